@@ -1,0 +1,237 @@
+use chrono::{DateTime, Datelike, Utc};
+
+use crate::types::{Slug, Title};
+
+/// A person who signs articles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    /// Storage id.
+    pub id: i64,
+    /// Address of the author page.
+    pub slug: Slug,
+    /// Display name, as in the byline.
+    pub name: String,
+}
+
+/// A section of the site ("International", "Sport").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    /// Storage id.
+    pub id: i64,
+    /// Address of the category page.
+    pub slug: Slug,
+    /// Display name.
+    pub name: String,
+}
+
+/// A free keyword attached to articles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    /// Storage id.
+    pub id: i64,
+    /// URL form.
+    pub slug: Slug,
+    /// Display name.
+    pub name: String,
+}
+
+/// A stored, decoded-and-validated image file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaAsset {
+    /// Storage id.
+    pub id: i64,
+    /// Content-addressed file name (`<sha256>.<ext>`), unique.
+    pub file_name: String,
+    /// MIME type of the stored bytes.
+    pub mime: String,
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+    /// Size of the stored file.
+    pub byte_size: u64,
+}
+
+/// A media file about to be recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMediaAsset {
+    /// Content-addressed file name (`<sha256>.<ext>`).
+    pub file_name: String,
+    /// MIME type.
+    pub mime: String,
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+    /// Size in bytes.
+    pub byte_size: u64,
+}
+
+/// The lead photo of an article with its caption and credit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeaturedImage {
+    /// The image file.
+    pub asset: MediaAsset,
+    /// "Photo de …" line shown under the image.
+    pub caption: Option<String>,
+    /// Photographer or agency.
+    pub credit: Option<String>,
+}
+
+/// A published article, everything a page needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    /// Storage id.
+    pub id: i64,
+    /// URL name, unique.
+    pub slug: Slug,
+    /// Headline.
+    pub title: Title,
+    /// Source as written.
+    pub body_markdown: String,
+    /// Sanitised HTML rendered from the Markdown at publish time.
+    pub body_html: String,
+    /// Plain-text summary for lists and metadata.
+    pub excerpt: String,
+    /// Who signs it.
+    pub author: Author,
+    /// Its section, if any.
+    pub category: Option<Category>,
+    /// Keywords, in the order given.
+    pub tags: Vec<Tag>,
+    /// Lead photo.
+    pub image: Option<FeaturedImage>,
+    /// Publication date shown to readers.
+    pub published_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What lists (home, category, author pages) show of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleSummary {
+    /// Storage id.
+    pub id: i64,
+    /// URL name.
+    pub slug: Slug,
+    /// Headline.
+    pub title: Title,
+    /// Plain-text summary.
+    pub excerpt: String,
+    /// Publication date.
+    pub published_at: DateTime<Utc>,
+    /// Lead photo, if any, and its caption (used as alternative text).
+    pub image: Option<FeaturedImage>,
+    /// Byline name.
+    pub author_name: String,
+}
+
+/// The public path of an article: `/{year}/{month}/{slug}/`, WordPress's
+/// most common permalink shape, so moved sites keep familiar URLs.
+pub fn article_path(published_at: DateTime<Utc>, slug: &Slug) -> String {
+    format!(
+        "/{:04}/{:02}/{}/",
+        published_at.year(),
+        published_at.month(),
+        slug
+    )
+}
+
+impl Article {
+    /// Public path of this article.
+    pub fn path(&self) -> String {
+        article_path(self.published_at, &self.slug)
+    }
+}
+
+impl ArticleSummary {
+    /// Public path of this article.
+    pub fn path(&self) -> String {
+        article_path(self.published_at, &self.slug)
+    }
+}
+
+/// Everything needed to create or update an article in one step. Names of
+/// the author, category and tags are created if new.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleDraft {
+    /// Unique URL name; publishing again with the same slug updates.
+    pub slug: Slug,
+    /// Headline.
+    pub title: Title,
+    /// Markdown source.
+    pub body_markdown: String,
+    /// Rendered, sanitised HTML.
+    pub body_html: String,
+    /// Plain-text summary.
+    pub excerpt: String,
+    /// Byline name and its slug.
+    pub author: (Slug, String),
+    /// Section slug and name.
+    pub category: Option<(Slug, String)>,
+    /// Keywords: slug and name.
+    pub tags: Vec<(Slug, String)>,
+    /// Lead photo: stored asset id, caption, credit.
+    pub image: Option<(i64, Option<String>, Option<String>)>,
+    /// Publication date; `None` keeps an existing article's date, or uses
+    /// `now` for a new one (so republishing never moves its URL).
+    pub published_at: Option<DateTime<Utc>>,
+    /// The time of this publish, recorded as the last change.
+    pub now: DateTime<Utc>,
+}
+
+/// Outcome of a publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// Storage id of the article.
+    pub article_id: i64,
+    /// True when the slug was new, false when an existing article was updated.
+    pub created: bool,
+}
+
+/// Which articles a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArticleFilter {
+    /// All published articles.
+    #[default]
+    All,
+    /// Those of one category (by id).
+    Category(i64),
+    /// Those signed by one author (by id).
+    Author(i64),
+}
+
+/// A page of a list, numbered from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based page number.
+    pub number: u32,
+    /// Items per page.
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    /// Rows to skip.
+    pub fn offset(self) -> i64 {
+        i64::from(self.number.saturating_sub(1)) * i64::from(self.per_page)
+    }
+}
+
+/// One page of results and the total they come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// Which page this is.
+    pub request: PageRequest,
+    /// Items in the whole list.
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    /// Number of pages in the list (at least 1, so an empty list has a page).
+    pub fn page_count(&self) -> u32 {
+        let per = u64::from(self.request.per_page.max(1));
+        u32::try_from(self.total.div_ceil(per).max(1)).unwrap_or(u32::MAX)
+    }
+}

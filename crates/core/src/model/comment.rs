@@ -1,0 +1,57 @@
+use chrono::{DateTime, Utc};
+
+use crate::types::{CommentStatus, Email, WebUrl};
+
+/// A reader's comment, as stored. It holds the e-mail address, so it is never
+/// handed to a public template as is: the web layer builds a view without it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// Storage id.
+    pub id: i64,
+    /// The article it is under.
+    pub article_id: i64,
+    /// The comment it answers, if any.
+    pub parent_id: Option<i64>,
+    /// Name as given.
+    pub author_name: String,
+    /// Private address; never rendered publicly.
+    pub author_email: Email,
+    /// Optional web site.
+    pub author_url: Option<WebUrl>,
+    /// Plain text as typed.
+    pub body: String,
+    /// Moderation state.
+    pub status: CommentStatus,
+    /// When it was posted.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A validated comment about to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComment {
+    /// The article it is under.
+    pub article_id: i64,
+    /// The comment it answers.
+    pub parent_id: Option<i64>,
+    /// Name.
+    pub author_name: String,
+    /// Private address.
+    pub author_email: Email,
+    /// Optional web site.
+    pub author_url: Option<WebUrl>,
+    /// Plain text.
+    pub body: String,
+    /// Initial state (pending, or spam when a trap caught it).
+    pub status: CommentStatus,
+    /// When it was posted.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A comment in a moderation list, with the headline of its article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModerationItem {
+    /// The comment.
+    pub comment: Comment,
+    /// Headline of the article it is under.
+    pub article_title: String,
+}

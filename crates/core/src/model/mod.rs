@@ -1,0 +1,13 @@
+//! The newsroom's nouns. These are domain values: the store builds them from
+//! rows and the web layer turns them into views; neither serialises them as is.
+
+mod article;
+mod comment;
+mod site;
+
+pub use article::{
+    Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, FeaturedImage,
+    MediaAsset, NewMediaAsset, Page, PageRequest, Published, Tag,
+};
+pub use comment::{Comment, ModerationItem, NewComment};
+pub use site::Site;

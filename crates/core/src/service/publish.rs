@@ -1,0 +1,285 @@
+//! Publishing an article from a Markdown file with YAML front matter, the
+//! format of `kiosque publish`.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::Deserialize;
+
+use crate::markup;
+use crate::model::ArticleDraft;
+use crate::types::{Locale, Slug, Title};
+
+/// Longest excerpt generated from the body.
+pub const EXCERPT_CHARS: usize = 220;
+
+/// Why an article file was refused; messages are for the person running the
+/// command, so they say what to fix.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SourceError {
+    /// No `---` block at the top.
+    #[error("no front matter: the file must start with a line `---`, then YAML fields, then `---`")]
+    NoFrontMatter,
+    /// The `---` block is never closed.
+    #[error("front matter is not closed: add a line `---` after the YAML fields")]
+    UnclosedFrontMatter,
+    /// YAML did not parse or had an unknown field.
+    #[error("front matter: {0}")]
+    Yaml(String),
+    /// A field is present but wrong.
+    #[error("field `{field}`: {message}")]
+    Field {
+        /// The front-matter key.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// Front matter of an article file.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: Option<String>,
+    author: Option<String>,
+    date: Option<serde_yaml_ng::Value>,
+    category: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    image: Option<String>,
+    image_caption: Option<String>,
+    image_credit: Option<String>,
+    slug: Option<String>,
+}
+
+/// A parsed, checked article file, before its image is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleSource {
+    /// Headline.
+    pub title: Title,
+    /// URL name (given or derived from the title).
+    pub slug: Slug,
+    /// Byline name.
+    pub author: String,
+    /// Publication date, if given.
+    pub date: Option<DateTime<Utc>>,
+    /// Section name.
+    pub category: Option<String>,
+    /// Keywords.
+    pub tags: Vec<String>,
+    /// Image path relative to the article file.
+    pub image: Option<String>,
+    /// Caption under the image.
+    pub image_caption: Option<String>,
+    /// Photographer or agency.
+    pub image_credit: Option<String>,
+    /// Markdown body.
+    pub body: String,
+}
+
+fn field(field: &'static str, message: impl Into<String>) -> SourceError {
+    SourceError::Field {
+        field,
+        message: message.into(),
+    }
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// Splits and checks an article file.
+pub fn parse_article_source(text: &str) -> Result<ArticleSource, SourceError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+        .ok_or(SourceError::NoFrontMatter)?;
+    let (yaml, body) = split_front_matter(rest).ok_or(SourceError::UnclosedFrontMatter)?;
+    let fm: FrontMatter = if yaml.trim().is_empty() {
+        return Err(field("title", "missing: every article needs a title"));
+    } else {
+        serde_yaml_ng::from_str(yaml).map_err(|e| SourceError::Yaml(e.to_string()))?
+    };
+    let title = match non_empty(fm.title) {
+        None => return Err(field("title", "missing: every article needs a title")),
+        Some(t) => Title::parse(&t).map_err(|_| {
+            field(
+                "title",
+                format!("too long (at most {} characters)", crate::types::TITLE_MAX),
+            )
+        })?,
+    };
+    let author = non_empty(fm.author)
+        .ok_or_else(|| field("author", "missing: every article needs an author"))?;
+    if author.chars().count() > 100 {
+        return Err(field("author", "too long (at most 100 characters)"));
+    }
+    Slug::from_text(&author)
+        .map_err(|_| field("author", "needs at least one letter or digit"))?;
+    let slug = match non_empty(fm.slug) {
+        Some(s) => Slug::parse(&s).map_err(|_| {
+            field(
+                "slug",
+                "use lowercase letters, digits and single hyphens only (e.g. `mon-article`)",
+            )
+        })?,
+        None => Slug::from_text(title.as_str()).map_err(|_| {
+            field(
+                "slug",
+                "cannot be derived from the title (no letters or digits): give one",
+            )
+        })?,
+    };
+    let date = fm.date.map(parse_date).transpose()?;
+    let category = non_empty(fm.category);
+    if let Some(c) = &category {
+        Slug::from_text(c).map_err(|_| field("category", "needs at least one letter or digit"))?;
+    }
+    let mut tags = Vec::new();
+    for tag in fm.tags {
+        let tag = tag.trim().to_owned();
+        if tag.is_empty() {
+            continue;
+        }
+        Slug::from_text(&tag).map_err(|_| {
+            field("tags", format!("`{tag}` needs at least one letter or digit"))
+        })?;
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    let body = body.trim().to_owned();
+    if body.is_empty() {
+        return Err(field("body", "the article has no text after the front matter"));
+    }
+    Ok(ArticleSource {
+        title,
+        slug,
+        author,
+        date,
+        category,
+        tags,
+        image: non_empty(fm.image),
+        image_caption: non_empty(fm.image_caption),
+        image_credit: non_empty(fm.image_credit),
+        body,
+    })
+}
+
+fn split_front_matter(rest: &str) -> Option<(&str, &str)> {
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            return Some((&rest[..offset], &rest[offset + line.len()..]));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn parse_date(value: serde_yaml_ng::Value) -> Result<DateTime<Utc>, SourceError> {
+    let bad = || {
+        field(
+            "date",
+            "not a date: write it as 2024-11-01T18:30:00Z, 2024-11-01 18:30 or 2024-11-01",
+        )
+    };
+    let text = match value {
+        serde_yaml_ng::Value::String(s) => s,
+        _ => return Err(bad()),
+    };
+    let text = text.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(text) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(d.and_utc());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0).map(|d| d.and_utc()).ok_or_else(bad);
+    }
+    Err(bad())
+}
+
+impl ArticleSource {
+    /// Renders the body and builds the draft the store takes. `image` is the
+    /// stored asset's id when the file named one.
+    pub fn into_draft(
+        self,
+        language: Locale,
+        image_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> ArticleDraft {
+        let french = language == Locale::Fr;
+        let body_html = markup::render_markdown(&self.body, french);
+        let excerpt = markup::excerpt(&self.body, EXCERPT_CHARS);
+        let named = |name: String| -> Option<(Slug, String)> {
+            Slug::from_text(&name).ok().map(|slug| (slug, name))
+        };
+        ArticleDraft {
+            slug: self.slug,
+            title: self.title,
+            body_markdown: self.body,
+            body_html,
+            excerpt,
+            author: named(self.author.clone())
+                .unwrap_or_else(|| (Slug::parse("auteur").expect("valid slug"), self.author)),
+            category: self.category.and_then(named),
+            tags: self.tags.into_iter().filter_map(named).collect(),
+            image: image_id.map(|id| (id, self.image_caption, self.image_credit)),
+            published_at: self.date,
+            now,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "---\ntitle: \"Opération spéciale : Pyongyang\"\nauthor: Gaëlle Villeneuve\ndate: 2024-11-01T18:30:00Z\ncategory: International\ntags: [\"Corée du Nord\", Russie]\n---\nCorps « cité ».\n";
+
+    #[test]
+    fn a_complete_file_parses() {
+        let a = parse_article_source(GOOD).unwrap();
+        assert_eq!(a.slug.as_str(), "operation-speciale-pyongyang");
+        assert_eq!(a.author, "Gaëlle Villeneuve");
+        assert_eq!(a.tags, vec!["Corée du Nord", "Russie"]);
+        assert_eq!(a.date.unwrap().to_rfc3339(), "2024-11-01T18:30:00+00:00");
+    }
+
+    #[test]
+    fn missing_front_matter_is_named() {
+        assert_eq!(
+            parse_article_source("# Titre\n\ntexte").unwrap_err(),
+            SourceError::NoFrontMatter
+        );
+    }
+
+    #[test]
+    fn missing_title_is_named() {
+        let e = parse_article_source("---\nauthor: A\n---\ntexte").unwrap_err();
+        assert!(e.to_string().contains("title"), "{e}");
+    }
+
+    #[test]
+    fn invalid_date_is_named() {
+        let e = parse_article_source("---\ntitle: T\nauthor: A\ndate: hier\n---\ntexte")
+            .unwrap_err();
+        assert!(e.to_string().contains("date"), "{e}");
+    }
+
+    #[test]
+    fn unknown_field_is_refused() {
+        let e = parse_article_source("---\ntitle: T\nauthor: A\ntitel: x\n---\ntexte")
+            .unwrap_err();
+        assert!(e.to_string().contains("titel"), "{e}");
+    }
+
+    #[test]
+    fn short_dates_are_accepted() {
+        let a = parse_article_source("---\ntitle: T\nauthor: A\ndate: 2024-11-01\n---\nx").unwrap();
+        assert_eq!(a.date.unwrap().to_rfc3339(), "2024-11-01T00:00:00+00:00");
+    }
+}

@@ -1,0 +1,223 @@
+//! Images: an upload is trusted only once it has been decoded, and what is
+//! stored is a fresh re-encoding of the pixels, so no metadata (EXIF, GPS,
+//! camera serials) and no smuggled payload survives. Files are named by the
+//! hash of their content, which makes them safe to cache forever.
+//!
+//! Depends on `image`; nothing else in Kiosque does.
+
+mod blob;
+mod demo;
+
+pub use blob::LocalBlobStore;
+pub use demo::demo_photo;
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use kiosque_core::model::NewMediaAsset;
+use sha2::{Digest, Sha256};
+
+/// Limits an upload must respect.
+#[derive(Debug, Clone, Copy)]
+pub struct MediaLimits {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: u64,
+    /// Largest image accepted, in pixels (width × height): a guard against
+    /// decompression bombs, checked before any pixel is decoded.
+    pub max_pixels: u64,
+}
+
+impl Default for MediaLimits {
+    fn default() -> Self {
+        MediaLimits {
+            max_bytes: 20 * 1024 * 1024,
+            max_pixels: 50_000_000,
+        }
+    }
+}
+
+/// Why an image was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    /// Over the byte limit.
+    #[error("the file is {size} bytes, over the limit of {max} bytes")]
+    TooLarge {
+        /// Size of the file.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Over the pixel limit.
+    #[error("the image is {width}×{height} pixels, over the limit of {max} pixels")]
+    TooManyPixels {
+        /// Width.
+        width: u32,
+        /// Height.
+        height: u32,
+        /// The limit.
+        max: u64,
+    },
+    /// Not a JPEG, PNG, WebP or GIF that decodes.
+    #[error("not a readable JPEG, PNG, WebP or GIF image ({0})")]
+    Undecodable(String),
+    /// Writing the file failed.
+    #[error("could not store the image: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// An image ready to store: re-encoded bytes and what the store records.
+#[derive(Debug, Clone)]
+pub struct IngestedImage {
+    /// What the database records.
+    pub meta: NewMediaAsset,
+    /// The re-encoded file.
+    pub bytes: Vec<u8>,
+}
+
+/// Decodes an upload (whatever its name claims), checks it against the
+/// limits and re-encodes it: JPEG stays JPEG, the rest becomes PNG.
+pub fn ingest(bytes: &[u8], limits: MediaLimits) -> Result<IngestedImage, MediaError> {
+    let size = bytes.len() as u64;
+    if size > limits.max_bytes {
+        return Err(MediaError::TooLarge {
+            size,
+            max: limits.max_bytes,
+        });
+    }
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+    let format = match reader.format() {
+        Some(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif)) => f,
+        _ => return Err(MediaError::Undecodable("unknown format".into())),
+    };
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+    if u64::from(width) * u64::from(height) > limits.max_pixels {
+        return Err(MediaError::TooManyPixels {
+            width,
+            height,
+            max: limits.max_pixels,
+        });
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut decode_limits = Limits::default();
+    decode_limits.max_image_width = Some(width);
+    decode_limits.max_image_height = Some(height);
+    decode_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8));
+    reader.limits(decode_limits);
+    let image = reader
+        .decode()
+        .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+    encode(&image, format == ImageFormat::Jpeg)
+}
+
+fn encode(image: &DynamicImage, jpeg: bool) -> Result<IngestedImage, MediaError> {
+    let mut out = Vec::new();
+    let (ext, mime) = if jpeg {
+        let rgb = image.to_rgb8();
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+        rgb.write_with_encoder(encoder)
+            .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+        ("jpg", "image/jpeg")
+    } else {
+        image
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+        ("png", "image/png")
+    };
+    let hash = Sha256::digest(&out);
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(IngestedImage {
+        meta: NewMediaAsset {
+            file_name: format!("{hex}.{ext}"),
+            mime: mime.to_owned(),
+            width: image.width(),
+            height: image.height(),
+            byte_size: out.len() as u64,
+        },
+        bytes: out,
+    })
+}
+
+/// True for names this crate produces: `<64 hex>.<jpg|png>`. Anything else
+/// (`..`, slashes, other extensions) is refused before touching the disk.
+pub fn is_media_file_name(name: &str) -> bool {
+    match name.split_once('.') {
+        Some((hash, ext)) => {
+            hash.len() == 64
+                && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                && matches!(ext, "jpg" | "png")
+        }
+        None => false,
+    }
+}
+
+/// MIME type of a stored media file name.
+pub fn mime_of(name: &str) -> &'static str {
+    if name.ends_with(".jpg") {
+        "image/jpeg"
+    } else {
+        "image/png"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_png_round_trips_with_its_size() {
+        let png = demo_photo(3, 64, 48, false);
+        let img = ingest(&png, MediaLimits::default()).unwrap();
+        assert_eq!((img.meta.width, img.meta.height), (64, 48));
+        assert!(is_media_file_name(&img.meta.file_name));
+        assert!(img.meta.file_name.ends_with(".png"));
+    }
+
+    #[test]
+    fn a_jpeg_stays_jpeg() {
+        let jpg = demo_photo(3, 64, 48, true);
+        let img = ingest(&jpg, MediaLimits::default()).unwrap();
+        assert!(img.meta.file_name.ends_with(".jpg"));
+    }
+
+    #[test]
+    fn html_named_jpg_is_refused() {
+        let err = ingest(b"<html><script>alert(1)</script></html>", MediaLimits::default());
+        assert!(matches!(err, Err(MediaError::Undecodable(_))));
+    }
+
+    #[test]
+    fn truncated_png_is_refused() {
+        let png = demo_photo(1, 64, 48, false);
+        let err = ingest(&png[..png.len() / 2], MediaLimits::default());
+        assert!(matches!(err, Err(MediaError::Undecodable(_))), "{err:?}");
+    }
+
+    #[test]
+    fn oversized_images_are_refused_before_decoding() {
+        let png = demo_photo(1, 64, 48, false);
+        let limits = MediaLimits {
+            max_bytes: 1 << 20,
+            max_pixels: 1000,
+        };
+        assert!(matches!(
+            ingest(&png, limits),
+            Err(MediaError::TooManyPixels { .. })
+        ));
+        let limits = MediaLimits {
+            max_bytes: 10,
+            max_pixels: 1 << 30,
+        };
+        assert!(matches!(ingest(&png, limits), Err(MediaError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn media_names_refuse_traversal() {
+        assert!(!is_media_file_name("../etc/passwd"));
+        assert!(!is_media_file_name(&format!("{}.html", "a".repeat(64))));
+        assert!(is_media_file_name(&format!("{}.jpg", "a".repeat(64))));
+    }
+}

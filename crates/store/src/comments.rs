@@ -1,0 +1,117 @@
+//! Reader comments and their moderation.
+
+use kiosque_core::model::{Comment, ModerationItem, NewComment};
+use kiosque_core::types::CommentStatus;
+use kiosque_core::{Error, Result};
+use sqlx::AnyPool;
+
+use crate::rows::{self, get};
+use crate::{SqlStore, db};
+
+const COLUMNS: &str = "c.id, c.article_id, c.parent_id, c.author_name, c.author_email, \
+    c.author_url, c.body, c.status, c.created_at";
+
+pub(crate) async fn add(pool: &AnyPool, c: &NewComment) -> Result<Comment> {
+    let sql = format!(
+        "INSERT INTO comments (article_id, parent_id, author_name, author_email, \
+         author_url, body, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         RETURNING {}",
+        COLUMNS.replace("c.", "")
+    );
+    let row = sqlx::query(&sql)
+        .bind(c.article_id)
+        .bind(c.parent_id)
+        .bind(&c.author_name)
+        .bind(c.author_email.as_str())
+        .bind(c.author_url.as_ref().map(|u| u.as_str().to_owned()))
+        .bind(&c.body)
+        .bind(c.status.as_str())
+        .bind(c.created_at.timestamp())
+        .fetch_one(pool)
+        .await
+        .map_err(db)?;
+    rows::comment(&row)
+}
+
+pub(crate) async fn by_id(pool: &AnyPool, id: i64) -> Result<Option<Comment>> {
+    let sql = format!("SELECT {COLUMNS} FROM comments c WHERE c.id = $1");
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(rows::comment).transpose()
+}
+
+pub(crate) async fn approved(pool: &AnyPool, article_id: i64) -> Result<Vec<Comment>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM comments c WHERE c.article_id = $1 AND c.status = 'approved' \
+         ORDER BY c.created_at, c.id"
+    );
+    sqlx::query(&sql)
+        .bind(article_id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(rows::comment)
+        .collect()
+}
+
+pub(crate) async fn with_status(
+    pool: &AnyPool,
+    status: CommentStatus,
+) -> Result<Vec<ModerationItem>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, a.title AS article_title FROM comments c \
+         JOIN articles a ON a.id = c.article_id WHERE c.status = $1 ORDER BY c.created_at, c.id"
+    );
+    sqlx::query(&sql)
+        .bind(status.as_str())
+        .fetch_all(pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| {
+            Ok(ModerationItem {
+                comment: rows::comment(row)?,
+                article_title: get(row, "article_title")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn set_status(pool: &AnyPool, id: i64, status: CommentStatus) -> Result<()> {
+    let done = sqlx::query("UPDATE comments SET status = $1 WHERE id = $2")
+        .bind(status.as_str())
+        .bind(id)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("comment"));
+    }
+    Ok(())
+}
+
+pub(crate) async fn delete(store: &SqlStore, id: i64) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    // Replies stay in the thread, one level up, rather than being orphaned.
+    sqlx::query(
+        "UPDATE comments SET parent_id = (SELECT p.parent_id FROM comments p WHERE p.id = $1) \
+         WHERE parent_id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    let done = sqlx::query("DELETE FROM comments WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("comment"));
+    }
+    tx.commit().await.map_err(db)
+}

@@ -1,0 +1,121 @@
+//! Kiosque's [`Store`](kiosque_core::ports::Store) over SQL, for SQLite (the
+//! embedded default) and PostgreSQL (several app servers).
+//!
+//! Both backends go through sqlx's `Any` driver, so each query is written once
+//! and runs on both: the SQL sticks to what the two dialects share (`$n`
+//! parameters, `ON CONFLICT`, `RETURNING`, integer times). Where they differ
+//! — table definitions, transaction start — the dialect is chosen here, and
+//! migrations are kept per dialect under `migrations/`. Parity is proved by
+//! one conformance suite run against both (`tests/conformance.rs`).
+//!
+//! This crate knows nothing of HTTP or templates.
+
+mod articles;
+mod comments;
+mod migrations;
+mod rows;
+mod site;
+mod store_impl;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use kiosque_core::{Error, Result};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Transaction};
+
+/// Which SQL engine is behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file (WAL journal).
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from a database URL's scheme.
+    pub fn from_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(Error::invalid("database_url", "unsupported_database"))
+        }
+    }
+}
+
+/// The SQL store: a connection pool and the dialect it speaks.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Options for opening a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Most connections the pool opens.
+    pub max_connections: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { max_connections: 8 }
+    }
+}
+
+impl SqlStore {
+    /// Opens the database at `url` (`sqlite://path?mode=rwc` or
+    /// `postgres://…`) and brings its schema up to date.
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let connect = AnyConnectOptions::from_str(url).map_err(Error::backend)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await
+            .map_err(Error::backend)?;
+        let store = SqlStore { pool, backend };
+        if backend == Backend::Sqlite {
+            // WAL lets readers go on while a write commits; the setting is
+            // stored in the file, so setting it once per open is enough.
+            // Durability stays at sqlx's default `synchronous = FULL`.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&store.pool)
+                .await
+                .map_err(Error::backend)?;
+        }
+        migrations::run(&store.pool, backend).await?;
+        Ok(store)
+    }
+
+    /// The dialect behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection (waits for those in use).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. SQLite takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that later upgrades can
+    /// fail with "database is locked" instead of waiting its turn.
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        };
+        tx.map_err(Error::backend)
+    }
+}
+
+/// Turns a sqlx error into the domain's backend error.
+pub(crate) fn db(e: sqlx::Error) -> Error {
+    Error::backend(e)
+}

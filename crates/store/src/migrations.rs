@@ -1,0 +1,57 @@
+//! Schema migrations, embedded in the binary and kept per dialect.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
+
+use kiosque_core::{Error, Result};
+use sqlx::AnyPool;
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+
+use crate::Backend;
+
+/// (version, description, SQLite script, PostgreSQL script), oldest first.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// The embedded scripts of one dialect. Built by hand rather than with
+/// `sqlx::migrate!` so the build needs no proc-macro copy of both drivers.
+#[derive(Debug)]
+struct Embedded(Backend);
+
+impl<'s> MigrationSource<'s> for Embedded {
+    fn resolve(
+        self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 's>> {
+        let migrations = MIGRATIONS
+            .iter()
+            .map(|&(version, description, sqlite, postgres)| {
+                let sql = match self.0 {
+                    Backend::Sqlite => sqlite,
+                    Backend::Postgres => postgres,
+                };
+                Migration::new(
+                    version,
+                    Cow::Borrowed(description),
+                    MigrationType::Simple,
+                    Cow::Borrowed(sql),
+                    false,
+                )
+            })
+            .collect();
+        Box::pin(async move { Ok(migrations) })
+    }
+}
+
+/// Applies every migration not yet applied, each in its own transaction.
+pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<()> {
+    let migrator = Migrator::new(Embedded(backend))
+        .await
+        .map_err(Error::backend)?;
+    migrator.run(pool).await.map_err(Error::backend)
+}

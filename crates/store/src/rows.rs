@@ -1,0 +1,108 @@
+//! From rows to domain values. Column names are the contract with the SELECTs
+//! in `articles.rs` and `comments.rs`.
+
+use chrono::{DateTime, Utc};
+use kiosque_core::model::{Author, Category, Comment, FeaturedImage, MediaAsset, Tag};
+use kiosque_core::types::{Email, Slug, WebUrl};
+use kiosque_core::{Error, Result};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::db;
+
+pub(crate) fn get<T>(row: &AnyRow, column: &str) -> Result<T>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    row.try_get(column).map_err(db)
+}
+
+pub(crate) fn time(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+pub(crate) fn slug(row: &AnyRow, column: &str) -> Result<Slug> {
+    let s: String = get(row, column)?;
+    Slug::parse(&s).map_err(|_| corrupt(column, &s))
+}
+
+fn corrupt(column: &str, value: &str) -> Error {
+    Error::Backend(format!("stored {column} is not valid: {value:?}").into())
+}
+
+fn unsigned(row: &AnyRow, column: &str) -> Result<u32> {
+    let v: i64 = get(row, column)?;
+    u32::try_from(v).map_err(|_| corrupt(column, &v.to_string()))
+}
+
+pub(crate) fn author(row: &AnyRow) -> Result<Author> {
+    Ok(Author {
+        id: get(row, "author_id")?,
+        slug: slug(row, "author_slug")?,
+        name: get(row, "author_name")?,
+    })
+}
+
+pub(crate) fn category(row: &AnyRow) -> Result<Option<Category>> {
+    let id: Option<i64> = get(row, "category_id")?;
+    id.map(|id| {
+        Ok(Category {
+            id,
+            slug: slug(row, "category_slug")?,
+            name: get(row, "category_name")?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) fn tag(row: &AnyRow) -> Result<Tag> {
+    Ok(Tag {
+        id: get(row, "id")?,
+        slug: slug(row, "slug")?,
+        name: get(row, "name")?,
+    })
+}
+
+/// Media columns are prefixed `media_` in joins.
+pub(crate) fn media(row: &AnyRow) -> Result<MediaAsset> {
+    let byte_size: i64 = get(row, "media_byte_size")?;
+    Ok(MediaAsset {
+        id: get(row, "media_id")?,
+        file_name: get(row, "media_file_name")?,
+        mime: get(row, "media_mime")?,
+        width: unsigned(row, "media_width")?,
+        height: unsigned(row, "media_height")?,
+        byte_size: u64::try_from(byte_size).unwrap_or_default(),
+    })
+}
+
+pub(crate) fn featured_image(row: &AnyRow) -> Result<Option<FeaturedImage>> {
+    let id: Option<i64> = get(row, "media_id")?;
+    if id.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(FeaturedImage {
+        asset: media(row)?,
+        caption: get(row, "image_caption")?,
+        credit: get(row, "image_credit")?,
+    }))
+}
+
+pub(crate) fn comment(row: &AnyRow) -> Result<Comment> {
+    let email: String = get(row, "author_email")?;
+    let url: Option<String> = get(row, "author_url")?;
+    let status: String = get(row, "status")?;
+    Ok(Comment {
+        id: get(row, "id")?,
+        article_id: get(row, "article_id")?,
+        parent_id: get(row, "parent_id")?,
+        author_name: get(row, "author_name")?,
+        author_email: Email::parse(&email).map_err(|_| corrupt("author_email", &email))?,
+        author_url: url
+            .map(|u| WebUrl::parse(&u).map_err(|_| corrupt("author_url", &u)))
+            .transpose()?,
+        body: get(row, "body")?,
+        status: status.parse().map_err(|_| corrupt("status", &status))?,
+        created_at: time(get(row, "created_at")?),
+    })
+}

@@ -1,0 +1,75 @@
+//! The `Store` port, implemented by delegating to one module per concern.
+
+use async_trait::async_trait;
+use kiosque_core::Result;
+use kiosque_core::model::{
+    Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, Comment,
+    MediaAsset, ModerationItem, NewComment, NewMediaAsset, Page, PageRequest, Published, Site,
+};
+use kiosque_core::ports::Store;
+use kiosque_core::types::{CommentStatus, Slug};
+
+use crate::{SqlStore, articles, comments, site};
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn site(&self) -> Result<Option<Site>> {
+        site::load(&self.pool).await
+    }
+
+    async fn save_site(&self, s: &Site) -> Result<()> {
+        site::save(&self.pool, s).await
+    }
+
+    async fn save_media(&self, media: &NewMediaAsset) -> Result<MediaAsset> {
+        articles::save_media(&self.pool, media).await
+    }
+
+    async fn publish_article(&self, draft: &ArticleDraft) -> Result<Published> {
+        articles::publish(self, draft).await
+    }
+
+    async fn article_by_slug(&self, slug: &Slug) -> Result<Option<Article>> {
+        articles::by_slug(&self.pool, slug).await
+    }
+
+    async fn list_articles(
+        &self,
+        filter: ArticleFilter,
+        page: PageRequest,
+    ) -> Result<Page<ArticleSummary>> {
+        articles::list(&self.pool, filter, page).await
+    }
+
+    async fn category_by_slug(&self, slug: &Slug) -> Result<Option<Category>> {
+        articles::category_by_slug(&self.pool, slug).await
+    }
+
+    async fn author_by_slug(&self, slug: &Slug) -> Result<Option<Author>> {
+        articles::author_by_slug(&self.pool, slug).await
+    }
+
+    async fn add_comment(&self, comment: &NewComment) -> Result<Comment> {
+        comments::add(&self.pool, comment).await
+    }
+
+    async fn comment(&self, id: i64) -> Result<Option<Comment>> {
+        comments::by_id(&self.pool, id).await
+    }
+
+    async fn approved_comments(&self, article_id: i64) -> Result<Vec<Comment>> {
+        comments::approved(&self.pool, article_id).await
+    }
+
+    async fn comments_with_status(&self, status: CommentStatus) -> Result<Vec<ModerationItem>> {
+        comments::with_status(&self.pool, status).await
+    }
+
+    async fn set_comment_status(&self, id: i64, status: CommentStatus) -> Result<()> {
+        comments::set_status(&self.pool, id, status).await
+    }
+
+    async fn delete_comment(&self, id: i64) -> Result<()> {
+        comments::delete(self, id).await
+    }
+}
