@@ -1,1 +1,41 @@
-//! placeholder
+//! Test helpers shared by every crate's integration tests (dev-only).
+//!
+//! Each test gets its own database — a temporary SQLite file, or a fresh
+//! PostgreSQL schema — so the suite runs in parallel and no test sees
+//! another's rows. The [`both_databases!`] macro runs one test body against
+//! both engines; the PostgreSQL half is skipped, loudly, when
+//! `KIOSQUE_TEST_POSTGRES_URL` is not set, and fails when it is set but the
+//! server cannot be reached.
+
+mod db;
+pub mod fixtures;
+
+pub use db::{Engine, POSTGRES_ENV, TestDb};
+
+/// Expands to a `sqlite` and a `postgres` module, each with one
+/// `#[tokio::test]` per named function; the function takes a [`TestDb`].
+#[macro_export]
+macro_rules! both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = $crate::TestDb::new($crate::Engine::Sqlite).await
+                        .expect("SQLite is always available");
+                    super::$name(db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = $crate::TestDb::new($crate::Engine::Postgres).await {
+                        super::$name(db).await;
+                    }
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,294 @@
+//! One behaviour suite for every `Store` implementation, run against SQLite
+//! and PostgreSQL alike: parity between the two is proved here, not assumed.
+
+use chrono::Utc;
+use kiosque_core::Error;
+use kiosque_core::model::{ArticleFilter, NewComment, NewMediaAsset, PageRequest, Site};
+use kiosque_core::ports::Store;
+use kiosque_core::types::{CommentStatus, Email, Locale, Slug, WebUrl};
+use kiosque_testkit::fixtures::{date, french_draft};
+use kiosque_testkit::{TestDb, both_databases};
+
+both_databases!(
+    a_new_store_has_no_site_until_one_is_saved,
+    publishing_creates_then_updates_the_same_article,
+    republishing_without_a_date_keeps_the_original_date,
+    an_article_carries_its_author_category_tags_and_image,
+    lists_are_newest_first_paginated_and_filtered,
+    comments_are_pending_until_approved,
+    replies_move_up_when_their_parent_is_deleted,
+    unknown_comment_ids_are_not_found,
+    media_with_the_same_name_is_recorded_once,
+    reopening_the_store_keeps_everything,
+);
+
+fn page(number: u32, per_page: u32) -> PageRequest {
+    PageRequest { number, per_page }
+}
+
+async fn a_new_store_has_no_site_until_one_is_saved(db: TestDb) {
+    let store = db.store().await;
+    assert_eq!(store.site().await.unwrap(), None);
+    let site = Site {
+        name: "Afrique Première Tv".into(),
+        language: Locale::Fr,
+        base_url: "https://example.org".into(),
+    };
+    store.save_site(&site).await.unwrap();
+    assert_eq!(store.site().await.unwrap(), Some(site.clone()));
+    let renamed = Site {
+        name: "Autre nom".into(),
+        ..site
+    };
+    store.save_site(&renamed).await.unwrap();
+    assert_eq!(store.site().await.unwrap(), Some(renamed));
+}
+
+async fn publishing_creates_then_updates_the_same_article(db: TestDb) {
+    let store = db.store().await;
+    let draft = french_draft("cooperation", date(0));
+    let first = store.publish_article(&draft).await.unwrap();
+    assert!(first.created);
+    let mut changed = draft.clone();
+    changed.body_markdown = "Nouveau texte.".into();
+    changed.body_html = "<p>Nouveau texte.</p>".into();
+    let second = store.publish_article(&changed).await.unwrap();
+    assert!(!second.created);
+    assert_eq!(first.article_id, second.article_id);
+    let list = store
+        .list_articles(ArticleFilter::All, page(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(list.total, 1);
+    let article = store
+        .article_by_slug(&Slug::parse("cooperation").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(article.body_html, "<p>Nouveau texte.</p>");
+}
+
+async fn republishing_without_a_date_keeps_the_original_date(db: TestDb) {
+    let store = db.store().await;
+    let mut draft = french_draft("sans-date", date(0));
+    store.publish_article(&draft).await.unwrap();
+    draft.published_at = None;
+    draft.now = date(60 * 24 * 40);
+    store.publish_article(&draft).await.unwrap();
+    let a = store
+        .article_by_slug(&Slug::parse("sans-date").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.published_at, date(0));
+    assert_eq!(a.updated_at, date(60 * 24 * 40));
+}
+
+async fn an_article_carries_its_author_category_tags_and_image(db: TestDb) {
+    let store = db.store().await;
+    let media = store
+        .save_media(&NewMediaAsset {
+            file_name: format!("{}.jpg", "ab".repeat(32)),
+            mime: "image/jpeg".into(),
+            width: 1200,
+            height: 675,
+            byte_size: 12345,
+        })
+        .await
+        .unwrap();
+    let mut draft = french_draft("avec-image", date(0));
+    draft.image = Some((media.id, Some("Photo de Sergueï".into()), Some("AFP".into())));
+    store.publish_article(&draft).await.unwrap();
+    let a = store
+        .article_by_slug(&Slug::parse("avec-image").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.author.name, "Gaëlle Villeneuve");
+    assert_eq!(a.author.slug.as_str(), "gaelle-villeneuve");
+    assert_eq!(a.category.as_ref().unwrap().name, "International");
+    let tags: Vec<_> = a.tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tags, ["Corée du Nord", "Russie"]);
+    let image = a.image.unwrap();
+    assert_eq!(image.asset, media);
+    assert_eq!(image.caption.as_deref(), Some("Photo de Sergueï"));
+    assert_eq!(image.credit.as_deref(), Some("AFP"));
+    assert!(
+        store
+            .article_by_slug(&Slug::parse("absent").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn lists_are_newest_first_paginated_and_filtered(db: TestDb) {
+    let store = db.store().await;
+    for i in 0..5 {
+        let mut d = french_draft(&format!("article-{i}"), date(i));
+        if i % 2 == 1 {
+            d.category = Some((Slug::parse("sport").unwrap(), "Sport".into()));
+            d.author = (Slug::parse("awa-diop").unwrap(), "Awa Diop".into());
+        }
+        store.publish_article(&d).await.unwrap();
+    }
+    let first = store
+        .list_articles(ArticleFilter::All, page(1, 2))
+        .await
+        .unwrap();
+    let slugs: Vec<_> = first.items.iter().map(|a| a.slug.as_str()).collect();
+    assert_eq!(slugs, ["article-4", "article-3"]);
+    assert_eq!(first.total, 5);
+    assert_eq!(first.page_count(), 3);
+    let last = store
+        .list_articles(ArticleFilter::All, page(3, 2))
+        .await
+        .unwrap();
+    assert_eq!(last.items.len(), 1);
+    let sport = store
+        .category_by_slug(&Slug::parse("sport").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let in_sport = store
+        .list_articles(ArticleFilter::Category(sport.id), page(1, 10))
+        .await
+        .unwrap();
+    let slugs: Vec<_> = in_sport.items.iter().map(|a| a.slug.as_str()).collect();
+    assert_eq!(slugs, ["article-3", "article-1"]);
+    assert_eq!(in_sport.total, 2);
+    let awa = store
+        .author_by_slug(&Slug::parse("awa-diop").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let by_awa = store
+        .list_articles(ArticleFilter::Author(awa.id), page(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(by_awa.total, 2);
+    assert!(by_awa.items.iter().all(|a| a.author_name == "Awa Diop"));
+}
+
+fn comment(article_id: i64, parent_id: Option<i64>, body: &str) -> NewComment {
+    NewComment {
+        article_id,
+        parent_id,
+        author_name: "Kofi".into(),
+        author_email: Email::parse("kofi@example.org").unwrap(),
+        author_url: Some(WebUrl::parse("https://kofi.example.org").unwrap()),
+        body: body.into(),
+        status: CommentStatus::Pending,
+        created_at: Utc::now(),
+    }
+}
+
+async fn comments_are_pending_until_approved(db: TestDb) {
+    let store = db.store().await;
+    let article = store
+        .publish_article(&french_draft("commentee", date(0)))
+        .await
+        .unwrap();
+    let c = store
+        .add_comment(&comment(article.article_id, None, "Très juste."))
+        .await
+        .unwrap();
+    assert_eq!(c.status, CommentStatus::Pending);
+    assert!(store.approved_comments(article.article_id).await.unwrap().is_empty());
+    let pending = store.comments_with_status(CommentStatus::Pending).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert!(pending[0].article_title.starts_with("Coopération militaire"));
+    store
+        .set_comment_status(c.id, CommentStatus::Approved)
+        .await
+        .unwrap();
+    let approved = store.approved_comments(article.article_id).await.unwrap();
+    assert_eq!(approved.len(), 1);
+    assert_eq!(approved[0].body, "Très juste.");
+    assert_eq!(approved[0].author_email.as_str(), "kofi@example.org");
+    store.set_comment_status(c.id, CommentStatus::Spam).await.unwrap();
+    assert!(store.approved_comments(article.article_id).await.unwrap().is_empty());
+    assert_eq!(
+        store.comments_with_status(CommentStatus::Spam).await.unwrap().len(),
+        1
+    );
+}
+
+async fn replies_move_up_when_their_parent_is_deleted(db: TestDb) {
+    let store = db.store().await;
+    let article = store
+        .publish_article(&french_draft("fil", date(0)))
+        .await
+        .unwrap();
+    let root = store
+        .add_comment(&comment(article.article_id, None, "racine"))
+        .await
+        .unwrap();
+    let middle = store
+        .add_comment(&comment(article.article_id, Some(root.id), "milieu"))
+        .await
+        .unwrap();
+    let leaf = store
+        .add_comment(&comment(article.article_id, Some(middle.id), "feuille"))
+        .await
+        .unwrap();
+    store.delete_comment(middle.id).await.unwrap();
+    assert!(store.comment(middle.id).await.unwrap().is_none());
+    let leaf = store.comment(leaf.id).await.unwrap().unwrap();
+    assert_eq!(leaf.parent_id, Some(root.id));
+}
+
+async fn unknown_comment_ids_are_not_found(db: TestDb) {
+    let store = db.store().await;
+    assert!(matches!(
+        store.set_comment_status(999, CommentStatus::Approved).await,
+        Err(Error::NotFound("comment"))
+    ));
+    assert!(matches!(
+        store.delete_comment(999).await,
+        Err(Error::NotFound("comment"))
+    ));
+}
+
+async fn media_with_the_same_name_is_recorded_once(db: TestDb) {
+    let store = db.store().await;
+    let m = NewMediaAsset {
+        file_name: format!("{}.png", "cd".repeat(32)),
+        mime: "image/png".into(),
+        width: 10,
+        height: 20,
+        byte_size: 30,
+    };
+    let a = store.save_media(&m).await.unwrap();
+    let b = store.save_media(&m).await.unwrap();
+    assert_eq!(a, b);
+}
+
+async fn reopening_the_store_keeps_everything(db: TestDb) {
+    let store = db.store().await;
+    let article = store
+        .publish_article(&french_draft("durable", date(0)))
+        .await
+        .unwrap();
+    store
+        .add_comment(&comment(article.article_id, None, "gardé"))
+        .await
+        .unwrap();
+    store.close().await;
+    let reopened = db.store().await;
+    assert!(
+        reopened
+            .article_by_slug(&Slug::parse("durable").unwrap())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        reopened
+            .comments_with_status(CommentStatus::Pending)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

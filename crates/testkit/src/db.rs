@@ -1,0 +1,130 @@
+//! A fresh, migrated database per test.
+
+use std::io::Write;
+use std::sync::Once;
+
+use kiosque_store::{SqlStore, StoreOptions};
+use sqlx::Connection;
+
+/// Environment variable holding the PostgreSQL URL for tests; `.ci/run` sets it.
+pub const POSTGRES_ENV: &str = "KIOSQUE_TEST_POSTGRES_URL";
+
+/// Which engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// A temporary SQLite file.
+    Sqlite,
+    /// A fresh schema in the PostgreSQL database of `KIOSQUE_TEST_POSTGRES_URL`.
+    Postgres,
+}
+
+/// A database that exists for one test and is removed after it.
+#[derive(Debug)]
+pub struct TestDb {
+    /// The engine.
+    pub engine: Engine,
+    /// URL to connect to it (the CLI's `--database-url` takes it as is).
+    pub url: String,
+    /// Scratch directory, removed on drop: the SQLite file, a data dir, media.
+    pub dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+}
+
+static SKIP_NOTICE: Once = Once::new();
+
+fn unique_name() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        nanos,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl TestDb {
+    /// A fresh database, or `None` when the engine is PostgreSQL and no URL
+    /// is configured (the skip is announced once per test binary).
+    pub async fn new(engine: Engine) -> Option<TestDb> {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        match engine {
+            Engine::Sqlite => {
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                Some(TestDb {
+                    engine,
+                    url,
+                    dir,
+                    pg: None,
+                })
+            }
+            Engine::Postgres => {
+                let Ok(base) = std::env::var(POSTGRES_ENV) else {
+                    SKIP_NOTICE.call_once(|| {
+                        // Written to the real stderr, past the test harness's
+                        // capture, so a skipped suite is never silent.
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "\nNOTE: PostgreSQL tests SKIPPED: {POSTGRES_ENV} is not set. \
+                             To run them: {POSTGRES_ENV}=postgres://postgres@127.0.0.1:5432/test cargo test\n"
+                        );
+                    });
+                    return None;
+                };
+                let schema = unique_name();
+                let mut conn = sqlx::PgConnection::connect(&base).await.unwrap_or_else(|e| {
+                    panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable at {base}: {e}")
+                });
+                sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test schema");
+                let _ = conn.close().await;
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                Some(TestDb {
+                    engine,
+                    url,
+                    dir,
+                    pg: Some((base, schema)),
+                })
+            }
+        }
+    }
+
+    /// Opens (and migrates) the store.
+    pub async fn store(&self) -> SqlStore {
+        SqlStore::connect(&self.url, StoreOptions { max_connections: 4 })
+            .await
+            .expect("open test store")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((base, schema)) = self.pg.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be blocked on;
+        // a short-lived thread with its own runtime removes the schema.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(rt) = rt {
+                rt.block_on(async {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&base).await {
+                        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                            .execute(&mut conn)
+                            .await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
