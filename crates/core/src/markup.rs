@@ -161,15 +161,15 @@ mod tests {
 
     #[test]
     fn guillemets_are_held_to_their_words() {
-        assert_eq!(
-            french_typography("« Bonjour »"),
-            "«\u{a0}Bonjour\u{a0}»"
-        );
+        assert_eq!(french_typography("« Bonjour »"), "«\u{a0}Bonjour\u{a0}»");
     }
 
     #[test]
     fn times_and_urls_are_left_alone() {
-        assert_eq!(french_typography("à 18:30, https://x.org"), "à 18:30, https://x.org");
+        assert_eq!(
+            french_typography("à 18:30, https://x.org"),
+            "à 18:30, https://x.org"
+        );
     }
 
     #[test]
@@ -194,9 +194,7 @@ mod tests {
         let html = render_comment("<b>Salut</b>\nvoir https://example.org/a?b=1&c=2\n\nFin");
         assert!(html.contains("&lt;b&gt;Salut&lt;/b&gt;<br>"), "{html}");
         assert!(
-            html.contains(
-                "<a href=\"https://example.org/a?b=1&amp;c=2\" rel=\"nofollow ugc\">"
-            ),
+            html.contains("<a href=\"https://example.org/a?b=1&amp;c=2\" rel=\"nofollow ugc\">"),
             "{html}"
         );
         assert!(html.contains("<p>Fin</p>"), "{html}");
@@ -204,7 +202,10 @@ mod tests {
 
     #[test]
     fn excerpt_is_cut_at_a_word() {
-        let e = excerpt("Premier paragraphe assez long pour être coupé ici.\n\nSecond.", 30);
+        let e = excerpt(
+            "Premier paragraphe assez long pour être coupé ici.\n\nSecond.",
+            30,
+        );
         assert_eq!(e, "Premier paragraphe assez long…");
     }
 }

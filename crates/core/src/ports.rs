@@ -6,8 +6,8 @@ use async_trait::async_trait;
 
 use crate::error::Result;
 use crate::model::{
-    Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, Comment,
-    MediaAsset, ModerationItem, NewComment, NewMediaAsset, Page, PageRequest, Published, Site,
+    Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, Comment, MediaAsset,
+    ModerationItem, NewComment, NewMediaAsset, Page, PageRequest, Published, Site,
 };
 use crate::types::{CommentStatus, Slug};
 

@@ -30,7 +30,11 @@ pub fn demo_photo(seed: u32, width: u32, height: u32, jpeg: bool) -> Vec<u8> {
         mix(sky, horizon, t / 0.62)
     });
     let mut out = Vec::new();
-    let format = if jpeg { ImageFormat::Jpeg } else { ImageFormat::Png };
+    let format = if jpeg {
+        ImageFormat::Jpeg
+    } else {
+        ImageFormat::Png
+    };
     if jpeg {
         let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80);
         img.write_with_encoder(encoder)

@@ -88,7 +88,9 @@ pub fn ingest(bytes: &[u8], limits: MediaLimits) -> Result<IngestedImage, MediaE
         .with_guessed_format()
         .map_err(|e| MediaError::Undecodable(e.to_string()))?;
     let format = match reader.format() {
-        Some(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif)) => f,
+        Some(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif)) => {
+            f
+        }
         _ => return Err(MediaError::Undecodable("unknown format".into())),
     };
     let (width, height) = reader
@@ -147,7 +149,9 @@ pub fn is_media_file_name(name: &str) -> bool {
     match name.split_once('.') {
         Some((hash, ext)) => {
             hash.len() == 64
-                && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                && hash
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
                 && matches!(ext, "jpg" | "png")
         }
         None => false,
@@ -185,7 +189,10 @@ mod tests {
 
     #[test]
     fn html_named_jpg_is_refused() {
-        let err = ingest(b"<html><script>alert(1)</script></html>", MediaLimits::default());
+        let err = ingest(
+            b"<html><script>alert(1)</script></html>",
+            MediaLimits::default(),
+        );
         assert!(matches!(err, Err(MediaError::Undecodable(_))));
     }
 
@@ -211,7 +218,10 @@ mod tests {
             max_bytes: 10,
             max_pixels: 1 << 30,
         };
-        assert!(matches!(ingest(&png, limits), Err(MediaError::TooLarge { .. })));
+        assert!(matches!(
+            ingest(&png, limits),
+            Err(MediaError::TooLarge { .. })
+        ));
     }
 
     #[test]

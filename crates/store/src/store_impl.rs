@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use kiosque_core::Result;
 use kiosque_core::model::{
-    Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, Comment,
-    MediaAsset, ModerationItem, NewComment, NewMediaAsset, Page, PageRequest, Published, Site,
+    Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, Comment, MediaAsset,
+    ModerationItem, NewComment, NewMediaAsset, Page, PageRequest, Published, Site,
 };
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Slug};

@@ -97,7 +97,11 @@ async fn an_article_carries_its_author_category_tags_and_image(db: TestDb) {
         .await
         .unwrap();
     let mut draft = french_draft("avec-image", date(0));
-    draft.image = Some((media.id, Some("Photo de Sergueï".into()), Some("AFP".into())));
+    draft.image = Some((
+        media.id,
+        Some("Photo de Sergueï".into()),
+        Some("AFP".into()),
+    ));
     store.publish_article(&draft).await.unwrap();
     let a = store
         .article_by_slug(&Slug::parse("avec-image").unwrap())
@@ -194,10 +198,23 @@ async fn comments_are_pending_until_approved(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(c.status, CommentStatus::Pending);
-    assert!(store.approved_comments(article.article_id).await.unwrap().is_empty());
-    let pending = store.comments_with_status(CommentStatus::Pending).await.unwrap();
+    assert!(
+        store
+            .approved_comments(article.article_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let pending = store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap();
     assert_eq!(pending.len(), 1);
-    assert!(pending[0].article_title.starts_with("Coopération militaire"));
+    assert!(
+        pending[0]
+            .article_title
+            .starts_with("Coopération militaire")
+    );
     store
         .set_comment_status(c.id, CommentStatus::Approved)
         .await
@@ -206,10 +223,23 @@ async fn comments_are_pending_until_approved(db: TestDb) {
     assert_eq!(approved.len(), 1);
     assert_eq!(approved[0].body, "Très juste.");
     assert_eq!(approved[0].author_email.as_str(), "kofi@example.org");
-    store.set_comment_status(c.id, CommentStatus::Spam).await.unwrap();
-    assert!(store.approved_comments(article.article_id).await.unwrap().is_empty());
+    store
+        .set_comment_status(c.id, CommentStatus::Spam)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .approved_comments(article.article_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
-        store.comments_with_status(CommentStatus::Spam).await.unwrap().len(),
+        store
+            .comments_with_status(CommentStatus::Spam)
+            .await
+            .unwrap()
+            .len(),
         1
     );
 }

@@ -76,9 +76,11 @@ impl TestDb {
                     return None;
                 };
                 let schema = unique_name();
-                let mut conn = sqlx::PgConnection::connect(&base).await.unwrap_or_else(|e| {
-                    panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable at {base}: {e}")
-                });
+                let mut conn = sqlx::PgConnection::connect(&base)
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable at {base}: {e}")
+                    });
                 sqlx::query(&format!("CREATE SCHEMA {schema}"))
                     .execute(&mut conn)
                     .await

@@ -44,6 +44,8 @@ pub fn french_draft(slug: &str, published_at: DateTime<Utc>) -> ArticleDraft {
 
 /// A fixed, readable date: 1 November 2024 plus `minutes`.
 pub fn date(minutes: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 11, 1, 18, 30, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2024, 11, 1, 18, 30, 0)
+        .single()
+        .expect("valid date")
         + chrono::Duration::minutes(minutes)
 }

@@ -1,1 +1,103 @@
-//! placeholder
+//! Kiosque's HTTP layer — the only crate that knows axum.
+//!
+//! `site/` serves the public pages (home, article, category, author) and
+//! takes reader comments; `error.rs` is the one place a failure becomes an
+//! HTTP response; `security.rs` holds the checks every request passes
+//! (cross-site form posts refused, security headers, client address).
+//! Templates and assets are compiled into the binary.
+
+mod error;
+pub mod i18n;
+mod rate_limit;
+mod security;
+mod site;
+mod templates;
+mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use kiosque_core::ports::Store;
+use kiosque_media::LocalBlobStore;
+use tower_http::compression::CompressionLayer;
+
+pub use error::WebError;
+
+/// What the HTTP layer can be tuned with.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Comments one address may post in a burst.
+    pub comment_burst: u32,
+    /// After a burst, one more comment is allowed per this interval.
+    pub comment_interval: Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy
+    /// that sets it; otherwise anyone could pick their own address).
+    pub behind_proxy: bool,
+    /// Articles per list page.
+    pub per_page: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            comment_burst: 5,
+            comment_interval: Duration::from_secs(60),
+            behind_proxy: false,
+            per_page: 10,
+        }
+    }
+}
+
+/// Shared by every request.
+pub struct AppState {
+    store: Arc<dyn Store>,
+    media: LocalBlobStore,
+    templates: templates::Templates,
+    translations: i18n::Translations,
+    comment_limiter: rate_limit::Limiter,
+    config: WebConfig,
+}
+
+impl AppState {
+    /// Wires the store and media directory to the HTTP layer.
+    pub fn new(store: Arc<dyn Store>, media: LocalBlobStore, config: WebConfig) -> Arc<Self> {
+        Arc::new(AppState {
+            store,
+            media,
+            templates: templates::Templates::new(),
+            translations: i18n::Translations::load(),
+            comment_limiter: rate_limit::Limiter::new(
+                config.comment_burst,
+                config.comment_interval,
+            ),
+            config,
+        })
+    }
+}
+
+impl AppState {
+    /// Interface strings of a language.
+    fn strings(&self, locale: kiosque_core::types::Locale) -> &i18n::Strings {
+        self.translations.get(locale)
+    }
+}
+
+/// Largest request body: a comment form with its 5,000 characters fits
+/// many times over; anything larger is refused before it is read.
+const BODY_LIMIT: usize = 256 * 1024;
+
+/// The whole public site.
+pub fn router(state: Arc<AppState>) -> Router {
+    site::routes()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_error_pages,
+        ))
+        .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(security::headers())
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}

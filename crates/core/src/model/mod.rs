@@ -7,7 +7,7 @@ mod site;
 
 pub use article::{
     Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, FeaturedImage,
-    MediaAsset, NewMediaAsset, Page, PageRequest, Published, Tag,
+    MediaAsset, NewMediaAsset, Page, PageRequest, Published, Tag, article_path,
 };
 pub use comment::{Comment, ModerationItem, NewComment};
 pub use site::Site;

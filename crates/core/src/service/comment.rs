@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::FieldError;
 use crate::model::NewComment;
-use crate::types::{CommentStatus, Email, EMAIL_MAX, URL_MAX, WebUrl};
+use crate::types::{CommentStatus, EMAIL_MAX, Email, URL_MAX, WebUrl};
 
 /// Longest comment, in characters.
 pub const COMMENT_MAX: usize = 5000;
@@ -66,7 +66,9 @@ impl CommentForm {
             fail("email", "too_long");
             None
         } else {
-            Email::parse(email).map_err(|_| fail("email", "invalid_email")).ok()
+            Email::parse(email)
+                .map_err(|_| fail("email", "invalid_email"))
+                .ok()
         };
         let url = self.url.trim();
         let url = if url.is_empty() {
@@ -75,7 +77,9 @@ impl CommentForm {
             fail("url", "too_long");
             None
         } else {
-            WebUrl::parse(url).map_err(|_| fail("url", "invalid_url")).ok()
+            WebUrl::parse(url)
+                .map_err(|_| fail("url", "invalid_url"))
+                .ok()
         };
         let parent = self.parent.trim();
         let parent_id = if parent.is_empty() {

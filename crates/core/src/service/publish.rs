@@ -113,8 +113,7 @@ pub fn parse_article_source(text: &str) -> Result<ArticleSource, SourceError> {
     if author.chars().count() > 100 {
         return Err(field("author", "too long (at most 100 characters)"));
     }
-    Slug::from_text(&author)
-        .map_err(|_| field("author", "needs at least one letter or digit"))?;
+    Slug::from_text(&author).map_err(|_| field("author", "needs at least one letter or digit"))?;
     let slug = match non_empty(fm.slug) {
         Some(s) => Slug::parse(&s).map_err(|_| {
             field(
@@ -141,7 +140,10 @@ pub fn parse_article_source(text: &str) -> Result<ArticleSource, SourceError> {
             continue;
         }
         Slug::from_text(&tag).map_err(|_| {
-            field("tags", format!("`{tag}` needs at least one letter or digit"))
+            field(
+                "tags",
+                format!("`{tag}` needs at least one letter or digit"),
+            )
         })?;
         if !tags.contains(&tag) {
             tags.push(tag);
@@ -149,7 +151,10 @@ pub fn parse_article_source(text: &str) -> Result<ArticleSource, SourceError> {
     }
     let body = body.trim().to_owned();
     if body.is_empty() {
-        return Err(field("body", "the article has no text after the front matter"));
+        return Err(field(
+            "body",
+            "the article has no text after the front matter",
+        ));
     }
     Ok(ArticleSource {
         title,
@@ -191,7 +196,12 @@ fn parse_date(value: serde_yaml_ng::Value) -> Result<DateTime<Utc>, SourceError>
     if let Ok(d) = DateTime::parse_from_rfc3339(text) {
         return Ok(d.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(text, format) {
             return Ok(d.and_utc());
         }
@@ -265,15 +275,14 @@ mod tests {
 
     #[test]
     fn invalid_date_is_named() {
-        let e = parse_article_source("---\ntitle: T\nauthor: A\ndate: hier\n---\ntexte")
-            .unwrap_err();
+        let e =
+            parse_article_source("---\ntitle: T\nauthor: A\ndate: hier\n---\ntexte").unwrap_err();
         assert!(e.to_string().contains("date"), "{e}");
     }
 
     #[test]
     fn unknown_field_is_refused() {
-        let e = parse_article_source("---\ntitle: T\nauthor: A\ntitel: x\n---\ntexte")
-            .unwrap_err();
+        let e = parse_article_source("---\ntitle: T\nauthor: A\ntitel: x\n---\ntexte").unwrap_err();
         assert!(e.to_string().contains("titel"), "{e}");
     }
 

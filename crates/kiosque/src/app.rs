@@ -1,0 +1,132 @@
+//! Start-up: open the store, build the router, bind the socket. The tests
+//! call this with port 0 and read back the real port.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use kiosque_core::model::Site;
+use kiosque_core::ports::Store;
+use kiosque_media::LocalBlobStore;
+use kiosque_store::{SqlStore, StoreOptions};
+use kiosque_web::AppState;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+
+/// Opens the configured database, creating or migrating its schema.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<SqlStore> {
+    SqlStore::connect(&settings.database_url, StoreOptions::default())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                redact(&settings.database_url)
+            )
+        })
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((credentials, host)) => {
+                let user = credentials.split(':').next().unwrap_or_default();
+                format!("{scheme}://{user}@{host}")
+            }
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// The site of a store, or a message saying how to create one.
+pub async fn require_site(store: &dyn Store, settings: &Settings) -> anyhow::Result<Site> {
+    store.site().await?.with_context(|| {
+        format!(
+            "no site in {}: create one with `kiosque init --site-name \"…\" --language fr`",
+            redact(&settings.database_url)
+        )
+    })
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    store: Arc<SqlStore>,
+}
+
+impl Application {
+    /// Opens everything and binds `listen` (port 0 picks a free port).
+    pub async fn build(settings: &Settings, listen: SocketAddr) -> anyhow::Result<Self> {
+        let store = Arc::new(open_store(settings).await?);
+        let site = require_site(store.as_ref(), settings).await?;
+        let state = AppState::new(
+            store.clone(),
+            LocalBlobStore::new(settings.media_dir()),
+            settings.web.clone(),
+        );
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        tracing::info!(
+            site = %site.name,
+            address = %listener.local_addr()?,
+            "serving"
+        );
+        Ok(Application {
+            listener,
+            router: kiosque_web::router(state),
+            store,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        self.store.close().await;
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("stopping");
+}

@@ -1,0 +1,78 @@
+//! The command line: one file per subcommand, each with its options and a
+//! `run`. Global options come before the subcommand.
+
+mod comments;
+mod demo;
+mod init;
+mod publish;
+mod serve;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use publish::publish_file;
+
+use crate::config::Settings;
+
+/// Kiosque: publish a news site from one binary.
+#[derive(Debug, Parser)]
+#[command(name = "kiosque", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Data directory: configuration file, SQLite database and media.
+    /// [default: ./kiosque-data, or ./kiosque-demo for `demo`]
+    #[arg(long, env = "KIOSQUE_DATA", global = true)]
+    pub data: Option<PathBuf>,
+    /// Use this database instead of the SQLite file in the data directory
+    /// (postgres://user@host:5432/db).
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the site: its name, language and public address.
+    Init(init::Init),
+    /// Publish (or update) articles from Markdown files with YAML front matter.
+    Publish(publish::Publish),
+    /// Serve the site over HTTP.
+    Serve(serve::Serve),
+    /// Moderate reader comments.
+    #[command(subcommand)]
+    Comments(comments::Comments),
+    /// Create a demo site with sample articles and serve it.
+    Demo(demo::Demo),
+}
+
+impl Cli {
+    /// Runs the chosen subcommand.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let default_dir = match self.command {
+            Command::Demo(_) => "kiosque-demo",
+            _ => "kiosque-data",
+        };
+        let data = self.data.unwrap_or_else(|| PathBuf::from(default_dir));
+        let settings = Settings::load(&data, self.database_url)?;
+        match self.command {
+            Command::Init(c) => c.run(&settings).await,
+            Command::Publish(c) => c.run(&settings).await,
+            Command::Serve(c) => c.run(&settings).await,
+            Command::Comments(c) => c.run(&settings).await,
+            Command::Demo(c) => c.run(&settings).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,90 @@
+//! `kiosque publish FILE.md…`: publish or update articles from files.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use kiosque_core::model::{Site, article_path};
+use kiosque_core::ports::Store;
+use kiosque_core::service::publish::parse_article_source;
+use kiosque_media::{LocalBlobStore, MediaLimits};
+
+use crate::app::{open_store, require_site};
+use crate::config::Settings;
+
+/// Options of `kiosque publish`.
+#[derive(Debug, Args)]
+pub struct Publish {
+    /// Markdown files with YAML front matter (title, author, date, category,
+    /// tags, image, image_caption, image_credit, slug).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+impl Publish {
+    /// Publishes each file in turn and prints each article's path; stops at
+    /// the first bad file (files before it stay published).
+    pub async fn run(self, settings: &Settings) -> anyhow::Result<()> {
+        let store = open_store(settings).await?;
+        let site = require_site(&store, settings).await?;
+        let media = LocalBlobStore::new(settings.media_dir());
+        for file in &self.files {
+            let (path, created) =
+                publish_file(&store, &site, &media, settings.media_limits, file).await?;
+            println!("{path}");
+            eprintln!(
+                "{}: {}",
+                file.display(),
+                if created { "published" } else { "updated" }
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Publishes one file: everything is checked (front matter, body, image)
+/// before anything is written, so a bad file changes nothing. Returns the
+/// article's public path and whether it is new.
+pub async fn publish_file(
+    store: &dyn Store,
+    site: &Site,
+    media: &LocalBlobStore,
+    limits: MediaLimits,
+    file: &Path,
+) -> anyhow::Result<(String, bool)> {
+    let name = file.display();
+    let text = std::fs::read_to_string(file).with_context(|| format!("{name}: cannot read"))?;
+    let source = parse_article_source(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let image = match &source.image {
+        Some(image) => {
+            let image_path = file.parent().unwrap_or(Path::new(".")).join(image);
+            let bytes = std::fs::read(&image_path).with_context(|| {
+                format!(
+                    "{name}: image `{image}`: cannot read {}",
+                    image_path.display()
+                )
+            })?;
+            let ingested = kiosque_media::ingest(&bytes, limits)
+                .map_err(|e| anyhow::anyhow!("{name}: image `{image}`: {e}"))?;
+            Some(ingested)
+        }
+        None => None,
+    };
+    let image_id = match image {
+        Some(img) => {
+            media
+                .put(&img.meta.file_name, &img.bytes)
+                .with_context(|| format!("{name}: storing the image"))?;
+            Some(store.save_media(&img.meta).await?.id)
+        }
+        None => None,
+    };
+    let draft = source.into_draft(site.language, image_id, chrono::Utc::now());
+    let slug = draft.slug.clone();
+    let published = store.publish_article(&draft).await?;
+    let article = store
+        .article_by_slug(&slug)
+        .await?
+        .with_context(|| format!("{name}: the article vanished after publishing"))?;
+    Ok((article_path(article.published_at, &slug), published.created))
+}

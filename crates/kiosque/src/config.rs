@@ -1,0 +1,194 @@
+//! Configuration, in layers: built-in defaults, then `kiosque.toml` in the
+//! data directory, then environment variables and command-line flags (clap
+//! reads `KIOSQUE_DATA`, `DATABASE_URL`, `KIOSQUE_LISTEN`). An unknown key in
+//! the file is an error that names it, so a typo never passes silently.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use kiosque_media::MediaLimits;
+use kiosque_web::WebConfig;
+use serde::Deserialize;
+
+/// Name of the configuration file inside the data directory.
+pub const CONFIG_FILE: &str = "kiosque.toml";
+
+/// Default address of `kiosque serve`.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct FileConfig {
+    database_url: Option<String>,
+    server: ServerFile,
+    comments: CommentsFile,
+    media: MediaFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ServerFile {
+    listen: Option<SocketAddr>,
+    behind_proxy: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct CommentsFile {
+    burst: u32,
+    interval_seconds: u64,
+}
+
+impl Default for CommentsFile {
+    fn default() -> Self {
+        let web = WebConfig::default();
+        CommentsFile {
+            burst: web.comment_burst,
+            interval_seconds: web.comment_interval.as_secs(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct MediaFile {
+    max_upload_bytes: u64,
+    max_pixels: u64,
+}
+
+impl Default for MediaFile {
+    fn default() -> Self {
+        let limits = MediaLimits::default();
+        MediaFile {
+            max_upload_bytes: limits.max_bytes,
+            max_pixels: limits.max_pixels,
+        }
+    }
+}
+
+/// Everything resolved: where data lives and how to serve it.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The data directory (configuration, SQLite file, media).
+    pub data_dir: PathBuf,
+    /// The database to open.
+    pub database_url: String,
+    /// Where `serve` listens unless told otherwise.
+    pub listen: SocketAddr,
+    /// HTTP layer settings.
+    pub web: WebConfig,
+    /// Image upload limits.
+    pub media_limits: MediaLimits,
+}
+
+impl Settings {
+    /// Reads `DATA/kiosque.toml` if present; `database_url` from the command
+    /// line or environment wins over the file.
+    pub fn load(data_dir: &Path, database_url: Option<String>) -> anyhow::Result<Settings> {
+        let path = data_dir.join(CONFIG_FILE);
+        let file: FileConfig = match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text)
+                .with_context(|| format!("{}: invalid configuration", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileConfig::default(),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let database_url = match database_url.or(file.database_url) {
+            Some(url) => url,
+            None => sqlite_url(data_dir)?,
+        };
+        if file.comments.interval_seconds == 0 {
+            bail!(
+                "{}: comments.interval_seconds must be at least 1",
+                path.display()
+            );
+        }
+        let listen = match file.server.listen {
+            Some(l) => l,
+            None => DEFAULT_LISTEN.parse()?,
+        };
+        Ok(Settings {
+            data_dir: data_dir.to_owned(),
+            database_url,
+            listen,
+            web: WebConfig {
+                comment_burst: file.comments.burst,
+                comment_interval: Duration::from_secs(file.comments.interval_seconds),
+                behind_proxy: file.server.behind_proxy,
+                ..WebConfig::default()
+            },
+            media_limits: MediaLimits {
+                max_bytes: file.media.max_upload_bytes,
+                max_pixels: file.media.max_pixels,
+            },
+        })
+    }
+
+    /// Where media files are kept.
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+}
+
+fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    let absolute = std::path::absolute(data_dir.join("kiosque.db"))?;
+    Ok(format!("sqlite://{}?mode=rwc", absolute.display()))
+}
+
+/// The configuration file `init` writes: every setting, commented out, at
+/// its default, so an operator sees what can be tuned.
+pub fn commented_template() -> String {
+    let web = WebConfig::default();
+    let media = MediaLimits::default();
+    format!(
+        "# Kiosque configuration. Uncomment a line to change it.\n\
+         # Environment variables and command-line flags take precedence.\n\n\
+         # PostgreSQL instead of the embedded SQLite file (or set DATABASE_URL):\n\
+         # database_url = \"postgres://kiosque@127.0.0.1:5432/kiosque\"\n\n\
+         [server]\n\
+         # listen = \"{DEFAULT_LISTEN}\"\n\
+         # Trust X-Forwarded-For (only behind a reverse proxy that sets it):\n\
+         # behind_proxy = false\n\n\
+         [comments]\n\
+         # Comments one address may post at once, then one per interval:\n\
+         # burst = {}\n\
+         # interval_seconds = {}\n\n\
+         [media]\n\
+         # max_upload_bytes = {}\n\
+         # max_pixels = {}\n",
+        web.comment_burst,
+        web.comment_interval.as_secs(),
+        media.max_bytes,
+        media.max_pixels
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_commented_template_parses_to_the_defaults() {
+        let file: FileConfig = toml::from_str(&commented_template()).unwrap();
+        assert!(file.database_url.is_none());
+        assert_eq!(file.comments.burst, WebConfig::default().comment_burst);
+    }
+
+    #[test]
+    fn a_typo_in_the_file_is_named() {
+        let dir = tempfile_dir();
+        std::fs::write(dir.join(CONFIG_FILE), "[comments]\nburts = 3\n").unwrap();
+        let err = Settings::load(&dir, None).unwrap_err();
+        assert!(format!("{err:#}").contains("burts"), "{err:#}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kiosque-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}

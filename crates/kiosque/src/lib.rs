@@ -1,0 +1,13 @@
+//! The `kiosque` program: reads the configuration, wires the concrete store,
+//! media directory and web layer together, and runs the subcommands.
+//!
+//! It is a library too so the tests can start the real application on a
+//! random port (`Application::build`) exactly as `kiosque serve` does.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+
+pub use app::Application;
+pub use config::Settings;

@@ -1,0 +1,131 @@
+//! The one place where failures become HTTP responses.
+//!
+//! Handlers return [`WebError`]. Its `IntoResponse` sets the status and logs
+//! the cause of a server error (never shown to the reader); the
+//! [`render_error_pages`] middleware then gives the response a page in the
+//! site's language and design.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use kiosque_core::Error;
+use minijinja::context;
+
+use crate::AppState;
+use crate::views::page_context;
+
+/// Every failure a handler can report.
+#[derive(Debug)]
+pub enum WebError {
+    /// 404.
+    NotFound,
+    /// 403: a cross-site form post.
+    Forbidden,
+    /// 429, with the seconds to wait.
+    TooManyRequests(u64),
+    /// 500; the text goes to the log only.
+    Internal(String),
+}
+
+/// Marks a response whose body the error-page middleware should render.
+#[derive(Debug, Clone, Copy)]
+struct ErrorPage(StatusCode, u64);
+
+impl From<Error> for WebError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::NotFound(_) => WebError::NotFound,
+            other => {
+                let mut cause = other.to_string();
+                let mut source = std::error::Error::source(&other);
+                while let Some(s) = source {
+                    cause.push_str(": ");
+                    cause.push_str(&s.to_string());
+                    source = s.source();
+                }
+                WebError::Internal(cause)
+            }
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, wait) = match self {
+            WebError::NotFound => (StatusCode::NOT_FOUND, 0),
+            WebError::Forbidden => (StatusCode::FORBIDDEN, 0),
+            WebError::TooManyRequests(wait) => (StatusCode::TOO_MANY_REQUESTS, wait),
+            WebError::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, 0)
+            }
+        };
+        let mut response = (status, status.canonical_reason().unwrap_or("error")).into_response();
+        if wait > 0 {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        }
+        response.extensions_mut().insert(ErrorPage(status, wait));
+        response
+    }
+}
+
+/// Replaces the body of an error response with a themed, translated page.
+pub(crate) async fn render_error_pages(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    let Some(&ErrorPage(status, wait)) = response.extensions().get::<ErrorPage>() else {
+        return response;
+    };
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let page = async {
+        let site = state.store.site().await?.ok_or(Error::NotFound("site"))?;
+        let strings = state.strings(site.language);
+        let (heading, message) = match status {
+            StatusCode::NOT_FOUND => (
+                strings.text("errors.not_found_title"),
+                strings.text("errors.not_found_text"),
+            ),
+            StatusCode::FORBIDDEN => (
+                strings.text("errors.forbidden_title"),
+                strings.text("errors.forbidden_text"),
+            ),
+            StatusCode::TOO_MANY_REQUESTS => (
+                strings.text("errors.too_many_title"),
+                strings
+                    .text("comments.too_many")
+                    .replace("{seconds}", &wait.to_string()),
+            ),
+            _ => (
+                strings.text("errors.server_title"),
+                strings.text("errors.server_text"),
+            ),
+        };
+        let ctx = context! {
+            heading => &heading,
+            message => message,
+            ..page_context(&state, &site, Some(&heading), None, None)
+        };
+        Ok::<_, Error>(state.templates.render("error.html", ctx).ok())
+    }
+    .await;
+    match page {
+        Ok(Some(html)) => {
+            let mut themed = Html(html).into_response();
+            *themed.status_mut() = status;
+            if let Some(value) = retry_after {
+                themed.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            themed
+        }
+        // No site yet, or the store is down: the plain status text stays.
+        _ => response,
+    }
+}

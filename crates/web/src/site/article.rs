@@ -1,0 +1,200 @@
+//! The article page and the comment form behind it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Utc;
+use kiosque_core::FieldError;
+use kiosque_core::model::{Article, Site};
+use kiosque_core::service::comment::CommentForm;
+use kiosque_core::types::CommentStatus;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::{load_site, slug};
+use crate::security::ClientIp;
+use crate::views::{article_view, comment_tree, page_context, share_links};
+use crate::{AppState, WebError};
+
+/// Query parameters of an article page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ArticleQuery {
+    /// WordPress's name for "reply to comment N", kept so links carry over.
+    replytocom: Option<String>,
+    /// Set after a comment was taken, to show the moderation notice.
+    moderation: Option<String>,
+}
+
+async fn find_article(
+    state: &AppState,
+    (year, month, raw_slug): &(String, String, String),
+) -> Result<(Site, Article, bool), WebError> {
+    let site = load_site(state).await?;
+    let article = state
+        .store
+        .article_by_slug(&slug(raw_slug)?)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let canonical = format!("/{year}/{month}/{raw_slug}/") == article.path();
+    Ok((site, article, canonical))
+}
+
+pub(crate) async fn show(
+    State(state): State<Arc<AppState>>,
+    Path(path): Path<(String, String, String)>,
+    Query(query): Query<ArticleQuery>,
+) -> Result<Response, WebError> {
+    let (site, article, canonical) = find_article(&state, &path).await?;
+    if !canonical {
+        // Same slug under another date: send readers to the one true URL.
+        return Ok(Redirect::permanent(&article.path()).into_response());
+    }
+    let reply_to = match query.replytocom.as_deref().map(str::parse::<i64>) {
+        Some(Ok(id)) => visible_comment(&state, &article, id).await?,
+        _ => None,
+    };
+    let notice = query.moderation.is_some();
+    let page = ArticlePage {
+        form: CommentForm::default(),
+        errors: Vec::new(),
+        reply_to,
+        notice,
+    };
+    render(&state, &site, &article, page, StatusCode::OK).await
+}
+
+/// A comment readers can see under this article (the only kind one may
+/// reply to), as (id, author name).
+async fn visible_comment(
+    state: &AppState,
+    article: &Article,
+    id: i64,
+) -> Result<Option<(i64, String)>, WebError> {
+    Ok(state.store.comment(id).await?.and_then(|c| {
+        (c.article_id == article.id && c.status == CommentStatus::Approved)
+            .then_some((c.id, c.author_name))
+    }))
+}
+
+struct ArticlePage {
+    form: CommentForm,
+    errors: Vec<FieldError>,
+    reply_to: Option<(i64, String)>,
+    notice: bool,
+}
+
+#[derive(Serialize)]
+struct ErrorView {
+    field: &'static str,
+    label: String,
+    message: String,
+}
+
+fn field_label_key(field: &str) -> &'static str {
+    match field {
+        "comment" => "comments.comment",
+        "name" => "comments.name",
+        "email" => "comments.email",
+        "url" => "comments.website",
+        _ => "comments.reply",
+    }
+}
+
+async fn render(
+    state: &AppState,
+    site: &Site,
+    article: &Article,
+    page: ArticlePage,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let strings = state.strings(site.language);
+    let view = article_view(article, strings, site.language);
+    let comments = state.store.approved_comments(article.id).await?;
+    let path = article.path();
+    let errors: HashMap<&str, String> = page
+        .errors
+        .iter()
+        .map(|e| (e.field, strings.text(&format!("errors.{}", e.code))))
+        .collect();
+    let errors_list: Vec<ErrorView> = page
+        .errors
+        .iter()
+        .map(|e| ErrorView {
+            field: if e.field == "parent" {
+                "comment"
+            } else {
+                e.field
+            },
+            label: strings.text(field_label_key(e.field)),
+            message: strings.text(&format!("errors.{}", e.code)),
+        })
+        .collect();
+    let ctx = context! {
+        article => &view,
+        share_links => share_links(article.title.as_str(), &site.absolute_url(&path), strings),
+        comment_count => comments.len(),
+        comments => comment_tree(&comments, &path, strings),
+        form => &page.form,
+        errors => errors,
+        errors_list => errors_list,
+        reply_to => page.reply_to.map(|(id, name)| context! { id, name }),
+        notice => page.notice.then(|| strings.text("comments.awaiting_moderation")),
+        form_action => format!("{path}comments"),
+        ..page_context(state, site, Some(article.title.as_str()), Some(&article.excerpt), Some(&path))
+    };
+    let html = state.templates.render("article.html", ctx)?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub(crate) async fn post_comment(
+    State(state): State<Arc<AppState>>,
+    ClientIp(ip): ClientIp,
+    Path(path): Path<(String, String, String)>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response, WebError> {
+    if let Err(wait) = state.comment_limiter.check(ip) {
+        return Err(WebError::TooManyRequests(wait));
+    }
+    let (site, article, _) = find_article(&state, &path).await?;
+    let parent = match form.parent.trim() {
+        "" => None,
+        raw => match raw.parse::<i64>() {
+            Ok(id) => visible_comment(&state, &article, id).await?,
+            Err(_) => None,
+        },
+    };
+    let parent_id = parent.as_ref().map(|(id, _)| *id);
+    match form.validate(article.id, |id| Some(id) == parent_id, Utc::now()) {
+        Ok(comment) => {
+            let stored = state.store.add_comment(&comment).await?;
+            if stored.status == CommentStatus::Spam {
+                tracing::info!(comment = stored.id, "comment caught by the honeypot");
+            }
+            // The same answer for a trapped robot as for a reader, so the
+            // trap is not revealed.
+            let to = format!("{}?moderation=pending#comment-notice", article.path());
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(errors) => {
+            let page = ArticlePage {
+                form,
+                errors,
+                reply_to: parent,
+                notice: false,
+            };
+            render(
+                &state,
+                &site,
+                &article,
+                page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}

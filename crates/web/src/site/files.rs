@@ -1,0 +1,60 @@
+//! Media files and the stylesheet: both named by their content's hash, so
+//! both are cached by browsers and CDNs for a year without revalidation.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::templates::SITE_CSS;
+use crate::{AppState, WebError};
+
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+
+pub(crate) async fn media(
+    State(state): State<Arc<AppState>>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    // Only names of the exact form this program writes reach the disk, so
+    // `..`, slashes or encoded tricks cannot leave the media directory.
+    if !kiosque_media::is_media_file_name(&file) {
+        return Err(WebError::NotFound);
+    }
+    let bytes = match tokio::fs::read(state.media.path(&file)).await {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(WebError::NotFound),
+        Err(e) => return Err(WebError::Internal(format!("reading media {file}: {e}"))),
+    };
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(kiosque_media::mime_of(&file)),
+            ),
+            (header::CACHE_CONTROL, IMMUTABLE),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub(crate) async fn asset(
+    State(state): State<Arc<AppState>>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    if format!("/assets/{file}") != state.templates.css_path {
+        return Err(WebError::NotFound);
+    }
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, IMMUTABLE),
+        ],
+        SITE_CSS,
+    )
+        .into_response())
+}

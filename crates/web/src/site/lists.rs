@@ -1,0 +1,156 @@
+//! Lists of articles: the home page, a category, an author.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kiosque_core::model::{ArticleFilter, PageRequest, Site};
+use minijinja::context;
+
+use super::{load_site, slug};
+use crate::views::{page_context, pagination_view, summary_view};
+use crate::{AppState, WebError};
+
+pub(crate) async fn home(State(state): State<Arc<AppState>>) -> Result<Response, WebError> {
+    list(&state, ListKind::Home, 1, false).await
+}
+
+pub(crate) async fn home_page(
+    State(state): State<Arc<AppState>>,
+    Path(n): Path<String>,
+) -> Result<Response, WebError> {
+    list(&state, ListKind::Home, page_number(&n)?, true).await
+}
+
+pub(crate) async fn category(
+    State(state): State<Arc<AppState>>,
+    Path(s): Path<String>,
+) -> Result<Response, WebError> {
+    list(&state, ListKind::Category(s), 1, false).await
+}
+
+pub(crate) async fn category_page(
+    State(state): State<Arc<AppState>>,
+    Path((s, n)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    list(&state, ListKind::Category(s), page_number(&n)?, true).await
+}
+
+pub(crate) async fn author(
+    State(state): State<Arc<AppState>>,
+    Path(s): Path<String>,
+) -> Result<Response, WebError> {
+    list(&state, ListKind::Author(s), 1, false).await
+}
+
+pub(crate) async fn author_page(
+    State(state): State<Arc<AppState>>,
+    Path((s, n)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    list(&state, ListKind::Author(s), page_number(&n)?, true).await
+}
+
+enum ListKind {
+    Home,
+    Category(String),
+    Author(String),
+}
+
+fn page_number(raw: &str) -> Result<u32, WebError> {
+    match raw.parse::<u32>() {
+        Ok(n) if n >= 1 && raw == n.to_string() => Ok(n),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+async fn list(
+    state: &AppState,
+    kind: ListKind,
+    number: u32,
+    explicit_page: bool,
+) -> Result<Response, WebError> {
+    let site: Site = load_site(state).await?;
+    let strings = state.strings(site.language);
+    let (filter, base, heading) = match &kind {
+        ListKind::Home => (
+            ArticleFilter::All,
+            "/".to_owned(),
+            strings.text("site.latest"),
+        ),
+        ListKind::Category(raw) => {
+            let c = state
+                .store
+                .category_by_slug(&slug(raw)?)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            (
+                ArticleFilter::Category(c.id),
+                format!("/category/{}/", c.slug),
+                strings.text("category.heading").replace("{name}", &c.name),
+            )
+        }
+        ListKind::Author(raw) => {
+            let a = state
+                .store
+                .author_by_slug(&slug(raw)?)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            (
+                ArticleFilter::Author(a.id),
+                format!("/author/{}/", a.slug),
+                strings.text("author.heading").replace("{name}", &a.name),
+            )
+        }
+    };
+    if number == 1 && explicit_page {
+        // `/page/1/` is the list itself: one URL per page for search engines.
+        return Ok(Redirect::permanent(&base).into_response());
+    }
+    let page = state
+        .store
+        .list_articles(
+            filter,
+            PageRequest {
+                number,
+                per_page: state.config.per_page,
+            },
+        )
+        .await?;
+    if number > page.page_count() {
+        return Err(WebError::NotFound);
+    }
+    let path = if number == 1 {
+        base.clone()
+    } else {
+        format!("{base}page/{number}/")
+    };
+    let title = if number == 1 {
+        heading.clone()
+    } else {
+        format!(
+            "{heading} – {}",
+            strings
+                .text("site.page_title")
+                .replace("{n}", &number.to_string())
+        )
+    };
+    let is_home_first = matches!(kind, ListKind::Home) && number == 1;
+    let items: Vec<_> = page
+        .items
+        .iter()
+        .map(|a| summary_view(a, strings, site.language))
+        .collect();
+    let ctx = context! {
+        heading => &heading,
+        items => items,
+        pages => pagination_view(&page, &base),
+        ..page_context(
+            state,
+            &site,
+            (!is_home_first).then_some(title.as_str()),
+            None,
+            Some(&path),
+        )
+    };
+    Ok(Html(state.templates.render("list.html", ctx)?).into_response())
+}

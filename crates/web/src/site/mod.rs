@@ -1,0 +1,42 @@
+//! The public site: what readers see and the one thing they post (comments).
+
+mod article;
+mod files;
+mod lists;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use kiosque_core::model::Site;
+use kiosque_core::types::Slug;
+
+use crate::{AppState, WebError};
+
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(lists::home))
+        .route("/page/{n}/", get(lists::home_page))
+        .route("/category/{slug}/", get(lists::category))
+        .route("/category/{slug}/page/{n}/", get(lists::category_page))
+        .route("/author/{slug}/", get(lists::author))
+        .route("/author/{slug}/page/{n}/", get(lists::author_page))
+        .route("/{year}/{month}/{slug}/", get(article::show))
+        .route(
+            "/{year}/{month}/{slug}/comments",
+            axum::routing::post(article::post_comment),
+        )
+        .route("/media/{file}", get(files::media))
+        .route("/assets/{file}", get(files::asset))
+        .fallback(|| async { WebError::NotFound })
+}
+
+/// The site's settings; before `kiosque init` every page is a 404.
+async fn load_site(state: &AppState) -> Result<Site, WebError> {
+    state.store.site().await?.ok_or(WebError::NotFound)
+}
+
+/// A slug from a URL; anything malformed is simply not found.
+fn slug(raw: &str) -> Result<Slug, WebError> {
+    Slug::parse(raw).map_err(|_| WebError::NotFound)
+}

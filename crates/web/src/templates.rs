@@ -1,0 +1,67 @@
+//! Page templates, compiled into the binary (a theme directory that overrides
+//! them is planned; see docs/ARCHITECTURE.md).
+
+use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior, Value};
+use sha2::{Digest, Sha256};
+
+use crate::WebError;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("article.html", include_str!("../templates/article.html")),
+    ("list.html", include_str!("../templates/list.html")),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+/// The default stylesheet.
+pub const SITE_CSS: &str = include_str!("../assets/site.css");
+
+/// Escapes strings for HTML like minijinja does, except `/`, which HTML
+/// does not require escaping and which minijinja's default turns into
+/// `&#x2f;` in every URL (heavier pages, harder to read source).
+fn escape_text(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Result<(), Error> {
+    match value.as_str() {
+        Some(text) if state.auto_escape() == AutoEscape::Html && !value.is_safe() => out
+            .write_str(&kiosque_core::markup::escape_html(text))
+            .map_err(Error::from),
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// The template environment and the fingerprinted asset names.
+pub struct Templates {
+    env: Environment<'static>,
+    /// `/assets/site.<hash>.css`: the hash changes with the content, so the
+    /// file can be cached forever.
+    pub css_path: String,
+}
+
+impl Templates {
+    /// Loads the embedded templates; a syntax error is a bug caught by tests.
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        // Printing a missing variable or translation key is an error, not
+        // silence; testing for one (`{% if errors.name %}`) is allowed.
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_formatter(escape_text);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("template {name}: {e}"));
+        }
+        let hash = Sha256::digest(SITE_CSS.as_bytes());
+        let short: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        Templates {
+            env,
+            css_path: format!("/assets/site.{short}.css"),
+        }
+    }
+
+    /// Renders a page.
+    pub fn render(&self, name: &str, context: Value) -> Result<String, WebError> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(context))
+            .map_err(|e| WebError::Internal(format!("template {name}: {e:#}")))
+    }
+}

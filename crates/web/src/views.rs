@@ -1,0 +1,298 @@
+//! What templates see. Views are built from domain values and hold only what
+//! a public page may show: a comment view has no e-mail field at all, so no
+//! template can leak one.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use kiosque_core::markup::{french_typography, render_comment};
+use kiosque_core::model::{Article, ArticleSummary, Comment, FeaturedImage, Page, Site};
+use kiosque_core::types::Locale;
+use minijinja::{Value, context};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::i18n::Strings;
+
+/// Variables every page has: the site, the strings, the stylesheet, and the
+/// page's own title, description and canonical URL.
+pub(crate) fn page_context(
+    state: &AppState,
+    site: &Site,
+    title: Option<&str>,
+    description: Option<&str>,
+    canonical_path: Option<&str>,
+) -> Value {
+    context! {
+        site => context! { name => &site.name, language => site.language.code() },
+        t => state.strings(site.language).value(),
+        css_url => &state.templates.css_path,
+        page_title => title,
+        description => description,
+        canonical => canonical_path.map(|p| site.absolute_url(p)),
+    }
+}
+
+/// Headline or caption with the language's typography.
+pub(crate) fn typeset(text: &str, locale: Locale) -> String {
+    match locale {
+        Locale::Fr => french_typography(text),
+        Locale::En => text.to_owned(),
+    }
+}
+
+fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// An image as a template draws it.
+#[derive(Debug, Serialize)]
+pub(crate) struct ImageView {
+    src: String,
+    width: u32,
+    height: u32,
+    alt: String,
+    caption: Option<String>,
+    credit: Option<String>,
+}
+
+fn image_view(image: &FeaturedImage, fallback_alt: &str, locale: Locale) -> ImageView {
+    ImageView {
+        src: format!("/media/{}", image.asset.file_name),
+        width: image.asset.width,
+        height: image.asset.height,
+        alt: image
+            .caption
+            .clone()
+            .unwrap_or_else(|| fallback_alt.to_owned()),
+        caption: image.caption.as_deref().map(|c| typeset(c, locale)),
+        credit: image.credit.clone(),
+    }
+}
+
+/// A link to a section or author.
+#[derive(Debug, Serialize)]
+pub(crate) struct LinkView {
+    name: String,
+    url: String,
+}
+
+/// The article as its page shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct ArticleView {
+    title: String,
+    path: String,
+    body_html: String,
+    author_name: String,
+    author_url: String,
+    category: Option<LinkView>,
+    tags: Vec<String>,
+    date_text: String,
+    date_iso: String,
+    image: Option<ImageView>,
+}
+
+pub(crate) fn article_view(article: &Article, strings: &Strings, locale: Locale) -> ArticleView {
+    ArticleView {
+        title: typeset(article.title.as_str(), locale),
+        path: article.path(),
+        body_html: article.body_html.clone(),
+        author_name: article.author.name.clone(),
+        author_url: format!("/author/{}/", article.author.slug),
+        category: article.category.as_ref().map(|c| LinkView {
+            name: c.name.clone(),
+            url: format!("/category/{}/", c.slug),
+        }),
+        tags: article.tags.iter().map(|t| t.name.clone()).collect(),
+        date_text: strings.date(article.published_at),
+        date_iso: iso(article.published_at),
+        image: article
+            .image
+            .as_ref()
+            .map(|i| image_view(i, article.title.as_str(), locale)),
+    }
+}
+
+/// An article in a list.
+#[derive(Debug, Serialize)]
+pub(crate) struct SummaryView {
+    title: String,
+    path: String,
+    excerpt: String,
+    author_name: String,
+    date_text: String,
+    date_iso: String,
+    image: Option<ImageView>,
+}
+
+pub(crate) fn summary_view(a: &ArticleSummary, strings: &Strings, locale: Locale) -> SummaryView {
+    SummaryView {
+        title: typeset(a.title.as_str(), locale),
+        path: a.path(),
+        excerpt: typeset(&a.excerpt, locale),
+        author_name: a.author_name.clone(),
+        date_text: strings.date(a.published_at),
+        date_iso: iso(a.published_at),
+        image: a
+            .image
+            .as_ref()
+            .map(|i| image_view(i, a.title.as_str(), locale)),
+    }
+}
+
+/// Links between the pages of a list.
+#[derive(Debug, Serialize)]
+pub(crate) struct PaginationView {
+    number: u32,
+    count: u32,
+    newer: Option<String>,
+    older: Option<String>,
+}
+
+/// `base` is the list's first page (`/`, `/category/x/`); page n is `base` + `page/n/`.
+pub(crate) fn pagination_view<T>(page: &Page<T>, base: &str) -> PaginationView {
+    let number = page.request.number;
+    let count = page.page_count();
+    let link = |n: u32| {
+        if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}page/{n}/")
+        }
+    };
+    PaginationView {
+        number,
+        count,
+        newer: (number > 1).then(|| link(number - 1)),
+        older: (number < count).then(|| link(number + 1)),
+    }
+}
+
+/// A public comment with its replies. Deliberately without the e-mail.
+#[derive(Debug, Serialize)]
+pub(crate) struct CommentNode {
+    id: i64,
+    author_name: String,
+    author_url: Option<String>,
+    date_text: String,
+    date_iso: String,
+    body_html: String,
+    reply_url: String,
+    children: Vec<CommentNode>,
+}
+
+/// Deepest nesting shown; deeper replies are shown at this depth.
+const MAX_DEPTH: usize = 5;
+
+/// Arranges approved comments (oldest first) into threads.
+pub(crate) fn comment_tree(
+    comments: &[Comment],
+    article_path: &str,
+    strings: &Strings,
+) -> Vec<CommentNode> {
+    let ids: std::collections::HashSet<i64> = comments.iter().map(|c| c.id).collect();
+    let mut children: HashMap<Option<i64>, Vec<&Comment>> = HashMap::new();
+    for c in comments {
+        // A reply whose parent is not shown (pending, spam) starts a thread.
+        let parent = c.parent_id.filter(|p| ids.contains(p));
+        children.entry(parent).or_default().push(c);
+    }
+    fn build(
+        parent: Option<i64>,
+        depth: usize,
+        children: &HashMap<Option<i64>, Vec<&Comment>>,
+        article_path: &str,
+        strings: &Strings,
+        out: &mut Vec<CommentNode>,
+    ) {
+        for c in children.get(&parent).map(Vec::as_slice).unwrap_or_default() {
+            let mut node = CommentNode {
+                id: c.id,
+                author_name: c.author_name.clone(),
+                author_url: c.author_url.as_ref().map(|u| u.as_str().to_owned()),
+                date_text: strings.datetime(c.created_at),
+                date_iso: iso(c.created_at),
+                body_html: render_comment(&c.body),
+                reply_url: format!("{article_path}?replytocom={}#respond", c.id),
+                children: Vec::new(),
+            };
+            if depth + 1 < MAX_DEPTH {
+                build(
+                    Some(c.id),
+                    depth + 1,
+                    children,
+                    article_path,
+                    strings,
+                    &mut node.children,
+                );
+                out.push(node);
+            } else {
+                out.push(node);
+                build(Some(c.id), depth, children, article_path, strings, out);
+            }
+        }
+    }
+    let mut roots = Vec::new();
+    build(None, 0, &children, article_path, strings, &mut roots);
+    roots
+}
+
+/// A share link: the network's name and where it goes.
+#[derive(Debug, Serialize)]
+pub(crate) struct ShareLink {
+    network: &'static str,
+    name: String,
+    label: String,
+    href: String,
+}
+
+/// Plain links to each network's own share page: no script, no tracker,
+/// and they work without JavaScript. WhatsApp first: it is how most readers
+/// of the reference site share.
+pub(crate) fn share_links(title: &str, url: &str, strings: &Strings) -> Vec<ShareLink> {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let (t, u) = (enc(title), enc(url));
+    let on = |network: &str| {
+        strings
+            .text("article.share_on")
+            .replace("{network}", network)
+    };
+    vec![
+        ShareLink {
+            network: "whatsapp",
+            name: "WhatsApp".to_owned(),
+            label: on("WhatsApp"),
+            href: format!("https://wa.me/?text={t}%20{u}"),
+        },
+        ShareLink {
+            network: "facebook",
+            name: "Facebook".to_owned(),
+            label: on("Facebook"),
+            href: format!("https://www.facebook.com/sharer/sharer.php?u={u}"),
+        },
+        ShareLink {
+            network: "x",
+            name: "X".to_owned(),
+            label: on("X"),
+            href: format!("https://x.com/intent/post?text={t}&url={u}"),
+        },
+        ShareLink {
+            network: "telegram",
+            name: "Telegram".to_owned(),
+            label: on("Telegram"),
+            href: format!("https://t.me/share/url?url={u}&text={t}"),
+        },
+        ShareLink {
+            network: "linkedin",
+            name: "LinkedIn".to_owned(),
+            label: on("LinkedIn"),
+            href: format!("https://www.linkedin.com/sharing/share-offsite/?url={u}"),
+        },
+        ShareLink {
+            network: "email",
+            name: strings.text("article.email"),
+            label: strings.text("article.share_by_email"),
+            href: format!("mailto:?subject={t}&body={u}"),
+        },
+    ]
+}
