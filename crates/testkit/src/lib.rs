@@ -7,9 +7,11 @@
 //! `KIOSQUE_TEST_POSTGRES_URL` is not set, and fails when it is set but the
 //! server cannot be reached.
 
+mod app;
 mod db;
 pub mod fixtures;
 
+pub use app::TestApp;
 pub use db::{Engine, POSTGRES_ENV, TestDb};
 
 /// Expands to a `sqlite` and a `postgres` module, each with one

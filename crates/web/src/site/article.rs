@@ -15,7 +15,7 @@ use kiosque_core::types::CommentStatus;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{load_site, slug};
+use super::{load_site, moved_permanently, slug};
 use crate::security::ClientIp;
 use crate::views::{article_view, comment_tree, page_context, share_links};
 use crate::{AppState, WebError};
@@ -52,7 +52,7 @@ pub(crate) async fn show(
     let (site, article, canonical) = find_article(&state, &path).await?;
     if !canonical {
         // Same slug under another date: send readers to the one true URL.
-        return Ok(Redirect::permanent(&article.path()).into_response());
+        return Ok(moved_permanently(&article.path()));
     }
     let reply_to = match query.replytocom.as_deref().map(str::parse::<i64>) {
         Some(Ok(id)) => visible_comment(&state, &article, id).await?,

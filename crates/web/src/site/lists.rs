@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use kiosque_core::model::{ArticleFilter, PageRequest, Site};
 use minijinja::context;
 
-use super::{load_site, slug};
-use crate::views::{page_context, pagination_view, summary_view};
+use super::{load_site, moved_permanently, slug};
+use crate::views::{page_context, pagination_view, summary_view, typeset};
 use crate::{AppState, WebError};
 
 pub(crate) async fn home(State(state): State<Arc<AppState>>) -> Result<Response, WebError> {
@@ -104,7 +104,7 @@ async fn list(
     };
     if number == 1 && explicit_page {
         // `/page/1/` is the list itself: one URL per page for search engines.
-        return Ok(Redirect::permanent(&base).into_response());
+        return Ok(moved_permanently(&base));
     }
     let page = state
         .store
@@ -140,6 +140,7 @@ async fn list(
         .iter()
         .map(|a| summary_view(a, strings, site.language))
         .collect();
+    let heading = typeset(&heading, site.language);
     let ctx = context! {
         heading => &heading,
         items => items,

@@ -1,0 +1,318 @@
+//! The public pages over HTTP, against the real application on both databases.
+
+mod common;
+
+use common::{assert_in_order, plain, png};
+use kiosque_core::types::Locale;
+use kiosque_testkit::fixtures::french_article_source;
+use kiosque_testkit::{TestApp, TestDb, both_databases};
+
+both_databases!(
+    article_page_has_every_reference_element_in_order,
+    english_site_shows_english_strings,
+    headline_never_breaks_before_the_colon,
+    article_markdown_is_sanitised,
+    home_category_and_author_pages_list_articles,
+    lists_are_paginated_and_pages_past_the_end_are_404,
+    unknown_pages_are_404_with_a_translated_page,
+    an_article_under_another_date_redirects_to_its_url,
+    media_is_served_immutable_and_traversal_is_impossible,
+    pages_carry_security_headers_and_no_script,
+    article_page_weighs_under_30_kb_compressed,
+);
+
+async fn article_page_has_every_reference_element_in_order(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = app
+        .publish(
+            &french_article_source("cooperation", Some("photo.png")),
+            Some(("photo.png", &png(1))),
+        )
+        .await;
+    assert_eq!(path, "/2024/11/cooperation/");
+    let (status, html) = app.page(&path).await;
+    assert_eq!(status, 200);
+    let page = plain(&html);
+    assert_in_order(
+        &page,
+        &[
+            "<html lang=\"fr\">",
+            "<main",
+            "<h1>Coopération militaire : Pyongyang dit être prêt à « aider » Moscou</h1>",
+            ">Partager</h2>",
+            "https://wa.me/?text=",
+            "https://www.facebook.com/sharer/sharer.php?u=",
+            "https://x.com/intent/post?",
+            "https://t.me/share/url?",
+            "https://www.linkedin.com/sharing/share-offsite/?url=",
+            "mailto:?subject=",
+            "<figure",
+            "<img src=\"/media/",
+            "<figcaption>Photo de Sergueï Lavrov, ministre russe des Affaires étrangères.",
+            "</figure>",
+            "<p>La Corée du Nord a affirmé",
+            "Selon l'agence de presse russe TASS, Sergueï Lavrov",
+            "« Nous suivons la situation de près »",
+            "Par : <a rel=\"author\" href=\"/author/gaelle-villeneuve/\">Gaëlle Villeneuve</a> / Afrique Première Tv",
+            "1er novembre 2024",
+            "Laisser un commentaire</h2>",
+            "Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués avec *",
+            "<form",
+            "Commentaire <span class=\"req\">*</span>",
+            "Nom <span class=\"req\">*</span>",
+            "E-mail <span class=\"req\">*</span>",
+            "<label for=\"url\">Site web</label>",
+            "<button type=\"submit\">",
+            "</main>",
+        ],
+    );
+    // The share links carry the public address of the article.
+    assert!(page.contains("https%3A%2F%2Fnews.example.org%2F2024%2F11%2Fcooperation%2F"));
+    // The image has its real dimensions (no layout shift).
+    assert!(page.contains("width=\"320\" height=\"180\""));
+    // The author page lists the article.
+    let (status, author) = app.page("/author/gaelle-villeneuve/").await;
+    assert_eq!(status, 200);
+    assert!(author.contains("href=\"/2024/11/cooperation/\""));
+}
+
+async fn english_site_shows_english_strings(db: TestDb) {
+    let app = TestApp::start(db, Locale::En, |_| {}).await;
+    let source = french_article_source("english", None);
+    let path = app.publish(&source, None).await;
+    let (_, html) = app.page(&path).await;
+    assert_in_order(
+        &html,
+        &[
+            "<html lang=\"en\">",
+            ">Share</h2>",
+            "By <a rel=\"author\"",
+            "/ Africa First TV",
+            "1 November 2024",
+            "Leave a comment</h2>",
+            "Your email address will not be published. Required fields are marked *",
+            "Comment <span class=\"req\">*</span>",
+            "Name <span class=\"req\">*</span>",
+            "Email <span class=\"req\">*</span>",
+            "Website</label>",
+        ],
+    );
+    assert!(!html.contains("Laisser un commentaire"));
+}
+
+async fn headline_never_breaks_before_the_colon(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = app
+        .publish(&french_article_source("insecable", None), None)
+        .await;
+    let (_, html) = app.page(&path).await;
+    assert!(
+        html.contains("<h1>Coopération militaire\u{a0}: Pyongyang"),
+        "the space before the colon must be a no-break space"
+    );
+}
+
+async fn article_markdown_is_sanitised(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let source = "---\ntitle: Essai\nauthor: A B\n---\nTexte <script>alert(1)</script> et <a href=\"javascript:alert(2)\" onclick=\"x()\">lien</a>.\n";
+    let path = app.publish(source, None).await;
+    let (_, html) = app.page(&path).await;
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+    assert!(!html.contains("onclick"), "{html}");
+    assert!(html.contains("Texte "));
+}
+
+fn numbered(slug: &str, day: u32, category: &str, author: &str) -> String {
+    format!(
+        "---\ntitle: \"Article {slug}\"\nauthor: \"{author}\"\ndate: 2024-10-{day:02}T08:00:00Z\ncategory: \"{category}\"\nslug: {slug}\n---\nPremier paragraphe de l'article {slug}, sur le fond.\n\nSecond paragraphe.\n"
+    )
+}
+
+async fn home_category_and_author_pages_list_articles(db: TestDb) {
+    let app = TestApp::french(db).await;
+    app.publish(&numbered("un", 1, "Sport", "Awa Diop"), None)
+        .await;
+    app.publish(&numbered("deux", 2, "Économie", "Awa Diop"), None)
+        .await;
+    app.publish(&numbered("trois", 3, "Sport", "Jean Mbarga"), None)
+        .await;
+    let (status, home) = app.page("/").await;
+    assert_eq!(status, 200);
+    assert_in_order(
+        &home,
+        &[
+            "href=\"/2024/10/trois/\"",
+            "3 octobre 2024",
+            "Premier paragraphe de l&#39;article trois",
+            "href=\"/2024/10/deux/\"",
+            "href=\"/2024/10/un/\"",
+        ],
+    );
+    let (status, sport) = app.page("/category/sport/").await;
+    assert_eq!(status, 200);
+    assert!(sport.contains("Rubrique\u{a0}: Sport"));
+    assert!(sport.contains("/2024/10/trois/") && sport.contains("/2024/10/un/"));
+    assert!(!sport.contains("/2024/10/deux/"));
+    let (_, eco) = app.page("/category/economie/").await;
+    assert!(eco.contains("/2024/10/deux/"));
+    let (status, awa) = app.page("/author/awa-diop/").await;
+    assert_eq!(status, 200);
+    assert!(awa.contains("Articles de Awa Diop"));
+    assert!(awa.contains("/2024/10/deux/") && !awa.contains("/2024/10/trois/"));
+    let (_, article) = app.page("/2024/10/trois/").await;
+    assert!(article.contains("href=\"/category/sport/\""));
+}
+
+async fn lists_are_paginated_and_pages_past_the_end_are_404(db: TestDb) {
+    let app = TestApp::start(db, Locale::Fr, |s| s.web.per_page = 2).await;
+    for (i, slug) in ["a", "b", "c"].iter().enumerate() {
+        app.publish(&numbered(slug, i as u32 + 1, "Sport", "Awa Diop"), None)
+            .await;
+    }
+    let (_, first) = app.page("/").await;
+    assert!(first.contains("rel=\"next\" href=\"/page/2/\""));
+    assert!(first.contains("Page 1 sur 2"));
+    let (status, second) = app.page("/page/2/").await;
+    assert_eq!(status, 200);
+    assert!(second.contains("/2024/10/a/"));
+    assert!(second.contains("rel=\"prev\" href=\"/\""));
+    assert_eq!(app.page("/page/3/").await.0, 404);
+    assert_eq!(app.page("/page/0/").await.0, 404);
+    assert_eq!(app.page("/page/abc/").await.0, 404);
+    let r = app.get("/page/1/").await;
+    assert_eq!(r.status(), 301);
+    assert_eq!(r.headers()["location"], "/");
+    assert_eq!(app.page("/category/sport/page/2/").await.0, 200);
+    assert_eq!(app.page("/category/sport/page/3/").await.0, 404);
+    assert_eq!(app.page("/author/awa-diop/page/2/").await.0, 200);
+}
+
+async fn unknown_pages_are_404_with_a_translated_page(db: TestDb) {
+    let app = TestApp::french(db).await;
+    for path in [
+        "/2024/11/absent/",
+        "/category/absente/",
+        "/author/personne/",
+        "/nimporte/quoi",
+        "/2024/11/Majuscules/",
+    ] {
+        let (status, html) = app.page(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(html.contains("Page introuvable"), "{path}: {html}");
+        assert!(html.contains("<html lang=\"fr\">"));
+    }
+}
+
+async fn an_article_under_another_date_redirects_to_its_url(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = app
+        .publish(&french_article_source("date-juste", None), None)
+        .await;
+    let r = app.get("/2023/01/date-juste/").await;
+    assert_eq!(r.status(), 301);
+    assert_eq!(r.headers()["location"], path.as_str());
+}
+
+async fn media_is_served_immutable_and_traversal_is_impossible(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = app
+        .publish(
+            &french_article_source("photo", Some("p.png")),
+            Some(("p.png", &png(2))),
+        )
+        .await;
+    let (_, html) = app.page(&path).await;
+    let start = html.find("/media/").expect("an image");
+    let end = start + html[start..].find('"').expect("end of src");
+    let src = &html[start..end];
+    let r = app.get(src).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let bytes = r.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(b"\x89PNG"));
+    for attempt in [
+        "/media/..%2Fkiosque.toml",
+        "/media/..%2F..%2Fetc%2Fpasswd",
+        "/media/%2e%2e/kiosque.toml",
+        "/media/../kiosque.toml",
+        "/media/kiosque.db",
+    ] {
+        let r = app.get(attempt).await;
+        assert_eq!(r.status(), 404, "{attempt}");
+    }
+}
+
+async fn pages_carry_security_headers_and_no_script(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = app
+        .publish(&french_article_source("entetes", None), None)
+        .await;
+    let r = app.get(&path).await;
+    let h = r.headers().clone();
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["content-type"], "text/html; charset=utf-8");
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("<script"), "public pages need no JavaScript");
+    let css = html
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a stylesheet");
+    let r = app.get(css).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(app.get("/assets/other.css").await.status(), 404);
+}
+
+async fn article_page_weighs_under_30_kb_compressed(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = app
+        .publish(
+            &french_article_source("poids", Some("p.png")),
+            Some(("p.png", &png(3))),
+        )
+        .await;
+    let mut total = 0;
+    let fetch = |p: String| {
+        let client = app.client.clone();
+        let url = app.url(&p);
+        async move {
+            let r = client
+                .get(url)
+                .header("accept-encoding", "br, gzip")
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                r.headers().contains_key("content-encoding"),
+                "{p} compressed"
+            );
+            r.bytes().await.unwrap().len()
+        }
+    };
+    let html_size = fetch(path.clone()).await;
+    total += html_size;
+    let (_, html) = app.page(&path).await;
+    let css = html
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    total += fetch(css).await;
+    assert!(total <= 30 * 1024, "HTML + CSS compressed: {total} bytes");
+}

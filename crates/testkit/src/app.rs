@@ -1,0 +1,152 @@
+//! The real application on a random loopback port, for HTTP tests.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use kiosque::Settings;
+use kiosque::app::Application;
+use kiosque_core::model::Site;
+use kiosque_core::ports::Store;
+use kiosque_core::types::Locale;
+use kiosque_media::LocalBlobStore;
+use kiosque_store::SqlStore;
+use tokio::sync::oneshot;
+
+use crate::TestDb;
+
+/// A running Kiosque with its own database, and an HTTP client that does not
+/// follow redirects (tests look at them).
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The resolved settings it runs with.
+    pub settings: Settings,
+    /// A store on the same database, to look behind the pages.
+    pub store: SqlStore,
+    /// The client.
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    /// Held so the database lives as long as the app.
+    pub db: TestDb,
+}
+
+impl TestApp {
+    /// A French site named "Afrique Première Tv".
+    pub async fn french(db: TestDb) -> TestApp {
+        Self::start(db, Locale::Fr, |_| {}).await
+    }
+
+    /// A site in `language`; `tweak` may change the settings before start.
+    pub async fn start(db: TestDb, language: Locale, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let data: PathBuf = db.dir.path().join("data");
+        let mut settings = Settings::load(&data, Some(db.url.clone())).expect("settings");
+        tweak(&mut settings);
+        let store = db.store().await;
+        store
+            .save_site(&Site {
+                name: match language {
+                    Locale::Fr => "Afrique Première Tv".into(),
+                    Locale::En => "Africa First TV".into(),
+                },
+                language,
+                base_url: "https://news.example.org".into(),
+            })
+            .await
+            .expect("save site");
+        let app = Application::build(&settings, "127.0.0.1:0".parse().expect("address"))
+            .await
+            .expect("start the application");
+        let addr = app.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server ran");
+        });
+        TestApp {
+            addr,
+            settings,
+            store,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("HTTP client"),
+            stop: Some(stop),
+            server: Some(server),
+            db,
+        }
+    }
+
+    /// Absolute URL of a path on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// GET a path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// GET a path and return status and body.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.text().await.expect("body"))
+    }
+
+    /// POST a form as a browser on this site would (with a same-origin `Origin`).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", format!("http://{}", self.addr))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Publishes an article file (and its image bytes, if any) the way
+    /// `kiosque publish` does; returns the article's path.
+    pub async fn publish(&self, source: &str, image: Option<(&str, &[u8])>) -> String {
+        let dir = self.db.dir.path().join("sources");
+        std::fs::create_dir_all(&dir).expect("sources dir");
+        if let Some((name, bytes)) = image {
+            std::fs::write(dir.join(name), bytes).expect("write image");
+        }
+        let file = dir.join("article.md");
+        std::fs::write(&file, source).expect("write article");
+        let site = self.store.site().await.expect("site").expect("a site");
+        let media = LocalBlobStore::new(self.settings.media_dir());
+        kiosque::cli::publish_file(
+            &self.store,
+            &site,
+            &media,
+            self.settings.media_limits,
+            &file,
+        )
+        .await
+        .expect("publish")
+        .0
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
