@@ -90,12 +90,14 @@ const BODY_LIMIT: usize = 256 * 1024;
 
 /// The whole public site.
 pub fn router(state: Arc<AppState>) -> Router {
+    // Layers wrap what is above them: the cross-site check runs before the
+    // handlers, and the error-page renderer sees every error, its own included.
     site::routes()
+        .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,
         ))
-        .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(security::headers())
         .layer(CompressionLayer::new())

@@ -1,0 +1,329 @@
+//! Reader comments over HTTP: validation, moderation, threading, spam
+//! defences — on both databases.
+
+mod common;
+
+use std::time::Duration;
+
+use common::plain;
+use kiosque_core::ports::Store;
+use kiosque_core::types::{CommentStatus, Locale};
+use kiosque_testkit::fixtures::french_article_source;
+use kiosque_testkit::{TestApp, TestDb, both_databases};
+
+both_databases!(
+    comment_without_email_is_rejected_and_keeps_the_text,
+    every_invalid_field_gets_its_own_message,
+    valid_comment_waits_for_moderation_then_appears_without_its_email,
+    replies_are_threaded_under_their_parent,
+    replying_to_a_comment_that_is_not_visible_is_refused,
+    comment_text_is_escaped_and_links_are_nofollow,
+    honeypot_comments_are_kept_as_spam_and_the_robot_is_not_told,
+    too_many_comments_from_one_address_get_429_with_retry_after,
+    cross_site_comment_posts_are_refused,
+    comments_on_unknown_articles_are_404,
+    a_huge_body_is_refused_and_nothing_is_stored,
+);
+
+const GOOD: &[(&str, &str)] = &[
+    ("comment", "Très bon article, merci.\nÀ suivre !"),
+    ("name", "Kofi Mensah"),
+    ("email", "kofi.secret@example.org"),
+    ("url", ""),
+];
+
+fn with(field: &str, value: &'static str) -> Vec<(&'static str, &'static str)> {
+    GOOD.iter()
+        .map(|&(k, v)| if k == field { (k, value) } else { (k, v) })
+        .collect()
+}
+
+async fn article(app: &TestApp) -> String {
+    app.publish(&french_article_source("commentaires", None), None)
+        .await
+}
+
+async fn count(app: &TestApp, status: CommentStatus) -> usize {
+    app.store.comments_with_status(status).await.unwrap().len()
+}
+
+async fn comment_without_email_is_rejected_and_keeps_the_text(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    let r = app
+        .post_form(&format!("{path}comments"), &with("email", ""))
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = plain(&r.text().await.unwrap());
+    assert!(
+        html.contains("Votre commentaire n&#39;a pas été envoyé"),
+        "{html}"
+    );
+    assert!(html.contains("Ce champ est obligatoire."));
+    assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"email-error\""));
+    assert!(html.contains(">Très bon article, merci.\nÀ suivre !</textarea>"));
+    assert!(html.contains("value=\"Kofi Mensah\""));
+    assert_eq!(count(&app, CommentStatus::Pending).await, 0);
+}
+
+async fn every_invalid_field_gets_its_own_message(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    let long = "x".repeat(5001);
+    let long_name = "n".repeat(101);
+    let r = app
+        .post_form(
+            &format!("{path}comments"),
+            &[
+                ("comment", long.as_str()),
+                ("name", long_name.as_str()),
+                ("email", "pas-une-adresse"),
+                ("url", "javascript:alert(1)"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"comment-error\">Ce texte est trop long."));
+    assert!(html.contains("id=\"name-error\">Ce texte est trop long."));
+    assert!(html.contains("id=\"email-error\">Cette adresse e-mail n&#39;est pas valide."));
+    assert!(html.contains("id=\"url-error\">Cette adresse web n&#39;est pas valide"));
+    // What was typed comes back, escaped.
+    assert!(html.contains("value=\"javascript:alert(1)\""));
+    assert!(html.contains("value=\"pas-une-adresse\""));
+    assert_eq!(count(&app, CommentStatus::Pending).await, 0);
+}
+
+async fn valid_comment_waits_for_moderation_then_appears_without_its_email(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    let r = app.post_form(&format!("{path}comments"), GOOD).await;
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        location,
+        format!("{path}?moderation=pending#comment-notice")
+    );
+    let (_, html) = app.page(&location).await;
+    assert!(html.contains("sera publié après modération"));
+    assert!(
+        !html.contains("Très bon article"),
+        "not visible before approval"
+    );
+    let pending = app
+        .store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    app.store
+        .set_comment_status(pending[0].comment.id, CommentStatus::Approved)
+        .await
+        .unwrap();
+    let (_, html) = app.page(&path).await;
+    assert!(html.contains("1 commentaire"));
+    assert!(html.contains("<b>Kofi Mensah</b> dit :"));
+    assert!(html.contains("<p>Très bon article, merci.<br>\nÀ suivre !</p>"));
+    assert!(
+        !html.contains("kofi.secret"),
+        "the e-mail must never be published"
+    );
+    for page in [
+        "/",
+        "/author/gaelle-villeneuve/",
+        "/category/international/",
+    ] {
+        assert!(!app.page(page).await.1.contains("kofi.secret"), "{page}");
+    }
+}
+
+async fn approve(app: &TestApp) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for item in app
+        .store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap()
+    {
+        app.store
+            .set_comment_status(item.comment.id, CommentStatus::Approved)
+            .await
+            .unwrap();
+        ids.push(item.comment.id);
+    }
+    ids
+}
+
+async fn replies_are_threaded_under_their_parent(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    app.post_form(&format!("{path}comments"), GOOD).await;
+    let parent = approve(&app).await[0];
+    let (_, html) = app.page(&format!("{path}?replytocom={parent}")).await;
+    assert!(html.contains("Répondre à Kofi Mensah</h2>"));
+    assert!(html.contains(&format!("name=\"parent\" value=\"{parent}\"")));
+    assert!(html.contains("Annuler la réponse"));
+    let parent_id = parent.to_string();
+    let r = app
+        .post_form(
+            &format!("{path}comments"),
+            &[
+                ("comment", "Je réponds à Kofi."),
+                ("name", "Awa"),
+                ("email", "awa@example.org"),
+                ("parent", parent_id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let reply = approve(&app).await[0];
+    assert_eq!(
+        app.store.comment(reply).await.unwrap().unwrap().parent_id,
+        Some(parent)
+    );
+    let (_, html) = app.page(&path).await;
+    let outer = html.find(&format!("id=\"comment-{parent}\"")).unwrap();
+    let inner = html.find(&format!("id=\"comment-{reply}\"")).unwrap();
+    let nested = &html[outer..inner];
+    assert!(
+        nested.contains("<ol class=\"comment-list\">"),
+        "the reply is in a list nested in its parent"
+    );
+    assert!(html.contains("2 commentaires"));
+}
+
+async fn replying_to_a_comment_that_is_not_visible_is_refused(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    app.post_form(&format!("{path}comments"), GOOD).await;
+    let pending = app
+        .store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap()[0]
+        .comment
+        .id
+        .to_string();
+    for parent in [pending.as_str(), "999999", "abc"] {
+        let mut form = GOOD.to_vec();
+        form.push(("parent", parent));
+        let r = app.post_form(&format!("{path}comments"), &form).await;
+        assert_eq!(r.status(), 422, "parent {parent}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Le commentaire auquel vous répondez n&#39;est plus disponible."));
+    }
+    assert_eq!(count(&app, CommentStatus::Pending).await, 1);
+}
+
+async fn comment_text_is_escaped_and_links_are_nofollow(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    app.post_form(
+        &format!("{path}comments"),
+        &[
+            (
+                "comment",
+                "<script>alert(1)</script> <b>gras</b> voir https://example.org/page?a=1&b=2",
+            ),
+            ("name", "<i>Pirate</i>"),
+            ("email", "p@example.org"),
+            ("url", "https://pirate.example.org"),
+        ],
+    )
+    .await;
+    approve(&app).await;
+    let (_, html) = app.page(&path).await;
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;gras&lt;/b&gt;"));
+    assert!(
+        html.contains("<a href=\"https://example.org/page?a=1&amp;b=2\" rel=\"nofollow ugc\">")
+    );
+    assert!(html.contains(
+        "<a href=\"https://pirate.example.org/\" rel=\"nofollow ugc external\">&lt;i&gt;Pirate&lt;/i&gt;</a>"
+    ));
+    assert!(!html.contains("<script>alert"));
+}
+
+async fn honeypot_comments_are_kept_as_spam_and_the_robot_is_not_told(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    let mut form = GOOD.to_vec();
+    form.push(("homepage", "http://cheap-pills.example"));
+    let r = app.post_form(&format!("{path}comments"), &form).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(count(&app, CommentStatus::Pending).await, 0);
+    assert_eq!(count(&app, CommentStatus::Spam).await, 1);
+}
+
+async fn too_many_comments_from_one_address_get_429_with_retry_after(db: TestDb) {
+    let app = TestApp::start(db, Locale::Fr, |s| {
+        s.web.comment_burst = 2;
+        s.web.comment_interval = Duration::from_secs(600);
+    })
+    .await;
+    let path = article(&app).await;
+    for _ in 0..2 {
+        let r = app.post_form(&format!("{path}comments"), GOOD).await;
+        assert_eq!(r.status(), 303);
+    }
+    let r = app.post_form(&format!("{path}comments"), GOOD).await;
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=600).contains(&wait), "{wait}");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Trop de demandes"));
+    assert!(html.contains(&format!("Réessayez dans {wait} secondes")));
+    assert_eq!(count(&app, CommentStatus::Pending).await, 2);
+}
+
+async fn cross_site_comment_posts_are_refused(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    let r = app
+        .client
+        .post(app.url(&format!("{path}comments")))
+        .header("origin", "https://evil.example")
+        .form(GOOD)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("Action refusée"));
+    let r = app
+        .client
+        .post(app.url(&format!("{path}comments")))
+        .header("sec-fetch-site", "cross-site")
+        .form(GOOD)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(count(&app, CommentStatus::Pending).await, 0);
+}
+
+async fn comments_on_unknown_articles_are_404(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let r = app.post_form("/2024/11/absent/comments", GOOD).await;
+    assert_eq!(r.status(), 404);
+}
+
+async fn a_huge_body_is_refused_and_nothing_is_stored(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    let huge = "x".repeat(1024 * 1024);
+    let r = app
+        .post_form(
+            &format!("{path}comments"),
+            &[
+                ("comment", huge.as_str()),
+                ("name", "A"),
+                ("email", "a@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 413);
+    assert_eq!(count(&app, CommentStatus::Pending).await, 0);
+}
