@@ -38,6 +38,12 @@ impl Init {
         store.save_site(&site).await?;
         let config = settings.data_dir.join(CONFIG_FILE);
         if !config.exists() {
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!(
+                    "cannot create the data directory {}",
+                    settings.data_dir.display()
+                )
+            })?;
             std::fs::write(&config, commented_template())
                 .with_context(|| format!("cannot write {}", config.display()))?;
         }

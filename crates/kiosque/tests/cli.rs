@@ -1,0 +1,387 @@
+//! The real `kiosque` binary, driven as a newsroom would, on both databases.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+
+use common::{assert_in_order, plain, png};
+use kiosque_testkit::fixtures::french_article_source;
+use kiosque_testkit::{TestDb, both_databases};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+both_databases!(
+    a_newsroom_publishes_and_moderates_end_to_end,
+    publishing_the_same_file_again_updates_the_article,
+    bad_article_files_are_refused_with_the_file_and_problem_named,
+    init_refuses_to_overwrite_a_site,
+    commands_without_a_site_say_how_to_create_one,
+    moderating_an_unknown_comment_fails_clearly,
+    the_demo_creates_a_browsable_site,
+);
+
+struct Kiosque<'a> {
+    db: &'a TestDb,
+    data: PathBuf,
+}
+
+impl<'a> Kiosque<'a> {
+    fn new(db: &'a TestDb) -> Self {
+        Kiosque {
+            data: db.dir.path().join("data"),
+            db,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kiosque"));
+        c.env_remove("DATABASE_URL")
+            .env_remove("KIOSQUE_DATA")
+            .env_remove("KIOSQUE_LISTEN")
+            .env("KIOSQUE_LOG", "warn")
+            .arg("--data")
+            .arg(&self.data)
+            .arg("--database-url")
+            .arg(&self.db.url)
+            .args(args)
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        c
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().await.expect("run kiosque")
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    async fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args).await;
+        assert!(
+            out.status.success(),
+            "kiosque {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    /// Runs a command that must fail; returns its stderr.
+    async fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args).await;
+        assert!(!out.status.success(), "kiosque {args:?} should have failed");
+        String::from_utf8(out.stderr).expect("utf-8")
+    }
+
+    async fn init(&self) {
+        self.ok(&[
+            "init",
+            "--site-name",
+            "Afrique Première Tv",
+            "--language",
+            "fr",
+            "--base-url",
+            "https://news.example.org",
+        ])
+        .await;
+    }
+
+    /// Starts `kiosque serve` on a free port; returns the process and its base URL.
+    async fn serve(&self) -> (Child, String) {
+        let mut child = self
+            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn serve");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        while let Some(line) = lines.next_line().await.expect("read stderr") {
+            if let Some(rest) = line.split("serving on ").nth(1) {
+                let base = rest.trim().trim_end_matches('/').to_owned();
+                tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+                return (child, base);
+            }
+        }
+        panic!("kiosque serve exited without serving");
+    }
+}
+
+fn write_article(dir: &Path, name: &str, text: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn a_newsroom_publishes_and_moderates_end_to_end(db: TestDb) {
+    let k = Kiosque::new(&db);
+    k.init().await;
+    let src = db.dir.path().join("redaction");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("lavrov.png"), png(7)).unwrap();
+    let file = write_article(
+        &src,
+        "article.md",
+        &french_article_source("pyongyang-moscou", Some("lavrov.png")),
+    );
+    let path = k.ok(&["publish", file.to_str().unwrap()]).await;
+    assert_eq!(path.trim(), "/2024/11/pyongyang-moscou/");
+    let (_server, base) = k.serve().await;
+    let http = client();
+    let url = format!("{base}{}", path.trim());
+
+    let html = plain(&http.get(&url).send().await.unwrap().text().await.unwrap());
+    assert_in_order(
+        &html,
+        &[
+            "<h1>Coopération militaire : Pyongyang",
+            ">Partager</h2>",
+            "<figure",
+            "<figcaption>Photo de Sergueï Lavrov",
+            "Selon l'agence de presse russe TASS",
+            "Par : <a rel=\"author\" href=\"/author/gaelle-villeneuve/\">Gaëlle Villeneuve</a> / Afrique Première Tv",
+            "1er novembre 2024",
+            "Laisser un commentaire</h2>",
+            "Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués avec *",
+        ],
+    );
+
+    let comment_url = format!("{url}comments");
+    let r = http
+        .post(&comment_url)
+        .form(&[
+            ("comment", "Merci pour ce suivi précis."),
+            ("name", "Awa Traoré"),
+            ("email", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains(">Merci pour ce suivi précis.</textarea>")
+    );
+
+    let r = http
+        .post(&comment_url)
+        .form(&[
+            ("comment", "Merci pour ce suivi précis."),
+            ("name", "Awa Traoré"),
+            ("email", "awa.traore@example.org"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let html = http.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Merci pour ce suivi précis."));
+
+    let pending = k.ok(&["comments", "pending"]).await;
+    let line = pending
+        .lines()
+        .find(|l| l.contains("Awa Traoré"))
+        .unwrap_or_else(|| panic!("pending list: {pending}"));
+    assert!(line.contains("Coopération militaire"), "{line}");
+    assert!(line.contains("Merci pour ce suivi précis."), "{line}");
+    let id = line.split_whitespace().next().unwrap();
+    assert_eq!(
+        k.ok(&["comments", "approve", id]).await.trim(),
+        format!("comment {id} approved")
+    );
+
+    let html = http.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Merci pour ce suivi précis."));
+    assert!(html.contains("<b>Awa Traoré</b>"));
+    assert!(!html.contains("awa.traore@example.org"));
+    assert!(k.ok(&["comments", "pending"]).await.trim().is_empty());
+}
+
+async fn publishing_the_same_file_again_updates_the_article(db: TestDb) {
+    let k = Kiosque::new(&db);
+    k.init().await;
+    let dir = db.dir.path().join("src");
+    let source = french_article_source("mise-a-jour", None);
+    let file = write_article(&dir, "a.md", &source);
+    let first = k.ok(&["publish", file.to_str().unwrap()]).await;
+    write_article(
+        &dir,
+        "a.md",
+        &source.replace("Aucun détail chiffré", "Un nouveau détail"),
+    );
+    let out = k.run(&["publish", file.to_str().unwrap()]).await;
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), first);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("updated"));
+    let (_server, base) = k.serve().await;
+    let home = client()
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(home.matches("href=\"/2024/11/mise-a-jour/\"").count(), 1);
+    let article = client()
+        .get(format!("{base}/2024/11/mise-a-jour/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(article.contains("Un nouveau détail"));
+}
+
+async fn bad_article_files_are_refused_with_the_file_and_problem_named(db: TestDb) {
+    let k = Kiosque::new(&db);
+    k.init().await;
+    let dir = db.dir.path().join("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("page.jpg"),
+        "<html><script>alert(1)</script></html>",
+    )
+    .unwrap();
+    let good = french_article_source("refus", None);
+    let cases: Vec<(&str, String, &str)> =
+        vec![
+        ("nofm.md", "# Titre\n\nTexte sans en-tête.\n".into(), "no front matter"),
+        (
+            "notitle.md",
+            good.replace(
+                "title: \"Coopération militaire : Pyongyang dit être prêt à « aider » Moscou\"\n",
+                "",
+            ),
+            "title",
+        ),
+        (
+            "baddate.md",
+            good.replace("date: 2024-11-01T18:30:00Z", "date: le 1er novembre"),
+            "date",
+        ),
+        (
+            "noimage.md",
+            good.replace("slug: \"refus\"\n", "slug: \"refus\"\nimage: absente.png\n"),
+            "absente.png",
+        ),
+        (
+            "fakeimage.md",
+            good.replace("slug: \"refus\"\n", "slug: \"refus\"\nimage: page.jpg\n"),
+            "not a readable JPEG, PNG, WebP or GIF image",
+        ),
+    ];
+    for (name, text, problem) in &cases {
+        let file = write_article(&dir, name, text);
+        let err = k.fails(&["publish", file.to_str().unwrap()]).await;
+        assert!(err.contains(name), "{name}: {err}");
+        assert!(err.contains(problem), "{name}: {err}");
+    }
+    let missing = dir.join("missing.md");
+    let err = k.fails(&["publish", missing.to_str().unwrap()]).await;
+    assert!(
+        err.contains("missing.md") && err.contains("cannot read"),
+        "{err}"
+    );
+    // Nothing was published, no media stored.
+    let (_server, base) = k.serve().await;
+    let home = client()
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("Aucun article pour le moment."), "{home}");
+    let media = k.data.join("media");
+    assert!(!media.exists() || std::fs::read_dir(&media).unwrap().next().is_none());
+}
+
+async fn init_refuses_to_overwrite_a_site(db: TestDb) {
+    let k = Kiosque::new(&db);
+    k.init().await;
+    let err = k
+        .fails(&["init", "--site-name", "Autre", "--language", "en"])
+        .await;
+    assert!(err.contains("a site already exists"), "{err}");
+    assert!(err.contains("Afrique Première Tv"), "{err}");
+    let err = Kiosque::new(&db)
+        .fails(&["init", "--site-name", "X", "--language", "de"])
+        .await;
+    assert!(err.contains("--language must be fr or en"), "{err}");
+    assert!(k.data.join("kiosque.toml").exists());
+}
+
+async fn commands_without_a_site_say_how_to_create_one(db: TestDb) {
+    let k = Kiosque::new(&db);
+    let err = k.fails(&["serve", "--listen", "127.0.0.1:0"]).await;
+    assert!(err.contains("kiosque init"), "{err}");
+    let file = write_article(
+        &db.dir.path().join("s"),
+        "a.md",
+        &french_article_source("x", None),
+    );
+    let err = k.fails(&["publish", file.to_str().unwrap()]).await;
+    assert!(err.contains("kiosque init"), "{err}");
+}
+
+async fn moderating_an_unknown_comment_fails_clearly(db: TestDb) {
+    let k = Kiosque::new(&db);
+    k.init().await;
+    for action in ["approve", "spam", "delete"] {
+        let err = k.fails(&["comments", action, "4242"]).await;
+        assert!(err.contains("there is no comment with id 4242"), "{err}");
+    }
+    let err = k.fails(&["comments", "approve", "abc"]).await;
+    assert!(err.contains("invalid value 'abc'"), "{err}");
+}
+
+async fn the_demo_creates_a_browsable_site(db: TestDb) {
+    let k = Kiosque::new(&db);
+    k.ok(&["demo", "--no-serve"]).await;
+    // Running it again is harmless.
+    k.ok(&["demo", "--no-serve"]).await;
+    let (_server, base) = k.serve().await;
+    let http = client();
+    let home = http
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(home.matches("<article class=\"card\">").count(), 4);
+    let article = plain(
+        &http
+            .get(format!(
+                "{base}/2024/11/cooperation-militaire-pyongyang-se-dit-pret-a-soutenir-moscou/"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_in_order(
+        &article,
+        &[
+            "<h1>Coopération militaire : Pyongyang",
+            "<figure",
+            "Par : ",
+            "2 commentaires",
+            "Laisser un commentaire",
+        ],
+    );
+    assert!(!article.contains("@example.org"));
+}
