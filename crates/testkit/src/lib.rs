@@ -10,9 +10,11 @@
 mod app;
 mod db;
 pub mod fixtures;
+mod tools;
 
 pub use app::TestApp;
 pub use db::{Engine, POSTGRES_ENV, TestDb};
+pub use tools::external_tool;
 
 /// Expands to a `sqlite` and a `postgres` module, each with one
 /// `#[tokio::test]` per named function; the function takes a [`TestDb`].

@@ -1,0 +1,158 @@
+//! Every kind of public page is valid HTML5, checked by the Nu HTML Checker
+//! (vnu.jar, the W3C's validator). Needs Java and `KIOSQUE_TEST_VNU_JAR`;
+//! `.ci/run` provides both.
+
+mod common;
+
+use std::process::Command;
+
+use common::png;
+use kiosque_core::ports::Store;
+use kiosque_core::types::{CommentStatus, Locale};
+use kiosque_testkit::fixtures::french_article_source;
+use kiosque_testkit::{Engine, TestApp, TestDb, external_tool};
+
+const VNU_ENV: &str = "KIOSQUE_TEST_VNU_JAR";
+
+async fn approve_all(app: &TestApp) {
+    for item in app
+        .store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap()
+    {
+        app.store
+            .set_comment_status(item.comment.id, CommentStatus::Approved)
+            .await
+            .unwrap();
+    }
+}
+
+/// Fetches every kind of page a reader can meet, in this language.
+async fn pages(language: Locale) -> Vec<(String, String)> {
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::start(db, language, |s| s.web.per_page = 1).await;
+    let path = app
+        .publish(
+            &french_article_source("valide", Some("p.png")),
+            Some(("p.png", &png(4))),
+        )
+        .await;
+    app.publish(
+        &french_article_source("second", None).replace("2024-11-01", "2024-10-01"),
+        None,
+    )
+    .await;
+    let form = |comment: &'static str, parent: Option<String>| {
+        let mut f = vec![
+            ("comment".to_owned(), comment.to_owned()),
+            ("name".to_owned(), "Kofi".to_owned()),
+            ("email".to_owned(), "kofi@example.org".to_owned()),
+            ("url".to_owned(), "https://kofi.example.org".to_owned()),
+        ];
+        if let Some(p) = parent {
+            f.push(("parent".to_owned(), p));
+        }
+        f
+    };
+    let post = |fields: Vec<(String, String)>| {
+        let url = app.url(&format!("{path}comments"));
+        let origin = format!("http://{}", app.addr);
+        let client = app.client.clone();
+        async move {
+            client
+                .post(url)
+                .header("origin", origin)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    post(form(
+        "Premier <b>avis</b>, voir https://example.org.\nDeux lignes.",
+        None,
+    ))
+    .await;
+    approve_all(&app).await;
+    let first = app
+        .store
+        .comments_with_status(CommentStatus::Approved)
+        .await
+        .unwrap()[0]
+        .comment
+        .id;
+    post(form("Une réponse.", Some(first.to_string()))).await;
+    approve_all(&app).await;
+    let mut out = Vec::new();
+    for p in [
+        path.clone(),
+        format!("{path}?replytocom={first}"),
+        format!("{path}?moderation=pending"),
+        "/".to_owned(),
+        "/page/2/".to_owned(),
+        "/category/international/".to_owned(),
+        "/author/gaelle-villeneuve/".to_owned(),
+        "/absent/".to_owned(),
+    ] {
+        out.push((p.clone(), app.page(&p).await.1));
+    }
+    let invalid = post(vec![("comment".to_owned(), "Sans nom".to_owned())]).await;
+    assert_eq!(invalid.status(), 422);
+    out.push(("422 form".to_owned(), invalid.text().await.unwrap()));
+    let css_path = out[0]
+        .1
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    out.push(("site.css".to_owned(), app.page(&css_path).await.1));
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_public_page_is_valid_html5() {
+    let Some(vnu) = external_tool(
+        VNU_ENV,
+        "HTML validity (Nu HTML Checker)",
+        ".ci/tools/node_modules/vnu-jar/build/dist/vnu.jar",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for language in [Locale::Fr, Locale::En] {
+        let pages = pages(language).await;
+        for (i, (name, body)) in pages.iter().enumerate() {
+            let ext = if name.ends_with(".css") {
+                "css"
+            } else {
+                "html"
+            };
+            let file = dir.path().join(format!("{language}-{i}.{ext}"));
+            std::fs::write(&file, body).unwrap();
+            files.push((file, name.clone()));
+        }
+    }
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(&vnu)
+        .args(["--errors-only", "--also-check-css", "--format", "gnu"])
+        .args(files.iter().map(|(f, _)| f))
+        .output()
+        .expect("run java -jar vnu.jar (is Java installed?)");
+    let report =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    let mut named = report.clone();
+    for (file, page) in &files {
+        named = named.replace(
+            &file.display().to_string(),
+            &format!("{} [{page}]", file.display()),
+        );
+    }
+    assert!(
+        out.status.success() && report.trim().is_empty(),
+        "invalid HTML:\n{named}"
+    );
+}
