@@ -111,6 +111,18 @@ fn write_article(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// GET a URL and return the body.
+async fn fetch(url: &str) -> String {
+    client()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -135,7 +147,7 @@ async fn a_newsroom_publishes_and_moderates_end_to_end(db: TestDb) {
     let http = client();
     let url = format!("{base}{}", path.trim());
 
-    let html = plain(&http.get(&url).send().await.unwrap().text().await.unwrap());
+    let html = plain(&fetch(&url).await);
     assert_in_order(
         &html,
         &[
@@ -181,7 +193,7 @@ async fn a_newsroom_publishes_and_moderates_end_to_end(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let html = http.get(&url).send().await.unwrap().text().await.unwrap();
+    let html = fetch(&url).await;
     assert!(!html.contains("Merci pour ce suivi précis."));
 
     let pending = k.ok(&["comments", "pending"]).await;
@@ -197,7 +209,7 @@ async fn a_newsroom_publishes_and_moderates_end_to_end(db: TestDb) {
         format!("comment {id} approved")
     );
 
-    let html = http.get(&url).send().await.unwrap().text().await.unwrap();
+    let html = fetch(&url).await;
     assert!(html.contains("Merci pour ce suivi précis."));
     assert!(html.contains("<b>Awa Traoré</b>"));
     assert!(!html.contains("awa.traore@example.org"));
@@ -221,23 +233,9 @@ async fn publishing_the_same_file_again_updates_the_article(db: TestDb) {
     assert_eq!(String::from_utf8_lossy(&out.stdout), first);
     assert!(String::from_utf8_lossy(&out.stderr).contains("updated"));
     let (_server, base) = k.serve().await;
-    let home = client()
-        .get(format!("{base}/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = fetch(&format!("{base}/")).await;
     assert_eq!(home.matches("href=\"/2024/11/mise-a-jour/\"").count(), 1);
-    let article = client()
-        .get(format!("{base}/2024/11/mise-a-jour/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let article = fetch(&format!("{base}/2024/11/mise-a-jour/")).await;
     assert!(article.contains("Un nouveau détail"));
 }
 
@@ -293,14 +291,7 @@ async fn bad_article_files_are_refused_with_the_file_and_problem_named(db: TestD
     );
     // Nothing was published, no media stored.
     let (_server, base) = k.serve().await;
-    let home = client()
-        .get(format!("{base}/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = fetch(&format!("{base}/")).await;
     assert!(home.contains("Aucun article pour le moment."), "{home}");
     let media = k.data.join("media");
     assert!(!media.exists() || std::fs::read_dir(&media).unwrap().next().is_none());
@@ -351,27 +342,13 @@ async fn the_demo_creates_a_browsable_site(db: TestDb) {
     // Running it again is harmless.
     k.ok(&["demo", "--no-serve"]).await;
     let (_server, base) = k.serve().await;
-    let http = client();
-    let home = http
-        .get(format!("{base}/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = fetch(&format!("{base}/")).await;
     assert_eq!(home.matches("<article class=\"card\">").count(), 4);
     let article = plain(
-        &http
-            .get(format!(
-                "{base}/2024/11/cooperation-militaire-pyongyang-se-dit-pret-a-soutenir-moscou/"
-            ))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        &fetch(&format!(
+            "{base}/2024/11/cooperation-militaire-pyongyang-se-dit-pret-a-soutenir-moscou/"
+        ))
+        .await,
     );
     assert_in_order(
         &article,

@@ -137,28 +137,11 @@ async fn valid_comment_waits_for_moderation_then_appears_without_its_email(db: T
     }
 }
 
-async fn approve(app: &TestApp) -> Vec<i64> {
-    let mut ids = Vec::new();
-    for item in app
-        .store
-        .comments_with_status(CommentStatus::Pending)
-        .await
-        .unwrap()
-    {
-        app.store
-            .set_comment_status(item.comment.id, CommentStatus::Approved)
-            .await
-            .unwrap();
-        ids.push(item.comment.id);
-    }
-    ids
-}
-
 async fn replies_are_threaded_under_their_parent(db: TestDb) {
     let app = TestApp::french(db).await;
     let path = article(&app).await;
     app.post_form(&format!("{path}comments"), GOOD).await;
-    let parent = approve(&app).await[0];
+    let parent = app.approve_pending().await[0];
     let (_, html) = app.page(&format!("{path}?replytocom={parent}")).await;
     assert!(html.contains("Répondre à Kofi Mensah</h2>"));
     assert!(html.contains(&format!("name=\"parent\" value=\"{parent}\"")));
@@ -176,7 +159,7 @@ async fn replies_are_threaded_under_their_parent(db: TestDb) {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let reply = approve(&app).await[0];
+    let reply = app.approve_pending().await[0];
     assert_eq!(
         app.store.comment(reply).await.unwrap().unwrap().parent_id,
         Some(parent)
@@ -231,7 +214,7 @@ async fn comment_text_is_escaped_and_links_are_nofollow(db: TestDb) {
         ],
     )
     .await;
-    approve(&app).await;
+    app.approve_pending().await;
     let (_, html) = app.page(&path).await;
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;gras&lt;/b&gt;"));
     assert!(

@@ -14,20 +14,6 @@ use kiosque_testkit::{Engine, TestApp, TestDb, external_tool};
 
 const VNU_ENV: &str = "KIOSQUE_TEST_VNU_JAR";
 
-async fn approve_all(app: &TestApp) {
-    for item in app
-        .store
-        .comments_with_status(CommentStatus::Pending)
-        .await
-        .unwrap()
-    {
-        app.store
-            .set_comment_status(item.comment.id, CommentStatus::Approved)
-            .await
-            .unwrap();
-    }
-}
-
 /// Fetches every kind of page a reader can meet, in this language.
 async fn pages(language: Locale) -> Vec<(String, String)> {
     let db = TestDb::new(Engine::Sqlite).await.unwrap();
@@ -74,7 +60,7 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         None,
     ))
     .await;
-    approve_all(&app).await;
+    app.approve_pending().await;
     let first = app
         .store
         .comments_with_status(CommentStatus::Approved)
@@ -83,7 +69,7 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         .comment
         .id;
     post(form("Une réponse.", Some(first.to_string()))).await;
-    approve_all(&app).await;
+    app.approve_pending().await;
     let mut out = Vec::new();
     for p in [
         path.clone(),

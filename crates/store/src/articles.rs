@@ -67,75 +67,51 @@ pub(crate) async fn publish(store: &SqlStore, draft: &ArticleDraft) -> Result<Pu
         Some((slug, name)) => Some(upsert_named(&mut tx, "categories", slug, name).await?),
         None => None,
     };
-    let existing = sqlx::query("SELECT id, published_at FROM articles WHERE slug = $1")
+    let existing = sqlx::query("SELECT id FROM articles WHERE slug = $1")
         .bind(draft.slug.as_str())
         .fetch_optional(&mut *tx)
         .await
         .map_err(db)?;
-    let now = draft.now.timestamp();
     let (image_id, caption, credit) = match &draft.image {
         Some((id, caption, credit)) => (Some(*id), caption.clone(), credit.clone()),
         None => (None, None, None),
     };
-    let (article_id, created) = match existing {
-        Some(row) => {
-            let id: i64 = get(&row, "id")?;
-            let old_published: i64 = get(&row, "published_at")?;
-            let published = draft.published_at.map_or(old_published, |d| d.timestamp());
-            sqlx::query(
-                "UPDATE articles SET title = $1, body_markdown = $2, body_html = $3, \
-                 excerpt = $4, author_id = $5, category_id = $6, image_id = $7, \
-                 image_caption = $8, image_credit = $9, published_at = $10, updated_at = $11 \
-                 WHERE id = $12",
-            )
-            .bind(draft.title.as_str())
-            .bind(&draft.body_markdown)
-            .bind(&draft.body_html)
-            .bind(&draft.excerpt)
-            .bind(author_id)
-            .bind(category_id)
-            .bind(image_id)
-            .bind(caption)
-            .bind(credit)
-            .bind(published)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            (id, false)
-        }
-        None => {
-            let published = draft.published_at.map_or(now, |d| d.timestamp());
-            let row = sqlx::query(
-                "INSERT INTO articles (slug, title, body_markdown, body_html, excerpt, \
-                 author_id, category_id, image_id, image_caption, image_credit, \
-                 published_at, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-            )
-            .bind(draft.slug.as_str())
-            .bind(draft.title.as_str())
-            .bind(&draft.body_markdown)
-            .bind(&draft.body_html)
-            .bind(&draft.excerpt)
-            .bind(author_id)
-            .bind(category_id)
-            .bind(image_id)
-            .bind(caption)
-            .bind(credit)
-            .bind(published)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
-            (get(&row, "id")?, true)
-        }
-    };
+    // One statement for both cases. Without a date in the draft, a new
+    // article is dated now and an existing one keeps its date (and URL).
+    let row = sqlx::query(
+        "INSERT INTO articles (slug, title, body_markdown, body_html, excerpt, \
+         author_id, category_id, image_id, image_caption, image_credit, \
+         published_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, $12), $12, $12) \
+         ON CONFLICT (slug) DO UPDATE SET title = excluded.title, \
+         body_markdown = excluded.body_markdown, body_html = excluded.body_html, \
+         excerpt = excluded.excerpt, author_id = excluded.author_id, \
+         category_id = excluded.category_id, image_id = excluded.image_id, \
+         image_caption = excluded.image_caption, image_credit = excluded.image_credit, \
+         published_at = COALESCE($11, articles.published_at), updated_at = excluded.updated_at \
+         RETURNING id",
+    )
+    .bind(draft.slug.as_str())
+    .bind(draft.title.as_str())
+    .bind(&draft.body_markdown)
+    .bind(&draft.body_html)
+    .bind(&draft.excerpt)
+    .bind(author_id)
+    .bind(category_id)
+    .bind(image_id)
+    .bind(caption)
+    .bind(credit)
+    .bind(draft.published_at.map(|d| d.timestamp()))
+    .bind(draft.now.timestamp())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    let article_id: i64 = get(&row, "id")?;
+    sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
+        .bind(article_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
     for (position, (slug, name)) in draft.tags.iter().enumerate() {
         let tag_id = upsert_named(&mut tx, "tags", slug, name).await?;
         sqlx::query(
@@ -152,7 +128,7 @@ pub(crate) async fn publish(store: &SqlStore, draft: &ArticleDraft) -> Result<Pu
     tx.commit().await.map_err(db)?;
     Ok(Published {
         article_id,
-        created,
+        created: existing.is_none(),
     })
 }
 

@@ -174,6 +174,14 @@ async fn lists_are_newest_first_paginated_and_filtered(db: TestDb) {
     assert!(by_awa.items.iter().all(|a| a.author_name == "Awa Diop"));
 }
 
+async fn publish(store: &impl Store, slug: &str) -> i64 {
+    store
+        .publish_article(&french_draft(slug, date(0)))
+        .await
+        .unwrap()
+        .article_id
+}
+
 fn comment(article_id: i64, parent_id: Option<i64>, body: &str) -> NewComment {
     NewComment {
         article_id,
@@ -189,18 +197,15 @@ fn comment(article_id: i64, parent_id: Option<i64>, body: &str) -> NewComment {
 
 async fn comments_are_pending_until_approved(db: TestDb) {
     let store = db.store().await;
-    let article = store
-        .publish_article(&french_draft("commentee", date(0)))
-        .await
-        .unwrap();
+    let article_id = publish(&store, "commentee").await;
     let c = store
-        .add_comment(&comment(article.article_id, None, "Très juste."))
+        .add_comment(&comment(article_id, None, "Très juste."))
         .await
         .unwrap();
     assert_eq!(c.status, CommentStatus::Pending);
     assert!(
         store
-            .approved_comments(article.article_id)
+            .approved_comments(article_id)
             .await
             .unwrap()
             .is_empty()
@@ -219,7 +224,7 @@ async fn comments_are_pending_until_approved(db: TestDb) {
         .set_comment_status(c.id, CommentStatus::Approved)
         .await
         .unwrap();
-    let approved = store.approved_comments(article.article_id).await.unwrap();
+    let approved = store.approved_comments(article_id).await.unwrap();
     assert_eq!(approved.len(), 1);
     assert_eq!(approved[0].body, "Très juste.");
     assert_eq!(approved[0].author_email.as_str(), "kofi@example.org");
@@ -229,7 +234,7 @@ async fn comments_are_pending_until_approved(db: TestDb) {
         .unwrap();
     assert!(
         store
-            .approved_comments(article.article_id)
+            .approved_comments(article_id)
             .await
             .unwrap()
             .is_empty()
@@ -246,20 +251,17 @@ async fn comments_are_pending_until_approved(db: TestDb) {
 
 async fn replies_move_up_when_their_parent_is_deleted(db: TestDb) {
     let store = db.store().await;
-    let article = store
-        .publish_article(&french_draft("fil", date(0)))
-        .await
-        .unwrap();
+    let article_id = publish(&store, "fil").await;
     let root = store
-        .add_comment(&comment(article.article_id, None, "racine"))
+        .add_comment(&comment(article_id, None, "racine"))
         .await
         .unwrap();
     let middle = store
-        .add_comment(&comment(article.article_id, Some(root.id), "milieu"))
+        .add_comment(&comment(article_id, Some(root.id), "milieu"))
         .await
         .unwrap();
     let leaf = store
-        .add_comment(&comment(article.article_id, Some(middle.id), "feuille"))
+        .add_comment(&comment(article_id, Some(middle.id), "feuille"))
         .await
         .unwrap();
     store.delete_comment(middle.id).await.unwrap();
@@ -296,12 +298,9 @@ async fn media_with_the_same_name_is_recorded_once(db: TestDb) {
 
 async fn reopening_the_store_keeps_everything(db: TestDb) {
     let store = db.store().await;
-    let article = store
-        .publish_article(&french_draft("durable", date(0)))
-        .await
-        .unwrap();
+    let article_id = publish(&store, "durable").await;
     store
-        .add_comment(&comment(article.article_id, None, "gardé"))
+        .add_comment(&comment(article_id, None, "gardé"))
         .await
         .unwrap();
     store.close().await;

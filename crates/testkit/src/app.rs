@@ -7,7 +7,7 @@ use kiosque::Settings;
 use kiosque::app::Application;
 use kiosque_core::model::Site;
 use kiosque_core::ports::Store;
-use kiosque_core::types::Locale;
+use kiosque_core::types::{CommentStatus, Locale};
 use kiosque_media::LocalBlobStore;
 use kiosque_store::SqlStore;
 use tokio::sync::oneshot;
@@ -130,6 +130,24 @@ impl TestApp {
         .await
         .expect("publish")
         .0
+    }
+
+    /// Approves every pending comment, as a moderator would; returns their ids.
+    pub async fn approve_pending(&self) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for item in self
+            .store
+            .comments_with_status(CommentStatus::Pending)
+            .await
+            .expect("pending comments")
+        {
+            self.store
+                .set_comment_status(item.comment.id, CommentStatus::Approved)
+                .await
+                .expect("approve");
+            ids.push(item.comment.id);
+        }
+        ids
     }
 
     /// Stops the server and waits for it.
