@@ -19,6 +19,7 @@ both_databases!(
     commands_without_a_site_say_how_to_create_one,
     moderating_an_unknown_comment_fails_clearly,
     the_demo_creates_a_browsable_site,
+    an_acknowledged_comment_survives_kill_9,
 );
 
 struct Kiosque<'a> {
@@ -361,4 +362,35 @@ async fn the_demo_creates_a_browsable_site(db: TestDb) {
         ],
     );
     assert!(!article.contains("@example.org"));
+}
+
+async fn an_acknowledged_comment_survives_kill_9(db: TestDb) {
+    let k = Kiosque::new(&db);
+    k.init().await;
+    let file = write_article(
+        &db.dir.path().join("src"),
+        "a.md",
+        &french_article_source("durable", None),
+    );
+    let path = k.ok(&["publish", file.to_str().unwrap()]).await;
+    let (mut server, base) = k.serve().await;
+    let r = client()
+        .post(format!("{base}{}comments", path.trim()))
+        .form(&[
+            ("comment", "Ce commentaire doit survivre."),
+            ("name", "Kofi"),
+            ("email", "kofi@example.org"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // SIGKILL: no shutdown, no flush, no chance to finish anything.
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+    let pending = k.ok(&["comments", "pending"]).await;
+    assert!(
+        pending.contains("Ce commentaire doit survivre."),
+        "{pending}"
+    );
 }

@@ -23,6 +23,7 @@ both_databases!(
     cross_site_comment_posts_are_refused,
     comments_on_unknown_articles_are_404,
     a_huge_body_is_refused_and_nothing_is_stored,
+    a_database_failure_is_a_500_with_a_generic_page,
 );
 
 const GOOD: &[(&str, &str)] = &[
@@ -309,4 +310,23 @@ async fn a_huge_body_is_refused_and_nothing_is_stored(db: TestDb) {
         .await;
     assert_eq!(r.status(), 413);
     assert_eq!(count(&app, CommentStatus::Pending).await, 0);
+}
+
+async fn a_database_failure_is_a_500_with_a_generic_page(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    app.db.execute("DROP TABLE comments").await;
+    let r = app.post_form(&format!("{path}comments"), GOOD).await;
+    assert_eq!(r.status(), 500);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Erreur du serveur"), "{html}");
+    assert!(
+        !html.to_lowercase().contains("comments"),
+        "no internal detail: {html}"
+    );
+    let (status, html) = app.page(&path).await;
+    assert_eq!(status, 500);
+    assert!(!html.contains("sql"), "{html}");
+    // The rest of the site keeps working.
+    assert_eq!(app.page("/").await.0, 200);
 }

@@ -98,6 +98,17 @@ impl TestDb {
         }
     }
 
+    /// Runs one SQL statement behind the application's back (to break
+    /// things on purpose).
+    pub async fn execute(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("connect for a raw statement");
+        sqlx::query(sql).execute(&mut conn).await.expect(sql);
+        let _ = conn.close().await;
+    }
+
     /// Opens (and migrates) the store.
     pub async fn store(&self) -> SqlStore {
         SqlStore::connect(&self.url, StoreOptions { max_connections: 4 })
