@@ -135,7 +135,15 @@ fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let absolute = std::path::absolute(data_dir.join("kiosque.db"))?;
-    Ok(format!("sqlite://{}?mode=rwc", absolute.display()))
+    // The path goes into a URL: characters that URLs give a meaning to are
+    // escaped so a directory named `50%` or `a?b` still works.
+    let path = absolute
+        .display()
+        .to_string()
+        .replace('%', "%25")
+        .replace('?', "%3F")
+        .replace('#', "%23");
+    Ok(format!("sqlite://{path}?mode=rwc"))
 }
 
 /// The configuration file `init` writes: every setting, commented out, at
@@ -179,16 +187,22 @@ mod tests {
 
     #[test]
     fn a_typo_in_the_file_is_named() {
-        let dir = tempfile_dir();
-        std::fs::write(dir.join(CONFIG_FILE), "[comments]\nburts = 3\n").unwrap();
-        let err = Settings::load(&dir, None).unwrap_err();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "[comments]\nburts = 3\n").unwrap();
+        let err = Settings::load(dir.path(), None).unwrap_err();
         assert!(format!("{err:#}").contains("burts"), "{err:#}");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
-    fn tempfile_dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("kiosque-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    #[test]
+    fn data_directories_with_url_characters_work() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("50% a?b#c é");
+        let settings = Settings::load(&dir, None).unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = crate::app::open_store(&settings).await.unwrap();
+            store.close().await;
+        });
+        assert!(dir.join("kiosque.db").exists());
     }
 }
