@@ -7,14 +7,43 @@ use async_trait::async_trait;
 use crate::error::Result;
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, Comment, MediaAsset,
-    ModerationItem, NewComment, NewMediaAsset, Page, PageRequest, Published, Site,
+    ModerationItem, NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Session,
+    Site, User,
 };
-use crate::types::{CommentStatus, Slug};
+use crate::types::{CommentStatus, Email, Role, Slug};
+
+/// Newsroom accounts and sign-in sessions.
+#[async_trait]
+pub trait Accounts: Send + Sync + 'static {
+    /// Creates an account; `Conflict` if the e-mail address is taken.
+    async fn create_user(&self, user: &NewUser) -> Result<User>;
+    /// An account by sign-in address (case-insensitive).
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>>;
+    /// An account by id.
+    async fn user(&self, id: i64) -> Result<Option<User>>;
+    /// Every account, by name.
+    async fn users(&self) -> Result<Vec<User>>;
+    /// Changes a role; `NotFound` if there is no such account.
+    async fn set_user_role(&self, id: i64, role: Role) -> Result<()>;
+    /// Replaces the password hash and ends every session of the account, in
+    /// one transaction (a changed password logs everyone out).
+    async fn set_password_hash(&self, id: i64, hash: &str) -> Result<()>;
+    /// Records a new session.
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    /// The unexpired session with this token hash, and its user.
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<(Session, User)>>;
+    /// Ends a session (sign-out); ending an unknown one is not an error.
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+}
 
 /// Durable storage of everything a site holds. Every method that returns
 /// `Ok` for a write has committed it.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Accounts + Send + Sync + 'static {
     /// The site's settings, or `None` before `kiosque init`.
     async fn site(&self) -> Result<Option<Site>>;
     /// Creates or replaces the site's settings.
@@ -45,6 +74,8 @@ pub trait Store: Send + Sync + 'static {
     async fn comment(&self, id: i64) -> Result<Option<Comment>>;
     /// Approved comments of an article, oldest first.
     async fn approved_comments(&self, article_id: i64) -> Result<Vec<Comment>>;
+    /// How many comments are in one moderation state.
+    async fn count_comments(&self, status: CommentStatus) -> Result<u64>;
     /// Comments in one moderation state, oldest first, with their article's headline.
     async fn comments_with_status(&self, status: CommentStatus) -> Result<Vec<ModerationItem>>;
     /// Moves a comment to another state; `NotFound` if there is no such comment.

@@ -217,6 +217,92 @@ impl fmt::Display for Locale {
     }
 }
 
+/// A newsroom role, with WordPress's split of rights (see [`Permission`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Writes and submits drafts; cannot publish or upload.
+    Contributor,
+    /// Publishes and edits their own articles; uploads images.
+    Author,
+    /// Edits and publishes everyone's articles, manages categories and
+    /// tags, moderates comments.
+    Editor,
+    /// Everything, including users and site settings.
+    Administrator,
+}
+
+/// Something a signed-in user may or may not do. Every admin handler asks
+/// [`Role::allows`] before acting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Open the admin at all.
+    UseAdmin,
+    /// Write drafts and submit them for review.
+    WriteDrafts,
+    /// Upload images.
+    UploadMedia,
+    /// Publish and edit one's own articles.
+    PublishOwn,
+    /// Edit and publish anyone's articles.
+    EditOthers,
+    /// Manage categories and tags.
+    ManageTaxonomy,
+    /// Approve, spam, trash and answer reader comments.
+    ModerateComments,
+    /// Create users and change their roles.
+    ManageUsers,
+    /// Change the site's settings.
+    ManageSettings,
+}
+
+impl Role {
+    /// Every role, least to most powerful.
+    pub const ALL: [Role; 4] = [
+        Role::Contributor,
+        Role::Author,
+        Role::Editor,
+        Role::Administrator,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Contributor => "contributor",
+            Role::Author => "author",
+            Role::Editor => "editor",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    /// Whether this role grants `permission`.
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission::*;
+        match permission {
+            UseAdmin | WriteDrafts => true,
+            UploadMedia | PublishOwn => self >= Role::Author,
+            EditOthers | ManageTaxonomy | ModerateComments => self >= Role::Editor,
+            ManageUsers | ManageSettings => self == Role::Administrator,
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| Error::invalid("role", "invalid_role"))
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where a reader comment stands in moderation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -349,6 +435,49 @@ mod tests {
             "https://example.org/"
         );
         assert!(WebUrl::parse("ftp://example.org").is_err());
+    }
+
+    #[test]
+    fn roles_follow_wordpress_split_of_rights() {
+        use Permission::*;
+        let table = [
+            (Role::Contributor, vec![UseAdmin, WriteDrafts]),
+            (
+                Role::Author,
+                vec![UseAdmin, WriteDrafts, UploadMedia, PublishOwn],
+            ),
+            (
+                Role::Editor,
+                vec![
+                    UseAdmin,
+                    WriteDrafts,
+                    UploadMedia,
+                    PublishOwn,
+                    EditOthers,
+                    ManageTaxonomy,
+                    ModerateComments,
+                ],
+            ),
+        ];
+        let all = [
+            UseAdmin,
+            WriteDrafts,
+            UploadMedia,
+            PublishOwn,
+            EditOthers,
+            ManageTaxonomy,
+            ModerateComments,
+            ManageUsers,
+            ManageSettings,
+        ];
+        for (role, allowed) in table {
+            for p in all {
+                assert_eq!(role.allows(p), allowed.contains(&p), "{role} {p:?}");
+            }
+        }
+        assert!(all.iter().all(|&p| Role::Administrator.allows(p)));
+        assert_eq!("Editor".parse::<Role>().unwrap(), Role::Editor);
+        assert!("root".parse::<Role>().is_err());
     }
 
     #[test]

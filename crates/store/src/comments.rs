@@ -81,6 +81,16 @@ pub(crate) async fn with_status(
         .collect()
 }
 
+pub(crate) async fn count(pool: &AnyPool, status: CommentStatus) -> Result<u64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM comments WHERE status = $1")
+        .bind(status.as_str())
+        .fetch_one(pool)
+        .await
+        .map_err(db)?;
+    let n: i64 = get(&row, "n")?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
 pub(crate) async fn set_status(pool: &AnyPool, id: i64, status: CommentStatus) -> Result<()> {
     let done = sqlx::query("UPDATE comments SET status = $1 WHERE id = $2")
         .bind(status.as_str())

@@ -10,6 +10,7 @@
 //!
 //! This crate knows nothing of HTTP or templates.
 
+mod accounts;
 mod articles;
 mod comments;
 mod migrations;

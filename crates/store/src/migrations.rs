@@ -12,12 +12,20 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use crate::Backend;
 
 /// (version, description, SQLite script, PostgreSQL script), oldest first.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../migrations/sqlite/0002_accounts.sql"),
+        include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+];
 
 /// The embedded scripts of one dialect. Built by hand rather than with
 /// `sqlx::migrate!` so the build needs no proc-macro copy of both drivers.

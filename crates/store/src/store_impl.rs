@@ -61,6 +61,10 @@ impl Store for SqlStore {
         comments::approved(&self.pool, article_id).await
     }
 
+    async fn count_comments(&self, status: CommentStatus) -> Result<u64> {
+        comments::count(&self.pool, status).await
+    }
+
     async fn comments_with_status(&self, status: CommentStatus) -> Result<Vec<ModerationItem>> {
         comments::with_status(&self.pool, status).await
     }

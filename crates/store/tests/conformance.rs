@@ -4,8 +4,9 @@
 use chrono::Utc;
 use kiosque_core::Error;
 use kiosque_core::model::{ArticleFilter, NewComment, NewMediaAsset, PageRequest, Site};
-use kiosque_core::ports::Store;
-use kiosque_core::types::{CommentStatus, Email, Locale, Slug, WebUrl};
+use kiosque_core::model::{NewUser, Session};
+use kiosque_core::ports::{Accounts, Store};
+use kiosque_core::types::{CommentStatus, Email, Locale, Role, Slug, WebUrl};
 use kiosque_testkit::fixtures::{date, french_draft};
 use kiosque_testkit::{TestDb, both_databases};
 
@@ -20,6 +21,10 @@ both_databases!(
     unknown_comment_ids_are_not_found,
     media_with_the_same_name_is_recorded_once,
     reopening_the_store_keeps_everything,
+    accounts_are_unique_by_address_whatever_the_case,
+    roles_can_be_changed,
+    sessions_expire_and_end_with_a_password_change,
+    comments_are_counted_by_status,
 );
 
 fn page(number: u32, per_page: u32) -> PageRequest {
@@ -319,5 +324,135 @@ async fn reopening_the_store_keeps_everything(db: TestDb) {
             .unwrap()
             .len(),
         1
+    );
+}
+
+fn new_user(email: &str, role: Role) -> NewUser {
+    NewUser {
+        email: Email::parse(email).unwrap(),
+        name: "Aïcha Koné".into(),
+        role,
+        password_hash: Some("$argon2id$placeholder".into()),
+        created_at: date(0),
+    }
+}
+
+async fn accounts_are_unique_by_address_whatever_the_case(db: TestDb) {
+    let store = db.store().await;
+    let u = store
+        .create_user(&new_user("Aicha@Example.org", Role::Author))
+        .await
+        .unwrap();
+    assert_eq!(u.email.as_str(), "aicha@example.org");
+    assert_eq!(u.role, Role::Author);
+    assert!(matches!(
+        store
+            .create_user(&new_user("aicha@example.ORG", Role::Editor))
+            .await,
+        Err(Error::Conflict(_))
+    ));
+    let found = store
+        .user_by_email(&Email::parse("AICHA@example.org").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, u);
+    assert_eq!(store.user(u.id).await.unwrap(), Some(u.clone()));
+    assert_eq!(store.users().await.unwrap(), vec![u]);
+}
+
+async fn roles_can_be_changed(db: TestDb) {
+    let store = db.store().await;
+    let u = store
+        .create_user(&new_user("a@example.org", Role::Contributor))
+        .await
+        .unwrap();
+    store.set_user_role(u.id, Role::Editor).await.unwrap();
+    assert_eq!(store.user(u.id).await.unwrap().unwrap().role, Role::Editor);
+    assert!(matches!(
+        store.set_user_role(999, Role::Editor).await,
+        Err(Error::NotFound("user"))
+    ));
+}
+
+fn session(token: &str, user_id: i64, minutes: i64) -> Session {
+    Session {
+        token_hash: token.into(),
+        user_id,
+        csrf_token: format!("csrf-{token}"),
+        created_at: date(0),
+        expires_at: date(minutes),
+    }
+}
+
+async fn sessions_expire_and_end_with_a_password_change(db: TestDb) {
+    let store = db.store().await;
+    let u = store
+        .create_user(&new_user("s@example.org", Role::Editor))
+        .await
+        .unwrap();
+    store
+        .create_session(&session("one", u.id, 60))
+        .await
+        .unwrap();
+    store
+        .create_session(&session("two", u.id, 60))
+        .await
+        .unwrap();
+    let (s, who) = store.session("one", date(1)).await.unwrap().unwrap();
+    assert_eq!(s.csrf_token, "csrf-one");
+    assert_eq!(who.id, u.id);
+    assert!(
+        store.session("one", date(61)).await.unwrap().is_none(),
+        "expired"
+    );
+    assert!(store.session("nope", date(1)).await.unwrap().is_none());
+    store.delete_session("one").await.unwrap();
+    assert!(store.session("one", date(1)).await.unwrap().is_none());
+    assert!(store.session("two", date(1)).await.unwrap().is_some());
+    store
+        .set_password_hash(u.id, "$argon2id$new")
+        .await
+        .unwrap();
+    assert!(store.session("two", date(1)).await.unwrap().is_none());
+    assert_eq!(
+        store
+            .user(u.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("$argon2id$new")
+    );
+}
+
+async fn comments_are_counted_by_status(db: TestDb) {
+    let store = db.store().await;
+    let article_id = publish(&store, "compte").await;
+    for _ in 0..3 {
+        store
+            .add_comment(&comment(article_id, None, "x"))
+            .await
+            .unwrap();
+    }
+    let first = store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap()[0]
+        .comment
+        .id;
+    store
+        .set_comment_status(first, CommentStatus::Spam)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.count_comments(CommentStatus::Pending).await.unwrap(),
+        2
+    );
+    assert_eq!(store.count_comments(CommentStatus::Spam).await.unwrap(), 1);
+    assert_eq!(
+        store.count_comments(CommentStatus::Approved).await.unwrap(),
+        0
     );
 }

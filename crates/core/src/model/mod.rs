@@ -4,6 +4,7 @@
 mod article;
 mod comment;
 mod site;
+mod user;
 
 pub use article::{
     Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, FeaturedImage,
@@ -11,3 +12,4 @@ pub use article::{
 };
 pub use comment::{Comment, ModerationItem, NewComment};
 pub use site::Site;
+pub use user::{NewUser, Session, User};

@@ -1,0 +1,116 @@
+//! Passwords and session tokens: how secrets are made, stored and checked.
+//!
+//! Passwords are hashed with Argon2id (the `argon2` crate's defaults: 19 MiB,
+//! 2 passes, OWASP's recommended floor), never stored in clear. Session
+//! tokens are 256 random bits; only their SHA-256 is stored, so a leaked
+//! database holds no usable cookie.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Shortest password accepted. Length beats composition rules (NIST SP 800-63B).
+pub const PASSWORD_MIN: usize = 10;
+/// Longest password accepted (hashing cost grows with length).
+pub const PASSWORD_MAX: usize = 1000;
+
+/// Checks a new password's length.
+pub fn check_new_password(password: &str) -> Result<()> {
+    let n = password.chars().count();
+    if n < PASSWORD_MIN {
+        Err(Error::invalid("password", "password_too_short"))
+    } else if n > PASSWORD_MAX {
+        Err(Error::invalid("password", "too_long"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Hashes a password with Argon2id and a fresh salt (PHC string format).
+/// Slow on purpose: call it off the async executor.
+pub fn hash_password(password: &str) -> Result<String> {
+    check_new_password(password)?;
+    let mut salt_bytes = [0u8; 16];
+    getrandom::fill(&mut salt_bytes)
+        .map_err(|e| Error::Backend(format!("no randomness: {e}").into()))?;
+    let salt = SaltString::encode_b64(&salt_bytes)
+        .map_err(|e| Error::Backend(format!("salt: {e}").into()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Backend(format!("password hashing failed: {e}").into()))
+}
+
+/// Whether `password` matches `hash`. A malformed hash matches nothing.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the account does not exist, so that an
+/// unknown address takes as long to refuse as a wrong password (no user
+/// enumeration by timing).
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password never used").unwrap_or_default())
+}
+
+/// A new random token (64 hex characters) for a cookie or a form.
+pub fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Backend(format!("no randomness: {e}").into()))?;
+    Ok(hex(&bytes))
+}
+
+/// What is stored for a token: its SHA-256, in hex.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares two secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_only_against_its_own_hash() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterie", &hash));
+        assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(hash_password("court").is_err());
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(token_hash(&a), a);
+        assert!(same_secret(&a, &a.clone()));
+        assert!(!same_secret(&a, &b));
+    }
+}

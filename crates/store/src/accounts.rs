@@ -1,0 +1,189 @@
+//! Newsroom accounts and sessions.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use kiosque_core::model::{NewUser, Session, User};
+use kiosque_core::ports::Accounts;
+use kiosque_core::types::{Email, Role};
+use kiosque_core::{Error, Result};
+use sqlx::any::AnyRow;
+
+use crate::rows::{get, time};
+use crate::{SqlStore, db};
+
+const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, u.password_hash, u.created_at";
+
+fn user(row: &AnyRow) -> Result<User> {
+    let email: String = get(row, "email")?;
+    let role: String = get(row, "role")?;
+    Ok(User {
+        id: get(row, "id")?,
+        email: Email::parse(&email)
+            .map_err(|_| Error::Backend(format!("stored e-mail is not valid: {email:?}").into()))?,
+        name: get(row, "name")?,
+        role: role
+            .parse()
+            .map_err(|_| Error::Backend(format!("stored role is not valid: {role:?}").into()))?,
+        password_hash: get(row, "password_hash")?,
+        created_at: time(get(row, "created_at")?),
+    })
+}
+
+/// Addresses are compared without case: `Awa@Example.org` is `awa@example.org`.
+fn key(email: &Email) -> String {
+    email.as_str().to_lowercase()
+}
+
+#[async_trait]
+impl Accounts for SqlStore {
+    async fn create_user(&self, new: &NewUser) -> Result<User> {
+        if self.user_by_email(&new.email).await?.is_some() {
+            return Err(Error::Conflict(format!(
+                "an account already uses {}",
+                new.email.as_str()
+            )));
+        }
+        let sql = format!(
+            "INSERT INTO users (email, name, role, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING {}",
+            USER_COLUMNS.replace("u.", "")
+        );
+        let row = sqlx::query(&sql)
+            .bind(key(&new.email))
+            .bind(&new.name)
+            .bind(new.role.as_str())
+            .bind(new.password_hash.clone())
+            .bind(new.created_at.timestamp())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| match e {
+                // Two creations racing past the check above.
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    Error::Conflict(format!("an account already uses {}", new.email.as_str()))
+                }
+                other => db(other),
+            })?;
+        user(&row)
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1");
+        let row = sqlx::query(&sql)
+            .bind(key(email))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(user).transpose()
+    }
+
+    async fn user(&self, id: i64) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(user).transpose()
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name, u.id");
+        sqlx::query(&sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(user)
+            .collect()
+    }
+
+    async fn set_user_role(&self, id: i64, role: Role) -> Result<()> {
+        let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    async fn set_password_hash(&self, id: i64, hash: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("user"));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn create_session(&self, s: &Session) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.user_id)
+        .bind(&s.csrf_token)
+        .bind(s.created_at.timestamp())
+        .bind(s.expires_at.timestamp())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        // Housekeeping on the way: expired sessions are of no use to anyone.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(s.created_at.timestamp())
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>> {
+        let sql = format!(
+            "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at AS session_created, \
+             s.expires_at, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .bind(now.timestamp())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        let session = Session {
+            token_hash: get(&row, "token_hash")?,
+            user_id: get(&row, "user_id")?,
+            csrf_token: get(&row, "csrf_token")?,
+            created_at: time(get(&row, "session_created")?),
+            expires_at: time(get(&row, "expires_at")?),
+        };
+        Ok(Some((session, user(&row)?)))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}
