@@ -6,6 +6,7 @@ mod demo;
 mod init;
 mod publish;
 mod serve;
+mod user;
 
 use std::path::PathBuf;
 
@@ -44,6 +45,9 @@ pub enum Command {
     /// Moderate reader comments.
     #[command(subcommand)]
     Comments(comments::Comments),
+    /// Manage newsroom accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
     /// Create a demo site with sample articles and serve it.
     Demo(demo::Demo),
 }
@@ -62,6 +66,7 @@ impl Cli {
             Command::Publish(c) => c.run(&settings).await,
             Command::Serve(c) => c.run(&settings).await,
             Command::Comments(c) => c.run(&settings).await,
+            Command::User(c) => c.run(&settings).await,
             Command::Demo(c) => c.run(&settings).await,
         }
     }

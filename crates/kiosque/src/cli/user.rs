@@ -1,0 +1,173 @@
+//! `kiosque user`: newsroom accounts from the terminal (the first
+//! administrator is created here).
+
+use std::io::BufRead;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use kiosque_core::Error;
+use kiosque_core::model::{NewUser, User};
+use kiosque_core::ports::{Accounts, Store};
+use kiosque_core::service::auth;
+use kiosque_core::types::{Email, Role};
+
+use crate::app::open_store;
+use crate::config::Settings;
+
+/// Account subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account (the password is asked for, or read from stdin).
+    Create {
+        /// Sign-in address.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// contributor, author, editor or administrator.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// List accounts: id, role, e-mail, name.
+    List,
+    /// Change an account's role.
+    SetRole {
+        /// Sign-in address.
+        email: String,
+        /// contributor, author, editor or administrator.
+        role: String,
+    },
+    /// Set a new password (this signs the account out everywhere).
+    ResetPassword {
+        /// Sign-in address.
+        email: String,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+}
+
+/// Where a new password comes from.
+#[derive(Debug, Args)]
+pub struct PasswordSource {
+    /// Read the password from the first line of standard input instead of
+    /// asking for it (for scripts).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+impl PasswordSource {
+    fn read(&self) -> anyhow::Result<String> {
+        let password = if self.password_stdin {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("cannot read the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        } else {
+            let first = rpassword::prompt_password("New password: ")
+                .context("cannot ask for a password (use --password-stdin)")?;
+            let again = rpassword::prompt_password("Same password again: ")?;
+            if first != again {
+                bail!("the two passwords differ; nothing was changed");
+            }
+            first
+        };
+        auth::check_new_password(&password).map_err(|_| {
+            anyhow::anyhow!(
+                "the password must be {} to {} characters long",
+                auth::PASSWORD_MIN,
+                auth::PASSWORD_MAX
+            )
+        })?;
+        Ok(password)
+    }
+}
+
+fn parse_email(email: &str) -> anyhow::Result<Email> {
+    Email::parse(email).map_err(|_| anyhow::anyhow!("{email:?} is not a valid e-mail address"))
+}
+
+fn parse_role(role: &str) -> anyhow::Result<Role> {
+    role.parse().map_err(|_| {
+        anyhow::anyhow!("{role:?} is not a role: use contributor, author, editor or administrator")
+    })
+}
+
+async fn find(store: &dyn Store, email: &str) -> anyhow::Result<User> {
+    store
+        .user_by_email(&parse_email(email)?)
+        .await?
+        .with_context(|| format!("there is no account for {email}"))
+}
+
+async fn hash(password: String) -> anyhow::Result<String> {
+    Ok(tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??)
+}
+
+impl UserCommand {
+    /// Runs the account action.
+    pub async fn run(self, settings: &Settings) -> anyhow::Result<()> {
+        let store = open_store(settings).await?;
+        match self {
+            UserCommand::Create {
+                email,
+                name,
+                role,
+                password,
+            } => {
+                let email = parse_email(&email)?;
+                let role = parse_role(&role)?;
+                let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+                if name.is_empty() || name.chars().count() > 100 {
+                    bail!("--name must be between 1 and 100 characters");
+                }
+                let password = password.read()?;
+                let user = store
+                    .create_user(&NewUser {
+                        email,
+                        name,
+                        role,
+                        password_hash: Some(hash(password).await?),
+                        created_at: chrono::Utc::now(),
+                    })
+                    .await
+                    .map_err(|e| match e {
+                        Error::Conflict(message) => anyhow::anyhow!("{message}; nothing was changed"),
+                        other => other.into(),
+                    })?;
+                println!("created {} ({}) as {}", user.email.as_str(), user.name, user.role);
+            }
+            UserCommand::List => {
+                let users = store.users().await?;
+                if users.is_empty() {
+                    eprintln!("No accounts yet: create one with `kiosque user create`.");
+                }
+                for u in users {
+                    println!("{:<6}  {:<13}  {:<40}  {}", u.id, u.role, u.email.as_str(), u.name);
+                }
+            }
+            UserCommand::SetRole { email, role } => {
+                let role = parse_role(&role)?;
+                let user = find(&store, &email).await?;
+                store.set_user_role(user.id, role).await?;
+                println!("{} is now {role}", user.email.as_str());
+            }
+            UserCommand::ResetPassword { email, password } => {
+                let user = find(&store, &email).await?;
+                let password = password.read()?;
+                store
+                    .set_password_hash(user.id, &hash(password).await?)
+                    .await?;
+                println!(
+                    "password changed for {}; every session of this account has ended",
+                    user.email.as_str()
+                );
+            }
+        }
+        Ok(())
+    }
+}
