@@ -313,15 +313,26 @@ pub enum CommentStatus {
     Approved,
     /// Judged spam (by a moderator or the honeypot); kept so a mistake can be undone.
     Spam,
+    /// Put aside by a moderator; can be restored or deleted for good.
+    Trash,
 }
 
 impl CommentStatus {
+    /// Every state, in the order the moderation queue shows them.
+    pub const ALL: [CommentStatus; 4] = [
+        CommentStatus::Pending,
+        CommentStatus::Approved,
+        CommentStatus::Spam,
+        CommentStatus::Trash,
+    ];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             CommentStatus::Pending => "pending",
             CommentStatus::Approved => "approved",
             CommentStatus::Spam => "spam",
+            CommentStatus::Trash => "trash",
         }
     }
 }
@@ -333,6 +344,7 @@ impl FromStr for CommentStatus {
             "pending" => Ok(CommentStatus::Pending),
             "approved" => Ok(CommentStatus::Approved),
             "spam" => Ok(CommentStatus::Spam),
+            "trash" => Ok(CommentStatus::Trash),
             _ => Err(Error::invalid("status", "invalid_status")),
         }
     }

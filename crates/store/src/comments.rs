@@ -63,7 +63,8 @@ pub(crate) async fn with_status(
     status: CommentStatus,
 ) -> Result<Vec<ModerationItem>> {
     let sql = format!(
-        "SELECT {COLUMNS}, a.title AS article_title FROM comments c \
+        "SELECT {COLUMNS}, a.title AS article_title, a.slug AS article_slug, \
+         a.published_at AS article_published_at FROM comments c \
          JOIN articles a ON a.id = c.article_id WHERE c.status = $1 ORDER BY c.created_at, c.id"
     );
     sqlx::query(&sql)
@@ -76,6 +77,8 @@ pub(crate) async fn with_status(
             Ok(ModerationItem {
                 comment: rows::comment(row)?,
                 article_title: get(row, "article_title")?,
+                article_slug: rows::slug(row, "article_slug")?,
+                article_published_at: rows::time(get(row, "article_published_at")?),
             })
         })
         .collect()

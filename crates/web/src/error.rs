@@ -22,8 +22,10 @@ use crate::views::page_context;
 pub enum WebError {
     /// 404.
     NotFound,
-    /// 403: a cross-site form post.
+    /// 403: a cross-site form post, or a form without this session's token.
     Forbidden,
+    /// 403: signed in, but the role does not allow this.
+    NotAllowed,
     /// 429, with the seconds to wait.
     TooManyRequests(u64),
     /// 500; the text goes to the log only.
@@ -32,7 +34,11 @@ pub enum WebError {
 
 /// Marks a response whose body the error-page middleware should render.
 #[derive(Debug, Clone, Copy)]
-struct ErrorPage(StatusCode, u64);
+struct ErrorPage {
+    status: StatusCode,
+    wait: u64,
+    not_allowed: bool,
+}
 
 impl From<Error> for WebError {
     fn from(e: Error) -> Self {
@@ -54,9 +60,10 @@ impl From<Error> for WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        let not_allowed = matches!(self, WebError::NotAllowed);
         let (status, wait) = match self {
             WebError::NotFound => (StatusCode::NOT_FOUND, 0),
-            WebError::Forbidden => (StatusCode::FORBIDDEN, 0),
+            WebError::Forbidden | WebError::NotAllowed => (StatusCode::FORBIDDEN, 0),
             WebError::TooManyRequests(wait) => (StatusCode::TOO_MANY_REQUESTS, wait),
             WebError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
@@ -69,7 +76,11 @@ impl IntoResponse for WebError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(wait));
         }
-        response.extensions_mut().insert(ErrorPage(status, wait));
+        response.extensions_mut().insert(ErrorPage {
+            status,
+            wait,
+            not_allowed,
+        });
         response
     }
 }
@@ -81,7 +92,12 @@ pub(crate) async fn render_error_pages(
     next: Next,
 ) -> Response {
     let response = next.run(request).await;
-    let Some(&ErrorPage(status, wait)) = response.extensions().get::<ErrorPage>() else {
+    let Some(&ErrorPage {
+        status,
+        wait,
+        not_allowed,
+    }) = response.extensions().get::<ErrorPage>()
+    else {
         return response;
     };
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
@@ -92,6 +108,10 @@ pub(crate) async fn render_error_pages(
             StatusCode::NOT_FOUND => (
                 strings.text("errors.not_found_title"),
                 strings.text("errors.not_found_text"),
+            ),
+            StatusCode::FORBIDDEN if not_allowed => (
+                strings.text("errors.forbidden_title"),
+                strings.text("admin.no_permission"),
             ),
             StatusCode::FORBIDDEN => (
                 strings.text("errors.forbidden_title"),

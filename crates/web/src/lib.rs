@@ -6,11 +6,12 @@
 //! (cross-site form posts refused, security headers, client address).
 //! Templates and assets are compiled into the binary.
 
+mod admin;
 mod error;
 pub mod i18n;
 mod rate_limit;
 mod security;
-mod site;
+pub(crate) mod site;
 mod templates;
 mod views;
 
@@ -37,6 +38,13 @@ pub struct WebConfig {
     pub behind_proxy: bool,
     /// Articles per list page.
     pub per_page: u32,
+    /// Sign-in attempts one account may take in a burst, then one per
+    /// `login_interval`; the same budget, ×4, applies per address.
+    pub login_burst: u32,
+    /// See `login_burst`.
+    pub login_interval: Duration,
+    /// How long a sign-in lasts.
+    pub session_lifetime: Duration,
 }
 
 impl Default for WebConfig {
@@ -46,6 +54,9 @@ impl Default for WebConfig {
             comment_interval: Duration::from_secs(60),
             behind_proxy: false,
             per_page: 10,
+            login_burst: 5,
+            login_interval: Duration::from_secs(60),
+            session_lifetime: Duration::from_secs(14 * 24 * 3600),
         }
     }
 }
@@ -56,7 +67,9 @@ pub struct AppState {
     media: LocalBlobStore,
     templates: templates::Templates,
     translations: i18n::Translations,
-    comment_limiter: rate_limit::Limiter,
+    comment_limiter: rate_limit::Limiter<std::net::IpAddr>,
+    login_by_account: rate_limit::Limiter<String>,
+    login_by_address: rate_limit::Limiter<std::net::IpAddr>,
     config: WebConfig,
 }
 
@@ -71,6 +84,11 @@ impl AppState {
             comment_limiter: rate_limit::Limiter::new(
                 config.comment_burst,
                 config.comment_interval,
+            ),
+            login_by_account: rate_limit::Limiter::new(config.login_burst, config.login_interval),
+            login_by_address: rate_limit::Limiter::new(
+                config.login_burst.saturating_mul(4),
+                config.login_interval / 4,
             ),
             config,
         })
@@ -93,6 +111,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     // Layers wrap what is above them: the cross-site check runs before the
     // handlers, and the error-page renderer sees every error, its own included.
     site::routes()
+        .merge(admin::routes())
         .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,22 +1,23 @@
-//! Per-address limit on comment posts, to hold back the crudest flooding.
+//! Token buckets per key: comment posts per address, sign-in attempts per
+//! account and per address.
 
-use std::net::IpAddr;
+use std::hash::Hash;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-/// Addresses remembered before stale entries are swept.
+/// Keys remembered before stale entries are swept.
 const SWEEP_ABOVE: usize = 10_000;
 
-/// A token bucket per client address.
-pub(crate) struct Limiter {
-    inner: DefaultKeyedRateLimiter<IpAddr>,
+/// A token bucket per key.
+pub(crate) struct Limiter<K: Hash + Eq + Clone> {
+    inner: DefaultKeyedRateLimiter<K>,
     clock: DefaultClock,
 }
 
-impl Limiter {
+impl<K: Hash + Eq + Clone> Limiter<K> {
     /// `burst` posts at once, then one per `interval`.
     pub(crate) fn new(burst: u32, interval: Duration) -> Self {
         let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
@@ -29,12 +30,12 @@ impl Limiter {
         }
     }
 
-    /// `Ok` if this address may post now, else the whole seconds to wait.
-    pub(crate) fn check(&self, ip: IpAddr) -> Result<(), u64> {
+    /// `Ok` if this key may act now, else the whole seconds to wait.
+    pub(crate) fn check(&self, key: &K) -> Result<(), u64> {
         if self.inner.len() > SWEEP_ABOVE {
             self.inner.retain_recent();
         }
-        self.inner.check_key(&ip).map_err(|not_until| {
+        self.inner.check_key(key).map_err(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());
             wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
         })

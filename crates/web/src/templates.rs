@@ -12,10 +12,28 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("article.html", include_str!("../templates/article.html")),
     ("list.html", include_str!("../templates/list.html")),
     ("error.html", include_str!("../templates/error.html")),
+    (
+        "admin/base.html",
+        include_str!("../templates/admin/base.html"),
+    ),
+    (
+        "admin/login.html",
+        include_str!("../templates/admin/login.html"),
+    ),
+    (
+        "admin/dashboard.html",
+        include_str!("../templates/admin/dashboard.html"),
+    ),
+    (
+        "admin/comments.html",
+        include_str!("../templates/admin/comments.html"),
+    ),
 ];
 
 /// The default stylesheet.
 pub const SITE_CSS: &str = include_str!("../assets/site.css");
+/// The admin's additions to it.
+pub const ADMIN_CSS: &str = include_str!("../assets/admin.css");
 
 /// Escapes strings for HTML like minijinja does, except `/`, which HTML
 /// does not require escaping and which minijinja's default turns into
@@ -35,6 +53,15 @@ pub struct Templates {
     /// `/assets/site.<hash>.css`: the hash changes with the content, so the
     /// file can be cached forever.
     pub css_path: String,
+    /// `/assets/admin.<hash>.css`.
+    pub admin_css_path: String,
+}
+
+/// `/assets/<name>.<first 10 hex of sha256>.css`.
+fn fingerprinted(name: &str, content: &str) -> String {
+    let hash = Sha256::digest(content.as_bytes());
+    let short: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    format!("/assets/{name}.{short}.css")
 }
 
 impl Templates {
@@ -49,11 +76,10 @@ impl Templates {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
-        let hash = Sha256::digest(SITE_CSS.as_bytes());
-        let short: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
         Templates {
             env,
-            css_path: format!("/assets/site.{short}.css"),
+            css_path: fingerprinted("site", SITE_CSS),
+            admin_css_path: fingerprinted("admin", ADMIN_CSS),
         }
     }
 

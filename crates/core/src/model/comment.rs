@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 
-use crate::types::{CommentStatus, Email, WebUrl};
+use crate::model::article::article_path;
+use crate::types::{CommentStatus, Email, Slug, WebUrl};
 
 /// A reader's comment, as stored. It holds the e-mail address, so it is never
 /// handed to a public template as is: the web layer builds a view without it.
@@ -54,4 +55,15 @@ pub struct ModerationItem {
     pub comment: Comment,
     /// Headline of the article it is under.
     pub article_title: String,
+    /// That article's slug.
+    pub article_slug: Slug,
+    /// That article's publication date (part of its URL).
+    pub article_published_at: DateTime<Utc>,
+}
+
+impl ModerationItem {
+    /// Public path of the article the comment is under.
+    pub fn article_path(&self) -> String {
+        article_path(self.article_published_at, &self.article_slug)
+    }
 }

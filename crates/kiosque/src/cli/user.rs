@@ -136,10 +136,17 @@ impl UserCommand {
                     })
                     .await
                     .map_err(|e| match e {
-                        Error::Conflict(message) => anyhow::anyhow!("{message}; nothing was changed"),
+                        Error::Conflict(message) => {
+                            anyhow::anyhow!("{message}; nothing was changed")
+                        }
                         other => other.into(),
                     })?;
-                println!("created {} ({}) as {}", user.email.as_str(), user.name, user.role);
+                println!(
+                    "created {} ({}) as {}",
+                    user.email.as_str(),
+                    user.name,
+                    user.role
+                );
             }
             UserCommand::List => {
                 let users = store.users().await?;
@@ -147,7 +154,13 @@ impl UserCommand {
                     eprintln!("No accounts yet: create one with `kiosque user create`.");
                 }
                 for u in users {
-                    println!("{:<6}  {:<13}  {:<40}  {}", u.id, u.role, u.email.as_str(), u.name);
+                    println!(
+                        "{:<6}  {:<13}  {:<40}  {}",
+                        u.id,
+                        u.role,
+                        u.email.as_str(),
+                        u.name
+                    );
                 }
             }
             UserCommand::SetRole { email, role } => {

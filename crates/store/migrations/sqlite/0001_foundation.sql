@@ -71,7 +71,7 @@ CREATE TABLE comments (
     author_email TEXT NOT NULL,
     author_url TEXT,
     body TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'spam')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'spam', 'trash')),
     created_at INTEGER NOT NULL
 );
 CREATE INDEX comments_article ON comments (article_id, status, created_at);

@@ -157,7 +157,7 @@ pub(crate) async fn post_comment(
     Path(path): Path<(String, String, String)>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
-    if let Err(wait) = state.comment_limiter.check(ip) {
+    if let Err(wait) = state.comment_limiter.check(&ip) {
         return Err(WebError::TooManyRequests(wait));
     }
     let (site, article, _) = find_article(&state, &path).await?;

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::templates::SITE_CSS;
+use crate::templates::{ADMIN_CSS, SITE_CSS};
 use crate::{AppState, WebError};
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
@@ -43,9 +43,14 @@ pub(crate) async fn asset(
     State(state): State<Arc<AppState>>,
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
-    if format!("/assets/{file}") != state.templates.css_path {
+    let path = format!("/assets/{file}");
+    let css = if path == state.templates.css_path {
+        SITE_CSS
+    } else if path == state.templates.admin_css_path {
+        ADMIN_CSS
+    } else {
         return Err(WebError::NotFound);
-    }
+    };
     Ok((
         [
             (
@@ -54,7 +59,7 @@ pub(crate) async fn asset(
             ),
             (header::CACHE_CONTROL, IMMUTABLE),
         ],
-        SITE_CSS,
+        css,
     )
         .into_response())
 }

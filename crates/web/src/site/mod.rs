@@ -33,7 +33,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 
 /// A 301 to `path`: the status search engines and WordPress use for a page
 /// that has moved for good (axum's `Redirect::permanent` is a 308).
-fn moved_permanently(path: &str) -> axum::response::Response {
+pub(crate) fn moved_permanently(path: &str) -> axum::response::Response {
     use axum::response::IntoResponse;
     (
         axum::http::StatusCode::MOVED_PERMANENTLY,
@@ -43,7 +43,7 @@ fn moved_permanently(path: &str) -> axum::response::Response {
 }
 
 /// The site's settings; before `kiosque init` every page is a 404.
-async fn load_site(state: &AppState) -> Result<Site, WebError> {
+pub(crate) async fn load_site(state: &AppState) -> Result<Site, WebError> {
     state.store.site().await?.ok_or(WebError::NotFound)
 }
 

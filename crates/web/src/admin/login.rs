@@ -1,0 +1,196 @@
+//! Signing in and out.
+//!
+//! An unknown address and a wrong password get the same message and take the
+//! same time (the password check runs against a decoy hash), so the form
+//! cannot be used to find out who has an account. Attempts are limited per
+//! account and per address.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::Form;
+use chrono::Utc;
+use kiosque_core::model::{Session, Site};
+use kiosque_core::service::auth;
+use kiosque_core::types::{Email, Permission};
+use serde::Deserialize;
+
+use super::admin_context;
+use super::session::{self, Newsroom};
+use crate::security::ClientIp;
+use crate::{AppState, WebError};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct LoginQuery {
+    next: String,
+    out: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct LoginForm {
+    email: String,
+    password: String,
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct CsrfForm {
+    csrf: String,
+}
+
+/// Only paths inside the admin: `next` must not send anyone elsewhere.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with("/admin/") && !next.contains("//") && !next.contains('\\') {
+        next
+    } else {
+        "/admin/"
+    }
+}
+
+fn render(
+    state: &AppState,
+    site: &Site,
+    email: &str,
+    next: &str,
+    error: Option<String>,
+    flash: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let strings = state.strings(site.language);
+    let ctx = minijinja::context! {
+        email, next, error,
+        ..admin_context(state, site, None, &strings.text("admin.login_title"), "login", flash)
+    };
+    let html = state.templates.render("admin/login.html", ctx)?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub(crate) async fn form(
+    State(state): State<Arc<AppState>>,
+    jar: CookieJar,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, WebError> {
+    let site = crate::site::load_site(&state).await?;
+    if session::current(&state, &jar).await?.is_some() {
+        return Ok(Redirect::to(safe_next(&query.next)).into_response());
+    }
+    let flash = query
+        .out
+        .map(|_| state.strings(site.language).text("admin.logged_out"));
+    render(
+        &state,
+        &site,
+        "",
+        safe_next(&query.next),
+        None,
+        flash,
+        StatusCode::OK,
+    )
+}
+
+pub(crate) async fn submit(
+    State(state): State<Arc<AppState>>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let site = crate::site::load_site(&state).await?;
+    let strings = state.strings(site.language);
+    let next = safe_next(&form.next).to_owned();
+    let account = form.email.trim().to_lowercase();
+    let throttled = state
+        .login_by_address
+        .check(&ip)
+        .and_then(|()| state.login_by_account.check(&account));
+    if let Err(wait) = throttled {
+        tracing::warn!(%ip, "sign-in attempts throttled");
+        let message = strings
+            .text("admin.login_throttled")
+            .replace("{seconds}", &wait.to_string());
+        let mut response = render(
+            &state,
+            &site,
+            &form.email,
+            &next,
+            Some(message),
+            None,
+            StatusCode::TOO_MANY_REQUESTS,
+        )?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return Ok(response);
+    }
+    let user = match Email::parse(&account) {
+        Ok(email) => state.store.user_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let hash = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .unwrap_or_else(|| auth::decoy_hash().to_owned());
+    let password = form.password.clone();
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(|e| WebError::Internal(format!("password check: {e}")))?;
+    let user = match user {
+        Some(u) if matches && u.role.allows(Permission::UseAdmin) => u,
+        _ => {
+            tracing::info!(%ip, "failed sign-in");
+            let mut response = render(
+                &state,
+                &site,
+                &form.email,
+                &next,
+                Some(strings.text("admin.login_failed")),
+                None,
+                StatusCode::UNAUTHORIZED,
+            )?;
+            // 401 must name a scheme; this one is the form itself.
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Form realm=\"Kiosque\""),
+            );
+            return Ok(response);
+        }
+    };
+    let token = auth::new_token()?;
+    let now = Utc::now();
+    let lifetime = state.config.session_lifetime;
+    state
+        .store
+        .create_session(&Session {
+            token_hash: auth::token_hash(&token),
+            user_id: user.id,
+            csrf_token: auth::new_token()?,
+            created_at: now,
+            expires_at: now
+                + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(14)),
+        })
+        .await?;
+    tracing::info!(user = user.id, "signed in");
+    let secure = site.base_url.starts_with("https://");
+    let jar = jar.add(session::session_cookie(token, secure, lifetime));
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+pub(crate) async fn logout(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    newsroom.check_csrf(&form.csrf)?;
+    state
+        .store
+        .delete_session(&newsroom.session.token_hash)
+        .await?;
+    let jar = jar.add(session::expired_cookie());
+    Ok((jar, Redirect::to("/admin/login?out=1")).into_response())
+}

@@ -1,0 +1,131 @@
+//! Who is signed in: the session cookie, checked on every admin request.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use chrono::Utc;
+use kiosque_core::model::{Session, Site, User};
+use kiosque_core::service::auth::{same_secret, token_hash};
+use kiosque_core::types::{CommentStatus, Permission};
+
+use crate::{AppState, WebError};
+
+/// Name of the session cookie.
+pub(crate) const COOKIE: &str = "kiosque_session";
+
+/// A signed-in newsroom member, with their session and the site. Handlers
+/// that take it are reachable only when signed in; others are sent to the
+/// sign-in page and brought back afterwards.
+pub(crate) struct Newsroom {
+    pub(crate) user: User,
+    pub(crate) session: Session,
+    pub(crate) site: Site,
+    /// Comments awaiting moderation, for the header badge.
+    pub(crate) pending: u64,
+}
+
+impl Newsroom {
+    /// `NotAllowed` (403) unless the role grants `permission`.
+    pub(crate) fn require(&self, permission: Permission) -> Result<(), WebError> {
+        if self.user.role.allows(permission) {
+            Ok(())
+        } else {
+            tracing::warn!(user = self.user.id, ?permission, "action refused to role");
+            Err(WebError::NotAllowed)
+        }
+    }
+
+    /// `Forbidden` (403) unless a form carries this session's token.
+    pub(crate) fn check_csrf(&self, token: &str) -> Result<(), WebError> {
+        if same_secret(token, &self.session.csrf_token) {
+            Ok(())
+        } else {
+            tracing::warn!(
+                user = self.user.id,
+                "form without this session's token refused"
+            );
+            Err(WebError::Forbidden)
+        }
+    }
+}
+
+/// The session a request's cookie points to, if any and unexpired.
+pub(crate) async fn current(
+    state: &AppState,
+    jar: &CookieJar,
+) -> Result<Option<(Session, User)>, WebError> {
+    match jar.get(COOKIE) {
+        Some(cookie) => Ok(state
+            .store
+            .session(&token_hash(cookie.value()), Utc::now())
+            .await?),
+        None => Ok(None),
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for Newsroom {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let found = async {
+            let site = crate::site::load_site(state).await?;
+            let Some((session, user)) = current(state, &jar).await? else {
+                return Ok(None);
+            };
+            let pending = if user.role.allows(Permission::ModerateComments) {
+                state.store.count_comments(CommentStatus::Pending).await?
+            } else {
+                0
+            };
+            Ok::<_, WebError>(Some(Newsroom {
+                user,
+                session,
+                site,
+                pending,
+            }))
+        }
+        .await
+        .map_err(IntoResponse::into_response)?;
+        found.ok_or_else(|| {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/admin/");
+            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            Redirect::to(&format!("/admin/login?next={next}")).into_response()
+        })
+    }
+}
+
+/// The session cookie: invisible to scripts, not sent on cross-site
+/// requests, and over https only when the site is served over https.
+pub(crate) fn session_cookie(
+    token: String,
+    secure: bool,
+    max_age: std::time::Duration,
+) -> Cookie<'static> {
+    Cookie::build((COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(time::Duration::seconds(
+            i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX),
+        ))
+        .build()
+}
+
+/// A cookie that removes the session cookie.
+pub(crate) fn expired_cookie() -> Cookie<'static> {
+    let mut c = Cookie::build((COOKIE, "")).path("/").build();
+    c.make_removal();
+    c
+}
