@@ -6,8 +6,11 @@ use std::path::PathBuf;
 use kiosque::Settings;
 use kiosque::app::Application;
 use kiosque_core::model::Site;
+use kiosque_core::model::{NewUser, User};
+use kiosque_core::ports::Accounts;
 use kiosque_core::ports::Store;
-use kiosque_core::types::{CommentStatus, Locale};
+use kiosque_core::service::auth;
+use kiosque_core::types::{CommentStatus, Email, Locale, Role};
 use kiosque_media::LocalBlobStore;
 use kiosque_store::SqlStore;
 use tokio::sync::oneshot;
@@ -150,6 +153,60 @@ impl TestApp {
         ids
     }
 
+    /// Creates a newsroom account with this password.
+    pub async fn create_user(&self, email: &str, role: Role, password: &str) -> User {
+        self.store
+            .create_user(&NewUser {
+                email: Email::parse(email).expect("valid e-mail"),
+                name: format!("{role} {}", email.split('@').next().unwrap_or_default()),
+                role,
+                password_hash: Some(auth::hash_password(password).expect("hash")),
+                created_at: chrono::Utc::now(),
+            })
+            .await
+            .expect("create user")
+    }
+
+    /// Signs in through the login form; returns the session cookie (as a
+    /// `Cookie` header value) and the raw response.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> (Option<String>, reqwest::Response) {
+        let r = self
+            .post_form(
+                "/admin/login",
+                &[
+                    ("email", email),
+                    ("password", password),
+                    ("next", "/admin/"),
+                ],
+            )
+            .await;
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("kiosque_session="))
+            .and_then(|v| v.split(';').next())
+            .map(str::to_owned);
+        (cookie, r)
+    }
+
+    /// A signed-in newsroom member's browser.
+    pub async fn newsroom(&self, email: &str, role: Role) -> Newsroom<'_> {
+        let password = "un mot de passe solide";
+        self.create_user(email, role, password).await;
+        let (cookie, r) = self.sign_in(email, password).await;
+        assert_eq!(r.status(), 303, "sign-in of {email}");
+        Newsroom {
+            app: self,
+            cookie: cookie.expect("a session cookie"),
+        }
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -166,5 +223,66 @@ impl Drop for TestApp {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A signed-in browser: sends the session cookie, and the session's
+/// anti-forgery token on forms.
+pub struct Newsroom<'a> {
+    app: &'a TestApp,
+    /// `kiosque_session=…`
+    pub cookie: String,
+}
+
+impl Newsroom<'_> {
+    /// GET with the session cookie.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.app
+            .client
+            .get(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// GET and return status and body.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.text().await.expect("body"))
+    }
+
+    /// The anti-forgery token of this session, read from the dashboard.
+    pub async fn csrf(&self) -> String {
+        let (_, html) = self.page("/admin/").await;
+        html.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a csrf field on the dashboard")
+            .to_owned()
+    }
+
+    /// POST a form with the cookie; the token is added unless `csrf` is given.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if !fields.iter().any(|(k, _)| *k == "csrf") {
+            all.push(("csrf", &token));
+        }
+        self.post_raw(path, &all).await
+    }
+
+    /// POST exactly these fields with the cookie.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.app
+            .client
+            .post(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .header("origin", format!("http://{}", self.app.addr))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
     }
 }

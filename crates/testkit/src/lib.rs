@@ -12,7 +12,7 @@ mod db;
 pub mod fixtures;
 mod tools;
 
-pub use app::TestApp;
+pub use app::{Newsroom, TestApp};
 pub use db::{Engine, POSTGRES_ENV, TestDb};
 pub use tools::external_tool;
 

@@ -1,0 +1,413 @@
+//! The newsroom admin over HTTP: sign-in, sessions, anti-forgery tokens and
+//! the rights of each role — on both databases.
+
+mod common;
+
+use std::time::Duration;
+
+use kiosque_core::ports::{Accounts, Store};
+use kiosque_core::types::{CommentStatus, Locale, Role};
+use kiosque_testkit::fixtures::french_article_source;
+use kiosque_testkit::{TestApp, TestDb, both_databases};
+
+both_databases!(
+    the_admin_asks_to_sign_in_and_comes_back,
+    signing_in_sets_a_private_session_cookie,
+    unknown_account_and_wrong_password_get_the_same_answer,
+    sign_in_attempts_are_throttled_per_account,
+    signing_out_needs_the_session_token_and_ends_the_session,
+    a_password_change_ends_every_session,
+    sign_in_never_redirects_off_the_admin,
+    each_role_reaches_only_what_it_may,
+    moderators_approve_spam_trash_restore_and_delete,
+    moderation_without_the_session_token_is_refused,
+);
+
+const PASSWORD: &str = "un mot de passe solide";
+
+async fn the_admin_asks_to_sign_in_and_comes_back(db: TestDb) {
+    let app = TestApp::french(db).await;
+    for path in ["/admin/", "/admin/comments?status=spam"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), 303, "{path}");
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with("/admin/login?next="), "{location}");
+    }
+    let r = app.get("/admin").await;
+    assert_eq!(r.status(), 301);
+    let (status, html) = app.page("/admin/login?next=%2Fadmin%2Fcomments").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Connexion</h1>"));
+    assert!(html.contains("name=\"next\" value=\"/admin/comments\""));
+    assert!(html.contains("autocomplete=\"current-password\""));
+}
+
+async fn signing_in_sets_a_private_session_cookie(db: TestDb) {
+    let app = TestApp::french(db).await;
+    app.create_user("redac@example.org", Role::Editor, PASSWORD)
+        .await;
+    let (cookie, r) = app.sign_in("Redac@Example.org", PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/");
+    let set = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Secure", "Max-Age="] {
+        assert!(set.contains(attribute), "{attribute} in {set}");
+    }
+    let cookie = cookie.unwrap();
+    let r = app
+        .client
+        .get(app.url("/admin/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Bonjour, editor redac."), "{html}");
+    assert!(html.contains("éditeur·rice"));
+    // The cookie is a random token; only its hash is stored.
+    let token = cookie.trim_start_matches("kiosque_session=");
+    assert_eq!(token.len(), 64);
+    assert!(
+        app.store
+            .session(token, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn unknown_account_and_wrong_password_get_the_same_answer(db: TestDb) {
+    let app = TestApp::french(db).await;
+    app.create_user("vrai@example.org", Role::Author, PASSWORD)
+        .await;
+    let (c1, wrong) = app.sign_in("vrai@example.org", "pas le bon mot").await;
+    let (c2, unknown) = app.sign_in("faux@example.org", "pas le bon mot").await;
+    assert!(c1.is_none() && c2.is_none());
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(unknown.status(), 401);
+    let a = wrong
+        .text()
+        .await
+        .unwrap()
+        .replace("vrai@example.org", "EMAIL");
+    let b = unknown
+        .text()
+        .await
+        .unwrap()
+        .replace("faux@example.org", "EMAIL");
+    assert_eq!(a, b, "the two answers must not differ");
+    assert!(a.contains("Adresse e-mail ou mot de passe incorrect."));
+}
+
+async fn sign_in_attempts_are_throttled_per_account(db: TestDb) {
+    let app = TestApp::start(db, Locale::Fr, |s| {
+        s.web.login_burst = 3;
+        s.web.login_interval = Duration::from_secs(300);
+    })
+    .await;
+    app.create_user("cible@example.org", Role::Editor, PASSWORD)
+        .await;
+    for _ in 0..3 {
+        let (_, r) = app.sign_in("cible@example.org", "devinette123").await;
+        assert_eq!(r.status(), 401);
+    }
+    let (cookie, r) = app.sign_in("cible@example.org", PASSWORD).await;
+    assert_eq!(r.status(), 429, "even the right password waits");
+    assert!(cookie.is_none());
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Trop de tentatives de connexion")
+    );
+}
+
+async fn signing_out_needs_the_session_token_and_ends_the_session(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let editor = app.newsroom("e@example.org", Role::Editor).await;
+    let r = editor
+        .post_raw("/admin/logout", &[("csrf", "forged")])
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(editor.get("/admin/").await.status(), 200, "still signed in");
+    let r = editor.post("/admin/logout", &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/login?out=1");
+    assert!(
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("kiosque_session=;")
+    );
+    assert_eq!(editor.get("/admin/").await.status(), 303, "signed out");
+}
+
+async fn a_password_change_ends_every_session(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let editor = app.newsroom("p@example.org", Role::Editor).await;
+    assert_eq!(editor.get("/admin/").await.status(), 200);
+    let user = app
+        .store
+        .user_by_email(&kiosque_core::types::Email::parse("p@example.org").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    app.store
+        .set_password_hash(user.id, "$argon2id$changed")
+        .await
+        .unwrap();
+    assert_eq!(editor.get("/admin/").await.status(), 303);
+}
+
+async fn sign_in_never_redirects_off_the_admin(db: TestDb) {
+    let app = TestApp::french(db).await;
+    app.create_user("n@example.org", Role::Editor, PASSWORD)
+        .await;
+    for next in [
+        "https://evil.example/",
+        "//evil.example/admin/",
+        "/admin//evil.example",
+        "/2024/",
+    ] {
+        let r = app
+            .post_form(
+                "/admin/login",
+                &[
+                    ("email", "n@example.org"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/admin/", "next = {next}");
+    }
+}
+
+async fn published_with_a_comment(app: &TestApp) -> i64 {
+    let path = app
+        .publish(&french_article_source("moderation", None), None)
+        .await;
+    for n in 0..3 {
+        let name = format!("Lecteur {n}");
+        app.post_form(
+            &format!("{path}comments"),
+            &[
+                ("comment", "Un avis de lecteur."),
+                ("name", name.as_str()),
+                ("email", "lecteur@example.org"),
+            ],
+        )
+        .await;
+    }
+    app.store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap()[0]
+        .comment
+        .id
+}
+
+async fn each_role_reaches_only_what_it_may(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let id = published_with_a_comment(&app).await.to_string();
+    for (role, moderates) in [
+        (Role::Contributor, false),
+        (Role::Author, false),
+        (Role::Editor, true),
+        (Role::Administrator, true),
+    ] {
+        let who = app.newsroom(&format!("{role}@example.org"), role).await;
+        let (status, dashboard) = who.page("/admin/").await;
+        assert_eq!(status, 200, "{role} dashboard");
+        assert_eq!(
+            dashboard.contains("href=\"/admin/comments\""),
+            moderates,
+            "{role} sees the queue link"
+        );
+        let (status, page) = who.page("/admin/comments").await;
+        if moderates {
+            assert_eq!(status, 200, "{role} queue");
+        } else {
+            assert_eq!(status, 403, "{role} queue");
+            assert!(page.contains("Votre rôle ne permet pas cette action."));
+        }
+        let r = who
+            .post(
+                "/admin/comments",
+                &[("status", "pending"), ("single", &format!("approve:{id}"))],
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            if moderates { 303 } else { 403 },
+            "{role} approves"
+        );
+        if moderates {
+            // Put it back for the next role.
+            who.post(
+                "/admin/comments",
+                &[
+                    ("status", "approved"),
+                    ("single", &format!("unapprove:{id}")),
+                ],
+            )
+            .await;
+        }
+    }
+    assert_eq!(
+        app.store
+            .count_comments(CommentStatus::Approved)
+            .await
+            .unwrap(),
+        0,
+        "the refused roles changed nothing"
+    );
+}
+
+async fn moderators_approve_spam_trash_restore_and_delete(db: TestDb) {
+    let app = TestApp::french(db).await;
+    published_with_a_comment(&app).await;
+    let editor = app.newsroom("ed@example.org", Role::Editor).await;
+    let (_, queue) = editor.page("/admin/comments").await;
+    assert!(queue.contains("3 en attente"), "badge: {queue}");
+    assert!(
+        queue.contains("lecteur@example.org"),
+        "the newsroom sees addresses"
+    );
+    assert!(queue.contains("En attente (3)"));
+    let ids: Vec<String> = app
+        .store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.comment.id.to_string())
+        .collect();
+    let r = editor
+        .post(
+            "/admin/comments",
+            &[
+                ("status", "pending"),
+                ("action", "spam"),
+                ("ids", &ids[0]),
+                ("ids", &ids[1]),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "/admin/comments?status=pending&done=2"
+    );
+    let (_, page) = editor.page("/admin/comments?status=pending&done=2").await;
+    assert!(page.contains("2 commentaires traités."));
+    assert!(page.contains("Indésirables (2)"));
+    editor
+        .post(
+            "/admin/comments",
+            &[
+                ("status", "pending"),
+                ("single", &format!("approve:{}", ids[2])),
+            ],
+        )
+        .await;
+    let (_, public) = app.page("/2024/11/moderation/").await;
+    assert!(public.contains("Lecteur 2"));
+    editor
+        .post(
+            "/admin/comments",
+            &[
+                ("status", "approved"),
+                ("single", &format!("trash:{}", ids[2])),
+            ],
+        )
+        .await;
+    assert!(
+        !app.page("/2024/11/moderation/")
+            .await
+            .1
+            .contains("Lecteur 2")
+    );
+    editor
+        .post(
+            "/admin/comments",
+            &[
+                ("status", "trash"),
+                ("single", &format!("restore:{}", ids[2])),
+            ],
+        )
+        .await;
+    assert_eq!(
+        app.store
+            .count_comments(CommentStatus::Pending)
+            .await
+            .unwrap(),
+        1
+    );
+    editor
+        .post(
+            "/admin/comments",
+            &[("status", "spam"), ("action", "delete"), ("ids", &ids[0])],
+        )
+        .await;
+    assert!(
+        app.store
+            .comment(ids[0].parse().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let r = editor
+        .post(
+            "/admin/comments",
+            &[("status", "nowhere"), ("action", "spam")],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+}
+
+async fn moderation_without_the_session_token_is_refused(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let id = published_with_a_comment(&app).await.to_string();
+    let editor = app.newsroom("c@example.org", Role::Editor).await;
+    for csrf in ["", "0000"] {
+        let r = editor
+            .post_raw(
+                "/admin/comments",
+                &[
+                    ("csrf", csrf),
+                    ("status", "pending"),
+                    ("single", &format!("approve:{id}")),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 403);
+    }
+    // A cross-site page submitting the same form is refused before anything else.
+    let token = editor.csrf().await;
+    let r = app
+        .client
+        .post(app.url("/admin/comments"))
+        .header("cookie", &editor.cookie)
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("csrf", token.as_str()),
+            ("status", "pending"),
+            ("single", &format!("approve:{id}")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        app.store
+            .count_comments(CommentStatus::Approved)
+            .await
+            .unwrap(),
+        0
+    );
+}
