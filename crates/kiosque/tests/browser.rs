@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use kiosque_core::ports::Store;
-use kiosque_core::types::CommentStatus;
+use kiosque_core::types::{CommentStatus, Role};
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{Engine, TestApp, TestDb, external_tool};
 use serde_json::json;
@@ -82,6 +82,67 @@ impl Browser {
 
     async fn js(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.expect(script)
+    }
+
+    /// Runs axe-core on the current page; panics listing any WCAG 2.2 A/AA
+    /// violation. Does nothing when `KIOSQUE_TEST_AXE_JS` is not set.
+    async fn assert_accessible(&self, what: &str) {
+        let Some(axe) = external_tool(
+            AXE_ENV,
+            "Accessibility (axe-core)",
+            ".ci/tools/node_modules/axe-core/axe.min.js",
+        ) else {
+            return;
+        };
+        let source = std::fs::read_to_string(axe).unwrap();
+        self.js(&source).await;
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                    .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.html) }))))
+                    .catch(e => done([{ id: 'axe-error', nodes: [String(e)] }]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(result, json!([]), "accessibility violations on {what}");
+    }
+
+    /// Saves a screenshot under the target directory, for people to look at.
+    async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Clicks a button and waits for the page it loads.
+    async fn click_and_wait(&self, css: &str) {
+        self.js("window.__kiosque_old_page = true; return null")
+            .await;
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+        self.wait_for_new_page().await;
+    }
+
+    async fn wait_for_new_page(&self) {
+        for _ in 0..100 {
+            let loaded = self
+                .js("return window.__kiosque_old_page === undefined && document.readyState === 'complete'")
+                .await;
+            if loaded == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the click did not load a new page");
     }
 
     async fn fill(&self, id: &str, text: &str) {
@@ -159,10 +220,7 @@ async fn a_reader_on_a_phone_reads_and_comments_without_javascript_problems() {
     let focused = browser.js("return document.activeElement.className").await;
     assert_eq!(focused, "skip");
 
-    let screenshot = browser.client.screenshot().await.unwrap();
-    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    std::fs::write(shots.join("article-360.png"), screenshot).unwrap();
+    browser.screenshot("article-360").await;
 
     // A comment without an e-mail comes back with the message and the text.
     browser.fill("comment", "Merci pour cet éclairage.").await;
@@ -209,26 +267,95 @@ async fn a_reader_on_a_phone_reads_and_comments_without_javascript_problems() {
         1
     );
 
-    if let Some(axe) = external_tool(
-        AXE_ENV,
-        "Accessibility (axe-core)",
-        ".ci/tools/node_modules/axe-core/axe.min.js",
-    ) {
-        let source = std::fs::read_to_string(axe).unwrap();
-        browser.client.goto(&url).await.unwrap();
-        browser.js(&source).await;
-        let result = browser
-            .client
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-                    .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.html) }))))
-                    .catch(e => done([{ id: 'axe-error', nodes: [String(e)] }]));",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert_eq!(result, json!([]), "accessibility violations on {url}");
-    }
+    browser.client.goto(&url).await.unwrap();
+    browser.assert_accessible(&url).await;
+    browser.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::french(db).await;
+    let path = app
+        .publish(&french_article_source("moderation", None), None)
+        .await;
+    app.post_form(
+        &format!("{path}comments"),
+        &[
+            ("comment", "Bravo à la rédaction."),
+            ("name", "Mariam"),
+            ("email", "mariam@example.org"),
+        ],
+    )
+    .await;
+    app.create_user(
+        "editrice@example.org",
+        Role::Editor,
+        "un mot de passe solide",
+    )
+    .await;
+    let browser = Browser::start(&driver).await;
+
+    browser
+        .client
+        .goto(&app.url("/admin/comments"))
+        .await
+        .unwrap();
+    assert!(
+        browser.client.current_url().await.unwrap().path() == "/admin/login",
+        "sent to sign in first"
+    );
+    browser.assert_accessible("the sign-in page").await;
+    browser.fill("email", "editrice@example.org").await;
+    browser.fill("password", "un mot de passe solide").await;
+    browser
+        .click_and_wait("form.login button[type=submit]")
+        .await;
+    let here = browser.client.current_url().await.unwrap();
+    assert_eq!(
+        here.path(),
+        "/admin/comments",
+        "brought back where it was going"
+    );
+    browser.screenshot("admin-queue-360").await;
+    browser.assert_accessible("the moderation queue").await;
+    let overflow = browser
+        .js("return document.documentElement.scrollWidth - window.innerWidth")
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "horizontal overflow: {overflow}"
+    );
+
+    browser
+        .click_and_wait("button[name=single][value^='approve:']")
+        .await;
+    let notice = browser
+        .client
+        .find(Locator::Css("p.notice"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(notice, "1 commentaire traité.");
+
+    browser.client.goto(&app.url("/admin/")).await.unwrap();
+    browser.assert_accessible("the dashboard").await;
+    browser.client.goto(&app.url(&path)).await.unwrap();
+    let page = browser.client.source().await.unwrap();
+    assert!(page.contains("Bravo à la rédaction."));
+    assert!(!page.contains("mariam@example.org"));
+
+    browser.client.goto(&app.url("/admin/")).await.unwrap();
+    browser.click_and_wait("form.logout button").await;
+    assert_eq!(
+        browser.client.current_url().await.unwrap().path(),
+        "/admin/login"
+    );
     browser.client.close().await.unwrap();
 }

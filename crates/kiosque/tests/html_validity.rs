@@ -8,7 +8,7 @@ use std::process::Command;
 
 use common::png;
 use kiosque_core::ports::Store;
-use kiosque_core::types::{CommentStatus, Locale};
+use kiosque_core::types::{CommentStatus, Locale, Role};
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{Engine, TestApp, TestDb, external_tool};
 
@@ -82,6 +82,19 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/absent/".to_owned(),
     ] {
         out.push((p.clone(), app.page(&p).await.1));
+    }
+    out.push(("/admin/login".to_owned(), app.page("/admin/login").await.1));
+    let (_, failed) = app.sign_in("nobody@example.org", "wrong password").await;
+    out.push(("failed sign-in".to_owned(), failed.text().await.unwrap()));
+    post(form("En attente de modération.", None)).await;
+    let admin = app.newsroom("admin@example.org", Role::Administrator).await;
+    for p in [
+        "/admin/",
+        "/admin/comments",
+        "/admin/comments?status=approved&done=2",
+        "/admin/comments?status=trash",
+    ] {
+        out.push((p.to_owned(), admin.page(p).await.1));
     }
     let invalid = post(vec![("comment".to_owned(), "Sans nom".to_owned())]).await;
     assert_eq!(invalid.status(), 422);
