@@ -6,9 +6,9 @@ use async_trait::async_trait;
 
 use crate::error::Result;
 use crate::model::{
-    Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, Comment, MediaAsset,
-    ModerationItem, NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Session,
-    Site, User,
+    Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
+    Category, Comment, MediaAsset, ModerationItem, NewComment, NewMediaAsset, NewUser, Page,
+    PageRequest, Published, Session, Site, User,
 };
 use crate::types::{CommentStatus, Email, Role, Slug};
 
@@ -55,8 +55,26 @@ pub trait Store: Accounts + Send + Sync + 'static {
     /// Creates the article, or updates the one with the same slug, together
     /// with its author, category and tags, in one transaction.
     async fn publish_article(&self, draft: &ArticleDraft) -> Result<Published>;
-    /// A published article by slug.
+    /// Creates an article from the newsroom's editor; `Conflict` if the
+    /// slug is taken.
+    async fn create_article(&self, draft: &ArticleDraft) -> Result<Published>;
+    /// Saves an article opened at `expected_version`; `Conflict` if it was
+    /// saved elsewhere since (nothing is lost: the caller still holds the
+    /// text), `NotFound` if it no longer exists.
+    async fn update_article(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: &ArticleDraft,
+    ) -> Result<Published>;
+    /// A published article by slug (drafts and the rest are `None`).
     async fn article_by_slug(&self, slug: &Slug) -> Result<Option<Article>>;
+    /// Any article by id, whatever its state.
+    async fn article(&self, id: i64) -> Result<Option<Article>>;
+    /// The newsroom's list of articles in every state.
+    async fn articles(&self, query: &ArticleQuery, page: PageRequest) -> Result<Page<ArticleRow>>;
+    /// Publishes scheduled articles whose time has come; returns their ids.
+    async fn publish_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<i64>>;
     /// Newest first.
     async fn list_articles(
         &self,

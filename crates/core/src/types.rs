@@ -303,6 +303,61 @@ impl fmt::Display for Role {
     }
 }
 
+/// Where an article stands in the editorial workflow. Only `Published`
+/// articles are visible to readers; the others answer 404.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    /// Being written.
+    Draft,
+    /// Submitted for review.
+    Pending,
+    /// Goes live by itself at its publication time.
+    Scheduled,
+    /// Visible to readers.
+    Published,
+    /// Taken down after publication.
+    Unpublished,
+}
+
+impl ArticleStatus {
+    /// Every state, in workflow order.
+    pub const ALL: [ArticleStatus; 5] = [
+        ArticleStatus::Draft,
+        ArticleStatus::Pending,
+        ArticleStatus::Scheduled,
+        ArticleStatus::Published,
+        ArticleStatus::Unpublished,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleStatus::Draft => "draft",
+            ArticleStatus::Pending => "pending",
+            ArticleStatus::Scheduled => "scheduled",
+            ArticleStatus::Published => "published",
+            ArticleStatus::Unpublished => "unpublished",
+        }
+    }
+}
+
+impl FromStr for ArticleStatus {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        ArticleStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| Error::invalid("status", "invalid_status"))
+    }
+}
+
+impl fmt::Display for ArticleStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where a reader comment stands in moderation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

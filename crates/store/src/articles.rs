@@ -2,8 +2,8 @@
 
 use kiosque_core::Result;
 use kiosque_core::model::{
-    Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, MediaAsset,
-    NewMediaAsset, Page, PageRequest, Published,
+    Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
+    Category, MediaAsset, NewMediaAsset, Page, PageRequest, Published,
 };
 use kiosque_core::types::{Slug, Title};
 use sqlx::any::AnyRow;
@@ -59,7 +59,71 @@ async fn upsert_named(
     get(&row, "id")
 }
 
-pub(crate) async fn publish(store: &SqlStore, draft: &ArticleDraft) -> Result<Published> {
+/// Where a save lands.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Target {
+    /// Create, or update the article with the draft's slug (command line,
+    /// imports): the file is the source of truth, so no version check.
+    Slug,
+    /// Create; `Conflict` if the slug is taken.
+    New,
+    /// Update this article, which must still be at `expected_version`.
+    Existing { id: i64, expected_version: i64 },
+}
+
+/// The content columns, bound as $1–$10 by [`bind_content`].
+const WRITE_COLUMNS: &str = "slug = $1, title = $2, body_markdown = $3, body_html = $4, \
+    excerpt = $5, author_id = $6, category_id = $7, image_id = $8, image_caption = $9, \
+    image_credit = $10";
+
+/// The same columns taken from the row an upsert proposed.
+const UPSERT_COLUMNS: &str = "title = excluded.title, \
+    body_markdown = excluded.body_markdown, body_html = excluded.body_html, \
+    excerpt = excluded.excerpt, author_id = excluded.author_id, \
+    category_id = excluded.category_id, image_id = excluded.image_id, \
+    image_caption = excluded.image_caption, image_credit = excluded.image_credit";
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds $1–$10 of [`WRITE_COLUMNS`].
+fn bind_content<'q>(
+    q: AnyQuery<'q>,
+    draft: &ArticleDraft,
+    author_id: i64,
+    category_id: Option<i64>,
+) -> AnyQuery<'q> {
+    let (image_id, caption, credit) = match &draft.image {
+        Some((id, caption, credit)) => (Some(*id), caption.clone(), credit.clone()),
+        None => (None, None, None),
+    };
+    q.bind(draft.slug.as_str().to_owned())
+        .bind(draft.title.as_str().to_owned())
+        .bind(draft.body_markdown.clone())
+        .bind(draft.body_html.clone())
+        .bind(draft.excerpt.clone())
+        .bind(author_id)
+        .bind(category_id)
+        .bind(image_id)
+        .bind(caption)
+        .bind(credit)
+}
+
+fn slug_taken(e: sqlx::Error, slug: &Slug) -> kiosque_core::Error {
+    match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => kiosque_core::Error::Conflict(
+            format!("another article already uses the address {slug}"),
+        ),
+        other => db(other),
+    }
+}
+
+/// Saves an article with its author, category and tags, and keeps a
+/// revision, all in one transaction.
+pub(crate) async fn save(
+    store: &SqlStore,
+    draft: &ArticleDraft,
+    target: Target,
+) -> Result<Published> {
     let mut tx = store.begin_write().await?;
     // The first statement writes, so SQLite holds the write lock from here on.
     let author_id = upsert_named(&mut tx, "authors", &draft.author.0, &draft.author.1).await?;
@@ -67,46 +131,87 @@ pub(crate) async fn publish(store: &SqlStore, draft: &ArticleDraft) -> Result<Pu
         Some((slug, name)) => Some(upsert_named(&mut tx, "categories", slug, name).await?),
         None => None,
     };
-    let existing = sqlx::query("SELECT id FROM articles WHERE slug = $1")
-        .bind(draft.slug.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-    let (image_id, caption, credit) = match &draft.image {
-        Some((id, caption, credit)) => (Some(*id), caption.clone(), credit.clone()),
-        None => (None, None, None),
-    };
-    // One statement for both cases. Without a date in the draft, a new
-    // article is dated now and an existing one keeps its date (and URL).
-    let row = sqlx::query(
-        "INSERT INTO articles (slug, title, body_markdown, body_html, excerpt, \
+    let published_at = draft.published_at.map(|d| d.timestamp());
+    let now = draft.now.timestamp();
+    let insert = "INSERT INTO articles (slug, title, body_markdown, body_html, excerpt, \
          author_id, category_id, image_id, image_caption, image_credit, \
-         published_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, $12), $12, $12) \
-         ON CONFLICT (slug) DO UPDATE SET title = excluded.title, \
-         body_markdown = excluded.body_markdown, body_html = excluded.body_html, \
-         excerpt = excluded.excerpt, author_id = excluded.author_id, \
-         category_id = excluded.category_id, image_id = excluded.image_id, \
-         image_caption = excluded.image_caption, image_credit = excluded.image_credit, \
-         published_at = COALESCE($11, articles.published_at), updated_at = excluded.updated_at \
-         RETURNING id",
-    )
-    .bind(draft.slug.as_str())
-    .bind(draft.title.as_str())
-    .bind(&draft.body_markdown)
-    .bind(&draft.body_html)
-    .bind(&draft.excerpt)
-    .bind(author_id)
-    .bind(category_id)
-    .bind(image_id)
-    .bind(caption)
-    .bind(credit)
-    .bind(draft.published_at.map(|d| d.timestamp()))
-    .bind(draft.now.timestamp())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(db)?;
+         published_at, created_at, updated_at, status, version, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, $12), $12, $12, $13, 1, $14)";
+    let (row, created) = match target {
+        Target::Slug => {
+            let existed = sqlx::query("SELECT id FROM articles WHERE slug = $1")
+                .bind(draft.slug.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?
+                .is_some();
+            // Without a date in the draft, a new article is dated now and
+            // an existing one keeps its date (and so its URL).
+            let sql = format!(
+                "{insert} ON CONFLICT (slug) DO UPDATE SET {UPSERT_COLUMNS}, \
+                 published_at = COALESCE($11, articles.published_at), updated_at = $12, \
+                 status = $13, version = articles.version + 1 RETURNING id, version"
+            );
+            let row = bind_content(sqlx::query(&sql), draft, author_id, category_id)
+                .bind(published_at)
+                .bind(now)
+                .bind(draft.status.as_str())
+                .bind(draft.saved_by)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+            (row, !existed)
+        }
+        Target::New => {
+            let sql = format!("{insert} RETURNING id, version");
+            let row = bind_content(sqlx::query(&sql), draft, author_id, category_id)
+                .bind(published_at)
+                .bind(now)
+                .bind(draft.status.as_str())
+                .bind(draft.saved_by)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| slug_taken(e, &draft.slug))?;
+            (row, true)
+        }
+        Target::Existing {
+            id,
+            expected_version,
+        } => {
+            let sql = format!(
+                "UPDATE articles SET {WRITE_COLUMNS}, published_at = COALESCE($11, published_at), \
+                 updated_at = $12, status = $13, version = version + 1 \
+                 WHERE id = $14 AND version = $15 RETURNING id, version"
+            );
+            let row = bind_content(sqlx::query(&sql), draft, author_id, category_id)
+                .bind(published_at)
+                .bind(now)
+                .bind(draft.status.as_str())
+                .bind(id)
+                .bind(expected_version)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| slug_taken(e, &draft.slug))?;
+            match row {
+                Some(row) => (row, false),
+                None => {
+                    let exists = sqlx::query("SELECT version FROM articles WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                    return Err(match exists {
+                        None => kiosque_core::Error::NotFound("article"),
+                        Some(_) => kiosque_core::Error::Conflict(
+                            "the article was saved elsewhere since you opened it".into(),
+                        ),
+                    });
+                }
+            }
+        }
+    };
     let article_id: i64 = get(&row, "id")?;
+    let version: i64 = get(&row, "version")?;
     sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
         .bind(article_id)
         .execute(&mut *tx)
@@ -125,27 +230,58 @@ pub(crate) async fn publish(store: &SqlStore, draft: &ArticleDraft) -> Result<Pu
         .await
         .map_err(db)?;
     }
+    sqlx::query(
+        "INSERT INTO revisions (article_id, version, title, body_markdown, excerpt, saved_by, \
+         saved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(article_id)
+    .bind(version)
+    .bind(draft.title.as_str())
+    .bind(&draft.body_markdown)
+    .bind(&draft.excerpt)
+    .bind(draft.saved_by)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
     tx.commit().await.map_err(db)?;
     Ok(Published {
         article_id,
-        created: existing.is_none(),
+        created,
+        version,
     })
 }
 
+/// A published article by slug (what readers may see).
 pub(crate) async fn by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Article>> {
+    load(pool, "a.slug = $1 AND a.status = 'published'", |q| {
+        q.bind(slug.as_str().to_owned())
+    })
+    .await
+}
+
+/// Any article by id, whatever its state (for the newsroom).
+pub(crate) async fn by_id(pool: &AnyPool, id: i64) -> Result<Option<Article>> {
+    load(pool, "a.id = $1", |q| q.bind(id)).await
+}
+
+async fn load(
+    pool: &AnyPool,
+    condition: &str,
+    bind: impl FnOnce(AnyQuery<'_>) -> AnyQuery<'_>,
+) -> Result<Option<Article>> {
     let sql = format!(
         "SELECT a.id, a.slug, a.title, a.body_markdown, a.body_html, a.excerpt, \
-         a.published_at, a.updated_at, \
+         a.published_at, a.updated_at, a.status, a.version, a.created_by, \
          au.id AS author_id, au.slug AS author_slug, au.name AS author_name, \
          c.id AS category_id, c.slug AS category_slug, c.name AS category_name, \
          {MEDIA_COLUMNS} \
          FROM articles a JOIN authors au ON au.id = a.author_id \
          LEFT JOIN categories c ON c.id = a.category_id \
          LEFT JOIN media m ON m.id = a.image_id \
-         WHERE a.slug = $1"
+         WHERE {condition}"
     );
-    let row = sqlx::query(&sql)
-        .bind(slug.as_str())
+    let row = bind(sqlx::query(&sql))
         .fetch_optional(pool)
         .await
         .map_err(db)?;
@@ -175,7 +311,131 @@ pub(crate) async fn by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Articl
         image: rows::featured_image(&row)?,
         published_at: time(get(&row, "published_at")?),
         updated_at: time(get(&row, "updated_at")?),
+        status: rows::article_status(&row)?,
+        version: get(&row, "version")?,
+        created_by: get(&row, "created_by")?,
     }))
+}
+
+/// Publishes every scheduled article whose time has come; returns their ids.
+pub(crate) async fn publish_due(store: &SqlStore, now: i64) -> Result<Vec<i64>> {
+    let mut tx = store.begin_write().await?;
+    let rows = sqlx::query(
+        "UPDATE articles SET status = 'published', version = version + 1 \
+         WHERE status = 'scheduled' AND published_at <= $1 RETURNING id",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    rows.iter().map(|r| get(r, "id")).collect()
+}
+
+/// The newsroom's list: every state, newest change first, narrowed by `query`.
+pub(crate) async fn query(
+    pool: &AnyPool,
+    query: &ArticleQuery,
+    page: PageRequest,
+) -> Result<Page<ArticleRow>> {
+    enum Value {
+        Int(i64),
+        Text(String),
+    }
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    let mut add = |sql: &str, v: Value| {
+        values.push(v);
+        conditions.push(sql.replace('?', &format!("${}", values.len() + 2)));
+    };
+    if let Some(s) = query.status {
+        add("a.status = ?", Value::Text(s.as_str().to_owned()));
+    }
+    if let Some(id) = query.author_id {
+        add("a.author_id = ?", Value::Int(id));
+    }
+    if let Some(id) = query.category_id {
+        add("a.category_id = ?", Value::Int(id));
+    }
+    if let Some(id) = query.created_by {
+        add("a.created_by = ?", Value::Int(id));
+    }
+    if let Some(t) = query
+        .title_contains
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let escaped = t
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        add(
+            "LOWER(a.title) LIKE ? ESCAPE '\\'",
+            Value::Text(format!("%{escaped}%")),
+        );
+    }
+    let condition = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT a.id, a.title, a.slug, a.status, a.published_at, a.updated_at, a.created_by, \
+         au.name AS author_name, c.name AS category_name \
+         FROM articles a JOIN authors au ON au.id = a.author_id \
+         LEFT JOIN categories c ON c.id = a.category_id {condition} \
+         ORDER BY a.updated_at DESC, a.id DESC LIMIT $1 OFFSET $2"
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(i64::from(page.per_page))
+        .bind(page.offset());
+    for v in &values {
+        q = match v {
+            Value::Int(i) => q.bind(*i),
+            Value::Text(t) => q.bind(t.clone()),
+        };
+    }
+    let items = q
+        .fetch_all(pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| {
+            Ok(ArticleRow {
+                id: get(row, "id")?,
+                title: get(row, "title")?,
+                slug: rows::slug(row, "slug")?,
+                status: rows::article_status(row)?,
+                author_name: get(row, "author_name")?,
+                category_name: get(row, "category_name")?,
+                published_at: time(get(row, "published_at")?),
+                updated_at: time(get(row, "updated_at")?),
+                created_by: get(row, "created_by")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // The count takes the same conditions, renumbered from $1.
+    let mut count_condition = condition.clone();
+    for i in 1..=values.len() {
+        count_condition = count_condition.replace(&format!("${}", i + 2), &format!("$__{i}"));
+    }
+    let count_condition = count_condition.replace("$__", "$");
+    let count_sql = format!("SELECT COUNT(*) AS n FROM articles a {count_condition}");
+    let mut count = sqlx::query(&count_sql);
+    for v in &values {
+        count = match v {
+            Value::Int(i) => count.bind(*i),
+            Value::Text(t) => count.bind(t.clone()),
+        };
+    }
+    let total: i64 = get(&count.fetch_one(pool).await.map_err(db)?, "n")?;
+    Ok(Page {
+        items,
+        request: page,
+        total: u64::try_from(total).unwrap_or_default(),
+    })
 }
 
 fn title(row: &AnyRow) -> Result<Title> {
@@ -191,9 +451,15 @@ pub(crate) async fn list(
     // Three fixed statements rather than one with optional conditions, so
     // each gets a plan that uses its index.
     let (condition, filter_id) = match filter {
-        ArticleFilter::All => ("", None),
-        ArticleFilter::Category(id) => ("WHERE a.category_id = $3", Some(id)),
-        ArticleFilter::Author(id) => ("WHERE a.author_id = $3", Some(id)),
+        ArticleFilter::All => ("WHERE a.status = 'published'", None),
+        ArticleFilter::Category(id) => (
+            "WHERE a.status = 'published' AND a.category_id = $3",
+            Some(id),
+        ),
+        ArticleFilter::Author(id) => (
+            "WHERE a.status = 'published' AND a.author_id = $3",
+            Some(id),
+        ),
     };
     let sql = format!(
         "SELECT a.id, a.slug, a.title, a.excerpt, a.published_at, au.name AS author_name, \

@@ -25,6 +25,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_accounts.sql"),
         include_str!("../migrations/postgres/0002_accounts.sql"),
     ),
+    (
+        3,
+        "editorial",
+        include_str!("../migrations/sqlite/0003_editorial.sql"),
+        include_str!("../migrations/postgres/0003_editorial.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

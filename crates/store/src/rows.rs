@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use kiosque_core::model::{Author, Category, Comment, FeaturedImage, MediaAsset, Tag};
-use kiosque_core::types::{Email, Slug, WebUrl};
+use kiosque_core::types::{ArticleStatus, Email, Slug, WebUrl};
 use kiosque_core::{Error, Result};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -86,6 +86,11 @@ pub(crate) fn featured_image(row: &AnyRow) -> Result<Option<FeaturedImage>> {
         caption: get(row, "image_caption")?,
         credit: get(row, "image_credit")?,
     }))
+}
+
+pub(crate) fn article_status(row: &AnyRow) -> Result<ArticleStatus> {
+    let s: String = get(row, "status")?;
+    s.parse().map_err(|_| corrupt("status", &s))
 }
 
 pub(crate) fn comment(row: &AnyRow) -> Result<Comment> {

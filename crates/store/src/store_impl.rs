@@ -3,12 +3,14 @@
 use async_trait::async_trait;
 use kiosque_core::Result;
 use kiosque_core::model::{
-    Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, Comment, MediaAsset,
-    ModerationItem, NewComment, NewMediaAsset, Page, PageRequest, Published, Site,
+    Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
+    Category, Comment, MediaAsset, ModerationItem, NewComment, NewMediaAsset, Page, PageRequest,
+    Published, Site,
 };
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Slug};
 
+use crate::articles::Target;
 use crate::{SqlStore, articles, comments, site};
 
 #[async_trait]
@@ -26,7 +28,40 @@ impl Store for SqlStore {
     }
 
     async fn publish_article(&self, draft: &ArticleDraft) -> Result<Published> {
-        articles::publish(self, draft).await
+        articles::save(self, draft, Target::Slug).await
+    }
+
+    async fn create_article(&self, draft: &ArticleDraft) -> Result<Published> {
+        articles::save(self, draft, Target::New).await
+    }
+
+    async fn update_article(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: &ArticleDraft,
+    ) -> Result<Published> {
+        articles::save(
+            self,
+            draft,
+            Target::Existing {
+                id,
+                expected_version,
+            },
+        )
+        .await
+    }
+
+    async fn article(&self, id: i64) -> Result<Option<Article>> {
+        articles::by_id(&self.pool, id).await
+    }
+
+    async fn articles(&self, query: &ArticleQuery, page: PageRequest) -> Result<Page<ArticleRow>> {
+        articles::query(&self.pool, query, page).await
+    }
+
+    async fn publish_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<i64>> {
+        articles::publish_due(self, now.timestamp()).await
     }
 
     async fn article_by_slug(&self, slug: &Slug) -> Result<Option<Article>> {

@@ -4,9 +4,9 @@
 use chrono::Utc;
 use kiosque_core::Error;
 use kiosque_core::model::{ArticleFilter, NewComment, NewMediaAsset, PageRequest, Site};
-use kiosque_core::model::{NewUser, Session};
+use kiosque_core::model::{ArticleQuery, NewUser, Session};
 use kiosque_core::ports::{Accounts, Store};
-use kiosque_core::types::{CommentStatus, Email, Locale, Role, Slug, WebUrl};
+use kiosque_core::types::{ArticleStatus, CommentStatus, Email, Locale, Role, Slug, WebUrl};
 use kiosque_testkit::fixtures::{date, french_draft};
 use kiosque_testkit::{TestDb, both_databases};
 
@@ -25,6 +25,11 @@ both_databases!(
     roles_can_be_changed,
     sessions_expire_and_end_with_a_password_change,
     comments_are_counted_by_status,
+    drafts_stay_invisible_to_readers_until_published,
+    a_stale_save_is_a_conflict_and_changes_nothing,
+    a_new_article_with_a_taken_slug_is_a_conflict,
+    scheduled_articles_go_live_when_due,
+    the_newsroom_list_filters_by_status_author_category_and_title,
 );
 
 fn page(number: u32, per_page: u32) -> PageRequest {
@@ -455,4 +460,197 @@ async fn comments_are_counted_by_status(db: TestDb) {
         store.count_comments(CommentStatus::Approved).await.unwrap(),
         0
     );
+}
+
+fn draft_in(slug: &str, status: ArticleStatus) -> kiosque_core::model::ArticleDraft {
+    let mut d = french_draft(slug, date(0));
+    d.status = status;
+    d
+}
+
+async fn drafts_stay_invisible_to_readers_until_published(db: TestDb) {
+    let store = db.store().await;
+    let draft = draft_in("brouillon", ArticleStatus::Draft);
+    let saved = store.create_article(&draft).await.unwrap();
+    assert!(saved.created);
+    assert_eq!(saved.version, 1);
+    let slug = Slug::parse("brouillon").unwrap();
+    assert!(store.article_by_slug(&slug).await.unwrap().is_none());
+    assert_eq!(
+        store
+            .list_articles(ArticleFilter::All, page(1, 10))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    let seen = store.article(saved.article_id).await.unwrap().unwrap();
+    assert_eq!(seen.status, ArticleStatus::Draft);
+    assert_eq!(seen.version, 1);
+    let mut publish = draft.clone();
+    publish.status = ArticleStatus::Published;
+    let after = store
+        .update_article(saved.article_id, 1, &publish)
+        .await
+        .unwrap();
+    assert_eq!(after.version, 2);
+    assert!(store.article_by_slug(&slug).await.unwrap().is_some());
+    let mut unpublish = publish.clone();
+    unpublish.status = ArticleStatus::Unpublished;
+    store
+        .update_article(saved.article_id, 2, &unpublish)
+        .await
+        .unwrap();
+    assert!(store.article_by_slug(&slug).await.unwrap().is_none());
+}
+
+async fn a_stale_save_is_a_conflict_and_changes_nothing(db: TestDb) {
+    let store = db.store().await;
+    let draft = draft_in("concurrence", ArticleStatus::Draft);
+    let id = store.create_article(&draft).await.unwrap().article_id;
+    let mut first_tab = draft.clone();
+    first_tab.body_markdown = "Version de l'onglet 1".into();
+    store.update_article(id, 1, &first_tab).await.unwrap();
+    let mut second_tab = draft.clone();
+    second_tab.body_markdown = "Version de l'onglet 2, ouverte avant".into();
+    assert!(matches!(
+        store.update_article(id, 1, &second_tab).await,
+        Err(Error::Conflict(_))
+    ));
+    let kept = store.article(id).await.unwrap().unwrap();
+    assert_eq!(kept.body_markdown, "Version de l'onglet 1");
+    assert_eq!(kept.version, 2);
+    assert!(matches!(
+        store.update_article(9999, 1, &draft).await,
+        Err(Error::NotFound("article"))
+    ));
+}
+
+async fn a_new_article_with_a_taken_slug_is_a_conflict(db: TestDb) {
+    let store = db.store().await;
+    let draft = draft_in("unique", ArticleStatus::Draft);
+    store.create_article(&draft).await.unwrap();
+    assert!(matches!(
+        store.create_article(&draft).await,
+        Err(Error::Conflict(_))
+    ));
+    let other = store
+        .create_article(&draft_in("autre", ArticleStatus::Draft))
+        .await
+        .unwrap();
+    // Renaming onto a taken slug is refused too.
+    assert!(matches!(
+        store
+            .update_article(
+                other.article_id,
+                1,
+                &draft_in("unique", ArticleStatus::Draft)
+            )
+            .await,
+        Err(Error::Conflict(_))
+    ));
+}
+
+async fn scheduled_articles_go_live_when_due(db: TestDb) {
+    let store = db.store().await;
+    let mut soon = draft_in("programme", ArticleStatus::Scheduled);
+    soon.published_at = Some(date(10));
+    let id = store.create_article(&soon).await.unwrap().article_id;
+    let mut later = draft_in("plus-tard", ArticleStatus::Scheduled);
+    later.published_at = Some(date(60));
+    store.create_article(&later).await.unwrap();
+    assert!(store.publish_due(date(5)).await.unwrap().is_empty());
+    assert_eq!(store.publish_due(date(10)).await.unwrap(), vec![id]);
+    let a = store.article(id).await.unwrap().unwrap();
+    assert_eq!(a.status, ArticleStatus::Published);
+    assert_eq!(a.published_at, date(10));
+    assert!(
+        store
+            .article_by_slug(&Slug::parse("programme").unwrap())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store.publish_due(date(11)).await.unwrap().is_empty(),
+        "once only"
+    );
+}
+
+async fn the_newsroom_list_filters_by_status_author_category_and_title(db: TestDb) {
+    let store = db.store().await;
+    let mut a = draft_in("alpha", ArticleStatus::Draft);
+    a.title = kiosque_core::types::Title::parse("Élections : le point").unwrap();
+    a.saved_by = None;
+    store.create_article(&a).await.unwrap();
+    let mut b = draft_in("beta", ArticleStatus::Published);
+    b.category = Some((Slug::parse("sport").unwrap(), "Sport".into()));
+    b.author = (Slug::parse("awa").unwrap(), "Awa".into());
+    b.title = kiosque_core::types::Title::parse("Football 100% réussite").unwrap();
+    store.create_article(&b).await.unwrap();
+    let all = store
+        .articles(&ArticleQuery::default(), page(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(all.total, 2);
+    let drafts = store
+        .articles(
+            &ArticleQuery {
+                status: Some(ArticleStatus::Draft),
+                ..ArticleQuery::default()
+            },
+            page(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(drafts.items.len(), 1);
+    assert_eq!(drafts.items[0].slug.as_str(), "alpha");
+    assert_eq!(drafts.total, 1);
+    let sport = store
+        .category_by_slug(&Slug::parse("sport").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let awa = store
+        .author_by_slug(&Slug::parse("awa").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let both = store
+        .articles(
+            &ArticleQuery {
+                category_id: Some(sport.id),
+                author_id: Some(awa.id),
+                title_contains: Some("FOOT".into()),
+                ..ArticleQuery::default()
+            },
+            page(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(both.total, 1);
+    assert_eq!(both.items[0].category_name.as_deref(), Some("Sport"));
+    let percent = store
+        .articles(
+            &ArticleQuery {
+                title_contains: Some("100%".into()),
+                ..ArticleQuery::default()
+            },
+            page(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(percent.total, 1, "% is matched literally");
+    let none = store
+        .articles(
+            &ArticleQuery {
+                title_contains: Some("%".into()),
+                status: Some(ArticleStatus::Draft),
+                ..ArticleQuery::default()
+            },
+            page(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
 }

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Datelike, Utc};
 
-use crate::types::{Slug, Title};
+use crate::types::{ArticleStatus, Slug, Title};
 
 /// A person who signs articles.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +105,13 @@ pub struct Article {
     pub published_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// Editorial state.
+    pub status: ArticleStatus,
+    /// Bumped by every save; a save based on an older version is refused.
+    pub version: i64,
+    /// The account that created it (`None` for files published from the
+    /// command line or imported).
+    pub created_by: Option<i64>,
 }
 
 /// What lists (home, category, author pages) show of an article.
@@ -178,6 +185,11 @@ pub struct ArticleDraft {
     pub published_at: Option<DateTime<Utc>>,
     /// The time of this publish, recorded as the last change.
     pub now: DateTime<Utc>,
+    /// Editorial state after the save.
+    pub status: ArticleStatus,
+    /// The account saving (recorded on the revision, and as creator of a
+    /// new article).
+    pub saved_by: Option<i64>,
 }
 
 /// Outcome of a publish.
@@ -187,6 +199,46 @@ pub struct Published {
     pub article_id: i64,
     /// True when the slug was new, false when an existing article was updated.
     pub created: bool,
+    /// The article's version after this save.
+    pub version: i64,
+}
+
+/// Which articles the newsroom's list shows; every field narrows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleQuery {
+    /// Only this state.
+    pub status: Option<crate::types::ArticleStatus>,
+    /// Only bylines of this author (by id).
+    pub author_id: Option<i64>,
+    /// Only this category (by id).
+    pub category_id: Option<i64>,
+    /// Only articles created by this account.
+    pub created_by: Option<i64>,
+    /// Headline contains this (case-insensitive).
+    pub title_contains: Option<String>,
+}
+
+/// An article in the newsroom's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleRow {
+    /// Storage id.
+    pub id: i64,
+    /// Headline.
+    pub title: String,
+    /// URL name.
+    pub slug: Slug,
+    /// Editorial state.
+    pub status: crate::types::ArticleStatus,
+    /// Byline.
+    pub author_name: String,
+    /// Section.
+    pub category_name: Option<String>,
+    /// Publication (or scheduled) date.
+    pub published_at: DateTime<Utc>,
+    /// Last save.
+    pub updated_at: DateTime<Utc>,
+    /// Creating account.
+    pub created_by: Option<i64>,
 }
 
 /// Which articles a list shows.

@@ -7,8 +7,9 @@ mod site;
 mod user;
 
 pub use article::{
-    Article, ArticleDraft, ArticleFilter, ArticleSummary, Author, Category, FeaturedImage,
-    MediaAsset, NewMediaAsset, Page, PageRequest, Published, Tag, article_path,
+    Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
+    Category, FeaturedImage, MediaAsset, NewMediaAsset, Page, PageRequest, Published, Tag,
+    article_path,
 };
 pub use comment::{Comment, ModerationItem, NewComment};
 pub use site::Site;

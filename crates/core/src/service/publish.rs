@@ -240,6 +240,8 @@ impl ArticleSource {
             image: image_id.map(|id| (id, self.image_caption, self.image_credit)),
             published_at: self.date,
             now,
+            status: crate::types::ArticleStatus::Published,
+            saved_by: None,
         }
     }
 }
