@@ -3,4 +3,5 @@
 
 pub mod auth;
 pub mod comment;
+pub mod editorial;
 pub mod publish;

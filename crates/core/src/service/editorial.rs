@@ -1,0 +1,305 @@
+//! Who may do what to an article, and the checks an edit from the newsroom's
+//! editor passes. The admin's handlers ask these functions; nothing else
+//! decides.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, FieldError};
+use crate::markup;
+use crate::model::{Article, ArticleDraft, User};
+use crate::service::publish::EXCERPT_CHARS;
+use crate::types::{ArticleStatus, Locale, Permission, Slug, Title};
+
+/// Whether `user` may open `article` in the editor.
+pub fn can_edit(user: &User, article: &Article) -> bool {
+    if user.role.allows(Permission::EditOthers) {
+        return true;
+    }
+    let own = article.created_by == Some(user.id);
+    own && (user.role.allows(Permission::PublishOwn)
+        || matches!(article.status, ArticleStatus::Draft | ArticleStatus::Pending))
+}
+
+/// The states `user` may move an article (of theirs, or `None` for a new
+/// one) to. Contributors only write and submit; publishing is for authors
+/// (their own) and editors.
+pub fn allowed_statuses(user: &User) -> &'static [ArticleStatus] {
+    if user.role.allows(Permission::PublishOwn) {
+        &ArticleStatus::ALL
+    } else {
+        &[ArticleStatus::Draft, ArticleStatus::Pending]
+    }
+}
+
+/// The editor's form as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct EditorForm {
+    /// Headline.
+    pub title: String,
+    /// URL name; derived from the title when empty.
+    pub slug: String,
+    /// Markdown body.
+    pub body: String,
+    /// Summary; derived from the body when empty.
+    pub excerpt: String,
+    /// Byline name.
+    pub author: String,
+    /// Section name.
+    pub category: String,
+    /// Keywords, comma-separated.
+    pub tags: String,
+    /// Publication date and time (`YYYY-MM-DDTHH:MM`, UTC), for scheduling.
+    pub published_at: String,
+    /// The version the form was opened at.
+    pub version: i64,
+    /// Anti-forgery token.
+    pub csrf: String,
+    /// Which button was pressed: the target state.
+    pub status: String,
+}
+
+/// Longest excerpt a writer may type.
+pub const EXCERPT_MAX: usize = 500;
+/// Longest body, in bytes (a very long read is ~100 KB of Markdown).
+pub const BODY_MAX: usize = 1_000_000;
+
+impl EditorForm {
+    /// Checks the form and builds the draft the store takes. All problems
+    /// are reported at once, as translation keys per field.
+    pub fn validate(
+        &self,
+        user: &User,
+        language: Locale,
+        now: DateTime<Utc>,
+    ) -> Result<ArticleDraft, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut fail = |field, code| errors.push(FieldError { field, code });
+        let title = match Title::parse(&self.title) {
+            Ok(t) => Some(t),
+            Err(Error::Invalid(e)) => {
+                fail("title", e.first().map(|e| e.code).unwrap_or("required"));
+                None
+            }
+            Err(_) => None,
+        };
+        let slug = if self.slug.trim().is_empty() {
+            match &title {
+                // A title of punctuation only gives no address: ask for one.
+                Some(t) => Slug::from_text(t.as_str())
+                    .map_err(|_| fail("slug", "invalid_slug"))
+                    .ok(),
+                None => None,
+            }
+        } else {
+            Slug::parse(self.slug.trim())
+                .map_err(|_| fail("slug", "invalid_slug"))
+                .ok()
+        };
+        let body = self.body.replace("\r\n", "\n");
+        if body.trim().is_empty() {
+            fail("body", "required");
+        } else if body.len() > BODY_MAX {
+            fail("body", "too_long");
+        }
+        if self.excerpt.chars().count() > EXCERPT_MAX {
+            fail("excerpt", "too_long");
+        }
+        let author_name = match self.author.split_whitespace().collect::<Vec<_>>().join(" ") {
+            a if a.is_empty() => user.name.clone(),
+            a => a,
+        };
+        let author_slug = Slug::from_text(&author_name)
+            .map_err(|_| fail("author", "invalid_name"))
+            .ok();
+        let category = self.category.trim();
+        let category = if category.is_empty() {
+            None
+        } else {
+            match Slug::from_text(category) {
+                Ok(s) => Some((s, category.to_owned())),
+                Err(_) => {
+                    fail("category", "invalid_name");
+                    None
+                }
+            }
+        };
+        let mut tags: Vec<(Slug, String)> = Vec::new();
+        for tag in self.tags.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            match Slug::from_text(tag) {
+                Ok(s) if !tags.iter().any(|(t, _)| *t == s) => tags.push((s, tag.to_owned())),
+                Ok(_) => {}
+                Err(_) => fail("tags", "invalid_name"),
+            }
+        }
+        let status: Option<ArticleStatus> = self.status.parse().ok();
+        let status = match status {
+            Some(s) if allowed_statuses(user).contains(&s) => Some(s),
+            _ => {
+                fail("status", "not_allowed");
+                None
+            }
+        };
+        let published_at = match self.published_at.trim() {
+            "" => None,
+            raw => match chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M") {
+                Ok(d) => Some(d.and_utc()),
+                Err(_) => {
+                    fail("published_at", "invalid_date");
+                    None
+                }
+            },
+        };
+        if status == Some(ArticleStatus::Scheduled) && !published_at.is_some_and(|d| d > now) {
+            fail("published_at", "schedule_in_future");
+        }
+        match (title, slug, author_slug, status) {
+            (Some(title), Some(slug), Some(author_slug), Some(status)) if errors.is_empty() => {
+                let french = language == Locale::Fr;
+                let excerpt = match self.excerpt.trim() {
+                    "" => markup::excerpt(&body, EXCERPT_CHARS),
+                    e => e.to_owned(),
+                };
+                Ok(ArticleDraft {
+                    slug,
+                    title,
+                    body_html: markup::render_markdown(&body, french),
+                    body_markdown: body,
+                    excerpt,
+                    author: (author_slug, author_name),
+                    category,
+                    tags,
+                    image: None,
+                    // Publishing now dates a never-published article now;
+                    // an explicit date always wins.
+                    published_at: published_at
+                        .or((status == ArticleStatus::Published).then_some(now)),
+                    now,
+                    status,
+                    saved_by: Some(user.id),
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    /// The form showing an existing article.
+    pub fn from_article(article: &Article) -> Self {
+        EditorForm {
+            title: article.title.as_str().to_owned(),
+            slug: article.slug.as_str().to_owned(),
+            body: article.body_markdown.clone(),
+            excerpt: article.excerpt.clone(),
+            author: article.author.name.clone(),
+            category: article
+                .category
+                .as_ref()
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            tags: article
+                .tags
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            published_at: article.published_at.format("%Y-%m-%dT%H:%M").to_string(),
+            version: article.version,
+            csrf: String::new(),
+            status: article.status.as_str().to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{Email, Role};
+
+    fn user(role: Role, id: i64) -> User {
+        User {
+            id,
+            email: Email::parse("u@example.org").unwrap(),
+            name: "Awa Diop".into(),
+            role,
+            password_hash: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    fn form(status: &str) -> EditorForm {
+        EditorForm {
+            title: "Élections : le point".into(),
+            body: "Premier paragraphe.".into(),
+            status: status.into(),
+            ..EditorForm::default()
+        }
+    }
+
+    #[test]
+    fn a_contributor_may_submit_but_not_publish() {
+        let c = user(Role::Contributor, 1);
+        assert!(form("pending").validate(&c, Locale::Fr, Utc::now()).is_ok());
+        let errs = form("published")
+            .validate(&c, Locale::Fr, Utc::now())
+            .unwrap_err();
+        assert_eq!(errs[0].field, "status");
+    }
+
+    #[test]
+    fn missing_pieces_are_derived() {
+        let d = form("draft")
+            .validate(&user(Role::Author, 1), Locale::Fr, Utc::now())
+            .unwrap();
+        assert_eq!(d.slug.as_str(), "elections-le-point");
+        assert_eq!(d.author.1, "Awa Diop");
+        assert_eq!(d.excerpt, "Premier paragraphe.");
+        assert_eq!(d.published_at, None);
+    }
+
+    #[test]
+    fn scheduling_needs_a_future_date() {
+        let u = user(Role::Editor, 1);
+        let now = Utc::now();
+        let mut f = form("scheduled");
+        let errs = f.validate(&u, Locale::Fr, now).unwrap_err();
+        assert_eq!(errs[0].code, "schedule_in_future");
+        f.published_at = (now + chrono::Duration::hours(2))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        assert!(f.validate(&u, Locale::Fr, now).is_ok());
+    }
+
+    #[test]
+    fn who_may_edit_what() {
+        let article = |status, created_by| Article {
+            id: 1,
+            slug: Slug::parse("a").unwrap(),
+            title: Title::parse("A").unwrap(),
+            body_markdown: String::new(),
+            body_html: String::new(),
+            excerpt: String::new(),
+            author: crate::model::Author {
+                id: 1,
+                slug: Slug::parse("a").unwrap(),
+                name: "A".into(),
+            },
+            category: None,
+            tags: vec![],
+            image: None,
+            published_at: Utc::now(),
+            updated_at: Utc::now(),
+            status,
+            version: 1,
+            created_by,
+        };
+        let contributor = user(Role::Contributor, 7);
+        assert!(can_edit(&contributor, &article(ArticleStatus::Draft, Some(7))));
+        assert!(!can_edit(&contributor, &article(ArticleStatus::Published, Some(7))));
+        assert!(!can_edit(&contributor, &article(ArticleStatus::Draft, Some(8))));
+        let author = user(Role::Author, 7);
+        assert!(can_edit(&author, &article(ArticleStatus::Published, Some(7))));
+        assert!(!can_edit(&author, &article(ArticleStatus::Draft, Some(8))));
+        assert!(can_edit(&user(Role::Editor, 9), &article(ArticleStatus::Draft, Some(8))));
+        assert!(can_edit(&user(Role::Editor, 9), &article(ArticleStatus::Published, None)));
+    }
+}
