@@ -85,6 +85,10 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn category_by_slug(&self, slug: &Slug) -> Result<Option<Category>>;
     /// An author by slug.
     async fn author_by_slug(&self, slug: &Slug) -> Result<Option<Author>>;
+    /// Every author (byline), by name.
+    async fn authors(&self) -> Result<Vec<Author>>;
+    /// Every category, by name.
+    async fn categories(&self) -> Result<Vec<Category>>;
 
     /// Stores a new comment and returns it with its id.
     async fn add_comment(&self, comment: &NewComment) -> Result<Comment>;

@@ -57,6 +57,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Arc<SqlStore>,
+    schedule_every: std::time::Duration,
 }
 
 impl Application {
@@ -81,6 +82,7 @@ impl Application {
             listener,
             router: kiosque_web::router(state),
             store,
+            schedule_every: settings.schedule_every,
         })
     }
 
@@ -96,15 +98,17 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(
+        let scheduler = crate::scheduler::spawn(self.store.clone(), self.schedule_every);
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+        scheduler.abort();
         self.store.close().await;
-        Ok(())
+        Ok(served?)
     }
 }
 

@@ -81,6 +81,8 @@ pub struct Settings {
     pub web: WebConfig,
     /// Image upload limits.
     pub media_limits: MediaLimits,
+    /// How often scheduled articles are checked for publication.
+    pub schedule_every: Duration,
 }
 
 impl Settings {
@@ -122,6 +124,7 @@ impl Settings {
                 max_bytes: file.media.max_upload_bytes,
                 max_pixels: file.media.max_pixels,
             },
+            schedule_every: Duration::from_secs(1),
         })
     }
 

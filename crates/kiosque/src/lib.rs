@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod scheduler;
 
 pub use app::Application;
 pub use config::Settings;

@@ -533,3 +533,29 @@ pub(crate) async fn author_by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option
     .map_err(db)?;
     row.as_ref().map(rows::author).transpose()
 }
+
+pub(crate) async fn authors(pool: &AnyPool) -> Result<Vec<Author>> {
+    sqlx::query(
+        "SELECT id AS author_id, slug AS author_slug, name AS author_name FROM authors \
+         ORDER BY name, id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(rows::author)
+    .collect()
+}
+
+pub(crate) async fn categories(pool: &AnyPool) -> Result<Vec<Category>> {
+    sqlx::query(
+        "SELECT id AS category_id, slug AS category_slug, name AS category_name \
+         FROM categories ORDER BY name, id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .filter_map(|row| rows::category(row).transpose())
+    .collect()
+}

@@ -84,6 +84,14 @@ impl Store for SqlStore {
         articles::author_by_slug(&self.pool, slug).await
     }
 
+    async fn authors(&self) -> Result<Vec<Author>> {
+        articles::authors(&self.pool).await
+    }
+
+    async fn categories(&self) -> Result<Vec<Category>> {
+        articles::categories(&self.pool).await
+    }
+
     async fn add_comment(&self, comment: &NewComment) -> Result<Comment> {
         comments::add(&self.pool, comment).await
     }

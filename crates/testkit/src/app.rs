@@ -42,6 +42,11 @@ impl TestApp {
 
     /// A site in `language`; `tweak` may change the settings before start.
     pub async fn start(db: TestDb, language: Locale, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        // Server errors show up in a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("warn,kiosque_web=warn")
+            .try_init();
         let data: PathBuf = db.dir.path().join("data");
         let mut settings = Settings::load(&data, Some(db.url.clone())).expect("settings");
         tweak(&mut settings);

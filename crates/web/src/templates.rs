@@ -28,6 +28,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin/comments.html",
         include_str!("../templates/admin/comments.html"),
     ),
+    (
+        "admin/articles.html",
+        include_str!("../templates/admin/articles.html"),
+    ),
+    (
+        "admin/editor.html",
+        include_str!("../templates/admin/editor.html"),
+    ),
 ];
 
 /// The default stylesheet.

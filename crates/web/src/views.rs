@@ -149,17 +149,22 @@ pub(crate) struct PaginationView {
     older: Option<String>,
 }
 
-/// `base` is the list's first page (`/`, `/category/x/`); page n is `base` + `page/n/`.
+/// Links for a public list: `base` is its first page (`/`, `/category/x/`),
+/// page n is `base` + `page/n/`.
 pub(crate) fn pagination_view<T>(page: &Page<T>, base: &str) -> PaginationView {
-    let number = page.request.number;
-    let count = page.page_count();
-    let link = |n: u32| {
+    pagination_links(page, |n| {
         if n == 1 {
             base.to_owned()
         } else {
             format!("{base}page/{n}/")
         }
-    };
+    })
+}
+
+/// Links between pages, each made by `link`.
+pub(crate) fn pagination_links<T>(page: &Page<T>, link: impl Fn(u32) -> String) -> PaginationView {
+    let number = page.request.number;
+    let count = page.page_count();
     PaginationView {
         number,
         count,

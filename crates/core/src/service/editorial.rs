@@ -17,7 +17,10 @@ pub fn can_edit(user: &User, article: &Article) -> bool {
     }
     let own = article.created_by == Some(user.id);
     own && (user.role.allows(Permission::PublishOwn)
-        || matches!(article.status, ArticleStatus::Draft | ArticleStatus::Pending))
+        || matches!(
+            article.status,
+            ArticleStatus::Draft | ArticleStatus::Pending
+        ))
 }
 
 /// The states `user` may move an article (of theirs, or `None` for a new
@@ -125,7 +128,12 @@ impl EditorForm {
             }
         };
         let mut tags: Vec<(Slug, String)> = Vec::new();
-        for tag in self.tags.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        for tag in self
+            .tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             match Slug::from_text(tag) {
                 Ok(s) if !tags.iter().any(|(t, _)| *t == s) => tags.push((s, tag.to_owned())),
                 Ok(_) => {}
@@ -150,7 +158,7 @@ impl EditorForm {
                 }
             },
         };
-        if status == Some(ArticleStatus::Scheduled) && !published_at.is_some_and(|d| d > now) {
+        if status == Some(ArticleStatus::Scheduled) && published_at.is_none_or(|d| d <= now) {
             fail("published_at", "schedule_in_future");
         }
         match (title, slug, author_slug, status) {
@@ -293,13 +301,31 @@ mod tests {
             created_by,
         };
         let contributor = user(Role::Contributor, 7);
-        assert!(can_edit(&contributor, &article(ArticleStatus::Draft, Some(7))));
-        assert!(!can_edit(&contributor, &article(ArticleStatus::Published, Some(7))));
-        assert!(!can_edit(&contributor, &article(ArticleStatus::Draft, Some(8))));
+        assert!(can_edit(
+            &contributor,
+            &article(ArticleStatus::Draft, Some(7))
+        ));
+        assert!(!can_edit(
+            &contributor,
+            &article(ArticleStatus::Published, Some(7))
+        ));
+        assert!(!can_edit(
+            &contributor,
+            &article(ArticleStatus::Draft, Some(8))
+        ));
         let author = user(Role::Author, 7);
-        assert!(can_edit(&author, &article(ArticleStatus::Published, Some(7))));
+        assert!(can_edit(
+            &author,
+            &article(ArticleStatus::Published, Some(7))
+        ));
         assert!(!can_edit(&author, &article(ArticleStatus::Draft, Some(8))));
-        assert!(can_edit(&user(Role::Editor, 9), &article(ArticleStatus::Draft, Some(8))));
-        assert!(can_edit(&user(Role::Editor, 9), &article(ArticleStatus::Published, None)));
+        assert!(can_edit(
+            &user(Role::Editor, 9),
+            &article(ArticleStatus::Draft, Some(8))
+        ));
+        assert!(can_edit(
+            &user(Role::Editor, 9),
+            &article(ArticleStatus::Published, None)
+        ));
     }
 }

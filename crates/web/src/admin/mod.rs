@@ -3,8 +3,10 @@
 //! state-changing form carries the session's anti-forgery token and every
 //! handler checks the role's permission.
 
+mod articles;
 mod comments;
 mod dashboard;
+mod editor;
 mod login;
 mod session;
 
@@ -33,6 +35,13 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/admin/login", get(login::form).post(login::submit))
         .route("/admin/logout", post(login::logout))
         .route("/admin/comments", get(comments::queue).post(comments::act))
+        .route("/admin/articles", get(articles::list))
+        .route("/admin/articles/new", get(editor::new).post(editor::create))
+        .route(
+            "/admin/articles/{id}/edit",
+            get(editor::edit).post(editor::update),
+        )
+        .route("/admin/articles/{id}/preview", get(editor::preview))
         // Newsroom pages are personal: never stored by a browser or a proxy.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

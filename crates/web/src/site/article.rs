@@ -151,6 +151,22 @@ async fn render(
     Ok((status, Html(html)).into_response())
 }
 
+/// The article as readers will see it, whatever its state (the newsroom's
+/// preview). Never cached, never indexed.
+pub(crate) async fn preview(
+    state: &AppState,
+    site: &Site,
+    article: &Article,
+) -> Result<Response, WebError> {
+    let page = ArticlePage {
+        form: CommentForm::default(),
+        errors: Vec::new(),
+        reply_to: None,
+        notice: false,
+    };
+    render(state, site, article, page, StatusCode::OK).await
+}
+
 pub(crate) async fn post_comment(
     State(state): State<Arc<AppState>>,
     ClientIp(ip): ClientIp,

@@ -1,6 +1,6 @@
 //! The public site: what readers see and the one thing they post (comments).
 
-mod article;
+pub(crate) mod article;
 mod files;
 mod lists;
 

@@ -1,0 +1,291 @@
+//! The editorial workflow through the admin over HTTP, on both databases:
+//! who may write, submit, publish and schedule; drafts stay private; a
+//! stale save loses nothing.
+
+mod common;
+
+use std::time::Duration;
+
+use kiosque_core::ports::Store;
+use kiosque_core::types::{ArticleStatus, Role};
+use kiosque_testkit::{Newsroom, TestApp, TestDb, both_databases};
+
+both_databases!(
+    a_contributor_writes_and_submits_but_cannot_publish,
+    an_author_publishes_their_own_and_only_edits_their_own,
+    drafts_are_404_for_readers_and_previewable_by_the_newsroom,
+    a_stale_save_is_refused_and_the_text_is_kept,
+    a_scheduled_article_goes_live_by_itself,
+    the_article_list_filters_by_state_and_title,
+    a_taken_address_is_refused_with_the_text_kept,
+    editor_forms_need_the_session_token,
+);
+
+fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        (
+            "body",
+            "Premier paragraphe de l'article, avec « guillemets ».\n\nSecond paragraphe.",
+        ),
+        ("category", "Politique"),
+        ("tags", "Élections, Côte d'Ivoire"),
+        ("status", status),
+    ]
+}
+
+/// Creates an article through the editor; returns its id.
+async fn write(who: &Newsroom<'_>, title: &str, status: &str) -> i64 {
+    let r = who
+        .post("/admin/articles/new", &fields(title, status))
+        .await;
+    assert_eq!(r.status(), 303, "create {title}");
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    location
+        .trim_start_matches("/admin/articles/")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The version hidden in an article's edit form.
+async fn version(who: &Newsroom<'_>, id: i64) -> String {
+    let (_, html) = who.page(&format!("/admin/articles/{id}/edit")).await;
+    html.split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+async fn a_contributor_writes_and_submits_but_cannot_publish(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let c = app.newsroom("pigiste@example.org", Role::Contributor).await;
+    let (status, form) = c.page("/admin/articles/new").await;
+    assert_eq!(status, 200);
+    assert!(form.contains("Soumettre à relecture"));
+    assert!(
+        !form.contains(">Publier<"),
+        "no publish button for contributors"
+    );
+    let id = write(&c, "Élections : la campagne s'ouvre", "draft").await;
+    let v = version(&c, id).await;
+    let mut submit = fields("Élections : la campagne s'ouvre", "pending");
+    submit.push(("version", &v));
+    let r = c.post(&format!("/admin/articles/{id}/edit"), &submit).await;
+    assert_eq!(r.status(), 303);
+    let a = app.store.article(id).await.unwrap().unwrap();
+    assert_eq!(a.status, ArticleStatus::Pending);
+    assert_eq!(a.tags.len(), 2);
+    // Publishing is refused, and nothing changes.
+    let v = version(&c, id).await;
+    let mut publish = fields("Élections : la campagne s'ouvre", "published");
+    publish.push(("version", &v));
+    let r = c
+        .post(&format!("/admin/articles/{id}/edit"), &publish)
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        app.store.article(id).await.unwrap().unwrap().status,
+        ArticleStatus::Pending
+    );
+    // Once it is in review, an editor publishes it.
+    let e = app.newsroom("chef@example.org", Role::Editor).await;
+    let (_, list) = e.page("/admin/articles?status=pending").await;
+    assert!(list.contains("la campagne s&#39;ouvre"), "{list}");
+    let v = version(&e, id).await;
+    let mut publish = fields("Élections : la campagne s'ouvre", "published");
+    publish.push(("version", &v));
+    assert_eq!(
+        e.post(&format!("/admin/articles/{id}/edit"), &publish)
+            .await
+            .status(),
+        303
+    );
+    let a = app.store.article(id).await.unwrap().unwrap();
+    assert_eq!(a.status, ArticleStatus::Published);
+    let (status, _) = app.page(&a.path()).await;
+    assert_eq!(status, 200);
+    // A published article is no longer the contributor's to change.
+    assert_eq!(
+        c.get(&format!("/admin/articles/{id}/edit")).await.status(),
+        403
+    );
+}
+
+async fn an_author_publishes_their_own_and_only_edits_their_own(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let a = app.newsroom("autrice@example.org", Role::Author).await;
+    let id = write(&a, "Cacao : les prix s'envolent", "published").await;
+    let article = app.store.article(id).await.unwrap().unwrap();
+    assert_eq!(article.status, ArticleStatus::Published);
+    assert_eq!(
+        article.author.name, "author autrice",
+        "byline defaults to the writer"
+    );
+    let (status, html) = app.page(&article.path()).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Cacao\u{a0}: les prix"));
+    let other = app.newsroom("autre@example.org", Role::Author).await;
+    assert_eq!(
+        other
+            .get(&format!("/admin/articles/{id}/edit"))
+            .await
+            .status(),
+        403
+    );
+    let (_, list) = other.page("/admin/articles").await;
+    assert!(!list.contains("Cacao"), "authors list their own articles");
+    let editor = app.newsroom("ed@example.org", Role::Editor).await;
+    assert_eq!(
+        editor
+            .get(&format!("/admin/articles/{id}/edit"))
+            .await
+            .status(),
+        200
+    );
+}
+
+async fn drafts_are_404_for_readers_and_previewable_by_the_newsroom(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let a = app.newsroom("a@example.org", Role::Author).await;
+    let id = write(&a, "Brouillon secret", "draft").await;
+    let article = app.store.article(id).await.unwrap().unwrap();
+    let (status, html) = app.page(&article.path()).await;
+    assert_eq!(status, 404);
+    assert!(!html.contains("Brouillon secret"));
+    assert!(!app.page("/").await.1.contains("Brouillon secret"));
+    assert!(
+        !app.page("/category/politique/")
+            .await
+            .1
+            .contains("Brouillon secret")
+    );
+    let (status, preview) = a.page(&format!("/admin/articles/{id}/preview")).await;
+    assert_eq!(status, 200);
+    assert!(preview.contains("<h1>Brouillon secret</h1>"));
+    let r = app.get(&format!("/admin/articles/{id}/preview")).await;
+    assert_eq!(r.status(), 303, "readers are sent to sign in");
+}
+
+async fn a_stale_save_is_refused_and_the_text_is_kept(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let e = app.newsroom("e@example.org", Role::Editor).await;
+    let id = write(&e, "Deux onglets", "draft").await;
+    let opened = version(&e, id).await;
+    let mut first = fields("Deux onglets", "draft");
+    first.push(("version", &opened));
+    first[1] = ("body", "Texte enregistré par le premier onglet.");
+    assert_eq!(
+        e.post(&format!("/admin/articles/{id}/edit"), &first)
+            .await
+            .status(),
+        303
+    );
+    let mut second = fields("Deux onglets", "draft");
+    second.push(("version", &opened));
+    second[1] = ("body", "Texte du second onglet, ouvert avant.");
+    let r = e.post(&format!("/admin/articles/{id}/edit"), &second).await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("enregistré ailleurs"));
+    assert!(html.contains(">Texte du second onglet, ouvert avant.</textarea>"));
+    let kept = app.store.article(id).await.unwrap().unwrap();
+    assert_eq!(
+        kept.body_markdown,
+        "Texte enregistré par le premier onglet."
+    );
+}
+
+async fn a_scheduled_article_goes_live_by_itself(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let e = app.newsroom("e@example.org", Role::Editor).await;
+    // Minutes are the form's precision; schedule for the next minute.
+    let when = (chrono::Utc::now() + chrono::Duration::minutes(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut f = fields("Programmé pour bientôt", "scheduled");
+    f.push(("published_at", &when));
+    let r = e.post("/admin/articles/new", &f).await;
+    assert_eq!(r.status(), 303);
+    let id: i64 = r.headers()["location"].to_str().unwrap()[16..]
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let article = app.store.article(id).await.unwrap().unwrap();
+    assert_eq!(article.status, ArticleStatus::Scheduled);
+    assert_eq!(app.page(&article.path()).await.0, 404);
+    // Move the schedule to a second ago behind the server's back: the
+    // background task must notice without any request.
+    app.db
+        .execute(&format!(
+            "UPDATE articles SET published_at = {} WHERE id = {id}",
+            chrono::Utc::now().timestamp() - 1
+        ))
+        .await;
+    let path = app.store.article(id).await.unwrap().unwrap().path();
+    let mut live = false;
+    for _ in 0..50 {
+        if app.store.article(id).await.unwrap().unwrap().status == ArticleStatus::Published {
+            live = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(live, "published by the scheduler within 5 s");
+    assert_eq!(app.page(&path).await.0, 200);
+    // A past date cannot be scheduled.
+    let mut past = fields("Trop tard", "scheduled");
+    past.push(("published_at", "2020-01-01T10:00"));
+    let r = e.post("/admin/articles/new", &past).await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("choisissez une date à venir")
+    );
+}
+
+async fn the_article_list_filters_by_state_and_title(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let e = app.newsroom("e@example.org", Role::Editor).await;
+    write(&e, "Sport : victoire à Yaoundé", "published").await;
+    write(&e, "Économie : le cacao", "draft").await;
+    let (_, all) = e.page("/admin/articles").await;
+    assert!(all.contains("victoire à Yaoundé") && all.contains("le cacao"));
+    let (_, drafts) = e.page("/admin/articles?status=draft").await;
+    assert!(!drafts.contains("victoire") && drafts.contains("le cacao"));
+    let (_, found) = e.page("/admin/articles?q=YAOUN").await;
+    assert!(found.contains("victoire") && !found.contains("le cacao"));
+    assert!(found.contains("value=\"YAOUN\""));
+    assert_eq!(e.page("/admin/articles?page=5").await.0, 404);
+}
+
+async fn a_taken_address_is_refused_with_the_text_kept(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let e = app.newsroom("e@example.org", Role::Editor).await;
+    write(&e, "Même titre", "draft").await;
+    let mut again = fields("Même titre", "draft");
+    again[1] = ("body", "Un autre texte qui ne doit pas se perdre.");
+    let r = e.post("/admin/articles/new", &again).await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Cette adresse est déjà utilisée par un autre article."));
+    assert!(html.contains(">Un autre texte qui ne doit pas se perdre.</textarea>"));
+}
+
+async fn editor_forms_need_the_session_token(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let e = app.newsroom("e@example.org", Role::Editor).await;
+    let mut f = fields("Sans jeton", "draft");
+    f.push(("csrf", "forged"));
+    let r = e.post_raw("/admin/articles/new", &f).await;
+    assert_eq!(r.status(), 403);
+    let (_, list) = e.page("/admin/articles").await;
+    assert!(!list.contains("Sans jeton"));
+}

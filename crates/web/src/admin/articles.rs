@@ -1,0 +1,153 @@
+//! The newsroom's list of articles, in every state, with filters.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use kiosque_core::model::{ArticleQuery, PageRequest};
+use kiosque_core::service::editorial::can_edit;
+use kiosque_core::types::{ArticleStatus, Permission};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::{Newsroom, admin_context};
+use crate::views::pagination_links;
+use crate::{AppState, WebError};
+
+/// Rows per page of the list.
+const PER_PAGE: u32 = 30;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ListQuery {
+    status: String,
+    author: String,
+    category: String,
+    q: String,
+    page: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct OptionView {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct RowView {
+    id: i64,
+    title: String,
+    status: &'static str,
+    status_label: String,
+    author_name: String,
+    category_name: Option<String>,
+    updated_text: String,
+    updated_iso: String,
+    editable: bool,
+}
+
+pub(crate) async fn list(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    newsroom.require(Permission::WriteDrafts)?;
+    let strings = state.strings(newsroom.site.language);
+    let sees_all = newsroom.user.role.allows(Permission::EditOthers);
+    let status: Option<ArticleStatus> = query.status.parse().ok();
+    let author_id: Option<i64> = query.author.parse().ok();
+    let category_id: Option<i64> = query.category.parse().ok();
+    let filter = ArticleQuery {
+        status,
+        author_id: author_id.filter(|_| sees_all),
+        category_id,
+        // Contributors and authors work on their own articles.
+        created_by: (!sees_all).then_some(newsroom.user.id),
+        title_contains: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
+    };
+    let number = query.page.unwrap_or(1).max(1);
+    let page = state
+        .store
+        .articles(
+            &filter,
+            PageRequest {
+                number,
+                per_page: PER_PAGE,
+            },
+        )
+        .await?;
+    if number > page.page_count() {
+        return Err(WebError::NotFound);
+    }
+    let mut rows = Vec::with_capacity(page.items.len());
+    for r in &page.items {
+        // The list knows only the creator; the full rule needs the article.
+        let editable = sees_all
+            || match state.store.article(r.id).await? {
+                Some(a) => can_edit(&newsroom.user, &a),
+                None => false,
+            };
+        rows.push(RowView {
+            id: r.id,
+            title: r.title.clone(),
+            status: r.status.as_str(),
+            status_label: strings.text(&format!("admin.article_status_{}", r.status)),
+            author_name: r.author_name.clone(),
+            category_name: r.category_name.clone(),
+            updated_text: strings.datetime(r.updated_at),
+            updated_iso: r.updated_at.to_rfc3339(),
+            editable,
+        });
+    }
+    let statuses: Vec<OptionView> = ArticleStatus::ALL
+        .iter()
+        .map(|s| OptionView {
+            value: s.as_str().to_owned(),
+            label: strings.text(&format!("admin.article_status_{s}")),
+            selected: status == Some(*s),
+        })
+        .collect();
+    let authors: Vec<OptionView> = if sees_all {
+        state
+            .store
+            .authors()
+            .await?
+            .into_iter()
+            .map(|a| OptionView {
+                selected: author_id == Some(a.id),
+                value: a.id.to_string(),
+                label: a.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let categories: Vec<OptionView> = state
+        .store
+        .categories()
+        .await?
+        .into_iter()
+        .map(|c| OptionView {
+            selected: category_id == Some(c.id),
+            value: c.id.to_string(),
+            label: c.name,
+        })
+        .collect();
+    // Pagination links keep the filters.
+    let base = format!(
+        "/admin/articles?status={}&author={}&category={}&q={}&",
+        query.status,
+        query.author,
+        query.category,
+        url::form_urlencoded::byte_serialize(query.q.as_bytes()).collect::<String>()
+    );
+    let pages = pagination_links(&page, |n| format!("{base}page={n}"));
+    let ctx = context! {
+        rows, statuses, authors, categories,
+        q => &query.q,
+        pages,
+        ..admin_context(&state, &newsroom.site, Some(&newsroom), &strings.text("admin.articles"), "articles", None)
+    };
+    Ok(Html(state.templates.render("admin/articles.html", ctx)?).into_response())
+}

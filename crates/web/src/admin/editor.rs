@@ -1,0 +1,329 @@
+//! Writing and editing articles: the editor form, its buttons (one per
+//! state the user may move the article to), optimistic concurrency and
+//! the newsroom's preview.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use chrono::Utc;
+use kiosque_core::model::Article;
+use kiosque_core::service::editorial::{EditorForm, allowed_statuses, can_edit};
+use kiosque_core::types::{ArticleStatus, Permission};
+use kiosque_core::{Error, FieldError};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::{Newsroom, admin_context};
+use crate::{AppState, WebError};
+
+#[derive(Serialize)]
+struct Button {
+    status: &'static str,
+    label: String,
+    primary: bool,
+}
+
+#[derive(Serialize)]
+struct ErrorView {
+    field: &'static str,
+    label: String,
+    message: String,
+}
+
+/// The buttons offered for an article in `current` state (`None`: new).
+fn buttons(newsroom: &Newsroom, current: Option<ArticleStatus>) -> Vec<Button> {
+    use ArticleStatus::*;
+    let label_key = |s: ArticleStatus| match (s, current) {
+        (Published, Some(Published)) => "admin.update",
+        (Draft, _) => "admin.save_draft",
+        (Pending, _) => "admin.submit_review",
+        (Scheduled, _) => "admin.schedule",
+        (Published, _) => "admin.publish",
+        (Unpublished, _) => "admin.unpublish",
+    };
+    let offered: &[ArticleStatus] = match current {
+        // A live article is updated or taken down, never silently turned
+        // back into a draft by a "save" button.
+        Some(Published) => &[Published, Unpublished],
+        Some(Scheduled) => &[Draft, Scheduled, Published],
+        _ => &[Draft, Pending, Scheduled, Published],
+    };
+    let allowed = allowed_statuses(&newsroom.user);
+    let can_publish = newsroom.user.role.allows(Permission::PublishOwn);
+    offered
+        .iter()
+        .filter(|s| allowed.contains(s))
+        .map(|&s| Button {
+            status: s.as_str(),
+            // A translation key here; `render` translates it.
+            label: label_key(s).to_owned(),
+            primary: if can_publish {
+                s == Published
+            } else {
+                s == Pending
+            },
+        })
+        .collect()
+}
+
+fn field_label(field: &str) -> String {
+    format!("admin.field_{field}")
+}
+
+struct EditorPage<'a> {
+    article: Option<&'a Article>,
+    form: EditorForm,
+    errors: Vec<FieldError>,
+    conflict: bool,
+    flash: Option<String>,
+    status: StatusCode,
+}
+
+async fn render(
+    state: &AppState,
+    newsroom: &Newsroom,
+    page: EditorPage<'_>,
+) -> Result<Response, WebError> {
+    let strings = state.strings(newsroom.site.language);
+    let errors: HashMap<&str, String> = page
+        .errors
+        .iter()
+        .map(|e| (e.field, strings.text(&format!("errors.{}", e.code))))
+        .collect();
+    let errors_list: Vec<ErrorView> = page
+        .errors
+        .iter()
+        .map(|e| ErrorView {
+            field: e.field,
+            label: strings.text(&field_label(e.field)),
+            message: strings.text(&format!("errors.{}", e.code)),
+        })
+        .collect();
+    let mut buttons = buttons(newsroom, page.article.map(|a| a.status));
+    for b in &mut buttons {
+        b.label = strings.text(&b.label);
+    }
+    let heading = strings.text(if page.article.is_some() {
+        "admin.editor_edit"
+    } else {
+        "admin.editor_new"
+    });
+    let known_authors: Vec<String> = state
+        .store
+        .authors()
+        .await?
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    let known_categories: Vec<String> = state
+        .store
+        .categories()
+        .await?
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    let ctx = context! {
+        heading => &heading,
+        form => &page.form,
+        errors, errors_list, buttons, known_authors, known_categories,
+        conflict => page.conflict,
+        article_id => page.article.map(|a| a.id),
+        public_path => page.article.filter(|a| a.status == ArticleStatus::Published).map(Article::path),
+        current_status => page.article.map(|a| strings.text(&format!("admin.article_status_{}", a.status))),
+        action => match page.article {
+            Some(a) => format!("/admin/articles/{}/edit", a.id),
+            None => "/admin/articles/new".to_owned(),
+        },
+        ..admin_context(state, &newsroom.site, Some(newsroom), &heading, "articles", page.flash)
+    };
+    let html = state.templates.render("admin/editor.html", ctx)?;
+    Ok((page.status, Html(html)).into_response())
+}
+
+pub(crate) async fn new(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+) -> Result<Response, WebError> {
+    newsroom.require(Permission::WriteDrafts)?;
+    let form = EditorForm {
+        author: newsroom.user.name.clone(),
+        ..EditorForm::default()
+    };
+    let page = EditorPage {
+        article: None,
+        form,
+        errors: Vec::new(),
+        conflict: false,
+        flash: None,
+        status: StatusCode::OK,
+    };
+    render(&state, &newsroom, page).await
+}
+
+pub(crate) async fn create(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    Form(form): Form<EditorForm>,
+) -> Result<Response, WebError> {
+    newsroom.check_csrf(&form.csrf)?;
+    newsroom.require(Permission::WriteDrafts)?;
+    let refused = |errors, status| EditorPage {
+        article: None,
+        form: form.clone(),
+        errors,
+        conflict: false,
+        flash: None,
+        status,
+    };
+    let draft = match form.validate(&newsroom.user, newsroom.site.language, Utc::now()) {
+        Ok(d) => d,
+        Err(errors) => {
+            return render(
+                &state,
+                &newsroom,
+                refused(errors, StatusCode::UNPROCESSABLE_ENTITY),
+            )
+            .await;
+        }
+    };
+    match state.store.create_article(&draft).await {
+        Ok(saved) => Ok(Redirect::to(&format!(
+            "/admin/articles/{}/edit?saved=1",
+            saved.article_id
+        ))
+        .into_response()),
+        Err(Error::Conflict(_)) => {
+            let errors = vec![FieldError {
+                field: "slug",
+                code: "slug_taken",
+            }];
+            render(&state, &newsroom, refused(errors, StatusCode::CONFLICT)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct EditQuery {
+    saved: Option<String>,
+}
+
+async fn editable(state: &AppState, newsroom: &Newsroom, id: i64) -> Result<Article, WebError> {
+    newsroom.require(Permission::WriteDrafts)?;
+    let article = state.store.article(id).await?.ok_or(WebError::NotFound)?;
+    if !can_edit(&newsroom.user, &article) {
+        return Err(WebError::NotAllowed);
+    }
+    Ok(article)
+}
+
+pub(crate) async fn edit(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    Path(id): Path<i64>,
+    Query(query): Query<EditQuery>,
+) -> Result<Response, WebError> {
+    let article = editable(&state, &newsroom, id).await?;
+    let flash = query
+        .saved
+        .map(|_| state.strings(newsroom.site.language).text("admin.saved"));
+    let page = EditorPage {
+        article: Some(&article),
+        form: EditorForm::from_article(&article),
+        errors: Vec::new(),
+        conflict: false,
+        flash,
+        status: StatusCode::OK,
+    };
+    render(&state, &newsroom, page).await
+}
+
+pub(crate) async fn update(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    Path(id): Path<i64>,
+    Form(form): Form<EditorForm>,
+) -> Result<Response, WebError> {
+    newsroom.check_csrf(&form.csrf)?;
+    let article = editable(&state, &newsroom, id).await?;
+    let refused = |errors, conflict, status| EditorPage {
+        article: Some(&article),
+        form: form.clone(),
+        errors,
+        conflict,
+        flash: None,
+        status,
+    };
+    if form.version != article.version {
+        // Saved elsewhere since this form was opened: keep the writer's text
+        // on screen, change nothing.
+        return render(
+            &state,
+            &newsroom,
+            refused(Vec::new(), true, StatusCode::CONFLICT),
+        )
+        .await;
+    }
+    let mut draft = match form.validate(&newsroom.user, newsroom.site.language, Utc::now()) {
+        Ok(d) => d,
+        Err(errors) => {
+            return render(
+                &state,
+                &newsroom,
+                refused(errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+            )
+            .await;
+        }
+    };
+    // The editor does not handle the photo yet: keep the one the article has.
+    draft.image = article
+        .image
+        .as_ref()
+        .map(|i| (i.asset.id, i.caption.clone(), i.credit.clone()));
+    // Republishing keeps the original date unless a new one was typed.
+    if draft.status == ArticleStatus::Published && form.published_at.trim().is_empty() {
+        draft.published_at = None;
+    }
+    match state
+        .store
+        .update_article(id, article.version, &draft)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/articles/{id}/edit?saved=1")).into_response()),
+        Err(Error::Conflict(_)) => {
+            // Either the address is taken or another save won the race by a
+            // hair; the version check above makes the first the likely one.
+            let now = state.store.article(id).await?;
+            let raced = now.is_some_and(|a| a.version != article.version);
+            let errors = if raced {
+                Vec::new()
+            } else {
+                vec![FieldError {
+                    field: "slug",
+                    code: "slug_taken",
+                }]
+            };
+            render(
+                &state,
+                &newsroom,
+                refused(errors, raced, StatusCode::CONFLICT),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn preview(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let article = editable(&state, &newsroom, id).await?;
+    crate::site::article::preview(&state, &newsroom.site, &article).await
+}
