@@ -344,8 +344,11 @@ async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
         .unwrap();
     assert_eq!(notice, "1 commentaire traité.");
 
-    browser.client.goto(&app.url("/admin/")).await.unwrap();
-    browser.assert_accessible("the dashboard").await;
+    for page in ["/admin/", "/admin/articles", "/admin/articles/new"] {
+        browser.client.goto(&app.url(page)).await.unwrap();
+        browser.assert_accessible(page).await;
+    }
+    browser.screenshot("admin-editor-360").await;
     browser.client.goto(&app.url(&path)).await.unwrap();
     let page = browser.client.source().await.unwrap();
     assert!(page.contains("Bravo à la rédaction."));

@@ -88,8 +88,19 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
     out.push(("failed sign-in".to_owned(), failed.text().await.unwrap()));
     post(form("En attente de modération.", None)).await;
     let admin = app.newsroom("admin@example.org", Role::Administrator).await;
+    let editor_form = admin
+        .post(
+            "/admin/articles/new",
+            &[("title", ""), ("body", ""), ("status", "draft")],
+        )
+        .await;
+    out.push(("422 editor".to_owned(), editor_form.text().await.unwrap()));
     for p in [
         "/admin/",
+        "/admin/articles",
+        "/admin/articles/new",
+        "/admin/articles/1/edit",
+        "/admin/articles?status=draft&q=nothing",
         "/admin/comments",
         "/admin/comments?status=approved&done=2",
         "/admin/comments?status=trash",
