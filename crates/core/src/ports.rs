@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     Category, Comment, MediaAsset, ModerationItem, NewComment, NewMediaAsset, NewUser, Page,
-    PageRequest, Published, Session, Site, User,
+    PageRequest, Published, Revision, Session, Site, User,
 };
 use crate::types::{CommentStatus, Email, Role, Slug};
 
@@ -73,6 +73,8 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn article(&self, id: i64) -> Result<Option<Article>>;
     /// The newsroom's list of articles in every state.
     async fn articles(&self, query: &ArticleQuery, page: PageRequest) -> Result<Page<ArticleRow>>;
+    /// Every revision of an article, newest first.
+    async fn revisions(&self, article_id: i64) -> Result<Vec<Revision>>;
     /// Publishes scheduled articles whose time has come; returns their ids.
     async fn publish_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<i64>>;
     /// Newest first.

@@ -19,6 +19,7 @@ both_databases!(
     the_article_list_filters_by_state_and_title,
     a_taken_address_is_refused_with_the_text_kept,
     editor_forms_need_the_session_token,
+    every_save_is_kept_and_can_be_compared_and_restored,
 );
 
 fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -288,4 +289,63 @@ async fn editor_forms_need_the_session_token(db: TestDb) {
     assert_eq!(r.status(), 403);
     let (_, list) = e.page("/admin/articles").await;
     assert!(!list.contains("Sans jeton"));
+}
+
+async fn every_save_is_kept_and_can_be_compared_and_restored(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let e = app.newsroom("e@example.org", Role::Editor).await;
+    let id = write(&e, "Révisions", "draft").await;
+    let v = version(&e, id).await;
+    let mut second = fields("Révisions : suite", "draft");
+    second[1] = ("body", "Premier paragraphe réécrit.\n\nSecond paragraphe.");
+    second.push(("version", &v));
+    assert_eq!(
+        e.post(&format!("/admin/articles/{id}/edit"), &second)
+            .await
+            .status(),
+        303
+    );
+    let (status, list) = e.page(&format!("/admin/articles/{id}/revisions")).await;
+    assert_eq!(status, 200);
+    assert!(list.contains("Version 2</b> (version actuelle)"), "{list}");
+    assert!(list.contains("Version 1</b>"));
+    let (_, diff) = e
+        .page(&format!("/admin/articles/{id}/revisions?compare=1"))
+        .await;
+    assert!(diff.contains("Version 1 → version actuelle (2)"));
+    assert!(
+        diff.contains("Supprimé : </span>Premier paragraphe de l&#39;article"),
+        "{diff}"
+    );
+    assert!(diff.contains("Ajouté : </span>Premier paragraphe réécrit."));
+    assert!(
+        diff.contains("<li>Second paragraphe.</li>"),
+        "unchanged lines kept"
+    );
+    assert!(diff.contains("Révisions : suite"), "title change shown");
+    let r = e
+        .post_raw(
+            &format!("/admin/articles/{id}/revisions/1/restore"),
+            &[("csrf", "forged")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    let r = e
+        .post(&format!("/admin/articles/{id}/revisions/1/restore"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let a = app.store.article(id).await.unwrap().unwrap();
+    assert_eq!(a.title.as_str(), "Révisions");
+    assert!(
+        a.body_markdown
+            .starts_with("Premier paragraphe de l'article")
+    );
+    assert_eq!(a.version, 3, "restoring is a new save");
+    assert_eq!(app.store.revisions(id).await.unwrap().len(), 3);
+    assert_eq!(
+        e.get(&format!("/admin/articles/{id}/revisions?compare=9"))
+            .await
+            .status(),
+        404
+    );
 }

@@ -88,6 +88,22 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
     out.push(("failed sign-in".to_owned(), failed.text().await.unwrap()));
     post(form("En attente de modération.", None)).await;
     let admin = app.newsroom("admin@example.org", Role::Administrator).await;
+    // A second save of article 1, so its revisions can be compared.
+    let one = app.store.article(1).await.unwrap().unwrap();
+    let v = one.version.to_string();
+    let saved = admin
+        .post(
+            "/admin/articles/1/edit",
+            &[
+                ("title", "Titre changé"),
+                ("slug", "valide"),
+                ("body", "Texte <changé> & « revu »."),
+                ("status", "published"),
+                ("version", v.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
     let editor_form = admin
         .post(
             "/admin/articles/new",
@@ -100,6 +116,8 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/articles",
         "/admin/articles/new",
         "/admin/articles/1/edit",
+        "/admin/articles/1/revisions",
+        "/admin/articles/1/revisions?compare=1",
         "/admin/articles?status=draft&q=nothing",
         "/admin/comments",
         "/admin/comments?status=approved&done=2",

@@ -1,6 +1,7 @@
 //! Articles with their authors, categories, tags and media.
 
 use kiosque_core::Result;
+use kiosque_core::model::Revision;
 use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     Category, MediaAsset, NewMediaAsset, Page, PageRequest, Published,
@@ -557,5 +558,32 @@ pub(crate) async fn categories(pool: &AnyPool) -> Result<Vec<Category>> {
     .map_err(db)?
     .iter()
     .filter_map(|row| rows::category(row).transpose())
+    .collect()
+}
+
+pub(crate) async fn revisions(pool: &AnyPool, article_id: i64) -> Result<Vec<Revision>> {
+    sqlx::query(
+        "SELECT r.article_id, r.version, r.title, r.body_markdown, r.excerpt, r.saved_by, \
+         r.saved_at, u.name AS saved_by_name FROM revisions r \
+         LEFT JOIN users u ON u.id = r.saved_by WHERE r.article_id = $1 \
+         ORDER BY r.version DESC",
+    )
+    .bind(article_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|row| {
+        Ok(Revision {
+            article_id: get(row, "article_id")?,
+            version: get(row, "version")?,
+            title: get(row, "title")?,
+            body_markdown: get(row, "body_markdown")?,
+            excerpt: get(row, "excerpt")?,
+            saved_by: get(row, "saved_by")?,
+            saved_by_name: get(row, "saved_by_name")?,
+            saved_at: time(get(row, "saved_at")?),
+        })
+    })
     .collect()
 }

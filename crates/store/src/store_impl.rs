@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use kiosque_core::Result;
+use kiosque_core::model::Revision;
 use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     Category, Comment, MediaAsset, ModerationItem, NewComment, NewMediaAsset, Page, PageRequest,
@@ -58,6 +59,10 @@ impl Store for SqlStore {
 
     async fn articles(&self, query: &ArticleQuery, page: PageRequest) -> Result<Page<ArticleRow>> {
         articles::query(&self.pool, query, page).await
+    }
+
+    async fn revisions(&self, article_id: i64) -> Result<Vec<Revision>> {
+        articles::revisions(&self.pool, article_id).await
     }
 
     async fn publish_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<i64>> {

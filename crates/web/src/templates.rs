@@ -36,6 +36,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin/editor.html",
         include_str!("../templates/admin/editor.html"),
     ),
+    (
+        "admin/revisions.html",
+        include_str!("../templates/admin/revisions.html"),
+    ),
 ];
 
 /// The default stylesheet.

@@ -287,3 +287,24 @@ impl<T> Page<T> {
         u32::try_from(self.total.div_ceil(per).max(1)).unwrap_or(u32::MAX)
     }
 }
+
+/// A saved state of an article's text, kept by every save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// The article.
+    pub article_id: i64,
+    /// The article's version this save produced.
+    pub version: i64,
+    /// Headline then.
+    pub title: String,
+    /// Markdown then.
+    pub body_markdown: String,
+    /// Summary then.
+    pub excerpt: String,
+    /// Who saved (`None`: command line or a deleted account).
+    pub saved_by: Option<i64>,
+    /// Name of who saved, if known.
+    pub saved_by_name: Option<String>,
+    /// When.
+    pub saved_at: DateTime<Utc>,
+}

@@ -8,8 +8,8 @@ mod user;
 
 pub use article::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
-    Category, FeaturedImage, MediaAsset, NewMediaAsset, Page, PageRequest, Published, Tag,
-    article_path,
+    Category, FeaturedImage, MediaAsset, NewMediaAsset, Page, PageRequest, Published, Revision,
+    Tag, article_path,
 };
 pub use comment::{Comment, ModerationItem, NewComment};
 pub use site::Site;

@@ -211,9 +211,14 @@ pub(crate) async fn create(
 #[serde(default)]
 pub(crate) struct EditQuery {
     saved: Option<String>,
+    restored: Option<String>,
 }
 
-async fn editable(state: &AppState, newsroom: &Newsroom, id: i64) -> Result<Article, WebError> {
+pub(super) async fn editable(
+    state: &AppState,
+    newsroom: &Newsroom,
+    id: i64,
+) -> Result<Article, WebError> {
     newsroom.require(Permission::WriteDrafts)?;
     let article = state.store.article(id).await?.ok_or(WebError::NotFound)?;
     if !can_edit(&newsroom.user, &article) {
@@ -229,9 +234,12 @@ pub(crate) async fn edit(
     Query(query): Query<EditQuery>,
 ) -> Result<Response, WebError> {
     let article = editable(&state, &newsroom, id).await?;
-    let flash = query
-        .saved
-        .map(|_| state.strings(newsroom.site.language).text("admin.saved"));
+    let strings = state.strings(newsroom.site.language);
+    let flash = match (query.saved, query.restored) {
+        (_, Some(_)) => Some(strings.text("admin.restored")),
+        (Some(_), None) => Some(strings.text("admin.saved")),
+        (None, None) => None,
+    };
     let page = EditorPage {
         article: Some(&article),
         form: EditorForm::from_article(&article),

@@ -8,6 +8,7 @@ mod comments;
 mod dashboard;
 mod editor;
 mod login;
+mod revisions;
 mod session;
 
 use std::sync::Arc;
@@ -42,6 +43,11 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             get(editor::edit).post(editor::update),
         )
         .route("/admin/articles/{id}/preview", get(editor::preview))
+        .route("/admin/articles/{id}/revisions", get(revisions::list))
+        .route(
+            "/admin/articles/{id}/revisions/{version}/restore",
+            post(revisions::restore),
+        )
         // Newsroom pages are personal: never stored by a browser or a proxy.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
