@@ -96,6 +96,17 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn add_comment(&self, comment: &NewComment) -> Result<Comment>;
     /// One comment by id, whatever its status.
     async fn comment(&self, id: i64) -> Result<Option<Comment>>;
+    /// Whether this address has had a comment approved before (a trusted
+    /// commenter, for the "hold first-time commenters" policy).
+    async fn has_approved_comment(&self, email: &Email) -> Result<bool>;
+    /// Whether the same text from the same address is already under this
+    /// article (in any state but trash).
+    async fn is_duplicate_comment(
+        &self,
+        article_id: i64,
+        email: &Email,
+        body: &str,
+    ) -> Result<bool>;
     /// Approved comments of an article, oldest first.
     async fn approved_comments(&self, article_id: i64) -> Result<Vec<Comment>>;
     /// How many comments are in one moderation state.

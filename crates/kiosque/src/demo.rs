@@ -68,11 +68,7 @@ pub async fn seed(store: &dyn Store, settings: &Settings, base_url: &str) -> any
     let (site, fresh) = match store.site().await? {
         Some(site) => (site, false),
         None => {
-            let site = Site {
-                name: "Kiosque Démo".into(),
-                language: Locale::Fr,
-                base_url: base_url.to_owned(),
-            };
+            let site = Site::new("Kiosque Démo", Locale::Fr, base_url);
             store.save_site(&site).await?;
             (site, true)
         }

@@ -193,10 +193,11 @@ async fn published_with_a_comment(app: &TestApp) -> i64 {
         .await;
     for n in 0..3 {
         let name = format!("Lecteur {n}");
+        let text = format!("Un avis de lecteur, le numéro {n}.");
         app.post_form(
             &format!("{path}comments"),
             &[
-                ("comment", "Un avis de lecteur."),
+                ("comment", text.as_str()),
                 ("name", name.as_str()),
                 ("email", "lecteur@example.org"),
             ],

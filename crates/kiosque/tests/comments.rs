@@ -6,6 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::plain;
+use kiosque_core::model::CommentPolicy;
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Locale};
 use kiosque_testkit::fixtures::french_article_source;
@@ -24,6 +25,11 @@ both_databases!(
     comments_on_unknown_articles_are_404,
     a_huge_body_is_refused_and_nothing_is_stored,
     a_database_failure_is_a_500_with_a_generic_page,
+    an_exact_duplicate_is_refused_with_409,
+    a_second_comment_within_seconds_is_a_flood,
+    the_site_policy_decides_who_goes_live_at_once,
+    comments_with_two_links_or_blocked_terms_are_held,
+    comments_close_after_the_set_number_of_days,
 );
 
 const GOOD: &[(&str, &str)] = &[
@@ -245,11 +251,15 @@ async fn too_many_comments_from_one_address_get_429_with_retry_after(db: TestDb)
     })
     .await;
     let path = article(&app).await;
-    for _ in 0..2 {
-        let r = app.post_form(&format!("{path}comments"), GOOD).await;
+    for text in ["Premier avis.", "Deuxième avis."] {
+        let r = app
+            .post_form(&format!("{path}comments"), &with("comment", text))
+            .await;
         assert_eq!(r.status(), 303);
     }
-    let r = app.post_form(&format!("{path}comments"), GOOD).await;
+    let r = app
+        .post_form(&format!("{path}comments"), &with("comment", "Troisième."))
+        .await;
     assert_eq!(r.status(), 429);
     let wait: u64 = r.headers()["retry-after"]
         .to_str()
@@ -329,4 +339,152 @@ async fn a_database_failure_is_a_500_with_a_generic_page(db: TestDb) {
     assert!(!html.contains("sql"), "{html}");
     // The rest of the site keeps working.
     assert_eq!(app.page("/").await.0, 200);
+}
+
+async fn an_exact_duplicate_is_refused_with_409(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    assert_eq!(
+        app.post_form(&format!("{path}comments"), GOOD)
+            .await
+            .status(),
+        303
+    );
+    let r = app.post_form(&format!("{path}comments"), GOOD).await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Vous avez déjà envoyé ce commentaire."));
+    assert!(html.contains(">Très bon article, merci.\nÀ suivre !</textarea>"));
+    assert_eq!(count(&app, CommentStatus::Pending).await, 1);
+}
+
+async fn a_second_comment_within_seconds_is_a_flood(db: TestDb) {
+    let app = TestApp::start(db, Locale::Fr, |s| {
+        s.web.comment_min_interval = Duration::from_secs(15);
+    })
+    .await;
+    let path = article(&app).await;
+    // A form refused for a missing field does not count.
+    let r = app
+        .post_form(&format!("{path}comments"), &with("email", ""))
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        app.post_form(&format!("{path}comments"), GOOD)
+            .await
+            .status(),
+        303
+    );
+    let r = app
+        .post_form(&format!("{path}comments"), &with("comment", "Encore moi."))
+        .await;
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=15).contains(&wait), "{wait}");
+    assert_eq!(count(&app, CommentStatus::Pending).await, 1);
+}
+
+async fn set_policy(app: &TestApp, change: impl FnOnce(&mut kiosque_core::model::CommentSettings)) {
+    let mut site = app.store.site().await.unwrap().unwrap();
+    change(&mut site.comments);
+    app.store.save_site(&site).await.unwrap();
+}
+
+async fn the_site_policy_decides_who_goes_live_at_once(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    set_policy(&app, |c| c.policy = CommentPolicy::HoldFirstTime).await;
+    let first = app.post_form(&format!("{path}comments"), GOOD).await;
+    assert_eq!(first.status(), 303);
+    assert!(
+        first.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("moderation=pending")
+    );
+    app.approve_pending().await;
+    // The same reader, now trusted: straight on the page.
+    let second = app
+        .post_form(&format!("{path}comments"), &with("comment", "Je reviens."))
+        .await;
+    let location = second.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("#comment-"), "{location}");
+    assert!(app.page(&path).await.1.contains("Je reviens."));
+    set_policy(&app, |c| c.policy = CommentPolicy::ApproveAll).await;
+    app.post_form(
+        &format!("{path}comments"),
+        &[
+            ("comment", "Nouvelle venue."),
+            ("name", "Awa"),
+            ("email", "awa@example.org"),
+        ],
+    )
+    .await;
+    assert!(app.page(&path).await.1.contains("Nouvelle venue."));
+}
+
+async fn comments_with_two_links_or_blocked_terms_are_held(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = article(&app).await;
+    set_policy(&app, |c| {
+        c.policy = CommentPolicy::ApproveAll;
+        c.blocked_terms = vec!["pilules".into(), "spammeur@example.org".into()];
+    })
+    .await;
+    app.post_form(
+        &format!("{path}comments"),
+        &with(
+            "comment",
+            "Voir https://a.example.org et https://b.example.org",
+        ),
+    )
+    .await;
+    assert_eq!(
+        count(&app, CommentStatus::Pending).await,
+        1,
+        "two links: held"
+    );
+    app.post_form(
+        &format!("{path}comments"),
+        &with("comment", "Des PILULES pas chères"),
+    )
+    .await;
+    app.post_form(
+        &format!("{path}comments"),
+        &[
+            ("comment", "Un texte anodin."),
+            ("name", "X"),
+            ("email", "spammeur@example.org"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        count(&app, CommentStatus::Spam).await,
+        2,
+        "blocked terms: spam"
+    );
+    assert_eq!(count(&app, CommentStatus::Approved).await, 0);
+}
+
+async fn comments_close_after_the_set_number_of_days(db: TestDb) {
+    let app = TestApp::french(db).await;
+    // The fixture article is dated 1 November 2024.
+    let path = article(&app).await;
+    set_policy(&app, |c| c.close_after_days = 30).await;
+    let (_, html) = app.page(&path).await;
+    assert!(html.contains("Les commentaires sont fermés pour cet article."));
+    assert!(!html.contains("<form class=\"comment-form\""));
+    let r = app.post_form(&format!("{path}comments"), GOOD).await;
+    assert_eq!(r.status(), 403);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Les commentaires sont fermés")
+    );
+    assert_eq!(count(&app, CommentStatus::Pending).await, 0);
 }

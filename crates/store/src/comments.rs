@@ -1,7 +1,7 @@
 //! Reader comments and their moderation.
 
 use kiosque_core::model::{Comment, ModerationItem, NewComment};
-use kiosque_core::types::CommentStatus;
+use kiosque_core::types::{CommentStatus, Email};
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
 
@@ -41,6 +41,36 @@ pub(crate) async fn by_id(pool: &AnyPool, id: i64) -> Result<Option<Comment>> {
         .await
         .map_err(db)?;
     row.as_ref().map(rows::comment).transpose()
+}
+
+pub(crate) async fn has_approved(pool: &AnyPool, email: &Email) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM comments WHERE LOWER(author_email) = $1 AND status = 'approved'",
+    )
+    .bind(email.as_str().to_lowercase())
+    .fetch_one(pool)
+    .await
+    .map_err(db)?;
+    Ok(get::<i64>(&row, "n")? > 0)
+}
+
+pub(crate) async fn is_duplicate(
+    pool: &AnyPool,
+    article_id: i64,
+    email: &Email,
+    body: &str,
+) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM comments WHERE article_id = $1 \
+         AND LOWER(author_email) = $2 AND body = $3 AND status <> 'trash'",
+    )
+    .bind(article_id)
+    .bind(email.as_str().to_lowercase())
+    .bind(body)
+    .fetch_one(pool)
+    .await
+    .map_err(db)?;
+    Ok(get::<i64>(&row, "n")? > 0)
 }
 
 pub(crate) async fn approved(pool: &AnyPool, article_id: i64) -> Result<Vec<Comment>> {

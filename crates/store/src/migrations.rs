@@ -31,6 +31,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_editorial.sql"),
         include_str!("../migrations/postgres/0003_editorial.sql"),
     ),
+    (
+        4,
+        "comment settings",
+        include_str!("../migrations/sqlite/0004_comment_settings.sql"),
+        include_str!("../migrations/postgres/0004_comment_settings.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

@@ -1,35 +1,57 @@
 //! The site's settings row.
 
 use kiosque_core::Result;
-use kiosque_core::model::Site;
+use kiosque_core::model::{CommentPolicy, CommentSettings, Site};
 use sqlx::AnyPool;
 
 use crate::db;
 use crate::rows::get;
 
 pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
-    let row = sqlx::query("SELECT name, language, base_url FROM site_settings WHERE id = 1")
-        .fetch_optional(pool)
-        .await
-        .map_err(db)?;
+    let row = sqlx::query(
+        "SELECT name, language, base_url, comment_policy, comments_close_days, blocked_terms \
+         FROM site_settings WHERE id = 1",
+    )
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
     let Some(row) = row else { return Ok(None) };
     let language: String = get(&row, "language")?;
+    let policy: String = get(&row, "comment_policy")?;
+    let close: i64 = get(&row, "comments_close_days")?;
+    let blocked: String = get(&row, "blocked_terms")?;
     Ok(Some(Site {
         name: get(&row, "name")?,
         language: language.parse().unwrap_or_default(),
         base_url: get(&row, "base_url")?,
+        comments: CommentSettings {
+            policy: CommentPolicy::parse(&policy),
+            close_after_days: u32::try_from(close).unwrap_or_default(),
+            blocked_terms: blocked
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        },
     }))
 }
 
 pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
     sqlx::query(
-        "INSERT INTO site_settings (id, name, language, base_url) VALUES (1, $1, $2, $3) \
+        "INSERT INTO site_settings (id, name, language, base_url, comment_policy, \
+         comments_close_days, blocked_terms) VALUES (1, $1, $2, $3, $4, $5, $6) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language, \
-         base_url = excluded.base_url",
+         base_url = excluded.base_url, comment_policy = excluded.comment_policy, \
+         comments_close_days = excluded.comments_close_days, \
+         blocked_terms = excluded.blocked_terms",
     )
     .bind(&site.name)
     .bind(site.language.code())
     .bind(&site.base_url)
+    .bind(site.comments.policy.as_str())
+    .bind(i64::from(site.comments.close_after_days))
+    .bind(site.comments.blocked_terms.join("\n"))
     .execute(pool)
     .await
     .map_err(db)?;

@@ -9,7 +9,7 @@ use kiosque_core::model::{
     Published, Site,
 };
 use kiosque_core::ports::Store;
-use kiosque_core::types::{CommentStatus, Slug};
+use kiosque_core::types::{CommentStatus, Email, Slug};
 
 use crate::articles::Target;
 use crate::{SqlStore, articles, comments, site};
@@ -103,6 +103,19 @@ impl Store for SqlStore {
 
     async fn comment(&self, id: i64) -> Result<Option<Comment>> {
         comments::by_id(&self.pool, id).await
+    }
+
+    async fn has_approved_comment(&self, email: &Email) -> Result<bool> {
+        comments::has_approved(&self.pool, email).await
+    }
+
+    async fn is_duplicate_comment(
+        &self,
+        article_id: i64,
+        email: &Email,
+        body: &str,
+    ) -> Result<bool> {
+        comments::is_duplicate(&self.pool, article_id, email, body).await
     }
 
     async fn approved_comments(&self, article_id: i64) -> Result<Vec<Comment>> {

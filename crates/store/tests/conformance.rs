@@ -4,7 +4,7 @@
 use chrono::Utc;
 use kiosque_core::Error;
 use kiosque_core::model::{ArticleFilter, NewComment, NewMediaAsset, PageRequest, Site};
-use kiosque_core::model::{ArticleQuery, NewUser, Session};
+use kiosque_core::model::{ArticleQuery, CommentPolicy, NewUser, Session};
 use kiosque_core::ports::{Accounts, Store};
 use kiosque_core::types::{ArticleStatus, CommentStatus, Email, Locale, Role, Slug, WebUrl};
 use kiosque_testkit::fixtures::{date, french_draft};
@@ -39,17 +39,14 @@ fn page(number: u32, per_page: u32) -> PageRequest {
 async fn a_new_store_has_no_site_until_one_is_saved(db: TestDb) {
     let store = db.store().await;
     assert_eq!(store.site().await.unwrap(), None);
-    let site = Site {
-        name: "Afrique Première Tv".into(),
-        language: Locale::Fr,
-        base_url: "https://example.org".into(),
-    };
+    let site = Site::new("Afrique Première Tv", Locale::Fr, "https://example.org");
     store.save_site(&site).await.unwrap();
     assert_eq!(store.site().await.unwrap(), Some(site.clone()));
-    let renamed = Site {
-        name: "Autre nom".into(),
-        ..site
-    };
+    let mut renamed = site.clone();
+    renamed.name = "Autre nom".into();
+    renamed.comments.policy = CommentPolicy::HoldFirstTime;
+    renamed.comments.close_after_days = 30;
+    renamed.comments.blocked_terms = vec!["casino".into(), "spam@example.org".into()];
     store.save_site(&renamed).await.unwrap();
     assert_eq!(store.site().await.unwrap(), Some(renamed));
 }

@@ -26,6 +26,8 @@ pub enum WebError {
     Forbidden,
     /// 403: signed in, but the role does not allow this.
     NotAllowed,
+    /// 403: the article's comments are closed.
+    CommentsClosed,
     /// 429, with the seconds to wait.
     TooManyRequests(u64),
     /// 500; the text goes to the log only.
@@ -37,7 +39,8 @@ pub enum WebError {
 struct ErrorPage {
     status: StatusCode,
     wait: u64,
-    not_allowed: bool,
+    /// Translation key of the message, for the 403s that say why.
+    reason: Option<&'static str>,
 }
 
 impl From<Error> for WebError {
@@ -60,10 +63,16 @@ impl From<Error> for WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let not_allowed = matches!(self, WebError::NotAllowed);
+        let reason = match self {
+            WebError::NotAllowed => Some("admin.no_permission"),
+            WebError::CommentsClosed => Some("comments.closed"),
+            _ => None,
+        };
         let (status, wait) = match self {
             WebError::NotFound => (StatusCode::NOT_FOUND, 0),
-            WebError::Forbidden | WebError::NotAllowed => (StatusCode::FORBIDDEN, 0),
+            WebError::Forbidden | WebError::NotAllowed | WebError::CommentsClosed => {
+                (StatusCode::FORBIDDEN, 0)
+            }
             WebError::TooManyRequests(wait) => (StatusCode::TOO_MANY_REQUESTS, wait),
             WebError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
@@ -79,7 +88,7 @@ impl IntoResponse for WebError {
         response.extensions_mut().insert(ErrorPage {
             status,
             wait,
-            not_allowed,
+            reason,
         });
         response
     }
@@ -95,7 +104,7 @@ pub(crate) async fn render_error_pages(
     let Some(&ErrorPage {
         status,
         wait,
-        not_allowed,
+        reason,
     }) = response.extensions().get::<ErrorPage>()
     else {
         return response;
@@ -109,9 +118,9 @@ pub(crate) async fn render_error_pages(
                 strings.text("errors.not_found_title"),
                 strings.text("errors.not_found_text"),
             ),
-            StatusCode::FORBIDDEN if not_allowed => (
+            StatusCode::FORBIDDEN if reason.is_some() => (
                 strings.text("errors.forbidden_title"),
-                strings.text("admin.no_permission"),
+                strings.text(reason.unwrap_or_default()),
             ),
             StatusCode::FORBIDDEN => (
                 strings.text("errors.forbidden_title"),

@@ -33,6 +33,9 @@ pub struct WebConfig {
     pub comment_burst: u32,
     /// After a burst, one more comment is allowed per this interval.
     pub comment_interval: Duration,
+    /// Shortest time between two accepted comments from one address
+    /// (zero: no such limit).
+    pub comment_min_interval: Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy
     /// that sets it; otherwise anyone could pick their own address).
     pub behind_proxy: bool,
@@ -52,6 +55,7 @@ impl Default for WebConfig {
         WebConfig {
             comment_burst: 5,
             comment_interval: Duration::from_secs(60),
+            comment_min_interval: Duration::from_secs(15),
             behind_proxy: false,
             per_page: 10,
             login_burst: 5,
@@ -68,6 +72,7 @@ pub struct AppState {
     templates: templates::Templates,
     translations: i18n::Translations,
     comment_limiter: rate_limit::Limiter<std::net::IpAddr>,
+    comment_flood: Option<rate_limit::Limiter<std::net::IpAddr>>,
     login_by_account: rate_limit::Limiter<String>,
     login_by_address: rate_limit::Limiter<std::net::IpAddr>,
     config: WebConfig,
@@ -85,6 +90,8 @@ impl AppState {
                 config.comment_burst,
                 config.comment_interval,
             ),
+            comment_flood: (!config.comment_min_interval.is_zero())
+                .then(|| rate_limit::Limiter::new(1, config.comment_min_interval)),
             login_by_account: rate_limit::Limiter::new(config.login_burst, config.login_interval),
             login_by_address: rate_limit::Limiter::new(
                 config.login_burst.saturating_mul(4),

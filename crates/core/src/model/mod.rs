@@ -12,5 +12,5 @@ pub use article::{
     Tag, article_path,
 };
 pub use comment::{Comment, ModerationItem, NewComment};
-pub use site::Site;
+pub use site::{CommentPolicy, CommentSettings, Site};
 pub use user::{NewUser, Session, User};

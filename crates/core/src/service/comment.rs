@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::FieldError;
-use crate::model::NewComment;
+use crate::model::{CommentPolicy, CommentSettings, NewComment};
 use crate::types::{CommentStatus, EMAIL_MAX, Email, URL_MAX, WebUrl};
 
 /// Longest comment, in characters.
@@ -113,6 +113,59 @@ impl CommentForm {
     }
 }
 
+/// Links in a comment from which it is held for a moderator whatever the
+/// policy (WordPress's `comment_max_links`).
+pub const HOLD_FROM_LINKS: usize = 2;
+
+/// Decides where a checked comment goes, in this order: caught by the
+/// honeypot or containing a blocked term → spam; two links or more → held;
+/// then the site's policy (`trusted`: the address had a comment approved).
+pub fn screen(comment: &NewComment, settings: &CommentSettings, trusted: bool) -> CommentStatus {
+    if comment.status == CommentStatus::Spam {
+        return CommentStatus::Spam;
+    }
+    let haystack = format!(
+        "{}\n{}\n{}\n{}",
+        comment.body,
+        comment.author_name,
+        comment.author_email.as_str(),
+        comment
+            .author_url
+            .as_ref()
+            .map(|u| u.as_str())
+            .unwrap_or_default()
+    )
+    .to_lowercase();
+    if settings
+        .blocked_terms
+        .iter()
+        .map(|t| t.trim().to_lowercase())
+        .any(|t| !t.is_empty() && haystack.contains(&t))
+    {
+        return CommentStatus::Spam;
+    }
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    if finder.links(&comment.body).count() >= HOLD_FROM_LINKS {
+        return CommentStatus::Pending;
+    }
+    match settings.policy {
+        CommentPolicy::ApproveAll => CommentStatus::Approved,
+        CommentPolicy::HoldFirstTime if trusted => CommentStatus::Approved,
+        _ => CommentStatus::Pending,
+    }
+}
+
+/// Whether comments under an article published at `published_at` are closed.
+pub fn comments_closed(
+    settings: &CommentSettings,
+    published_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
+    settings.close_after_days > 0
+        && now - published_at > chrono::Duration::days(i64::from(settings.close_after_days))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +215,58 @@ mod tests {
             f.validate(1, |_| true, Utc::now()).unwrap().status,
             CommentStatus::Spam
         );
+    }
+
+    fn settings(policy: CommentPolicy) -> CommentSettings {
+        CommentSettings {
+            policy,
+            close_after_days: 0,
+            blocked_terms: vec!["Casino".into()],
+        }
+    }
+
+    #[test]
+    fn the_policy_decides_after_the_spam_checks() {
+        let c = form().validate(1, |_| true, Utc::now()).unwrap();
+        assert_eq!(
+            screen(&c, &settings(CommentPolicy::HoldAll), true),
+            CommentStatus::Pending
+        );
+        assert_eq!(
+            screen(&c, &settings(CommentPolicy::HoldFirstTime), false),
+            CommentStatus::Pending
+        );
+        assert_eq!(
+            screen(&c, &settings(CommentPolicy::HoldFirstTime), true),
+            CommentStatus::Approved
+        );
+        assert_eq!(
+            screen(&c, &settings(CommentPolicy::ApproveAll), false),
+            CommentStatus::Approved
+        );
+        let mut links = c.clone();
+        links.body = "voir https://a.example et https://b.example".into();
+        assert_eq!(
+            screen(&links, &settings(CommentPolicy::ApproveAll), true),
+            CommentStatus::Pending
+        );
+        let mut blocked = c.clone();
+        blocked.body = "Meilleur CASINO en ligne".into();
+        assert_eq!(
+            screen(&blocked, &settings(CommentPolicy::ApproveAll), true),
+            CommentStatus::Spam
+        );
+    }
+
+    #[test]
+    fn comments_close_after_the_set_days() {
+        let mut s = settings(CommentPolicy::HoldAll);
+        let published = Utc::now() - chrono::Duration::days(31);
+        assert!(!comments_closed(&s, published, Utc::now()));
+        s.close_after_days = 30;
+        assert!(comments_closed(&s, published, Utc::now()));
+        s.close_after_days = 60;
+        assert!(!comments_closed(&s, published, Utc::now()));
     }
 
     #[test]

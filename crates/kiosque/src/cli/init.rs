@@ -74,10 +74,10 @@ impl Init {
                     self.base_url
                 )
             })?;
-        Ok(Site {
-            name: name.to_owned(),
+        Ok(Site::new(
+            name,
             language,
-            base_url: base.as_str().trim_end_matches('/').to_owned(),
-        })
+            base.as_str().trim_end_matches('/'),
+        ))
     }
 }

@@ -9,8 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use kiosque_core::FieldError;
+use kiosque_core::model::CommentPolicy;
 use kiosque_core::model::{Article, Site};
-use kiosque_core::service::comment::CommentForm;
+use kiosque_core::service::comment::{CommentForm, comments_closed, screen};
 use kiosque_core::types::CommentStatus;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -145,6 +146,7 @@ async fn render(
         reply_to => page.reply_to.map(|(id, name)| context! { id, name }),
         notice => page.notice.then(|| strings.text("comments.awaiting_moderation")),
         form_action => format!("{path}comments"),
+        comments_closed => comments_closed(&site.comments, article.published_at, Utc::now()),
         ..page_context(state, site, Some(article.title.as_str()), Some(&article.excerpt), Some(&path))
     };
     let html = state.templates.render("article.html", ctx)?;
@@ -177,6 +179,10 @@ pub(crate) async fn post_comment(
         return Err(WebError::TooManyRequests(wait));
     }
     let (site, article, _) = find_article(&state, &path).await?;
+    let now = Utc::now();
+    if comments_closed(&site.comments, article.published_at, now) {
+        return Err(WebError::CommentsClosed);
+    }
     let parent = match form.parent.trim() {
         "" => None,
         raw => match raw.parse::<i64>() {
@@ -185,15 +191,47 @@ pub(crate) async fn post_comment(
         },
     };
     let parent_id = parent.as_ref().map(|(id, _)| *id);
-    match form.validate(article.id, |id| Some(id) == parent_id, Utc::now()) {
-        Ok(comment) => {
+    match form.validate(article.id, |id| Some(id) == parent_id, now) {
+        Ok(mut comment) => {
+            // A second comment from the same address within seconds is a
+            // flood (WordPress refuses it the same way); a valid one only
+            // counts, so a reader correcting a form is never held back.
+            if let Some(Err(wait)) = state.comment_flood.as_ref().map(|f| f.check(&ip)) {
+                return Err(WebError::TooManyRequests(wait));
+            }
+            if state
+                .store
+                .is_duplicate_comment(article.id, &comment.author_email, &comment.body)
+                .await?
+            {
+                let page = ArticlePage {
+                    form,
+                    errors: vec![FieldError {
+                        field: "comment",
+                        code: "duplicate_comment",
+                    }],
+                    reply_to: parent,
+                    notice: false,
+                };
+                return render(&state, &site, &article, page, StatusCode::CONFLICT).await;
+            }
+            let trusted = site.comments.policy == CommentPolicy::HoldFirstTime
+                && state
+                    .store
+                    .has_approved_comment(&comment.author_email)
+                    .await?;
+            comment.status = screen(&comment, &site.comments, trusted);
             let stored = state.store.add_comment(&comment).await?;
             if stored.status == CommentStatus::Spam {
-                tracing::info!(comment = stored.id, "comment caught by the honeypot");
+                tracing::info!(comment = stored.id, "comment held as spam");
             }
-            // The same answer for a trapped robot as for a reader, so the
-            // trap is not revealed.
-            let to = format!("{}?moderation=pending#comment-notice", article.path());
+            let to = if stored.status == CommentStatus::Approved {
+                format!("{}#comment-{}", article.path(), stored.id)
+            } else {
+                // The same answer for a trapped robot as for a reader, so
+                // the traps are not revealed.
+                format!("{}?moderation=pending#comment-notice", article.path())
+            };
             Ok(Redirect::to(&to).into_response())
         }
         Err(errors) => {
