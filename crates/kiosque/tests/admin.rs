@@ -21,6 +21,8 @@ both_databases!(
     each_role_reaches_only_what_it_may,
     moderators_approve_spam_trash_restore_and_delete,
     moderation_without_the_session_token_is_refused,
+    administrators_change_the_site_settings,
+    administrators_create_accounts_and_change_roles,
 );
 
 const PASSWORD: &str = "un mot de passe solide";
@@ -411,4 +413,150 @@ async fn moderation_without_the_session_token_is_refused(db: TestDb) {
             .unwrap(),
         0
     );
+}
+
+async fn administrators_change_the_site_settings(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let editor = app.newsroom("ed@example.org", Role::Editor).await;
+    assert_eq!(editor.get("/admin/settings").await.status(), 403);
+    let r = editor
+        .post("/admin/settings", &[("name", "Piraté"), ("language", "en")])
+        .await;
+    assert_eq!(r.status(), 403);
+    let admin = app.newsroom("admin@example.org", Role::Administrator).await;
+    let (status, page) = admin.page("/admin/settings").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("value=\"Afrique Première Tv\""));
+    let r = admin
+        .post(
+            "/admin/settings",
+            &[
+                ("name", "Afrique Première Télévision"),
+                ("language", "fr"),
+                ("comment_policy", "hold_first_time"),
+                ("close_after_days", "abc"),
+                ("blocked_terms", "casino\n\npilules "),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Indiquez un nombre entier")
+    );
+    let r = admin
+        .post(
+            "/admin/settings",
+            &[
+                ("name", "Afrique Première Télévision"),
+                ("language", "fr"),
+                ("comment_policy", "hold_first_time"),
+                ("close_after_days", "60"),
+                ("blocked_terms", "casino\n\npilules "),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let site = app.store.site().await.unwrap().unwrap();
+    assert_eq!(site.name, "Afrique Première Télévision");
+    assert_eq!(
+        site.comments.policy,
+        kiosque_core::model::CommentPolicy::HoldFirstTime
+    );
+    assert_eq!(site.comments.close_after_days, 60);
+    assert_eq!(site.comments.blocked_terms, vec!["casino", "pilules"]);
+    assert!(
+        app.page("/")
+            .await
+            .1
+            .contains("Afrique Première Télévision")
+    );
+}
+
+async fn administrators_create_accounts_and_change_roles(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let editor = app.newsroom("ed@example.org", Role::Editor).await;
+    assert_eq!(editor.get("/admin/users").await.status(), 403);
+    let admin = app.newsroom("admin@example.org", Role::Administrator).await;
+    let (status, page) = admin.page("/admin/users").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("ed@example.org"));
+    let r = admin
+        .post(
+            "/admin/users",
+            &[
+                ("name", "Jean Mbarga"),
+                ("email", "jean@example.org"),
+                ("role", "author"),
+                ("password", "court"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("au moins 10 caractères"));
+    assert!(
+        html.contains("value=\"jean@example.org\""),
+        "the form is kept"
+    );
+    assert!(!html.contains("value=\"court\""), "but never the password");
+    let r = admin
+        .post(
+            "/admin/users",
+            &[
+                ("name", "Jean Mbarga"),
+                ("email", "jean@example.org"),
+                ("role", "author"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (cookie, r) = app.sign_in("jean@example.org", PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    assert!(cookie.is_some());
+    let r = admin
+        .post(
+            "/admin/users",
+            &[
+                ("name", "Double"),
+                ("email", "JEAN@example.org"),
+                ("role", "author"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    let jean = app
+        .store
+        .user_by_email(&kiosque_core::types::Email::parse("jean@example.org").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let r = admin
+        .post(
+            &format!("/admin/users/{}/role", jean.id),
+            &[("role", "editor")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.store.user(jean.id).await.unwrap().unwrap().role,
+        Role::Editor
+    );
+    let me = app
+        .store
+        .user_by_email(&kiosque_core::types::Email::parse("admin@example.org").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let r = admin
+        .post(
+            &format!("/admin/users/{}/role", me.id),
+            &[("role", "contributor")],
+        )
+        .await;
+    assert_eq!(r.status(), 403, "no demoting oneself");
 }

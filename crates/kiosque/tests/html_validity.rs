@@ -111,6 +111,13 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         )
         .await;
     out.push(("422 editor".to_owned(), editor_form.text().await.unwrap()));
+    let bad_user = admin
+        .post(
+            "/admin/users",
+            &[("name", ""), ("email", "x"), ("role", "author")],
+        )
+        .await;
+    out.push(("422 users".to_owned(), bad_user.text().await.unwrap()));
     for p in [
         "/admin/",
         "/admin/articles",
@@ -120,6 +127,8 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/articles/1/revisions?compare=1",
         "/admin/articles?status=draft&q=nothing",
         "/admin/comments",
+        "/admin/settings",
+        "/admin/users",
         "/admin/comments?status=approved&done=2",
         "/admin/comments?status=trash",
     ] {

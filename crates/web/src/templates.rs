@@ -40,6 +40,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin/revisions.html",
         include_str!("../templates/admin/revisions.html"),
     ),
+    (
+        "admin/settings.html",
+        include_str!("../templates/admin/settings.html"),
+    ),
+    (
+        "admin/users.html",
+        include_str!("../templates/admin/users.html"),
+    ),
 ];
 
 /// The default stylesheet.

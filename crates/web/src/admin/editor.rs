@@ -2,7 +2,6 @@
 //! state the user may move the article to), optimistic concurrency and
 //! the newsroom's preview.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -17,7 +16,7 @@ use kiosque_core::{Error, FieldError};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{Newsroom, admin_context};
+use super::{Newsroom, admin_context, error_views};
 use crate::{AppState, WebError};
 
 #[derive(Serialize)]
@@ -25,13 +24,6 @@ struct Button {
     status: &'static str,
     label: String,
     primary: bool,
-}
-
-#[derive(Serialize)]
-struct ErrorView {
-    field: &'static str,
-    label: String,
-    message: String,
 }
 
 /// The buttons offered for an article in `current` state (`None`: new).
@@ -89,20 +81,7 @@ async fn render(
     page: EditorPage<'_>,
 ) -> Result<Response, WebError> {
     let strings = state.strings(newsroom.site.language);
-    let errors: HashMap<&str, String> = page
-        .errors
-        .iter()
-        .map(|e| (e.field, strings.text(&format!("errors.{}", e.code))))
-        .collect();
-    let errors_list: Vec<ErrorView> = page
-        .errors
-        .iter()
-        .map(|e| ErrorView {
-            field: e.field,
-            label: strings.text(&field_label(e.field)),
-            message: strings.text(&format!("errors.{}", e.code)),
-        })
-        .collect();
+    let (errors, errors_list) = error_views(strings, &page.errors, field_label);
     let mut buttons = buttons(newsroom, page.article.map(|a| a.status));
     for b in &mut buttons {
         b.label = strings.text(&b.label);

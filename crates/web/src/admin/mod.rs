@@ -10,6 +10,8 @@ mod editor;
 mod login;
 mod revisions;
 mod session;
+mod settings;
+mod users;
 
 use std::sync::Arc;
 
@@ -36,6 +38,9 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/admin/login", get(login::form).post(login::submit))
         .route("/admin/logout", post(login::logout))
         .route("/admin/comments", get(comments::queue).post(comments::act))
+        .route("/admin/settings", get(settings::form).post(settings::save))
+        .route("/admin/users", get(users::list).post(users::create))
+        .route("/admin/users/{id}/role", post(users::set_role))
         .route("/admin/articles", get(articles::list))
         .route("/admin/articles/new", get(editor::new).post(editor::create))
         .route(
@@ -55,6 +60,38 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         ))
 }
 
+/// A refused field as a form shows it: in the summary at the top, and next
+/// to the field.
+#[derive(serde::Serialize)]
+pub(crate) struct ErrorView {
+    field: &'static str,
+    label: String,
+    message: String,
+}
+
+/// The messages of refused fields, by field and as a summary list.
+/// `label_key` gives the translation key of each field's label.
+pub(crate) fn error_views(
+    strings: &crate::i18n::Strings,
+    errors: &[kiosque_core::FieldError],
+    label_key: impl Fn(&str) -> String,
+) -> (
+    std::collections::HashMap<&'static str, String>,
+    Vec<ErrorView>,
+) {
+    let message = |e: &kiosque_core::FieldError| strings.text(&format!("errors.{}", e.code));
+    let by_field = errors.iter().map(|e| (e.field, message(e))).collect();
+    let list = errors
+        .iter()
+        .map(|e| ErrorView {
+            field: e.field,
+            label: strings.text(&label_key(e.field)),
+            message: message(e),
+        })
+        .collect();
+    (by_field, list)
+}
+
 /// Variables every admin page has, on top of the public ones.
 fn admin_context(
     state: &AppState,
@@ -69,9 +106,18 @@ fn admin_context(
             Some(context! { name => &n.user.name }),
             Some(n.session.csrf_token.clone()),
             n.pending,
-            context! { moderate => n.user.role.allows(Permission::ModerateComments) },
+            context! {
+                moderate => n.user.role.allows(Permission::ModerateComments),
+                settings => n.user.role.allows(Permission::ManageSettings),
+                users => n.user.role.allows(Permission::ManageUsers),
+            },
         ),
-        None => (None, None, 0, context! { moderate => false }),
+        None => (
+            None,
+            None,
+            0,
+            context! { moderate => false, settings => false, users => false },
+        ),
     };
     context! {
         user, csrf, pending, can, section, flash,
