@@ -36,6 +36,13 @@ pub trait Accounts: Send + Sync + 'static {
         token_hash: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<(Session, User)>>;
+    /// Marks a session as having passed the second factor.
+    async fn verify_session(&self, token_hash: &str) -> Result<()>;
+    /// Turns two-factor sign-in on (with this secret) or off (`None`).
+    async fn set_totp_secret(&self, id: i64, secret: Option<&str>) -> Result<()>;
+    /// Records that the code of `step` was used; false if that step (or a
+    /// later one) already was, so a code cannot be replayed.
+    async fn use_totp_step(&self, id: i64, step: i64) -> Result<bool>;
     /// Ends a session (sign-out); ending an unknown one is not an error.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 }

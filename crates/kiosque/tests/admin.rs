@@ -23,6 +23,9 @@ both_databases!(
     moderation_without_the_session_token_is_refused,
     administrators_change_the_site_settings,
     administrators_create_accounts_and_change_roles,
+    two_step_verification_asks_for_a_code_that_works_once,
+    a_site_can_require_two_step_verification_for_administrators,
+    changing_ones_password_ends_other_sessions_only,
 );
 
 const PASSWORD: &str = "un mot de passe solide";
@@ -559,4 +562,197 @@ async fn administrators_create_accounts_and_change_roles(db: TestDb) {
         )
         .await;
     assert_eq!(r.status(), 403, "no demoting oneself");
+}
+
+fn code(secret: &str, offset_steps: i64) -> String {
+    let now = chrono::Utc::now().timestamp() + offset_steps * 30;
+    kiosque_core::service::totp::code_at(secret, now as u64).unwrap()
+}
+
+/// Turns two-step verification on through the account page; returns the secret.
+async fn enable_totp(who: &kiosque_testkit::Newsroom<'_>) -> String {
+    let (status, page) = who.page("/admin/account/totp").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<svg role=\"img\""), "a QR code");
+    let secret = page
+        .split("name=\"secret\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = who
+        .post(
+            "/admin/account/totp",
+            &[("secret", secret.as_str()), ("code", "123 456")],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "a wrong code does not turn it on");
+    let r = who
+        .post(
+            "/admin/account/totp",
+            &[
+                ("secret", secret.as_str()),
+                ("code", code(&secret, 0).as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/account?totp=on");
+    secret
+}
+
+async fn two_step_verification_asks_for_a_code_that_works_once(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let editor = app.newsroom("deux@example.org", Role::Editor).await;
+    let secret = enable_totp(&editor).await;
+    let (cookie, r) = app
+        .sign_in("deux@example.org", "un mot de passe solide")
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/admin/login/code?next=")
+    );
+    let cookie = cookie.unwrap();
+    let get = |path: &'static str| {
+        let request = app.client.get(app.url(path)).header("cookie", &cookie);
+        async move { request.send().await.unwrap() }
+    };
+    let r = get("/admin/").await;
+    assert_eq!(r.status(), 303, "the password alone opens nothing");
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/admin/login/code")
+    );
+    let (status, page) = {
+        let r = get("/admin/login/code").await;
+        (r.status(), r.text().await.unwrap())
+    };
+    assert_eq!(status, 200);
+    assert!(page.contains("autocomplete=\"one-time-code\""));
+    let post = |code: String| {
+        let request = app
+            .client
+            .post(app.url("/admin/login/code"))
+            .header("cookie", &cookie)
+            .header("origin", format!("http://{}", app.addr))
+            .form(&[("code", code), ("next", "/admin/comments".to_owned())]);
+        async move { request.send().await.unwrap() }
+    };
+    let r = post("000000".replace('0', "1")).await;
+    if code(&secret, 0) != "111111" && code(&secret, 1) != "111111" {
+        assert_eq!(r.status(), 401);
+    }
+    // The code used to turn it on has been used: it does not work twice.
+    let r = post(code(&secret, 0)).await;
+    assert_eq!(r.status(), 401, "a code works once");
+    let r = post(code(&secret, 1)).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/comments");
+    assert_eq!(get("/admin/").await.status(), 200);
+}
+
+async fn a_site_can_require_two_step_verification_for_administrators(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let mut site = app.store.site().await.unwrap().unwrap();
+    site.require_admin_2fa = true;
+    app.store.save_site(&site).await.unwrap();
+    let editor = app.newsroom("ed@example.org", Role::Editor).await;
+    assert_eq!(
+        editor.get("/admin/").await.status(),
+        200,
+        "editors are not concerned"
+    );
+    let admin = app.newsroom("admin@example.org", Role::Administrator).await;
+    let r = admin.get("/admin/users").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/account?setup=1");
+    let (_, page) = admin.page("/admin/account?setup=1").await;
+    assert!(page.contains("Ce site exige la validation en deux étapes"));
+    let secret = enable_totp(&admin).await;
+    assert_eq!(admin.get("/admin/users").await.status(), 200);
+    let r = admin
+        .post(
+            "/admin/account/totp/disable",
+            &[("code", code(&secret, 1).as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), 403, "required: it cannot be turned off");
+}
+
+async fn changing_ones_password_ends_other_sessions_only(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let here = app.newsroom("moi@example.org", Role::Author).await;
+    let (other, _) = app
+        .sign_in("moi@example.org", "un mot de passe solide")
+        .await;
+    let other = other.unwrap();
+    let r = here
+        .post(
+            "/admin/account/password",
+            &[
+                ("current", "pas le bon"),
+                ("new", "nouveau mot de passe"),
+                ("again", "nouveau mot de passe"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Le mot de passe actuel est incorrect.")
+    );
+    let r = here
+        .post(
+            "/admin/account/password",
+            &[
+                ("current", "un mot de passe solide"),
+                ("new", "nouveau mot de passe"),
+                ("again", "autre chose encore"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = here
+        .post(
+            "/admin/account/password",
+            &[
+                ("current", "un mot de passe solide"),
+                ("new", "nouveau mot de passe"),
+                ("again", "nouveau mot de passe"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let fresh = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .ok()
+                .filter(|v| v.starts_with("kiosque_session="))
+        })
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_owned();
+    let with = |cookie: String| {
+        let request = app.client.get(app.url("/admin/")).header("cookie", cookie);
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(with(fresh).await, 200, "this browser stays signed in");
+    assert_eq!(with(other).await, 303, "the other session has ended");
+    assert_eq!(
+        with(here.cookie.clone()).await,
+        303,
+        "so has the old cookie"
+    );
+    let (cookie, _) = app.sign_in("moi@example.org", "nouveau mot de passe").await;
+    assert!(cookie.is_some());
 }

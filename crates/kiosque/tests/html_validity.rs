@@ -129,6 +129,8 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/comments",
         "/admin/settings",
         "/admin/users",
+        "/admin/account",
+        "/admin/account/totp",
         "/admin/comments?status=approved&done=2",
         "/admin/comments?status=trash",
     ] {

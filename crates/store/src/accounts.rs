@@ -11,7 +11,8 @@ use sqlx::any::AnyRow;
 use crate::rows::{get, time};
 use crate::{SqlStore, db};
 
-const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, u.password_hash, u.created_at";
+const USER_COLUMNS: &str =
+    "u.id, u.email, u.name, u.role, u.password_hash, u.totp_secret, u.created_at";
 
 fn user(row: &AnyRow) -> Result<User> {
     let email: String = get(row, "email")?;
@@ -25,6 +26,7 @@ fn user(row: &AnyRow) -> Result<User> {
             .parse()
             .map_err(|_| Error::Backend(format!("stored role is not valid: {role:?}").into()))?,
         password_hash: get(row, "password_hash")?,
+        totp_secret: get(row, "totp_secret")?,
         created_at: time(get(row, "created_at")?),
     })
 }
@@ -131,14 +133,15 @@ impl Accounts for SqlStore {
 
     async fn create_session(&self, s: &Session) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, \
+             verified) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&s.token_hash)
         .bind(s.user_id)
         .bind(&s.csrf_token)
         .bind(s.created_at.timestamp())
         .bind(s.expires_at.timestamp())
+        .bind(i64::from(s.verified))
         .execute(&self.pool)
         .await
         .map_err(db)?;
@@ -158,7 +161,7 @@ impl Accounts for SqlStore {
     ) -> Result<Option<(Session, User)>> {
         let sql = format!(
             "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at AS session_created, \
-             s.expires_at, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+             s.expires_at, s.verified, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2"
         );
         let row = sqlx::query(&sql)
@@ -174,8 +177,47 @@ impl Accounts for SqlStore {
             csrf_token: get(&row, "csrf_token")?,
             created_at: time(get(&row, "session_created")?),
             expires_at: time(get(&row, "expires_at")?),
+            verified: get::<i64>(&row, "verified")? != 0,
         };
         Ok(Some((session, user(&row)?)))
+    }
+
+    async fn verify_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("UPDATE sessions SET verified = 1 WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn set_totp_secret(&self, id: i64, secret: Option<&str>) -> Result<()> {
+        let done =
+            sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2")
+                .bind(secret.map(str::to_owned))
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    async fn use_totp_step(&self, id: i64, step: i64) -> Result<bool> {
+        // One conditional UPDATE: two servers checking the same code at the
+        // same moment cannot both accept it.
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 \
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {

@@ -37,6 +37,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_comment_settings.sql"),
         include_str!("../migrations/postgres/0004_comment_settings.sql"),
     ),
+    (
+        5,
+        "two-factor",
+        include_str!("../migrations/sqlite/0005_two_factor.sql"),
+        include_str!("../migrations/postgres/0005_two_factor.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

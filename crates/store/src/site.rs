@@ -9,8 +9,8 @@ use crate::rows::get;
 
 pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
     let row = sqlx::query(
-        "SELECT name, language, base_url, comment_policy, comments_close_days, blocked_terms \
-         FROM site_settings WHERE id = 1",
+        "SELECT name, language, base_url, comment_policy, comments_close_days, blocked_terms, \
+         require_admin_2fa FROM site_settings WHERE id = 1",
     )
     .fetch_optional(pool)
     .await
@@ -34,17 +34,19 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
                 .map(str::to_owned)
                 .collect(),
         },
+        require_admin_2fa: get::<i64>(&row, "require_admin_2fa")? != 0,
     }))
 }
 
 pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
     sqlx::query(
         "INSERT INTO site_settings (id, name, language, base_url, comment_policy, \
-         comments_close_days, blocked_terms) VALUES (1, $1, $2, $3, $4, $5, $6) \
+         comments_close_days, blocked_terms, require_admin_2fa) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language, \
          base_url = excluded.base_url, comment_policy = excluded.comment_policy, \
          comments_close_days = excluded.comments_close_days, \
-         blocked_terms = excluded.blocked_terms",
+         blocked_terms = excluded.blocked_terms, require_admin_2fa = excluded.require_admin_2fa",
     )
     .bind(&site.name)
     .bind(site.language.code())
@@ -52,6 +54,7 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
     .bind(site.comments.policy.as_str())
     .bind(i64::from(site.comments.close_after_days))
     .bind(site.comments.blocked_terms.join("\n"))
+    .bind(i64::from(site.require_admin_2fa))
     .execute(pool)
     .await
     .map_err(db)?;

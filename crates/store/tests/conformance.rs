@@ -25,6 +25,7 @@ both_databases!(
     roles_can_be_changed,
     sessions_expire_and_end_with_a_password_change,
     comments_are_counted_by_status,
+    second_factor_codes_are_used_once_and_sessions_wait_for_them,
     drafts_stay_invisible_to_readers_until_published,
     a_stale_save_is_a_conflict_and_changes_nothing,
     a_new_article_with_a_taken_slug_is_a_conflict,
@@ -47,6 +48,7 @@ async fn a_new_store_has_no_site_until_one_is_saved(db: TestDb) {
     renamed.comments.policy = CommentPolicy::HoldFirstTime;
     renamed.comments.close_after_days = 30;
     renamed.comments.blocked_terms = vec!["casino".into(), "spam@example.org".into()];
+    renamed.require_admin_2fa = true;
     store.save_site(&renamed).await.unwrap();
     assert_eq!(store.site().await.unwrap(), Some(renamed));
 }
@@ -384,6 +386,7 @@ fn session(token: &str, user_id: i64, minutes: i64) -> Session {
         csrf_token: format!("csrf-{token}"),
         created_at: date(0),
         expires_at: date(minutes),
+        verified: true,
     }
 }
 
@@ -650,4 +653,51 @@ async fn the_newsroom_list_filters_by_status_author_category_and_title(db: TestD
         .await
         .unwrap();
     assert_eq!(none.total, 0);
+}
+
+async fn second_factor_codes_are_used_once_and_sessions_wait_for_them(db: TestDb) {
+    let store = db.store().await;
+    let u = store
+        .create_user(&new_user("t@example.org", Role::Editor))
+        .await
+        .unwrap();
+    assert_eq!(u.totp_secret, None);
+    store
+        .set_totp_secret(u.id, Some("JBSWY3DPEHPK3PXP"))
+        .await
+        .unwrap();
+    let u = store.user(u.id).await.unwrap().unwrap();
+    assert_eq!(u.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+    assert!(store.use_totp_step(u.id, 100).await.unwrap());
+    assert!(!store.use_totp_step(u.id, 100).await.unwrap(), "replay");
+    assert!(!store.use_totp_step(u.id, 99).await.unwrap(), "older step");
+    assert!(store.use_totp_step(u.id, 101).await.unwrap());
+    let mut pending = session("waiting", u.id, 60);
+    pending.verified = false;
+    store.create_session(&pending).await.unwrap();
+    assert!(
+        !store
+            .session("waiting", date(1))
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .verified
+    );
+    store.verify_session("waiting").await.unwrap();
+    assert!(
+        store
+            .session("waiting", date(1))
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .verified
+    );
+    store.set_totp_secret(u.id, None).await.unwrap();
+    assert_eq!(store.user(u.id).await.unwrap().unwrap().totp_secret, None);
+    assert!(matches!(
+        store.set_totp_secret(999, None).await,
+        Err(Error::NotFound("user"))
+    ));
 }

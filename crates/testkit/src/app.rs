@@ -261,13 +261,14 @@ impl Newsroom<'_> {
         (status, r.text().await.expect("body"))
     }
 
-    /// The anti-forgery token of this session, read from the dashboard.
+    /// The anti-forgery token of this session, read from the account page
+    /// (which every signed-in member can always reach).
     pub async fn csrf(&self) -> String {
-        let (_, html) = self.page("/admin/").await;
+        let (_, html) = self.page("/admin/account").await;
         html.split("name=\"csrf\" value=\"")
             .nth(1)
             .and_then(|s| s.split('"').next())
-            .expect("a csrf field on the dashboard")
+            .expect("a csrf field on the account page")
             .to_owned()
     }
 

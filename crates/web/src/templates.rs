@@ -48,6 +48,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin/users.html",
         include_str!("../templates/admin/users.html"),
     ),
+    (
+        "admin/account.html",
+        include_str!("../templates/admin/account.html"),
+    ),
+    (
+        "admin/totp.html",
+        include_str!("../templates/admin/totp.html"),
+    ),
+    (
+        "admin/code.html",
+        include_str!("../templates/admin/code.html"),
+    ),
 ];
 
 /// The default stylesheet.

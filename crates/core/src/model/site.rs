@@ -14,6 +14,8 @@ pub struct Site {
     pub base_url: String,
     /// How reader comments are taken.
     pub comments: CommentSettings,
+    /// Administrators must sign in with a second factor.
+    pub require_admin_2fa: bool,
 }
 
 /// Which comments go live without a moderator.
@@ -86,6 +88,7 @@ impl Site {
             language,
             base_url: base_url.into(),
             comments: CommentSettings::default(),
+            require_admin_2fa: false,
         }
     }
 

@@ -15,6 +15,8 @@ pub struct User {
     pub role: Role,
     /// Argon2id hash in PHC format; `None` until a password is set.
     pub password_hash: Option<String>,
+    /// Base32 secret of the authenticator app, when two-factor sign-in is on.
+    pub totp_secret: Option<String>,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
 }
@@ -48,4 +50,7 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     /// When it stops being valid.
     pub expires_at: DateTime<Utc>,
+    /// False while a two-factor sign-in waits for its code: such a session
+    /// opens nothing but the code form.
+    pub verified: bool,
 }

@@ -230,6 +230,7 @@ mod tests {
             name: "Awa Diop".into(),
             role,
             password_hash: None,
+            totp_secret: None,
             created_at: Utc::now(),
         }
     }

@@ -5,3 +5,4 @@ pub mod auth;
 pub mod comment;
 pub mod editorial;
 pub mod publish;
+pub mod totp;

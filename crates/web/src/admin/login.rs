@@ -160,6 +160,7 @@ pub(crate) async fn submit(
             return Ok(response);
         }
     };
+    let needs_code = user.totp_secret.is_some();
     let token = auth::new_token()?;
     let now = Utc::now();
     let lifetime = state.config.session_lifetime;
@@ -172,12 +173,134 @@ pub(crate) async fn submit(
             created_at: now,
             expires_at: now
                 + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(14)),
+            verified: !needs_code,
         })
         .await?;
     tracing::info!(user = user.id, "signed in");
     let secure = site.base_url.starts_with("https://");
     let jar = jar.add(session::session_cookie(token, secure, lifetime));
-    Ok((jar, Redirect::to(&next)).into_response())
+    let to = if needs_code {
+        let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        format!("/admin/login/code?next={next}")
+    } else {
+        next
+    };
+    Ok((jar, Redirect::to(&to)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct CodeForm {
+    code: String,
+    next: String,
+}
+
+fn render_code(
+    state: &AppState,
+    site: &Site,
+    next: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let strings = state.strings(site.language);
+    let ctx = minijinja::context! {
+        next, error,
+        ..admin_context(state, site, None, &strings.text("admin.code_title"), "login", None)
+    };
+    let html = state.templates.render("admin/code.html", ctx)?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// The session waiting for its code, or the sign-in page.
+async fn pending(
+    state: &AppState,
+    jar: &CookieJar,
+) -> Result<Result<(Session, kiosque_core::model::User), Response>, WebError> {
+    match session::current(state, jar).await? {
+        Some(found) => Ok(Ok(found)),
+        None => Ok(Err(Redirect::to("/admin/login").into_response())),
+    }
+}
+
+pub(crate) async fn code_form(
+    State(state): State<Arc<AppState>>,
+    jar: CookieJar,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, WebError> {
+    let site = crate::site::load_site(&state).await?;
+    let (session, _) = match pending(&state, &jar).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    if session.verified {
+        return Ok(Redirect::to(safe_next(&query.next)).into_response());
+    }
+    render_code(&state, &site, safe_next(&query.next), None, StatusCode::OK)
+}
+
+pub(crate) async fn code_submit(
+    State(state): State<Arc<AppState>>,
+    jar: CookieJar,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    let site = crate::site::load_site(&state).await?;
+    let next = safe_next(&form.next).to_owned();
+    let (session, user) = match pending(&state, &jar).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    if session.verified {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let strings = state.strings(site.language);
+    if let Err(wait) = state.login_by_account.check(&format!("code:{}", user.id)) {
+        let message = strings
+            .text("admin.login_throttled")
+            .replace("{seconds}", &wait.to_string());
+        let mut response = render_code(
+            &state,
+            &site,
+            &next,
+            Some(message),
+            StatusCode::TOO_MANY_REQUESTS,
+        )?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return Ok(response);
+    }
+    let step = user
+        .totp_secret
+        .as_deref()
+        .and_then(|secret| auth_code_step(secret, &form.code));
+    let accepted = match step {
+        Some(step) => state.store.use_totp_step(user.id, step).await?,
+        None => false,
+    };
+    if !accepted {
+        tracing::info!(user = user.id, "wrong or replayed second-factor code");
+        let mut response = render_code(
+            &state,
+            &site,
+            &next,
+            Some(strings.text("admin.wrong_code")),
+            StatusCode::UNAUTHORIZED,
+        )?;
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Form realm=\"Kiosque\""),
+        );
+        return Ok(response);
+    }
+    state.store.verify_session(&session.token_hash).await?;
+    tracing::info!(user = user.id, "signed in with a second factor");
+    Ok(Redirect::to(&next).into_response())
+}
+
+/// The step of a code for now, if it is right.
+pub(crate) fn auth_code_step(secret: &str, code: &str) -> Option<i64> {
+    let now = u64::try_from(Utc::now().timestamp()).unwrap_or_default();
+    kiosque_core::service::totp::matching_step(secret, code, now)
 }
 
 pub(crate) async fn logout(

@@ -3,6 +3,7 @@
 //! state-changing form carries the session's anti-forgery token and every
 //! handler checks the role's permission.
 
+mod account;
 mod articles;
 mod comments;
 mod dashboard;
@@ -36,6 +37,17 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         )
         .route("/admin/", get(dashboard::show))
         .route("/admin/login", get(login::form).post(login::submit))
+        .route(
+            "/admin/login/code",
+            get(login::code_form).post(login::code_submit),
+        )
+        .route("/admin/account", get(account::show))
+        .route("/admin/account/password", post(account::change_password))
+        .route(
+            "/admin/account/totp",
+            get(account::totp_setup).post(account::totp_enable),
+        )
+        .route("/admin/account/totp/disable", post(account::totp_disable))
         .route("/admin/logout", post(login::logout))
         .route("/admin/comments", get(comments::queue).post(comments::act))
         .route("/admin/settings", get(settings::form).post(settings::save))

@@ -74,6 +74,16 @@ impl FromRequestParts<Arc<AppState>> for Newsroom {
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
+        let path = parts.uri.path().to_owned();
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/admin/".to_owned());
+        let back = |to: &str| {
+            let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+            Redirect::to(&format!("{to}?next={next}")).into_response()
+        };
         let found = async {
             let site = crate::site::load_site(state).await?;
             let Some((session, user)) = current(state, &jar).await? else {
@@ -93,15 +103,22 @@ impl FromRequestParts<Arc<AppState>> for Newsroom {
         }
         .await
         .map_err(IntoResponse::into_response)?;
-        found.ok_or_else(|| {
-            let next = parts
-                .uri
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/admin/");
-            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-            Redirect::to(&format!("/admin/login?next={next}")).into_response()
-        })
+        let Some(newsroom) = found else {
+            return Err(back("/admin/login"));
+        };
+        // Password given, code still owed: nothing opens until it is.
+        if !newsroom.session.verified {
+            return Err(back("/admin/login/code"));
+        }
+        // A site that requires a second factor for administrators sends one
+        // without it to set it up, and nowhere else.
+        let must_set_up = newsroom.site.require_admin_2fa
+            && newsroom.user.role == kiosque_core::types::Role::Administrator
+            && newsroom.user.totp_secret.is_none();
+        if must_set_up && !path.starts_with("/admin/account") && path != "/admin/logout" {
+            return Err(Redirect::to("/admin/account?setup=1").into_response());
+        }
+        Ok(newsroom)
     }
 }
 

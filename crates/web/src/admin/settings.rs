@@ -24,6 +24,8 @@ pub(crate) struct SettingsForm {
     comment_policy: String,
     close_after_days: String,
     blocked_terms: String,
+    /// A checkbox: present ("on") when ticked.
+    require_admin_2fa: Option<String>,
 }
 
 impl SettingsForm {
@@ -35,6 +37,7 @@ impl SettingsForm {
             comment_policy: site.comments.policy.as_str().to_owned(),
             close_after_days: site.comments.close_after_days.to_string(),
             blocked_terms: site.comments.blocked_terms.join("\n"),
+            require_admin_2fa: site.require_admin_2fa.then(|| "on".to_owned()),
         }
     }
 
@@ -64,6 +67,7 @@ impl SettingsForm {
                 code: "invalid_number",
             }),
         }
+        next.require_admin_2fa = self.require_admin_2fa.is_some();
         next.comments.blocked_terms = self
             .blocked_terms
             .lines()

@@ -1,0 +1,268 @@
+//! One's own account: password change and two-step verification.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::{CookieJar, Form};
+use chrono::Utc;
+use kiosque_core::model::Session;
+use kiosque_core::service::{auth, totp};
+use kiosque_core::types::Role;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::admin_context;
+use super::login::auth_code_step;
+use super::session::{self, Newsroom};
+use crate::{AppState, WebError};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct AccountQuery {
+    setup: Option<String>,
+    password: Option<String>,
+    totp: Option<String>,
+}
+
+/// Whether this user may turn the second factor off.
+fn can_disable(newsroom: &Newsroom) -> bool {
+    !(newsroom.site.require_admin_2fa && newsroom.user.role == Role::Administrator)
+}
+
+async fn render(
+    state: &AppState,
+    newsroom: &Newsroom,
+    setup_required: bool,
+    error: Option<String>,
+    flash: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let strings = state.strings(newsroom.site.language);
+    let me = context! {
+        name => &newsroom.user.name,
+        email => newsroom.user.email.as_str(),
+        role => strings.text(&format!("admin.role_{}", newsroom.user.role)),
+        totp => newsroom.user.totp_secret.is_some(),
+    };
+    let title = strings.text("admin.account");
+    let ctx = context! {
+        me, error, setup_required,
+        can_disable => can_disable(newsroom),
+        ..admin_context(state, &newsroom.site, Some(newsroom), &title, "account", flash)
+    };
+    let html = state.templates.render("admin/account.html", ctx)?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub(crate) async fn show(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    Query(query): Query<AccountQuery>,
+) -> Result<Response, WebError> {
+    let strings = state.strings(newsroom.site.language);
+    let flash = if query.password.is_some() {
+        Some(strings.text("admin.password_changed"))
+    } else {
+        match query.totp.as_deref() {
+            Some("on") => Some(strings.text("admin.two_factor_enabled")),
+            Some("off") => Some(strings.text("admin.two_factor_disabled")),
+            _ => None,
+        }
+    };
+    let setup_required = query.setup.is_some() && newsroom.user.totp_secret.is_none();
+    render(
+        &state,
+        &newsroom,
+        setup_required,
+        None,
+        flash,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+    again: String,
+}
+
+pub(crate) async fn change_password(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    jar: CookieJar,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    newsroom.check_csrf(&form.csrf)?;
+    let strings = state.strings(newsroom.site.language);
+    let refuse = |key: &str| {
+        render(
+            &state,
+            &newsroom,
+            false,
+            Some(strings.text(key)),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    if form.new != form.again {
+        return refuse("admin.passwords_differ").await;
+    }
+    if auth::check_new_password(&form.new).is_err() {
+        return refuse("errors.password_too_short").await;
+    }
+    let hash = newsroom.user.password_hash.clone().unwrap_or_default();
+    let (current, new) = (form.current.clone(), form.new.clone());
+    let checked = tokio::task::spawn_blocking(move || {
+        auth::verify_password(&current, &hash).then(|| auth::hash_password(&new))
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("password hashing: {e}")))?;
+    let Some(new_hash) = checked.transpose()? else {
+        return refuse("admin.wrong_password").await;
+    };
+    // Every session ends, this one included; this browser gets a new one.
+    state
+        .store
+        .set_password_hash(newsroom.user.id, &new_hash)
+        .await?;
+    let token = auth::new_token()?;
+    let now = Utc::now();
+    let lifetime = state.config.session_lifetime;
+    state
+        .store
+        .create_session(&Session {
+            token_hash: auth::token_hash(&token),
+            user_id: newsroom.user.id,
+            csrf_token: auth::new_token()?,
+            created_at: now,
+            expires_at: now
+                + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(14)),
+            verified: true,
+        })
+        .await?;
+    tracing::info!(user = newsroom.user.id, "password changed");
+    let secure = newsroom.site.base_url.starts_with("https://");
+    let jar = jar.add(session::session_cookie(token, secure, lifetime));
+    Ok((jar, Redirect::to("/admin/account?password=1")).into_response())
+}
+
+/// The setup page: a fresh secret, as a QR code and as text.
+async fn render_setup(
+    state: &AppState,
+    newsroom: &Newsroom,
+    secret: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let strings = state.strings(newsroom.site.language);
+    let url = totp::setup_url(secret, &newsroom.site.name, newsroom.user.email.as_str())?;
+    let qr = qrcode::QrCode::new(url.as_bytes())
+        .map_err(|e| WebError::Internal(format!("QR code: {e}")))?
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
+    // Inline in HTML: no XML declaration, and a name for screen readers.
+    let qr = qr[qr.find("<svg").unwrap_or(0)..].replacen(
+        "<svg",
+        &format!(
+            "<svg role=\"img\" aria-label=\"{}\"",
+            kiosque_core::markup::escape_html(&strings.text("admin.qr_label"))
+        ),
+        1,
+    );
+    let title = strings.text("admin.enable_two_factor");
+    let ctx = context! {
+        qr, secret, error,
+        ..admin_context(state, &newsroom.site, Some(newsroom), &title, "account", None)
+    };
+    let html = state.templates.render("admin/totp.html", ctx)?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub(crate) async fn totp_setup(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+) -> Result<Response, WebError> {
+    let secret = totp::new_secret()?;
+    render_setup(&state, &newsroom, &secret, None, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct TotpForm {
+    csrf: String,
+    secret: String,
+    code: String,
+}
+
+pub(crate) async fn totp_enable(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    Form(form): Form<TotpForm>,
+) -> Result<Response, WebError> {
+    newsroom.check_csrf(&form.csrf)?;
+    // The secret came back from the page we rendered; it is proved right by
+    // a code made from it before it is kept.
+    let step = auth_code_step(&form.secret, &form.code);
+    let Some(step) = step else {
+        let error = state
+            .strings(newsroom.site.language)
+            .text("admin.wrong_code");
+        return render_setup(
+            &state,
+            &newsroom,
+            &form.secret,
+            Some(error),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    state
+        .store
+        .set_totp_secret(newsroom.user.id, Some(&form.secret))
+        .await?;
+    state.store.use_totp_step(newsroom.user.id, step).await?;
+    tracing::info!(user = newsroom.user.id, "two-step verification on");
+    Ok(Redirect::to("/admin/account?totp=on").into_response())
+}
+
+pub(crate) async fn totp_disable(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    Form(form): Form<TotpForm>,
+) -> Result<Response, WebError> {
+    newsroom.check_csrf(&form.csrf)?;
+    if !can_disable(&newsroom) {
+        return Err(WebError::NotAllowed);
+    }
+    let Some(secret) = newsroom.user.totp_secret.as_deref() else {
+        return Ok(Redirect::to("/admin/account").into_response());
+    };
+    let accepted = match auth_code_step(secret, &form.code) {
+        Some(step) => state.store.use_totp_step(newsroom.user.id, step).await?,
+        None => false,
+    };
+    if !accepted {
+        let error = state
+            .strings(newsroom.site.language)
+            .text("admin.wrong_code");
+        return render(
+            &state,
+            &newsroom,
+            false,
+            Some(error),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    state.store.set_totp_secret(newsroom.user.id, None).await?;
+    tracing::info!(user = newsroom.user.id, "two-step verification off");
+    Ok(Redirect::to("/admin/account?totp=off").into_response())
+}
