@@ -118,6 +118,10 @@ impl Settings {
                 comment_burst: file.comments.burst,
                 comment_interval: Duration::from_secs(file.comments.interval_seconds),
                 behind_proxy: file.server.behind_proxy,
+                media_limits: MediaLimits {
+                    max_bytes: file.media.max_upload_bytes,
+                    max_pixels: file.media.max_pixels,
+                },
                 ..WebConfig::default()
             },
             media_limits: MediaLimits {

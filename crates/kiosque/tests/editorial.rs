@@ -20,6 +20,8 @@ both_databases!(
     a_taken_address_is_refused_with_the_text_kept,
     editor_forms_need_the_session_token,
     every_save_is_kept_and_can_be_compared_and_restored,
+    an_author_adds_a_photo_with_caption_and_credit,
+    a_bad_or_oversized_photo_is_refused_and_nothing_changes,
 );
 
 fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -347,5 +349,140 @@ async fn every_save_is_kept_and_can_be_compared_and_restored(db: TestDb) {
             .await
             .status(),
         404
+    );
+}
+
+async fn an_author_adds_a_photo_with_caption_and_credit(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let a = app.newsroom("photo@example.org", Role::Author).await;
+    let id = write(&a, "Avec photo", "published").await;
+    let v = version(&a, id).await;
+    let png = kiosque_media::demo_photo(9, 400, 225, false);
+    let r = a
+        .upload(
+            &format!("/admin/articles/{id}/image"),
+            &[
+                ("version", &v),
+                ("caption", "Photo de la place centrale."),
+                ("credit", "Kiosque"),
+                ("action", "save"),
+            ],
+            Some(("place.png", png)),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let article = app.store.article(id).await.unwrap().unwrap();
+    let image = article.image.clone().expect("an image");
+    assert_eq!((image.asset.width, image.asset.height), (400, 225));
+    assert_eq!(
+        image.caption.as_deref(),
+        Some("Photo de la place centrale.")
+    );
+    let (_, page) = app.page(&article.path()).await;
+    assert!(page.contains(
+        "<figcaption>Photo de la place centrale. <span class=\"credit\">© Kiosque</span>"
+    ));
+    assert_eq!(
+        app.get(&format!("/media/{}", image.asset.file_name))
+            .await
+            .status(),
+        200
+    );
+    // Caption alone can change, and the photo can go.
+    let v = version(&a, id).await;
+    a.upload(
+        &format!("/admin/articles/{id}/image"),
+        &[
+            ("version", &v),
+            ("caption", "Nouvelle légende"),
+            ("credit", ""),
+            ("action", "save"),
+        ],
+        None,
+    )
+    .await;
+    let image = app.store.article(id).await.unwrap().unwrap().image.unwrap();
+    assert_eq!(image.caption.as_deref(), Some("Nouvelle légende"));
+    assert_eq!(image.credit, None);
+    let v = version(&a, id).await;
+    let r = a
+        .upload(
+            &format!("/admin/articles/{id}/image"),
+            &[("version", &v), ("action", "remove")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        app.store
+            .article(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .image
+            .is_none()
+    );
+    let c = app.newsroom("c@example.org", Role::Contributor).await;
+    let own = write(&c, "Sans droit d'image", "draft").await;
+    let v = version(&c, own).await;
+    let r = c
+        .upload(
+            &format!("/admin/articles/{own}/image"),
+            &[("version", &v), ("action", "save")],
+            Some(("p.png", kiosque_media::demo_photo(1, 40, 30, false))),
+        )
+        .await;
+    assert_eq!(r.status(), 403, "contributors do not upload");
+}
+
+async fn a_bad_or_oversized_photo_is_refused_and_nothing_changes(db: TestDb) {
+    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
+        s.web.media_limits.max_bytes = 200_000;
+    })
+    .await;
+    let a = app.newsroom("photo@example.org", Role::Author).await;
+    let id = write(&a, "Refus", "draft").await;
+    let v = version(&a, id).await;
+    let r = a
+        .upload(
+            &format!("/admin/articles/{id}/image"),
+            &[("version", &v), ("action", "save")],
+            Some((
+                "photo.jpg",
+                b"<html><script>alert(1)</script></html>".to_vec(),
+            )),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("n&#39;est pas une image JPEG, PNG, WebP ou GIF lisible")
+    );
+    let r = a
+        .upload(
+            &format!("/admin/articles/{id}/image"),
+            &[("version", &v), ("action", "save")],
+            Some(("big.png", vec![0u8; 400_000])),
+        )
+        .await;
+    assert_eq!(r.status(), 413);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("dépasse la taille permise")
+    );
+    let article = app.store.article(id).await.unwrap().unwrap();
+    assert!(article.image.is_none());
+    assert_eq!(article.version.to_string(), v, "nothing was saved");
+    assert!(
+        !app.settings.media_dir().exists()
+            || std::fs::read_dir(app.settings.media_dir())
+                .unwrap()
+                .next()
+                .is_none(),
+        "no file stored"
     );
 }

@@ -282,6 +282,35 @@ impl Newsroom<'_> {
         self.post_raw(path, &all).await
     }
 
+    /// POST a multipart form (text fields and one file) with the cookie and
+    /// this session's token.
+    pub async fn upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new().text("csrf", self.csrf().await);
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((name, bytes)) = file {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
+        }
+        self.app
+            .client
+            .post(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .header("origin", format!("http://{}", self.app.addr))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST multipart")
+    }
+
     /// POST exactly these fields with the cookie.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.app

@@ -48,6 +48,8 @@ pub struct WebConfig {
     pub login_interval: Duration,
     /// How long a sign-in lasts.
     pub session_lifetime: Duration,
+    /// What an uploaded image may weigh and measure.
+    pub media_limits: kiosque_media::MediaLimits,
 }
 
 impl Default for WebConfig {
@@ -61,6 +63,7 @@ impl Default for WebConfig {
             login_burst: 5,
             login_interval: Duration::from_secs(60),
             session_lifetime: Duration::from_secs(14 * 24 * 3600),
+            media_limits: kiosque_media::MediaLimits::default(),
         }
     }
 }
@@ -118,7 +121,11 @@ pub fn router(state: Arc<AppState>) -> Router {
     // Layers wrap what is above them: the cross-site check runs before the
     // handlers, and the error-page renderer sees every error, its own included.
     site::routes()
-        .merge(admin::routes())
+        .merge(admin::routes(
+            usize::try_from(state.config.media_limits.max_bytes)
+                .unwrap_or(usize::MAX)
+                .saturating_add(64 * 1024),
+        ))
         .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -66,16 +66,18 @@ fn field_label(field: &str) -> String {
     format!("admin.field_{field}")
 }
 
-struct EditorPage<'a> {
-    article: Option<&'a Article>,
-    form: EditorForm,
-    errors: Vec<FieldError>,
-    conflict: bool,
-    flash: Option<String>,
-    status: StatusCode,
+pub(super) struct EditorPage<'a> {
+    pub(super) article: Option<&'a Article>,
+    pub(super) form: EditorForm,
+    pub(super) errors: Vec<FieldError>,
+    pub(super) conflict: bool,
+    pub(super) flash: Option<String>,
+    pub(super) status: StatusCode,
+    /// Why an uploaded photo was refused.
+    pub(super) photo_error: Option<String>,
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     newsroom: &Newsroom,
     page: EditorPage<'_>,
@@ -110,6 +112,15 @@ async fn render(
         form => &page.form,
         errors, errors_list, buttons, known_authors, known_categories,
         conflict => page.conflict,
+        photo_error => page.photo_error,
+        can_upload => newsroom.user.role.allows(Permission::UploadMedia),
+        image => page.article.and_then(|a| a.image.as_ref()).map(|i| context! {
+            src => format!("/media/{}", i.asset.file_name),
+            width => i.asset.width,
+            height => i.asset.height,
+            caption => &i.caption,
+            credit => &i.credit,
+        }),
         article_id => page.article.map(|a| a.id),
         public_path => page.article.filter(|a| a.status == ArticleStatus::Published).map(Article::path),
         current_status => page.article.map(|a| strings.text(&format!("admin.article_status_{}", a.status))),
@@ -139,6 +150,7 @@ pub(crate) async fn new(
         conflict: false,
         flash: None,
         status: StatusCode::OK,
+        photo_error: None,
     };
     render(&state, &newsroom, page).await
 }
@@ -157,6 +169,7 @@ pub(crate) async fn create(
         conflict: false,
         flash: None,
         status,
+        photo_error: None,
     };
     let draft = match form.validate(&newsroom.user, newsroom.site.language, Utc::now()) {
         Ok(d) => d,
@@ -226,6 +239,7 @@ pub(crate) async fn edit(
         conflict: false,
         flash,
         status: StatusCode::OK,
+        photo_error: None,
     };
     render(&state, &newsroom, page).await
 }
@@ -245,6 +259,7 @@ pub(crate) async fn update(
         conflict,
         flash: None,
         status,
+        photo_error: None,
     };
     if form.version != article.version {
         // Saved elsewhere since this form was opened: keep the writer's text

@@ -9,6 +9,7 @@ mod comments;
 mod dashboard;
 mod editor;
 mod login;
+mod photo;
 mod revisions;
 mod session;
 mod settings;
@@ -29,8 +30,15 @@ pub(crate) use session::Newsroom;
 use crate::AppState;
 use crate::views::page_context;
 
-pub(crate) fn routes() -> Router<Arc<AppState>> {
+pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
     Router::new()
+        .route(
+            "/admin/articles/{id}/image",
+            post(photo::upload)
+                // Room for the largest image allowed plus the form around it;
+                // anything larger is refused while being read.
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
         .route(
             "/admin",
             get(|| async { crate::site::moved_permanently("/admin/") }),
