@@ -110,10 +110,15 @@ impl Browser {
         assert_eq!(result, json!([]), "accessibility violations on {what}");
     }
 
-    /// Saves a screenshot under the target directory, for people to look at.
+    /// Saves a screenshot for people to look at: under the target directory,
+    /// or in `KIOSQUE_SCREENSHOTS` when set (how docs/screenshots/ is made).
     async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        let dir = std::env::var_os("KIOSQUE_SCREENSHOTS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+            });
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
@@ -360,5 +365,230 @@ async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
         browser.client.current_url().await.unwrap().path(),
         "/admin/login"
     );
+    browser.client.close().await.unwrap();
+}
+
+impl Browser {
+    async fn sign_in(&self, app: &TestApp, email: &str, password: &str) {
+        self.client.goto(&app.url("/admin/login")).await.unwrap();
+        self.fill("email", email).await;
+        self.fill("password", password).await;
+        self.click_and_wait("form.login button[type=submit]").await;
+        assert_eq!(
+            self.client.current_url().await.unwrap().path(),
+            "/admin/",
+            "{email} signed in"
+        );
+    }
+
+    async fn sign_out(&self) {
+        self.click_and_wait("form.logout button").await;
+    }
+
+    async fn notice(&self) -> String {
+        self.client
+            .find(Locator::Css("p.notice"))
+            .await
+            .expect("a notice")
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+/// The newsroom's whole day, in a real browser: an administrator creates an
+/// author; the author writes an article with a photo and submits it; an
+/// editor schedules it a few seconds ahead; it goes live by itself; a reader
+/// comments; the editor approves; the reader sees the comment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_goes_from_author_to_editor_to_reader() {
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::french(db).await;
+    let password = "un mot de passe solide";
+    app.create_user("admin@example.org", Role::Administrator, password)
+        .await;
+    app.create_user("chef@example.org", Role::Editor, password)
+        .await;
+    let shots = std::env::var_os("KIOSQUE_SCREENSHOTS");
+    let shot = |name: &'static str| format!("admin-{name}-phone");
+    let browser = Browser::start(&driver).await;
+
+    // The administrator creates the author's account.
+    browser.sign_in(&app, "admin@example.org", password).await;
+    browser.client.goto(&app.url("/admin/users")).await.unwrap();
+    browser.fill("name", "Gaëlle Villeneuve").await;
+    browser.fill("email", "gaelle@example.org").await;
+    browser
+        .js("document.getElementById('role').value = 'author'; return null")
+        .await;
+    browser.fill("password", password).await;
+    browser
+        .click_and_wait("form[action='/admin/users'] button")
+        .await;
+    assert_eq!(browser.notice().await, "Compte créé.");
+    if shots.is_some() {
+        browser.screenshot(&shot("users")).await;
+    }
+    browser.sign_out().await;
+
+    // The author writes, adds a photo, submits for review.
+    browser.sign_in(&app, "gaelle@example.org", password).await;
+    browser
+        .client
+        .goto(&app.url("/admin/articles/new"))
+        .await
+        .unwrap();
+    browser
+        .fill(
+            "title",
+            "Coopération militaire : Pyongyang prêt à « aider » Moscou",
+        )
+        .await;
+    browser
+        .fill(
+            "body",
+            "La Corée du Nord a affirmé jeudi se tenir « aux côtés » de la Russie.\n\nSelon l'agence TASS, Sergueï Lavrov a salué une « amitié éprouvée ».",
+        )
+        .await;
+    browser.fill("category", "International").await;
+    browser
+        .click_and_wait("button[name=status][value=draft]")
+        .await;
+    assert_eq!(browser.notice().await, "Article enregistré.");
+    let photo = tempfile::NamedTempFile::with_suffix(".png").unwrap();
+    std::fs::write(photo.path(), kiosque_media::demo_photo(4, 800, 450, false)).unwrap();
+    browser
+        .client
+        .find(Locator::Id("photo-file"))
+        .await
+        .unwrap()
+        .send_keys(photo.path().to_str().unwrap())
+        .await
+        .unwrap();
+    browser
+        .fill("photo-caption", "Photo de Sergueï Lavrov, ministre russe.")
+        .await;
+    browser
+        .click_and_wait("button[name=action][value=save]")
+        .await;
+    if shots.is_some() {
+        browser.screenshot(&shot("editor")).await;
+    }
+    browser
+        .click_and_wait("button[name=status][value=pending]")
+        .await;
+    assert!(
+        browser
+            .client
+            .source()
+            .await
+            .unwrap()
+            .contains("État actuel : En relecture")
+    );
+    browser.sign_out().await;
+
+    // The editor finds it in review and schedules it a few seconds ahead.
+    browser.sign_in(&app, "chef@example.org", password).await;
+    browser
+        .client
+        .goto(&app.url("/admin/articles?status=pending"))
+        .await
+        .unwrap();
+    if shots.is_some() {
+        browser.screenshot(&shot("articles")).await;
+    }
+    browser.click_and_wait("table.articles a").await;
+    let when = (chrono::Utc::now() + chrono::Duration::seconds(4))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    browser
+        .js(&format!(
+            "document.getElementById('published_at').value = '{when}'; return null"
+        ))
+        .await;
+    browser
+        .click_and_wait("button[name=status][value=scheduled]")
+        .await;
+    assert_eq!(browser.notice().await, "Article enregistré.");
+    let article = app
+        .store
+        .articles(
+            &Default::default(),
+            kiosque_core::model::PageRequest {
+                number: 1,
+                per_page: 5,
+            },
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    assert_eq!(
+        article.status,
+        kiosque_core::types::ArticleStatus::Scheduled
+    );
+    let path = app.store.article(article.id).await.unwrap().unwrap().path();
+    assert_eq!(app.page(&path).await.0, 404, "not yet");
+    browser.sign_out().await;
+
+    // It goes live by itself.
+    let mut live = false;
+    for _ in 0..100 {
+        if app.page(&path).await.0 == 200 {
+            live = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(live, "published on schedule");
+
+    // A reader comments.
+    browser.client.goto(&app.url(&path)).await.unwrap();
+    let page = browser.client.source().await.unwrap();
+    assert!(page.contains("Photo de Sergueï Lavrov, ministre russe."));
+    assert!(page.contains("Gaëlle Villeneuve"));
+    browser
+        .fill("comment", "Merci pour ce suivi, très clair.")
+        .await;
+    browser.fill("name", "Kofi").await;
+    browser.fill("email", "kofi@example.org").await;
+    browser.submit().await;
+    assert!(
+        browser
+            .client
+            .source()
+            .await
+            .unwrap()
+            .contains("après modération")
+    );
+
+    // The editor approves it from the queue.
+    browser.sign_in(&app, "chef@example.org", password).await;
+    browser
+        .client
+        .goto(&app.url("/admin/comments"))
+        .await
+        .unwrap();
+    if shots.is_some() {
+        browser.screenshot(&shot("comments")).await;
+    }
+    browser
+        .click_and_wait("button[name=single][value^='approve:']")
+        .await;
+    browser.client.goto(&app.url("/admin/")).await.unwrap();
+    if shots.is_some() {
+        browser.screenshot(&shot("dashboard")).await;
+    }
+    browser.sign_out().await;
+
+    // The reader sees it.
+    browser.client.goto(&app.url(&path)).await.unwrap();
+    let page = browser.client.source().await.unwrap();
+    assert!(page.contains("Merci pour ce suivi, très clair."));
+    assert!(!page.contains("kofi@example.org"));
     browser.client.close().await.unwrap();
 }

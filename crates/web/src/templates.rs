@@ -71,6 +71,10 @@ pub const ADMIN_CSS: &str = include_str!("../assets/admin.css");
 /// does not require escaping and which minijinja's default turns into
 /// `&#x2f;` in every URL (heavier pages, harder to read source).
 fn escape_text(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Result<(), Error> {
+    // An absent value prints as nothing, never as "none" in a form field.
+    if value.is_none() {
+        return Ok(());
+    }
     match value.as_str() {
         Some(text) if state.auto_escape() == AutoEscape::Html && !value.is_safe() => out
             .write_str(&kiosque_core::markup::escape_html(text))

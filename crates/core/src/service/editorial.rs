@@ -150,7 +150,9 @@ impl EditorForm {
         };
         let published_at = match self.published_at.trim() {
             "" => None,
-            raw => match chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M") {
+            raw => match chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S")
+                .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M"))
+            {
                 Ok(d) => Some(d.and_utc()),
                 Err(_) => {
                     fail("published_at", "invalid_date");
@@ -210,7 +212,7 @@ impl EditorForm {
                 .map(|t| t.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            published_at: article.published_at.format("%Y-%m-%dT%H:%M").to_string(),
+            published_at: article.published_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
             version: article.version,
             csrf: String::new(),
             status: article.status.as_str().to_owned(),
