@@ -43,8 +43,37 @@ pub trait Accounts: Send + Sync + 'static {
     /// Records that the code of `step` was used; false if that step (or a
     /// later one) already was, so a code cannot be replayed.
     async fn use_totp_step(&self, id: i64, step: i64) -> Result<bool>;
+    /// Records a password reset link (by the hash of its token).
+    async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()>;
+    /// The account of an unused, unexpired reset link.
+    async fn password_reset_user(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<User>>;
+    /// Sets the new password through a reset link: the link is spent, the
+    /// password replaced and every session ended, in one transaction.
+    /// False if the link was already used or has expired.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        new_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool>;
     /// Ends a session (sign-out); ending an unknown one is not an error.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+}
+
+/// Sends e-mail (password resets, later notifications).
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    /// Sends a plain-text message; `Err` if the server refused it.
+    async fn send(&self, to: &Email, subject: &str, body: &str) -> Result<()>;
 }
 
 /// Durable storage of everything a site holds. Every method that returns

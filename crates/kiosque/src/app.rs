@@ -65,9 +65,14 @@ impl Application {
     pub async fn build(settings: &Settings, listen: SocketAddr) -> anyhow::Result<Self> {
         let store = Arc::new(open_store(settings).await?);
         let site = require_site(store.as_ref(), settings).await?;
+        let mailer: Option<Arc<dyn kiosque_core::ports::Mailer>> = match &settings.smtp {
+            Some(smtp) => Some(Arc::new(crate::mailer::SmtpMailer::new(smtp)?)),
+            None => None,
+        };
         let state = AppState::new(
             store.clone(),
             LocalBlobStore::new(settings.media_dir()),
+            mailer,
             settings.web.clone(),
         );
         let listener = TcpListener::bind(listen)

@@ -22,6 +22,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 #[serde(deny_unknown_fields, default)]
 struct FileConfig {
     database_url: Option<String>,
+    smtp: Option<SmtpFile>,
     server: ServerFile,
     comments: CommentsFile,
     media: MediaFile,
@@ -68,6 +69,50 @@ impl Default for MediaFile {
     }
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmtpFile {
+    host: String,
+    port: Option<u16>,
+    #[serde(default)]
+    security: SmtpSecurity,
+    username: Option<String>,
+    password: Option<String>,
+    /// A file holding the password, so it need not sit in the config.
+    password_file: Option<PathBuf>,
+    from: String,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// Plain, then STARTTLS (port 587).
+    #[default]
+    Starttls,
+    /// No encryption: only for a relay on this machine or a test server.
+    None,
+}
+
+/// Where e-mail goes out.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// Server name.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Encryption.
+    pub security: SmtpSecurity,
+    /// Login, if the server asks for one.
+    pub username: Option<String>,
+    /// Password.
+    pub password: Option<String>,
+    /// Sender, e.g. `Rédaction <redaction@example.org>`.
+    pub from: String,
+}
+
 /// Everything resolved: where data lives and how to serve it.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -83,6 +128,8 @@ pub struct Settings {
     pub media_limits: MediaLimits,
     /// How often scheduled articles are checked for publication.
     pub schedule_every: Duration,
+    /// Outgoing e-mail, if configured.
+    pub smtp: Option<SmtpSettings>,
 }
 
 impl Settings {
@@ -106,6 +153,34 @@ impl Settings {
                 path.display()
             );
         }
+        let smtp = match file.smtp {
+            Some(s) => {
+                let password = match (&s.password, &s.password_file) {
+                    (_, Some(path)) => Some(
+                        std::fs::read_to_string(path)
+                            .with_context(|| {
+                                format!("cannot read smtp.password_file {}", path.display())
+                            })?
+                            .trim_end()
+                            .to_owned(),
+                    ),
+                    (p, None) => p.clone(),
+                };
+                Some(SmtpSettings {
+                    port: s.port.unwrap_or(match s.security {
+                        SmtpSecurity::Tls => 465,
+                        SmtpSecurity::Starttls => 587,
+                        SmtpSecurity::None => 25,
+                    }),
+                    host: s.host,
+                    security: s.security,
+                    username: s.username,
+                    password,
+                    from: s.from,
+                })
+            }
+            None => None,
+        };
         let listen = match file.server.listen {
             Some(l) => l,
             None => DEFAULT_LISTEN.parse()?,
@@ -129,6 +204,7 @@ impl Settings {
                 max_pixels: file.media.max_pixels,
             },
             schedule_every: Duration::from_secs(1),
+            smtp,
         })
     }
 
@@ -163,6 +239,13 @@ pub fn commented_template() -> String {
          # Environment variables and command-line flags take precedence.\n\n\
          # PostgreSQL instead of the embedded SQLite file (or set DATABASE_URL):\n\
          # database_url = \"postgres://kiosque@127.0.0.1:5432/kiosque\"\n\n\
+         # Outgoing e-mail (password resets):\n\
+         # [smtp]\n\
+         # host = \"smtp.example.org\"\n\
+         # security = \"starttls\"   # or \"tls\" (port 465), or \"none\" (local relay only)\n\
+         # username = \"redaction@example.org\"\n\
+         # password_file = \"/etc/kiosque/smtp-password\"\n\
+         # from = \"Rédaction <redaction@example.org>\"\n\n\
          [server]\n\
          # listen = \"{DEFAULT_LISTEN}\"\n\
          # Trust X-Forwarded-For (only behind a reverse proxy that sets it):\n\

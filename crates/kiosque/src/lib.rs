@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod mailer;
 pub mod scheduler;
 
 pub use app::Application;

@@ -26,6 +26,8 @@ both_databases!(
     two_step_verification_asks_for_a_code_that_works_once,
     a_site_can_require_two_step_verification_for_administrators,
     changing_ones_password_ends_other_sessions_only,
+    a_forgotten_password_is_reset_through_an_emailed_link,
+    without_email_the_reset_page_says_whom_to_ask,
 );
 
 const PASSWORD: &str = "un mot de passe solide";
@@ -755,4 +757,94 @@ async fn changing_ones_password_ends_other_sessions_only(db: TestDb) {
     );
     let (cookie, _) = app.sign_in("moi@example.org", "nouveau mot de passe").await;
     assert!(cookie.is_some());
+}
+
+async fn a_forgotten_password_is_reset_through_an_emailed_link(db: TestDb) {
+    let (port, inbox) = kiosque_testkit::smtp_sink().await;
+    let app = TestApp::start(db, Locale::Fr, |s| {
+        s.smtp = Some(kiosque::config::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port,
+            security: kiosque::config::SmtpSecurity::None,
+            username: None,
+            password: None,
+            from: "Rédaction <redaction@example.org>".into(),
+        });
+    })
+    .await;
+    app.create_user("oubli@example.org", Role::Author, PASSWORD)
+        .await;
+    let (_, known) = {
+        let r = app
+            .post_form("/admin/password-reset", &[("email", "Oubli@Example.org")])
+            .await;
+        (r.status(), r.text().await.unwrap())
+    };
+    let unknown = app
+        .post_form(
+            "/admin/password-reset",
+            &[("email", "personne@example.org")],
+        )
+        .await;
+    assert_eq!(unknown.status(), 200);
+    assert_eq!(
+        known,
+        unknown.text().await.unwrap(),
+        "the same answer either way"
+    );
+    assert_eq!(
+        inbox.wait_for(1).await.len(),
+        1,
+        "one e-mail, to the known address only"
+    );
+    let mail = &inbox.decoded()[0];
+    assert!(mail.contains("Bonjour author oubli,"), "{mail}");
+    assert!(mail.contains("To: oubli@example.org"), "{mail}");
+    let link = mail
+        .split("https://news.example.org")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("a link in the e-mail")
+        .to_owned();
+    assert!(link.starts_with("/admin/password-reset/"));
+    let (status, page) = app.page(&link).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Choisir un nouveau mot de passe"));
+    let r = app
+        .post_form(&link, &[("new", "nouveau secret!"), ("again", "autre")])
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = app
+        .post_form(
+            &link,
+            &[("new", "nouveau secret!"), ("again", "nouveau secret!")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/login?reset=1");
+    assert!(app.sign_in("oubli@example.org", PASSWORD).await.0.is_none());
+    assert!(
+        app.sign_in("oubli@example.org", "nouveau secret!")
+            .await
+            .0
+            .is_some()
+    );
+    // The link works once.
+    assert_eq!(app.page(&link).await.0, 410);
+    let r = app
+        .post_form(
+            &link,
+            &[("new", "encore un autre"), ("again", "encore un autre")],
+        )
+        .await;
+    assert_eq!(r.status(), 410);
+}
+
+async fn without_email_the_reset_page_says_whom_to_ask(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let (status, page) = app.page("/admin/password-reset").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("L&#39;envoi d&#39;e-mails n&#39;est pas configuré"));
+    assert!(!page.contains("<form class=\"comment-form login\""));
+    assert_eq!(app.page("/admin/password-reset/abc").await.0, 410);
 }

@@ -84,6 +84,14 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         out.push((p.clone(), app.page(&p).await.1));
     }
     out.push(("/admin/login".to_owned(), app.page("/admin/login").await.1));
+    out.push((
+        "/admin/password-reset".to_owned(),
+        app.page("/admin/password-reset").await.1,
+    ));
+    out.push((
+        "expired reset link".to_owned(),
+        app.page("/admin/password-reset/expired").await.1,
+    ));
     let (_, failed) = app.sign_in("nobody@example.org", "wrong password").await;
     out.push(("failed sign-in".to_owned(), failed.text().await.unwrap()));
     post(form("En attente de modération.", None)).await;

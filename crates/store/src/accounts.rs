@@ -220,6 +220,81 @@ impl Accounts for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(expires_at.timestamp())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn password_reset_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM password_resets r JOIN users u ON u.id = r.user_id \
+             WHERE r.token_hash = $1 AND r.used = 0 AND r.expires_at > $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .bind(now.timestamp())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(user).transpose()
+    }
+
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        new_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let spent = sqlx::query(
+            "UPDATE password_resets SET used = 1 \
+             WHERE token_hash = $1 AND used = 0 AND expires_at > $2 RETURNING user_id",
+        )
+        .bind(token_hash)
+        .bind(now.timestamp())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = spent else { return Ok(false) };
+        let user_id: i64 = get(&row, "user_id")?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(new_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        for sql in [
+            "DELETE FROM sessions WHERE user_id = $1",
+            // Any other link sent to this account is void too.
+            "UPDATE password_resets SET used = 1 WHERE user_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)

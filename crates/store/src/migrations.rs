@@ -43,6 +43,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_two_factor.sql"),
         include_str!("../migrations/postgres/0005_two_factor.sql"),
     ),
+    (
+        6,
+        "password resets",
+        include_str!("../migrations/sqlite/0006_password_resets.sql"),
+        include_str!("../migrations/postgres/0006_password_resets.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

@@ -10,10 +10,12 @@
 mod app;
 mod db;
 pub mod fixtures;
+mod smtp;
 mod tools;
 
 pub use app::{Newsroom, TestApp};
 pub use db::{Engine, POSTGRES_ENV, TestDb};
+pub use smtp::{Inbox, smtp_sink};
 pub use tools::external_tool;
 
 /// Expands to a `sqlite` and a `postgres` module, each with one

@@ -71,6 +71,7 @@ impl Default for WebConfig {
 /// Shared by every request.
 pub struct AppState {
     store: Arc<dyn Store>,
+    mailer: Option<Arc<dyn kiosque_core::ports::Mailer>>,
     media: LocalBlobStore,
     templates: templates::Templates,
     translations: i18n::Translations,
@@ -82,10 +83,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Wires the store and media directory to the HTTP layer.
-    pub fn new(store: Arc<dyn Store>, media: LocalBlobStore, config: WebConfig) -> Arc<Self> {
+    /// Wires the store, media directory and mailer (if e-mail is set up)
+    /// to the HTTP layer.
+    pub fn new(
+        store: Arc<dyn Store>,
+        media: LocalBlobStore,
+        mailer: Option<Arc<dyn kiosque_core::ports::Mailer>>,
+        config: WebConfig,
+    ) -> Arc<Self> {
         Arc::new(AppState {
             store,
+            mailer,
             media,
             templates: templates::Templates::new(),
             translations: i18n::Translations::load(),

@@ -60,6 +60,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin/code.html",
         include_str!("../templates/admin/code.html"),
     ),
+    (
+        "admin/reset.html",
+        include_str!("../templates/admin/reset.html"),
+    ),
 ];
 
 /// The default stylesheet.

@@ -28,6 +28,7 @@ use crate::{AppState, WebError};
 pub(crate) struct LoginQuery {
     next: String,
     out: Option<String>,
+    reset: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -80,9 +81,12 @@ pub(crate) async fn form(
     if session::current(&state, &jar).await?.is_some() {
         return Ok(Redirect::to(safe_next(&query.next)).into_response());
     }
-    let flash = query
-        .out
-        .map(|_| state.strings(site.language).text("admin.logged_out"));
+    let strings = state.strings(site.language);
+    let flash = match (query.out, query.reset) {
+        (_, Some(_)) => Some(strings.text("admin.reset_done")),
+        (Some(_), None) => Some(strings.text("admin.logged_out")),
+        (None, None) => None,
+    };
     render(
         &state,
         &site,

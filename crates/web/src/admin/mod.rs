@@ -10,6 +10,7 @@ mod dashboard;
 mod editor;
 mod login;
 mod photo;
+mod reset;
 mod revisions;
 mod session;
 mod settings;
@@ -48,6 +49,14 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         .route(
             "/admin/login/code",
             get(login::code_form).post(login::code_submit),
+        )
+        .route(
+            "/admin/password-reset",
+            get(reset::ask_form).post(reset::ask),
+        )
+        .route(
+            "/admin/password-reset/{token}",
+            get(reset::choose_form).post(reset::choose),
         )
         .route("/admin/account", get(account::show))
         .route("/admin/account/password", post(account::change_password))

@@ -1,0 +1,9 @@
+-- Password reset links sent by e-mail (PostgreSQL). Only the hash of the
+-- link's token is stored; a link works once and for an hour.
+CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    expires_at BIGINT NOT NULL,
+    used BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX password_resets_user ON password_resets (user_id);
