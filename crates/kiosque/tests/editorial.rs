@@ -22,6 +22,7 @@ both_databases!(
     every_save_is_kept_and_can_be_compared_and_restored,
     an_author_adds_a_photo_with_caption_and_credit,
     a_bad_or_oversized_photo_is_refused_and_nothing_changes,
+    readers_see_the_type_sources_and_dated_corrections,
 );
 
 fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -485,4 +486,66 @@ async fn a_bad_or_oversized_photo_is_refused_and_nothing_changes(db: TestDb) {
                 .is_none(),
         "no file stored"
     );
+}
+
+async fn readers_see_the_type_sources_and_dated_corrections(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let e = app.newsroom("e@example.org", Role::Editor).await;
+    let id = write(&e, "Tribune : l'école d'abord", "published").await;
+    let v = version(&e, id).await;
+    let mut f = fields("Tribune : l'école d'abord", "published");
+    f.extend([
+        ("version", v.as_str()),
+        ("slug", "tribune-l-ecole-d-abord"),
+        ("article_type", "opinion"),
+        (
+            "sources",
+            "Ministère de l'Éducation | https://example.org/rapport\nEntretien avec l'auteur",
+        ),
+        ("seo_title", "L'école d'abord, une tribune"),
+        (
+            "correction",
+            "Le chiffre des inscriptions a été corrigé (12 000 et non 21 000).",
+        ),
+    ]);
+    let r = e.post(&format!("/admin/articles/{id}/edit"), &f).await;
+    assert_eq!(r.status(), 303);
+    let article = app.store.article(id).await.unwrap().unwrap();
+    assert_eq!(article.corrections.len(), 1);
+    let (_, page) = app.page(&article.path()).await;
+    assert!(page.contains("<p class=\"kicker\">Opinion</p>"), "{page}");
+    assert!(
+        page.contains("<title>L&#39;école d&#39;abord, une tribune – Afrique Première Tv</title>")
+    );
+    assert!(page.contains(
+        "<a href=\"https://example.org/rapport\" rel=\"noopener\">Ministère de l&#39;Éducation</a>"
+    ));
+    assert!(page.contains("<li>Entretien avec l&#39;auteur</li>"));
+    assert!(page.contains("Mis à jour le "));
+    assert!(page.contains("12 000 et non 21 000"));
+    // A save without a note adds none; the sources and type are kept.
+    let v = version(&e, id).await;
+    let (_, form) = e.page(&format!("/admin/articles/{id}/edit")).await;
+    assert!(form.contains("Ministère de l&#39;Éducation | https://example.org/rapport"));
+    let mut again = fields("Tribune : l'école d'abord", "published");
+    again.extend([
+        ("version", v.as_str()),
+        ("slug", "tribune-l-ecole-d-abord"),
+        ("article_type", "opinion"),
+    ]);
+    e.post(&format!("/admin/articles/{id}/edit"), &again).await;
+    let article = app.store.article(id).await.unwrap().unwrap();
+    assert_eq!(article.corrections.len(), 1);
+    assert!(
+        article.editorial.sources.is_empty(),
+        "sources follow the form"
+    );
+    let mut bad = fields("Tribune : l'école d'abord", "published");
+    let v = version(&e, id).await;
+    bad.extend([
+        ("version", v.as_str()),
+        ("sources", "Nom | javascript:alert(1)"),
+    ]);
+    let r = e.post(&format!("/admin/articles/{id}/edit"), &bad).await;
+    assert_eq!(r.status(), 422);
 }

@@ -106,6 +106,9 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
                 ("title", "Titre changé"),
                 ("slug", "valide"),
                 ("body", "Texte <changé> & « revu »."),
+                ("article_type", "analysis"),
+                ("sources", "AFP\nRapport | https://example.org/r"),
+                ("correction", "Une date corrigée."),
                 ("status", "published"),
                 ("version", v.as_str()),
             ],
@@ -144,6 +147,8 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
     ] {
         out.push((p.to_owned(), admin.page(p).await.1));
     }
+    // The article again, now with a type label, sources and a correction.
+    out.push(("edited article".to_owned(), app.page(&path).await.1));
     let invalid = post(vec![("comment".to_owned(), "Sans nom".to_owned())]).await;
     assert_eq!(invalid.status(), 422);
     out.push(("422 form".to_owned(), invalid.text().await.unwrap()));

@@ -1,12 +1,12 @@
 //! Articles with their authors, categories, tags and media.
 
 use kiosque_core::Result;
-use kiosque_core::model::Revision;
 use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     Category, MediaAsset, NewMediaAsset, Page, PageRequest, Published,
 };
-use kiosque_core::types::{Slug, Title};
+use kiosque_core::model::{ArticleType, Correction, Editorial, Revision, Source};
+use kiosque_core::types::{Slug, Title, WebUrl};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Transaction};
 
@@ -118,6 +118,55 @@ fn slug_taken(e: sqlx::Error, slug: &Slug) -> kiosque_core::Error {
     }
 }
 
+/// Type, search texts, sources and a new correction, inside the save's
+/// transaction.
+async fn save_details(
+    tx: &mut Transaction<'static, Any>,
+    article_id: i64,
+    draft: &ArticleDraft,
+) -> Result<()> {
+    let e = &draft.editorial;
+    sqlx::query(
+        "UPDATE articles SET article_type = $1, seo_title = $2, seo_description = $3 WHERE id = $4",
+    )
+    .bind(e.article_type.as_str())
+    .bind(e.seo_title.clone())
+    .bind(e.seo_description.clone())
+    .bind(article_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    sqlx::query("DELETE FROM article_sources WHERE article_id = $1")
+        .bind(article_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    for (position, source) in e.sources.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO article_sources (article_id, position, name, url) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(article_id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(&source.name)
+        .bind(source.url.as_ref().map(|u| u.as_str().to_owned()))
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
+    if let Some(note) = &draft.correction {
+        sqlx::query(
+            "INSERT INTO article_corrections (article_id, noted_at, note) VALUES ($1, $2, $3)",
+        )
+        .bind(article_id)
+        .bind(draft.now.timestamp())
+        .bind(note)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
 /// Saves an article with its author, category and tags, and keeps a
 /// revision, all in one transaction.
 pub(crate) async fn save(
@@ -213,6 +262,7 @@ pub(crate) async fn save(
     };
     let article_id: i64 = get(&row, "id")?;
     let version: i64 = get(&row, "version")?;
+    save_details(&mut tx, article_id, draft).await?;
     sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
         .bind(article_id)
         .execute(&mut *tx)
@@ -274,6 +324,7 @@ async fn load(
     let sql = format!(
         "SELECT a.id, a.slug, a.title, a.body_markdown, a.body_html, a.excerpt, \
          a.published_at, a.updated_at, a.status, a.version, a.created_by, \
+         a.article_type, a.seo_title, a.seo_description, \
          au.id AS author_id, au.slug AS author_slug, au.name AS author_name, \
          c.id AS category_id, c.slug AS category_slug, c.name AS category_name, \
          {MEDIA_COLUMNS} \
@@ -299,6 +350,39 @@ async fn load(
     .iter()
     .map(rows::tag)
     .collect::<Result<Vec<_>>>()?;
+    let sources = sqlx::query(
+        "SELECT name, url FROM article_sources WHERE article_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|r| {
+        let url: Option<String> = get(r, "url")?;
+        Ok(Source {
+            name: get(r, "name")?,
+            url: url.and_then(|u| WebUrl::parse(&u).ok()),
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let corrections = sqlx::query(
+        "SELECT noted_at, note FROM article_corrections WHERE article_id = $1 \
+         ORDER BY noted_at, id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|r| {
+        Ok(Correction {
+            noted_at: time(get(r, "noted_at")?),
+            note: get(r, "note")?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let article_type: String = get(&row, "article_type")?;
     Ok(Some(Article {
         id,
         slug: rows::slug(&row, "slug")?,
@@ -315,6 +399,13 @@ async fn load(
         status: rows::article_status(&row)?,
         version: get(&row, "version")?,
         created_by: get(&row, "created_by")?,
+        editorial: Editorial {
+            article_type: ArticleType::parse(&article_type),
+            sources,
+            seo_title: get(&row, "seo_title")?,
+            seo_description: get(&row, "seo_description")?,
+        },
+        corrections,
     }))
 }
 

@@ -49,6 +49,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_password_resets.sql"),
         include_str!("../migrations/postgres/0006_password_resets.sql"),
     ),
+    (
+        7,
+        "article details",
+        include_str!("../migrations/sqlite/0007_article_details.sql"),
+        include_str!("../migrations/postgres/0007_article_details.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

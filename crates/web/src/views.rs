@@ -90,6 +90,18 @@ pub(crate) struct ArticleView {
     date_text: String,
     date_iso: String,
     image: Option<ImageView>,
+    /// The type's label, for anything but plain news.
+    kind: Option<String>,
+    sources: Vec<kiosque_core::model::Source>,
+    corrections: Vec<CorrectionView>,
+}
+
+/// A correction as readers see it.
+#[derive(Debug, Serialize)]
+pub(crate) struct CorrectionView {
+    heading: String,
+    date_iso: String,
+    note: String,
 }
 
 pub(crate) fn article_view(article: &Article, strings: &Strings, locale: Locale) -> ArticleView {
@@ -110,6 +122,26 @@ pub(crate) fn article_view(article: &Article, strings: &Strings, locale: Locale)
             .image
             .as_ref()
             .map(|i| image_view(i, article.title.as_str(), locale)),
+        kind: (article.editorial.article_type != kiosque_core::model::ArticleType::News).then(
+            || {
+                strings.text(&format!(
+                    "article.type_{}",
+                    article.editorial.article_type.as_str()
+                ))
+            },
+        ),
+        sources: article.editorial.sources.clone(),
+        corrections: article
+            .corrections
+            .iter()
+            .map(|c| CorrectionView {
+                heading: strings
+                    .text("article.updated")
+                    .replace("{date}", &strings.datetime(c.noted_at)),
+                date_iso: iso(c.noted_at),
+                note: typeset(&c.note, locale),
+            })
+            .collect(),
     }
 }
 

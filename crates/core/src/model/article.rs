@@ -112,6 +112,10 @@ pub struct Article {
     /// The account that created it (`None` for files published from the
     /// command line or imported).
     pub created_by: Option<i64>,
+    /// Type, sources, search-engine texts.
+    pub editorial: Editorial,
+    /// Corrections and updates, oldest first.
+    pub corrections: Vec<Correction>,
 }
 
 /// What lists (home, category, author pages) show of an article.
@@ -190,6 +194,10 @@ pub struct ArticleDraft {
     /// The account saving (recorded on the revision, and as creator of a
     /// new article).
     pub saved_by: Option<i64>,
+    /// Type, sources, search-engine texts.
+    pub editorial: Editorial,
+    /// A correction or update note to add with this save.
+    pub correction: Option<String>,
 }
 
 /// Outcome of a publish.
@@ -307,4 +315,82 @@ pub struct Revision {
     pub saved_by_name: Option<String>,
     /// When.
     pub saved_at: DateTime<Utc>,
+}
+
+/// What kind of piece an article is; readers see the label of anything
+/// but plain news, so opinion and sponsored content are never mistaken for
+/// reporting.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleType {
+    /// Reporting.
+    #[default]
+    News,
+    /// Explanation and context.
+    Analysis,
+    /// A signed point of view.
+    Opinion,
+    /// Paid for by an advertiser.
+    Sponsored,
+}
+
+impl ArticleType {
+    /// Every type.
+    pub const ALL: [ArticleType; 4] = [
+        ArticleType::News,
+        ArticleType::Analysis,
+        ArticleType::Opinion,
+        ArticleType::Sponsored,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleType::News => "news",
+            ArticleType::Analysis => "analysis",
+            ArticleType::Opinion => "opinion",
+            ArticleType::Sponsored => "sponsored",
+        }
+    }
+
+    /// From the stored name; unknown names are news.
+    pub fn parse(s: &str) -> Self {
+        ArticleType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .unwrap_or_default()
+    }
+}
+
+/// A source cited by an article.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Source {
+    /// Who or what (an agency, a report, a person).
+    pub name: String,
+    /// Where to read it, if online.
+    pub url: Option<crate::types::WebUrl>,
+}
+
+/// A dated correction or update note shown to readers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    /// When it was added.
+    pub noted_at: DateTime<Utc>,
+    /// What changed, in the newsroom's words.
+    pub note: String,
+}
+
+/// How an article presents itself beyond its text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Editorial {
+    /// News, analysis, opinion or sponsored.
+    pub article_type: ArticleType,
+    /// Sources cited, in order.
+    pub sources: Vec<Source>,
+    /// Title for search engines and browser tabs, if not the headline.
+    pub seo_title: Option<String>,
+    /// Description for search engines and previews, if not the excerpt.
+    pub seo_description: Option<String>,
 }

@@ -7,9 +7,9 @@ mod site;
 mod user;
 
 pub use article::{
-    Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
-    Category, FeaturedImage, MediaAsset, NewMediaAsset, Page, PageRequest, Published, Revision,
-    Tag, article_path,
+    Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, ArticleType,
+    Author, Category, Correction, Editorial, FeaturedImage, MediaAsset, NewMediaAsset, Page,
+    PageRequest, Published, Revision, Source, Tag, article_path,
 };
 pub use comment::{Comment, ModerationItem, NewComment};
 pub use site::{CommentPolicy, CommentSettings, Site};

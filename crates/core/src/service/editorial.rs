@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, FieldError};
 use crate::markup;
-use crate::model::{Article, ArticleDraft, User};
+use crate::model::{Article, ArticleDraft, ArticleType, Editorial, Source, User};
 use crate::service::publish::EXCERPT_CHARS;
-use crate::types::{ArticleStatus, Locale, Permission, Slug, Title};
+use crate::types::{ArticleStatus, Locale, Permission, Slug, Title, WebUrl};
 
 /// Whether `user` may open `article` in the editor.
 pub fn can_edit(user: &User, article: &Article) -> bool {
@@ -60,6 +60,45 @@ pub struct EditorForm {
     pub csrf: String,
     /// Which button was pressed: the target state.
     pub status: String,
+    /// news, analysis, opinion or sponsored.
+    pub article_type: String,
+    /// Sources, one per line: `Name` or `Name | https://…`.
+    pub sources: String,
+    /// Title for search engines, if not the headline.
+    pub seo_title: String,
+    /// Description for search engines, if not the excerpt.
+    pub seo_description: String,
+    /// A correction or update note to add with this save.
+    pub correction: String,
+}
+
+/// Most sources an article lists.
+pub const SOURCES_MAX: usize = 30;
+
+/// Parses the sources box: one per line, `Name` or `Name | address`.
+pub fn parse_sources(text: &str) -> Result<Vec<Source>, &'static str> {
+    let mut sources = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (name, url) = match line.rsplit_once('|') {
+            Some((name, url)) => (name.trim(), Some(url.trim())),
+            None => (line, None),
+        };
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err("invalid_source");
+        }
+        let url = match url.filter(|u| !u.is_empty()) {
+            Some(u) => Some(WebUrl::parse(u).map_err(|_| "invalid_url")?),
+            None => None,
+        };
+        sources.push(Source {
+            name: name.to_owned(),
+            url,
+        });
+    }
+    if sources.len() > SOURCES_MAX {
+        return Err("too_long");
+    }
+    Ok(sources)
 }
 
 /// Longest excerpt a writer may type.
@@ -140,6 +179,28 @@ impl EditorForm {
                 Err(_) => fail("tags", "invalid_name"),
             }
         }
+        let sources = parse_sources(&self.sources)
+            .map_err(|code| fail("sources", code))
+            .unwrap_or_default();
+        let optional = |text: &str,
+                        max: usize,
+                        field: &'static str,
+                        fail: &mut dyn FnMut(&'static str, &'static str)| {
+            let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if t.chars().count() > max {
+                fail(field, "too_long");
+                None
+            } else {
+                Some(t).filter(|t| !t.is_empty())
+            }
+        };
+        let seo_title = optional(&self.seo_title, 200, "seo_title", &mut fail);
+        let seo_description = optional(&self.seo_description, 300, "seo_description", &mut fail);
+        let correction = self.correction.trim();
+        if correction.chars().count() > 2000 {
+            fail("correction", "too_long");
+        }
+        let correction = Some(correction.to_owned()).filter(|c| !c.is_empty());
         let status: Option<ArticleStatus> = self.status.parse().ok();
         let status = match status {
             Some(s) if allowed_statuses(user).contains(&s) => Some(s),
@@ -187,6 +248,13 @@ impl EditorForm {
                     now,
                     status,
                     saved_by: Some(user.id),
+                    editorial: Editorial {
+                        article_type: ArticleType::parse(&self.article_type),
+                        sources,
+                        seo_title,
+                        seo_description,
+                    },
+                    correction,
                 })
             }
             _ => Err(errors),
@@ -216,6 +284,24 @@ impl EditorForm {
             version: article.version,
             csrf: String::new(),
             status: article.status.as_str().to_owned(),
+            article_type: article.editorial.article_type.as_str().to_owned(),
+            sources: article
+                .editorial
+                .sources
+                .iter()
+                .map(|s| match &s.url {
+                    Some(u) => format!("{} | {}", s.name, u.as_str()),
+                    None => s.name.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            seo_title: article.editorial.seo_title.clone().unwrap_or_default(),
+            seo_description: article
+                .editorial
+                .seo_description
+                .clone()
+                .unwrap_or_default(),
+            correction: String::new(),
         }
     }
 }
@@ -268,6 +354,15 @@ mod tests {
     }
 
     #[test]
+    fn sources_are_one_per_line_with_an_optional_address() {
+        let s = parse_sources("AFP\n\nRapport annuel | https://example.org/rapport.pdf\n").unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].url, None);
+        assert_eq!(s[1].name, "Rapport annuel");
+        assert_eq!(parse_sources("X | javascript:alert(1)"), Err("invalid_url"));
+    }
+
+    #[test]
     fn scheduling_needs_a_future_date() {
         let u = user(Role::Editor, 1);
         let now = Utc::now();
@@ -302,6 +397,8 @@ mod tests {
             status,
             version: 1,
             created_by,
+            editorial: Editorial::default(),
+            corrections: vec![],
         };
         let contributor = user(Role::Contributor, 7);
         assert!(can_edit(

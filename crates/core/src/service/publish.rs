@@ -242,6 +242,8 @@ impl ArticleSource {
             now,
             status: crate::types::ArticleStatus::Published,
             saved_by: None,
+            editorial: crate::model::Editorial::default(),
+            correction: None,
         }
     }
 }

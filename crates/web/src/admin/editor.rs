@@ -112,6 +112,16 @@ pub(super) async fn render(
         form => &page.form,
         errors, errors_list, buttons, known_authors, known_categories,
         conflict => page.conflict,
+        article_types => kiosque_core::model::ArticleType::ALL
+            .iter()
+            .map(|ty| context! {
+                value => ty.as_str(),
+                label => strings.text(&format!("article.type_{}", ty.as_str())),
+            })
+            .collect::<Vec<_>>(),
+        corrections => page.article.map(|a| a.corrections.iter()
+            .map(|c| format!("{} — {}", strings.datetime(c.noted_at), c.note))
+            .collect::<Vec<_>>()).unwrap_or_default(),
         photo_error => page.photo_error,
         can_upload => newsroom.user.role.allows(Permission::UploadMedia),
         image => page.article.and_then(|a| a.image.as_ref()).map(|i| context! {

@@ -147,7 +147,13 @@ async fn render(
         notice => page.notice.then(|| strings.text("comments.awaiting_moderation")),
         form_action => format!("{path}comments"),
         comments_closed => comments_closed(&site.comments, article.published_at, Utc::now()),
-        ..page_context(state, site, Some(article.title.as_str()), Some(&article.excerpt), Some(&path))
+        ..page_context(
+            state,
+            site,
+            Some(article.editorial.seo_title.as_deref().unwrap_or(article.title.as_str())),
+            Some(article.editorial.seo_description.as_deref().unwrap_or(&article.excerpt)),
+            Some(&path),
+        )
     };
     let html = state.templates.render("article.html", ctx)?;
     Ok((status, Html(html)).into_response())
