@@ -151,6 +151,19 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn comments_with_status(&self, status: CommentStatus) -> Result<Vec<ModerationItem>>;
     /// Moves a comment to another state; `NotFound` if there is no such comment.
     async fn set_comment_status(&self, id: i64, status: CommentStatus) -> Result<()>;
+    /// What the spam filter learned about these tokens, and from how many
+    /// comments of each kind.
+    async fn spam_counts(
+        &self,
+        tokens: &[String],
+    ) -> Result<(
+        std::collections::HashMap<String, crate::service::spam::TokenCounts>,
+        crate::service::spam::Totals,
+    )>;
+    /// Teaches the filter that a comment (with these tokens) is spam or
+    /// not. A comment counts once: changing its label moves its tokens from
+    /// one side to the other.
+    async fn learn_spam(&self, comment_id: i64, tokens: &[String], is_spam: bool) -> Result<()>;
     /// Deletes a comment for good; its replies move up to its parent.
     async fn delete_comment(&self, id: i64) -> Result<()>;
 }

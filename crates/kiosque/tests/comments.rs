@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::plain;
 use kiosque_core::model::CommentPolicy;
 use kiosque_core::ports::Store;
-use kiosque_core::types::{CommentStatus, Locale};
+use kiosque_core::types::{CommentStatus, Locale, Role};
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{TestApp, TestDb, both_databases};
 
@@ -30,6 +30,7 @@ both_databases!(
     the_site_policy_decides_who_goes_live_at_once,
     comments_with_two_links_or_blocked_terms_are_held,
     comments_close_after_the_set_number_of_days,
+    the_filter_learns_from_moderators_and_holds_likely_spam,
 );
 
 const GOOD: &[(&str, &str)] = &[
@@ -487,4 +488,87 @@ async fn comments_close_after_the_set_number_of_days(db: TestDb) {
             .contains("Les commentaires sont fermés")
     );
     assert_eq!(count(&app, CommentStatus::Pending).await, 0);
+}
+
+async fn the_filter_learns_from_moderators_and_holds_likely_spam(db: TestDb) {
+    let app = TestApp::start(db, Locale::Fr, |s| s.web.comment_burst = 100).await;
+    let path = article(&app).await;
+    let post = |comment: String, name: &'static str, email: &'static str| {
+        let url = format!("{path}comments");
+        let app = &app;
+        async move {
+            app.post_form(
+                &url,
+                &[
+                    ("comment", comment.as_str()),
+                    ("name", name),
+                    ("email", email),
+                ],
+            )
+            .await
+            .status()
+        }
+    };
+    for i in 0..12 {
+        post(
+            format!(
+                "Casino en ligne bonus gratuit numéro {i}, gagnez vite https://casino.example/{i}"
+            ),
+            "Casino Bonus",
+            "promo@casino.example",
+        )
+        .await;
+        post(
+            format!("Merci pour cet article sur la campagne, remarque {i} sur les chiffres."),
+            "Awa",
+            "awa@example.org",
+        )
+        .await;
+    }
+    // The moderators decide, one by one, through the queue.
+    let editor = app.newsroom("mod@example.org", Role::Editor).await;
+    for item in app
+        .store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap()
+    {
+        let action = if item.comment.body.contains("Casino") {
+            "spam"
+        } else {
+            "approve"
+        };
+        let single = format!("{action}:{}", item.comment.id);
+        editor
+            .post(
+                "/admin/comments",
+                &[("status", "pending"), ("single", single.as_str())],
+            )
+            .await;
+    }
+    assert_eq!(count(&app, CommentStatus::Spam).await, 12);
+    let spam_before = count(&app, CommentStatus::Spam).await;
+    let r = post(
+        "Bonus casino gratuit ce soir seulement https://casino.example/vip".into(),
+        "Vip Offre",
+        "vip@casino.example",
+    )
+    .await;
+    assert_eq!(r, 303, "the robot is told nothing");
+    assert_eq!(
+        count(&app, CommentStatus::Spam).await,
+        spam_before + 1,
+        "held as spam"
+    );
+    post(
+        "Merci pour la remarque sur la campagne, les chiffres sont clairs.".into(),
+        "Kofi",
+        "kofi@example.org",
+    )
+    .await;
+    assert_eq!(
+        count(&app, CommentStatus::Pending).await,
+        1,
+        "a reader is not caught"
+    );
 }

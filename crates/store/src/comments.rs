@@ -1,6 +1,9 @@
 //! Reader comments and their moderation.
 
 use kiosque_core::model::{Comment, ModerationItem, NewComment};
+use std::collections::HashMap;
+
+use kiosque_core::service::spam::{TokenCounts, Totals};
 use kiosque_core::types::{CommentStatus, Email};
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
@@ -156,5 +159,114 @@ pub(crate) async fn delete(store: &SqlStore, id: i64) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("comment"));
     }
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn spam_counts(
+    pool: &AnyPool,
+    tokens: &[String],
+) -> Result<(HashMap<String, TokenCounts>, Totals)> {
+    let row = sqlx::query("SELECT spam, ham FROM spam_totals WHERE id = 1")
+        .fetch_one(pool)
+        .await
+        .map_err(db)?;
+    let count = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    let totals = Totals {
+        spam: count(get(&row, "spam")?),
+        ham: count(get(&row, "ham")?),
+    };
+    let mut counts = HashMap::new();
+    // In batches, so the statement stays within every engine's limits.
+    for batch in tokens.chunks(100) {
+        let placeholders: Vec<String> = (1..=batch.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT token, spam, ham FROM spam_tokens WHERE token IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for t in batch {
+            q = q.bind(t.clone());
+        }
+        for row in q.fetch_all(pool).await.map_err(db)? {
+            counts.insert(
+                get::<String>(&row, "token")?,
+                TokenCounts {
+                    spam: count(get(&row, "spam")?),
+                    ham: count(get(&row, "ham")?),
+                },
+            );
+        }
+    }
+    Ok((counts, totals))
+}
+
+pub(crate) async fn learn_spam(
+    store: &SqlStore,
+    comment_id: i64,
+    tokens: &[String],
+    is_spam: bool,
+) -> Result<()> {
+    let label = if is_spam { "spam" } else { "ham" };
+    // A write transaction from the start (SQLite: BEGIN IMMEDIATE), and the
+    // label is changed only if it is still what was read, so two
+    // moderators acting at once cannot count a comment twice.
+    let mut tx = store.begin_write().await?;
+    let row = sqlx::query("SELECT spam_label FROM comments WHERE id = $1")
+        .bind(comment_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    let Some(row) = row else {
+        return Err(Error::NotFound("comment"));
+    };
+    let previous: Option<String> = get(&row, "spam_label")?;
+    if previous.as_deref() == Some(label) {
+        return Ok(());
+    }
+    let claimed = sqlx::query(
+        "UPDATE comments SET spam_label = $1 WHERE id = $2 \
+         AND spam_label IS NOT DISTINCT FROM $3",
+    )
+    .bind(label)
+    .bind(comment_id)
+    .bind(previous.clone())
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    if claimed.rows_affected() == 0 {
+        return Ok(());
+    }
+    let delta = |class: &str| -> i64 {
+        i64::from(label == class) - i64::from(previous.as_deref() == Some(class))
+    };
+    let (spam, ham) = (delta("spam"), delta("ham"));
+    for token in tokens {
+        sqlx::query(
+            "INSERT INTO spam_tokens (token, spam, ham) VALUES ($1, $2, $3) \
+             ON CONFLICT (token) DO UPDATE SET spam = spam_tokens.spam + excluded.spam, \
+             ham = spam_tokens.ham + excluded.ham",
+        )
+        .bind(token.clone())
+        .bind(spam.max(0))
+        .bind(ham.max(0))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if spam < 0 || ham < 0 {
+            sqlx::query("UPDATE spam_tokens SET spam = spam + $1, ham = ham + $2 WHERE token = $3")
+                .bind(spam.min(0))
+                .bind(ham.min(0))
+                .bind(token.clone())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+    }
+    sqlx::query("UPDATE spam_totals SET spam = spam + $1, ham = ham + $2 WHERE id = 1")
+        .bind(spam)
+        .bind(ham)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
     tx.commit().await.map_err(db)
 }

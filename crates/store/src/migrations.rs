@@ -55,6 +55,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_article_details.sql"),
         include_str!("../migrations/postgres/0007_article_details.sql"),
     ),
+    (
+        8,
+        "spam filter",
+        include_str!("../migrations/sqlite/0008_spam_filter.sql"),
+        include_str!("../migrations/postgres/0008_spam_filter.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

@@ -134,6 +134,20 @@ impl Store for SqlStore {
         comments::set_status(&self.pool, id, status).await
     }
 
+    async fn spam_counts(
+        &self,
+        tokens: &[String],
+    ) -> Result<(
+        std::collections::HashMap<String, kiosque_core::service::spam::TokenCounts>,
+        kiosque_core::service::spam::Totals,
+    )> {
+        comments::spam_counts(&self.pool, tokens).await
+    }
+
+    async fn learn_spam(&self, comment_id: i64, tokens: &[String], is_spam: bool) -> Result<()> {
+        comments::learn_spam(self, comment_id, tokens, is_spam).await
+    }
+
     async fn delete_comment(&self, id: i64) -> Result<()> {
         comments::delete(self, id).await
     }

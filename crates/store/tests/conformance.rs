@@ -25,6 +25,7 @@ both_databases!(
     roles_can_be_changed,
     sessions_expire_and_end_with_a_password_change,
     comments_are_counted_by_status,
+    the_spam_filter_counts_each_comment_once,
     second_factor_codes_are_used_once_and_sessions_wait_for_them,
     drafts_stay_invisible_to_readers_until_published,
     a_stale_save_is_a_conflict_and_changes_nothing,
@@ -699,5 +700,32 @@ async fn second_factor_codes_are_used_once_and_sessions_wait_for_them(db: TestDb
     assert!(matches!(
         store.set_totp_secret(999, None).await,
         Err(Error::NotFound("user"))
+    ));
+}
+
+async fn the_spam_filter_counts_each_comment_once(db: TestDb) {
+    let store = db.store().await;
+    let article_id = publish(&store, "filtre").await;
+    let c = store
+        .add_comment(&comment(article_id, None, "casino gratuit"))
+        .await
+        .unwrap();
+    let tokens = vec!["casino".to_owned(), "gratuit".to_owned()];
+    store.learn_spam(c.id, &tokens, true).await.unwrap();
+    store.learn_spam(c.id, &tokens, true).await.unwrap();
+    let (counts, totals) = store.spam_counts(&tokens).await.unwrap();
+    assert_eq!((totals.spam, totals.ham), (1, 0), "learned once");
+    assert_eq!(counts["casino"].spam, 1);
+    // A change of mind moves it to the other side.
+    store.learn_spam(c.id, &tokens, false).await.unwrap();
+    let (counts, totals) = store.spam_counts(&tokens).await.unwrap();
+    assert_eq!((totals.spam, totals.ham), (0, 1));
+    assert_eq!((counts["casino"].spam, counts["casino"].ham), (0, 1));
+    let many: Vec<String> = (0..250).map(|i| format!("t{i}")).collect();
+    let (counts, _) = store.spam_counts(&many).await.unwrap();
+    assert!(counts.is_empty(), "unknown tokens, in several batches");
+    assert!(matches!(
+        store.learn_spam(999, &tokens, true).await,
+        Err(Error::NotFound("comment"))
     ));
 }

@@ -120,7 +120,12 @@ pub const HOLD_FROM_LINKS: usize = 2;
 /// Decides where a checked comment goes, in this order: caught by the
 /// honeypot or containing a blocked term → spam; two links or more → held;
 /// then the site's policy (`trusted`: the address had a comment approved).
-pub fn screen(comment: &NewComment, settings: &CommentSettings, trusted: bool) -> CommentStatus {
+pub fn screen(
+    comment: &NewComment,
+    settings: &CommentSettings,
+    trusted: bool,
+    likely_spam: bool,
+) -> CommentStatus {
     if comment.status == CommentStatus::Spam {
         return CommentStatus::Spam;
     }
@@ -142,6 +147,9 @@ pub fn screen(comment: &NewComment, settings: &CommentSettings, trusted: bool) -
         .map(|t| t.trim().to_lowercase())
         .any(|t| !t.is_empty() && haystack.contains(&t))
     {
+        return CommentStatus::Spam;
+    }
+    if likely_spam {
         return CommentStatus::Spam;
     }
     let mut finder = linkify::LinkFinder::new();
@@ -229,31 +237,31 @@ mod tests {
     fn the_policy_decides_after_the_spam_checks() {
         let c = form().validate(1, |_| true, Utc::now()).unwrap();
         assert_eq!(
-            screen(&c, &settings(CommentPolicy::HoldAll), true),
+            screen(&c, &settings(CommentPolicy::HoldAll), true, false),
             CommentStatus::Pending
         );
         assert_eq!(
-            screen(&c, &settings(CommentPolicy::HoldFirstTime), false),
+            screen(&c, &settings(CommentPolicy::HoldFirstTime), false, false),
             CommentStatus::Pending
         );
         assert_eq!(
-            screen(&c, &settings(CommentPolicy::HoldFirstTime), true),
+            screen(&c, &settings(CommentPolicy::HoldFirstTime), true, false),
             CommentStatus::Approved
         );
         assert_eq!(
-            screen(&c, &settings(CommentPolicy::ApproveAll), false),
+            screen(&c, &settings(CommentPolicy::ApproveAll), false, false),
             CommentStatus::Approved
         );
         let mut links = c.clone();
         links.body = "voir https://a.example et https://b.example".into();
         assert_eq!(
-            screen(&links, &settings(CommentPolicy::ApproveAll), true),
+            screen(&links, &settings(CommentPolicy::ApproveAll), true, false),
             CommentStatus::Pending
         );
         let mut blocked = c.clone();
         blocked.body = "Meilleur CASINO en ligne".into();
         assert_eq!(
-            screen(&blocked, &settings(CommentPolicy::ApproveAll), true),
+            screen(&blocked, &settings(CommentPolicy::ApproveAll), true, false),
             CommentStatus::Spam
         );
     }

@@ -5,4 +5,5 @@ pub mod auth;
 pub mod comment;
 pub mod editorial;
 pub mod publish;
+pub mod spam;
 pub mod totp;

@@ -5,6 +5,7 @@ use clap::Subcommand;
 use kiosque_core::Error;
 use kiosque_core::markup::truncate_words;
 use kiosque_core::ports::Store;
+use kiosque_core::service::spam::moderate;
 use kiosque_core::types::CommentStatus;
 
 use crate::app::open_store;
@@ -40,15 +41,13 @@ impl Comments {
             Comments::Pending => return list_pending(&store).await,
             Comments::Approve { id } => (
                 id,
-                store
-                    .set_comment_status(id, CommentStatus::Approved)
+                moderate(&store, id, CommentStatus::Approved)
                     .await
                     .map(|()| "approved"),
             ),
             Comments::Spam { id } => (
                 id,
-                store
-                    .set_comment_status(id, CommentStatus::Spam)
+                moderate(&store, id, CommentStatus::Spam)
                     .await
                     .map(|()| "marked as spam"),
             ),

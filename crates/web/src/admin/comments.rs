@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use kiosque_core::Error;
 use kiosque_core::markup::render_comment;
+use kiosque_core::service::spam::moderate;
 use kiosque_core::types::{CommentStatus, Permission};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -212,7 +213,7 @@ pub(crate) async fn act(
     let mut done = 0u32;
     for id in ids {
         let result = match action.target() {
-            Some(status) => state.store.set_comment_status(id, status).await,
+            Some(status) => moderate(state.store.as_ref(), id, status).await,
             None => state.store.delete_comment(id).await,
         };
         match result {

@@ -226,7 +226,10 @@ pub(crate) async fn post_comment(
                     .store
                     .has_approved_comment(&comment.author_email)
                     .await?;
-            comment.status = screen(&comment, &site.comments, trusted);
+            let likely_spam =
+                kiosque_core::service::spam::looks_like_spam(state.store.as_ref(), &comment)
+                    .await?;
+            comment.status = screen(&comment, &site.comments, trusted, likely_spam);
             let stored = state.store.add_comment(&comment).await?;
             if stored.status == CommentStatus::Spam {
                 tracing::info!(comment = stored.id, "comment held as spam");
