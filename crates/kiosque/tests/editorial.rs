@@ -23,6 +23,7 @@ both_databases!(
     an_author_adds_a_photo_with_caption_and_credit,
     a_bad_or_oversized_photo_is_refused_and_nothing_changes,
     readers_see_the_type_sources_and_dated_corrections,
+    several_bylines_are_listed_in_order_with_their_parts,
 );
 
 fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -548,4 +549,38 @@ async fn readers_see_the_type_sources_and_dated_corrections(db: TestDb) {
     ]);
     let r = e.post(&format!("/admin/articles/{id}/edit"), &bad).await;
     assert_eq!(r.status(), 422);
+}
+
+async fn several_bylines_are_listed_in_order_with_their_parts(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let e = app.newsroom("e@example.org", Role::Editor).await;
+    let mut f = fields("Reportage à Bouaké", "published");
+    f.extend([
+        ("author", "Gaëlle Villeneuve"),
+        ("contributors", "Kofi Mensah | avec\nAwa Diop | Photos :\n"),
+    ]);
+    let r = e.post("/admin/articles/new", &f).await;
+    assert_eq!(r.status(), 303);
+    let (_, page) = app.page("/").await;
+    let path = page
+        .split("href=\"")
+        .find(|s| s.contains("reportage-a-bouake"))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (_, article) = app.page(&path).await;
+    let byline = article
+        .split("<p class=\"byline\">")
+        .nth(1)
+        .and_then(|s| s.split("</p>").next())
+        .unwrap()
+        .replace(['\u{a0}', '\u{202f}'], " ");
+    assert_eq!(
+        byline,
+        "Par : <a rel=\"author\" href=\"/author/gaelle-villeneuve/\">Gaëlle Villeneuve</a>, avec <a rel=\"author\" href=\"/author/kofi-mensah/\">Kofi Mensah</a>, Photos : <a rel=\"author\" href=\"/author/awa-diop/\">Awa Diop</a> / Afrique Première Tv"
+    );
+    // Each contributor's page lists the article.
+    let (status, awa) = app.page("/author/awa-diop/").await;
+    assert_eq!(status, 200);
+    assert!(awa.contains("reportage-a-bouake"));
 }

@@ -5,7 +5,7 @@ use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     Category, MediaAsset, NewMediaAsset, Page, PageRequest, Published,
 };
-use kiosque_core::model::{ArticleType, Correction, Editorial, Revision, Source};
+use kiosque_core::model::{ArticleType, Contributor, Correction, Editorial, Revision, Source};
 use kiosque_core::types::{Slug, Title, WebUrl};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Transaction};
@@ -136,6 +136,25 @@ async fn save_details(
     .execute(&mut **tx)
     .await
     .map_err(db)?;
+    sqlx::query("DELETE FROM article_contributors WHERE article_id = $1")
+        .bind(article_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    for (position, c) in e.contributors.iter().enumerate() {
+        let author_id = upsert_named(tx, "authors", &c.author.0, &c.author.1).await?;
+        sqlx::query(
+            "INSERT INTO article_contributors (article_id, position, author_id, role) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(article_id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(author_id)
+        .bind(c.role.clone())
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
     sqlx::query("DELETE FROM article_sources WHERE article_id = $1")
         .bind(article_id)
         .execute(&mut **tx)
@@ -382,6 +401,22 @@ async fn load(
         })
     })
     .collect::<Result<Vec<_>>>()?;
+    let contributors = sqlx::query(
+        "SELECT au.slug, au.name, ac.role FROM article_contributors ac \
+         JOIN authors au ON au.id = ac.author_id WHERE ac.article_id = $1 ORDER BY ac.position",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|r| {
+        Ok(Contributor {
+            author: (rows::slug(r, "slug")?, get(r, "name")?),
+            role: get(r, "role")?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
     let article_type: String = get(&row, "article_type")?;
     Ok(Some(Article {
         id,
@@ -400,6 +435,7 @@ async fn load(
         version: get(&row, "version")?,
         created_by: get(&row, "created_by")?,
         editorial: Editorial {
+            contributors,
             article_type: ArticleType::parse(&article_type),
             sources,
             seo_title: get(&row, "seo_title")?,
@@ -548,8 +584,11 @@ pub(crate) async fn list(
             "WHERE a.status = 'published' AND a.category_id = $3",
             Some(id),
         ),
+        // The author's own articles and those they contributed to.
         ArticleFilter::Author(id) => (
-            "WHERE a.status = 'published' AND a.author_id = $3",
+            "WHERE a.status = 'published' AND (a.author_id = $3 OR EXISTS \
+             (SELECT 1 FROM article_contributors ac WHERE ac.article_id = a.id \
+             AND ac.author_id = $3))",
             Some(id),
         ),
     };

@@ -61,6 +61,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_spam_filter.sql"),
         include_str!("../migrations/postgres/0008_spam_filter.sql"),
     ),
+    (
+        9,
+        "contributors",
+        include_str!("../migrations/sqlite/0009_contributors.sql"),
+        include_str!("../migrations/postgres/0009_contributors.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

@@ -92,8 +92,17 @@ pub(crate) struct ArticleView {
     image: Option<ImageView>,
     /// The type's label, for anything but plain news.
     kind: Option<String>,
+    contributors: Vec<ContributorView>,
     sources: Vec<kiosque_core::model::Source>,
     corrections: Vec<CorrectionView>,
+}
+
+/// A further name in the byline.
+#[derive(Debug, Serialize)]
+pub(crate) struct ContributorView {
+    name: String,
+    url: String,
+    role: Option<String>,
 }
 
 /// A correction as readers see it.
@@ -131,6 +140,16 @@ pub(crate) fn article_view(article: &Article, strings: &Strings, locale: Locale)
             },
         ),
         sources: article.editorial.sources.clone(),
+        contributors: article
+            .editorial
+            .contributors
+            .iter()
+            .map(|c| ContributorView {
+                name: c.author.1.clone(),
+                url: format!("/author/{}/", c.author.0),
+                role: c.role.as_deref().map(|r| typeset(r, locale)),
+            })
+            .collect(),
         corrections: article
             .corrections
             .iter()

@@ -382,9 +382,20 @@ pub struct Correction {
     pub note: String,
 }
 
+/// A further name in a byline, with what they did ("avec", "Photos :").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contributor {
+    /// The person, as a byline author (slug and name).
+    pub author: (Slug, String),
+    /// Their part, written as the byline shows it; `None` for a co-author.
+    pub role: Option<String>,
+}
+
 /// How an article presents itself beyond its text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Editorial {
+    /// Names after the main author in the byline, in order.
+    pub contributors: Vec<Contributor>,
     /// News, analysis, opinion or sponsored.
     pub article_type: ArticleType,
     /// Sources cited, in order.

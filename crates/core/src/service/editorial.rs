@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, FieldError};
 use crate::markup;
-use crate::model::{Article, ArticleDraft, ArticleType, Editorial, Source, User};
+use crate::model::{Article, ArticleDraft, ArticleType, Contributor, Editorial, Source, User};
 use crate::service::publish::EXCERPT_CHARS;
 use crate::types::{ArticleStatus, Locale, Permission, Slug, Title, WebUrl};
 
@@ -70,6 +70,34 @@ pub struct EditorForm {
     pub seo_description: String,
     /// A correction or update note to add with this save.
     pub correction: String,
+    /// Further bylines, one per line: `Name` or `Name | role`.
+    pub contributors: String,
+}
+
+/// Parses the further bylines: one per line, `Name` or `Name | role`
+/// (the role as the byline shows it: "avec", "Photos :").
+pub fn parse_contributors(text: &str) -> Result<Vec<Contributor>, &'static str> {
+    let mut out: Vec<Contributor> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (name, role) = match line.split_once('|') {
+            Some((n, r)) => (n.trim(), Some(r.trim()).filter(|r| !r.is_empty())),
+            None => (line, None),
+        };
+        if name.chars().count() > 100 || role.is_some_and(|r| r.chars().count() > 60) {
+            return Err("too_long");
+        }
+        let slug = Slug::from_text(name).map_err(|_| "invalid_name")?;
+        if !out.iter().any(|c| c.author.0 == slug) {
+            out.push(Contributor {
+                author: (slug, name.split_whitespace().collect::<Vec<_>>().join(" ")),
+                role: role.map(str::to_owned),
+            });
+        }
+    }
+    if out.len() > 10 {
+        return Err("too_long");
+    }
+    Ok(out)
 }
 
 /// Most sources an article lists.
@@ -179,6 +207,9 @@ impl EditorForm {
                 Err(_) => fail("tags", "invalid_name"),
             }
         }
+        let contributors = parse_contributors(&self.contributors)
+            .map_err(|code| fail("contributors", code))
+            .unwrap_or_default();
         let sources = parse_sources(&self.sources)
             .map_err(|code| fail("sources", code))
             .unwrap_or_default();
@@ -249,6 +280,7 @@ impl EditorForm {
                     status,
                     saved_by: Some(user.id),
                     editorial: Editorial {
+                        contributors,
                         article_type: ArticleType::parse(&self.article_type),
                         sources,
                         seo_title,
@@ -302,6 +334,16 @@ impl EditorForm {
                 .clone()
                 .unwrap_or_default(),
             correction: String::new(),
+            contributors: article
+                .editorial
+                .contributors
+                .iter()
+                .map(|c| match &c.role {
+                    Some(r) => format!("{} | {r}", c.author.1),
+                    None => c.author.1.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 }
