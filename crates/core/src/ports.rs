@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use crate::error::Result;
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
-    Category, Comment, MediaAsset, ModerationItem, NewComment, NewMediaAsset, NewUser, Page,
-    PageRequest, Published, Revision, Session, Site, User,
+    AuthorProfile, Category, Comment, MediaAsset, ModerationItem, NewComment, NewMediaAsset,
+    NewUser, Page, PageRequest, Published, Revision, Session, Site, User,
 };
 use crate::types::{CommentStatus, Email, Role, Slug};
 
@@ -123,6 +123,11 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn category_by_slug(&self, slug: &Slug) -> Result<Option<Category>>;
     /// An author by slug.
     async fn author_by_slug(&self, slug: &Slug) -> Result<Option<Author>>;
+    /// An author's profile (empty fields until written).
+    async fn author_profile(&self, id: i64) -> Result<AuthorProfile>;
+    /// Renames an author and replaces their profile; `NotFound` if absent.
+    async fn save_author_profile(&self, id: i64, name: &str, profile: &AuthorProfile)
+    -> Result<()>;
     /// Every author (byline), by name.
     async fn authors(&self) -> Result<Vec<Author>>;
     /// Every category, by name.

@@ -24,6 +24,7 @@ both_databases!(
     a_bad_or_oversized_photo_is_refused_and_nothing_changes,
     readers_see_the_type_sources_and_dated_corrections,
     several_bylines_are_listed_in_order_with_their_parts,
+    editors_write_the_author_profiles_readers_see,
 );
 
 fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -583,4 +584,50 @@ async fn several_bylines_are_listed_in_order_with_their_parts(db: TestDb) {
     let (status, awa) = app.page("/author/awa-diop/").await;
     assert_eq!(status, 200);
     assert!(awa.contains("reportage-a-bouake"));
+}
+
+async fn editors_write_the_author_profiles_readers_see(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let e = app.newsroom("e@example.org", Role::Editor).await;
+    let mut f = fields("Profil", "published");
+    f.push(("author", "Gaëlle Villeneuve"));
+    e.post("/admin/articles/new", &f).await;
+    let gaelle = app
+        .store
+        .author_by_slug(&kiosque_core::types::Slug::parse("gaelle-villeneuve").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let a = app.newsroom("a@example.org", Role::Author).await;
+    assert_eq!(a.get("/admin/authors").await.status(), 403);
+    let (status, list) = e.page("/admin/authors").await;
+    assert_eq!(status, 200);
+    assert!(list.contains("Gaëlle Villeneuve"));
+    let url = format!("/admin/authors/{}", gaelle.id);
+    let r = e
+        .post(
+            &url,
+            &[("name", "Gaëlle Villeneuve"), ("links", "pas une adresse")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = e
+        .post(
+            &url,
+            &[
+                ("name", "Gaëlle Villeneuve"),
+                ("expertise", "Diplomatie, Afrique de l'Ouest"),
+                ("bio", "Correspondante depuis 2015."),
+                ("links", "https://social.example/@gaelle"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, page) = app.page("/author/gaelle-villeneuve/").await;
+    assert!(
+        page.contains("Spécialités : Diplomatie, Afrique de l&#39;Ouest"),
+        "{page}"
+    );
+    assert!(page.contains("Correspondante depuis 2015."));
+    assert!(page.contains("href=\"https://social.example/@gaelle\" rel=\"me noopener\""));
 }

@@ -142,6 +142,8 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/users",
         "/admin/account",
         "/admin/account/totp",
+        "/admin/authors",
+        "/admin/authors/1",
         "/admin/comments?status=approved&done=2",
         "/admin/comments?status=trash",
     ] {

@@ -717,3 +717,48 @@ pub(crate) async fn revisions(pool: &AnyPool, article_id: i64) -> Result<Vec<Rev
     })
     .collect()
 }
+
+pub(crate) async fn author_profile(
+    pool: &AnyPool,
+    id: i64,
+) -> Result<kiosque_core::model::AuthorProfile> {
+    let row = sqlx::query("SELECT bio, expertise, links FROM authors WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?
+        .ok_or(kiosque_core::Error::NotFound("author"))?;
+    let links: String = get(&row, "links")?;
+    Ok(kiosque_core::model::AuthorProfile {
+        bio: get(&row, "bio")?,
+        expertise: get(&row, "expertise")?,
+        links: links
+            .lines()
+            .filter_map(|l| WebUrl::parse(l).ok())
+            .collect(),
+    })
+}
+
+pub(crate) async fn save_author_profile(
+    pool: &AnyPool,
+    id: i64,
+    name: &str,
+    profile: &kiosque_core::model::AuthorProfile,
+) -> Result<()> {
+    let links: Vec<&str> = profile.links.iter().map(WebUrl::as_str).collect();
+    let done = sqlx::query(
+        "UPDATE authors SET name = $1, bio = $2, expertise = $3, links = $4 WHERE id = $5",
+    )
+    .bind(name)
+    .bind(&profile.bio)
+    .bind(&profile.expertise)
+    .bind(links.join("\n"))
+    .bind(id)
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(kiosque_core::Error::NotFound("author"));
+    }
+    Ok(())
+}

@@ -67,6 +67,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_contributors.sql"),
         include_str!("../migrations/postgres/0009_contributors.sql"),
     ),
+    (
+        10,
+        "author profiles",
+        include_str!("../migrations/sqlite/0010_author_profiles.sql"),
+        include_str!("../migrations/postgres/0010_author_profiles.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

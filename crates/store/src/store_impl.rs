@@ -89,6 +89,19 @@ impl Store for SqlStore {
         articles::author_by_slug(&self.pool, slug).await
     }
 
+    async fn author_profile(&self, id: i64) -> Result<kiosque_core::model::AuthorProfile> {
+        articles::author_profile(&self.pool, id).await
+    }
+
+    async fn save_author_profile(
+        &self,
+        id: i64,
+        name: &str,
+        profile: &kiosque_core::model::AuthorProfile,
+    ) -> Result<()> {
+        articles::save_author_profile(&self.pool, id, name, profile).await
+    }
+
     async fn authors(&self) -> Result<Vec<Author>> {
         articles::authors(&self.pool).await
     }

@@ -61,6 +61,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/code.html"),
     ),
     (
+        "admin/authors.html",
+        include_str!("../templates/admin/authors.html"),
+    ),
+    (
+        "admin/author.html",
+        include_str!("../templates/admin/author.html"),
+    ),
+    (
         "admin/reset.html",
         include_str!("../templates/admin/reset.html"),
     ),

@@ -13,6 +13,17 @@ pub struct Author {
     pub name: String,
 }
 
+/// What an author page says about its author.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AuthorProfile {
+    /// A few lines about them.
+    pub bio: String,
+    /// What they cover ("Afrique de l'Ouest, économie").
+    pub expertise: String,
+    /// Their pages elsewhere.
+    pub links: Vec<crate::types::WebUrl>,
+}
+
 /// A section of the site ("International", "Sport").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {

@@ -8,8 +8,8 @@ mod user;
 
 pub use article::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, ArticleType,
-    Author, Category, Contributor, Correction, Editorial, FeaturedImage, MediaAsset, NewMediaAsset,
-    Page, PageRequest, Published, Revision, Source, Tag, article_path,
+    Author, AuthorProfile, Category, Contributor, Correction, Editorial, FeaturedImage, MediaAsset,
+    NewMediaAsset, Page, PageRequest, Published, Revision, Source, Tag, article_path,
 };
 pub use comment::{Comment, ModerationItem, NewComment};
 pub use site::{CommentPolicy, CommentSettings, Site};

@@ -5,6 +5,7 @@
 
 mod account;
 mod articles;
+mod authors;
 mod comments;
 mod dashboard;
 mod editor;
@@ -70,6 +71,11 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         .route("/admin/settings", get(settings::form).post(settings::save))
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}/role", post(users::set_role))
+        .route("/admin/authors", get(authors::list))
+        .route(
+            "/admin/authors/{id}",
+            get(authors::edit).post(authors::save),
+        )
         .route("/admin/articles", get(articles::list))
         .route("/admin/articles/new", get(editor::new).post(editor::create))
         .route(
@@ -137,6 +143,7 @@ fn admin_context(
             n.pending,
             context! {
                 moderate => n.user.role.allows(Permission::ModerateComments),
+                authors => n.user.role.allows(Permission::ManageTaxonomy),
                 settings => n.user.role.allows(Permission::ManageSettings),
                 users => n.user.role.allows(Permission::ManageUsers),
             },
@@ -145,7 +152,7 @@ fn admin_context(
             None,
             None,
             0,
-            context! { moderate => false, settings => false, users => false },
+            context! { moderate => false, authors => false, settings => false, users => false },
         ),
     };
     context! {

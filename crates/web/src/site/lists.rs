@@ -71,6 +71,7 @@ async fn list(
 ) -> Result<Response, WebError> {
     let site: Site = load_site(state).await?;
     let strings = state.strings(site.language);
+    let mut profile = None;
     let (filter, base, heading) = match &kind {
         ListKind::Home => (
             ArticleFilter::All,
@@ -95,6 +96,7 @@ async fn list(
                 .author_by_slug(&slug(raw)?)
                 .await?
                 .ok_or(WebError::NotFound)?;
+            profile = Some(state.store.author_profile(a.id).await?);
             (
                 ArticleFilter::Author(a.id),
                 format!("/author/{}/", a.slug),
@@ -143,6 +145,7 @@ async fn list(
     let heading = typeset(&heading, site.language);
     let ctx = context! {
         heading => &heading,
+        profile => profile.filter(|p| !p.bio.is_empty() || !p.expertise.is_empty() || !p.links.is_empty()),
         items => items,
         pages => pagination_view(&page, &base),
         ..page_context(
