@@ -21,6 +21,7 @@ both_databases!(
     each_role_reaches_only_what_it_may,
     moderators_approve_spam_trash_restore_and_delete,
     moderation_without_the_session_token_is_refused,
+    the_newsroom_replies_and_the_reply_shows_under_the_comment,
     administrators_change_the_site_settings,
     administrators_create_accounts_and_change_roles,
     two_step_verification_asks_for_a_code_that_works_once,
@@ -847,4 +848,44 @@ async fn without_email_the_reset_page_says_whom_to_ask(db: TestDb) {
     assert!(page.contains("L&#39;envoi d&#39;e-mails n&#39;est pas configuré"));
     assert!(!page.contains("<form class=\"comment-form login\""));
     assert_eq!(app.page("/admin/password-reset/abc").await.0, 410);
+}
+
+async fn the_newsroom_replies_and_the_reply_shows_under_the_comment(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let id = published_with_a_comment(&app).await;
+    let editor = app.newsroom("redac@example.org", Role::Editor).await;
+    let (_, queue) = editor.page("/admin/comments").await;
+    assert!(queue.contains(&format!("form=\"reply-form-{id}\"")));
+    let r = editor
+        .post(
+            &format!("/admin/comments/{id}/reply"),
+            &[
+                ("status", "pending"),
+                ("text", "Merci, nous suivons le dossier."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "/admin/comments?status=pending&replied=1"
+    );
+    let (_, page) = app.page("/2024/11/moderation/").await;
+    let parent = page
+        .find(&format!("id=\"comment-{id}\""))
+        .expect("the comment, approved");
+    let answer = page
+        .find("Merci, nous suivons le dossier.")
+        .expect("the reply");
+    assert!(answer > parent);
+    assert!(page.contains("editor redac (Afrique Première Tv)"));
+    assert!(!page.contains("redac@example.org"));
+    let author = app.newsroom("auteur@example.org", Role::Author).await;
+    let r = author
+        .post(
+            &format!("/admin/comments/{id}/reply"),
+            &[("status", "pending"), ("text", "x")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
 }

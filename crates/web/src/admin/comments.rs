@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use kiosque_core::Error;
@@ -82,6 +82,7 @@ impl Action {
 pub(crate) struct QueueQuery {
     status: Option<String>,
     done: Option<u32>,
+    replied: Option<String>,
 }
 
 fn tab(raw: Option<&str>) -> Result<CommentStatus, WebError> {
@@ -164,13 +165,16 @@ pub(crate) async fn queue(
             label: strings.text(&format!("admin.{}", a.name())),
         })
         .collect();
-    let flash = query.done.map(|n| match n {
-        0 => strings.text("admin.nothing_selected"),
-        1 => strings.text("admin.done_one"),
-        n => strings
-            .text("admin.done_many")
-            .replace("{n}", &n.to_string()),
-    });
+    let flash = query
+        .done
+        .map(|n| match n {
+            0 => strings.text("admin.nothing_selected"),
+            1 => strings.text("admin.done_one"),
+            n => strings
+                .text("admin.done_many")
+                .replace("{n}", &n.to_string()),
+        })
+        .or_else(|| query.replied.map(|_| strings.text("admin.replied")));
     let ctx = context! {
         tabs, items, actions,
         status => current.as_str(),
@@ -205,6 +209,7 @@ pub(crate) async fn act(
     newsroom.check_csrf(&form.csrf)?;
     newsroom.require(Permission::ModerateComments)?;
     let current = tab(Some(&form.status))?;
+
     let (action, ids) = match form.single.as_deref().and_then(|s| s.split_once(':')) {
         Some((action, id)) => (action, vec![id.parse().map_err(|_| WebError::NotFound)?]),
         None => (form.action.as_str(), form.ids),
@@ -234,4 +239,64 @@ pub(crate) async fn act(
         current.as_str()
     ))
     .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ReplyForm {
+    csrf: String,
+    status: String,
+    text: String,
+}
+
+/// A reply published at once under the newsroom member's name; the comment
+/// answered is approved with it (a reply under a hidden comment would read
+/// as an answer to nobody).
+pub(crate) async fn reply(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    Path(parent_id): Path<i64>,
+    Form(form): Form<ReplyForm>,
+) -> Result<Response, WebError> {
+    newsroom.check_csrf(&form.csrf)?;
+    newsroom.require(Permission::ModerateComments)?;
+    let current = tab(Some(&form.status))?;
+    let text = form.text.trim().to_owned();
+    let state = state.as_ref();
+    let newsroom = &newsroom;
+    let parent = state
+        .store
+        .comment(parent_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let back = format!("/admin/comments?status={}", current.as_str());
+    if text.is_empty() || text.chars().count() > kiosque_core::service::comment::COMMENT_MAX {
+        return Ok(Redirect::to(&format!("{back}&done=0")).into_response());
+    }
+    if parent.status != CommentStatus::Approved {
+        moderate(state.store.as_ref(), parent.id, CommentStatus::Approved).await?;
+    }
+    let name = format!("{} ({})", newsroom.user.name, newsroom.site.name);
+    state
+        .store
+        .add_comment(&kiosque_core::model::NewComment {
+            article_id: parent.article_id,
+            parent_id: Some(parent.id),
+            author_name: name
+                .chars()
+                .take(kiosque_core::service::comment::NAME_MAX)
+                .collect(),
+            author_email: newsroom.user.email.clone(),
+            author_url: None,
+            body: text,
+            status: CommentStatus::Approved,
+            created_at: chrono::Utc::now(),
+        })
+        .await?;
+    tracing::info!(
+        user = newsroom.user.id,
+        parent = parent.id,
+        "newsroom reply"
+    );
+    Ok(Redirect::to(&format!("{back}&replied=1")).into_response())
 }

@@ -68,6 +68,7 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         .route("/admin/account/totp/disable", post(account::totp_disable))
         .route("/admin/logout", post(login::logout))
         .route("/admin/comments", get(comments::queue).post(comments::act))
+        .route("/admin/comments/{id}/reply", post(comments::reply))
         .route("/admin/settings", get(settings::form).post(settings::save))
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}/role", post(users::set_role))
