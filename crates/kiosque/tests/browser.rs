@@ -455,6 +455,19 @@ async fn a_story_goes_from_author_to_editor_to_reader() {
         )
         .await;
     browser.fill("category", "International").await;
+    // The live preview (the one script of the admin) renders the Markdown.
+    let mut previewed = false;
+    for _ in 0..50 {
+        let html = browser
+            .js("const p = document.querySelector('.live-preview'); return p ? p.innerHTML : ''")
+            .await;
+        if html.as_str().is_some_and(|h| h.contains("amitié éprouvée")) {
+            previewed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(previewed, "live preview shown");
     browser
         .click_and_wait("button[name=status][value=draft]")
         .await;

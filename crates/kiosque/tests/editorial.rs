@@ -25,6 +25,7 @@ both_databases!(
     readers_see_the_type_sources_and_dated_corrections,
     several_bylines_are_listed_in_order_with_their_parts,
     editors_write_the_author_profiles_readers_see,
+    the_live_preview_renders_sanitised_markdown_for_the_newsroom_only,
 );
 
 fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -630,4 +631,34 @@ async fn editors_write_the_author_profiles_readers_see(db: TestDb) {
     );
     assert!(page.contains("Correspondante depuis 2015."));
     assert!(page.contains("href=\"https://social.example/@gaelle\" rel=\"me noopener\""));
+}
+
+async fn the_live_preview_renders_sanitised_markdown_for_the_newsroom_only(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let c = app.newsroom("c@example.org", Role::Contributor).await;
+    let r = c
+        .post(
+            "/admin/preview",
+            &[("body", "**Gras** : « oui » <script>alert(1)</script>")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<strong>Gras</strong>&nbsp;: «&nbsp;oui&nbsp;»"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"));
+    assert_eq!(
+        c.post_raw("/admin/preview", &[("csrf", "forged"), ("body", "x")])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.post_form("/admin/preview", &[("body", "x")])
+            .await
+            .status(),
+        303
+    );
 }

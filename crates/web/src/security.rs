@@ -121,7 +121,7 @@ pub(crate) fn headers() -> ServiceBuilder<HeaderLayers> {
     ServiceBuilder::new()
         .layer(set(
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+            "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; \
              form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
         ))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -78,6 +78,8 @@ const TEMPLATES: &[(&str, &str)] = &[
 pub const SITE_CSS: &str = include_str!("../assets/site.css");
 /// The admin's additions to it.
 pub const ADMIN_CSS: &str = include_str!("../assets/admin.css");
+/// The admin's optional script (live preview).
+pub const ADMIN_JS: &str = include_str!("../assets/admin.js");
 
 /// Escapes strings for HTML like minijinja does, except `/`, which HTML
 /// does not require escaping and which minijinja's default turns into
@@ -103,13 +105,15 @@ pub struct Templates {
     pub css_path: String,
     /// `/assets/admin.<hash>.css`.
     pub admin_css_path: String,
+    /// `/assets/admin.<hash>.js`.
+    pub admin_js_path: String,
 }
 
-/// `/assets/<name>.<first 10 hex of sha256>.css`.
-fn fingerprinted(name: &str, content: &str) -> String {
+/// `/assets/<name>.<first 10 hex of sha256>.<ext>`.
+fn fingerprinted(name: &str, ext: &str, content: &str) -> String {
     let hash = Sha256::digest(content.as_bytes());
     let short: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
-    format!("/assets/{name}.{short}.css")
+    format!("/assets/{name}.{short}.{ext}")
 }
 
 impl Templates {
@@ -126,8 +130,9 @@ impl Templates {
         }
         Templates {
             env,
-            css_path: fingerprinted("site", SITE_CSS),
-            admin_css_path: fingerprinted("admin", ADMIN_CSS),
+            css_path: fingerprinted("site", "css", SITE_CSS),
+            admin_css_path: fingerprinted("admin", "css", ADMIN_CSS),
+            admin_js_path: fingerprinted("admin", "js", ADMIN_JS),
         }
     }
 

@@ -339,3 +339,25 @@ pub(crate) async fn preview(
     let article = editable(&state, &newsroom, id).await?;
     crate::site::article::preview(&state, &newsroom.site, &article).await
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct LivePreviewForm {
+    csrf: String,
+    body: String,
+}
+
+/// The editor's live preview: Markdown rendered and sanitised exactly as
+/// on the published page, as an HTML fragment.
+pub(crate) async fn live_preview(
+    newsroom: Newsroom,
+    Form(form): Form<LivePreviewForm>,
+) -> Result<Response, WebError> {
+    newsroom.check_csrf(&form.csrf)?;
+    newsroom.require(Permission::WriteDrafts)?;
+    if form.body.len() > kiosque_core::service::editorial::BODY_MAX {
+        return Err(WebError::NotFound);
+    }
+    let french = newsroom.site.language == kiosque_core::types::Locale::Fr;
+    Ok(Html(kiosque_core::markup::render_markdown(&form.body, french)).into_response())
+}

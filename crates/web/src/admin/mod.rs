@@ -32,6 +32,10 @@ pub(crate) use session::Newsroom;
 use crate::AppState;
 use crate::views::page_context;
 
+/// Largest editor form: a 1 MB body, percent-encoded (accents take up to
+/// nine bytes each).
+const EDITOR_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
 pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
     Router::new()
         .route(
@@ -78,12 +82,26 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
             get(authors::edit).post(authors::save),
         )
         .route("/admin/articles", get(articles::list))
-        .route("/admin/articles/new", get(editor::new).post(editor::create))
+        // Long reads are long: the editor's forms get more room than the
+        // site's 256 KB default.
+        .route(
+            "/admin/articles/new",
+            get(editor::new)
+                .post(editor::create)
+                .layer(axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT)),
+        )
         .route(
             "/admin/articles/{id}/edit",
-            get(editor::edit).post(editor::update),
+            get(editor::edit)
+                .post(editor::update)
+                .layer(axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT)),
         )
         .route("/admin/articles/{id}/preview", get(editor::preview))
+        .route(
+            "/admin/preview",
+            post(editor::live_preview)
+                .layer(axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT)),
+        )
         .route("/admin/articles/{id}/revisions", get(revisions::list))
         .route(
             "/admin/articles/{id}/revisions/{version}/restore",
@@ -159,6 +177,7 @@ fn admin_context(
     context! {
         user, csrf, pending, can, section, flash,
         admin_css_url => &state.templates.admin_css_path,
+        admin_js_url => &state.templates.admin_js_path,
         ..page_context(state, site, Some(title), None, None)
     }
 }

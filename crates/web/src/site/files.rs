@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::templates::{ADMIN_CSS, SITE_CSS};
+use crate::templates::{ADMIN_CSS, ADMIN_JS, SITE_CSS};
 use crate::{AppState, WebError};
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
@@ -44,22 +44,21 @@ pub(crate) async fn asset(
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
     let path = format!("/assets/{file}");
-    let css = if path == state.templates.css_path {
-        SITE_CSS
+    let (body, content_type) = if path == state.templates.css_path {
+        (SITE_CSS, "text/css; charset=utf-8")
     } else if path == state.templates.admin_css_path {
-        ADMIN_CSS
+        (ADMIN_CSS, "text/css; charset=utf-8")
+    } else if path == state.templates.admin_js_path {
+        (ADMIN_JS, "text/javascript; charset=utf-8")
     } else {
         return Err(WebError::NotFound);
     };
     Ok((
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::CACHE_CONTROL, IMMUTABLE),
         ],
-        css,
+        body,
     )
         .into_response())
 }
