@@ -6,8 +6,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::{CookieJar, Form};
-use chrono::Utc;
-use kiosque_core::model::Session;
 use kiosque_core::service::{auth, totp};
 use kiosque_core::types::Role;
 use minijinja::context;
@@ -131,24 +129,8 @@ pub(crate) async fn change_password(
         .store
         .set_password_hash(newsroom.user.id, &new_hash)
         .await?;
-    let token = auth::new_token()?;
-    let now = Utc::now();
-    let lifetime = state.config.session_lifetime;
-    state
-        .store
-        .create_session(&Session {
-            token_hash: auth::token_hash(&token),
-            user_id: newsroom.user.id,
-            csrf_token: auth::new_token()?,
-            created_at: now,
-            expires_at: now
-                + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(14)),
-            verified: true,
-        })
-        .await?;
+    let jar = session::open(&state, &newsroom.site, jar, newsroom.user.id, true).await?;
     tracing::info!(user = newsroom.user.id, "password changed");
-    let secure = newsroom.site.base_url.starts_with("https://");
-    let jar = jar.add(session::session_cookie(token, secure, lifetime));
     Ok((jar, Redirect::to("/admin/account?password=1")).into_response())
 }
 

@@ -165,24 +165,8 @@ pub(crate) async fn submit(
         }
     };
     let needs_code = user.totp_secret.is_some();
-    let token = auth::new_token()?;
-    let now = Utc::now();
-    let lifetime = state.config.session_lifetime;
-    state
-        .store
-        .create_session(&Session {
-            token_hash: auth::token_hash(&token),
-            user_id: user.id,
-            csrf_token: auth::new_token()?,
-            created_at: now,
-            expires_at: now
-                + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(14)),
-            verified: !needs_code,
-        })
-        .await?;
+    let jar = session::open(&state, &site, jar, user.id, !needs_code).await?;
     tracing::info!(user = user.id, "signed in");
-    let secure = site.base_url.starts_with("https://");
-    let jar = jar.add(session::session_cookie(token, secure, lifetime));
     let to = if needs_code {
         let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
         format!("/admin/login/code?next={next}")

@@ -140,6 +140,34 @@ pub(crate) fn session_cookie(
         .build()
 }
 
+/// Opens a session for `user_id` and returns the cookie jar that carries
+/// it. `verified` is false while a second-factor code is still owed.
+pub(crate) async fn open(
+    state: &AppState,
+    site: &Site,
+    jar: CookieJar,
+    user_id: i64,
+    verified: bool,
+) -> Result<CookieJar, WebError> {
+    let token = kiosque_core::service::auth::new_token()?;
+    let now = Utc::now();
+    let lifetime = state.config.session_lifetime;
+    state
+        .store
+        .create_session(&Session {
+            token_hash: token_hash(&token),
+            user_id,
+            csrf_token: kiosque_core::service::auth::new_token()?,
+            created_at: now,
+            expires_at: now
+                + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(14)),
+            verified,
+        })
+        .await?;
+    let secure = site.base_url.starts_with("https://");
+    Ok(jar.add(session_cookie(token, secure, lifetime)))
+}
+
 /// A cookie that removes the session cookie.
 pub(crate) fn expired_cookie() -> Cookie<'static> {
     let mut c = Cookie::build((COOKIE, "")).path("/").build();
