@@ -472,6 +472,25 @@ async fn a_story_goes_from_author_to_editor_to_reader() {
         .click_and_wait("button[name=status][value=draft]")
         .await;
     assert_eq!(browser.notice().await, "Article enregistré.");
+    // On the draft's page, changes are saved without a click.
+    browser
+        .fill("excerpt", "Pyongyang se dit prêt à aider Moscou.")
+        .await;
+    let mut autosaved = false;
+    for _ in 0..80 {
+        let text = browser
+            .js("return document.querySelector('.autosave-status').textContent")
+            .await;
+        if text
+            .as_str()
+            .is_some_and(|t| t.starts_with("Enregistré automatiquement"))
+        {
+            autosaved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(autosaved, "autosave reported");
     let photo = tempfile::NamedTempFile::with_suffix(".png").unwrap();
     std::fs::write(photo.path(), kiosque_media::demo_photo(4, 800, 450, false)).unwrap();
     browser

@@ -26,6 +26,7 @@ both_databases!(
     several_bylines_are_listed_in_order_with_their_parts,
     editors_write_the_author_profiles_readers_see,
     the_live_preview_renders_sanitised_markdown_for_the_newsroom_only,
+    autosave_keeps_drafts_and_never_overwrites_a_newer_save,
 );
 
 fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -660,5 +661,60 @@ async fn the_live_preview_renders_sanitised_markdown_for_the_newsroom_only(db: T
             .await
             .status(),
         303
+    );
+}
+
+async fn autosave_keeps_drafts_and_never_overwrites_a_newer_save(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let a = app.newsroom("a@example.org", Role::Author).await;
+    let id = write(&a, "Brouillon auto", "draft").await;
+    let url = format!("/admin/articles/{id}/autosave");
+    let v = version(&a, id).await;
+    let mut f = fields("Brouillon auto", "published");
+    f[1] = ("body", "Texte tapé, pas encore enregistré à la main.");
+    f.push(("version", &v));
+    let r = a.post(&url, &f).await;
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["saved"], true);
+    let saved = app.store.article(id).await.unwrap().unwrap();
+    assert_eq!(body["version"], saved.version);
+    assert_eq!(
+        saved.body_markdown,
+        "Texte tapé, pas encore enregistré à la main."
+    );
+    assert_eq!(
+        saved.status,
+        ArticleStatus::Draft,
+        "autosave never changes the state"
+    );
+    // The same stale version again: refused, nothing changes.
+    f[1] = ("body", "Version d'un onglet en retard.");
+    let r = a.post(&url, &f).await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(
+        app.store.article(id).await.unwrap().unwrap().body_markdown,
+        "Texte tapé, pas encore enregistré à la main."
+    );
+    let v = version(&a, id).await;
+    let mut empty = fields("", "draft");
+    empty.push(("version", &v));
+    assert_eq!(a.post(&url, &empty).await.status(), 422);
+    assert_eq!(
+        a.post_raw(&url, &[("csrf", "forged"), ("version", &v)])
+            .await
+            .status(),
+        403
+    );
+    // A live article is not autosaved.
+    let live = write(&a, "En ligne", "published").await;
+    let v = version(&a, live).await;
+    let mut f = fields("En ligne", "published");
+    f.push(("version", &v));
+    assert_eq!(
+        a.post(&format!("/admin/articles/{live}/autosave"), &f)
+            .await
+            .status(),
+        409
     );
 }

@@ -34,3 +34,37 @@
   });
   render();
 })();
+
+// Autosave of drafts: every few seconds after a change, the form is sent
+// with the version it was opened at; a newer save elsewhere is never
+// overwritten (the server answers 409 and the page says so).
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch) { return; }
+  var status = form.querySelector(".autosave-status");
+  var timer = null;
+  var stopped = false;
+  function save() {
+    if (stopped) { return; }
+    var data = new URLSearchParams(new FormData(form));
+    data.delete("status");
+    fetch(form.getAttribute("data-autosave"), { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, code: r.status, body: j }; }); })
+      .then(function (res) {
+        if (res.ok && res.body.saved) {
+          // Every form on the page (the photo's too) now builds on this save.
+          document.querySelectorAll("input[name=version]").forEach(function (v) {
+            v.value = res.body.version;
+          });
+        }
+        if (res.code === 409) { stopped = true; }
+        if (status && res.body.message) { status.textContent = res.body.message; }
+      })
+      .catch(function () {});
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(save, 3000);
+  });
+})();

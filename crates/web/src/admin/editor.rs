@@ -112,6 +112,7 @@ pub(super) async fn render(
         form => &page.form,
         errors, errors_list, buttons, known_authors, known_categories,
         conflict => page.conflict,
+        autosave => page.article.is_some_and(|a| matches!(a.status, ArticleStatus::Draft | ArticleStatus::Pending)),
         article_types => kiosque_core::model::ArticleType::ALL
             .iter()
             .map(|ty| context! {
@@ -360,4 +361,81 @@ pub(crate) async fn live_preview(
     }
     let french = newsroom.site.language == kiosque_core::types::Locale::Fr;
     Ok(Html(kiosque_core::markup::render_markdown(&form.body, french)).into_response())
+}
+
+/// A JSON answer to the autosave script.
+fn json(status: StatusCode, value: serde_json::Value) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+/// Autosave from the editor's script: drafts and articles in review only
+/// (a live article changes only when someone presses a button), never over
+/// a newer save (the version must match), and never a change of state.
+pub(crate) async fn autosave(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    Path(id): Path<i64>,
+    Form(mut form): Form<EditorForm>,
+) -> Result<Response, WebError> {
+    newsroom.check_csrf(&form.csrf)?;
+    let article = editable(&state, &newsroom, id).await?;
+    let strings = state.strings(newsroom.site.language);
+    if !matches!(
+        article.status,
+        ArticleStatus::Draft | ArticleStatus::Pending
+    ) {
+        return Ok(json(
+            StatusCode::CONFLICT,
+            serde_json::json!({ "saved": false }),
+        ));
+    }
+    if form.version != article.version {
+        return Ok(json(
+            StatusCode::CONFLICT,
+            serde_json::json!({ "saved": false, "message": strings.text("admin.conflict") }),
+        ));
+    }
+    form.status = article.status.as_str().to_owned();
+    // An autosave never adds a correction note: that is a deliberate act.
+    form.correction.clear();
+    let mut draft = match form.validate(&newsroom.user, newsroom.site.language, Utc::now()) {
+        Ok(d) => d,
+        Err(_) => {
+            return Ok(json(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                serde_json::json!({ "saved": false, "message": strings.text("admin.autosave_incomplete") }),
+            ));
+        }
+    };
+    draft.image = article
+        .image
+        .as_ref()
+        .map(|i| (i.asset.id, i.caption.clone(), i.credit.clone()));
+    match state
+        .store
+        .update_article(id, article.version, &draft)
+        .await
+    {
+        Ok(saved) => {
+            let at = strings.datetime(Utc::now());
+            Ok(json(
+                StatusCode::OK,
+                serde_json::json!({
+                    "saved": true,
+                    "version": saved.version,
+                    "message": strings.text("admin.autosaved").replace("{time}", &at),
+                }),
+            ))
+        }
+        Err(Error::Conflict(_)) => Ok(json(
+            StatusCode::CONFLICT,
+            serde_json::json!({ "saved": false, "message": strings.text("admin.conflict") }),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -98,6 +98,10 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         )
         .route("/admin/articles/{id}/preview", get(editor::preview))
         .route(
+            "/admin/articles/{id}/autosave",
+            post(editor::autosave).layer(axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT)),
+        )
+        .route(
             "/admin/preview",
             post(editor::live_preview)
                 .layer(axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT)),
