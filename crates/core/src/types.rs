@@ -84,6 +84,22 @@ impl fmt::Display for Slug {
     }
 }
 
+/// Longest person's name (bylines, accounts, commenters).
+pub const NAME_MAX: usize = 100;
+
+/// A person's name as typed, with runs of white space folded: `Err` with
+/// the translation key `required` or `too_long`.
+pub fn person_name(raw: &str) -> std::result::Result<String, &'static str> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        Err("required")
+    } else if name.chars().count() > NAME_MAX {
+        Err("too_long")
+    } else {
+        Ok(name)
+    }
+}
+
 /// Longest e-mail address (RFC 5321 path limit).
 pub const EMAIL_MAX: usize = 254;
 

@@ -120,17 +120,14 @@ pub(crate) async fn save(
     newsroom.check_csrf(&form.csrf)?;
     newsroom.require(Permission::ManageTaxonomy)?;
     let mut errors = Vec::new();
-    let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldError {
-            field: "name",
-            code: if name.is_empty() {
-                "required"
-            } else {
-                "too_long"
-            },
-        });
-    }
+    let name = kiosque_core::types::person_name(&form.name)
+        .map_err(|code| {
+            errors.push(FieldError {
+                field: "name",
+                code,
+            })
+        })
+        .unwrap_or_default();
     let mut links = Vec::new();
     for line in form.links.lines().map(str::trim).filter(|l| !l.is_empty()) {
         match WebUrl::parse(line) {

@@ -106,17 +106,14 @@ pub(crate) async fn create(
     newsroom.check_csrf(&form.csrf)?;
     newsroom.require(Permission::ManageUsers)?;
     let mut errors = Vec::new();
-    let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldError {
-            field: "name",
-            code: if name.is_empty() {
-                "required"
-            } else {
-                "too_long"
-            },
-        });
-    }
+    let name = kiosque_core::types::person_name(&form.name)
+        .map_err(|code| {
+            errors.push(FieldError {
+                field: "name",
+                code,
+            })
+        })
+        .unwrap_or_default();
     let email = Email::parse(&form.email)
         .map_err(|_| {
             errors.push(FieldError {
