@@ -90,7 +90,7 @@ pub(crate) async fn list(
             };
         rows.push(RowView {
             id: r.id,
-            title: r.title.clone(),
+            title: crate::views::typeset(&r.title, newsroom.site.language),
             status: r.status.as_str(),
             status_label: strings.text(&format!("admin.article_status_{}", r.status)),
             author_name: r.author_name.clone(),
