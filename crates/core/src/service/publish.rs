@@ -5,7 +5,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
 
 use crate::markup;
-use crate::model::ArticleDraft;
+use crate::model::{ArticleDraft, ArticleType, Editorial};
+use crate::service::editorial::{EXCERPT_MAX, parse_contributors, parse_sources};
 use crate::types::{Locale, Slug, Title};
 
 /// Longest excerpt generated from the body.
@@ -48,6 +49,16 @@ struct FrontMatter {
     image_caption: Option<String>,
     image_credit: Option<String>,
     slug: Option<String>,
+    /// news, analysis, opinion or sponsored.
+    #[serde(rename = "type")]
+    article_type: Option<String>,
+    excerpt: Option<String>,
+    /// `"Name"` or `"Name | https://…"`.
+    #[serde(default)]
+    sources: Vec<String>,
+    /// Further bylines: `"Name"` or `"Name | role"`.
+    #[serde(default)]
+    contributors: Vec<String>,
 }
 
 /// A parsed, checked article file, before its image is stored.
@@ -73,6 +84,10 @@ pub struct ArticleSource {
     pub image_credit: Option<String>,
     /// Markdown body.
     pub body: String,
+    /// Summary; derived from the body when absent.
+    pub excerpt: Option<String>,
+    /// Type, sources and further bylines.
+    pub editorial: Editorial,
 }
 
 fn field(field: &'static str, message: impl Into<String>) -> SourceError {
@@ -156,6 +171,27 @@ pub fn parse_article_source(text: &str) -> Result<ArticleSource, SourceError> {
             "the article has no text after the front matter",
         ));
     }
+    let article_type = match non_empty(fm.article_type) {
+        None => ArticleType::News,
+        Some(t) => ArticleType::ALL
+            .into_iter()
+            .find(|k| k.as_str() == t)
+            .ok_or_else(|| field("type", "use news, analysis, opinion or sponsored"))?,
+    };
+    let sources = parse_sources(&fm.sources.join("\n"))
+        .map_err(|_| field("sources", "each is \"Name\" or \"Name | https://address\""))?;
+    let contributors = parse_contributors(&fm.contributors.join("\n"))
+        .map_err(|_| field("contributors", "each is \"Name\" or \"Name | role\""))?;
+    let excerpt = non_empty(fm.excerpt);
+    if excerpt
+        .as_ref()
+        .is_some_and(|e| e.chars().count() > EXCERPT_MAX)
+    {
+        return Err(field(
+            "excerpt",
+            format!("too long (at most {EXCERPT_MAX} characters)"),
+        ));
+    }
     Ok(ArticleSource {
         title,
         slug,
@@ -167,6 +203,14 @@ pub fn parse_article_source(text: &str) -> Result<ArticleSource, SourceError> {
         image_caption: non_empty(fm.image_caption),
         image_credit: non_empty(fm.image_credit),
         body,
+        excerpt,
+        editorial: Editorial {
+            contributors,
+            article_type,
+            sources,
+            seo_title: None,
+            seo_description: None,
+        },
     })
 }
 
@@ -223,7 +267,9 @@ impl ArticleSource {
     ) -> ArticleDraft {
         let french = language == Locale::Fr;
         let body_html = markup::render_markdown(&self.body, french);
-        let excerpt = markup::excerpt(&self.body, EXCERPT_CHARS);
+        let excerpt = self
+            .excerpt
+            .unwrap_or_else(|| markup::excerpt(&self.body, EXCERPT_CHARS));
         let named = |name: String| -> Option<(Slug, String)> {
             Slug::from_text(&name).ok().map(|slug| (slug, name))
         };
@@ -242,7 +288,7 @@ impl ArticleSource {
             now,
             status: crate::types::ArticleStatus::Published,
             saved_by: None,
-            editorial: crate::model::Editorial::default(),
+            editorial: self.editorial,
             correction: None,
         }
     }
@@ -288,6 +334,24 @@ mod tests {
     fn unknown_field_is_refused() {
         let e = parse_article_source("---\ntitle: T\nauthor: A\ntitel: x\n---\ntexte").unwrap_err();
         assert!(e.to_string().contains("titel"), "{e}");
+    }
+
+    #[test]
+    fn type_sources_bylines_and_excerpt_are_read() {
+        let a = parse_article_source(
+            "---\ntitle: T\nauthor: A B\ntype: opinion\nexcerpt: Court.\nsources: [\"AFP\", \"Rapport | https://example.org/r\"]\ncontributors: [\"Awa Diop | Photos :\"]\n---\nx",
+        )
+        .unwrap();
+        assert_eq!(a.editorial.article_type, ArticleType::Opinion);
+        assert_eq!(a.editorial.sources.len(), 2);
+        assert_eq!(
+            a.editorial.contributors[0].role.as_deref(),
+            Some("Photos :")
+        );
+        let d = a.into_draft(crate::types::Locale::Fr, None, chrono::Utc::now());
+        assert_eq!(d.excerpt, "Court.");
+        let e = parse_article_source("---\ntitle: T\nauthor: A\ntype: rumeur\n---\nx").unwrap_err();
+        assert!(e.to_string().contains("type"), "{e}");
     }
 
     #[test]
