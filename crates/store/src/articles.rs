@@ -118,6 +118,21 @@ fn slug_taken(e: sqlx::Error, slug: &Slug) -> kiosque_core::Error {
     }
 }
 
+/// Removes an article's rows from a child table (tags, bylines, sources)
+/// before they are written again.
+async fn clear_children(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    article_id: i64,
+) -> Result<()> {
+    sqlx::query(&format!("DELETE FROM {table} WHERE article_id = $1"))
+        .bind(article_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
 /// Type, search texts, sources and a new correction, inside the save's
 /// transaction.
 async fn save_details(
@@ -136,11 +151,7 @@ async fn save_details(
     .execute(&mut **tx)
     .await
     .map_err(db)?;
-    sqlx::query("DELETE FROM article_contributors WHERE article_id = $1")
-        .bind(article_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
+    clear_children(tx, "article_contributors", article_id).await?;
     for (position, c) in e.contributors.iter().enumerate() {
         let author_id = upsert_named(tx, "authors", &c.author.0, &c.author.1).await?;
         sqlx::query(
@@ -155,11 +166,7 @@ async fn save_details(
         .await
         .map_err(db)?;
     }
-    sqlx::query("DELETE FROM article_sources WHERE article_id = $1")
-        .bind(article_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
+    clear_children(tx, "article_sources", article_id).await?;
     for (position, source) in e.sources.iter().enumerate() {
         sqlx::query(
             "INSERT INTO article_sources (article_id, position, name, url) VALUES ($1, $2, $3, $4)",
@@ -282,11 +289,7 @@ pub(crate) async fn save(
     let article_id: i64 = get(&row, "id")?;
     let version: i64 = get(&row, "version")?;
     save_details(&mut tx, article_id, draft).await?;
-    sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
-        .bind(article_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+    clear_children(&mut tx, "article_tags", article_id).await?;
     for (position, (slug, name)) in draft.tags.iter().enumerate() {
         let tag_id = upsert_named(&mut tx, "tags", slug, name).await?;
         sqlx::query(
