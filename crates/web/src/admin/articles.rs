@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use kiosque_core::model::{ArticleQuery, PageRequest};
-use kiosque_core::service::editorial::can_edit;
+use kiosque_core::service::editorial::may_edit;
 use kiosque_core::types::{ArticleStatus, Permission};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -82,12 +82,7 @@ pub(crate) async fn list(
     }
     let mut rows = Vec::with_capacity(page.items.len());
     for r in &page.items {
-        // The list knows only the creator; the full rule needs the article.
-        let editable = sees_all
-            || match state.store.article(r.id).await? {
-                Some(a) => can_edit(&newsroom.user, &a),
-                None => false,
-            };
+        let editable = may_edit(&newsroom.user, r.created_by, r.status);
         rows.push(RowView {
             id: r.id,
             title: crate::views::typeset(&r.title, newsroom.site.language),
