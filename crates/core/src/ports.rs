@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     AuthorProfile, Category, Comment, MediaAsset, ModerationItem, NewComment, NewMediaAsset,
-    NewUser, Page, PageRequest, Published, Revision, Session, Site, User,
+    NewUser, Page, PageRequest, Published, Revision, Session, Site, TermKind, TermUsage, User,
 };
 use crate::types::{CommentStatus, Email, Role, Slug};
 
@@ -132,6 +132,15 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn authors(&self) -> Result<Vec<Author>>;
     /// Every category, by name.
     async fn categories(&self) -> Result<Vec<Category>>;
+    /// Every section or every tag, by name, with how many articles use it.
+    async fn terms(&self, kind: TermKind) -> Result<Vec<TermUsage>>;
+    /// Adds a section or tag; `Conflict` if the address is taken.
+    async fn create_term(&self, kind: TermKind, slug: &Slug, name: &str) -> Result<i64>;
+    /// Renames a section or tag; `Conflict` if the address is taken,
+    /// `NotFound` if it is gone.
+    async fn update_term(&self, kind: TermKind, id: i64, slug: &Slug, name: &str) -> Result<()>;
+    /// Deletes a section or tag; its articles simply lose it.
+    async fn delete_term(&self, kind: TermKind, id: i64) -> Result<()>;
 
     /// Stores a new comment and returns it with its id.
     async fn add_comment(&self, comment: &NewComment) -> Result<Comment>;

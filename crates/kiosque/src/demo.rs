@@ -68,7 +68,8 @@ pub async fn seed(store: &dyn Store, settings: &Settings, base_url: &str) -> any
     let (site, fresh) = match store.site().await? {
         Some(site) => (site, false),
         None => {
-            let site = Site::new("Kiosque Démo", Locale::Fr, base_url);
+            let mut site = Site::new("Kiosque Démo", Locale::Fr, base_url);
+            site.time_zone = kiosque_core::model::Tz::Europe__Paris;
             store.save_site(&site).await?;
             (site, true)
         }

@@ -461,6 +461,8 @@ async fn administrators_change_the_site_settings(db: TestDb) {
                 ("comment_policy", "hold_first_time"),
                 ("close_after_days", "60"),
                 ("blocked_terms", "casino\n\npilules "),
+                ("time_zone", "UTC"),
+                ("share", "whatsapp"),
             ],
         )
         .await;

@@ -356,7 +356,14 @@ async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
         .unwrap();
     assert_eq!(notice, "1 commentaire traité.");
 
-    for page in ["/admin/", "/admin/articles", "/admin/articles/new"] {
+    for page in [
+        "/admin/",
+        "/admin/articles",
+        "/admin/articles/new",
+        "/admin/sections",
+        "/admin/tags",
+        "/admin/authors",
+    ] {
         browser.client.goto(&app.url(page)).await.unwrap();
         browser.assert_accessible(page).await;
     }

@@ -129,6 +129,20 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         )
         .await;
     out.push(("422 users".to_owned(), bad_user.text().await.unwrap()));
+    let taken = admin
+        .post("/admin/sections", &[("name", "International")])
+        .await;
+    assert_eq!(taken.status(), 409);
+    out.push(("409 sections".to_owned(), taken.text().await.unwrap()));
+    // A logo and a portrait, so the pages that show them are checked too.
+    let png = || Some(("i.png", kiosque_media::demo_photo(2, 120, 60, false)));
+    let logo = admin.upload("/admin/settings/logo", &[], png()).await;
+    assert_eq!(logo.status(), 303);
+    let portrait = admin.upload("/admin/authors/1/photo", &[], png()).await;
+    assert_eq!(portrait.status(), 303);
+    for p in ["/", "/author/gaelle-villeneuve/"] {
+        out.push((format!("{p} with images"), app.page(p).await.1));
+    }
     for p in [
         "/admin/",
         "/admin/articles",
@@ -144,6 +158,8 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/account/totp",
         "/admin/authors",
         "/admin/authors/1",
+        "/admin/sections",
+        "/admin/tags",
         "/admin/comments?status=approved&done=2",
         "/admin/comments?status=trash",
     ] {

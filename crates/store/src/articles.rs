@@ -2,8 +2,8 @@
 
 use kiosque_core::Result;
 use kiosque_core::model::{
-    Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
-    Category, MediaAsset, NewMediaAsset, Page, PageRequest, Published,
+    Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, MediaAsset,
+    NewMediaAsset, Page, PageRequest, Published,
 };
 use kiosque_core::model::{ArticleType, Contributor, Correction, Editorial, Revision, Source};
 use kiosque_core::types::{Slug, Title, WebUrl};
@@ -641,59 +641,6 @@ pub(crate) async fn list(
     })
 }
 
-pub(crate) async fn category_by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Category>> {
-    let row = sqlx::query(
-        "SELECT id AS category_id, slug AS category_slug, name AS category_name \
-         FROM categories WHERE slug = $1",
-    )
-    .bind(slug.as_str())
-    .fetch_optional(pool)
-    .await
-    .map_err(db)?;
-    Ok(match row {
-        Some(row) => rows::category(&row)?,
-        None => None,
-    })
-}
-
-pub(crate) async fn author_by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Author>> {
-    let row = sqlx::query(
-        "SELECT id AS author_id, slug AS author_slug, name AS author_name \
-         FROM authors WHERE slug = $1",
-    )
-    .bind(slug.as_str())
-    .fetch_optional(pool)
-    .await
-    .map_err(db)?;
-    row.as_ref().map(rows::author).transpose()
-}
-
-pub(crate) async fn authors(pool: &AnyPool) -> Result<Vec<Author>> {
-    sqlx::query(
-        "SELECT id AS author_id, slug AS author_slug, name AS author_name FROM authors \
-         ORDER BY name, id",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(db)?
-    .iter()
-    .map(rows::author)
-    .collect()
-}
-
-pub(crate) async fn categories(pool: &AnyPool) -> Result<Vec<Category>> {
-    sqlx::query(
-        "SELECT id AS category_id, slug AS category_slug, name AS category_name \
-         FROM categories ORDER BY name, id",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(db)?
-    .iter()
-    .filter_map(|row| rows::category(row).transpose())
-    .collect()
-}
-
 pub(crate) async fn revisions(pool: &AnyPool, article_id: i64) -> Result<Vec<Revision>> {
     sqlx::query(
         "SELECT r.article_id, r.version, r.title, r.body_markdown, r.excerpt, r.saved_by, \
@@ -719,49 +666,4 @@ pub(crate) async fn revisions(pool: &AnyPool, article_id: i64) -> Result<Vec<Rev
         })
     })
     .collect()
-}
-
-pub(crate) async fn author_profile(
-    pool: &AnyPool,
-    id: i64,
-) -> Result<kiosque_core::model::AuthorProfile> {
-    let row = sqlx::query("SELECT bio, expertise, links FROM authors WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db)?
-        .ok_or(kiosque_core::Error::NotFound("author"))?;
-    let links: String = get(&row, "links")?;
-    Ok(kiosque_core::model::AuthorProfile {
-        bio: get(&row, "bio")?,
-        expertise: get(&row, "expertise")?,
-        links: links
-            .lines()
-            .filter_map(|l| WebUrl::parse(l).ok())
-            .collect(),
-    })
-}
-
-pub(crate) async fn save_author_profile(
-    pool: &AnyPool,
-    id: i64,
-    name: &str,
-    profile: &kiosque_core::model::AuthorProfile,
-) -> Result<()> {
-    let links: Vec<&str> = profile.links.iter().map(WebUrl::as_str).collect();
-    let done = sqlx::query(
-        "UPDATE authors SET name = $1, bio = $2, expertise = $3, links = $4 WHERE id = $5",
-    )
-    .bind(name)
-    .bind(&profile.bio)
-    .bind(&profile.expertise)
-    .bind(links.join("\n"))
-    .bind(id)
-    .execute(pool)
-    .await
-    .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(kiosque_core::Error::NotFound("author"));
-    }
-    Ok(())
 }

@@ -12,11 +12,13 @@
 
 mod accounts;
 mod articles;
+mod authors;
 mod comments;
 mod migrations;
 mod rows;
 mod site;
 mod store_impl;
+mod taxonomy;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -73,6 +73,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_author_profiles.sql"),
         include_str!("../migrations/postgres/0010_author_profiles.sql"),
     ),
+    (
+        11,
+        "presentation",
+        include_str!("../migrations/sqlite/0011_presentation.sql"),
+        include_str!("../migrations/postgres/0011_presentation.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

@@ -76,6 +76,12 @@ pub(crate) fn media(row: &AnyRow) -> Result<MediaAsset> {
     })
 }
 
+/// The joined media row, if the join found one.
+pub(crate) fn optional_media(row: &AnyRow) -> Result<Option<MediaAsset>> {
+    let id: Option<i64> = get(row, "media_id")?;
+    id.map(|_| media(row)).transpose()
+}
+
 pub(crate) fn featured_image(row: &AnyRow) -> Result<Option<FeaturedImage>> {
     let id: Option<i64> = get(row, "media_id")?;
     if id.is_none() {

@@ -1,16 +1,19 @@
 //! The site's settings row.
 
 use kiosque_core::Result;
-use kiosque_core::model::{CommentPolicy, CommentSettings, Site};
+use kiosque_core::model::{CommentPolicy, CommentSettings, ShareNetwork, Site};
 use sqlx::AnyPool;
 
 use crate::db;
-use crate::rows::get;
+use crate::rows::{self, get};
 
 pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
     let row = sqlx::query(
-        "SELECT name, language, base_url, comment_policy, comments_close_days, blocked_terms, \
-         require_admin_2fa FROM site_settings WHERE id = 1",
+        "SELECT s.name, s.language, s.base_url, s.comment_policy, s.comments_close_days, \
+         s.blocked_terms, s.require_admin_2fa, s.time_zone, s.share_networks, \
+         m.id AS media_id, m.file_name AS media_file_name, m.mime AS media_mime, \
+         m.width AS media_width, m.height AS media_height, m.byte_size AS media_byte_size \
+         FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1",
     )
     .fetch_optional(pool)
     .await
@@ -20,6 +23,8 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
     let policy: String = get(&row, "comment_policy")?;
     let close: i64 = get(&row, "comments_close_days")?;
     let blocked: String = get(&row, "blocked_terms")?;
+    let zone: String = get(&row, "time_zone")?;
+    let networks: String = get(&row, "share_networks")?;
     Ok(Some(Site {
         name: get(&row, "name")?,
         language: language.parse().unwrap_or_default(),
@@ -35,18 +40,26 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
                 .collect(),
         },
         require_admin_2fa: get::<i64>(&row, "require_admin_2fa")? != 0,
+        // A zone the compiled-in database no longer knows falls back to
+        // UTC rather than taking the site down.
+        time_zone: zone.parse().unwrap_or(kiosque_core::model::Tz::UTC),
+        logo: rows::optional_media(&row)?,
+        share_networks: ShareNetwork::parse_list(&networks),
     }))
 }
 
 pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
     sqlx::query(
         "INSERT INTO site_settings (id, name, language, base_url, comment_policy, \
-         comments_close_days, blocked_terms, require_admin_2fa) \
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7) \
+         comments_close_days, blocked_terms, require_admin_2fa, time_zone, logo_id, \
+         share_networks) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language, \
          base_url = excluded.base_url, comment_policy = excluded.comment_policy, \
          comments_close_days = excluded.comments_close_days, \
-         blocked_terms = excluded.blocked_terms, require_admin_2fa = excluded.require_admin_2fa",
+         blocked_terms = excluded.blocked_terms, require_admin_2fa = excluded.require_admin_2fa, \
+         time_zone = excluded.time_zone, logo_id = excluded.logo_id, \
+         share_networks = excluded.share_networks",
     )
     .bind(&site.name)
     .bind(site.language.code())
@@ -55,6 +68,9 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
     .bind(i64::from(site.comments.close_after_days))
     .bind(site.comments.blocked_terms.join("\n"))
     .bind(i64::from(site.require_admin_2fa))
+    .bind(site.time_zone.name())
+    .bind(site.logo.as_ref().map(|m| m.id))
+    .bind(ShareNetwork::join(&site.share_networks))
     .execute(pool)
     .await
     .map_err(db)?;

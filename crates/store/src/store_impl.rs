@@ -6,13 +6,13 @@ use kiosque_core::model::Revision;
 use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     Category, Comment, MediaAsset, ModerationItem, NewComment, NewMediaAsset, Page, PageRequest,
-    Published, Site,
+    Published, Site, TermKind, TermUsage,
 };
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Email, Slug};
 
 use crate::articles::Target;
-use crate::{SqlStore, articles, comments, site};
+use crate::{SqlStore, articles, authors, comments, site, taxonomy};
 
 #[async_trait]
 impl Store for SqlStore {
@@ -82,15 +82,15 @@ impl Store for SqlStore {
     }
 
     async fn category_by_slug(&self, slug: &Slug) -> Result<Option<Category>> {
-        articles::category_by_slug(&self.pool, slug).await
+        taxonomy::category_by_slug(&self.pool, slug).await
     }
 
     async fn author_by_slug(&self, slug: &Slug) -> Result<Option<Author>> {
-        articles::author_by_slug(&self.pool, slug).await
+        authors::author_by_slug(&self.pool, slug).await
     }
 
     async fn author_profile(&self, id: i64) -> Result<kiosque_core::model::AuthorProfile> {
-        articles::author_profile(&self.pool, id).await
+        authors::author_profile(&self.pool, id).await
     }
 
     async fn save_author_profile(
@@ -99,15 +99,31 @@ impl Store for SqlStore {
         name: &str,
         profile: &kiosque_core::model::AuthorProfile,
     ) -> Result<()> {
-        articles::save_author_profile(&self.pool, id, name, profile).await
+        authors::save_author_profile(&self.pool, id, name, profile).await
     }
 
     async fn authors(&self) -> Result<Vec<Author>> {
-        articles::authors(&self.pool).await
+        authors::authors(&self.pool).await
     }
 
     async fn categories(&self) -> Result<Vec<Category>> {
-        articles::categories(&self.pool).await
+        taxonomy::categories(&self.pool).await
+    }
+
+    async fn terms(&self, kind: TermKind) -> Result<Vec<TermUsage>> {
+        taxonomy::terms(&self.pool, kind).await
+    }
+
+    async fn create_term(&self, kind: TermKind, slug: &Slug, name: &str) -> Result<i64> {
+        taxonomy::create_term(&self.pool, kind, slug, name).await
+    }
+
+    async fn update_term(&self, kind: TermKind, id: i64, slug: &Slug, name: &str) -> Result<()> {
+        taxonomy::update_term(&self.pool, kind, id, slug, name).await
+    }
+
+    async fn delete_term(&self, kind: TermKind, id: i64) -> Result<()> {
+        taxonomy::delete_term(self, kind, id).await
     }
 
     async fn add_comment(&self, comment: &NewComment) -> Result<Comment> {

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use kiosque_core::Error;
 use kiosque_core::model::{ArticleFilter, NewComment, NewMediaAsset, PageRequest, Site};
-use kiosque_core::model::{ArticleQuery, CommentPolicy, NewUser, Session};
+use kiosque_core::model::{ArticleQuery, CommentPolicy, NewUser, Session, ShareNetwork, TermKind};
 use kiosque_core::ports::{Accounts, Store};
 use kiosque_core::types::{ArticleStatus, CommentStatus, Email, Locale, Role, Slug, WebUrl};
 use kiosque_testkit::fixtures::{date, french_draft};
@@ -32,6 +32,8 @@ both_databases!(
     a_new_article_with_a_taken_slug_is_a_conflict,
     scheduled_articles_go_live_when_due,
     the_newsroom_list_filters_by_status_author_category_and_title,
+    sections_and_tags_are_managed_with_their_article_counts,
+    an_author_profile_keeps_its_photo,
 );
 
 fn page(number: u32, per_page: u32) -> PageRequest {
@@ -50,8 +52,111 @@ async fn a_new_store_has_no_site_until_one_is_saved(db: TestDb) {
     renamed.comments.close_after_days = 30;
     renamed.comments.blocked_terms = vec!["casino".into(), "spam@example.org".into()];
     renamed.require_admin_2fa = true;
+    renamed.time_zone = "Africa/Abidjan".parse().unwrap();
+    renamed.share_networks = vec![ShareNetwork::WhatsApp, ShareNetwork::Email];
+    renamed.logo = Some(store.save_media(&media("ab")).await.unwrap());
+    store.save_site(&renamed).await.unwrap();
+    assert_eq!(store.site().await.unwrap(), Some(renamed.clone()));
+    renamed.logo = None;
+    renamed.share_networks = vec![];
     store.save_site(&renamed).await.unwrap();
     assert_eq!(store.site().await.unwrap(), Some(renamed));
+}
+
+fn media(hex: &str) -> NewMediaAsset {
+    NewMediaAsset {
+        file_name: format!("{}.png", hex.repeat(32)),
+        mime: "image/png".into(),
+        width: 10,
+        height: 20,
+        byte_size: 30,
+    }
+}
+
+async fn sections_and_tags_are_managed_with_their_article_counts(db: TestDb) {
+    let store = db.store().await;
+    // The fixture files the article under "International" with two tags.
+    let article = store
+        .publish_article(&french_draft("cooperation", date(0)))
+        .await
+        .unwrap()
+        .article_id;
+    let sections = store.terms(TermKind::Category).await.unwrap();
+    assert_eq!(sections.len(), 1);
+    assert_eq!(sections[0].articles, 1);
+    let sport = Slug::parse("sport").unwrap();
+    let id = store
+        .create_term(TermKind::Category, &sport, "Sport")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_term(TermKind::Category, &sport, "Sports")
+            .await,
+        Err(Error::Conflict(_))
+    ));
+    let taken = sections[0].slug.clone();
+    assert!(matches!(
+        store.update_term(TermKind::Category, id, &taken, "X").await,
+        Err(Error::Conflict(_))
+    ));
+    store
+        .update_term(
+            TermKind::Category,
+            id,
+            &Slug::parse("sports").unwrap(),
+            "Sports",
+        )
+        .await
+        .unwrap();
+    let names: Vec<_> = store
+        .terms(TermKind::Category)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.name, t.slug.as_str().to_owned(), t.articles))
+        .collect();
+    assert!(
+        names.contains(&("Sports".into(), "sports".into(), 0)),
+        "{names:?}"
+    );
+    // Deleting a section or tag in use detaches its articles, nothing else.
+    store
+        .delete_term(TermKind::Category, sections[0].id)
+        .await
+        .unwrap();
+    let tags = store.terms(TermKind::Tag).await.unwrap();
+    assert!(tags.iter().all(|t| t.articles == 1), "{tags:?}");
+    store.delete_term(TermKind::Tag, tags[0].id).await.unwrap();
+    let article = store.article(article).await.unwrap().unwrap();
+    assert_eq!(article.category, None);
+    assert_eq!(article.tags.len(), tags.len() - 1);
+    assert!(matches!(
+        store.delete_term(TermKind::Tag, tags[0].id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store.update_term(TermKind::Tag, 9999, &sport, "x").await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+async fn an_author_profile_keeps_its_photo(db: TestDb) {
+    let store = db.store().await;
+    store
+        .publish_article(&french_draft("cooperation", date(0)))
+        .await
+        .unwrap();
+    let author = store.authors().await.unwrap().remove(0);
+    let mut profile = store.author_profile(author.id).await.unwrap();
+    assert_eq!(profile.photo, None);
+    profile.bio = "Reporter à Dakar.".into();
+    profile.photo = Some(store.save_media(&media("ef")).await.unwrap());
+    store
+        .save_author_profile(author.id, &author.name, &profile)
+        .await
+        .unwrap();
+    assert_eq!(store.author_profile(author.id).await.unwrap(), profile);
 }
 
 async fn publishing_creates_then_updates_the_same_article(db: TestDb) {

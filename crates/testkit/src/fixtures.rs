@@ -36,7 +36,11 @@ Les chancelleries européennes ont réagi avec prudence. « Nous suivons la situ
 
 /// The same shape as an [`ArticleDraft`], for store tests.
 pub fn french_draft(slug: &str, published_at: DateTime<Utc>) -> ArticleDraft {
-    let source = parse_article_source(&french_article_source(slug, None)).expect("valid fixture");
+    let source = parse_article_source(
+        &french_article_source(slug, None),
+        kiosque_core::model::Tz::UTC,
+    )
+    .expect("valid fixture");
     let mut draft = source.into_draft(Locale::Fr, None, published_at);
     draft.published_at = Some(published_at);
     draft

@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, Timelike};
+use kiosque_core::model::Tz;
 use kiosque_core::types::Locale;
 use minijinja::Value;
 
@@ -96,8 +97,9 @@ impl Strings {
             .unwrap_or_else(|| key.to_owned())
     }
 
-    /// "1er novembre 2024" / "1 November 2024".
-    pub fn date(&self, at: DateTime<Utc>) -> String {
+    /// "1er novembre 2024" / "1 November 2024". Takes a local time
+    /// (`Site::local`): readers see the newsroom's calendar, not UTC's.
+    pub fn date(&self, at: DateTime<Tz>) -> String {
         let day = if at.day() == 1 {
             self.text("dates.first_day")
         } else {
@@ -115,7 +117,7 @@ impl Strings {
     }
 
     /// "1er novembre 2024 à 18 h 30" / "1 November 2024 at 18:30".
-    pub fn datetime(&self, at: DateTime<Utc>) -> String {
+    pub fn datetime(&self, at: DateTime<Tz>) -> String {
         let time = self
             .text("dates.time")
             .replace("{hour}", &at.hour().to_string())
@@ -159,11 +161,11 @@ mod tests {
     #[test]
     fn french_dates_use_premier_and_month_names() {
         let t = Translations::load();
-        let d = Utc.with_ymd_and_hms(2024, 11, 1, 18, 30, 0).unwrap();
+        let d = Tz::UTC.with_ymd_and_hms(2024, 11, 1, 18, 30, 0).unwrap();
         assert_eq!(t.get(Locale::Fr).date(d), "1er novembre 2024");
         assert_eq!(t.get(Locale::Fr).datetime(d), "1er novembre 2024 à 18 h 30");
         assert_eq!(t.get(Locale::En).date(d), "1 November 2024");
-        let d2 = Utc.with_ymd_and_hms(2024, 2, 12, 9, 5, 0).unwrap();
+        let d2 = Tz::UTC.with_ymd_and_hms(2024, 2, 12, 9, 5, 0).unwrap();
         assert_eq!(t.get(Locale::Fr).date(d2), "12 février 2024");
         assert_eq!(t.get(Locale::En).datetime(d2), "12 February 2024 at 9:05");
     }

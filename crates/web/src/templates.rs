@@ -45,6 +45,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/settings.html"),
     ),
     (
+        "admin/terms.html",
+        include_str!("../templates/admin/terms.html"),
+    ),
+    (
         "admin/users.html",
         include_str!("../templates/admin/users.html"),
     ),

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use kiosque_core::markup::{french_typography, render_comment};
-use kiosque_core::model::{Article, ArticleSummary, Comment, FeaturedImage, Page, Site};
+use kiosque_core::model::{
+    Article, ArticleSummary, Comment, FeaturedImage, Page, ShareNetwork, Site,
+};
 use kiosque_core::types::Locale;
 use minijinja::{Value, context};
 use serde::Serialize;
@@ -24,7 +26,13 @@ pub(crate) fn page_context(
     canonical_path: Option<&str>,
 ) -> Value {
     context! {
-        site => context! { name => &site.name, language => site.language.code() },
+        site => context! {
+            name => &site.name,
+            language => site.language.code(),
+            logo => site.logo.as_ref().map(|l| context! {
+                src => format!("/media/{}", l.file_name), width => l.width, height => l.height,
+            }),
+        },
         t => state.strings(site.language).value(),
         css_url => &state.templates.css_path,
         page_title => title,
@@ -113,7 +121,8 @@ pub(crate) struct CorrectionView {
     note: String,
 }
 
-pub(crate) fn article_view(article: &Article, strings: &Strings, locale: Locale) -> ArticleView {
+pub(crate) fn article_view(article: &Article, strings: &Strings, site: &Site) -> ArticleView {
+    let locale = site.language;
     ArticleView {
         title: typeset(article.title.as_str(), locale),
         path: article.path(),
@@ -125,7 +134,7 @@ pub(crate) fn article_view(article: &Article, strings: &Strings, locale: Locale)
             url: format!("/category/{}/", c.slug),
         }),
         tags: article.tags.iter().map(|t| t.name.clone()).collect(),
-        date_text: strings.date(article.published_at),
+        date_text: strings.date(site.local(article.published_at)),
         date_iso: iso(article.published_at),
         image: article
             .image
@@ -156,7 +165,7 @@ pub(crate) fn article_view(article: &Article, strings: &Strings, locale: Locale)
             .map(|c| CorrectionView {
                 heading: strings
                     .text("article.updated")
-                    .replace("{date}", &strings.datetime(c.noted_at)),
+                    .replace("{date}", &strings.datetime(site.local(c.noted_at))),
                 date_iso: iso(c.noted_at),
                 note: typeset(&c.note, locale),
             })
@@ -176,13 +185,14 @@ pub(crate) struct SummaryView {
     image: Option<ImageView>,
 }
 
-pub(crate) fn summary_view(a: &ArticleSummary, strings: &Strings, locale: Locale) -> SummaryView {
+pub(crate) fn summary_view(a: &ArticleSummary, strings: &Strings, site: &Site) -> SummaryView {
+    let locale = site.language;
     SummaryView {
         title: typeset(a.title.as_str(), locale),
         path: a.path(),
         excerpt: typeset(&a.excerpt, locale),
         author_name: a.author_name.clone(),
-        date_text: strings.date(a.published_at),
+        date_text: strings.date(site.local(a.published_at)),
         date_iso: iso(a.published_at),
         image: a
             .image
@@ -245,7 +255,9 @@ pub(crate) fn comment_tree(
     comments: &[Comment],
     article_path: &str,
     strings: &Strings,
+    site: &Site,
 ) -> Vec<CommentNode> {
+    let when = |at: DateTime<Utc>| strings.datetime(site.local(at));
     let ids: std::collections::HashSet<i64> = comments.iter().map(|c| c.id).collect();
     let mut children: HashMap<Option<i64>, Vec<&Comment>> = HashMap::new();
     for c in comments {
@@ -258,7 +270,7 @@ pub(crate) fn comment_tree(
         depth: usize,
         children: &HashMap<Option<i64>, Vec<&Comment>>,
         article_path: &str,
-        strings: &Strings,
+        when: &dyn Fn(DateTime<Utc>) -> String,
         out: &mut Vec<CommentNode>,
     ) {
         for c in children.get(&parent).map(Vec::as_slice).unwrap_or_default() {
@@ -266,7 +278,7 @@ pub(crate) fn comment_tree(
                 id: c.id,
                 author_name: c.author_name.clone(),
                 author_url: c.author_url.as_ref().map(|u| u.as_str().to_owned()),
-                date_text: strings.datetime(c.created_at),
+                date_text: when(c.created_at),
                 date_iso: iso(c.created_at),
                 body_html: render_comment(&c.body),
                 reply_url: format!("{article_path}?replytocom={}#respond", c.id),
@@ -278,18 +290,18 @@ pub(crate) fn comment_tree(
                     depth + 1,
                     children,
                     article_path,
-                    strings,
+                    when,
                     &mut node.children,
                 );
                 out.push(node);
             } else {
                 out.push(node);
-                build(Some(c.id), depth, children, article_path, strings, out);
+                build(Some(c.id), depth, children, article_path, when, out);
             }
         }
     }
     let mut roots = Vec::new();
-    build(None, 0, &children, article_path, strings, &mut roots);
+    build(None, 0, &children, article_path, &when, &mut roots);
     roots
 }
 
@@ -303,52 +315,54 @@ pub(crate) struct ShareLink {
 }
 
 /// Plain links to each network's own share page: no script, no tracker,
-/// and they work without JavaScript. WhatsApp first: it is how most readers
-/// of the reference site share.
-pub(crate) fn share_links(title: &str, url: &str, strings: &Strings) -> Vec<ShareLink> {
+/// and they work without JavaScript. The site chooses which networks.
+pub(crate) fn share_links(
+    title: &str,
+    url: &str,
+    networks: &[ShareNetwork],
+    strings: &Strings,
+) -> Vec<ShareLink> {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let (t, u) = (enc(title), enc(url));
-    let on = |network: &str| {
-        strings
-            .text("article.share_on")
-            .replace("{network}", network)
-    };
-    vec![
-        ShareLink {
-            network: "whatsapp",
-            name: "WhatsApp".to_owned(),
-            label: on("WhatsApp"),
-            href: format!("https://wa.me/?text={t}%20{u}"),
-        },
-        ShareLink {
-            network: "facebook",
-            name: "Facebook".to_owned(),
-            label: on("Facebook"),
-            href: format!("https://www.facebook.com/sharer/sharer.php?u={u}"),
-        },
-        ShareLink {
-            network: "x",
-            name: "X".to_owned(),
-            label: on("X"),
-            href: format!("https://x.com/intent/post?text={t}&url={u}"),
-        },
-        ShareLink {
-            network: "telegram",
-            name: "Telegram".to_owned(),
-            label: on("Telegram"),
-            href: format!("https://t.me/share/url?url={u}&text={t}"),
-        },
-        ShareLink {
-            network: "linkedin",
-            name: "LinkedIn".to_owned(),
-            label: on("LinkedIn"),
-            href: format!("https://www.linkedin.com/sharing/share-offsite/?url={u}"),
-        },
-        ShareLink {
-            network: "email",
-            name: strings.text("article.email"),
-            label: strings.text("article.share_by_email"),
-            href: format!("mailto:?subject={t}&body={u}"),
-        },
-    ]
+    networks
+        .iter()
+        .map(|&network| {
+            let (name, href) = match network {
+                ShareNetwork::WhatsApp => (
+                    "WhatsApp".to_owned(),
+                    format!("https://wa.me/?text={t}%20{u}"),
+                ),
+                ShareNetwork::Facebook => (
+                    "Facebook".to_owned(),
+                    format!("https://www.facebook.com/sharer/sharer.php?u={u}"),
+                ),
+                ShareNetwork::X => (
+                    "X".to_owned(),
+                    format!("https://x.com/intent/post?text={t}&url={u}"),
+                ),
+                ShareNetwork::Telegram => (
+                    "Telegram".to_owned(),
+                    format!("https://t.me/share/url?url={u}&text={t}"),
+                ),
+                ShareNetwork::LinkedIn => (
+                    "LinkedIn".to_owned(),
+                    format!("https://www.linkedin.com/sharing/share-offsite/?url={u}"),
+                ),
+                ShareNetwork::Email => (
+                    strings.text("article.email"),
+                    format!("mailto:?subject={t}&body={u}"),
+                ),
+            };
+            let label = match network {
+                ShareNetwork::Email => strings.text("article.share_by_email"),
+                _ => strings.text("article.share_on").replace("{network}", &name),
+            };
+            ShareLink {
+                network: network.as_str(),
+                name,
+                label,
+                href,
+            }
+        })
+        .collect()
 }

@@ -22,6 +22,8 @@ pub struct AuthorProfile {
     pub expertise: String,
     /// Their pages elsewhere.
     pub links: Vec<crate::types::WebUrl>,
+    /// A portrait, shown on the author page.
+    pub photo: Option<MediaAsset>,
 }
 
 /// A section of the site ("International", "Sport").
@@ -47,7 +49,7 @@ pub struct Tag {
 }
 
 /// A stored, decoded-and-validated image file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MediaAsset {
     /// Storage id.
     pub id: i64,

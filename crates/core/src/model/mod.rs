@@ -4,6 +4,7 @@
 mod article;
 mod comment;
 mod site;
+mod taxonomy;
 mod user;
 
 pub use article::{
@@ -11,6 +12,9 @@ pub use article::{
     Author, AuthorProfile, Category, Contributor, Correction, Editorial, FeaturedImage, MediaAsset,
     NewMediaAsset, Page, PageRequest, Published, Revision, Source, Tag, article_path,
 };
+/// A time zone of the tz database (`Europe/Paris`, `Africa/Abidjan`).
+pub use chrono_tz::Tz;
 pub use comment::{Comment, ModerationItem, NewComment};
-pub use site::{CommentPolicy, CommentSettings, Site};
+pub use site::{CommentPolicy, CommentSettings, ShareNetwork, Site};
+pub use taxonomy::{TermKind, TermUsage};
 pub use user::{NewUser, Session, User};

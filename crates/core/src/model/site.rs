@@ -1,10 +1,13 @@
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::model::MediaAsset;
 use crate::types::Locale;
 
 /// The publication itself: the name shown in every byline, its language,
 /// the address readers reach it at, and its editorial settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Site {
     /// The outlet's name, e.g. "Afrique Première Tv".
     pub name: String,
@@ -16,6 +19,80 @@ pub struct Site {
     pub comments: CommentSettings,
     /// Administrators must sign in with a second factor.
     pub require_admin_2fa: bool,
+    /// The newsroom's clock: dates are shown, and typed, in this zone.
+    /// Storage stays in UTC.
+    pub time_zone: Tz,
+    /// Shown in the header instead of the name in text, when set.
+    pub logo: Option<MediaAsset>,
+    /// The share links under each article, in this order.
+    pub share_networks: Vec<ShareNetwork>,
+}
+
+/// A place readers can share an article to with a plain link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShareNetwork {
+    /// wa.me: how most readers of African news sites share.
+    WhatsApp,
+    /// Facebook's sharer.
+    Facebook,
+    /// X (formerly Twitter).
+    X,
+    /// Telegram.
+    Telegram,
+    /// LinkedIn.
+    LinkedIn,
+    /// A `mailto:` link.
+    Email,
+}
+
+impl ShareNetwork {
+    /// Every network, in the order the links appear.
+    pub const ALL: [ShareNetwork; 6] = [
+        ShareNetwork::WhatsApp,
+        ShareNetwork::Facebook,
+        ShareNetwork::X,
+        ShareNetwork::Telegram,
+        ShareNetwork::LinkedIn,
+        ShareNetwork::Email,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShareNetwork::WhatsApp => "whatsapp",
+            ShareNetwork::Facebook => "facebook",
+            ShareNetwork::X => "x",
+            ShareNetwork::Telegram => "telegram",
+            ShareNetwork::LinkedIn => "linkedin",
+            ShareNetwork::Email => "email",
+        }
+    }
+
+    /// From a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        ShareNetwork::ALL.into_iter().find(|n| n.as_str() == s)
+    }
+
+    /// The networks named in a comma-separated list, in the canonical order,
+    /// each once; unknown names are dropped.
+    pub fn parse_list(list: &str) -> Vec<Self> {
+        let named: Vec<_> = list
+            .split(',')
+            .filter_map(|n| ShareNetwork::parse(n.trim()))
+            .collect();
+        ShareNetwork::ALL
+            .into_iter()
+            .filter(|n| named.contains(n))
+            .collect()
+    }
+
+    /// The stored form of a list.
+    pub fn join(list: &[ShareNetwork]) -> String {
+        list.iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }
 
 /// Which comments go live without a moderator.
@@ -89,11 +166,71 @@ impl Site {
             base_url: base_url.into(),
             comments: CommentSettings::default(),
             require_admin_2fa: false,
+            time_zone: Tz::UTC,
+            logo: None,
+            share_networks: ShareNetwork::ALL.to_vec(),
         }
+    }
+
+    /// A moment on the newsroom's clock.
+    pub fn local(&self, at: DateTime<Utc>) -> DateTime<Tz> {
+        at.with_timezone(&self.time_zone)
+    }
+
+    /// The zones a newsroom may choose: UTC and the canonical
+    /// `Continent/City` names, without the database's old aliases
+    /// (`US/Eastern`, `Etc/GMT+3`) that only confuse a list.
+    pub fn time_zones() -> impl Iterator<Item = Tz> {
+        const REGIONS: [&str; 9] = [
+            "Africa/",
+            "America/",
+            "Antarctica/",
+            "Asia/",
+            "Atlantic/",
+            "Australia/",
+            "Europe/",
+            "Indian/",
+            "Pacific/",
+        ];
+        std::iter::once(Tz::UTC).chain(
+            chrono_tz::TZ_VARIANTS
+                .into_iter()
+                .filter(|tz| REGIONS.iter().any(|r| tz.name().starts_with(r))),
+        )
     }
 
     /// Absolute URL of a site path (which starts with `/`).
     pub fn absolute_url(&self, path: &str) -> String {
         format!("{}{}", self.base_url.trim_end_matches('/'), path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Timelike};
+
+    #[test]
+    fn share_lists_keep_the_canonical_order_and_drop_unknown_names() {
+        assert_eq!(
+            ShareNetwork::parse_list("email, whatsapp,myspace,whatsapp"),
+            vec![ShareNetwork::WhatsApp, ShareNetwork::Email]
+        );
+        assert_eq!(ShareNetwork::parse_list(""), vec![]);
+        let all = ShareNetwork::join(&ShareNetwork::ALL);
+        assert_eq!(ShareNetwork::parse_list(&all), ShareNetwork::ALL.to_vec());
+    }
+
+    #[test]
+    fn local_time_follows_the_zone_and_its_summer_time() {
+        let mut site = Site::new("S", Locale::Fr, "");
+        site.time_zone = "Europe/Paris".parse().unwrap();
+        let winter = Utc.with_ymd_and_hms(2024, 11, 1, 17, 30, 0).unwrap();
+        let summer = Utc.with_ymd_and_hms(2024, 7, 1, 17, 30, 0).unwrap();
+        assert_eq!(site.local(winter).hour(), 18);
+        assert_eq!(site.local(summer).hour(), 19);
+        let zones: Vec<_> = Site::time_zones().map(|z| z.name()).collect();
+        assert!(zones.contains(&"Africa/Abidjan") && zones.contains(&"UTC"));
+        assert!(!zones.contains(&"US/Eastern"));
     }
 }

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, FieldError};
 use crate::markup;
-use crate::model::{Article, ArticleDraft, ArticleType, Contributor, Editorial, Source, User};
+use crate::model::{
+    Article, ArticleDraft, ArticleType, Contributor, Editorial, Site, Source, User,
+};
 use crate::service::publish::EXCERPT_CHARS;
 use crate::types::{ArticleStatus, Locale, Permission, Slug, Title, WebUrl};
 
@@ -139,11 +141,12 @@ pub const BODY_MAX: usize = 1_000_000;
 
 impl EditorForm {
     /// Checks the form and builds the draft the store takes. All problems
-    /// are reported at once, as translation keys per field.
+    /// are reported at once, as translation keys per field. The date is
+    /// read on the site's clock.
     pub fn validate(
         &self,
         user: &User,
-        language: Locale,
+        site: &Site,
         now: DateTime<Utc>,
     ) -> Result<ArticleDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
@@ -247,9 +250,13 @@ impl EditorForm {
             "" => None,
             raw => match chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S")
                 .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M"))
+                .ok()
+                // A time skipped by the clocks going forward is no time at
+                // all; an hour that happens twice means its first pass.
+                .and_then(|d| d.and_local_timezone(site.time_zone).earliest())
             {
-                Ok(d) => Some(d.and_utc()),
-                Err(_) => {
+                Some(d) => Some(d.with_timezone(&Utc)),
+                None => {
                     fail("published_at", "invalid_date");
                     None
                 }
@@ -260,7 +267,7 @@ impl EditorForm {
         }
         match (title, slug, author_slug, status) {
             (Some(title), Some(slug), Some(author_slug), Some(status)) if errors.is_empty() => {
-                let french = language == Locale::Fr;
+                let french = site.language == Locale::Fr;
                 let excerpt = match self.excerpt.trim() {
                     "" => markup::excerpt(&body, EXCERPT_CHARS),
                     e => e.to_owned(),
@@ -296,8 +303,8 @@ impl EditorForm {
         }
     }
 
-    /// The form showing an existing article.
-    pub fn from_article(article: &Article) -> Self {
+    /// The form showing an existing article, its date on the site's clock.
+    pub fn from_article(article: &Article, site: &Site) -> Self {
         EditorForm {
             title: article.title.as_str().to_owned(),
             slug: article.slug.as_str().to_owned(),
@@ -315,7 +322,10 @@ impl EditorForm {
                 .map(|t| t.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            published_at: article.published_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            published_at: site
+                .local(article.published_at)
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string(),
             version: article.version,
             csrf: String::new(),
             status: article.status.as_str().to_owned(),
@@ -368,6 +378,10 @@ mod tests {
         }
     }
 
+    fn site() -> Site {
+        Site::new("Afrique Première Tv", Locale::Fr, "https://example.org")
+    }
+
     fn form(status: &str) -> EditorForm {
         EditorForm {
             title: "Élections : le point".into(),
@@ -380,9 +394,9 @@ mod tests {
     #[test]
     fn a_contributor_may_submit_but_not_publish() {
         let c = user(Role::Contributor, 1);
-        assert!(form("pending").validate(&c, Locale::Fr, Utc::now()).is_ok());
+        assert!(form("pending").validate(&c, &site(), Utc::now()).is_ok());
         let errs = form("published")
-            .validate(&c, Locale::Fr, Utc::now())
+            .validate(&c, &site(), Utc::now())
             .unwrap_err();
         assert_eq!(errs[0].field, "status");
     }
@@ -390,7 +404,7 @@ mod tests {
     #[test]
     fn missing_pieces_are_derived() {
         let d = form("draft")
-            .validate(&user(Role::Author, 1), Locale::Fr, Utc::now())
+            .validate(&user(Role::Author, 1), &site(), Utc::now())
             .unwrap();
         assert_eq!(d.slug.as_str(), "elections-le-point");
         assert_eq!(d.author.1, "Awa Diop");
@@ -412,12 +426,28 @@ mod tests {
         let u = user(Role::Editor, 1);
         let now = Utc::now();
         let mut f = form("scheduled");
-        let errs = f.validate(&u, Locale::Fr, now).unwrap_err();
+        let errs = f.validate(&u, &site(), now).unwrap_err();
         assert_eq!(errs[0].code, "schedule_in_future");
         f.published_at = (now + chrono::Duration::hours(2))
             .format("%Y-%m-%dT%H:%M")
             .to_string();
-        assert!(f.validate(&u, Locale::Fr, now).is_ok());
+        assert!(f.validate(&u, &site(), now).is_ok());
+    }
+
+    #[test]
+    fn dates_are_typed_on_the_sites_clock() {
+        let u = user(Role::Editor, 1);
+        let mut site = site();
+        site.time_zone = "Europe/Paris".parse().unwrap();
+        let mut f = form("draft");
+        f.published_at = "2024-11-01T18:30".into();
+        let d = f.validate(&u, &site, Utc::now()).unwrap();
+        let utc = d.published_at.unwrap();
+        assert_eq!(utc.format("%H:%M").to_string(), "17:30");
+        // 02:30 on the last Sunday of March does not exist in Paris.
+        f.published_at = "2024-03-31T02:30".into();
+        let errs = f.validate(&u, &site, Utc::now()).unwrap_err();
+        assert_eq!(errs[0].code, "invalid_date");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! format of `kiosque publish`.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::markup;
@@ -59,6 +60,12 @@ struct FrontMatter {
     /// Further bylines: `"Name"` or `"Name | role"`.
     #[serde(default)]
     contributors: Vec<String>,
+    /// The headline search engines show, when it differs.
+    seo_title: Option<String>,
+    /// The description search engines show.
+    seo_description: Option<String>,
+    /// A correction or update note, dated when first published.
+    correction: Option<String>,
 }
 
 /// A parsed, checked article file, before its image is stored.
@@ -86,8 +93,11 @@ pub struct ArticleSource {
     pub body: String,
     /// Summary; derived from the body when absent.
     pub excerpt: Option<String>,
-    /// Type, sources and further bylines.
+    /// Type, sources, further bylines and search texts.
     pub editorial: Editorial,
+    /// A correction note to record (once: the caller skips a note the
+    /// article already carries).
+    pub correction: Option<String>,
 }
 
 fn field(field: &'static str, message: impl Into<String>) -> SourceError {
@@ -101,8 +111,9 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-/// Splits and checks an article file.
-pub fn parse_article_source(text: &str) -> Result<ArticleSource, SourceError> {
+/// Splits and checks an article file. A date without a zone is on the
+/// newsroom's clock, `zone`.
+pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, SourceError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let rest = text
         .strip_prefix("---\n")
@@ -143,7 +154,7 @@ pub fn parse_article_source(text: &str) -> Result<ArticleSource, SourceError> {
             )
         })?,
     };
-    let date = fm.date.map(parse_date).transpose()?;
+    let date = fm.date.map(|d| parse_date(d, zone)).transpose()?;
     let category = non_empty(fm.category);
     if let Some(c) = &category {
         Slug::from_text(c).map_err(|_| field("category", "needs at least one letter or digit"))?;
@@ -192,6 +203,15 @@ pub fn parse_article_source(text: &str) -> Result<ArticleSource, SourceError> {
             format!("too long (at most {EXCERPT_MAX} characters)"),
         ));
     }
+    let limited = |value: Option<String>, name: &'static str, max: usize| match non_empty(value) {
+        Some(v) if v.chars().count() > max => {
+            Err(field(name, format!("too long (at most {max} characters)")))
+        }
+        v => Ok(v),
+    };
+    let seo_title = limited(fm.seo_title, "seo_title", 200)?;
+    let seo_description = limited(fm.seo_description, "seo_description", 300)?;
+    let correction = limited(fm.correction, "correction", 2000)?;
     Ok(ArticleSource {
         title,
         slug,
@@ -208,9 +228,10 @@ pub fn parse_article_source(text: &str) -> Result<ArticleSource, SourceError> {
             contributors,
             article_type,
             sources,
-            seo_title: None,
-            seo_description: None,
+            seo_title,
+            seo_description,
         },
+        correction,
     })
 }
 
@@ -225,7 +246,7 @@ fn split_front_matter(rest: &str) -> Option<(&str, &str)> {
     None
 }
 
-fn parse_date(value: serde_yaml_ng::Value) -> Result<DateTime<Utc>, SourceError> {
+fn parse_date(value: serde_yaml_ng::Value, zone: Tz) -> Result<DateTime<Utc>, SourceError> {
     let bad = || {
         field(
             "date",
@@ -247,13 +268,25 @@ fn parse_date(value: serde_yaml_ng::Value) -> Result<DateTime<Utc>, SourceError>
         "%Y-%m-%dT%H:%M",
     ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(text, format) {
-            return Ok(d.and_utc());
+            return on_clock(d, zone).ok_or_else(bad);
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return d.and_hms_opt(0, 0, 0).map(|d| d.and_utc()).ok_or_else(bad);
+        return d
+            .and_hms_opt(0, 0, 0)
+            .and_then(|d| on_clock(d, zone))
+            .ok_or_else(bad);
     }
     Err(bad())
+}
+
+/// A wall-clock time in `zone`; `None` in the hour skipped when clocks go
+/// forward.
+fn on_clock(local: NaiveDateTime, zone: Tz) -> Option<DateTime<Utc>> {
+    local
+        .and_local_timezone(zone)
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 impl ArticleSource {
@@ -289,7 +322,7 @@ impl ArticleSource {
             status: crate::types::ArticleStatus::Published,
             saved_by: None,
             editorial: self.editorial,
-            correction: None,
+            correction: self.correction,
         }
     }
 }
@@ -298,11 +331,47 @@ impl ArticleSource {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Result<ArticleSource, SourceError> {
+        parse_article_source(text, Tz::UTC)
+    }
+
+    #[test]
+    fn dates_without_a_zone_are_on_the_newsrooms_clock() {
+        let text = "---\ntitle: T\nauthor: A\ndate: 2024-11-01 18:30\n---\nx";
+        let paris = parse_article_source(text, "Europe/Paris".parse().unwrap()).unwrap();
+        assert_eq!(
+            paris.date.unwrap().to_rfc3339(),
+            "2024-11-01T17:30:00+00:00"
+        );
+        let explicit = "---\ntitle: T\nauthor: A\ndate: 2024-11-01T18:30:00Z\n---\nx";
+        let explicit = parse_article_source(explicit, "Europe/Paris".parse().unwrap()).unwrap();
+        assert_eq!(
+            explicit.date.unwrap().to_rfc3339(),
+            "2024-11-01T18:30:00+00:00"
+        );
+    }
+
+    #[test]
+    fn search_texts_and_a_correction_are_read() {
+        let a = parse(
+            "---\ntitle: T\nauthor: A\nseo_title: Court\nseo_description: Résumé\ncorrection: Chiffre corrigé.\n---\nx",
+        )
+        .unwrap();
+        assert_eq!(a.editorial.seo_title.as_deref(), Some("Court"));
+        assert_eq!(a.editorial.seo_description.as_deref(), Some("Résumé"));
+        assert_eq!(a.correction.as_deref(), Some("Chiffre corrigé."));
+        let long = format!(
+            "---\ntitle: T\nauthor: A\nseo_title: {}\n---\nx",
+            "a".repeat(201)
+        );
+        assert!(parse(&long).unwrap_err().to_string().contains("seo_title"));
+    }
+
     const GOOD: &str = "---\ntitle: \"Opération spéciale : Pyongyang\"\nauthor: Gaëlle Villeneuve\ndate: 2024-11-01T18:30:00Z\ncategory: International\ntags: [\"Corée du Nord\", Russie]\n---\nCorps « cité ».\n";
 
     #[test]
     fn a_complete_file_parses() {
-        let a = parse_article_source(GOOD).unwrap();
+        let a = parse(GOOD).unwrap();
         assert_eq!(a.slug.as_str(), "operation-speciale-pyongyang");
         assert_eq!(a.author, "Gaëlle Villeneuve");
         assert_eq!(a.tags, vec!["Corée du Nord", "Russie"]);
@@ -312,33 +381,32 @@ mod tests {
     #[test]
     fn missing_front_matter_is_named() {
         assert_eq!(
-            parse_article_source("# Titre\n\ntexte").unwrap_err(),
+            parse("# Titre\n\ntexte").unwrap_err(),
             SourceError::NoFrontMatter
         );
     }
 
     #[test]
     fn missing_title_is_named() {
-        let e = parse_article_source("---\nauthor: A\n---\ntexte").unwrap_err();
+        let e = parse("---\nauthor: A\n---\ntexte").unwrap_err();
         assert!(e.to_string().contains("title"), "{e}");
     }
 
     #[test]
     fn invalid_date_is_named() {
-        let e =
-            parse_article_source("---\ntitle: T\nauthor: A\ndate: hier\n---\ntexte").unwrap_err();
+        let e = parse("---\ntitle: T\nauthor: A\ndate: hier\n---\ntexte").unwrap_err();
         assert!(e.to_string().contains("date"), "{e}");
     }
 
     #[test]
     fn unknown_field_is_refused() {
-        let e = parse_article_source("---\ntitle: T\nauthor: A\ntitel: x\n---\ntexte").unwrap_err();
+        let e = parse("---\ntitle: T\nauthor: A\ntitel: x\n---\ntexte").unwrap_err();
         assert!(e.to_string().contains("titel"), "{e}");
     }
 
     #[test]
     fn type_sources_bylines_and_excerpt_are_read() {
-        let a = parse_article_source(
+        let a = parse(
             "---\ntitle: T\nauthor: A B\ntype: opinion\nexcerpt: Court.\nsources: [\"AFP\", \"Rapport | https://example.org/r\"]\ncontributors: [\"Awa Diop | Photos :\"]\n---\nx",
         )
         .unwrap();
@@ -350,13 +418,13 @@ mod tests {
         );
         let d = a.into_draft(crate::types::Locale::Fr, None, chrono::Utc::now());
         assert_eq!(d.excerpt, "Court.");
-        let e = parse_article_source("---\ntitle: T\nauthor: A\ntype: rumeur\n---\nx").unwrap_err();
+        let e = parse("---\ntitle: T\nauthor: A\ntype: rumeur\n---\nx").unwrap_err();
         assert!(e.to_string().contains("type"), "{e}");
     }
 
     #[test]
     fn short_dates_are_accepted() {
-        let a = parse_article_source("---\ntitle: T\nauthor: A\ndate: 2024-11-01\n---\nx").unwrap();
+        let a = parse("---\ntitle: T\nauthor: A\ndate: 2024-11-01\n---\nx").unwrap();
         assert_eq!(a.date.unwrap().to_rfc3339(), "2024-11-01T00:00:00+00:00");
     }
 }

@@ -21,6 +21,11 @@ pub struct Init {
     /// Public address of the site, used in share links.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub base_url: String,
+    /// The newsroom's time zone, as in the tz database (Africa/Abidjan,
+    /// Europe/Paris); dates are shown and typed in it. Changeable later in
+    /// the admin's settings.
+    #[arg(long, default_value = "UTC")]
+    pub time_zone: String,
 }
 
 impl Init {
@@ -74,10 +79,13 @@ impl Init {
                     self.base_url
                 )
             })?;
-        Ok(Site::new(
-            name,
-            language,
-            base.as_str().trim_end_matches('/'),
-        ))
+        let mut site = Site::new(name, language, base.as_str().trim_end_matches('/'));
+        site.time_zone = self.time_zone.trim().parse().map_err(|_| {
+            anyhow::anyhow!(
+                "--time-zone must be a tz database name such as Europe/Paris or Africa/Abidjan, not {:?}",
+                self.time_zone
+            )
+        })?;
+        Ok(site)
     }
 }

@@ -16,7 +16,8 @@ use crate::config::Settings;
 #[derive(Debug, Args)]
 pub struct Publish {
     /// Markdown files with YAML front matter (title, author, date, category,
-    /// tags, image, image_caption, image_credit, slug).
+    /// tags, image, image_caption, image_credit, slug, type, excerpt,
+    /// sources, contributors, seo_title, seo_description, correction).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }
@@ -54,7 +55,15 @@ pub async fn publish_file(
 ) -> anyhow::Result<(String, bool)> {
     let name = file.display();
     let text = std::fs::read_to_string(file).with_context(|| format!("{name}: cannot read"))?;
-    let source = parse_article_source(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let mut source =
+        parse_article_source(&text, site.time_zone).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    // Publishing the same file again must not repeat its correction note.
+    if let Some(note) = &source.correction {
+        let existing = store.article_by_slug(&source.slug).await?;
+        if existing.is_some_and(|a| a.corrections.iter().any(|c| &c.note == note)) {
+            source.correction = None;
+        }
+    }
     let image = match &source.image {
         Some(image) => {
             let image_path = file.parent().unwrap_or(Path::new(".")).join(image);

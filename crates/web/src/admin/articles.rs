@@ -90,7 +90,7 @@ pub(crate) async fn list(
             status_label: strings.text(&format!("admin.article_status_{}", r.status)),
             author_name: r.author_name.clone(),
             category_name: r.category_name.clone(),
-            updated_text: strings.datetime(r.updated_at),
+            updated_text: strings.datetime(newsroom.site.local(r.updated_at)),
             updated_iso: r.updated_at.to_rfc3339(),
             editable,
         });

@@ -151,7 +151,7 @@ pub(crate) async fn queue(
                 .author_url
                 .as_ref()
                 .map(|u| u.as_str().to_owned()),
-            date_text: strings.datetime(item.comment.created_at),
+            date_text: strings.datetime(newsroom.site.local(item.comment.created_at)),
             date_iso: item.comment.created_at.to_rfc3339(),
             body_html: render_comment(&item.comment.body),
             article_path: item.article_path(),

@@ -110,6 +110,7 @@ pub(super) async fn render(
     let ctx = context! {
         heading => &heading,
         form => &page.form,
+        time_zone => newsroom.site.time_zone.name(),
         errors, errors_list, buttons, known_authors, known_categories,
         conflict => page.conflict,
         autosave => page.article.is_some_and(|a| matches!(a.status, ArticleStatus::Draft | ArticleStatus::Pending)),
@@ -121,7 +122,7 @@ pub(super) async fn render(
             })
             .collect::<Vec<_>>(),
         corrections => page.article.map(|a| a.corrections.iter()
-            .map(|c| format!("{} — {}", strings.datetime(c.noted_at), c.note))
+            .map(|c| format!("{} — {}", strings.datetime(newsroom.site.local(c.noted_at)), c.note))
             .collect::<Vec<_>>()).unwrap_or_default(),
         photo_error => page.photo_error,
         can_upload => newsroom.user.role.allows(Permission::UploadMedia),
@@ -182,7 +183,7 @@ pub(crate) async fn create(
         status,
         photo_error: None,
     };
-    let draft = match form.validate(&newsroom.user, newsroom.site.language, Utc::now()) {
+    let draft = match form.validate(&newsroom.user, &newsroom.site, Utc::now()) {
         Ok(d) => d,
         Err(errors) => {
             return render(
@@ -245,7 +246,7 @@ pub(crate) async fn edit(
     };
     let page = EditorPage {
         article: Some(&article),
-        form: EditorForm::from_article(&article),
+        form: EditorForm::from_article(&article, &newsroom.site),
         errors: Vec::new(),
         conflict: false,
         flash,
@@ -282,7 +283,7 @@ pub(crate) async fn update(
         )
         .await;
     }
-    let mut draft = match form.validate(&newsroom.user, newsroom.site.language, Utc::now()) {
+    let mut draft = match form.validate(&newsroom.user, &newsroom.site, Utc::now()) {
         Ok(d) => d,
         Err(errors) => {
             return render(
@@ -403,7 +404,7 @@ pub(crate) async fn autosave(
     form.status = article.status.as_str().to_owned();
     // An autosave never adds a correction note: that is a deliberate act.
     form.correction.clear();
-    let mut draft = match form.validate(&newsroom.user, newsroom.site.language, Utc::now()) {
+    let mut draft = match form.validate(&newsroom.user, &newsroom.site, Utc::now()) {
         Ok(d) => d,
         Err(_) => {
             return Ok(json(
@@ -422,7 +423,7 @@ pub(crate) async fn autosave(
         .await
     {
         Ok(saved) => {
-            let at = strings.datetime(Utc::now());
+            let at = strings.datetime(newsroom.site.local(Utc::now()));
             Ok(json(
                 StatusCode::OK,
                 serde_json::json!({

@@ -15,6 +15,8 @@ mod reset;
 mod revisions;
 mod session;
 mod settings;
+mod terms;
+mod upload;
 mod users;
 
 use std::sync::Arc;
@@ -37,13 +39,18 @@ use crate::views::page_context;
 const EDITOR_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
+    // Room for the largest image allowed plus the form around it; anything
+    // larger is refused while being read.
+    let uploads = axum::extract::DefaultBodyLimit::max(upload_limit);
     Router::new()
         .route(
             "/admin/articles/{id}/image",
-            post(photo::upload)
-                // Room for the largest image allowed plus the form around it;
-                // anything larger is refused while being read.
-                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+            post(photo::upload).layer(uploads),
+        )
+        .route("/admin/settings/logo", post(settings::logo).layer(uploads))
+        .route(
+            "/admin/authors/{id}/photo",
+            post(authors::photo).layer(uploads),
         )
         .route(
             "/admin",
@@ -81,6 +88,8 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
             "/admin/authors/{id}",
             get(authors::edit).post(authors::save),
         )
+        .merge(terms::routes(kiosque_core::model::TermKind::Category))
+        .merge(terms::routes(kiosque_core::model::TermKind::Tag))
         .route("/admin/articles", get(articles::list))
         // Long reads are long: the editor's forms get more room than the
         // site's 256 KB default.
@@ -167,6 +176,7 @@ fn admin_context(
             context! {
                 moderate => n.user.role.allows(Permission::ModerateComments),
                 authors => n.user.role.allows(Permission::ManageTaxonomy),
+                terms => n.user.role.allows(Permission::ManageTaxonomy),
                 settings => n.user.role.allows(Permission::ManageSettings),
                 users => n.user.role.allows(Permission::ManageUsers),
             },
@@ -175,7 +185,9 @@ fn admin_context(
             None,
             None,
             0,
-            context! { moderate => false, authors => false, settings => false, users => false },
+            context! {
+                moderate => false, authors => false, terms => false, settings => false, users => false,
+            },
         ),
     };
     context! {

@@ -107,7 +107,7 @@ pub(crate) async fn list(
         .map(|r| RevisionView {
             version: r.version,
             current: r.version == current.version,
-            saved_text: strings.datetime(r.saved_at),
+            saved_text: strings.datetime(newsroom.site.local(r.saved_at)),
             saved_iso: r.saved_at.to_rfc3339(),
             saved_by: r.saved_by_name.clone(),
         })
@@ -145,12 +145,12 @@ pub(crate) async fn restore(
         .find(|r| r.version == version)
         .ok_or(WebError::NotFound)?;
     // The current article with the old text: same address, byline, state.
-    let mut restored = EditorForm::from_article(&article);
+    let mut restored = EditorForm::from_article(&article, &newsroom.site);
     restored.title = revision.title;
     restored.body = revision.body_markdown;
     restored.excerpt = revision.excerpt;
     let mut draft = restored
-        .validate(&newsroom.user, newsroom.site.language, Utc::now())
+        .validate(&newsroom.user, &newsroom.site, Utc::now())
         .map_err(|errors| {
             WebError::Internal(format!(
                 "revision {version} of article {id} no longer validates: {errors:?}"

@@ -2,17 +2,17 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use kiosque_core::FieldError;
-use kiosque_core::model::{CommentPolicy, Site};
+use kiosque_core::model::{CommentPolicy, ShareNetwork, Site};
 use kiosque_core::types::{Locale, Permission};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{Newsroom, admin_context, error_views};
+use super::{Newsroom, admin_context, error_views, upload};
 use crate::{AppState, WebError};
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -26,6 +26,9 @@ pub(crate) struct SettingsForm {
     blocked_terms: String,
     /// A checkbox: present ("on") when ticked.
     require_admin_2fa: Option<String>,
+    time_zone: String,
+    /// The ticked share networks (one checkbox each).
+    share: Vec<String>,
 }
 
 impl SettingsForm {
@@ -38,6 +41,12 @@ impl SettingsForm {
             close_after_days: site.comments.close_after_days.to_string(),
             blocked_terms: site.comments.blocked_terms.join("\n"),
             require_admin_2fa: site.require_admin_2fa.then(|| "on".to_owned()),
+            time_zone: site.time_zone.name().to_owned(),
+            share: site
+                .share_networks
+                .iter()
+                .map(|n| n.as_str().to_owned())
+                .collect(),
         }
     }
 
@@ -68,6 +77,14 @@ impl SettingsForm {
             }),
         }
         next.require_admin_2fa = self.require_admin_2fa.is_some();
+        match self.time_zone.parse() {
+            Ok(zone) => next.time_zone = zone,
+            Err(_) => errors.push(FieldError {
+                field: "time_zone",
+                code: "invalid_time_zone",
+            }),
+        }
+        next.share_networks = ShareNetwork::parse_list(&self.share.join(","));
         next.comments.blocked_terms = self
             .blocked_terms
             .lines()
@@ -96,23 +113,48 @@ fn label(field: &str) -> String {
     }
 }
 
+/// What the settings page shows besides the form.
+struct Notices {
+    flash: Option<String>,
+    logo_error: Option<String>,
+    status: StatusCode,
+}
+
 async fn render(
     state: &AppState,
     newsroom: &Newsroom,
     form: &SettingsForm,
     errors: &[FieldError],
-    flash: Option<String>,
-    status: StatusCode,
+    notices: Notices,
 ) -> Result<Response, WebError> {
+    let Notices {
+        flash,
+        logo_error,
+        status,
+    } = notices;
     let strings = state.strings(newsroom.site.language);
     let (errors, errors_list) = error_views(strings, errors, label);
     let policies: Vec<_> = CommentPolicy::ALL
         .iter()
         .map(|p| context! { value => p.as_str(), label => strings.text(&format!("admin.policy_{}", p.as_str())) })
         .collect();
+    let networks: Vec<_> = ShareNetwork::ALL
+        .iter()
+        .map(|n| {
+            context! {
+                value => n.as_str(),
+                label => strings.text(&format!("admin.share_{}", n.as_str())),
+                checked => form.share.iter().any(|s| s == n.as_str()),
+            }
+        })
+        .collect();
+    let zones: Vec<&str> = Site::time_zones().map(|z| z.name()).collect();
+    let logo = newsroom.site.logo.as_ref().map(|l| {
+        context! { src => format!("/media/{}", l.file_name), width => l.width, height => l.height }
+    });
     let title = strings.text("admin.settings");
     let ctx = context! {
-        form, errors, errors_list, policies,
+        form, errors, errors_list, policies, networks, zones, logo, logo_error,
         ..admin_context(state, &newsroom.site, Some(newsroom), &title, "settings", flash)
     };
     let html = state.templates.render("admin/settings.html", ctx)?;
@@ -131,7 +173,12 @@ pub(crate) async fn form(
             .text("admin.settings_saved")
     });
     let form = SettingsForm::from_site(&newsroom.site);
-    render(&state, &newsroom, &form, &[], flash, StatusCode::OK).await
+    let notices = Notices {
+        flash,
+        logo_error: None,
+        status: StatusCode::OK,
+    };
+    render(&state, &newsroom, &form, &[], notices).await
 }
 
 pub(crate) async fn save(
@@ -148,15 +195,56 @@ pub(crate) async fn save(
             Ok(Redirect::to("/admin/settings?saved=1").into_response())
         }
         Err(errors) => {
-            render(
-                &state,
-                &newsroom,
-                &form,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let notices = Notices {
+                flash: None,
+                logo_error: None,
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            render(&state, &newsroom, &form, &errors, notices).await
         }
     }
+}
+
+/// Sets, replaces or removes the logo (its own multipart form, so the
+/// settings form stays a plain one).
+pub(crate) async fn logo(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let read = upload::read(multipart).await;
+    let refused = |refusal: upload::Refusal| {
+        let form = SettingsForm::from_site(&newsroom.site);
+        let notices = Notices {
+            flash: None,
+            logo_error: Some(refusal.message),
+            status: refusal.status,
+        };
+        (form, notices)
+    };
+    let Ok(mut form) = read else {
+        let (form, notices) = refused(upload::too_large(&state, &newsroom));
+        return render(&state, &newsroom, &form, &[], notices).await;
+    };
+    newsroom.check_csrf(form.field("csrf"))?;
+    newsroom.require(Permission::ManageSettings)?;
+    let mut site = newsroom.site.clone();
+    if form.field("action") == "remove" {
+        site.logo = None;
+    } else {
+        let stored = match form.file.take() {
+            Some(bytes) => upload::store_image(&state, &newsroom, bytes).await?,
+            None => Err(upload::missing(&state, &newsroom)),
+        };
+        match stored {
+            Ok(asset) => site.logo = Some(asset),
+            Err(refusal) => {
+                let (form, notices) = refused(refusal);
+                return render(&state, &newsroom, &form, &[], notices).await;
+            }
+        }
+    }
+    state.store.save_site(&site).await?;
+    tracing::info!(user = newsroom.user.id, "site logo changed");
+    Ok(Redirect::to("/admin/settings?saved=1#logo").into_response())
 }

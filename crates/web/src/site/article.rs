@@ -114,7 +114,7 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let strings = state.strings(site.language);
-    let view = article_view(article, strings, site.language);
+    let view = article_view(article, strings, site);
     let comments = state.store.approved_comments(article.id).await?;
     let path = article.path();
     let errors: HashMap<&str, String> = page
@@ -137,9 +137,14 @@ async fn render(
         .collect();
     let ctx = context! {
         article => &view,
-        share_links => share_links(article.title.as_str(), &site.absolute_url(&path), strings),
+        share_links => share_links(
+            article.title.as_str(),
+            &site.absolute_url(&path),
+            &site.share_networks,
+            strings,
+        ),
         comment_count => comments.len(),
-        comments => comment_tree(&comments, &path, strings),
+        comments => comment_tree(&comments, &path, strings, site),
         form => &page.form,
         errors => errors,
         errors_list => errors_list,

@@ -72,6 +72,7 @@ async fn list(
     let site: Site = load_site(state).await?;
     let strings = state.strings(site.language);
     let mut profile = None;
+    let mut portrait_alt = String::new();
     let (filter, base, heading) = match &kind {
         ListKind::Home => (
             ArticleFilter::All,
@@ -96,6 +97,7 @@ async fn list(
                 .author_by_slug(&slug(raw)?)
                 .await?
                 .ok_or(WebError::NotFound)?;
+            portrait_alt = strings.text("author.portrait").replace("{name}", &a.name);
             profile = Some(state.store.author_profile(a.id).await?);
             (
                 ArticleFilter::Author(a.id),
@@ -140,12 +142,15 @@ async fn list(
     let items: Vec<_> = page
         .items
         .iter()
-        .map(|a| summary_view(a, strings, site.language))
+        .map(|a| summary_view(a, strings, &site))
         .collect();
     let heading = typeset(&heading, site.language);
     let ctx = context! {
         heading => &heading,
-        profile => profile.filter(|p| !p.bio.is_empty() || !p.expertise.is_empty() || !p.links.is_empty()),
+        portrait_alt,
+        profile => profile.filter(|p| {
+            !p.bio.is_empty() || !p.expertise.is_empty() || !p.links.is_empty() || p.photo.is_some()
+        }),
         items => items,
         pages => pagination_view(&page, &base),
         ..page_context(

@@ -1,0 +1,149 @@
+//! Sections and tags: the public lookups and the newsroom's management.
+
+use kiosque_core::model::{Category, TermKind, TermUsage};
+use kiosque_core::types::Slug;
+use kiosque_core::{Error, Result};
+use sqlx::AnyPool;
+
+use crate::rows::{self, get};
+use crate::{SqlStore, db};
+
+pub(crate) async fn category_by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Category>> {
+    let row = sqlx::query(
+        "SELECT id AS category_id, slug AS category_slug, name AS category_name \
+         FROM categories WHERE slug = $1",
+    )
+    .bind(slug.as_str())
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    Ok(match row {
+        Some(row) => rows::category(&row)?,
+        None => None,
+    })
+}
+
+pub(crate) async fn categories(pool: &AnyPool) -> Result<Vec<Category>> {
+    sqlx::query(
+        "SELECT id AS category_id, slug AS category_slug, name AS category_name \
+         FROM categories ORDER BY name, id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .filter_map(|row| rows::category(row).transpose())
+    .collect()
+}
+
+/// The table of a kind, and the condition that finds the articles using a
+/// term of it. Only these fixed strings ever reach the SQL.
+fn table(kind: TermKind) -> (&'static str, &'static str) {
+    match kind {
+        TermKind::Category => (
+            "categories",
+            "SELECT count(*) FROM articles a WHERE a.category_id = t.id",
+        ),
+        TermKind::Tag => (
+            "tags",
+            "SELECT count(*) FROM article_tags a WHERE a.tag_id = t.id",
+        ),
+    }
+}
+
+fn slug_taken(e: sqlx::Error, slug: &Slug) -> Error {
+    match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            Error::Conflict(format!("the address {slug} is already used"))
+        }
+        other => db(other),
+    }
+}
+
+pub(crate) async fn terms(pool: &AnyPool, kind: TermKind) -> Result<Vec<TermUsage>> {
+    let (table, usage) = table(kind);
+    sqlx::query(&format!(
+        "SELECT t.id, t.slug, t.name, ({usage}) AS articles FROM {table} t ORDER BY t.name, t.id"
+    ))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|row| {
+        let tag = rows::tag(row)?;
+        let articles: i64 = get(row, "articles")?;
+        Ok(TermUsage {
+            id: tag.id,
+            slug: tag.slug,
+            name: tag.name,
+            articles: u64::try_from(articles).unwrap_or_default(),
+        })
+    })
+    .collect()
+}
+
+pub(crate) async fn create_term(
+    pool: &AnyPool,
+    kind: TermKind,
+    slug: &Slug,
+    name: &str,
+) -> Result<i64> {
+    let (table, _) = table(kind);
+    let row = sqlx::query(&format!(
+        "INSERT INTO {table} (slug, name) VALUES ($1, $2) RETURNING id"
+    ))
+    .bind(slug.as_str())
+    .bind(name)
+    .fetch_one(pool)
+    .await
+    .map_err(|e| slug_taken(e, slug))?;
+    get(&row, "id")
+}
+
+pub(crate) async fn update_term(
+    pool: &AnyPool,
+    kind: TermKind,
+    id: i64,
+    slug: &Slug,
+    name: &str,
+) -> Result<()> {
+    let (table, _) = table(kind);
+    let done = sqlx::query(&format!(
+        "UPDATE {table} SET slug = $1, name = $2 WHERE id = $3"
+    ))
+    .bind(slug.as_str())
+    .bind(name)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map_err(|e| slug_taken(e, slug))?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound(kind.as_str()));
+    }
+    Ok(())
+}
+
+/// Deletes a term; articles filed under it lose it (a section's articles
+/// are left without one), in one transaction.
+pub(crate) async fn delete_term(store: &SqlStore, kind: TermKind, id: i64) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let detach = match kind {
+        TermKind::Category => "UPDATE articles SET category_id = NULL WHERE category_id = $1",
+        TermKind::Tag => "DELETE FROM article_tags WHERE tag_id = $1",
+    };
+    sqlx::query(detach)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    let (table, _) = table(kind);
+    let done = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound(kind.as_str()));
+    }
+    tx.commit().await.map_err(db)
+}

@@ -1,0 +1,129 @@
+//! Image uploads from admin forms (article photo, logo, author portrait):
+//! reading the multipart body, and decoding, re-encoding and storing the
+//! image with kiosque-media, which never trusts a file's name or type.
+
+use std::collections::HashMap;
+
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use kiosque_core::model::MediaAsset;
+use kiosque_media::MediaError;
+
+use super::Newsroom;
+use crate::{AppState, WebError};
+
+/// The text fields of a multipart form and its `file` field, if one was
+/// chosen.
+#[derive(Debug, Default)]
+pub(crate) struct Upload {
+    pub(crate) fields: HashMap<String, String>,
+    pub(crate) file: Option<Vec<u8>>,
+}
+
+impl Upload {
+    /// A text field, empty when absent.
+    pub(crate) fn field(&self, name: &str) -> &str {
+        self.fields
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+}
+
+/// Why an image was not taken: the message to show and the status to
+/// answer with.
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    pub(crate) message: String,
+    pub(crate) status: StatusCode,
+}
+
+/// Reads the whole form; `Err` when the body broke off or went over the
+/// route's size limit.
+pub(crate) async fn read(mut multipart: Multipart) -> Result<Upload, ()> {
+    let mut upload = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(|_| ())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let bytes = field.bytes().await.map_err(|_| ())?;
+            if !bytes.is_empty() {
+                upload.file = Some(bytes.to_vec());
+            }
+        } else {
+            let text = field.text().await.map_err(|_| ())?;
+            upload.fields.insert(name, text);
+        }
+    }
+    Ok(upload)
+}
+
+/// The refusal for a body over the size limit.
+pub(crate) fn too_large(state: &AppState, newsroom: &Newsroom) -> Refusal {
+    let reason = MediaError::TooLarge {
+        size: 0,
+        max: state.config.media_limits.max_bytes,
+    };
+    refusal(state, newsroom, &reason)
+}
+
+fn refusal(state: &AppState, newsroom: &Newsroom, reason: &MediaError) -> Refusal {
+    let strings = state.strings(newsroom.site.language);
+    let (message, status) = match reason {
+        MediaError::TooLarge { max, .. } => (
+            strings
+                .text("admin.photo_too_large")
+                .replace("{max}", &(max / 1_000_000).to_string()),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        MediaError::TooManyPixels { width, height, .. } => (
+            strings
+                .text("admin.photo_too_many_pixels")
+                .replace("{width}", &width.to_string())
+                .replace("{height}", &height.to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        _ => (
+            strings.text("admin.photo_undecodable"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    };
+    Refusal { message, status }
+}
+
+/// The refusal for a form sent without a file.
+pub(crate) fn missing(state: &AppState, newsroom: &Newsroom) -> Refusal {
+    Refusal {
+        message: state
+            .strings(newsroom.site.language)
+            .text("admin.photo_missing"),
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+/// Decodes, re-encodes and stores an image (off the async threads: decoding
+/// is CPU work), then records it. The inner `Err` is a refusal to show.
+pub(crate) async fn store_image(
+    state: &AppState,
+    newsroom: &Newsroom,
+    bytes: Vec<u8>,
+) -> Result<Result<MediaAsset, Refusal>, WebError> {
+    let limits = state.config.media_limits;
+    let ingested = tokio::task::spawn_blocking(move || kiosque_media::ingest(&bytes, limits))
+        .await
+        .map_err(|e| WebError::Internal(format!("image decoding: {e}")))?;
+    let ingested = match ingested {
+        Ok(i) => i,
+        Err(reason) => {
+            tracing::info!(user = newsroom.user.id, %reason, "image refused");
+            return Ok(Err(refusal(state, newsroom, &reason)));
+        }
+    };
+    let media = state.media.clone();
+    let name = ingested.meta.file_name.clone();
+    let bytes = ingested.bytes;
+    tokio::task::spawn_blocking(move || media.put(&name, &bytes))
+        .await
+        .map_err(|e| WebError::Internal(format!("storing image: {e}")))?
+        .map_err(|e| WebError::Internal(format!("storing image: {e}")))?;
+    Ok(Ok(state.store.save_media(&ingested.meta).await?))
+}
