@@ -224,20 +224,39 @@ async fn publishing_the_same_file_again_updates_the_article(db: TestDb) {
     let source = french_article_source("mise-a-jour", None);
     let file = write_article(&dir, "a.md", &source);
     let first = k.ok(&["publish", file.to_str().unwrap()]).await;
-    write_article(
-        &dir,
-        "a.md",
-        &source.replace("Aucun détail chiffré", "Un nouveau détail"),
-    );
-    let out = k.run(&["publish", file.to_str().unwrap()]).await;
-    assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), first);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("updated"));
+    // The update brings a correction note and a headline for search
+    // engines; publishing it twice records the note once.
+    let updated = source
+        .replace("Aucun détail chiffré", "Un nouveau détail")
+        .replacen(
+            "---\n",
+            "---\nseo_title: \"Pyongyang prêt à aider Moscou\"\ncorrection: \"Le nom de l'agence a été précisé.\"\n",
+            1,
+        );
+    write_article(&dir, "a.md", &updated);
+    for _ in 0..2 {
+        let out = k.run(&["publish", file.to_str().unwrap()]).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), first);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("updated"));
+    }
     let (_server, base) = k.serve().await;
     let home = fetch(&format!("{base}/")).await;
     assert_eq!(home.matches("href=\"/2024/11/mise-a-jour/\"").count(), 1);
     let article = fetch(&format!("{base}/2024/11/mise-a-jour/")).await;
     assert!(article.contains("Un nouveau détail"));
+    assert!(article.contains("<title>Pyongyang prêt à aider Moscou – Afrique Première Tv</title>"));
+    assert_eq!(
+        article
+            .matches("Le nom de l&#39;agence a été précisé.")
+            .count(),
+        1,
+        "{article}"
+    );
 }
 
 async fn bad_article_files_are_refused_with_the_file_and_problem_named(db: TestDb) {
@@ -300,6 +319,13 @@ async fn bad_article_files_are_refused_with_the_file_and_problem_named(db: TestD
 
 async fn init_refuses_to_overwrite_a_site(db: TestDb) {
     let k = Kiosque::new(&db);
+    let err = k
+        .fails(&["init", "--site-name", "X", "--time-zone", "Mars/Olympus"])
+        .await;
+    assert!(
+        err.contains("--time-zone must be a tz database name"),
+        "{err}"
+    );
     k.init().await;
     let err = k
         .fails(&["init", "--site-name", "Autre", "--language", "en"])
