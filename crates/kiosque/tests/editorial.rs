@@ -94,7 +94,13 @@ async fn a_contributor_writes_and_submits_but_cannot_publish(db: TestDb) {
     let r = c
         .post(&format!("/admin/articles/{id}/edit"), &publish)
         .await;
-    assert_eq!(r.status(), 422);
+    assert_eq!(r.status(), 403);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Votre rôle ne permet pas cette action.")
+    );
     assert_eq!(
         app.store.article(id).await.unwrap().unwrap().status,
         ArticleStatus::Pending

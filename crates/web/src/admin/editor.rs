@@ -174,6 +174,7 @@ pub(crate) async fn create(
 ) -> Result<Response, WebError> {
     newsroom.check_csrf(&form.csrf)?;
     newsroom.require(Permission::WriteDrafts)?;
+    newsroom.require_status(&form.status)?;
     let refused = |errors, status| EditorPage {
         article: None,
         form: form.clone(),
@@ -264,6 +265,7 @@ pub(crate) async fn update(
 ) -> Result<Response, WebError> {
     newsroom.check_csrf(&form.csrf)?;
     let article = editable(&state, &newsroom, id).await?;
+    newsroom.require_status(&form.status)?;
     let refused = |errors, conflict, status| EditorPage {
         article: Some(&article),
         form: form.clone(),

@@ -1,0 +1,307 @@
+//! Every protected admin action, tried by every role, on both databases:
+//! the role split of WordPress (contributor < author < editor <
+//! administrator). A refused action is a 403 page; an allowed one is never
+//! a 403 (it may still be a 409 or 422 when the request itself is off).
+
+use kiosque_core::model::TermKind;
+use kiosque_core::ports::Store;
+use kiosque_core::types::{CommentStatus, Role};
+use kiosque_testkit::fixtures::french_article_source;
+use kiosque_testkit::{Newsroom, TestApp, TestDb, both_databases};
+
+both_databases!(each_role_may_do_exactly_what_its_rank_allows);
+
+/// How an action is sent.
+enum Send {
+    Get,
+    Post(Vec<(&'static str, String)>),
+    Upload(Vec<(&'static str, String)>),
+}
+
+/// One protected action and the lowest role allowed to do it.
+struct Action {
+    what: &'static str,
+    path: String,
+    send: Send,
+    least: Role,
+}
+
+fn get(what: &'static str, path: impl Into<String>, least: Role) -> Action {
+    Action {
+        what,
+        path: path.into(),
+        send: Send::Get,
+        least,
+    }
+}
+
+fn post(
+    what: &'static str,
+    path: impl Into<String>,
+    fields: &[(&'static str, &str)],
+    least: Role,
+) -> Action {
+    Action {
+        what,
+        path: path.into(),
+        send: Send::Post(fields.iter().map(|(k, v)| (*k, v.to_string())).collect()),
+        least,
+    }
+}
+
+fn upload(what: &'static str, path: impl Into<String>, least: Role) -> Action {
+    Action {
+        what,
+        path: path.into(),
+        send: Send::Upload(vec![("action", "save".to_owned())]),
+        least,
+    }
+}
+
+fn rank(role: Role) -> u8 {
+    match role {
+        Role::Contributor => 0,
+        Role::Author => 1,
+        Role::Editor => 2,
+        Role::Administrator => 3,
+    }
+}
+
+async fn attempt(who: &Newsroom<'_>, action: &Action) -> u16 {
+    let response = match &action.send {
+        Send::Get => who.get(&action.path).await,
+        Send::Post(fields) => {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            who.post(&action.path, &fields).await
+        }
+        Send::Upload(fields) => {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let png = kiosque_media::demo_photo(5, 64, 48, false);
+            who.upload(&action.path, &fields, Some(("p.png", png)))
+                .await
+        }
+    };
+    response.status().as_u16()
+}
+
+async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
+    let app = TestApp::french(db).await;
+    // Someone else's published article, with a pending comment.
+    let path = app
+        .publish(&french_article_source("droits", None), None)
+        .await;
+    let article = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("droits").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let r = app
+        .post_form(
+            &format!("{path}comments"),
+            &[
+                ("comment", "Un avis de lecteur."),
+                ("name", "Lecteur"),
+                ("email", "lecteur@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let comment = app
+        .store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap()[0]
+        .comment
+        .id;
+    let author = app.store.authors().await.unwrap()[0].id;
+    let section = app.store.terms(TermKind::Category).await.unwrap()[0].id;
+    let tag = app.store.terms(TermKind::Tag).await.unwrap()[0].id;
+    let target = app
+        .create_user(
+            "cible@example.org",
+            Role::Contributor,
+            "un mot de passe solide",
+        )
+        .await
+        .id;
+    let id = article.id;
+    let v = article.version.to_string();
+    let draft = |status: &'static str| {
+        vec![
+            ("title", "Un titre"),
+            ("body", "Un texte."),
+            ("status", status),
+        ]
+    };
+    let actions = vec![
+        get("dashboard", "/admin/", Role::Contributor),
+        get("article list", "/admin/articles", Role::Contributor),
+        get("new article form", "/admin/articles/new", Role::Contributor),
+        post(
+            "write a draft",
+            "/admin/articles/new",
+            &draft("draft"),
+            Role::Contributor,
+        ),
+        post(
+            "submit for review",
+            "/admin/articles/new",
+            &draft("pending"),
+            Role::Contributor,
+        ),
+        post(
+            "publish",
+            "/admin/articles/new",
+            &draft("published"),
+            Role::Author,
+        ),
+        get(
+            "open another's article",
+            format!("/admin/articles/{id}/edit"),
+            Role::Editor,
+        ),
+        get(
+            "preview another's article",
+            format!("/admin/articles/{id}/preview"),
+            Role::Editor,
+        ),
+        get(
+            "another's revisions",
+            format!("/admin/articles/{id}/revisions"),
+            Role::Editor,
+        ),
+        post(
+            "edit another's article",
+            format!("/admin/articles/{id}/edit"),
+            &[
+                ("title", "Repris"),
+                ("body", "Texte."),
+                ("status", "published"),
+                ("version", &v),
+            ],
+            Role::Editor,
+        ),
+        post(
+            "restore another's revision",
+            format!("/admin/articles/{id}/revisions/1/restore"),
+            &[("version", &v)],
+            Role::Editor,
+        ),
+        upload(
+            "photo on another's article",
+            format!("/admin/articles/{id}/image"),
+            Role::Editor,
+        ),
+        get("moderation queue", "/admin/comments", Role::Editor),
+        post(
+            "approve a comment",
+            "/admin/comments",
+            &[
+                ("status", "pending"),
+                ("single", &format!("approve:{comment}")),
+            ],
+            Role::Editor,
+        ),
+        post(
+            "reply to a comment",
+            format!("/admin/comments/{comment}/reply"),
+            &[("body", "Merci pour votre message.")],
+            Role::Editor,
+        ),
+        get("author profiles", "/admin/authors", Role::Editor),
+        get(
+            "an author profile",
+            format!("/admin/authors/{author}"),
+            Role::Editor,
+        ),
+        post(
+            "edit an author profile",
+            format!("/admin/authors/{author}"),
+            &[("name", "Gaëlle Villeneuve")],
+            Role::Editor,
+        ),
+        upload(
+            "author portrait",
+            format!("/admin/authors/{author}/photo"),
+            Role::Editor,
+        ),
+        get("sections", "/admin/sections", Role::Editor),
+        post(
+            "add a section",
+            "/admin/sections",
+            &[("name", "Sport")],
+            Role::Editor,
+        ),
+        post(
+            "rename a section",
+            format!("/admin/sections/{section}"),
+            &[
+                ("name", "International"),
+                ("slug", "international"),
+                ("action", "save"),
+            ],
+            Role::Editor,
+        ),
+        get("tags", "/admin/tags", Role::Editor),
+        post(
+            "rename a tag",
+            format!("/admin/tags/{tag}"),
+            &[
+                ("name", "Corée du Nord"),
+                ("slug", "coree-du-nord"),
+                ("action", "save"),
+            ],
+            Role::Editor,
+        ),
+        get("accounts", "/admin/users", Role::Administrator),
+        post(
+            "create an account",
+            "/admin/users",
+            &[
+                ("name", "X"),
+                ("email", "x"),
+                ("role", "author"),
+                ("password", ""),
+            ],
+            Role::Administrator,
+        ),
+        post(
+            "change a role",
+            format!("/admin/users/{target}/role"),
+            &[("role", "contributor")],
+            Role::Administrator,
+        ),
+        get("site settings", "/admin/settings", Role::Administrator),
+        post(
+            "change the settings",
+            "/admin/settings",
+            &[("name", ""), ("time_zone", "UTC")],
+            Role::Administrator,
+        ),
+        upload("site logo", "/admin/settings/logo", Role::Administrator),
+    ];
+    for role in [
+        Role::Contributor,
+        Role::Author,
+        Role::Editor,
+        Role::Administrator,
+    ] {
+        let who = app.newsroom(&format!("{role}@example.org"), role).await;
+        for action in &actions {
+            let status = attempt(&who, action).await;
+            if rank(role) >= rank(action.least) {
+                assert!(
+                    matches!(status, 200 | 303 | 409 | 422),
+                    "{role} may {}: got {status}",
+                    action.what
+                );
+            } else {
+                assert_eq!(status, 403, "{role} may not {}", action.what);
+            }
+        }
+    }
+    // What the refused roles tried changed nothing they were refused.
+    let site = app.store.site().await.unwrap().unwrap();
+    assert_eq!(site.name, "Afrique Première Tv");
+}
