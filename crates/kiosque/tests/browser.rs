@@ -452,6 +452,15 @@ async fn a_story_goes_from_author_to_editor_to_reader() {
     if shots.is_some() {
         browser.screenshot(&shot("users")).await;
     }
+    browser
+        .client
+        .goto(&app.url("/admin/settings"))
+        .await
+        .unwrap();
+    browser.assert_accessible("/admin/settings").await;
+    if shots.is_some() {
+        browser.screenshot(&shot("settings")).await;
+    }
     browser.sign_out().await;
 
     // The author writes, adds a photo, submits for review.
@@ -633,6 +642,12 @@ async fn a_story_goes_from_author_to_editor_to_reader() {
     browser.client.goto(&app.url("/admin/")).await.unwrap();
     if shots.is_some() {
         browser.screenshot(&shot("dashboard")).await;
+        browser
+            .client
+            .goto(&app.url("/admin/sections"))
+            .await
+            .unwrap();
+        browser.screenshot(&shot("sections")).await;
     }
     browser.sign_out().await;
 

@@ -134,6 +134,11 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         .await;
     assert_eq!(taken.status(), 409);
     out.push(("409 sections".to_owned(), taken.text().await.unwrap()));
+    let confirm = admin
+        .post("/admin/sections/1", &[("action", "delete")])
+        .await;
+    assert_eq!(confirm.status(), 200);
+    out.push(("confirm deletion".to_owned(), confirm.text().await.unwrap()));
     // A logo and a portrait, so the pages that show them are checked too.
     let png = || Some(("i.png", kiosque_media::demo_photo(2, 120, 60, false)));
     let logo = admin.upload("/admin/settings/logo", &[], png()).await;

@@ -288,6 +288,20 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
         Role::Administrator,
     ] {
         let who = app.newsroom(&format!("{role}@example.org"), role).await;
+        // The dashboard points each role at its own work and its own tools.
+        let (_, home) = who.page("/admin/").await;
+        let home = home.replace('\u{a0}', " ");
+        let sees_reviews = rank(role) >= rank(Role::Editor);
+        assert_eq!(
+            home.contains("Articles en attente de relecture"),
+            sees_reviews,
+            "{role}"
+        );
+        assert_eq!(home.contains("Vos brouillons : 0"), !sees_reviews, "{role}");
+        assert_eq!(
+            home.contains("href=\"/admin/settings\""),
+            role == Role::Administrator
+        );
         for action in &actions {
             let status = attempt(&who, action).await;
             if rank(role) >= rank(action.least) {

@@ -40,6 +40,16 @@ async fn editors_add_rename_and_delete_sections(db: TestDb) {
         .find(|t| t.name == "Économie africaine")
         .expect("added");
     assert_eq!(eco.slug.as_str(), "economie-africaine");
+    let unused = editor
+        .post("/admin/sections", &[("name", "Essai"), ("slug", "")])
+        .await;
+    assert_eq!(unused.status(), 303);
+    let essai = app.store.terms(TermKind::Category).await.unwrap();
+    let essai = essai.iter().find(|t| t.name == "Essai").unwrap().id;
+    let r = editor
+        .post(&format!("/admin/sections/{essai}"), &[("action", "delete")])
+        .await;
+    assert_eq!(r.status(), 303, "an unused section goes at once");
     // Refusals keep what was typed and say why.
     let r = editor
         .post(
@@ -82,12 +92,18 @@ async fn editors_add_rename_and_delete_sections(db: TestDb) {
         )
         .await;
     assert_eq!(r.status(), 409);
-    // Deleted: the article stays, without a section.
+    // A section in use is deleted only once confirmed; the article stays,
+    // without a section.
+    let url = format!("/admin/sections/{}", international.id);
+    let r = editor.post(&url, &[("action", "delete")]).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        common::plain(&r.text().await.unwrap())
+            .contains("La rubrique « Monde » classe 1 article(s).")
+    );
+    assert_eq!(app.page("/category/monde/").await.0, 200, "not yet");
     let r = editor
-        .post(
-            &format!("/admin/sections/{}", international.id),
-            &[("action", "delete")],
-        )
+        .post(&url, &[("action", "delete"), ("confirm", "yes")])
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(app.page("/category/monde/").await.0, 404);
@@ -133,7 +149,7 @@ async fn tags_are_renamed_and_removed_from_their_articles(db: TestDb) {
     let r = editor
         .post(
             &format!("/admin/tags/{}", korea.id),
-            &[("action", "delete")],
+            &[("action", "delete"), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status(), 303);

@@ -1,10 +1,11 @@
-//! The admin's home: who you are and what awaits you.
+//! The admin's home: who you are, what awaits you, and where everything is.
 
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
-use kiosque_core::types::Permission;
+use kiosque_core::model::{ArticleQuery, PageRequest};
+use kiosque_core::types::{ArticleStatus, Permission};
 use minijinja::context;
 
 use super::{Newsroom, admin_context};
@@ -17,8 +18,33 @@ pub(crate) async fn show(
     newsroom.require(Permission::UseAdmin)?;
     let strings = state.strings(newsroom.site.language);
     let role_name = strings.text(&format!("admin.role_{}", newsroom.user.role));
+    let sees_all = newsroom.user.role.allows(Permission::EditOthers);
+    // What waits for this person: articles in review for those who publish
+    // others' work, their own drafts for everyone else.
+    let (status, created_by) = if sees_all {
+        (ArticleStatus::Pending, None)
+    } else {
+        (ArticleStatus::Draft, Some(newsroom.user.id))
+    };
+    let waiting = state
+        .store
+        .articles(
+            &ArticleQuery {
+                status: Some(status),
+                created_by,
+                ..ArticleQuery::default()
+            },
+            PageRequest {
+                number: 1,
+                per_page: 1,
+            },
+        )
+        .await?
+        .total;
     let ctx = context! {
-        role_name,
+        role_name, waiting,
+        waiting_status => status.as_str(),
+        reviews => sees_all,
         ..admin_context(
             &state,
             &newsroom.site,

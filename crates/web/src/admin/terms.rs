@@ -28,6 +28,9 @@ pub(crate) struct TermForm {
     /// "save" or "delete" on a row.
     #[serde(skip_serializing)]
     action: String,
+    /// Set by the confirmation form: deleting a term in use is asked twice.
+    #[serde(skip_serializing)]
+    confirm: String,
 }
 
 impl TermForm {
@@ -91,6 +94,8 @@ struct Notices<'a> {
     errors: Vec<FieldError>,
     flash: Option<String>,
     status: StatusCode,
+    /// The term in use whose deletion awaits confirmation.
+    confirm: Option<i64>,
 }
 
 async fn render(
@@ -103,10 +108,20 @@ async fn render(
     let words = kind.as_str();
     let (errors, errors_list) =
         error_views(strings, &notices.errors, |f| format!("admin.term_{f}"));
-    let terms: Vec<_> = state
-        .store
-        .terms(kind)
-        .await?
+    let all = state.store.terms(kind).await?;
+    let confirm = notices
+        .confirm
+        .and_then(|id| all.iter().find(|t| t.id == id))
+        .map(|t| {
+            context! {
+                id => t.id,
+                question => strings
+                    .text(&format!("admin.{words}_confirm_delete"))
+                    .replace("{name}", &t.name)
+                    .replace("{n}", &t.articles.to_string()),
+            }
+        });
+    let terms: Vec<_> = all
         .into_iter()
         .map(|t| {
             let edited = notices.row.filter(|(id, _)| *id == t.id).map(|(_, f)| f);
@@ -126,7 +141,7 @@ async fn render(
         .collect();
     let title = strings.text(&format!("admin.{words}_title"));
     let ctx = context! {
-        terms, errors, errors_list,
+        terms, errors, errors_list, confirm,
         kind => words,
         action => base(kind),
         form => notices.form.cloned().unwrap_or_default(),
@@ -160,6 +175,7 @@ pub(crate) async fn list(
         errors: Vec::new(),
         flash,
         status: StatusCode::OK,
+        confirm: None,
     };
     render(state, newsroom, kind, notices).await
 }
@@ -185,6 +201,7 @@ pub(crate) async fn create(
         errors,
         flash: None,
         status,
+        confirm: None,
     };
     let (name, slug) = match form.validate() {
         Ok(valid) => valid,
@@ -214,6 +231,25 @@ pub(crate) async fn change(
     newsroom.check_csrf(&form.csrf)?;
     newsroom.require(Permission::ManageTaxonomy)?;
     if form.action == "delete" {
+        let used = state
+            .store
+            .terms(kind)
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or(WebError::NotFound)?
+            .articles;
+        if used > 0 && form.confirm != "yes" {
+            let notices = Notices {
+                form: None,
+                row: None,
+                errors: Vec::new(),
+                flash: None,
+                status: StatusCode::OK,
+                confirm: Some(id),
+            };
+            return render(state, newsroom, kind, notices).await;
+        }
         return match state.store.delete_term(kind, id).await {
             Ok(()) => Ok(Redirect::to(&format!("{}?deleted=1", base(kind))).into_response()),
             Err(Error::NotFound(_)) => Err(WebError::NotFound),
@@ -226,6 +262,7 @@ pub(crate) async fn change(
         errors,
         flash: None,
         status,
+        confirm: None,
     };
     let (name, slug) = match form.validate() {
         Ok(valid) => valid,
