@@ -216,19 +216,11 @@ pub(crate) async fn photo(
     newsroom.check_csrf(form.field("csrf"))?;
     newsroom.require(Permission::ManageTaxonomy)?;
     newsroom.require(Permission::UploadMedia)?;
-    if form.field("action") == "remove" {
-        profile.photo = None;
-    } else {
-        let stored = match form.file.take() {
-            Some(bytes) => upload::store_image(&state, &newsroom, bytes).await?,
-            None => Err(upload::missing(&state, &newsroom)),
-        };
-        match stored {
-            Ok(asset) => profile.photo = Some(asset),
-            Err(refusal) => {
-                let form = ProfileForm::of(&author, &profile);
-                return render(&state, &newsroom, id, &form, &[], refused(refusal)).await;
-            }
+    match upload::replacement(&state, &newsroom, &mut form).await? {
+        Ok(photo) => profile.photo = photo,
+        Err(refusal) => {
+            let form = ProfileForm::of(&author, &profile);
+            return render(&state, &newsroom, id, &form, &[], refused(refusal)).await;
         }
     }
     state

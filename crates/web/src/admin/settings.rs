@@ -229,19 +229,11 @@ pub(crate) async fn logo(
     newsroom.check_csrf(form.field("csrf"))?;
     newsroom.require(Permission::ManageSettings)?;
     let mut site = newsroom.site.clone();
-    if form.field("action") == "remove" {
-        site.logo = None;
-    } else {
-        let stored = match form.file.take() {
-            Some(bytes) => upload::store_image(&state, &newsroom, bytes).await?,
-            None => Err(upload::missing(&state, &newsroom)),
-        };
-        match stored {
-            Ok(asset) => site.logo = Some(asset),
-            Err(refusal) => {
-                let (form, notices) = refused(refusal);
-                return render(&state, &newsroom, &form, &[], notices).await;
-            }
+    match upload::replacement(&state, &newsroom, &mut form).await? {
+        Ok(logo) => site.logo = logo,
+        Err(refusal) => {
+            let (form, notices) = refused(refusal);
+            return render(&state, &newsroom, &form, &[], notices).await;
         }
     }
     state.store.save_site(&site).await?;

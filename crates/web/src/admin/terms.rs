@@ -195,29 +195,7 @@ pub(crate) async fn create(
 ) -> Result<Response, WebError> {
     newsroom.check_csrf(&form.csrf)?;
     newsroom.require(Permission::ManageTaxonomy)?;
-    let refused = |errors: Vec<FieldError>, status| Notices {
-        form: Some(&form),
-        row: None,
-        errors,
-        flash: None,
-        status,
-        confirm: None,
-    };
-    let (name, slug) = match form.validate() {
-        Ok(valid) => valid,
-        Err(errors) => {
-            let notices = refused(errors, StatusCode::UNPROCESSABLE_ENTITY);
-            return render(state, newsroom, kind, notices).await;
-        }
-    };
-    match state.store.create_term(kind, &slug, &name).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}?saved=1", base(kind))).into_response()),
-        Err(Error::Conflict(_)) => {
-            let notices = refused(vec![TAKEN], StatusCode::CONFLICT);
-            render(state, newsroom, kind, notices).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    save(state, newsroom, kind, None, &form).await
 }
 
 /// Renames or deletes one.
@@ -230,35 +208,47 @@ pub(crate) async fn change(
 ) -> Result<Response, WebError> {
     newsroom.check_csrf(&form.csrf)?;
     newsroom.require(Permission::ManageTaxonomy)?;
-    if form.action == "delete" {
-        let used = state
-            .store
-            .terms(kind)
-            .await?
-            .into_iter()
-            .find(|t| t.id == id)
-            .ok_or(WebError::NotFound)?
-            .articles;
-        if used > 0 && form.confirm != "yes" {
-            let notices = Notices {
-                form: None,
-                row: None,
-                errors: Vec::new(),
-                flash: None,
-                status: StatusCode::OK,
-                confirm: Some(id),
-            };
-            return render(state, newsroom, kind, notices).await;
-        }
-        return match state.store.delete_term(kind, id).await {
-            Ok(()) => Ok(Redirect::to(&format!("{}?deleted=1", base(kind))).into_response()),
-            Err(Error::NotFound(_)) => Err(WebError::NotFound),
-            Err(e) => Err(e.into()),
-        };
+    if form.action != "delete" {
+        return save(state, newsroom, kind, Some(id), &form).await;
     }
+    let used = state
+        .store
+        .terms(kind)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or(WebError::NotFound)?
+        .articles;
+    if used > 0 && form.confirm != "yes" {
+        let notices = Notices {
+            form: None,
+            row: None,
+            errors: Vec::new(),
+            flash: None,
+            status: StatusCode::OK,
+            confirm: Some(id),
+        };
+        return render(state, newsroom, kind, notices).await;
+    }
+    match state.store.delete_term(kind, id).await {
+        Ok(()) => Ok(Redirect::to(&format!("{}?deleted=1", base(kind))).into_response()),
+        Err(Error::NotFound(_)) => Err(WebError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Adds (`id` is `None`) or renames a term; a refusal shows the page with
+/// the form as typed, on the add form or on the row.
+async fn save(
+    state: &AppState,
+    newsroom: &Newsroom,
+    kind: TermKind,
+    id: Option<i64>,
+    form: &TermForm,
+) -> Result<Response, WebError> {
     let refused = |errors: Vec<FieldError>, status| Notices {
-        form: None,
-        row: Some((id, &form)),
+        form: id.is_none().then_some(form),
+        row: id.map(|id| (id, form)),
         errors,
         flash: None,
         status,
@@ -271,7 +261,11 @@ pub(crate) async fn change(
             return render(state, newsroom, kind, notices).await;
         }
     };
-    match state.store.update_term(kind, id, &slug, &name).await {
+    let saved = match id {
+        None => state.store.create_term(kind, &slug, &name).await.map(drop),
+        Some(id) => state.store.update_term(kind, id, &slug, &name).await,
+    };
+    match saved {
         Ok(()) => Ok(Redirect::to(&format!("{}?saved=1", base(kind))).into_response()),
         Err(Error::Conflict(_)) => {
             let notices = refused(vec![TAKEN], StatusCode::CONFLICT);

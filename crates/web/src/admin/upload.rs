@@ -127,3 +127,20 @@ pub(crate) async fn store_image(
         .map_err(|e| WebError::Internal(format!("storing image: {e}")))?;
     Ok(Ok(state.store.save_media(&ingested.meta).await?))
 }
+
+/// What a "save or remove" image form asks for: `Ok(None)` to remove the
+/// image, `Ok(Some(_))` for the newly stored one, `Err` for a refusal to
+/// show (no file chosen, or not an acceptable image).
+pub(crate) async fn replacement(
+    state: &AppState,
+    newsroom: &Newsroom,
+    form: &mut Upload,
+) -> Result<Result<Option<MediaAsset>, Refusal>, WebError> {
+    if form.field("action") == "remove" {
+        return Ok(Ok(None));
+    }
+    Ok(match form.file.take() {
+        Some(bytes) => store_image(state, newsroom, bytes).await?.map(Some),
+        None => Err(missing(state, newsroom)),
+    })
+}
