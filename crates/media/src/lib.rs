@@ -13,7 +13,8 @@ pub use demo::demo_photo;
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use kiosque_core::model::NewMediaAsset;
 use sha2::{Digest, Sha256};
 
@@ -93,6 +94,11 @@ pub fn ingest(bytes: &[u8], limits: MediaLimits) -> Result<IngestedImage, MediaE
         }
         _ => return Err(MediaError::Undecodable("unknown format".into())),
     };
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        // The JPEG decoder fills a cut-off image with grey rather than
+        // failing; a half-uploaded photo must not be published that way.
+        return Err(MediaError::Undecodable("the JPEG file is cut off".into()));
+    }
     let (width, height) = reader
         .into_dimensions()
         .map_err(|e| MediaError::Undecodable(e.to_string()))?;
@@ -109,10 +115,26 @@ pub fn ingest(bytes: &[u8], limits: MediaLimits) -> Result<IngestedImage, MediaE
     decode_limits.max_image_height = Some(height);
     decode_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8));
     reader.limits(decode_limits);
-    let image = reader
-        .decode()
-        .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+    let undecodable = |e: image::ImageError| MediaError::Undecodable(e.to_string());
+    let mut decoder = reader.into_decoder().map_err(undecodable)?;
+    // A phone stores a portrait photo sideways with an EXIF note saying
+    // so; the note is dropped with the rest of the metadata, so the turn is
+    // applied to the pixels first.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
+    image.apply_orientation(orientation);
     encode(&image, format == ImageFormat::Jpeg)
+}
+
+/// Whether the main image's last scan is followed by the end marker. A
+/// thumbnail inside the EXIF block has its own markers, but they all come
+/// before the main image's scans.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let find_last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+    match (find_last(0xDA), find_last(0xD9)) {
+        (Some(scan), Some(end)) => end > scan,
+        _ => false,
+    }
 }
 
 fn encode(image: &DynamicImage, jpeg: bool) -> Result<IngestedImage, MediaError> {
