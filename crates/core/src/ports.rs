@@ -85,8 +85,26 @@ pub trait Store: Accounts + Send + Sync + 'static {
     /// Creates or replaces the site's settings.
     async fn save_site(&self, site: &Site) -> Result<()>;
 
-    /// Records a media file; the same file name twice yields the same asset.
+    /// Records a media file and queues the making of its smaller copies, in
+    /// one transaction; the same file name twice yields the same asset.
     async fn save_media(&self, media: &NewMediaAsset) -> Result<MediaAsset>;
+    /// Takes the oldest queued media job that is due, leasing it for a few
+    /// minutes (a worker that dies lets it go); `None` when there is none.
+    async fn claim_media_job(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<MediaAsset>>;
+    /// Records the widths made for an image and closes its job.
+    async fn finish_media_job(&self, id: i64, widths: &[u32]) -> Result<()>;
+    /// Notes a failed job; false once it has been given up.
+    async fn fail_media_job(
+        &self,
+        id: i64,
+        error: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool>;
+    /// One media file by id.
+    async fn media_asset(&self, id: i64) -> Result<Option<MediaAsset>>;
 
     /// Creates the article, or updates the one with the same slug, together
     /// with its author, category and tags, in one transaction.

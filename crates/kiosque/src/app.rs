@@ -57,6 +57,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Arc<SqlStore>,
+    media: LocalBlobStore,
     schedule_every: std::time::Duration,
 }
 
@@ -87,6 +88,7 @@ impl Application {
             listener,
             router: kiosque_web::router(state),
             store,
+            media: LocalBlobStore::new(settings.media_dir()),
             schedule_every: settings.schedule_every,
         })
     }
@@ -104,6 +106,8 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let scheduler = crate::scheduler::spawn(self.store.clone(), self.schedule_every);
+        let media_worker =
+            crate::media_worker::spawn(self.store.clone(), self.media, self.schedule_every);
         let served = axum::serve(
             self.listener,
             self.router
@@ -112,6 +116,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         scheduler.abort();
+        media_worker.abort();
         self.store.close().await;
         Ok(served?)
     }

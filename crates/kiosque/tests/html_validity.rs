@@ -6,7 +6,6 @@ mod common;
 
 use std::process::Command;
 
-use common::png;
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Locale, Role};
 use kiosque_testkit::fixtures::french_article_source;
@@ -21,9 +20,11 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
     let path = app
         .publish(
             &french_article_source("valide", Some("p.png")),
-            Some(("p.png", &png(4))),
+            Some(("p.png", &kiosque_media::demo_photo(4, 800, 450, false))),
         )
         .await;
+    // The page with `<picture>` and its copies, as readers mostly get it.
+    app.wait_for_copies("valide").await;
     app.publish(
         &french_article_source("second", None).replace("2024-11-01", "2024-10-01"),
         None,

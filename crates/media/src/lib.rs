@@ -7,9 +7,11 @@
 
 mod blob;
 mod demo;
+mod variants;
 
 pub use blob::LocalBlobStore;
 pub use demo::demo_photo;
+pub use variants::{VARIANT_WIDTHS, Variant, make_variants, variant_name, widths_for};
 
 use std::io::Cursor;
 
@@ -160,23 +162,47 @@ fn encode(image: &DynamicImage, jpeg: bool) -> Result<IngestedImage, MediaError>
             width: image.width(),
             height: image.height(),
             byte_size: out.len() as u64,
+            color: average_color(image),
         },
         bytes: out,
     })
 }
 
-/// True for names this crate produces: `<64 hex>.<jpg|png>`. Anything else
-/// (`..`, slashes, other extensions) is refused before touching the disk.
-pub fn is_media_file_name(name: &str) -> bool {
-    match name.split_once('.') {
-        Some((hash, ext)) => {
-            hash.len() == 64
-                && hash
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-                && matches!(ext, "jpg" | "png")
+/// The picture's average colour as `#rrggbb`: what a reader sees in the
+/// image's place until it arrives.
+fn average_color(image: &DynamicImage) -> String {
+    let small = image.thumbnail(8, 8).to_rgb8();
+    let n = u64::from(small.width() * small.height()).max(1);
+    let mut sum = [0u64; 3];
+    for p in small.pixels() {
+        for (s, c) in sum.iter_mut().zip(p.0) {
+            *s += u64::from(c);
         }
-        None => false,
+    }
+    format!("#{:02x}{:02x}{:02x}", sum[0] / n, sum[1] / n, sum[2] / n)
+}
+
+/// True for names this crate produces: `<64 hex>.<jpg|png>` for an image
+/// and `<64 hex>-<width>.<webp|jpg>` for its copies. Anything else (`..`,
+/// slashes, other extensions) is refused before touching the disk.
+pub fn is_media_file_name(name: &str) -> bool {
+    let Some((stem, ext)) = name.split_once('.') else {
+        return false;
+    };
+    let is_hash = |h: &str| {
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    match stem.split_once('-') {
+        None => is_hash(stem) && matches!(ext, "jpg" | "png"),
+        Some((hash, width)) => {
+            is_hash(hash)
+                && matches!(ext, "jpg" | "webp")
+                && width
+                    .parse::<u32>()
+                    .is_ok_and(|w| VARIANT_WIDTHS.contains(&w) && width == w.to_string())
+        }
     }
 }
 
@@ -184,6 +210,8 @@ pub fn is_media_file_name(name: &str) -> bool {
 pub fn mime_of(name: &str) -> &'static str {
     if name.ends_with(".jpg") {
         "image/jpeg"
+    } else if name.ends_with(".webp") {
+        "image/webp"
     } else {
         "image/png"
     }
@@ -248,6 +276,19 @@ mod tests {
 
     #[test]
     fn media_names_refuse_traversal() {
+        let hash = "a".repeat(64);
+        assert!(is_media_file_name(&format!("{hash}-640.webp")));
+        assert!(is_media_file_name(&format!("{hash}-1920.jpg")));
+        for bad in [
+            "-641.webp",
+            "-0640.webp",
+            "-640.png",
+            "-640.webp.html",
+            "--640.jpg",
+        ] {
+            assert!(!is_media_file_name(&format!("{hash}{bad}")), "{bad}");
+        }
+        assert!(!is_media_file_name(&format!("../{}.jpg", "a".repeat(61))));
         assert!(!is_media_file_name("../etc/passwd"));
         assert!(!is_media_file_name(&format!("{}.html", "a".repeat(64))));
         assert!(is_media_file_name(&format!("{}.jpg", "a".repeat(64))));

@@ -2,42 +2,16 @@
 
 use kiosque_core::Result;
 use kiosque_core::model::{
-    Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, MediaAsset,
-    NewMediaAsset, Page, PageRequest, Published,
+    Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Page,
+    PageRequest, Published,
 };
 use kiosque_core::model::{ArticleType, Contributor, Correction, Editorial, Revision, Source};
 use kiosque_core::types::{Slug, Title, WebUrl};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Transaction};
 
-use crate::rows::{self, get, time};
+use crate::rows::{self, MEDIA_FIELDS, get, time};
 use crate::{SqlStore, db};
-
-const MEDIA_COLUMNS: &str = "m.id AS media_id, m.file_name AS media_file_name, \
-    m.mime AS media_mime, m.width AS media_width, m.height AS media_height, \
-    m.byte_size AS media_byte_size, a.image_caption, a.image_credit";
-
-pub(crate) async fn save_media(pool: &AnyPool, media: &NewMediaAsset) -> Result<MediaAsset> {
-    // The file name is the content hash, so a second save of the same bytes
-    // finds the first row; the no-op update makes RETURNING yield it.
-    let row = sqlx::query(
-        "INSERT INTO media (file_name, mime, width, height, byte_size, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (file_name) DO UPDATE SET mime = excluded.mime \
-         RETURNING id AS media_id, file_name AS media_file_name, mime AS media_mime, \
-         width AS media_width, height AS media_height, byte_size AS media_byte_size",
-    )
-    .bind(&media.file_name)
-    .bind(&media.mime)
-    .bind(i64::from(media.width))
-    .bind(i64::from(media.height))
-    .bind(i64::try_from(media.byte_size).unwrap_or(i64::MAX))
-    .bind(chrono::Utc::now().timestamp())
-    .fetch_one(pool)
-    .await
-    .map_err(db)?;
-    rows::media(&row)
-}
 
 /// Inserts a named thing (author, category, tag) or renames the existing one
 /// with that slug, and returns its id.
@@ -349,7 +323,7 @@ async fn load(
          a.article_type, a.seo_title, a.seo_description, \
          au.id AS author_id, au.slug AS author_slug, au.name AS author_name, \
          c.id AS category_id, c.slug AS category_slug, c.name AS category_name, \
-         {MEDIA_COLUMNS} \
+         {MEDIA_FIELDS}, a.image_caption, a.image_credit \
          FROM articles a JOIN authors au ON au.id = a.author_id \
          LEFT JOIN categories c ON c.id = a.category_id \
          LEFT JOIN media m ON m.id = a.image_id \
@@ -597,7 +571,7 @@ pub(crate) async fn list(
     };
     let sql = format!(
         "SELECT a.id, a.slug, a.title, a.excerpt, a.published_at, au.name AS author_name, \
-         {MEDIA_COLUMNS} \
+         {MEDIA_FIELDS}, a.image_caption, a.image_credit \
          FROM articles a JOIN authors au ON au.id = a.author_id \
          LEFT JOIN media m ON m.id = a.image_id {condition} \
          ORDER BY a.published_at DESC, a.id DESC LIMIT $1 OFFSET $2"

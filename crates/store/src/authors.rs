@@ -6,7 +6,7 @@ use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
 
 use crate::db;
-use crate::rows::{self, get};
+use crate::rows::{self, MEDIA_FIELDS, get};
 
 pub(crate) async fn author_by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Author>> {
     let row = sqlx::query(
@@ -34,12 +34,10 @@ pub(crate) async fn authors(pool: &AnyPool) -> Result<Vec<Author>> {
 }
 
 pub(crate) async fn author_profile(pool: &AnyPool, id: i64) -> Result<AuthorProfile> {
-    let row = sqlx::query(
-        "SELECT a.bio, a.expertise, a.links, m.id AS media_id, m.file_name AS media_file_name, \
-         m.mime AS media_mime, m.width AS media_width, m.height AS media_height, \
-         m.byte_size AS media_byte_size \
-         FROM authors a LEFT JOIN media m ON m.id = a.photo_id WHERE a.id = $1",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT a.bio, a.expertise, a.links, {MEDIA_FIELDS} \
+         FROM authors a LEFT JOIN media m ON m.id = a.photo_id WHERE a.id = $1"
+    ))
     .bind(id)
     .fetch_optional(pool)
     .await

@@ -14,6 +14,7 @@ mod accounts;
 mod articles;
 mod authors;
 mod comments;
+mod media;
 mod migrations;
 mod rows;
 mod site;

@@ -79,6 +79,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_presentation.sql"),
         include_str!("../migrations/postgres/0011_presentation.sql"),
     ),
+    (
+        12,
+        "media variants",
+        include_str!("../migrations/sqlite/0012_media_variants.sql"),
+        include_str!("../migrations/postgres/0012_media_variants.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

@@ -63,9 +63,21 @@ pub(crate) fn tag(row: &AnyRow) -> Result<Tag> {
     })
 }
 
-/// Media columns are prefixed `media_` in joins.
+/// The media columns as every query selects them, from a table aliased `m`.
+pub(crate) const MEDIA_FIELDS: &str = "m.id AS media_id, m.file_name AS media_file_name, \
+    m.mime AS media_mime, m.width AS media_width, m.height AS media_height, \
+    m.byte_size AS media_byte_size, m.color AS media_color, m.variants AS media_variants";
+
+/// The same columns unqualified, for `RETURNING` (where SQLite accepts no
+/// table alias).
+pub(crate) const MEDIA_RETURNING: &str = "id AS media_id, file_name AS media_file_name, \
+    mime AS media_mime, width AS media_width, height AS media_height, \
+    byte_size AS media_byte_size, color AS media_color, variants AS media_variants";
+
+/// Media columns are prefixed `media_` in joins (see `MEDIA_FIELDS`).
 pub(crate) fn media(row: &AnyRow) -> Result<MediaAsset> {
     let byte_size: i64 = get(row, "media_byte_size")?;
+    let variants: String = get(row, "media_variants")?;
     Ok(MediaAsset {
         id: get(row, "media_id")?,
         file_name: get(row, "media_file_name")?,
@@ -73,6 +85,8 @@ pub(crate) fn media(row: &AnyRow) -> Result<MediaAsset> {
         width: unsigned(row, "media_width")?,
         height: unsigned(row, "media_height")?,
         byte_size: u64::try_from(byte_size).unwrap_or_default(),
+        color: get(row, "media_color")?,
+        variants: variants.split(',').filter_map(|w| w.parse().ok()).collect(),
     })
 }
 

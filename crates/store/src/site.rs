@@ -5,16 +5,14 @@ use kiosque_core::model::{CommentPolicy, CommentSettings, ShareNetwork, Site};
 use sqlx::AnyPool;
 
 use crate::db;
-use crate::rows::{self, get};
+use crate::rows::{self, MEDIA_FIELDS, get};
 
 pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "SELECT s.name, s.language, s.base_url, s.comment_policy, s.comments_close_days, \
-         s.blocked_terms, s.require_admin_2fa, s.time_zone, s.share_networks, \
-         m.id AS media_id, m.file_name AS media_file_name, m.mime AS media_mime, \
-         m.width AS media_width, m.height AS media_height, m.byte_size AS media_byte_size \
-         FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1",
-    )
+         s.blocked_terms, s.require_admin_2fa, s.time_zone, s.share_networks, {MEDIA_FIELDS} \
+         FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1"
+    ))
     .fetch_optional(pool)
     .await
     .map_err(db)?;

@@ -12,7 +12,7 @@ use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Email, Slug};
 
 use crate::articles::Target;
-use crate::{SqlStore, articles, authors, comments, site, taxonomy};
+use crate::{SqlStore, articles, authors, comments, media, site, taxonomy};
 
 #[async_trait]
 impl Store for SqlStore {
@@ -25,7 +25,31 @@ impl Store for SqlStore {
     }
 
     async fn save_media(&self, media: &NewMediaAsset) -> Result<MediaAsset> {
-        articles::save_media(&self.pool, media).await
+        media::save(self, media).await
+    }
+
+    async fn claim_media_job(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<MediaAsset>> {
+        media::claim_job(&self.pool, now.timestamp()).await
+    }
+
+    async fn finish_media_job(&self, id: i64, widths: &[u32]) -> Result<()> {
+        media::finish_job(self, id, widths).await
+    }
+
+    async fn fail_media_job(
+        &self,
+        id: i64,
+        error: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool> {
+        media::fail_job(&self.pool, id, error, now.timestamp()).await
+    }
+
+    async fn media_asset(&self, id: i64) -> Result<Option<MediaAsset>> {
+        media::by_id(&self.pool, id).await
     }
 
     async fn publish_article(&self, draft: &ArticleDraft) -> Result<Published> {

@@ -34,6 +34,7 @@ both_databases!(
     the_newsroom_list_filters_by_status_author_category_and_title,
     sections_and_tags_are_managed_with_their_article_counts,
     an_author_profile_keeps_its_photo,
+    media_jobs_are_leased_retried_and_finished,
 );
 
 fn page(number: u32, per_page: u32) -> PageRequest {
@@ -70,6 +71,7 @@ fn media(hex: &str) -> NewMediaAsset {
         width: 10,
         height: 20,
         byte_size: 30,
+        color: "#102030".into(),
     }
 }
 
@@ -208,6 +210,7 @@ async fn an_article_carries_its_author_category_tags_and_image(db: TestDb) {
             width: 1200,
             height: 675,
             byte_size: 12345,
+            color: "#336699".into(),
         })
         .await
         .unwrap();
@@ -405,10 +408,61 @@ async fn media_with_the_same_name_is_recorded_once(db: TestDb) {
         width: 10,
         height: 20,
         byte_size: 30,
+        color: "#000000".into(),
     };
     let a = store.save_media(&m).await.unwrap();
     let b = store.save_media(&m).await.unwrap();
     assert_eq!(a, b);
+}
+
+async fn media_jobs_are_leased_retried_and_finished(db: TestDb) {
+    let store = db.store().await;
+    let now = Utc::now();
+    let at = |seconds: i64| now + chrono::Duration::seconds(seconds);
+    let a = store.save_media(&media("a1")).await.unwrap();
+    assert_eq!(a.color, "#102030");
+    assert!(a.variants.is_empty());
+    // Claimed once; a second worker finds nothing while the lease runs.
+    assert_eq!(store.claim_media_job(now).await.unwrap(), Some(a.clone()));
+    assert_eq!(store.claim_media_job(now).await.unwrap(), None);
+    // A worker that died: the job comes back when its lease is over.
+    assert_eq!(
+        store.claim_media_job(at(301)).await.unwrap(),
+        Some(a.clone())
+    );
+    // A failure is retried later (a minute per attempt so far).
+    assert!(
+        store
+            .fail_media_job(a.id, "disk full", at(301))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.claim_media_job(at(400)).await.unwrap(), None);
+    assert_eq!(
+        store.claim_media_job(at(430)).await.unwrap(),
+        Some(a.clone())
+    );
+    store.finish_media_job(a.id, &[320, 640]).await.unwrap();
+    let done = store.media_asset(a.id).await.unwrap().unwrap();
+    assert_eq!(done.variants, vec![320, 640]);
+    assert_eq!(store.claim_media_job(at(10_000)).await.unwrap(), None);
+    // Saving the same file again queues nothing.
+    store.save_media(&media("a1")).await.unwrap();
+    assert_eq!(store.claim_media_job(at(10_000)).await.unwrap(), None);
+    // A job that keeps failing is given up after five attempts.
+    let b = store.save_media(&media("b2")).await.unwrap();
+    let mut when = at(20_000);
+    for attempt in 1..=5 {
+        assert_eq!(
+            store.claim_media_job(when).await.unwrap(),
+            Some(b.clone()),
+            "{attempt}"
+        );
+        let retries = store.fail_media_job(b.id, "bad", when).await.unwrap();
+        assert_eq!(retries, attempt < 5, "{attempt}");
+        when += chrono::Duration::seconds(1000);
+    }
+    assert_eq!(store.claim_media_job(at(100_000)).await.unwrap(), None);
 }
 
 async fn reopening_the_store_keeps_everything(db: TestDb) {

@@ -143,6 +143,24 @@ impl TestApp {
         .0
     }
 
+    /// Waits (up to 10 s) for the media worker to make the copies of the
+    /// image of the published article `slug`; returns their widths.
+    pub async fn wait_for_copies(&self, slug: &str) -> Vec<u32> {
+        let slug = kiosque_core::types::Slug::parse(slug).expect("a slug");
+        for _ in 0..200 {
+            let article = self.store.article_by_slug(&slug).await.expect("article");
+            let asset = article
+                .and_then(|a| a.image)
+                .expect("an article with an image")
+                .asset;
+            if !asset.variants.is_empty() {
+                return asset.variants;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the media worker made no copies within 10 s");
+    }
+
     /// Approves every pending comment, as a moderator would; returns their ids.
     pub async fn approve_pending(&self) -> Vec<i64> {
         let mut ids = Vec::new();

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use kiosque_core::markup::{french_typography, render_comment};
 use kiosque_core::model::{
-    Article, ArticleSummary, Comment, FeaturedImage, Page, ShareNetwork, Site,
+    Article, ArticleSummary, Comment, FeaturedImage, MediaAsset, Page, ShareNetwork, Site,
 };
 use kiosque_core::types::Locale;
 use minijinja::{Value, context};
@@ -62,11 +62,41 @@ pub(crate) struct ImageView {
     alt: String,
     caption: Option<String>,
     credit: Option<String>,
+    /// `srcset` of the WebP copies, once made.
+    webp: Option<String>,
+    /// `srcset` of the JPEG copies and the original, once the copies exist.
+    jpeg: Option<String>,
+    /// Average colour, shown while the picture loads.
+    color: String,
+}
+
+/// The `srcset` of an image's copies in one format (`None` before the
+/// media worker has made them), with `extra` candidates after them.
+fn srcset(asset: &MediaAsset, ext: &str, extra: Option<(String, u32)>) -> Option<String> {
+    if asset.variants.is_empty() {
+        return None;
+    }
+    let candidates: Vec<String> = asset
+        .variants
+        .iter()
+        .map(|&w| {
+            let name = kiosque_media::variant_name(asset.stem(), w, ext);
+            (format!("/media/{name}"), w)
+        })
+        .chain(extra)
+        .map(|(url, w)| format!("{url} {w}w"))
+        .collect();
+    Some(candidates.join(", "))
 }
 
 fn image_view(image: &FeaturedImage, fallback_alt: &str, locale: Locale) -> ImageView {
+    let asset = &image.asset;
+    let src = format!("/media/{}", asset.file_name);
     ImageView {
-        src: format!("/media/{}", image.asset.file_name),
+        webp: srcset(asset, "webp", None),
+        jpeg: srcset(asset, "jpg", Some((src.clone(), asset.width))),
+        color: asset.color.clone(),
+        src,
         width: image.asset.width,
         height: image.asset.height,
         alt: image

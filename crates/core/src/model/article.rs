@@ -63,6 +63,20 @@ pub struct MediaAsset {
     pub height: u32,
     /// Size of the stored file.
     pub byte_size: u64,
+    /// Its average colour (`#rrggbb`), painted while the picture loads.
+    pub color: String,
+    /// Widths of the smaller copies made so far (WebP and JPEG each, named
+    /// `<hash>-<width>.webp|jpg`); empty until the media worker has run.
+    pub variants: Vec<u32>,
+}
+
+impl MediaAsset {
+    /// The content hash that names the file and its variants.
+    pub fn stem(&self) -> &str {
+        self.file_name
+            .split_once('.')
+            .map_or(self.file_name.as_str(), |(stem, _)| stem)
+    }
 }
 
 /// A media file about to be recorded.
@@ -78,6 +92,8 @@ pub struct NewMediaAsset {
     pub height: u32,
     /// Size in bytes.
     pub byte_size: u64,
+    /// Average colour, `#rrggbb`.
+    pub color: String,
 }
 
 /// The lead photo of an article with its caption and credit.

@@ -1,0 +1,85 @@
+//! The background task that makes the smaller copies of uploaded images.
+//! The queue lives in the database (`media_jobs`), so an upload is never
+//! forgotten: a restart, or a worker that dies mid-job, leaves the job to be
+//! taken again. Pages work before the copies exist (they show the original)
+//! and use them from the next render on. One image at a time, so readers'
+//! requests keep the other core.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kiosque_core::model::MediaAsset;
+use kiosque_core::ports::Store;
+use kiosque_media::LocalBlobStore;
+use tokio::task::JoinHandle;
+
+/// Looks for queued images every `every`, and works through all that are
+/// due before sleeping again.
+pub fn spawn(store: Arc<dyn Store>, media: LocalBlobStore, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            loop {
+                match store.claim_media_job(chrono::Utc::now()).await {
+                    Ok(Some(asset)) => process(store.as_ref(), &media, asset).await,
+                    Ok(None) => break,
+                    // The database may be briefly away; the next tick retries.
+                    Err(e) => {
+                        tracing::error!(error = %e, "reading the media queue failed");
+                        break;
+                    }
+                }
+            }
+        }
+    })
+}
+
+async fn process(store: &dyn Store, media: &LocalBlobStore, asset: MediaAsset) {
+    let started = std::time::Instant::now();
+    let made = make(media.clone(), asset.clone()).await;
+    let result = match made {
+        Ok(widths) => store.finish_media_job(asset.id, &widths).await.map(|()| {
+            tracing::info!(
+                media = asset.id,
+                ?widths,
+                ms = started.elapsed().as_millis() as u64,
+                "image copies made"
+            );
+        }),
+        Err(reason) => {
+            let retry = store
+                .fail_media_job(asset.id, &reason, chrono::Utc::now())
+                .await;
+            tracing::warn!(media = asset.id, %reason, retry = ?retry.as_ref().ok(), "image copies failed");
+            retry.map(drop)
+        }
+    };
+    if let Err(e) = result {
+        tracing::error!(media = asset.id, error = %e, "recording image copies failed");
+    }
+}
+
+/// Decodes the original, scales and encodes its copies and writes them, off
+/// the async threads. Returns the widths made.
+async fn make(media: LocalBlobStore, asset: MediaAsset) -> Result<Vec<u32>, String> {
+    tokio::task::spawn_blocking(move || {
+        let original = std::fs::read(media.path(&asset.file_name))
+            .map_err(|e| format!("reading {}: {e}", asset.file_name))?;
+        let copies =
+            kiosque_media::make_variants(&original, asset.stem()).map_err(|e| e.to_string())?;
+        let mut widths = Vec::new();
+        for copy in &copies {
+            media
+                .put(&copy.file_name, &copy.bytes)
+                .map_err(|e| format!("writing {}: {e}", copy.file_name))?;
+            if !widths.contains(&copy.width) {
+                widths.push(copy.width);
+            }
+        }
+        Ok(widths)
+    })
+    .await
+    .map_err(|e| format!("image worker: {e}"))?
+}

@@ -1,0 +1,129 @@
+//! Media files and the queue of work on them (smaller copies).
+
+use kiosque_core::Result;
+use kiosque_core::model::{MediaAsset, NewMediaAsset};
+use sqlx::AnyPool;
+
+use crate::rows::{self, MEDIA_FIELDS, MEDIA_RETURNING};
+use crate::{SqlStore, db};
+
+/// How long a worker may hold a job before another may take it again.
+const LEASE_SECONDS: i64 = 300;
+/// A job that failed this often is dropped (the original stays served).
+const MAX_ATTEMPTS: i64 = 5;
+
+/// Records a file and queues its copies, in one transaction. The file name
+/// is the content hash, so a second save of the same bytes finds the first
+/// row (the no-op update makes RETURNING yield it) and queues nothing new.
+pub(crate) async fn save(store: &SqlStore, media: &NewMediaAsset) -> Result<MediaAsset> {
+    let now = chrono::Utc::now().timestamp();
+    let mut tx = store.begin_write().await?;
+    let row = sqlx::query(&format!(
+        "INSERT INTO media (file_name, mime, width, height, byte_size, created_at, color) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (file_name) DO UPDATE SET mime = excluded.mime \
+         RETURNING {MEDIA_RETURNING}"
+    ))
+    .bind(&media.file_name)
+    .bind(&media.mime)
+    .bind(i64::from(media.width))
+    .bind(i64::from(media.height))
+    .bind(i64::try_from(media.byte_size).unwrap_or(i64::MAX))
+    .bind(now)
+    .bind(&media.color)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    let asset = rows::media(&row)?;
+    if asset.variants.is_empty() {
+        sqlx::query(
+            "INSERT INTO media_jobs (media_id, run_after) VALUES ($1, $2) \
+             ON CONFLICT (media_id) DO NOTHING",
+        )
+        .bind(asset.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(asset)
+}
+
+/// Takes the oldest due job: its lease moves forward in the same statement,
+/// so two workers (two app servers) never take the same one.
+pub(crate) async fn claim_job(pool: &AnyPool, now: i64) -> Result<Option<MediaAsset>> {
+    let claimed = sqlx::query(
+        "UPDATE media_jobs SET run_after = $1, attempts = attempts + 1 \
+         WHERE media_id = (SELECT media_id FROM media_jobs WHERE run_after <= $2 \
+         ORDER BY run_after, media_id LIMIT 1) AND run_after <= $2 \
+         RETURNING media_id",
+    )
+    .bind(now + LEASE_SECONDS)
+    .bind(now)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    let Some(row) = claimed else { return Ok(None) };
+    let id: i64 = rows::get(&row, "media_id")?;
+    by_id(pool, id).await
+}
+
+pub(crate) async fn by_id(pool: &AnyPool, id: i64) -> Result<Option<MediaAsset>> {
+    sqlx::query(&format!(
+        "SELECT {MEDIA_FIELDS} FROM media m WHERE m.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?
+    .as_ref()
+    .map(rows::media)
+    .transpose()
+}
+
+/// Records the copies made and closes the job.
+pub(crate) async fn finish_job(store: &SqlStore, id: i64, widths: &[u32]) -> Result<()> {
+    let list: Vec<String> = widths.iter().map(u32::to_string).collect();
+    let mut tx = store.begin_write().await?;
+    sqlx::query("UPDATE media SET variants = $1 WHERE id = $2")
+        .bind(list.join(","))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    sqlx::query("DELETE FROM media_jobs WHERE media_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+/// Notes a failure: the job is tried again later (a minute per attempt so
+/// far), and given up after a few attempts. Returns whether it will retry.
+pub(crate) async fn fail_job(pool: &AnyPool, id: i64, error: &str, now: i64) -> Result<bool> {
+    let row = sqlx::query(
+        "UPDATE media_jobs SET last_error = $1, run_after = $2 + 60 * attempts \
+         WHERE media_id = $3 RETURNING attempts",
+    )
+    .bind(error)
+    .bind(now)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    let attempts: i64 = match row {
+        Some(row) => rows::get(&row, "attempts")?,
+        None => return Ok(false),
+    };
+    if attempts >= MAX_ATTEMPTS {
+        sqlx::query("DELETE FROM media_jobs WHERE media_id = $1")
+            .bind(id)
+            .execute(pool)
+            .await
+            .map_err(db)?;
+        return Ok(false);
+    }
+    Ok(true)
+}
