@@ -284,6 +284,52 @@ async fn a_reader_on_a_phone_reads_and_comments_without_javascript_problems() {
     browser.client.close().await.unwrap();
 }
 
+/// What a phone downloads for the reference article with a camera-sized
+/// photo, once its copies exist: the budget is 120 KB in all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_article_weighs_under_120_kb_on_a_phone() {
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::french(db).await;
+    // 12 megapixels, grainy like a real photo: about 4 MB as the camera wrote it.
+    let photo = kiosque_media::photo_like(11, 4000, 3000);
+    let path = app
+        .publish(
+            &french_article_source("poids", Some("photo.jpg")),
+            Some(("photo.jpg", &photo)),
+        )
+        .await;
+    app.wait_for_copies("poids").await;
+    let browser = Browser::start(&driver).await;
+    browser.client.goto(&app.url(&path)).await.unwrap();
+    let weights = browser
+        .js("const nav = performance.getEntriesByType('navigation')[0];
+             const res = performance.getEntriesByType('resource');
+             const img = document.querySelector('figure img');
+             return { page: nav.transferSize,
+                      parts: res.map(r => [r.name, r.transferSize]),
+                      total: nav.transferSize + res.reduce((s, r) => s + r.transferSize, 0),
+                      image: img.currentSrc, shown: img.getBoundingClientRect().width,
+                      complete: img.complete && img.naturalWidth };")
+        .await;
+    let total = weights["total"].as_u64().unwrap();
+    eprintln!(
+        "reference article on a 360-px phone (density 2): {total} bytes transferred \
+         (original photo {} bytes); {weights}",
+        photo.len()
+    );
+    assert!(weights["complete"].as_u64().unwrap() > 0, "{weights}");
+    assert!(
+        weights["image"].as_str().unwrap().ends_with(".webp"),
+        "a WebP copy is chosen: {weights}"
+    );
+    assert!(total <= 120_000, "{total} bytes: {weights}");
+    browser.client.close().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
     let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")

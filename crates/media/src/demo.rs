@@ -8,6 +8,36 @@ use image::{ImageFormat, Rgb, RgbImage};
 /// A photo-like picture (sky gradient, hills, a sun), different for each
 /// `seed`, encoded as JPEG (quality 80) or PNG.
 pub fn demo_photo(seed: u32, width: u32, height: u32, jpeg: bool) -> Vec<u8> {
+    encode(&scene(seed, width, height), jpeg, 80)
+}
+
+/// The same scene with a camera's grain and fine texture, as a JPEG at a
+/// camera's quality (92): it compresses about as badly as a real photo,
+/// which the smooth `demo_photo` does not. For benchmarks and page-weight
+/// tests, where a too-easy picture would flatter the figures.
+pub fn photo_like(seed: u32, width: u32, height: u32) -> Vec<u8> {
+    let mut img = scene(seed, width, height);
+    // Detail at every scale, as leaves, walls and faces give a real photo:
+    // blocks of random shade 1, 3, 9, 27 and 81 pixels wide, summed. Fine
+    // grain alone would be averaged away in the smaller copies.
+    let noise = |x: u32, y: u32, size: u32| -> i32 {
+        let mut h = (x / size).wrapping_mul(374_761_393)
+            ^ (y / size).wrapping_mul(668_265_263)
+            ^ seed.wrapping_mul(2_246_822_519)
+            ^ size;
+        h = (h ^ (h >> 13)).wrapping_mul(1_274_126_177);
+        (h >> 24) as i32 % 21 - 10
+    };
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let detail: i32 = [1, 3, 9, 27, 81].iter().map(|&s| noise(x, y, s)).sum();
+        for c in &mut p.0 {
+            *c = (i32::from(*c) + detail).clamp(0, 255) as u8;
+        }
+    }
+    encode(&img, true, 92)
+}
+
+fn scene(seed: u32, width: u32, height: u32) -> RgbImage {
     let hue = (seed.wrapping_mul(67) % 360) as f32;
     let sky = hsl(hue, 0.55, 0.62);
     let horizon = hsl((hue + 30.0) % 360.0, 0.6, 0.82);
@@ -15,7 +45,7 @@ pub fn demo_photo(seed: u32, width: u32, height: u32, jpeg: bool) -> Vec<u8> {
     let sun_x = (width as f32) * (0.2 + ((seed % 7) as f32) * 0.1);
     let sun_y = (height as f32) * 0.3;
     let sun_r = (height as f32) * 0.12;
-    let img = RgbImage::from_fn(width, height, |x, y| {
+    RgbImage::from_fn(width, height, |x, y| {
         let (fx, fy) = (x as f32, y as f32);
         let t = fy / height as f32;
         let wave = (fx / width as f32 * 6.3 + seed as f32).sin() * 0.06;
@@ -28,19 +58,17 @@ pub fn demo_photo(seed: u32, width: u32, height: u32, jpeg: bool) -> Vec<u8> {
             return Rgb([255, 236, 170]);
         }
         mix(sky, horizon, t / 0.62)
-    });
+    })
+}
+
+fn encode(img: &RgbImage, jpeg: bool, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
-    let format = if jpeg {
-        ImageFormat::Jpeg
-    } else {
-        ImageFormat::Png
-    };
     if jpeg {
-        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80);
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
         img.write_with_encoder(encoder)
             .expect("encoding to memory cannot fail");
     } else {
-        img.write_to(&mut Cursor::new(&mut out), format)
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
             .expect("encoding to memory cannot fail");
     }
     out

@@ -10,7 +10,7 @@ mod demo;
 mod variants;
 
 pub use blob::LocalBlobStore;
-pub use demo::demo_photo;
+pub use demo::{demo_photo, photo_like};
 pub use variants::{VARIANT_WIDTHS, Variant, make_variants, variant_name, widths_for};
 
 use std::io::Cursor;
