@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use crate::error::Result;
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
-    AuthorProfile, Category, Comment, MediaAsset, ModerationItem, NewComment, NewMediaAsset,
-    NewUser, Page, PageRequest, Published, Revision, Session, Site, TermKind, TermUsage, User,
+    AuthorProfile, Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem,
+    NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision, Session, Site,
+    TermKind, TermUsage, User,
 };
 use crate::types::{CommentStatus, Email, Role, Slug};
 
@@ -105,6 +106,16 @@ pub trait Store: Accounts + Send + Sync + 'static {
     ) -> Result<bool>;
     /// One media file by id.
     async fn media_asset(&self, id: i64) -> Result<Option<MediaAsset>>;
+    /// The media library, newest first, filtered by a search over file
+    /// name, alt text, caption and credit (empty: everything).
+    async fn media_library(&self, search: &str, page: PageRequest) -> Result<Page<MediaItem>>;
+    /// Every place an image is used.
+    async fn media_uses(&self, id: i64) -> Result<Vec<MediaUse>>;
+    /// Replaces an image's alt text, caption and credit.
+    async fn set_media_text(&self, id: i64, text: &MediaText) -> Result<()>;
+    /// Forgets an unused image and returns it (its files are the caller's
+    /// to remove); `Conflict` while anything uses it.
+    async fn delete_media(&self, id: i64) -> Result<MediaAsset>;
 
     /// Creates the article, or updates the one with the same slug, together
     /// with its author, category and tags, in one transaction.

@@ -163,6 +163,7 @@ fn encode(image: &DynamicImage, jpeg: bool) -> Result<IngestedImage, MediaError>
             height: image.height(),
             byte_size: out.len() as u64,
             color: average_color(image),
+            original_name: String::new(),
         },
         bytes: out,
     })

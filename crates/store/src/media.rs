@@ -1,7 +1,9 @@
 //! Media files and the queue of work on them (smaller copies).
 
-use kiosque_core::Result;
-use kiosque_core::model::{MediaAsset, NewMediaAsset};
+use kiosque_core::model::{
+    MediaAsset, MediaItem, MediaText, MediaUse, NewMediaAsset, Page, PageRequest,
+};
+use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
 
 use crate::rows::{self, MEDIA_FIELDS, MEDIA_RETURNING};
@@ -19,8 +21,8 @@ pub(crate) async fn save(store: &SqlStore, media: &NewMediaAsset) -> Result<Medi
     let now = chrono::Utc::now().timestamp();
     let mut tx = store.begin_write().await?;
     let row = sqlx::query(&format!(
-        "INSERT INTO media (file_name, mime, width, height, byte_size, created_at, color) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+        "INSERT INTO media (file_name, mime, width, height, byte_size, created_at, color, \
+         original_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (file_name) DO UPDATE SET mime = excluded.mime \
          RETURNING {MEDIA_RETURNING}"
     ))
@@ -31,6 +33,7 @@ pub(crate) async fn save(store: &SqlStore, media: &NewMediaAsset) -> Result<Medi
     .bind(i64::try_from(media.byte_size).unwrap_or(i64::MAX))
     .bind(now)
     .bind(&media.color)
+    .bind(&media.original_name)
     .fetch_one(&mut *tx)
     .await
     .map_err(db)?;
@@ -126,4 +129,146 @@ pub(crate) async fn fail_job(pool: &AnyPool, id: i64, error: &str, now: i64) -> 
         return Ok(false);
     }
     Ok(true)
+}
+
+/// The places using an image, as SQL over `m.id`: articles, portraits, logo.
+const USES: &str = "(SELECT count(*) FROM articles a WHERE a.image_id = m.id) \
+    + (SELECT count(*) FROM authors au WHERE au.photo_id = m.id) \
+    + (SELECT count(*) FROM site_settings s WHERE s.logo_id = m.id)";
+
+/// The library, newest first: everything, or what matches `search` in the
+/// file name, alt text, caption or credit (case-insensitive).
+pub(crate) async fn library(
+    pool: &AnyPool,
+    search: &str,
+    page: PageRequest,
+) -> Result<Page<MediaItem>> {
+    let pattern = format!(
+        "%{}%",
+        search
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let matches = "(lower(m.original_name) LIKE $1 ESCAPE '\\' OR lower(m.alt) LIKE $1 ESCAPE '\\' \
+        OR lower(m.caption) LIKE $1 ESCAPE '\\' OR lower(m.credit) LIKE $1 ESCAPE '\\')";
+    let total: i64 = sqlx::query(&format!(
+        "SELECT count(*) AS n FROM media m WHERE {matches}"
+    ))
+    .bind(&pattern)
+    .fetch_one(pool)
+    .await
+    .map_err(db)
+    .and_then(|row| rows::get(&row, "n"))?;
+    let items = sqlx::query(&format!(
+        "SELECT {MEDIA_FIELDS}, {USES} AS uses FROM media m WHERE {matches} \
+         ORDER BY m.created_at DESC, m.id DESC LIMIT $2 OFFSET $3"
+    ))
+    .bind(&pattern)
+    .bind(i64::from(page.per_page))
+    .bind(page.offset())
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|row| {
+        let uses: i64 = rows::get(row, "uses")?;
+        Ok(MediaItem {
+            asset: rows::media(row)?,
+            uses: u64::try_from(uses).unwrap_or_default(),
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    Ok(Page {
+        items,
+        request: page,
+        total: u64::try_from(total).unwrap_or_default(),
+    })
+}
+
+/// Every place an image is used.
+pub(crate) async fn uses(pool: &AnyPool, id: i64) -> Result<Vec<MediaUse>> {
+    let mut out = Vec::new();
+    for row in sqlx::query("SELECT id, title FROM articles WHERE image_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?
+    {
+        out.push(MediaUse::Article(
+            rows::get(&row, "id")?,
+            rows::get(&row, "title")?,
+        ));
+    }
+    for row in sqlx::query("SELECT id, name FROM authors WHERE photo_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?
+    {
+        out.push(MediaUse::Portrait(
+            rows::get(&row, "id")?,
+            rows::get(&row, "name")?,
+        ));
+    }
+    let logo = sqlx::query("SELECT id FROM site_settings WHERE logo_id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?;
+    if logo.is_some() {
+        out.push(MediaUse::Logo);
+    }
+    Ok(out)
+}
+
+pub(crate) async fn set_text(pool: &AnyPool, id: i64, text: &MediaText) -> Result<()> {
+    let done = sqlx::query("UPDATE media SET alt = $1, caption = $2, credit = $3 WHERE id = $4")
+        .bind(&text.alt)
+        .bind(&text.caption)
+        .bind(&text.credit)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("media"));
+    }
+    Ok(())
+}
+
+/// Deletes an unused image's row (and its queued job); `Conflict` while
+/// anything uses it. The uses are checked in the deleting transaction, so
+/// an article cannot pick the image up in between.
+pub(crate) async fn delete(store: &SqlStore, id: i64) -> Result<MediaAsset> {
+    let mut tx = store.begin_write().await?;
+    let row = sqlx::query(&format!(
+        "SELECT {MEDIA_FIELDS}, {USES} AS uses FROM media m WHERE m.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?
+    .ok_or(Error::NotFound("media"))?;
+    let uses: i64 = rows::get(&row, "uses")?;
+    if uses > 0 {
+        return Err(Error::Conflict(format!(
+            "the image is used in {uses} place(s)"
+        )));
+    }
+    let asset = rows::media(&row)?;
+    for sql in [
+        "DELETE FROM media_jobs WHERE media_id = $1",
+        "DELETE FROM media WHERE id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(asset)
 }

@@ -85,6 +85,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_media_variants.sql"),
         include_str!("../migrations/postgres/0012_media_variants.sql"),
     ),
+    (
+        13,
+        "media library",
+        include_str!("../migrations/sqlite/0013_media_library.sql"),
+        include_str!("../migrations/postgres/0013_media_library.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

@@ -2,7 +2,7 @@
 //! in `articles.rs` and `comments.rs`.
 
 use chrono::{DateTime, Utc};
-use kiosque_core::model::{Author, Category, Comment, FeaturedImage, MediaAsset, Tag};
+use kiosque_core::model::{Author, Category, Comment, FeaturedImage, MediaAsset, MediaText, Tag};
 use kiosque_core::types::{ArticleStatus, Email, Slug, WebUrl};
 use kiosque_core::{Error, Result};
 use sqlx::Row;
@@ -66,13 +66,17 @@ pub(crate) fn tag(row: &AnyRow) -> Result<Tag> {
 /// The media columns as every query selects them, from a table aliased `m`.
 pub(crate) const MEDIA_FIELDS: &str = "m.id AS media_id, m.file_name AS media_file_name, \
     m.mime AS media_mime, m.width AS media_width, m.height AS media_height, \
-    m.byte_size AS media_byte_size, m.color AS media_color, m.variants AS media_variants";
+    m.byte_size AS media_byte_size, m.color AS media_color, m.variants AS media_variants, \
+    m.alt AS media_alt, m.caption AS media_caption, m.credit AS media_credit, \
+    m.original_name AS media_original_name";
 
 /// The same columns unqualified, for `RETURNING` (where SQLite accepts no
 /// table alias).
 pub(crate) const MEDIA_RETURNING: &str = "id AS media_id, file_name AS media_file_name, \
     mime AS media_mime, width AS media_width, height AS media_height, \
-    byte_size AS media_byte_size, color AS media_color, variants AS media_variants";
+    byte_size AS media_byte_size, color AS media_color, variants AS media_variants, \
+    alt AS media_alt, caption AS media_caption, credit AS media_credit, \
+    original_name AS media_original_name";
 
 /// Media columns are prefixed `media_` in joins (see `MEDIA_FIELDS`).
 pub(crate) fn media(row: &AnyRow) -> Result<MediaAsset> {
@@ -87,6 +91,12 @@ pub(crate) fn media(row: &AnyRow) -> Result<MediaAsset> {
         byte_size: u64::try_from(byte_size).unwrap_or_default(),
         color: get(row, "media_color")?,
         variants: variants.split(',').filter_map(|w| w.parse().ok()).collect(),
+        text: MediaText {
+            alt: get(row, "media_alt")?,
+            caption: get(row, "media_caption")?,
+            credit: get(row, "media_credit")?,
+        },
+        original_name: get(row, "media_original_name")?,
     })
 }
 

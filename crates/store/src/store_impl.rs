@@ -5,8 +5,8 @@ use kiosque_core::Result;
 use kiosque_core::model::Revision;
 use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
-    Category, Comment, MediaAsset, ModerationItem, NewComment, NewMediaAsset, Page, PageRequest,
-    Published, Site, TermKind, TermUsage,
+    Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem, NewComment,
+    NewMediaAsset, Page, PageRequest, Published, Site, TermKind, TermUsage,
 };
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Email, Slug};
@@ -50,6 +50,22 @@ impl Store for SqlStore {
 
     async fn media_asset(&self, id: i64) -> Result<Option<MediaAsset>> {
         media::by_id(&self.pool, id).await
+    }
+
+    async fn media_library(&self, search: &str, page: PageRequest) -> Result<Page<MediaItem>> {
+        media::library(&self.pool, search, page).await
+    }
+
+    async fn media_uses(&self, id: i64) -> Result<Vec<MediaUse>> {
+        media::uses(&self.pool, id).await
+    }
+
+    async fn set_media_text(&self, id: i64, text: &MediaText) -> Result<()> {
+        media::set_text(&self.pool, id, text).await
+    }
+
+    async fn delete_media(&self, id: i64) -> Result<MediaAsset> {
+        media::delete(self, id).await
     }
 
     async fn publish_article(&self, draft: &ArticleDraft) -> Result<Published> {

@@ -4,7 +4,9 @@
 use chrono::Utc;
 use kiosque_core::Error;
 use kiosque_core::model::{ArticleFilter, NewComment, NewMediaAsset, PageRequest, Site};
-use kiosque_core::model::{ArticleQuery, CommentPolicy, NewUser, Session, ShareNetwork, TermKind};
+use kiosque_core::model::{
+    ArticleQuery, CommentPolicy, MediaText, MediaUse, NewUser, Session, ShareNetwork, TermKind,
+};
 use kiosque_core::ports::{Accounts, Store};
 use kiosque_core::types::{ArticleStatus, CommentStatus, Email, Locale, Role, Slug, WebUrl};
 use kiosque_testkit::fixtures::{date, french_draft};
@@ -35,6 +37,7 @@ both_databases!(
     sections_and_tags_are_managed_with_their_article_counts,
     an_author_profile_keeps_its_photo,
     media_jobs_are_leased_retried_and_finished,
+    the_media_library_searches_tells_uses_and_deletes_only_unused_images,
 );
 
 fn page(number: u32, per_page: u32) -> PageRequest {
@@ -72,6 +75,7 @@ fn media(hex: &str) -> NewMediaAsset {
         height: 20,
         byte_size: 30,
         color: "#102030".into(),
+        original_name: format!("photo-{hex}.jpg"),
     }
 }
 
@@ -211,6 +215,7 @@ async fn an_article_carries_its_author_category_tags_and_image(db: TestDb) {
             height: 675,
             byte_size: 12345,
             color: "#336699".into(),
+            original_name: "place.jpg".into(),
         })
         .await
         .unwrap();
@@ -409,6 +414,7 @@ async fn media_with_the_same_name_is_recorded_once(db: TestDb) {
         height: 20,
         byte_size: 30,
         color: "#000000".into(),
+        original_name: String::new(),
     };
     let a = store.save_media(&m).await.unwrap();
     let b = store.save_media(&m).await.unwrap();
@@ -886,5 +892,85 @@ async fn the_spam_filter_counts_each_comment_once(db: TestDb) {
     assert!(matches!(
         store.learn_spam(999, &tokens, true).await,
         Err(Error::NotFound("comment"))
+    ));
+}
+
+async fn the_media_library_searches_tells_uses_and_deletes_only_unused_images(db: TestDb) {
+    let store = db.store().await;
+    let page1 = PageRequest {
+        number: 1,
+        per_page: 10,
+    };
+    let used = store.save_media(&media("c1")).await.unwrap();
+    let free = store.save_media(&media("d2")).await.unwrap();
+    store
+        .set_media_text(
+            free.id,
+            &MediaText {
+                alt: "Un marché de Dakar au matin".into(),
+                caption: "Le marché Sandaga".into(),
+                credit: "Agence 100%_Ouest".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut draft = french_draft("marche", date(0));
+    draft.image = Some((used.id, Some("Légende".into()), None));
+    let article = store.publish_article(&draft).await.unwrap().article_id;
+    let mut site = Site::new("S", Locale::Fr, "https://example.org");
+    site.logo = Some(used.clone());
+    store.save_site(&site).await.unwrap();
+    // Everything, newest first, with the number of places using each.
+    let all = store.media_library("", page1).await.unwrap();
+    assert_eq!(all.total, 2);
+    let uses: Vec<_> = all.items.iter().map(|i| (i.asset.id, i.uses)).collect();
+    assert_eq!(uses, vec![(free.id, 0), (used.id, 2)]);
+    // Search: any case, accents as typed, in names and texts; % and _ are
+    // plain characters.
+    for (search, expected) in [
+        ("DAKAR", vec![free.id]),
+        ("sandaga", vec![free.id]),
+        ("100%_", vec![free.id]),
+        ("photo-c1", vec![used.id]),
+        // As wildcards, `0__o` would match "0%_O"; as plain text, nothing.
+        ("0__o", vec![]),
+        ("%%", vec![]),
+        ("nulle part", vec![]),
+    ] {
+        let found: Vec<_> = store
+            .media_library(search, page1)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|i| i.asset.id)
+            .collect();
+        assert_eq!(found, expected, "{search}");
+    }
+    let text = store.media_asset(free.id).await.unwrap().unwrap().text;
+    assert_eq!(text.alt, "Un marché de Dakar au matin");
+    assert_eq!(
+        store.media_uses(used.id).await.unwrap(),
+        vec![
+            MediaUse::Article(
+                article,
+                "Coopération militaire : Pyongyang dit être prêt à « aider » Moscou".into()
+            ),
+            MediaUse::Logo
+        ]
+    );
+    assert!(matches!(
+        store.delete_media(used.id).await,
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(store.delete_media(free.id).await.unwrap().id, free.id);
+    assert!(store.media_asset(free.id).await.unwrap().is_none());
+    assert!(matches!(
+        store.delete_media(free.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store.set_media_text(free.id, &MediaText::default()).await,
+        Err(Error::NotFound(_))
     ));
 }

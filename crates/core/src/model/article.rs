@@ -68,6 +68,42 @@ pub struct MediaAsset {
     /// Widths of the smaller copies made so far (WebP and JPEG each, named
     /// `<hash>-<width>.webp|jpg`); empty until the media worker has run.
     pub variants: Vec<u32>,
+    /// What the newsroom wrote about it in the library.
+    pub text: MediaText,
+    /// The file name it was uploaded under (for searching the library).
+    pub original_name: String,
+}
+
+/// What the library says of an image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MediaText {
+    /// What the picture shows, for readers who cannot see it; required
+    /// before an article using the image is published.
+    pub alt: String,
+    /// The caption offered when the image is used.
+    pub caption: String,
+    /// Photographer or agency.
+    pub credit: String,
+}
+
+/// A library entry with how many places use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaItem {
+    /// The image.
+    pub asset: MediaAsset,
+    /// Articles, author portraits and the site logo using it.
+    pub uses: u64,
+}
+
+/// Where an image is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaUse {
+    /// The lead image of an article (id, headline).
+    Article(i64, String),
+    /// An author's portrait (author id, name).
+    Portrait(i64, String),
+    /// The site's logo.
+    Logo,
 }
 
 impl MediaAsset {
@@ -94,6 +130,8 @@ pub struct NewMediaAsset {
     pub byte_size: u64,
     /// Average colour, `#rrggbb`.
     pub color: String,
+    /// The name it was uploaded under, if known.
+    pub original_name: String,
 }
 
 /// The lead photo of an article with its caption and credit.

@@ -10,7 +10,8 @@ mod user;
 pub use article::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, ArticleType,
     Author, AuthorProfile, Category, Contributor, Correction, Editorial, FeaturedImage, MediaAsset,
-    NewMediaAsset, Page, PageRequest, Published, Revision, Source, Tag, article_path,
+    MediaItem, MediaText, MediaUse, NewMediaAsset, Page, PageRequest, Published, Revision, Source,
+    Tag, article_path,
 };
 /// A time zone of the tz database (`Europe/Paris`, `Africa/Abidjan`).
 pub use chrono_tz::Tz;
