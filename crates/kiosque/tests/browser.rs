@@ -218,7 +218,9 @@ async fn a_reader_on_a_phone_reads_and_comments_without_javascript_problems() {
     let img = browser
         .js("const i = document.querySelector('figure img'); return [i.complete && i.naturalWidth, i.getBoundingClientRect().width]")
         .await;
-    assert_eq!(img[0], 1200, "{img}");
+    // (Its natural width depends on which copy was chosen, if the media
+    // worker has already made them.)
+    assert!(img[0].as_u64().unwrap() > 0, "{img}");
     assert!(img[1].as_f64().unwrap() <= 360.0, "{img}");
     // The first Tab reaches the skip link.
     browser
@@ -409,6 +411,7 @@ async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
         "/admin/sections",
         "/admin/tags",
         "/admin/authors",
+        "/admin/media",
     ] {
         browser.client.goto(&app.url(page)).await.unwrap();
         browser.assert_accessible(page).await;

@@ -166,6 +166,9 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/authors/1",
         "/admin/sections",
         "/admin/tags",
+        "/admin/media",
+        "/admin/media/1",
+        "/admin/media?q=rien",
         "/admin/comments?status=approved&done=2",
         "/admin/comments?status=trash",
     ] {

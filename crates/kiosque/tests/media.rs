@@ -2,13 +2,18 @@
 //! made by the background worker, `<picture>` with WebP and JPEG `srcset`,
 //! immutable caching, and media URLs that cannot leave the media folder.
 
+mod common;
+
 use kiosque_core::ports::Store;
+use kiosque_core::types::Role;
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{TestApp, TestDb, both_databases};
 
 both_databases!(
     copies_are_made_in_the_background_and_offered_to_browsers,
     media_urls_cannot_leave_the_media_folder,
+    the_newsroom_keeps_a_searchable_media_library,
+    images_in_use_cannot_be_deleted_and_deleted_ones_leave_no_file,
 );
 
 async fn copies_are_made_in_the_background_and_offered_to_browsers(db: TestDb) {
@@ -95,4 +100,173 @@ async fn media_urls_cannot_leave_the_media_folder(db: TestDb) {
             "{attack}"
         );
     }
+}
+
+/// The id in a `/admin/media/{id}?…` redirect.
+fn media_id(r: &reqwest::Response) -> i64 {
+    let location = r.headers()["location"].to_str().unwrap();
+    location
+        .trim_start_matches("/admin/media/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn the_newsroom_keeps_a_searchable_media_library(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let author = app.newsroom("auteur@example.org", Role::Author).await;
+    let contributor = app.newsroom("pigiste@example.org", Role::Contributor).await;
+    assert_eq!(contributor.get("/admin/media").await.status(), 403);
+    let photo = kiosque_media::demo_photo(8, 800, 450, true);
+    let r = author
+        .upload(
+            "/admin/media",
+            &[],
+            Some(("marche-sandaga.jpg", photo.clone())),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let id = media_id(&r);
+    let (status, page) = author.page(&format!("/admin/media/{id}?added=1")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("marche-sandaga.jpg"));
+    assert!(common::plain(&page).contains("écrivez son texte alternatif"));
+    let r = author
+        .post(
+            &format!("/admin/media/{id}"),
+            &[
+                ("alt", "Des étals de tissus colorés sous des bâches"),
+                ("caption", "Le marché Sandaga, à Dakar"),
+                ("credit", "Kiosque"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let text = app.store.media_asset(id).await.unwrap().unwrap().text;
+    assert_eq!(text.alt, "Des étals de tissus colorés sous des bâches");
+    for search in ["TISSUS", "sandaga", "marche-sandaga"] {
+        let (_, library) = author.page(&format!("/admin/media?q={search}")).await;
+        assert!(
+            library.contains(&format!("href=\"/admin/media/{id}\"")),
+            "{search}"
+        );
+    }
+    let (_, library) = author.page("/admin/media?q=introuvable").await;
+    assert!(!library.contains(&format!("href=\"/admin/media/{id}\"")));
+    // A text too long is refused and nothing changes.
+    let long = "x".repeat(501);
+    let r = author
+        .post(
+            &format!("/admin/media/{id}"),
+            &[("alt", long.as_str()), ("action", "save")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    // Not an image: refused with a reason, nothing stored.
+    let r = author
+        .upload(
+            "/admin/media",
+            &[],
+            Some(("photo.jpg", b"<script>x</script>".to_vec())),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("lisible"));
+    let all = app
+        .store
+        .media_library(
+            "",
+            kiosque_core::model::PageRequest {
+                number: 1,
+                per_page: 50,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.total, 1);
+    // Authors do not delete.
+    let r = author
+        .post(&format!("/admin/media/{id}"), &[("action", "delete")])
+        .await;
+    assert_eq!(r.status(), 403);
+}
+
+async fn images_in_use_cannot_be_deleted_and_deleted_ones_leave_no_file(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let photo = kiosque_media::demo_photo(9, 900, 500, true);
+    app.publish(
+        &french_article_source("utilisee", Some("p.jpg")),
+        Some(("p.jpg", &photo)),
+    )
+    .await;
+    app.wait_for_copies("utilisee").await;
+    let used = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("utilisee").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .image
+        .unwrap()
+        .asset;
+    let editor = app.newsroom("chef@example.org", Role::Editor).await;
+    let (_, page) = editor.page(&format!("/admin/media/{}", used.id)).await;
+    assert!(page.contains("Coopération militaire"), "where it is used");
+    assert!(!page.contains("value=\"delete\""), "no delete button");
+    let r = editor
+        .post(
+            &format!("/admin/media/{}", used.id),
+            &[("action", "delete")],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(common::plain(&r.text().await.unwrap()).contains("Cette image est utilisée"));
+    assert_eq!(
+        app.get(&format!("/media/{}", used.file_name))
+            .await
+            .status(),
+        200
+    );
+    // An unused one goes, with its copies.
+    let r = editor
+        .upload(
+            "/admin/media",
+            &[],
+            Some(("libre.jpg", kiosque_media::demo_photo(10, 700, 400, true))),
+        )
+        .await;
+    let id = media_id(&r);
+    let free = app.store.media_asset(id).await.unwrap().unwrap();
+    for _ in 0..200 {
+        if !app
+            .store
+            .media_asset(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .variants
+            .is_empty()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let copy = format!("/media/{}-640.webp", free.stem());
+    assert_eq!(app.get(&copy).await.status(), 200);
+    let r = editor
+        .post(&format!("/admin/media/{id}"), &[("action", "delete")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(app.store.media_asset(id).await.unwrap().is_none());
+    assert_eq!(
+        app.get(&format!("/media/{}", free.file_name))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(app.get(&copy).await.status(), 404);
+    assert!(!app.settings.media_dir().join(&free.file_name).exists());
 }

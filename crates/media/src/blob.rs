@@ -38,6 +38,14 @@ impl LocalBlobStore {
         Ok(())
     }
 
+    /// Removes a file; one already gone is not an error.
+    pub fn delete(&self, name: &str) -> Result<(), MediaError> {
+        match std::fs::remove_file(self.dir.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
     /// Path of a stored file; the caller has checked the name.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)

@@ -37,6 +37,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/editor.html"),
     ),
     (
+        "admin/media.html",
+        include_str!("../templates/admin/media.html"),
+    ),
+    (
+        "admin/media_item.html",
+        include_str!("../templates/admin/media_item.html"),
+    ),
+    (
         "admin/revisions.html",
         include_str!("../templates/admin/revisions.html"),
     ),

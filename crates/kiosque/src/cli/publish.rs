@@ -73,8 +73,12 @@ pub async fn publish_file(
                     image_path.display()
                 )
             })?;
-            let ingested = kiosque_media::ingest(&bytes, limits)
+            let mut ingested = kiosque_media::ingest(&bytes, limits)
                 .map_err(|e| anyhow::anyhow!("{name}: image `{image}`: {e}"))?;
+            ingested.meta.original_name = Path::new(image)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             Some(ingested)
         }
         None => None,

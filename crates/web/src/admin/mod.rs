@@ -10,6 +10,7 @@ mod comments;
 mod dashboard;
 mod editor;
 mod login;
+mod media;
 mod photo;
 mod reset;
 mod revisions;
@@ -52,6 +53,11 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
             "/admin/authors/{id}/photo",
             post(authors::photo).layer(uploads),
         )
+        .route(
+            "/admin/media",
+            get(media::library).post(media::upload).layer(uploads),
+        )
+        .route("/admin/media/{id}", get(media::item).post(media::change))
         .route(
             "/admin",
             get(|| async { crate::site::moved_permanently("/admin/") }),
@@ -177,6 +183,7 @@ fn admin_context(
                 moderate => n.user.role.allows(Permission::ModerateComments),
                 authors => n.user.role.allows(Permission::ManageTaxonomy),
                 terms => n.user.role.allows(Permission::ManageTaxonomy),
+                media => n.user.role.allows(Permission::UploadMedia),
                 settings => n.user.role.allows(Permission::ManageSettings),
                 users => n.user.role.allows(Permission::ManageUsers),
             },
@@ -186,7 +193,8 @@ fn admin_context(
             None,
             0,
             context! {
-                moderate => false, authors => false, terms => false, settings => false, users => false,
+                moderate => false, authors => false, terms => false, media => false, settings => false,
+                users => false,
             },
         ),
     };

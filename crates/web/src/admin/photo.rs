@@ -51,7 +51,7 @@ pub(crate) async fn upload(
     let image = if form.field("action") == "remove" {
         None
     } else if let Some(bytes) = form.file.take() {
-        match upload::store_image(&state, &newsroom, bytes).await? {
+        match upload::store_image(&state, &newsroom, bytes, &form.file_name).await? {
             Ok(asset) => Some(asset.id),
             Err(refusal) => return show_error(&state, &newsroom, &article, refusal).await,
         }

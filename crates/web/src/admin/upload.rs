@@ -18,6 +18,8 @@ use crate::{AppState, WebError};
 pub(crate) struct Upload {
     pub(crate) fields: HashMap<String, String>,
     pub(crate) file: Option<Vec<u8>>,
+    /// The name the file had on the sender's computer.
+    pub(crate) file_name: String,
 }
 
 impl Upload {
@@ -45,6 +47,13 @@ pub(crate) async fn read(mut multipart: Multipart) -> Result<Upload, ()> {
     while let Some(field) = multipart.next_field().await.map_err(|_| ())? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
+            upload.file_name = field
+                .file_name()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect();
             let bytes = field.bytes().await.map_err(|_| ())?;
             if !bytes.is_empty() {
                 upload.file = Some(bytes.to_vec());
@@ -106,18 +115,20 @@ pub(crate) async fn store_image(
     state: &AppState,
     newsroom: &Newsroom,
     bytes: Vec<u8>,
+    original_name: &str,
 ) -> Result<Result<MediaAsset, Refusal>, WebError> {
     let limits = state.config.media_limits;
     let ingested = tokio::task::spawn_blocking(move || kiosque_media::ingest(&bytes, limits))
         .await
         .map_err(|e| WebError::Internal(format!("image decoding: {e}")))?;
-    let ingested = match ingested {
+    let mut ingested = match ingested {
         Ok(i) => i,
         Err(reason) => {
             tracing::info!(user = newsroom.user.id, %reason, "image refused");
             return Ok(Err(refusal(state, newsroom, &reason)));
         }
     };
+    ingested.meta.original_name = original_name.to_owned();
     let media = state.media.clone();
     let name = ingested.meta.file_name.clone();
     let bytes = ingested.bytes;
@@ -140,7 +151,9 @@ pub(crate) async fn replacement(
         return Ok(Ok(None));
     }
     Ok(match form.file.take() {
-        Some(bytes) => store_image(state, newsroom, bytes).await?.map(Some),
+        Some(bytes) => store_image(state, newsroom, bytes, &form.file_name)
+            .await?
+            .map(Some),
         None => Err(missing(state, newsroom)),
     })
 }
