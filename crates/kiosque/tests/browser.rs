@@ -582,6 +582,12 @@ async fn a_story_goes_from_author_to_editor_to_reader() {
         .fill("photo-caption", "Photo de Sergueï Lavrov, ministre russe.")
         .await;
     browser
+        .fill(
+            "photo-alt",
+            "Un homme en costume sombre parle à un pupitre.",
+        )
+        .await;
+    browser
         .click_and_wait("button[name=action][value=save]")
         .await;
     if shots.is_some() {

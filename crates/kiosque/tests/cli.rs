@@ -288,12 +288,23 @@ async fn bad_article_files_are_refused_with_the_file_and_problem_named(db: TestD
         ),
         (
             "noimage.md",
-            good.replace("slug: \"refus\"\n", "slug: \"refus\"\nimage: absente.png\n"),
+            good.replace(
+                "slug: \"refus\"\n",
+                "slug: \"refus\"\nimage: absente.png\nimage_alt: Un port\n",
+            ),
             "absente.png",
         ),
         (
-            "fakeimage.md",
+            "noalt.md",
             good.replace("slug: \"refus\"\n", "slug: \"refus\"\nimage: page.jpg\n"),
+            "image_alt",
+        ),
+        (
+            "fakeimage.md",
+            good.replace(
+                "slug: \"refus\"\n",
+                "slug: \"refus\"\nimage: page.jpg\nimage_alt: Un port\n",
+            ),
             "not a readable JPEG, PNG, WebP or GIF image",
         ),
     ];

@@ -21,6 +21,7 @@ both_databases!(
     editor_forms_need_the_session_token,
     every_save_is_kept_and_can_be_compared_and_restored,
     an_author_adds_a_photo_with_caption_and_credit,
+    publishing_needs_the_photos_alt_text,
     a_bad_or_oversized_photo_is_refused_and_nothing_changes,
     readers_see_the_type_sources_and_dated_corrections,
     several_bylines_are_listed_in_order_with_their_parts,
@@ -369,11 +370,35 @@ async fn an_author_adds_a_photo_with_caption_and_credit(db: TestDb) {
     let id = write(&a, "Avec photo", "published").await;
     let v = version(&a, id).await;
     let png = kiosque_media::demo_photo(9, 400, 225, false);
+    // The article is published: its photo needs an alt text.
     let r = a
         .upload(
             &format!("/admin/articles/{id}/image"),
             &[
                 ("version", &v),
+                ("caption", "Photo de la place centrale."),
+                ("action", "save"),
+            ],
+            Some(("place.png", png.clone())),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(common::plain(&r.text().await.unwrap()).contains("Écrivez le texte alternatif"));
+    assert!(
+        app.store
+            .article(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .image
+            .is_none()
+    );
+    let r = a
+        .upload(
+            &format!("/admin/articles/{id}/image"),
+            &[
+                ("version", &v),
+                ("alt", "Une place pavée, une fontaine et des passants"),
                 ("caption", "Photo de la place centrale."),
                 ("credit", "Kiosque"),
                 ("action", "save"),
@@ -393,6 +418,17 @@ async fn an_author_adds_a_photo_with_caption_and_credit(db: TestDb) {
     assert!(page.contains(
         "<figcaption>Photo de la place centrale. <span class=\"credit\">© Kiosque</span>"
     ));
+    assert!(page.contains("alt=\"Une place pavée, une fontaine et des passants\""));
+    // The library learned the texts.
+    let text = app
+        .store
+        .media_asset(image.asset.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .text;
+    assert_eq!(text.caption, "Photo de la place centrale.");
+    assert_eq!(text.credit, "Kiosque");
     assert_eq!(
         app.get(&format!("/media/{}", image.asset.file_name))
             .await
@@ -406,6 +442,7 @@ async fn an_author_adds_a_photo_with_caption_and_credit(db: TestDb) {
         &[
             ("version", &v),
             ("caption", "Nouvelle légende"),
+            ("alt", "Une place pavée, une fontaine et des passants"),
             ("credit", ""),
             ("action", "save"),
         ],
@@ -444,6 +481,64 @@ async fn an_author_adds_a_photo_with_caption_and_credit(db: TestDb) {
         )
         .await;
     assert_eq!(r.status(), 403, "contributors do not upload");
+}
+
+async fn publishing_needs_the_photos_alt_text(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let a = app.newsroom("alt@example.org", Role::Author).await;
+    let id = write(&a, "Avec une photo à décrire", "draft").await;
+    let v = version(&a, id).await;
+    // A draft's photo may wait for its description.
+    let r = a
+        .upload(
+            &format!("/admin/articles/{id}/image"),
+            &[
+                ("version", &v),
+                ("caption", "Le port de Dakar"),
+                ("action", "save"),
+            ],
+            Some(("port.png", kiosque_media::demo_photo(2, 400, 225, false))),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    // Publishing is refused until it has one; the caption is offered.
+    let v = version(&a, id).await;
+    let mut publish = fields("Avec une photo à décrire", "published");
+    publish.push(("version", &v));
+    let r = a
+        .post(&format!("/admin/articles/{id}/edit"), &publish)
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = common::plain(&r.text().await.unwrap());
+    assert!(html.contains("Écrivez le texte alternatif"), "{html}");
+    assert!(
+        html.contains(">Le port de Dakar</textarea>"),
+        "the caption is offered"
+    );
+    assert_eq!(
+        app.store.article(id).await.unwrap().unwrap().status,
+        ArticleStatus::Draft
+    );
+    let r = a
+        .upload(
+            &format!("/admin/articles/{id}/image"),
+            &[
+                ("version", &v),
+                ("alt", "Le port de Dakar"),
+                ("caption", "Le port de Dakar"),
+                ("action", "save"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let v = version(&a, id).await;
+    let mut publish = fields("Avec une photo à décrire", "published");
+    publish.push(("version", &v));
+    let r = a
+        .post(&format!("/admin/articles/{id}/edit"), &publish)
+        .await;
+    assert_eq!(r.status(), 303);
 }
 
 async fn a_bad_or_oversized_photo_is_refused_and_nothing_changes(db: TestDb) {

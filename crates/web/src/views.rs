@@ -99,9 +99,11 @@ fn image_view(image: &FeaturedImage, fallback_alt: &str, locale: Locale) -> Imag
         src,
         width: image.asset.width,
         height: image.asset.height,
-        alt: image
-            .caption
-            .clone()
+        // The library's alt text; for images from before it existed, the
+        // caption, then the headline.
+        alt: Some(asset.text.alt.clone())
+            .filter(|a| !a.is_empty())
+            .or_else(|| image.caption.clone())
             .unwrap_or_else(|| fallback_alt.to_owned()),
         caption: image.caption.as_deref().map(|c| typeset(c, locale)),
         credit: image.credit.clone(),

@@ -49,6 +49,8 @@ struct FrontMatter {
     image: Option<String>,
     image_caption: Option<String>,
     image_credit: Option<String>,
+    /// What the image shows, for readers who cannot see it.
+    image_alt: Option<String>,
     slug: Option<String>,
     /// news, analysis, opinion or sponsored.
     #[serde(rename = "type")]
@@ -89,6 +91,8 @@ pub struct ArticleSource {
     pub image_caption: Option<String>,
     /// Photographer or agency.
     pub image_credit: Option<String>,
+    /// What the image shows (defaults to the caption).
+    pub image_alt: Option<String>,
     /// Markdown body.
     pub body: String,
     /// Summary; derived from the body when absent.
@@ -203,6 +207,17 @@ pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, Sourc
             format!("too long (at most {EXCERPT_MAX} characters)"),
         ));
     }
+    if non_empty(fm.image.clone()).is_some()
+        && non_empty(fm.image_alt.clone())
+            .or_else(|| non_empty(fm.image_caption.clone()))
+            .is_none()
+    {
+        return Err(field(
+            "image_alt",
+            "missing: say what the image shows, for readers who cannot see it \
+             (or give an image_caption, used as the alt text)",
+        ));
+    }
     let limited = |value: Option<String>, name: &'static str, max: usize| match non_empty(value) {
         Some(v) if v.chars().count() > max => {
             Err(field(name, format!("too long (at most {max} characters)")))
@@ -219,6 +234,7 @@ pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, Sourc
         date,
         category,
         tags,
+        image_alt: non_empty(fm.image_alt).or_else(|| non_empty(fm.image_caption.clone())),
         image: non_empty(fm.image),
         image_caption: non_empty(fm.image_caption),
         image_credit: non_empty(fm.image_credit),

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use kiosque_core::model::{Site, article_path};
+use kiosque_core::model::{MediaText, Site, article_path};
 use kiosque_core::ports::Store;
 use kiosque_core::service::publish::parse_article_source;
 use kiosque_media::{LocalBlobStore, MediaLimits};
@@ -16,7 +16,7 @@ use crate::config::Settings;
 #[derive(Debug, Args)]
 pub struct Publish {
     /// Markdown files with YAML front matter (title, author, date, category,
-    /// tags, image, image_caption, image_credit, slug, type, excerpt,
+    /// tags, image, image_caption, image_credit, image_alt, slug, type, excerpt,
     /// sources, contributors, seo_title, seo_description, correction).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -88,7 +88,24 @@ pub async fn publish_file(
             media
                 .put(&img.meta.file_name, &img.bytes)
                 .with_context(|| format!("{name}: storing the image"))?;
-            Some(store.save_media(&img.meta).await?.id)
+            let asset = store.save_media(&img.meta).await?;
+            // The file says what the image shows; its caption and credit
+            // become the library's defaults when it has none.
+            let text = MediaText {
+                alt: source.image_alt.clone().unwrap_or_default(),
+                caption: Some(asset.text.caption.clone())
+                    .filter(|c| !c.is_empty())
+                    .or_else(|| source.image_caption.clone())
+                    .unwrap_or_default(),
+                credit: Some(asset.text.credit.clone())
+                    .filter(|c| !c.is_empty())
+                    .or_else(|| source.image_credit.clone())
+                    .unwrap_or_default(),
+            };
+            if text != asset.text {
+                store.set_media_text(asset.id, &text).await?;
+            }
+            Some(asset.id)
         }
         None => None,
     };

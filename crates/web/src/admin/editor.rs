@@ -132,6 +132,9 @@ pub(super) async fn render(
             height => i.asset.height,
             caption => &i.caption,
             credit => &i.credit,
+            // The caption is offered until the alt text is written.
+            alt => if i.asset.text.alt.is_empty() { i.caption.clone().unwrap_or_default() } else { i.asset.text.alt.clone() },
+            media_id => i.asset.id,
         }),
         article_id => page.article.map(|a| a.id),
         public_path => page.article.filter(|a| a.status == ArticleStatus::Published).map(Article::path),
@@ -257,6 +260,12 @@ pub(crate) async fn edit(
     render(&state, &newsroom, page).await
 }
 
+/// Whether readers will see an article in this state (now or at its time):
+/// then its photo needs its alt text.
+pub(crate) fn goes_public(status: ArticleStatus) -> bool {
+    matches!(status, ArticleStatus::Published | ArticleStatus::Scheduled)
+}
+
 pub(crate) async fn update(
     State(state): State<Arc<AppState>>,
     newsroom: Newsroom,
@@ -301,6 +310,23 @@ pub(crate) async fn update(
         .image
         .as_ref()
         .map(|i| (i.asset.id, i.caption.clone(), i.credit.clone()));
+    if goes_public(draft.status)
+        && article
+            .image
+            .as_ref()
+            .is_some_and(|i| i.asset.text.alt.trim().is_empty())
+    {
+        let errors = vec![FieldError {
+            field: "image",
+            code: "alt_required",
+        }];
+        return render(
+            &state,
+            &newsroom,
+            refused(errors, false, StatusCode::UNPROCESSABLE_ENTITY),
+        )
+        .await;
+    }
     // Republishing keeps the original date unless a new one was typed.
     if draft.status == ArticleStatus::Published && form.published_at.trim().is_empty() {
         draft.published_at = None;

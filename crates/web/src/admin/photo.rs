@@ -7,12 +7,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use kiosque_core::Error;
-use kiosque_core::model::Article;
+use kiosque_core::model::{Article, MediaText};
 use kiosque_core::service::editorial::EditorForm;
 use kiosque_core::types::Permission;
 
 use super::Newsroom;
-use super::editor::{EditorPage, editable, render};
+use super::editor::{EditorPage, editable, goes_public, render};
 use super::upload::{self, Refusal};
 use crate::{AppState, WebError};
 
@@ -48,33 +48,61 @@ pub(crate) async fn upload(
     };
     newsroom.check_csrf(form.field("csrf"))?;
     newsroom.require(Permission::UploadMedia)?;
+    let text = |name: &str, max: usize| {
+        Some(
+            form.field(name)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+        .map(|s| s.chars().take(max).collect::<String>())
+        .filter(|s| !s.is_empty())
+    };
+    let (caption, credit, alt) = (text("caption", 500), text("credit", 200), text("alt", 500));
+    if form.field("action") != "remove" && alt.is_none() && goes_public(article.status) {
+        let refusal = Refusal {
+            message: state
+                .strings(newsroom.site.language)
+                .text("errors.alt_required"),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        return show_error(&state, &newsroom, &article, refusal).await;
+    }
     let image = if form.field("action") == "remove" {
         None
     } else if let Some(bytes) = form.file.take() {
         match upload::store_image(&state, &newsroom, bytes, &form.file_name).await? {
-            Ok(asset) => Some(asset.id),
+            Ok(asset) => Some(asset),
             Err(refusal) => return show_error(&state, &newsroom, &article, refusal).await,
         }
     } else if let Some(existing) = &article.image {
-        Some(existing.asset.id)
+        Some(existing.asset.clone())
     } else {
         let refusal = upload::missing(&state, &newsroom);
         return show_error(&state, &newsroom, &article, refusal).await;
     };
+    if let Some(asset) = &image {
+        // The library keeps what the newsroom wrote: the alt text always,
+        // the caption and credit as defaults for the image's next use.
+        let library = MediaText {
+            alt: alt.clone().unwrap_or_else(|| asset.text.alt.clone()),
+            caption: Some(asset.text.caption.clone())
+                .filter(|c| !c.is_empty())
+                .or(caption.clone())
+                .unwrap_or_default(),
+            credit: Some(asset.text.credit.clone())
+                .filter(|c| !c.is_empty())
+                .or(credit.clone())
+                .unwrap_or_default(),
+        };
+        if library != asset.text {
+            state.store.set_media_text(asset.id, &library).await?;
+        }
+    }
     let mut draft = EditorForm::from_article(&article, &newsroom.site)
         .validate(&newsroom.user, &newsroom.site, Utc::now())
         .map_err(|e| WebError::Internal(format!("article {id} no longer validates: {e:?}")))?;
-    let text = |name: &str, max: usize| {
-        Some(
-            form.field(name)
-                .trim()
-                .chars()
-                .take(max)
-                .collect::<String>(),
-        )
-        .filter(|s| !s.is_empty())
-    };
-    draft.image = image.map(|asset| (asset, text("caption", 500), text("credit", 200)));
+    draft.image = image.map(|asset| (asset.id, caption, credit));
     draft.published_at = Some(article.published_at);
     let version = form.field("version").trim().parse().unwrap_or_default();
     match state.store.update_article(id, version, &draft).await {
