@@ -9,7 +9,7 @@ use anyhow::Context;
 use axum::Router;
 use kiosque_core::model::Site;
 use kiosque_core::ports::Store;
-use kiosque_media::LocalBlobStore;
+use kiosque_media::BlobStore;
 use kiosque_store::{SqlStore, StoreOptions};
 use kiosque_web::AppState;
 use tokio::net::TcpListener;
@@ -57,7 +57,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Arc<SqlStore>,
-    media: LocalBlobStore,
+    media: Arc<dyn BlobStore>,
     schedule_every: std::time::Duration,
 }
 
@@ -70,12 +70,8 @@ impl Application {
             Some(smtp) => Some(Arc::new(crate::mailer::SmtpMailer::new(smtp)?)),
             None => None,
         };
-        let state = AppState::new(
-            store.clone(),
-            LocalBlobStore::new(settings.media_dir()),
-            mailer,
-            settings.web.clone(),
-        );
+        let media = settings.media_store()?;
+        let state = AppState::new(store.clone(), media.clone(), mailer, settings.web.clone());
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
@@ -88,7 +84,7 @@ impl Application {
             listener,
             router: kiosque_web::router(state),
             store,
-            media: LocalBlobStore::new(settings.media_dir()),
+            media,
             schedule_every: settings.schedule_every,
         })
     }

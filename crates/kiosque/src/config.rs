@@ -7,8 +7,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use anyhow::{Context, bail};
-use kiosque_media::MediaLimits;
+
+use kiosque_media::{BlobStore, LocalBlobStore, MediaLimits, S3BlobStore, S3Settings};
 use kiosque_web::WebConfig;
 use serde::Deserialize;
 
@@ -57,6 +60,8 @@ impl Default for CommentsFile {
 struct MediaFile {
     max_upload_bytes: u64,
     max_pixels: u64,
+    /// Keep media in an S3-compatible bucket instead of the data directory.
+    s3: Option<S3File>,
 }
 
 impl Default for MediaFile {
@@ -65,8 +70,35 @@ impl Default for MediaFile {
         MediaFile {
             max_upload_bytes: limits.max_bytes,
             max_pixels: limits.max_pixels,
+            s3: None,
         }
     }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct S3File {
+    endpoint: String,
+    bucket: String,
+    #[serde(default = "default_region")]
+    region: String,
+    access_key_id: String,
+    secret_access_key: Option<String>,
+    /// A file holding the secret key, so it need not sit in the config.
+    secret_access_key_file: Option<PathBuf>,
+}
+
+fn default_region() -> String {
+    "us-east-1".into()
+}
+
+/// Where media files are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaStorage {
+    /// `DATA/media` (the default).
+    Local,
+    /// An S3-compatible bucket, shared by several app servers.
+    S3(S3Settings),
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +158,8 @@ pub struct Settings {
     pub web: WebConfig,
     /// Image upload limits.
     pub media_limits: MediaLimits,
+    /// Where media files are kept.
+    pub media_storage: MediaStorage,
     /// How often scheduled articles are checked for publication.
     pub schedule_every: Duration,
     /// Outgoing e-mail, if configured.
@@ -181,6 +215,34 @@ impl Settings {
             }
             None => None,
         };
+        let media_storage = match file.media.s3 {
+            None => MediaStorage::Local,
+            Some(s3) => {
+                let secret = match (s3.secret_access_key, &s3.secret_access_key_file) {
+                    (_, Some(path)) => std::fs::read_to_string(path)
+                        .with_context(|| {
+                            format!(
+                                "cannot read media.s3.secret_access_key_file {}",
+                                path.display()
+                            )
+                        })?
+                        .trim_end()
+                        .to_owned(),
+                    (Some(secret), None) => secret,
+                    (None, None) => bail!(
+                        "{}: media.s3 needs secret_access_key or secret_access_key_file",
+                        path.display()
+                    ),
+                };
+                MediaStorage::S3(S3Settings {
+                    endpoint: s3.endpoint,
+                    bucket: s3.bucket,
+                    region: s3.region,
+                    access_key_id: s3.access_key_id,
+                    secret_access_key: secret,
+                })
+            }
+        };
         let listen = match file.server.listen {
             Some(l) => l,
             None => DEFAULT_LISTEN.parse()?,
@@ -203,8 +265,19 @@ impl Settings {
                 max_bytes: file.media.max_upload_bytes,
                 max_pixels: file.media.max_pixels,
             },
+            media_storage,
             schedule_every: Duration::from_secs(1),
             smtp,
+        })
+    }
+
+    /// The media file store these settings name.
+    pub fn media_store(&self) -> anyhow::Result<Arc<dyn BlobStore>> {
+        Ok(match &self.media_storage {
+            MediaStorage::Local => Arc::new(LocalBlobStore::new(self.media_dir())),
+            MediaStorage::S3(s3) => {
+                Arc::new(S3BlobStore::new(s3).context("media.s3: invalid object storage settings")?)
+            }
         })
     }
 
@@ -256,7 +329,15 @@ pub fn commented_template() -> String {
          # interval_seconds = {}\n\n\
          [media]\n\
          # max_upload_bytes = {}\n\
-         # max_pixels = {}\n",
+         # max_pixels = {}\n\n\
+         # Media in an S3-compatible bucket (AWS, MinIO, Garage…) instead of DATA/media,\n\
+         # so several app servers share them:\n\
+         # [media.s3]\n\
+         # endpoint = \"https://s3.eu-west-3.amazonaws.com\"\n\
+         # bucket = \"kiosque-media\"\n\
+         # region = \"eu-west-3\"\n\
+         # access_key_id = \"…\"\n\
+         # secret_access_key_file = \"/etc/kiosque/s3-secret\"\n",
         web.comment_burst,
         web.comment_interval.as_secs(),
         media.max_bytes,

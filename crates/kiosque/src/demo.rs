@@ -9,7 +9,6 @@ use chrono::{Duration, Utc};
 use kiosque_core::model::{NewComment, Site};
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Email, Locale, Slug};
-use kiosque_media::LocalBlobStore;
 
 use crate::cli::publish_file;
 use crate::config::Settings;
@@ -74,10 +73,10 @@ pub async fn seed(store: &dyn Store, settings: &Settings, base_url: &str) -> any
             (site, true)
         }
     };
-    let media = LocalBlobStore::new(settings.media_dir());
+    let media = settings.media_store()?;
     let sources = write_sources(&settings.data_dir.join("demo-source"))?;
     for file in &sources {
-        publish_file(store, &site, &media, settings.media_limits, file).await?;
+        publish_file(store, &site, media.as_ref(), settings.media_limits, file).await?;
     }
     if fresh {
         add_sample_thread(store).await?;

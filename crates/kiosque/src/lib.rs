@@ -13,4 +13,4 @@ pub mod media_worker;
 pub mod scheduler;
 
 pub use app::Application;
-pub use config::Settings;
+pub use config::{MediaStorage, Settings};

@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use kiosque_core::model::MediaAsset;
 use kiosque_core::ports::Store;
-use kiosque_media::LocalBlobStore;
+use kiosque_media::BlobStore;
 use tokio::task::JoinHandle;
 
 /// Looks for queued images every `every`, and works through all that are
 /// due before sleeping again.
-pub fn spawn(store: Arc<dyn Store>, media: LocalBlobStore, every: Duration) -> JoinHandle<()> {
+pub fn spawn(store: Arc<dyn Store>, media: Arc<dyn BlobStore>, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -23,7 +23,7 @@ pub fn spawn(store: Arc<dyn Store>, media: LocalBlobStore, every: Duration) -> J
             ticks.tick().await;
             loop {
                 match store.claim_media_job(chrono::Utc::now()).await {
-                    Ok(Some(asset)) => process(store.as_ref(), &media, asset).await,
+                    Ok(Some(asset)) => process(store.as_ref(), media.as_ref(), asset).await,
                     Ok(None) => break,
                     // The database may be briefly away; the next tick retries.
                     Err(e) => {
@@ -36,9 +36,9 @@ pub fn spawn(store: Arc<dyn Store>, media: LocalBlobStore, every: Duration) -> J
     })
 }
 
-async fn process(store: &dyn Store, media: &LocalBlobStore, asset: MediaAsset) {
+async fn process(store: &dyn Store, media: &dyn BlobStore, asset: MediaAsset) {
     let started = std::time::Instant::now();
-    let made = make(media.clone(), asset.clone()).await;
+    let made = make(media, &asset).await;
     let result = match made {
         Ok(widths) => store.finish_media_job(asset.id, &widths).await.map(|()| {
             tracing::info!(
@@ -61,25 +61,29 @@ async fn process(store: &dyn Store, media: &LocalBlobStore, asset: MediaAsset) {
     }
 }
 
-/// Decodes the original, scales and encodes its copies and writes them, off
-/// the async threads. Returns the widths made.
-async fn make(media: LocalBlobStore, asset: MediaAsset) -> Result<Vec<u32>, String> {
-    tokio::task::spawn_blocking(move || {
-        let original = std::fs::read(media.path(&asset.file_name))
-            .map_err(|e| format!("reading {}: {e}", asset.file_name))?;
-        let copies =
-            kiosque_media::make_variants(&original, asset.stem()).map_err(|e| e.to_string())?;
-        let mut widths = Vec::new();
-        for copy in &copies {
-            media
-                .put(&copy.file_name, &copy.bytes)
-                .map_err(|e| format!("writing {}: {e}", copy.file_name))?;
-            if !widths.contains(&copy.width) {
-                widths.push(copy.width);
-            }
+/// Reads the original, scales and encodes its copies off the async threads
+/// (CPU work), and stores them. Returns the widths made.
+async fn make(media: &dyn BlobStore, asset: &MediaAsset) -> Result<Vec<u32>, String> {
+    let original = media
+        .get(&asset.file_name)
+        .await
+        .map_err(|e| format!("reading {}: {e}", asset.file_name))?
+        .ok_or_else(|| format!("{} is missing from media storage", asset.file_name))?;
+    let stem = asset.stem().to_owned();
+    let copies =
+        tokio::task::spawn_blocking(move || kiosque_media::make_variants(&original, &stem))
+            .await
+            .map_err(|e| format!("image worker: {e}"))?
+            .map_err(|e| e.to_string())?;
+    let mut widths = Vec::new();
+    for copy in copies {
+        if !widths.contains(&copy.width) {
+            widths.push(copy.width);
         }
-        Ok(widths)
-    })
-    .await
-    .map_err(|e| format!("image worker: {e}"))?
+        media
+            .put(&copy.file_name, copy.bytes)
+            .await
+            .map_err(|e| format!("writing {}: {e}", copy.file_name))?;
+    }
+    Ok(widths)
 }

@@ -125,10 +125,7 @@ async fn fetch(url: &str) -> String {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    kiosque_testkit::http_client()
 }
 
 async fn a_newsroom_publishes_and_moderates_end_to_end(db: TestDb) {

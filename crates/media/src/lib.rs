@@ -3,13 +3,14 @@
 //! camera serials) and no smuggled payload survives. Files are named by the
 //! hash of their content, which makes them safe to cache forever.
 //!
-//! Depends on `image`; nothing else in Kiosque does.
+//! Depends on `image`; nothing else in Kiosque does. Files are kept behind
+//! one interface (`BlobStore`): a local directory or an S3-compatible bucket.
 
 mod blob;
 mod demo;
 mod variants;
 
-pub use blob::LocalBlobStore;
+pub use blob::{BlobStore, LocalBlobStore, S3BlobStore, S3Settings};
 pub use demo::{demo_photo, photo_like};
 pub use variants::{VARIANT_WIDTHS, Variant, make_variants, variant_name, widths_for};
 

@@ -11,7 +11,6 @@ use kiosque_core::ports::Accounts;
 use kiosque_core::ports::Store;
 use kiosque_core::service::auth;
 use kiosque_core::types::{CommentStatus, Email, Locale, Role};
-use kiosque_media::LocalBlobStore;
 use kiosque_store::SqlStore;
 use tokio::sync::oneshot;
 
@@ -81,10 +80,7 @@ impl TestApp {
             addr,
             settings,
             store,
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("HTTP client"),
+            client: crate::http_client(),
             stop: Some(stop),
             server: Some(server),
             db,
@@ -130,11 +126,11 @@ impl TestApp {
         let file = dir.join("article.md");
         std::fs::write(&file, source).expect("write article");
         let site = self.store.site().await.expect("site").expect("a site");
-        let media = LocalBlobStore::new(self.settings.media_dir());
+        let media = self.settings.media_store().expect("media storage");
         kiosque::cli::publish_file(
             &self.store,
             &site,
-            &media,
+            media.as_ref(),
             self.settings.media_limits,
             &file,
         )

@@ -10,13 +10,27 @@
 mod app;
 mod db;
 pub mod fixtures;
+mod s3;
 mod smtp;
 mod tools;
 
 pub use app::{Newsroom, TestApp};
 pub use db::{Engine, POSTGRES_ENV, TestDb};
+pub use s3::S3Server;
 pub use smtp::{Inbox, smtp_sink};
 pub use tools::external_tool;
+
+/// An HTTP client for the tests that does not follow redirects (they are
+/// asserted on). reqwest's TLS is built without a crypto provider (the S3
+/// media backend picks ring), so one is installed first, as `kiosque`
+/// does before its own S3 client.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client")
+}
 
 /// Expands to a `sqlite` and a `postgres` module, each with one
 /// `#[tokio::test]` per named function; the function takes a [`TestDb`].

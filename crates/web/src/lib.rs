@@ -21,7 +21,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use kiosque_core::ports::Store;
-use kiosque_media::LocalBlobStore;
+use kiosque_media::BlobStore;
 use tower_http::compression::CompressionLayer;
 
 pub use error::WebError;
@@ -72,7 +72,7 @@ impl Default for WebConfig {
 pub struct AppState {
     store: Arc<dyn Store>,
     mailer: Option<Arc<dyn kiosque_core::ports::Mailer>>,
-    media: LocalBlobStore,
+    media: Arc<dyn BlobStore>,
     templates: templates::Templates,
     translations: i18n::Translations,
     comment_limiter: rate_limit::Limiter<std::net::IpAddr>,
@@ -87,7 +87,7 @@ impl AppState {
     /// to the HTTP layer.
     pub fn new(
         store: Arc<dyn Store>,
-        media: LocalBlobStore,
+        media: Arc<dyn BlobStore>,
         mailer: Option<Arc<dyn kiosque_core::ports::Mailer>>,
         config: WebConfig,
     ) -> Arc<Self> {

@@ -7,7 +7,7 @@ use clap::Args;
 use kiosque_core::model::{MediaText, Site, article_path};
 use kiosque_core::ports::Store;
 use kiosque_core::service::publish::parse_article_source;
-use kiosque_media::{LocalBlobStore, MediaLimits};
+use kiosque_media::{BlobStore, MediaLimits};
 
 use crate::app::{open_store, require_site};
 use crate::config::Settings;
@@ -28,10 +28,10 @@ impl Publish {
     pub async fn run(self, settings: &Settings) -> anyhow::Result<()> {
         let store = open_store(settings).await?;
         let site = require_site(&store, settings).await?;
-        let media = LocalBlobStore::new(settings.media_dir());
+        let media = settings.media_store()?;
         for file in &self.files {
             let (path, created) =
-                publish_file(&store, &site, &media, settings.media_limits, file).await?;
+                publish_file(&store, &site, media.as_ref(), settings.media_limits, file).await?;
             println!("{path}");
             eprintln!(
                 "{}: {}",
@@ -49,7 +49,7 @@ impl Publish {
 pub async fn publish_file(
     store: &dyn Store,
     site: &Site,
-    media: &LocalBlobStore,
+    media: &dyn BlobStore,
     limits: MediaLimits,
     file: &Path,
 ) -> anyhow::Result<(String, bool)> {
@@ -86,7 +86,8 @@ pub async fn publish_file(
     let image_id = match image {
         Some(img) => {
             media
-                .put(&img.meta.file_name, &img.bytes)
+                .put(&img.meta.file_name, img.bytes.clone())
+                .await
                 .with_context(|| format!("{name}: storing the image"))?;
             let asset = store.save_media(&img.meta).await?;
             // The file says what the image shows; its caption and credit

@@ -285,7 +285,7 @@ pub(crate) async fn change(
         newsroom.require(Permission::EditOthers)?;
         return match state.store.delete_media(id).await {
             Ok(gone) => {
-                remove_files(&state, &gone);
+                remove_files(&state, &gone).await;
                 tracing::info!(user = newsroom.user.id, media = id, "image deleted");
                 Ok(Redirect::to("/admin/media?deleted=1").into_response())
             }
@@ -329,14 +329,14 @@ pub(crate) async fn change(
     }
 }
 
-/// Removes the original and its copies from disk. A file that cannot be
+/// Removes the original and its copies from storage. A file that cannot be
 /// removed is only logged: the image is already gone from the site.
-fn remove_files(state: &AppState, asset: &MediaAsset) {
+async fn remove_files(state: &AppState, asset: &MediaAsset) {
     let copies = kiosque_media::VARIANT_WIDTHS.iter().flat_map(|&w| {
         ["webp", "jpg"].map(|ext| kiosque_media::variant_name(asset.stem(), w, ext))
     });
     for name in std::iter::once(asset.file_name.clone()).chain(copies) {
-        if let Err(e) = state.media.delete(&name) {
+        if let Err(e) = state.media.delete(&name).await {
             tracing::warn!(file = name, error = %e, "could not remove a media file");
         }
     }

@@ -129,12 +129,10 @@ pub(crate) async fn store_image(
         }
     };
     ingested.meta.original_name = original_name.to_owned();
-    let media = state.media.clone();
-    let name = ingested.meta.file_name.clone();
-    let bytes = ingested.bytes;
-    tokio::task::spawn_blocking(move || media.put(&name, &bytes))
+    state
+        .media
+        .put(&ingested.meta.file_name, ingested.bytes)
         .await
-        .map_err(|e| WebError::Internal(format!("storing image: {e}")))?
         .map_err(|e| WebError::Internal(format!("storing image: {e}")))?;
     Ok(Ok(state.store.save_media(&ingested.meta).await?))
 }

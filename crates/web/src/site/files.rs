@@ -21,9 +21,9 @@ pub(crate) async fn media(
     if !kiosque_media::is_media_file_name(&file) {
         return Err(WebError::NotFound);
     }
-    let bytes = match tokio::fs::read(state.media.path(&file)).await {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(WebError::NotFound),
+    let bytes = match state.media.get(&file).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Err(WebError::NotFound),
         Err(e) => return Err(WebError::Internal(format!("reading media {file}: {e}"))),
     };
     Ok((
