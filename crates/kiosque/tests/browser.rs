@@ -286,6 +286,94 @@ async fn a_reader_on_a_phone_reads_and_comments_without_javascript_problems() {
     browser.client.close().await.unwrap();
 }
 
+/// An image dropped on the library's form, then one pasted: both land in
+/// the form's file field and upload like a picked file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn images_can_be_dropped_or_pasted_into_the_library() {
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::french(db).await;
+    let password = "un mot de passe solide";
+    app.create_user("auteur@example.org", Role::Author, password)
+        .await;
+    let browser = Browser::start(&driver).await;
+    browser.sign_in(&app, "auteur@example.org", password).await;
+    // A picture drawn in the page, handed over as a drop, then as a paste.
+    let hand_over = |event: &str| {
+        format!(
+            "const done = arguments[arguments.length - 1];
+             const canvas = document.createElement('canvas');
+             canvas.width = 120; canvas.height = 80;
+             const g = canvas.getContext('2d');
+             g.fillStyle = '#2a6f97'; g.fillRect(0, 0, 120, 80);
+             canvas.toBlob(blob => {{ try {{
+               const file = new File([blob], 'capture.png', {{ type: 'image/png' }});
+               const data = new DataTransfer();
+               data.items.add(file);
+               const form = document.querySelector('form[action=\"/admin/media\"][method=post]');
+               if ('{event}' === 'drop') {{
+                 form.dispatchEvent(new DragEvent('drop', {{ dataTransfer: data, bubbles: true, cancelable: true }}));
+               }} else {{
+                 document.getElementById('media-file').focus();
+                 document.dispatchEvent(new ClipboardEvent('paste', {{ clipboardData: data, bubbles: true, cancelable: true }}));
+               }}
+               const input = document.getElementById('media-file');
+               done([input.files.length, input.files.length ? input.files[0].name : '',
+                     document.querySelector('.drop-status').textContent]);
+             }} catch (e) {{ done([0, String(e), '']); }} }}, 'image/png');"
+        )
+    };
+    for event in ["drop", "paste"] {
+        browser.client.goto(&app.url("/admin/media")).await.unwrap();
+        let chosen = browser
+            .client
+            .execute_async(&hand_over(event), vec![])
+            .await
+            .unwrap();
+        assert_eq!(chosen[0], 1, "{event}: {chosen}");
+        assert_eq!(chosen[1], "capture.png", "{event}");
+        assert!(
+            chosen[2].as_str().unwrap().contains("capture.png"),
+            "{event}: the choice is announced: {chosen}"
+        );
+        browser
+            .click_and_wait("form[action='/admin/media'][method=post] button[type=submit]")
+            .await;
+        let url = browser.client.current_url().await.unwrap();
+        assert!(url.path().starts_with("/admin/media/"), "{event}: {url}");
+        assert!(
+            browser
+                .client
+                .source()
+                .await
+                .unwrap()
+                .contains("capture.png"),
+            "{event}"
+        );
+    }
+    let library = app
+        .store
+        .media_library(
+            "capture",
+            kiosque_core::model::PageRequest {
+                number: 1,
+                per_page: 10,
+            },
+        )
+        .await
+        .unwrap();
+    // The same pixels twice: one file, content-addressed.
+    assert_eq!(library.total, 1);
+    assert_eq!(
+        (library.items[0].asset.width, library.items[0].asset.height),
+        (120, 80)
+    );
+    browser.client.close().await.unwrap();
+}
+
 /// What a phone downloads for the reference article with a camera-sized
 /// photo, once its copies exist: the budget is 120 KB in all.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

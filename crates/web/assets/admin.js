@@ -68,3 +68,60 @@
     timer = setTimeout(save, 3000);
   });
 })();
+
+// Image forms: drop a file on the form, or paste an image (a screenshot, a
+// picture copied from another page), instead of going through the file
+// picker. The file lands in the form's own file field; sending the form
+// stays the newsroom's decision.
+(function () {
+  "use strict";
+  var inputs = document.querySelectorAll("input[type=file][data-chosen]");
+  if (!inputs.length || !window.DataTransfer) { return; }
+  function choose(input, files) {
+    var image = null;
+    for (var i = 0; i < files.length; i++) {
+      if (files[i].type.indexOf("image/") === 0) { image = files[i]; break; }
+    }
+    if (!image) { return false; }
+    var list = new DataTransfer();
+    list.items.add(image);
+    input.files = list.files;
+    var status = input.parentNode.querySelector(".drop-status");
+    if (status) { status.textContent = input.getAttribute("data-chosen").replace("{name}", image.name || "image"); }
+    return true;
+  }
+  Array.prototype.forEach.call(inputs, function (input) {
+    var form = input.form;
+    var hint = document.createElement("span");
+    hint.className = "help";
+    hint.textContent = input.getAttribute("data-drop-hint") || "";
+    var status = document.createElement("span");
+    status.className = "drop-status";
+    status.setAttribute("role", "status");
+    input.insertAdjacentElement("afterend", status);
+    input.insertAdjacentElement("afterend", hint);
+    form.addEventListener("dragover", function (e) {
+      if (e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, "Files") >= 0) {
+        e.preventDefault();
+        form.classList.add("dropping");
+      }
+    });
+    form.addEventListener("dragleave", function () { form.classList.remove("dropping"); });
+    form.addEventListener("drop", function (e) {
+      form.classList.remove("dropping");
+      if (e.dataTransfer && choose(input, e.dataTransfer.files)) { e.preventDefault(); }
+    });
+  });
+  // A paste goes to the image form being worked in, or to the page's only one.
+  document.addEventListener("paste", function (e) {
+    var files = e.clipboardData && e.clipboardData.files;
+    if (!files || !files.length) { return; }
+    var active = document.activeElement && document.activeElement.form;
+    var target = null;
+    Array.prototype.forEach.call(inputs, function (input) {
+      if (input.form === active) { target = input; }
+    });
+    if (!target && inputs.length === 1) { target = inputs[0]; }
+    if (target && choose(target, files)) { e.preventDefault(); }
+  });
+})();
