@@ -5,7 +5,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use common::{assert_in_order, plain, png};
+use common::{assert_in_order, plain};
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{TestDb, both_databases};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -133,7 +133,11 @@ async fn a_newsroom_publishes_and_moderates_end_to_end(db: TestDb) {
     k.init().await;
     let src = db.dir.path().join("redaction");
     std::fs::create_dir_all(&src).unwrap();
-    std::fs::write(src.join("lavrov.png"), png(7)).unwrap();
+    std::fs::write(
+        src.join("lavrov.png"),
+        kiosque_media::demo_photo(7, 800, 450, false),
+    )
+    .unwrap();
     let file = write_article(
         &src,
         "article.md",
@@ -160,6 +164,17 @@ async fn a_newsroom_publishes_and_moderates_end_to_end(db: TestDb) {
             "Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués avec *",
         ],
     );
+    // The image's copies were queued by `publish`, with no server running;
+    // the server's worker makes them (the queue outlives any process).
+    let mut copies = false;
+    for _ in 0..100 {
+        if fetch(&url).await.contains("-640.webp 640w") {
+            copies = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(copies, "the copies appear once `serve` runs");
 
     let comment_url = format!("{url}comments");
     let r = http

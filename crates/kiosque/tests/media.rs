@@ -12,6 +12,7 @@ use kiosque_testkit::{TestApp, TestDb, both_databases};
 both_databases!(
     copies_are_made_in_the_background_and_offered_to_browsers,
     media_urls_cannot_leave_the_media_folder,
+    before_its_copies_exist_a_page_shows_the_original,
     the_newsroom_keeps_a_searchable_media_library,
     images_in_use_cannot_be_deleted_and_deleted_ones_leave_no_file,
 );
@@ -72,6 +73,39 @@ async fn copies_are_made_in_the_background_and_offered_to_browsers(db: TestDb) {
     // The home page's card offers the same copies, at a card's width.
     let home = app.page("/").await.1;
     assert!(home.contains("sizes=\"(min-width: 48rem) 20rem, calc(100vw - 2rem)\""));
+}
+
+async fn before_its_copies_exist_a_page_shows_the_original(db: TestDb) {
+    // The worker looks at its queue once at start, then not for an hour.
+    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
+        s.schedule_every = std::time::Duration::from_secs(3600);
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let path = app
+        .publish(
+            &french_article_source("sans-copies", Some("p.jpg")),
+            Some(("p.jpg", &kiosque_media::demo_photo(2, 1000, 600, true))),
+        )
+        .await;
+    let (status, page) = app.page(&path).await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("<picture>") && !page.contains("srcset"),
+        "{page}"
+    );
+    assert!(page.contains("width=\"1000\" height=\"600\""));
+    let asset = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("sans-copies").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .image
+        .unwrap()
+        .asset;
+    assert!(page.contains(&format!("src=\"/media/{}\"", asset.file_name)));
+    assert!(asset.variants.is_empty());
 }
 
 async fn media_urls_cannot_leave_the_media_folder(db: TestDb) {
@@ -165,6 +199,16 @@ async fn the_newsroom_keeps_a_searchable_media_library(db: TestDb) {
         )
         .await;
     assert_eq!(r.status(), 422);
+    // 30 MB, over the default 20 MB: refused while being read.
+    let r = author
+        .upload(
+            "/admin/media",
+            &[],
+            Some(("enorme.jpg", vec![0xFF; 30 * 1024 * 1024])),
+        )
+        .await;
+    assert_eq!(r.status(), 413);
+    assert!(common::plain(&r.text().await.unwrap()).contains("dépasse la taille permise (20 Mo)"));
     // Not an image: refused with a reason, nothing stored.
     let r = author
         .upload(
