@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use kiosque::MediaStorage;
-use kiosque_core::ports::Store;
 use kiosque_media::{BlobStore, LocalBlobStore, S3BlobStore};
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{S3Server, TestApp, TestDb, both_databases};
@@ -106,15 +105,7 @@ async fn the_whole_site_runs_on_s3(db: TestDb) {
         )
         .await;
     assert_eq!(app.wait_for_copies("nuage").await, vec![320, 640]);
-    let asset = app
-        .store
-        .article_by_slug(&kiosque_core::types::Slug::parse("nuage").unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .image
-        .unwrap()
-        .asset;
+    let asset = app.article_image("nuage").await;
     let copy = format!("{}-640.webp", asset.stem());
     for file in [&asset.file_name, &copy] {
         assert!(server.holds(file), "{file} in the bucket");

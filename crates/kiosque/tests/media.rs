@@ -26,13 +26,7 @@ async fn copies_are_made_in_the_background_and_offered_to_browsers(db: TestDb) {
             Some(("photo.jpg", &photo)),
         )
         .await;
-    let article = app
-        .store
-        .article_by_slug(&kiosque_core::types::Slug::parse("photo-legere").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let asset = article.image.unwrap().asset;
+    let asset = app.article_image("photo-legere").await;
     assert!(asset.color.starts_with('#') && asset.color.len() == 7);
     assert_eq!(
         app.wait_for_copies("photo-legere").await,
@@ -95,15 +89,7 @@ async fn before_its_copies_exist_a_page_shows_the_original(db: TestDb) {
         "{page}"
     );
     assert!(page.contains("width=\"1000\" height=\"600\""));
-    let asset = app
-        .store
-        .article_by_slug(&kiosque_core::types::Slug::parse("sans-copies").unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .image
-        .unwrap()
-        .asset;
+    let asset = app.article_image("sans-copies").await;
     assert!(page.contains(&format!("src=\"/media/{}\"", asset.file_name)));
     assert!(asset.variants.is_empty());
 }
@@ -247,15 +233,7 @@ async fn images_in_use_cannot_be_deleted_and_deleted_ones_leave_no_file(db: Test
     )
     .await;
     app.wait_for_copies("utilisee").await;
-    let used = app
-        .store
-        .article_by_slug(&kiosque_core::types::Slug::parse("utilisee").unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .image
-        .unwrap()
-        .asset;
+    let used = app.article_image("utilisee").await;
     let editor = app.newsroom("chef@example.org", Role::Editor).await;
     let (_, page) = editor.page(&format!("/admin/media/{}", used.id)).await;
     assert!(page.contains("Coopération militaire"), "where it is used");

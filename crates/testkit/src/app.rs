@@ -139,16 +139,21 @@ impl TestApp {
         .0
     }
 
+    /// The image of the published article `slug`, as stored now.
+    pub async fn article_image(&self, slug: &str) -> kiosque_core::model::MediaAsset {
+        let slug = kiosque_core::types::Slug::parse(slug).expect("a slug");
+        let article = self.store.article_by_slug(&slug).await.expect("article");
+        article
+            .and_then(|a| a.image)
+            .expect("a published article with an image")
+            .asset
+    }
+
     /// Waits (up to 10 s) for the media worker to make the copies of the
     /// image of the published article `slug`; returns their widths.
     pub async fn wait_for_copies(&self, slug: &str) -> Vec<u32> {
-        let slug = kiosque_core::types::Slug::parse(slug).expect("a slug");
         for _ in 0..200 {
-            let article = self.store.article_by_slug(&slug).await.expect("article");
-            let asset = article
-                .and_then(|a| a.image)
-                .expect("an article with an image")
-                .asset;
+            let asset = self.article_image(slug).await;
             if !asset.variants.is_empty() {
                 return asset.variants;
             }
