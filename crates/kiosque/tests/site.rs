@@ -19,6 +19,7 @@ both_databases!(
     media_is_served_immutable_and_traversal_is_impossible,
     pages_carry_security_headers_and_no_script,
     article_page_weighs_under_30_kb_compressed,
+    articles_describe_themselves_to_previews_and_search_engines,
 );
 
 async fn article_page_has_every_reference_element_in_order(db: TestDb) {
@@ -117,7 +118,14 @@ async fn article_markdown_is_sanitised(db: TestDb) {
     let source = "---\ntitle: Essai\nauthor: A B\n---\nTexte <script>alert(1)</script> et <a href=\"javascript:alert(2)\" onclick=\"x()\">lien</a>.\n";
     let path = app.publish(source, None).await;
     let (_, html) = app.page(&path).await;
-    assert!(!html.contains("<script"), "{html}");
+    // The one script element is the JSON-LD data block.
+    assert_eq!(
+        html.matches("<script").count(),
+        html.matches("<script type=\"application/ld+json\">")
+            .count(),
+        "{html}"
+    );
+    assert!(!html.contains("alert(1)</script>"), "{html}");
     assert!(!html.contains("javascript:"), "{html}");
     assert!(!html.contains("onclick"), "{html}");
     assert!(html.contains("Texte "));
@@ -263,7 +271,12 @@ async fn pages_carry_security_headers_and_no_script(db: TestDb) {
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["content-type"], "text/html; charset=utf-8");
     let html = r.text().await.unwrap();
-    assert!(!html.contains("<script"), "public pages need no JavaScript");
+    assert_eq!(
+        html.matches("<script").count(),
+        html.matches("<script type=\"application/ld+json\">")
+            .count(),
+        "public pages need no JavaScript (JSON-LD data only)"
+    );
     let css = html
         .split("rel=\"stylesheet\" href=\"")
         .nth(1)
@@ -315,4 +328,85 @@ async fn article_page_weighs_under_30_kb_compressed(db: TestDb) {
         .to_owned();
     total += fetch(css).await;
     assert!(total <= 30 * 1024, "HTML + CSS compressed: {total} bytes");
+}
+
+/// The `content` of `<meta property="…">`, unescaped enough for tests.
+fn meta<'a>(html: &'a str, property: &str) -> &'a str {
+    let key = format!("property=\"{property}\" content=\"");
+    let start = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("{property} missing"))
+        + key.len();
+    &html[start..start + html[start..].find('"').unwrap()]
+}
+
+async fn articles_describe_themselves_to_previews_and_search_engines(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let source = french_article_source("apercu", Some("photo.jpg")).replace(
+        "---\n",
+        "---\nseo_description: \"Pyongyang se dit prêt à aider Moscou </script><b>\"\n",
+    );
+    let path = app
+        .publish(
+            &source,
+            Some(("photo.jpg", &kiosque_media::demo_photo(3, 1600, 900, true))),
+        )
+        .await;
+    app.wait_for_copies("apercu").await;
+    let html = app.page(&path).await.1;
+    let url = format!("https://news.example.org{path}");
+    // The WhatsApp / Facebook preview: headline, photo, description.
+    assert_eq!(meta(&html, "og:type"), "article");
+    assert_eq!(meta(&html, "og:url"), url);
+    assert!(meta(&html, "og:title").starts_with("Coopération militaire"));
+    assert!(meta(&html, "og:description").starts_with("Pyongyang se dit prêt"));
+    let image = meta(&html, "og:image");
+    assert!(
+        image.starts_with("https://news.example.org/media/") && image.ends_with("-1280.jpg"),
+        "{image}"
+    );
+    assert_eq!(meta(&html, "og:image:width"), "1280");
+    assert_eq!(meta(&html, "og:image:height"), "720");
+    assert_eq!(meta(&html, "og:locale"), "fr_FR");
+    assert!(html.contains("<meta name=\"twitter:card\" content=\"summary_large_image\">"));
+    assert_eq!(
+        app.get(image.trim_start_matches("https://news.example.org"))
+            .await
+            .status(),
+        200
+    );
+    // JSON-LD NewsArticle with what Google asks for; nothing in it can
+    // close the script element.
+    let start = html.find("<script type=\"application/ld+json\">").unwrap() + 35;
+    let end = start + html[start..].find("</script>").unwrap();
+    let ld: serde_json::Value = serde_json::from_str(&html[start..end]).expect("valid JSON-LD");
+    assert_eq!(ld["@context"], "https://schema.org");
+    assert_eq!(ld["@type"], "NewsArticle");
+    assert!(
+        ld["headline"]
+            .as_str()
+            .unwrap()
+            .starts_with("Coopération militaire")
+    );
+    assert!(ld["headline"].as_str().unwrap().chars().count() <= 110);
+    assert_eq!(ld["image"][0]["url"], image);
+    assert_eq!(ld["datePublished"], "2024-11-01T18:30:00Z");
+    assert!(ld["dateModified"].as_str().unwrap() >= "2024-11-01T18:30:00Z");
+    assert_eq!(ld["author"][0]["@type"], "Person");
+    assert_eq!(ld["author"][0]["name"], "Gaëlle Villeneuve");
+    assert_eq!(
+        ld["author"][0]["url"],
+        "https://news.example.org/author/gaelle-villeneuve/"
+    );
+    assert_eq!(ld["publisher"]["name"], "Afrique Première Tv");
+    assert_eq!(ld["articleSection"], "International");
+    assert_eq!(ld["inLanguage"], "fr");
+    assert_eq!(ld["mainEntityOfPage"]["@id"], url);
+    assert!(ld["description"].as_str().unwrap().contains("</script><b>"));
+    assert!(!html[start..end].contains("</script"));
+    // Lists are websites, with their own canonical URL.
+    let home = app.page("/").await.1;
+    assert_eq!(meta(&home, "og:type"), "website");
+    assert_eq!(meta(&home, "og:url"), "https://news.example.org/");
+    assert!(!home.contains("application/ld+json"));
 }

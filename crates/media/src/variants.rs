@@ -77,7 +77,8 @@ pub fn make_variants(original: &[u8], stem: &str) -> Result<Vec<Variant>, MediaE
     Ok(out)
 }
 
-fn scaled_height(width: u32, height: u32, to: u32) -> u32 {
+/// The height of a copy `to` pixels wide of a `width` × `height` image.
+pub fn scaled_height(width: u32, height: u32, to: u32) -> u32 {
     let h = (u64::from(height) * u64::from(to) + u64::from(width) / 2) / u64::from(width);
     u32::try_from(h).unwrap_or(u32::MAX).max(1)
 }

@@ -135,6 +135,12 @@ async fn render(
             message: strings.text(&format!("errors.{}", e.code)),
         })
         .collect();
+    let description = article
+        .editorial
+        .seo_description
+        .as_deref()
+        .unwrap_or(&article.excerpt);
+    let (og, json_ld) = super::metadata::article_metadata(site, article, description);
     let ctx = context! {
         article => &view,
         share_links => share_links(
@@ -152,11 +158,12 @@ async fn render(
         notice => page.notice.then(|| strings.text("comments.awaiting_moderation")),
         form_action => format!("{path}comments"),
         comments_closed => comments_closed(&site.comments, article.published_at, Utc::now()),
+        og, json_ld,
         ..page_context(
             state,
             site,
             Some(article.editorial.seo_title.as_deref().unwrap_or(article.title.as_str())),
-            Some(article.editorial.seo_description.as_deref().unwrap_or(&article.excerpt)),
+            Some(description),
             Some(&path),
         )
     };

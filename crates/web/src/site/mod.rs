@@ -3,6 +3,7 @@
 pub(crate) mod article;
 mod files;
 mod lists;
+mod metadata;
 
 use std::sync::Arc;
 
