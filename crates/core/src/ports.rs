@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 
 use crate::error::Result;
+use crate::model::SitemapEntry;
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     AuthorProfile, Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem,
@@ -161,6 +162,15 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn authors(&self) -> Result<Vec<Author>>;
     /// Every category, by name.
     async fn categories(&self) -> Result<Vec<Category>>;
+    /// Published articles for the sitemaps, newest first.
+    async fn sitemap(&self, page: PageRequest) -> Result<Page<SitemapEntry>>;
+    /// Articles published since `since` (Google News sitemap), newest first,
+    /// at most `limit`.
+    async fn published_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<SitemapEntry>>;
     /// Every section or every tag, by name, with how many articles use it.
     async fn terms(&self, kind: TermKind) -> Result<Vec<TermUsage>>;
     /// Adds a section or tag; `Conflict` if the address is taken.

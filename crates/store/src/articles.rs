@@ -543,7 +543,7 @@ pub(crate) async fn query(
     })
 }
 
-fn title(row: &AnyRow) -> Result<Title> {
+pub(crate) fn title(row: &AnyRow) -> Result<Title> {
     let t: String = get(row, "title")?;
     Title::parse(&t)
 }

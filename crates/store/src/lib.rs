@@ -18,6 +18,7 @@ mod media;
 mod migrations;
 mod rows;
 mod site;
+mod sitemaps;
 mod store_impl;
 mod taxonomy;
 

@@ -2,17 +2,17 @@
 
 use async_trait::async_trait;
 use kiosque_core::Result;
-use kiosque_core::model::Revision;
 use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem, NewComment,
     NewMediaAsset, Page, PageRequest, Published, Site, TermKind, TermUsage,
 };
+use kiosque_core::model::{Revision, SitemapEntry};
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Email, Slug};
 
 use crate::articles::Target;
-use crate::{SqlStore, articles, authors, comments, media, site, taxonomy};
+use crate::{SqlStore, articles, authors, comments, media, site, sitemaps, taxonomy};
 
 #[async_trait]
 impl Store for SqlStore {
@@ -148,6 +148,18 @@ impl Store for SqlStore {
 
     async fn categories(&self) -> Result<Vec<Category>> {
         taxonomy::categories(&self.pool).await
+    }
+
+    async fn sitemap(&self, page: PageRequest) -> Result<Page<SitemapEntry>> {
+        sitemaps::page(&self.pool, page).await
+    }
+
+    async fn published_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<SitemapEntry>> {
+        sitemaps::since(&self.pool, since.timestamp(), limit).await
     }
 
     async fn terms(&self, kind: TermKind) -> Result<Vec<TermUsage>> {

@@ -4,6 +4,7 @@
 mod article;
 mod comment;
 mod site;
+mod sitemap;
 mod taxonomy;
 mod user;
 
@@ -17,5 +18,6 @@ pub use article::{
 pub use chrono_tz::Tz;
 pub use comment::{Comment, ModerationItem, NewComment};
 pub use site::{CommentPolicy, CommentSettings, ShareNetwork, Site};
+pub use sitemap::SitemapEntry;
 pub use taxonomy::{TermKind, TermUsage};
 pub use user::{NewUser, Session, User};

@@ -4,6 +4,7 @@ pub(crate) mod article;
 mod files;
 mod lists;
 mod metadata;
+mod sitemaps;
 
 use std::sync::Arc;
 
@@ -27,6 +28,9 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             "/{year}/{month}/{slug}/comments",
             axum::routing::post(article::post_comment),
         )
+        .route("/robots.txt", get(sitemaps::robots))
+        .route("/sitemap.xml", get(sitemaps::index))
+        .route("/sitemaps/{file}", get(sitemaps::sitemap))
         .route("/media/{file}", get(files::media))
         .route("/assets/{file}", get(files::asset))
         .fallback(|| async { WebError::NotFound })

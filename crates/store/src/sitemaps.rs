@@ -1,0 +1,63 @@
+//! What the sitemaps list: published articles with their last change.
+
+use kiosque_core::Result;
+use kiosque_core::model::{Page, PageRequest, SitemapEntry};
+use sqlx::AnyPool;
+use sqlx::any::AnyRow;
+
+use crate::db;
+use crate::rows::{self, get, time};
+
+/// The columns of an entry; the last change counts corrections.
+const ENTRY: &str = "SELECT a.slug, a.title, a.published_at, \
+    COALESCE((SELECT max(c.noted_at) FROM article_corrections c WHERE c.article_id = a.id), 0) \
+    AS corrected_at, a.updated_at FROM articles a WHERE a.status = 'published'";
+
+fn entry(row: &AnyRow) -> Result<SitemapEntry> {
+    let updated = time(get(row, "updated_at")?);
+    let corrected = time(get(row, "corrected_at")?);
+    Ok(SitemapEntry {
+        slug: rows::slug(row, "slug")?,
+        title: crate::articles::title(row)?,
+        published_at: time(get(row, "published_at")?),
+        modified_at: updated.max(corrected),
+    })
+}
+
+pub(crate) async fn page(pool: &AnyPool, page: PageRequest) -> Result<Page<SitemapEntry>> {
+    let total: i64 = sqlx::query("SELECT count(*) AS n FROM articles WHERE status = 'published'")
+        .fetch_one(pool)
+        .await
+        .map_err(db)
+        .and_then(|row| get(&row, "n"))?;
+    let items = sqlx::query(&format!(
+        "{ENTRY} ORDER BY a.published_at DESC, a.id DESC LIMIT $1 OFFSET $2"
+    ))
+    .bind(i64::from(page.per_page))
+    .bind(page.offset())
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(entry)
+    .collect::<Result<Vec<_>>>()?;
+    Ok(Page {
+        items,
+        request: page,
+        total: u64::try_from(total).unwrap_or_default(),
+    })
+}
+
+pub(crate) async fn since(pool: &AnyPool, since: i64, limit: u32) -> Result<Vec<SitemapEntry>> {
+    sqlx::query(&format!(
+        "{ENTRY} AND a.published_at >= $1 ORDER BY a.published_at DESC, a.id DESC LIMIT $2"
+    ))
+    .bind(since)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(entry)
+    .collect()
+}
