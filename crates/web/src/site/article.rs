@@ -159,6 +159,7 @@ async fn render(
         form_action => format!("{path}comments"),
         comments_closed => comments_closed(&site.comments, article.published_at, Utc::now()),
         og, json_ld,
+        feeds => super::feeds::feed_links(site, "/", ""),
         ..page_context(
             state,
             site,

@@ -50,10 +50,46 @@ pub(crate) async fn author_page(
     list(&state, ListKind::Author(s), page_number(&n)?, true).await
 }
 
-enum ListKind {
+/// Which list: the home page's, a section's or an author's (by slug).
+pub(crate) enum ListKind {
     Home,
     Category(String),
     Author(String),
+}
+
+/// What a list shows, its first page's path, and the name of its section
+/// or author (empty for the home page); 404 for an unknown slug.
+pub(crate) async fn resolve(
+    state: &AppState,
+    kind: &ListKind,
+) -> Result<(ArticleFilter, String, String), WebError> {
+    Ok(match kind {
+        ListKind::Home => (ArticleFilter::All, "/".to_owned(), String::new()),
+        ListKind::Category(raw) => {
+            let c = state
+                .store
+                .category_by_slug(&slug(raw)?)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            (
+                ArticleFilter::Category(c.id),
+                format!("/category/{}/", c.slug),
+                c.name,
+            )
+        }
+        ListKind::Author(raw) => {
+            let a = state
+                .store
+                .author_by_slug(&slug(raw)?)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            (
+                ArticleFilter::Author(a.id),
+                format!("/author/{}/", a.slug),
+                a.name,
+            )
+        }
+    })
 }
 
 fn page_number(raw: &str) -> Result<u32, WebError> {
@@ -73,39 +109,16 @@ async fn list(
     let strings = state.strings(site.language);
     let mut profile = None;
     let mut portrait_alt = String::new();
-    let (filter, base, heading) = match &kind {
-        ListKind::Home => (
-            ArticleFilter::All,
-            "/".to_owned(),
-            strings.text("site.latest"),
-        ),
-        ListKind::Category(raw) => {
-            let c = state
-                .store
-                .category_by_slug(&slug(raw)?)
-                .await?
-                .ok_or(WebError::NotFound)?;
-            (
-                ArticleFilter::Category(c.id),
-                format!("/category/{}/", c.slug),
-                strings.text("category.heading").replace("{name}", &c.name),
-            )
-        }
-        ListKind::Author(raw) => {
-            let a = state
-                .store
-                .author_by_slug(&slug(raw)?)
-                .await?
-                .ok_or(WebError::NotFound)?;
-            portrait_alt = strings.text("author.portrait").replace("{name}", &a.name);
-            profile = Some(state.store.author_profile(a.id).await?);
-            (
-                ArticleFilter::Author(a.id),
-                format!("/author/{}/", a.slug),
-                strings.text("author.heading").replace("{name}", &a.name),
-            )
-        }
+    let (filter, base, name) = resolve(state, &kind).await?;
+    let heading = match &kind {
+        ListKind::Home => strings.text("site.latest"),
+        ListKind::Category(_) => strings.text("category.heading").replace("{name}", &name),
+        ListKind::Author(_) => strings.text("author.heading").replace("{name}", &name),
     };
+    if let ArticleFilter::Author(id) = filter {
+        portrait_alt = strings.text("author.portrait").replace("{name}", &name);
+        profile = Some(state.store.author_profile(id).await?);
+    }
     if number == 1 && explicit_page {
         // `/page/1/` is the list itself: one URL per page for search engines.
         return Ok(moved_permanently(&base));
@@ -148,6 +161,7 @@ async fn list(
     let ctx = context! {
         heading => &heading,
         portrait_alt,
+        feeds => super::feeds::feed_links(&site, &base, &name),
         profile => profile.filter(|p| {
             !p.bio.is_empty() || !p.expertise.is_empty() || !p.links.is_empty() || p.photo.is_some()
         }),

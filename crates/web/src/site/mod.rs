@@ -1,6 +1,7 @@
 //! The public site: what readers see and the one thing they post (comments).
 
 pub(crate) mod article;
+mod feeds;
 mod files;
 mod lists;
 mod metadata;
@@ -28,6 +29,12 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             "/{year}/{month}/{slug}/comments",
             axum::routing::post(article::post_comment),
         )
+        .route("/feed/", get(feeds::site_rss))
+        .route("/feed/atom/", get(feeds::site_atom))
+        .route("/category/{slug}/feed/", get(feeds::category_rss))
+        .route("/category/{slug}/feed/atom/", get(feeds::category_atom))
+        .route("/author/{slug}/feed/", get(feeds::author_rss))
+        .route("/author/{slug}/feed/atom/", get(feeds::author_atom))
         .route("/robots.txt", get(sitemaps::robots))
         .route("/sitemap.xml", get(sitemaps::index))
         .route("/sitemaps/{file}", get(sitemaps::sitemap))

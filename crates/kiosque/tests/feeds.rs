@@ -1,0 +1,164 @@
+//! RSS and Atom over HTTP on both databases: the site's, a section's and an
+//! author's feeds, at WordPress's addresses, announced by the pages,
+//! parsed as XML (and by Python's feedparser, the library most readers
+//! and aggregators resemble, when available), without drafts or e-mails.
+
+use kiosque_core::types::Role;
+use kiosque_testkit::fixtures::french_article_source;
+use kiosque_testkit::{TestApp, TestDb, both_databases, external_tool};
+
+both_databases!(
+    feeds_list_the_latest_articles_with_their_photos,
+    pages_announce_their_feeds,
+);
+
+const BASE: &str = "https://news.example.org";
+
+async fn fetch(app: &TestApp, path: &str, content_type: &str) -> String {
+    let r = app.get(path).await;
+    assert_eq!(r.status(), 200, "{path}");
+    assert_eq!(r.headers()["content-type"], content_type, "{path}");
+    let body = r.text().await.unwrap();
+    roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{path}: {e}\n{body}"));
+    body
+}
+
+/// Runs feedparser on a feed; panics unless it parses cleanly (bozo 0)
+/// with the expected number of entries.
+fn feedparser(body: &str, entries: usize) {
+    let Some(python) = external_tool(
+        "KIOSQUE_TEST_FEEDPARSER_PYTHON",
+        "Feed validity (Python feedparser)",
+        ".ci/tools/venv/bin/python",
+    ) else {
+        return;
+    };
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), body).unwrap();
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(
+            "import sys, feedparser\n\
+             d = feedparser.parse(sys.argv[1])\n\
+             print(int(d.bozo), len(d.entries), d.version)\n\
+             if d.bozo: print(d.bozo_exception)\n\
+             for e in d.entries: print(e.title, '|', e.link, '|', len(e.enclosures))",
+        )
+        .arg(file.path())
+        .output()
+        .expect("python");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first: Vec<&str> = text.lines().next().unwrap().split(' ').collect();
+    assert_eq!(first[0], "0", "feedparser found a problem: {text}");
+    assert_eq!(first[1], entries.to_string(), "{text}");
+}
+
+async fn feeds_list_the_latest_articles_with_their_photos(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let with_photo = app
+        .publish(
+            &french_article_source("avec-photo", Some("p.jpg")),
+            Some(("p.jpg", &kiosque_media::demo_photo(2, 640, 360, true))),
+        )
+        .await;
+    let other = app
+        .publish(
+            &french_article_source("autre", None)
+                .replace("2024-11-01T18:30:00Z", "2024-10-01T08:00:00Z")
+                .replace(
+                    "title: \"Coopération",
+                    "title: \"Économie & « marchés » : Coopération",
+                ),
+            None,
+        )
+        .await;
+    let writer = app.newsroom("redaction@example.org", Role::Author).await;
+    writer
+        .post(
+            "/admin/articles/new",
+            &[
+                ("title", "Brouillon secret"),
+                ("body", "Pas encore."),
+                ("status", "draft"),
+            ],
+        )
+        .await;
+    let rss = fetch(&app, "/feed/", "application/rss+xml; charset=utf-8").await;
+    let atom = fetch(&app, "/feed/atom/", "application/atom+xml; charset=utf-8").await;
+    for body in [&rss, &atom] {
+        assert!(body.contains(&format!("{BASE}{with_photo}")));
+        assert!(body.contains(&format!("{BASE}{other}")));
+        assert!(body.contains("Économie &amp; « marchés »"));
+        assert!(!body.contains("Brouillon") && !body.contains("@example.org"));
+        // Newest first.
+        assert!(body.find(&with_photo).unwrap() < body.find(&other).unwrap());
+    }
+    let doc = roxmltree::Document::parse(&rss).unwrap();
+    let enclosure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("enclosure"))
+        .expect("the photo as an enclosure");
+    assert_eq!(enclosure.attribute("type"), Some("image/jpeg"));
+    assert!(
+        enclosure
+            .attribute("url")
+            .unwrap()
+            .starts_with(&format!("{BASE}/media/"))
+    );
+    assert!(
+        enclosure
+            .attribute("length")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 0
+    );
+    let pub_date = doc
+        .descendants()
+        .find(|n| n.has_tag_name("pubDate"))
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc2822(pub_date).is_ok(),
+        "{pub_date}"
+    );
+    feedparser(&rss, 2);
+    feedparser(&atom, 2);
+    // A section's and an author's feeds, WordPress's addresses.
+    for path in [
+        "/category/international/feed/",
+        "/author/gaelle-villeneuve/feed/",
+    ] {
+        let body = fetch(&app, path, "application/rss+xml; charset=utf-8").await;
+        feedparser(&body, 2);
+        let atom = fetch(
+            &app,
+            &format!("{path}atom/"),
+            "application/atom+xml; charset=utf-8",
+        )
+        .await;
+        feedparser(&atom, 2);
+    }
+    assert_eq!(app.get("/category/absente/feed/").await.status(), 404);
+}
+
+async fn pages_announce_their_feeds(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = app
+        .publish(&french_article_source("annonce", None), None)
+        .await;
+    let site_feed = "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Afrique Première Tv\" href=\"/feed/\">";
+    for page in ["/", path.as_str(), "/category/international/"] {
+        assert!(app.page(page).await.1.contains(site_feed), "{page}");
+    }
+    let section = app.page("/category/international/").await.1;
+    assert!(section.contains(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Afrique Première Tv – International\" href=\"/category/international/feed/atom/\">"
+    ));
+}
