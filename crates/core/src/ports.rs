@@ -5,13 +5,13 @@
 use async_trait::async_trait;
 
 use crate::error::Result;
-use crate::model::SitemapEntry;
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     AuthorProfile, Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem,
     NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision, Session, Site,
     TermKind, TermUsage, User,
 };
+use crate::model::{SitemapEntry, Tag};
 use crate::types::{CommentStatus, Email, Role, Slug};
 
 /// Newsroom accounts and sign-in sessions.
@@ -151,6 +151,8 @@ pub trait Store: Accounts + Send + Sync + 'static {
     ) -> Result<Page<ArticleSummary>>;
     /// A category by slug.
     async fn category_by_slug(&self, slug: &Slug) -> Result<Option<Category>>;
+    /// A tag by slug.
+    async fn tag_by_slug(&self, slug: &Slug) -> Result<Option<Tag>>;
     /// An author by slug.
     async fn author_by_slug(&self, slug: &Slug) -> Result<Option<Author>>;
     /// An author's profile (empty fields until written).

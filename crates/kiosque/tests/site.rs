@@ -3,6 +3,7 @@
 mod common;
 
 use common::{assert_in_order, plain, png};
+use kiosque_core::ports::Store;
 use kiosque_core::types::Locale;
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{TestApp, TestDb, both_databases};
@@ -20,6 +21,7 @@ both_databases!(
     pages_carry_security_headers_and_no_script,
     article_page_weighs_under_30_kb_compressed,
     articles_describe_themselves_to_previews_and_search_engines,
+    tags_have_their_own_pages_and_feeds,
 );
 
 async fn article_page_has_every_reference_element_in_order(db: TestDb) {
@@ -409,4 +411,61 @@ async fn articles_describe_themselves_to_previews_and_search_engines(db: TestDb)
     assert_eq!(meta(&home, "og:type"), "website");
     assert_eq!(meta(&home, "og:url"), "https://news.example.org/");
     assert!(!home.contains("application/ld+json"));
+}
+
+async fn tags_have_their_own_pages_and_feeds(db: TestDb) {
+    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| s.web.per_page = 1).await;
+    let first = app
+        .publish(&french_article_source("premier", None), None)
+        .await;
+    let second = app
+        .publish(
+            &french_article_source("second", None).replace("2024-11-01", "2024-11-02"),
+            None,
+        )
+        .await;
+    let untagged = app
+        .publish(
+            &french_article_source("sans-mot-cle", None)
+                .replace("tags: [\"Corée du Nord\", \"Russie\"]\n", ""),
+            None,
+        )
+        .await;
+    assert!(
+        app.store
+            .article_by_slug(&kiosque_core::types::Slug::parse("sans-mot-cle").unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .tags
+            .is_empty()
+    );
+    // The article links its tags.
+    let article = app.page(&first).await.1;
+    assert!(article.contains("<a rel=\"tag\" href=\"/tag/coree-du-nord/\">Corée du Nord</a>"));
+    // The tag's page lists its articles, newest first, one per page here.
+    let (status, page) = app.page("/tag/coree-du-nord/").await;
+    assert_eq!(status, 200);
+    let page = common::plain(&page);
+    assert!(page.contains("<h1>Mot-clé : Corée du Nord</h1>"), "{page}");
+    assert!(page.contains(&format!("href=\"{second}\"")));
+    assert!(!page.contains(&format!("href=\"{untagged}\"")));
+    assert!(
+        page.contains(
+            "<link rel=\"canonical\" href=\"https://news.example.org/tag/coree-du-nord/\">"
+        )
+    );
+    let (status, page2) = app.page("/tag/coree-du-nord/page/2/").await;
+    assert_eq!(status, 200);
+    assert!(page2.contains(&format!("href=\"{first}\"")));
+    assert_eq!(app.page("/tag/coree-du-nord/page/3/").await.0, 404);
+    assert_eq!(app.get("/tag/coree-du-nord/page/1/").await.status(), 301);
+    assert_eq!(app.page("/tag/inconnu/").await.0, 404);
+    // Its feed.
+    let r = app.get("/tag/coree-du-nord/feed/").await;
+    assert_eq!(r.status(), 200);
+    let feed = r.text().await.unwrap();
+    roxmltree::Document::parse(&feed).unwrap();
+    assert!(feed.contains(&second) && feed.contains(&first) && !feed.contains(&untagged));
+    assert!(page.contains("href=\"/tag/coree-du-nord/feed/\""));
 }

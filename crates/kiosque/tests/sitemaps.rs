@@ -82,6 +82,7 @@ async fn sitemaps_list_every_published_page_and_nothing_else(db: TestDb) {
     for expected in [
         "/",
         "/category/international/",
+        "/tag/coree-du-nord/",
         "/author/gaelle-villeneuve/",
     ] {
         assert!(

@@ -568,6 +568,11 @@ pub(crate) async fn list(
              AND ac.author_id = $3))",
             Some(id),
         ),
+        ArticleFilter::Tag(id) => (
+            "WHERE a.status = 'published' AND EXISTS \
+             (SELECT 1 FROM article_tags at WHERE at.article_id = a.id AND at.tag_id = $3)",
+            Some(id),
+        ),
     };
     let sql = format!(
         "SELECT a.id, a.slug, a.title, a.excerpt, a.published_at, au.name AS author_name, \

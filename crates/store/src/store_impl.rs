@@ -150,6 +150,10 @@ impl Store for SqlStore {
         taxonomy::categories(&self.pool).await
     }
 
+    async fn tag_by_slug(&self, slug: &Slug) -> Result<Option<kiosque_core::model::Tag>> {
+        taxonomy::tag_by_slug(&self.pool, slug).await
+    }
+
     async fn sitemap(&self, page: PageRequest) -> Result<Page<SitemapEntry>> {
         sitemaps::page(&self.pool, page).await
     }

@@ -1,6 +1,6 @@
 //! Sections and tags: the public lookups and the newsroom's management.
 
-use kiosque_core::model::{Category, TermKind, TermUsage};
+use kiosque_core::model::{Category, Tag, TermKind, TermUsage};
 use kiosque_core::types::Slug;
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
@@ -34,6 +34,17 @@ pub(crate) async fn categories(pool: &AnyPool) -> Result<Vec<Category>> {
     .iter()
     .filter_map(|row| rows::category(row).transpose())
     .collect()
+}
+
+pub(crate) async fn tag_by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Tag>> {
+    sqlx::query("SELECT id, slug, name FROM tags WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(rows::tag)
+        .transpose()
 }
 
 /// The table of a kind, and the condition that finds the articles using a

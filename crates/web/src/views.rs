@@ -126,7 +126,7 @@ pub(crate) struct ArticleView {
     author_name: String,
     author_url: String,
     category: Option<LinkView>,
-    tags: Vec<String>,
+    tags: Vec<LinkView>,
     date_text: String,
     date_iso: String,
     image: Option<ImageView>,
@@ -165,7 +165,14 @@ pub(crate) fn article_view(article: &Article, strings: &Strings, site: &Site) ->
             name: c.name.clone(),
             url: format!("/category/{}/", c.slug),
         }),
-        tags: article.tags.iter().map(|t| t.name.clone()).collect(),
+        tags: article
+            .tags
+            .iter()
+            .map(|t| LinkView {
+                name: t.name.clone(),
+                url: format!("/tag/{}/", t.slug),
+            })
+            .collect(),
         date_text: strings.date(site.local(article.published_at)),
         date_iso: iso(article.published_at),
         image: article

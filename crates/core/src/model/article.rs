@@ -326,6 +326,8 @@ pub enum ArticleFilter {
     Category(i64),
     /// Those signed by one author (by id).
     Author(i64),
+    /// Those with one tag (by id).
+    Tag(i64),
 }
 
 /// A page of a list, numbered from 1.

@@ -1,5 +1,5 @@
 //! RSS 2.0 and Atom feeds of the latest articles: the whole site, a
-//! section, an author — at WordPress's addresses (`/feed/`, `/feed/atom/`,
+//! section, a tag, an author — at WordPress's addresses (`/feed/`, `/feed/atom/`,
 //! `/category/x/feed/`), so readers' subscriptions survive a move. Each
 //! item carries its lead photo as an enclosure.
 //!
@@ -231,4 +231,18 @@ pub(crate) async fn author_atom(
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     feed(&state, ListKind::Author(slug), Format::Atom).await
+}
+
+pub(crate) async fn tag_rss(
+    State(state): State<Arc<AppState>>,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    feed(&state, ListKind::Tag(slug), Format::Rss).await
+}
+
+pub(crate) async fn tag_atom(
+    State(state): State<Arc<AppState>>,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    feed(&state, ListKind::Tag(slug), Format::Atom).await
 }

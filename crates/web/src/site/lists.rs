@@ -36,6 +36,20 @@ pub(crate) async fn category_page(
     list(&state, ListKind::Category(s), page_number(&n)?, true).await
 }
 
+pub(crate) async fn tag(
+    State(state): State<Arc<AppState>>,
+    Path(s): Path<String>,
+) -> Result<Response, WebError> {
+    list(&state, ListKind::Tag(s), 1, false).await
+}
+
+pub(crate) async fn tag_page(
+    State(state): State<Arc<AppState>>,
+    Path((s, n)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    list(&state, ListKind::Tag(s), page_number(&n)?, true).await
+}
+
 pub(crate) async fn author(
     State(state): State<Arc<AppState>>,
     Path(s): Path<String>,
@@ -55,6 +69,7 @@ pub(crate) enum ListKind {
     Home,
     Category(String),
     Author(String),
+    Tag(String),
 }
 
 /// What a list shows, its first page's path, and the name of its section
@@ -75,6 +90,18 @@ pub(crate) async fn resolve(
                 ArticleFilter::Category(c.id),
                 format!("/category/{}/", c.slug),
                 c.name,
+            )
+        }
+        ListKind::Tag(raw) => {
+            let t = state
+                .store
+                .tag_by_slug(&slug(raw)?)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            (
+                ArticleFilter::Tag(t.id),
+                format!("/tag/{}/", t.slug),
+                t.name,
             )
         }
         ListKind::Author(raw) => {
@@ -114,6 +141,7 @@ async fn list(
         ListKind::Home => strings.text("site.latest"),
         ListKind::Category(_) => strings.text("category.heading").replace("{name}", &name),
         ListKind::Author(_) => strings.text("author.heading").replace("{name}", &name),
+        ListKind::Tag(_) => strings.text("tag.heading").replace("{name}", &name),
     };
     if let ArticleFilter::Author(id) = filter {
         portrait_alt = strings.text("author.portrait").replace("{name}", &name);

@@ -126,6 +126,15 @@ pub(crate) async fn sitemap(
             for c in state.store.categories().await? {
                 body += &url(&site, &format!("/category/{}/", c.slug), None);
             }
+            for t in state
+                .store
+                .terms(kiosque_core::model::TermKind::Tag)
+                .await?
+            {
+                if t.articles > 0 {
+                    body += &url(&site, &format!("/tag/{}/", t.slug), None);
+                }
+            }
             for a in state.store.authors().await? {
                 body += &url(&site, &format!("/author/{}/", a.slug), None);
             }
