@@ -79,6 +79,8 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/".to_owned(),
         "/page/2/".to_owned(),
         "/category/international/".to_owned(),
+        "/2024/11/".to_owned(),
+        "/tag/coree-du-nord/".to_owned(),
         "/author/gaelle-villeneuve/".to_owned(),
         "/absent/".to_owned(),
     ] {

@@ -22,6 +22,7 @@ both_databases!(
     article_page_weighs_under_30_kb_compressed,
     articles_describe_themselves_to_previews_and_search_engines,
     tags_have_their_own_pages_and_feeds,
+    date_archives_list_a_year_and_a_month,
 );
 
 async fn article_page_has_every_reference_element_in_order(db: TestDb) {
@@ -468,4 +469,64 @@ async fn tags_have_their_own_pages_and_feeds(db: TestDb) {
     roxmltree::Document::parse(&feed).unwrap();
     assert!(feed.contains(&second) && feed.contains(&first) && !feed.contains(&untagged));
     assert!(page.contains("href=\"/tag/coree-du-nord/feed/\""));
+}
+
+async fn date_archives_list_a_year_and_a_month(db: TestDb) {
+    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| s.web.per_page = 1).await;
+    let november = app
+        .publish(&french_article_source("novembre", None), None)
+        .await;
+    let october = app
+        .publish(
+            &french_article_source("octobre", None).replace("2024-11-01", "2024-10-15"),
+            None,
+        )
+        .await;
+    let other_year = app
+        .publish(
+            &french_article_source("l-an-passe", None).replace("2024-11-01", "2023-12-31"),
+            None,
+        )
+        .await;
+    let (status, month) = app.page("/2024/11/").await;
+    assert_eq!(status, 200);
+    let month = common::plain(&month);
+    assert!(
+        month.contains("<h1>Archives : novembre 2024</h1>"),
+        "{month}"
+    );
+    assert!(month.contains(&format!("href=\"{november}\"")));
+    assert!(!month.contains(&format!("href=\"{october}\"")));
+    assert!(month.contains("<link rel=\"canonical\" href=\"https://news.example.org/2024/11/\">"));
+    let (status, year) = app.page("/2024/").await;
+    assert_eq!(status, 200);
+    assert!(common::plain(&year).contains("<h1>Archives : 2024</h1>"));
+    assert!(
+        year.contains(&format!("href=\"{november}\"")),
+        "newest first"
+    );
+    let (status, year2) = app.page("/2024/page/2/").await;
+    assert_eq!(status, 200);
+    assert!(year2.contains(&format!("href=\"{october}\"")));
+    assert_eq!(app.page("/2024/page/3/").await.0, 404);
+    assert_eq!(app.get("/2024/11/page/1/").await.status(), 301);
+    assert!(
+        app.page("/2023/")
+            .await
+            .1
+            .contains(&format!("href=\"{other_year}\""))
+    );
+    // Empty or impossible periods are not found; articles still are.
+    for path in [
+        "/2022/",
+        "/2024/13/",
+        "/2024/1/",
+        "/24/",
+        "/2024/09/",
+        "/abcd/",
+    ] {
+        assert_eq!(app.page(path).await.0, 404, "{path}");
+    }
+    assert_eq!(app.page(&november).await.0, 200);
+    assert_eq!(app.page("/feed/").await.0, 200);
 }

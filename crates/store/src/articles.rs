@@ -553,25 +553,29 @@ pub(crate) async fn list(
     filter: ArticleFilter,
     page: PageRequest,
 ) -> Result<Page<ArticleSummary>> {
-    // Three fixed statements rather than one with optional conditions, so
-    // each gets a plan that uses its index.
-    let (condition, filter_id) = match filter {
-        ArticleFilter::All => ("WHERE a.status = 'published'", None),
+    // Fixed statements rather than one with optional conditions, so each
+    // gets a plan that uses its index.
+    let (condition, binds): (&str, Vec<i64>) = match filter {
+        ArticleFilter::All => ("WHERE a.status = 'published'", vec![]),
         ArticleFilter::Category(id) => (
             "WHERE a.status = 'published' AND a.category_id = $3",
-            Some(id),
+            vec![id],
         ),
         // The author's own articles and those they contributed to.
         ArticleFilter::Author(id) => (
             "WHERE a.status = 'published' AND (a.author_id = $3 OR EXISTS \
              (SELECT 1 FROM article_contributors ac WHERE ac.article_id = a.id \
              AND ac.author_id = $3))",
-            Some(id),
+            vec![id],
         ),
         ArticleFilter::Tag(id) => (
             "WHERE a.status = 'published' AND EXISTS \
              (SELECT 1 FROM article_tags at WHERE at.article_id = a.id AND at.tag_id = $3)",
-            Some(id),
+            vec![id],
+        ),
+        ArticleFilter::Period(from, to) => (
+            "WHERE a.status = 'published' AND a.published_at >= $3 AND a.published_at < $4",
+            vec![from.timestamp(), to.timestamp()],
         ),
     };
     let sql = format!(
@@ -584,8 +588,8 @@ pub(crate) async fn list(
     let mut query = sqlx::query(&sql)
         .bind(i64::from(page.per_page))
         .bind(page.offset());
-    if let Some(id) = filter_id {
-        query = query.bind(id);
+    for value in &binds {
+        query = query.bind(*value);
     }
     let items = query
         .fetch_all(pool)
@@ -606,11 +610,11 @@ pub(crate) async fn list(
         .collect::<Result<Vec<_>>>()?;
     let count_sql = format!(
         "SELECT COUNT(*) AS n FROM articles a {}",
-        condition.replace("$3", "$1")
+        condition.replace("$3", "$1").replace("$4", "$2")
     );
     let mut count = sqlx::query(&count_sql);
-    if let Some(id) = filter_id {
-        count = count.bind(id);
+    for value in &binds {
+        count = count.bind(*value);
     }
     let total: i64 = get(&count.fetch_one(pool).await.map_err(db)?, "n")?;
     Ok(Page {

@@ -116,6 +116,16 @@ impl Strings {
             .replace("{year}", &at.year().to_string())
     }
 
+    /// "novembre 2024" / "November 2024".
+    pub fn month_year(&self, month: u32, year: &str) -> String {
+        let name = self
+            .months
+            .get(month.saturating_sub(1) as usize)
+            .cloned()
+            .unwrap_or_default();
+        format!("{name} {year}")
+    }
+
     /// "1er novembre 2024 à 18 h 30" / "1 November 2024 at 18:30".
     pub fn datetime(&self, at: DateTime<Tz>) -> String {
         let time = self

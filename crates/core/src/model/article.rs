@@ -328,6 +328,9 @@ pub enum ArticleFilter {
     Author(i64),
     /// Those with one tag (by id).
     Tag(i64),
+    /// Those published from the first instant (included) to the second
+    /// (excluded): a year's or a month's archive.
+    Period(DateTime<Utc>, DateTime<Utc>),
 }
 
 /// A page of a list, numbered from 1.

@@ -50,6 +50,43 @@ pub(crate) async fn tag_page(
     list(&state, ListKind::Tag(s), page_number(&n)?, true).await
 }
 
+pub(crate) async fn year(
+    State(state): State<Arc<AppState>>,
+    Path(year): Path<String>,
+) -> Result<Response, WebError> {
+    list(&state, ListKind::Period { year, month: None }, 1, false).await
+}
+
+pub(crate) async fn year_page(
+    State(state): State<Arc<AppState>>,
+    Path((year, n)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let number = page_number(&n)?;
+    list(&state, ListKind::Period { year, month: None }, number, true).await
+}
+
+pub(crate) async fn month(
+    State(state): State<Arc<AppState>>,
+    Path((year, month)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let kind = ListKind::Period {
+        year,
+        month: Some(month),
+    };
+    list(&state, kind, 1, false).await
+}
+
+pub(crate) async fn month_page(
+    State(state): State<Arc<AppState>>,
+    Path((year, month, n)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let kind = ListKind::Period {
+        year,
+        month: Some(month),
+    };
+    list(&state, kind, page_number(&n)?, true).await
+}
+
 pub(crate) async fn author(
     State(state): State<Arc<AppState>>,
     Path(s): Path<String>,
@@ -70,6 +107,40 @@ pub(crate) enum ListKind {
     Category(String),
     Author(String),
     Tag(String),
+    /// A year's (`month` is `None`) or a month's archive, as in the URL.
+    Period {
+        year: String,
+        month: Option<String>,
+    },
+}
+
+/// The UTC interval of a year or month archive (article URLs carry UTC
+/// dates), from the URL's digits: `2024`, `2024`/`11`.
+fn period(
+    year: &str,
+    month: Option<&str>,
+) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), WebError> {
+    use chrono::TimeZone;
+    let y: i32 = match year.parse() {
+        Ok(y) if year.len() == 4 && (1970..=9999).contains(&y) => y,
+        _ => return Err(WebError::NotFound),
+    };
+    let (from, to) = match month {
+        None => ((y, 1), (y + 1, 1)),
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(m) if raw.len() == 2 && (1..=12).contains(&m) => {
+                ((y, m), if m == 12 { (y + 1, 1) } else { (y, m + 1) })
+            }
+            _ => return Err(WebError::NotFound),
+        },
+    };
+    let at = |(y, m): (i32, u32)| {
+        chrono::Utc
+            .with_ymd_and_hms(y, m, 1, 0, 0, 0)
+            .single()
+            .ok_or(WebError::NotFound)
+    };
+    Ok((at(from)?, at(to)?))
 }
 
 /// What a list shows, its first page's path, and the name of its section
@@ -103,6 +174,14 @@ pub(crate) async fn resolve(
                 format!("/tag/{}/", t.slug),
                 t.name,
             )
+        }
+        ListKind::Period { year, month } => {
+            let (from, to) = period(year, month.as_deref())?;
+            let base = match month {
+                Some(m) => format!("/{year}/{m}/"),
+                None => format!("/{year}/"),
+            };
+            (ArticleFilter::Period(from, to), base, String::new())
         }
         ListKind::Author(raw) => {
             let a = state
@@ -142,6 +221,13 @@ async fn list(
         ListKind::Category(_) => strings.text("category.heading").replace("{name}", &name),
         ListKind::Author(_) => strings.text("author.heading").replace("{name}", &name),
         ListKind::Tag(_) => strings.text("tag.heading").replace("{name}", &name),
+        ListKind::Period { year, month } => {
+            let when = match month {
+                Some(m) => strings.month_year(m.parse().unwrap_or(1), year),
+                None => year.clone(),
+            };
+            strings.text("archive.heading").replace("{when}", &when)
+        }
     };
     if let ArticleFilter::Author(id) = filter {
         portrait_alt = strings.text("author.portrait").replace("{name}", &name);
@@ -162,6 +248,10 @@ async fn list(
         )
         .await?;
     if number > page.page_count() {
+        return Err(WebError::NotFound);
+    }
+    // A period with nothing in it is no page at all (as in WordPress).
+    if page.total == 0 && matches!(kind, ListKind::Period { .. }) {
         return Err(WebError::NotFound);
     }
     let path = if number == 1 {
@@ -189,7 +279,12 @@ async fn list(
     let ctx = context! {
         heading => &heading,
         portrait_alt,
-        feeds => super::feeds::feed_links(&site, &base, &name),
+        // Sections, tags and authors have feeds of their own; date
+        // archives offer the site's.
+        feeds => match kind {
+            ListKind::Home | ListKind::Period { .. } => super::feeds::feed_links(&site, "/", ""),
+            _ => super::feeds::feed_links(&site, &base, &name),
+        },
         profile => profile.filter(|p| {
             !p.bio.is_empty() || !p.expertise.is_empty() || !p.links.is_empty() || p.photo.is_some()
         }),

@@ -28,6 +28,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/tag/{slug}/feed/atom/", get(feeds::tag_atom))
         .route("/author/{slug}/", get(lists::author))
         .route("/author/{slug}/page/{n}/", get(lists::author_page))
+        .route("/{year}/", get(lists::year))
+        .route("/{year}/page/{n}/", get(lists::year_page))
+        .route("/{year}/{month}/", get(lists::month))
+        .route("/{year}/{month}/page/{n}/", get(lists::month_page))
         .route("/{year}/{month}/{slug}/", get(article::show))
         .route(
             "/{year}/{month}/{slug}/comments",
