@@ -86,6 +86,32 @@ pub struct MediaText {
     pub credit: String,
 }
 
+impl MediaText {
+    /// The library's texts once the image is used with these: an alt text
+    /// given replaces the old one; a caption or credit given fills only an
+    /// empty one (the library keeps the defaults it had).
+    pub fn after_use(
+        &self,
+        alt: Option<&str>,
+        caption: Option<&str>,
+        credit: Option<&str>,
+    ) -> Self {
+        let keep_or = |old: &str, new: Option<&str>| {
+            if old.is_empty() {
+                new.unwrap_or_default()
+            } else {
+                old
+            }
+            .to_owned()
+        };
+        MediaText {
+            alt: alt.unwrap_or(&self.alt).to_owned(),
+            caption: keep_or(&self.caption, caption),
+            credit: keep_or(&self.credit, credit),
+        }
+    }
+}
+
 /// A library entry with how many places use it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaItem {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use kiosque_core::model::{MediaText, Site, article_path};
+use kiosque_core::model::{Site, article_path};
 use kiosque_core::ports::Store;
 use kiosque_core::service::publish::parse_article_source;
 use kiosque_media::{BlobStore, MediaLimits};
@@ -92,17 +92,13 @@ pub async fn publish_file(
             let asset = store.save_media(&img.meta).await?;
             // The file says what the image shows; its caption and credit
             // become the library's defaults when it has none.
-            let text = MediaText {
-                alt: source.image_alt.clone().unwrap_or_default(),
-                caption: Some(asset.text.caption.clone())
-                    .filter(|c| !c.is_empty())
-                    .or_else(|| source.image_caption.clone())
-                    .unwrap_or_default(),
-                credit: Some(asset.text.credit.clone())
-                    .filter(|c| !c.is_empty())
-                    .or_else(|| source.image_credit.clone())
-                    .unwrap_or_default(),
-            };
+            // (`image_alt` is always set when there is an image: the
+            // file's check defaults it to the caption.)
+            let text = asset.text.after_use(
+                source.image_alt.as_deref(),
+                source.image_caption.as_deref(),
+                source.image_credit.as_deref(),
+            );
             if text != asset.text {
                 store.set_media_text(asset.id, &text).await?;
             }

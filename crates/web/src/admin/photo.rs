@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use kiosque_core::Error;
-use kiosque_core::model::{Article, MediaText};
+use kiosque_core::model::Article;
 use kiosque_core::service::editorial::EditorForm;
 use kiosque_core::types::Permission;
 
@@ -84,17 +84,9 @@ pub(crate) async fn upload(
     if let Some(asset) = &image {
         // The library keeps what the newsroom wrote: the alt text always,
         // the caption and credit as defaults for the image's next use.
-        let library = MediaText {
-            alt: alt.clone().unwrap_or_else(|| asset.text.alt.clone()),
-            caption: Some(asset.text.caption.clone())
-                .filter(|c| !c.is_empty())
-                .or(caption.clone())
-                .unwrap_or_default(),
-            credit: Some(asset.text.credit.clone())
-                .filter(|c| !c.is_empty())
-                .or(credit.clone())
-                .unwrap_or_default(),
-        };
+        let library = asset
+            .text
+            .after_use(alt.as_deref(), caption.as_deref(), credit.as_deref());
         if library != asset.text {
             state.store.set_media_text(asset.id, &library).await?;
         }
