@@ -79,6 +79,27 @@ pub fn excerpt(source: &str, max_chars: usize) -> String {
     truncate_words(&text, max_chars)
 }
 
+/// All the readable text of Markdown (paragraphs, headings, quotes, lists,
+/// code), blocks separated by a blank line — what search indexes and
+/// quotes in its snippets. Raw HTML in the source is left out.
+pub fn plain_text(source: &str) -> String {
+    let mut text = String::with_capacity(source.len());
+    for event in Parser::new(source) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(
+                pulldown_cmark::TagEnd::Paragraph
+                | pulldown_cmark::TagEnd::Heading(_)
+                | pulldown_cmark::TagEnd::Item
+                | pulldown_cmark::TagEnd::CodeBlock,
+            ) => text.push_str("\n\n"),
+            _ => {}
+        }
+    }
+    text.trim_end().to_owned()
+}
+
 /// Cuts text at the last word boundary before `max_chars`, adding `…`.
 pub fn truncate_words(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
@@ -152,6 +173,18 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_keeps_words_and_drops_markup_and_html() {
+        let t = plain_text(
+            "## Le sommet\n\nSergueï **Lavrov** a [parlé](https://x.example)\\\n\
+             à `Pyongyang`.\n\n- un\n- deux\n\n<script>alert(1)</script>\n",
+        );
+        assert_eq!(
+            t,
+            "Le sommet\n\nSergueï Lavrov a parlé à Pyongyang.\n\nun\n\ndeux"
+        );
+    }
 
     #[test]
     fn headline_colon_gets_a_no_break_space() {

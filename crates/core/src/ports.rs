@@ -11,7 +11,7 @@ use crate::model::{
     NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision, Session, Site,
     TermKind, TermUsage, User,
 };
-use crate::model::{SitemapEntry, Tag};
+use crate::model::{SearchChange, SearchDocument, SitemapEntry, Tag};
 use crate::types::{CommentStatus, Email, Role, Slug};
 
 /// Newsroom accounts and sign-in sessions.
@@ -173,6 +173,22 @@ pub trait Store: Accounts + Send + Sync + 'static {
         since: chrono::DateTime<chrono::Utc>,
         limit: u32,
     ) -> Result<Vec<SitemapEntry>>;
+    /// The published articles among `ids`, as search indexes them (the
+    /// others were unpublished or deleted).
+    async fn search_documents(&self, ids: &[i64]) -> Result<Vec<SearchDocument>>;
+    /// Published articles with an id above `after`, by id, at most `limit`:
+    /// a whole index is rebuilt by walking these.
+    async fn search_documents_after(&self, after: i64, limit: u32) -> Result<Vec<SearchDocument>>;
+    /// How many articles are published.
+    async fn published_count(&self) -> Result<u64>;
+    /// Noted changes after `after`, oldest first, at most `limit`.
+    async fn search_changes(&self, after: i64, limit: u32) -> Result<Vec<SearchChange>>;
+    /// The latest change's number and the oldest one still kept (0, 0 when
+    /// none is): an index that applied less than the oldest kept minus one
+    /// missed changes and must be rebuilt.
+    async fn search_change_bounds(&self) -> Result<(i64, i64)>;
+    /// Forgets changes noted before `before`.
+    async fn prune_search_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()>;
     /// Every section or every tag, by name, with how many articles use it.
     async fn terms(&self, kind: TermKind) -> Result<Vec<TermUsage>>;
     /// Adds a section or tag; `Conflict` if the address is taken.

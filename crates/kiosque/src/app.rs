@@ -10,6 +10,7 @@ use axum::Router;
 use kiosque_core::model::Site;
 use kiosque_core::ports::Store;
 use kiosque_media::BlobStore;
+use kiosque_search::{Follower, SearchIndex};
 use kiosque_store::{SqlStore, StoreOptions};
 use kiosque_web::AppState;
 use tokio::net::TcpListener;
@@ -58,7 +59,17 @@ pub struct Application {
     router: Router,
     store: Arc<SqlStore>,
     media: Arc<dyn BlobStore>,
+    search: Follower,
     schedule_every: std::time::Duration,
+}
+
+/// Opens this server's search index for the site's language.
+pub fn open_search(settings: &Settings, site: &Site) -> anyhow::Result<Arc<SearchIndex>> {
+    let dir = settings.search_dir();
+    Ok(Arc::new(
+        SearchIndex::open(&dir, site.language)
+            .with_context(|| format!("cannot open the search index in {}", dir.display()))?,
+    ))
 }
 
 impl Application {
@@ -71,7 +82,15 @@ impl Application {
             None => None,
         };
         let media = settings.media_store()?;
-        let state = AppState::new(store.clone(), media.clone(), mailer, settings.web.clone());
+        let search = open_search(settings, &site)?;
+        let follower = Follower::new(search.clone(), store.clone());
+        let state = AppState::new(
+            store.clone(),
+            media.clone(),
+            search.clone(),
+            mailer,
+            settings.web.clone(),
+        );
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
@@ -85,6 +104,7 @@ impl Application {
             router: kiosque_web::router(state),
             store,
             media,
+            search: follower,
             schedule_every: settings.schedule_every,
         })
     }
@@ -104,6 +124,9 @@ impl Application {
         let scheduler = crate::scheduler::spawn(self.store.clone(), self.schedule_every);
         let media_worker =
             crate::media_worker::spawn(self.store.clone(), self.media, self.schedule_every);
+        // A new server's index is built in the background; searches answer
+        // meanwhile with what it holds so far.
+        let search = tokio::spawn(self.search.run());
         let served = axum::serve(
             self.listener,
             self.router
@@ -113,6 +136,7 @@ impl Application {
         .await;
         scheduler.abort();
         media_worker.abort();
+        search.abort();
         self.store.close().await;
         Ok(served?)
     }

@@ -285,6 +285,12 @@ impl Settings {
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
     }
+
+    /// Where this server keeps its search index (rebuilt from the database
+    /// when missing, so it needs no backup).
+    pub fn search_dir(&self) -> PathBuf {
+        self.data_dir.join("search")
+    }
 }
 
 fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {

@@ -283,6 +283,28 @@ async fn a_reader_on_a_phone_reads_and_comments_without_javascript_problems() {
 
     browser.client.goto(&url).await.unwrap();
     browser.assert_accessible(&url).await;
+
+    // The search form in the header, used from the keyboard.
+    let field = browser
+        .client
+        .find(Locator::Id("site-search"))
+        .await
+        .unwrap();
+    field.send_keys("coree du nord\u{E007}").await.unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let current = browser.client.current_url().await.unwrap();
+        let source = browser.client.source().await.unwrap();
+        if current.path() == "/search" && source.contains("<mark>Corée</mark>") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{current}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if current.path() == "/search" {
+            browser.client.refresh().await.unwrap();
+        }
+    }
+    browser.assert_accessible("search results").await;
     browser.client.close().await.unwrap();
 }
 

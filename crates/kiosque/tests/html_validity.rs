@@ -71,9 +71,19 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         .id;
     post(form("Une réponse.", Some(first.to_string()))).await;
     app.approve_pending().await;
+    // Search pages with results need the index to have caught up.
+    let started = std::time::Instant::now();
+    while app.page("/search?q=lavrov&page=2").await.0 != 200 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
     let mut out = Vec::new();
     for p in [
         path.clone(),
+        "/search".to_owned(),
+        "/search?q=lavrov&category=international&from=2024-01-01".to_owned(),
+        "/search?q=lavrov&page=2".to_owned(),
+        "/search?q=%22introuvable".to_owned(),
         format!("{path}?replytocom={first}"),
         format!("{path}?moderation=pending"),
         "/".to_owned(),

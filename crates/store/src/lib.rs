@@ -17,6 +17,7 @@ mod comments;
 mod media;
 mod migrations;
 mod rows;
+mod search;
 mod site;
 mod sitemaps;
 mod store_impl;

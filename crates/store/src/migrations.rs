@@ -91,6 +91,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_media_library.sql"),
         include_str!("../migrations/postgres/0013_media_library.sql"),
     ),
+    (
+        14,
+        "search changes",
+        include_str!("../migrations/sqlite/0014_search_changes.sql"),
+        include_str!("../migrations/postgres/0014_search_changes.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

@@ -7,12 +7,12 @@ use kiosque_core::model::{
     Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem, NewComment,
     NewMediaAsset, Page, PageRequest, Published, Site, TermKind, TermUsage,
 };
-use kiosque_core::model::{Revision, SitemapEntry};
+use kiosque_core::model::{Revision, SearchChange, SearchDocument, SitemapEntry};
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Email, Slug};
 
 use crate::articles::Target;
-use crate::{SqlStore, articles, authors, comments, media, site, sitemaps, taxonomy};
+use crate::{SqlStore, articles, authors, comments, media, search, site, sitemaps, taxonomy};
 
 #[async_trait]
 impl Store for SqlStore {
@@ -164,6 +164,30 @@ impl Store for SqlStore {
         limit: u32,
     ) -> Result<Vec<SitemapEntry>> {
         sitemaps::since(&self.pool, since.timestamp(), limit).await
+    }
+
+    async fn search_documents(&self, ids: &[i64]) -> Result<Vec<SearchDocument>> {
+        search::by_ids(&self.pool, ids).await
+    }
+
+    async fn search_documents_after(&self, after: i64, limit: u32) -> Result<Vec<SearchDocument>> {
+        search::after(&self.pool, after, limit).await
+    }
+
+    async fn published_count(&self) -> Result<u64> {
+        search::published_count(&self.pool).await
+    }
+
+    async fn search_changes(&self, after: i64, limit: u32) -> Result<Vec<SearchChange>> {
+        search::changes(&self.pool, after, limit).await
+    }
+
+    async fn search_change_bounds(&self) -> Result<(i64, i64)> {
+        search::bounds(&self.pool).await
+    }
+
+    async fn prune_search_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        search::prune(&self.pool, before.timestamp()).await
     }
 
     async fn terms(&self, kind: TermKind) -> Result<Vec<TermUsage>> {

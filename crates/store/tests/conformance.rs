@@ -38,6 +38,7 @@ both_databases!(
     an_author_profile_keeps_its_photo,
     media_jobs_are_leased_retried_and_finished,
     the_media_library_searches_tells_uses_and_deletes_only_unused_images,
+    the_search_log_notes_changes_to_published_articles_only,
 );
 
 fn page(number: u32, per_page: u32) -> PageRequest {
@@ -973,4 +974,100 @@ async fn the_media_library_searches_tells_uses_and_deletes_only_unused_images(db
         store.set_media_text(free.id, &MediaText::default()).await,
         Err(Error::NotFound(_))
     ));
+}
+
+async fn the_search_log_notes_changes_to_published_articles_only(db: TestDb) {
+    let store = db.store().await;
+    let changed = |from: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .search_changes(from, 1_000)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.article_id)
+                .collect::<std::collections::BTreeSet<_>>()
+        }
+    };
+    assert_eq!(store.search_change_bounds().await.unwrap(), (0, 0));
+    // A draft, saved twice: nothing for search.
+    let draft = draft_in("brouillon-cherche", ArticleStatus::Draft);
+    let id = store.create_article(&draft).await.unwrap().article_id;
+    store.update_article(id, 1, &draft).await.unwrap();
+    assert!(changed(0).await.is_empty());
+    // Published: noted, and its document has its tags and byline.
+    let mut published = draft.clone();
+    published.status = ArticleStatus::Published;
+    store.update_article(id, 2, &published).await.unwrap();
+    let (latest, oldest) = store.search_change_bounds().await.unwrap();
+    assert!(latest >= oldest && oldest > 0);
+    assert_eq!(changed(0).await, [id].into());
+    let docs = store.search_documents(&[id, 999_999]).await.unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].tags, ["Corée du Nord", "Russie"]);
+    assert_eq!(docs[0].authors, ["Gaëlle Villeneuve"]);
+    assert_eq!(docs[0].category.as_ref().unwrap().name, "International");
+    assert!(docs[0].body.contains("Sergueï Lavrov a salué"));
+    // A second published article; the walk for rebuilds goes by id.
+    let other = store
+        .publish_article(&french_draft("autre-cherche", date(5)))
+        .await
+        .unwrap()
+        .article_id;
+    assert_eq!(store.published_count().await.unwrap(), 2);
+    let walk = store.search_documents_after(0, 1).await.unwrap();
+    assert_eq!(
+        walk.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [id.min(other)]
+    );
+    let rest = store
+        .search_documents_after(id.min(other), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [id.max(other)]
+    );
+    // Unpublishing is a change too; the document is then gone.
+    let (before, _) = store.search_change_bounds().await.unwrap();
+    let mut unpublished = published.clone();
+    unpublished.status = ArticleStatus::Unpublished;
+    store.update_article(id, 3, &unpublished).await.unwrap();
+    assert_eq!(changed(before).await, [id].into());
+    assert!(store.search_documents(&[id]).await.unwrap().is_empty());
+    // Renaming a tag notes every published article carrying it.
+    let (before, _) = store.search_change_bounds().await.unwrap();
+    let tag = store
+        .terms(TermKind::Tag)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "Russie")
+        .unwrap();
+    store
+        .update_term(
+            TermKind::Tag,
+            tag.id,
+            &Slug::parse("russie").unwrap(),
+            "Russie (Fédération)",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        changed(before).await,
+        [other].into(),
+        "not the unpublished one"
+    );
+    // Pruning forgets old changes only.
+    store
+        .prune_search_changes(Utc::now() - chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert!(!changed(0).await.is_empty());
+    store
+        .prune_search_changes(Utc::now() + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert!(changed(0).await.is_empty());
 }

@@ -234,6 +234,33 @@ impl TestApp {
         }
     }
 
+    /// A second server on the same database, with a data directory (and so
+    /// a search index) of its own, as when a site runs on several machines.
+    pub async fn sibling(&self) -> Sibling {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut settings =
+            Settings::load(&dir.path().join("data"), Some(self.db.url.clone())).expect("settings");
+        settings.web = self.settings.web.clone();
+        let app = Application::build(&settings, "127.0.0.1:0".parse().expect("address"))
+            .await
+            .expect("start the second server");
+        let addr = app.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            app.run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("second server ran");
+        });
+        Sibling {
+            addr,
+            client: crate::http_client(),
+            _stop: stop,
+            _dir: dir,
+        }
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -250,6 +277,29 @@ impl Drop for TestApp {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// Another server on a [`TestApp`]'s database; stops when dropped.
+pub struct Sibling {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    client: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl Sibling {
+    /// GET a path and return status and body.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let r = self
+            .client
+            .get(format!("http://{}{}", self.addr, path))
+            .send()
+            .await
+            .expect("GET");
+        let status = r.status().as_u16();
+        (status, r.text().await.expect("body"))
     }
 }
 

@@ -14,7 +14,7 @@ mod s3;
 mod smtp;
 mod tools;
 
-pub use app::{Newsroom, TestApp};
+pub use app::{Newsroom, Sibling, TestApp};
 pub use db::{Engine, POSTGRES_ENV, TestDb};
 pub use s3::S3Server;
 pub use smtp::{Inbox, smtp_sink};

@@ -9,6 +9,7 @@
 mod admin;
 mod error;
 pub mod i18n;
+mod linger;
 mod rate_limit;
 mod security;
 pub(crate) mod site;
@@ -73,6 +74,7 @@ pub struct AppState {
     store: Arc<dyn Store>,
     mailer: Option<Arc<dyn kiosque_core::ports::Mailer>>,
     media: Arc<dyn BlobStore>,
+    search: Arc<kiosque_search::SearchIndex>,
     templates: templates::Templates,
     translations: i18n::Translations,
     comment_limiter: rate_limit::Limiter<std::net::IpAddr>,
@@ -83,11 +85,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Wires the store, media directory and mailer (if e-mail is set up)
-    /// to the HTTP layer.
+    /// Wires the store, media directory, search index and mailer (if e-mail
+    /// is set up) to the HTTP layer.
     pub fn new(
         store: Arc<dyn Store>,
         media: Arc<dyn BlobStore>,
+        search: Arc<kiosque_search::SearchIndex>,
         mailer: Option<Arc<dyn kiosque_core::ports::Mailer>>,
         config: WebConfig,
     ) -> Arc<Self> {
@@ -95,6 +98,7 @@ impl AppState {
             store,
             mailer,
             media,
+            search,
             templates: templates::Templates::new(),
             translations: i18n::Translations::load(),
             comment_limiter: rate_limit::Limiter::new(
@@ -140,6 +144,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             error::render_error_pages,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(linger::drain_unread_body))
         .layer(security::headers())
         .layer(CompressionLayer::new())
         .with_state(state)

@@ -11,6 +11,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("../templates/macros.html")),
     ("article.html", include_str!("../templates/article.html")),
     ("list.html", include_str!("../templates/list.html")),
+    ("search.html", include_str!("../templates/search.html")),
     ("error.html", include_str!("../templates/error.html")),
     (
         "admin/base.html",

@@ -49,7 +49,7 @@ pub(crate) fn typeset(text: &str, locale: Locale) -> String {
     }
 }
 
-fn iso(at: DateTime<Utc>) -> String {
+pub(crate) fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 

@@ -3,6 +3,7 @@
 
 mod article;
 mod comment;
+mod search;
 mod site;
 mod sitemap;
 mod taxonomy;
@@ -17,6 +18,7 @@ pub use article::{
 /// A time zone of the tz database (`Europe/Paris`, `Africa/Abidjan`).
 pub use chrono_tz::Tz;
 pub use comment::{Comment, ModerationItem, NewComment};
+pub use search::{SearchChange, SearchDocument};
 pub use site::{CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;
 pub use taxonomy::{TermKind, TermUsage};

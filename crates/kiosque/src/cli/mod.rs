@@ -5,6 +5,7 @@ mod comments;
 mod demo;
 mod init;
 mod publish;
+mod search;
 mod serve;
 mod user;
 
@@ -50,6 +51,9 @@ pub enum Command {
     User(user::UserCommand),
     /// Create a demo site with sample articles and serve it.
     Demo(demo::Demo),
+    /// Manage the search index.
+    #[command(subcommand)]
+    Search(search::Search),
 }
 
 impl Cli {
@@ -68,6 +72,7 @@ impl Cli {
             Command::Comments(c) => c.run(&settings).await,
             Command::User(c) => c.run(&settings).await,
             Command::Demo(c) => c.run(&settings).await,
+            Command::Search(c) => c.run(&settings).await,
         }
     }
 }

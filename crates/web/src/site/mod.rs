@@ -5,6 +5,7 @@ mod feeds;
 mod files;
 mod lists;
 mod metadata;
+mod search;
 mod sitemaps;
 
 use std::sync::Arc;
@@ -43,6 +44,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/category/{slug}/feed/atom/", get(feeds::category_atom))
         .route("/author/{slug}/feed/", get(feeds::author_rss))
         .route("/author/{slug}/feed/atom/", get(feeds::author_atom))
+        .route("/search", get(search::search))
         .route("/robots.txt", get(sitemaps::robots))
         .route("/sitemap.xml", get(sitemaps::index))
         .route("/sitemaps/{file}", get(sitemaps::sitemap))
