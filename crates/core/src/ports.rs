@@ -11,7 +11,7 @@ use crate::model::{
     NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision, Session, Site,
     TermKind, TermUsage, User,
 };
-use crate::model::{SearchChange, SearchDocument, SitemapEntry, Tag};
+use crate::model::{PageDraft, SearchChange, SearchDocument, SitemapEntry, StaticPage, Tag};
 use crate::types::{CommentStatus, Email, Role, Slug};
 
 /// Newsroom accounts and sign-in sessions.
@@ -135,6 +135,8 @@ pub trait Store: Accounts + Send + Sync + 'static {
     ) -> Result<Published>;
     /// A published article by slug (drafts and the rest are `None`).
     async fn article_by_slug(&self, slug: &Slug) -> Result<Option<Article>>;
+    /// A published article that had `slug` before it was renamed.
+    async fn article_by_old_slug(&self, slug: &Slug) -> Result<Option<Article>>;
     /// Any article by id, whatever its state.
     async fn article(&self, id: i64) -> Result<Option<Article>>;
     /// The newsroom's list of articles in every state.
@@ -166,6 +168,12 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn categories(&self) -> Result<Vec<Category>>;
     /// Published articles for the sitemaps, newest first.
     async fn sitemap(&self, page: PageRequest) -> Result<Page<SitemapEntry>>;
+    /// For the sitemap index: the latest change (corrections included) in
+    /// each page of `per_page` published articles, newest first.
+    async fn sitemap_page_changes(
+        &self,
+        per_page: u32,
+    ) -> Result<Vec<chrono::DateTime<chrono::Utc>>>;
     /// Articles published since `since` (Google News sitemap), newest first,
     /// at most `limit`.
     async fn published_since(
@@ -189,6 +197,18 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn search_change_bounds(&self) -> Result<(i64, i64)>;
     /// Forgets changes noted before `before`.
     async fn prune_search_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    /// Every page, in menu order.
+    async fn pages(&self) -> Result<Vec<StaticPage>>;
+    /// A page by id.
+    async fn page(&self, id: i64) -> Result<Option<StaticPage>>;
+    /// A page by its address.
+    async fn page_by_slug(&self, slug: &Slug) -> Result<Option<StaticPage>>;
+    /// Adds a page (`id` is `None`) or changes one; returns its id.
+    /// `Conflict` if the address is another page's, `NotFound` for an
+    /// unknown id.
+    async fn save_page(&self, id: Option<i64>, page: &PageDraft) -> Result<i64>;
+    /// Deletes a page; `NotFound` if there is none.
+    async fn delete_page(&self, id: i64) -> Result<()>;
     /// Every section or every tag, by name, with how many articles use it.
     async fn terms(&self, kind: TermKind) -> Result<Vec<TermUsage>>;
     /// Adds a section or tag; `Conflict` if the address is taken.

@@ -264,6 +264,8 @@ pub enum Permission {
     EditOthers,
     /// Manage categories and tags.
     ManageTaxonomy,
+    /// Write the site's pages (about, contact…) and their menu links.
+    ManagePages,
     /// Approve, spam, trash and answer reader comments.
     ModerateComments,
     /// Create users and change their roles.
@@ -297,7 +299,7 @@ impl Role {
         match permission {
             UseAdmin | WriteDrafts => true,
             UploadMedia | PublishOwn => self >= Role::Author,
-            EditOthers | ManageTaxonomy | ModerateComments => self >= Role::Editor,
+            EditOthers | ManageTaxonomy | ManagePages | ModerateComments => self >= Role::Editor,
             ManageUsers | ManageSettings => self == Role::Administrator,
         }
     }

@@ -80,8 +80,49 @@ pub async fn seed(store: &dyn Store, settings: &Settings, base_url: &str) -> any
     }
     if fresh {
         add_sample_thread(store).await?;
+        add_sample_pages(store).await?;
     }
-    Ok(site)
+    Ok(store.site().await?.unwrap_or(site))
+}
+
+/// An "about" page in the menu and an ethics policy in the footer, written
+/// for the demo.
+async fn add_sample_pages(store: &dyn Store) -> anyhow::Result<()> {
+    let pages = [
+        (
+            "À propos",
+            "a-propos",
+            "Kiosque Démo est un site d’exemple : une rédaction imaginaire qui montre \
+             ce que Kiosque sert à ses lecteurs.\n\nLes articles, les noms et les \
+             photos sont inventés pour l’occasion.",
+            true,
+        ),
+        (
+            "Charte éthique",
+            "charte-ethique",
+            "Chaque information est vérifiée auprès de deux sources au moins.\n\n\
+             Les erreurs sont corrigées en tête d’article, avec la date de la correction.\n\n\
+             Les contenus sponsorisés sont signalés comme tels.",
+            false,
+        ),
+    ];
+    for (position, (title, slug, body, in_menu)) in pages.into_iter().enumerate() {
+        store
+            .save_page(
+                None,
+                &kiosque_core::model::PageDraft {
+                    slug: Slug::parse(slug)?,
+                    title: title.to_owned(),
+                    body_html: kiosque_core::markup::render_markdown(body, true),
+                    body_markdown: body.to_owned(),
+                    in_menu,
+                    in_footer: !in_menu,
+                    position: i64::try_from(position)?,
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 async fn add_sample_thread(store: &dyn Store) -> anyhow::Result<()> {

@@ -522,6 +522,8 @@ async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
         "/admin/tags",
         "/admin/authors",
         "/admin/media",
+        "/admin/pages",
+        "/admin/pages/new",
     ] {
         browser.client.goto(&app.url(page)).await.unwrap();
         browser.assert_accessible(page).await;
@@ -756,7 +758,14 @@ async fn a_story_goes_from_author_to_editor_to_reader() {
         article.status,
         kiosque_core::types::ArticleStatus::Scheduled
     );
-    let path = app.store.article(article.id).await.unwrap().unwrap().path();
+    let site = app.store.site().await.unwrap().unwrap();
+    let path = app
+        .store
+        .article(article.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .path(&site);
     assert_eq!(app.page(&path).await.0, 404, "not yet");
     browser.sign_out().await;
 

@@ -121,7 +121,7 @@ async fn a_contributor_writes_and_submits_but_cannot_publish(db: TestDb) {
     );
     let a = app.store.article(id).await.unwrap().unwrap();
     assert_eq!(a.status, ArticleStatus::Published);
-    let (status, _) = app.page(&a.path()).await;
+    let (status, _) = app.page(&app.path_of(&a).await).await;
     assert_eq!(status, 200);
     // A published article is no longer the contributor's to change.
     assert_eq!(
@@ -140,7 +140,7 @@ async fn an_author_publishes_their_own_and_only_edits_their_own(db: TestDb) {
         article.author.name, "author autrice",
         "byline defaults to the writer"
     );
-    let (status, html) = app.page(&article.path()).await;
+    let (status, html) = app.page(&app.path_of(&article).await).await;
     assert_eq!(status, 200);
     assert!(html.contains("Cacao\u{a0}: les prix"));
     let other = app.newsroom("autre@example.org", Role::Author).await;
@@ -168,7 +168,7 @@ async fn drafts_are_404_for_readers_and_previewable_by_the_newsroom(db: TestDb) 
     let a = app.newsroom("a@example.org", Role::Author).await;
     let id = write(&a, "Brouillon secret", "draft").await;
     let article = app.store.article(id).await.unwrap().unwrap();
-    let (status, html) = app.page(&article.path()).await;
+    let (status, html) = app.page(&app.path_of(&article).await).await;
     assert_eq!(status, 404);
     assert!(!html.contains("Brouillon secret"));
     assert!(!app.page("/").await.1.contains("Brouillon secret"));
@@ -233,7 +233,7 @@ async fn a_scheduled_article_goes_live_by_itself(db: TestDb) {
         .unwrap();
     let article = app.store.article(id).await.unwrap().unwrap();
     assert_eq!(article.status, ArticleStatus::Scheduled);
-    assert_eq!(app.page(&article.path()).await.0, 404);
+    assert_eq!(app.page(&app.path_of(&article).await).await.0, 404);
     // Move the schedule to a second ago behind the server's back: the
     // background task must notice without any request.
     app.db
@@ -242,7 +242,9 @@ async fn a_scheduled_article_goes_live_by_itself(db: TestDb) {
             chrono::Utc::now().timestamp() - 1
         ))
         .await;
-    let path = app.store.article(id).await.unwrap().unwrap().path();
+    let path = app
+        .path_of(&app.store.article(id).await.unwrap().unwrap())
+        .await;
     let mut live = false;
     for _ in 0..50 {
         if app.store.article(id).await.unwrap().unwrap().status == ArticleStatus::Published {
@@ -414,7 +416,7 @@ async fn an_author_adds_a_photo_with_caption_and_credit(db: TestDb) {
         image.caption.as_deref(),
         Some("Photo de la place centrale.")
     );
-    let (_, page) = app.page(&article.path()).await;
+    let (_, page) = app.page(&app.path_of(&article).await).await;
     assert!(page.contains(
         "<figcaption>Photo de la place centrale. <span class=\"credit\">© Kiosque</span>"
     ));
@@ -617,7 +619,7 @@ async fn readers_see_the_type_sources_and_dated_corrections(db: TestDb) {
     assert_eq!(r.status(), 303);
     let article = app.store.article(id).await.unwrap().unwrap();
     assert_eq!(article.corrections.len(), 1);
-    let (_, page) = app.page(&article.path()).await;
+    let (_, page) = app.page(&app.path_of(&article).await).await;
     assert!(page.contains("<p class=\"kicker\">Opinion</p>"), "{page}");
     assert!(
         page.contains("<title>L&#39;école d&#39;abord, une tribune – Afrique Première Tv</title>")

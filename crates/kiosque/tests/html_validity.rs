@@ -152,6 +152,29 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         .await;
     assert_eq!(confirm.status(), 200);
     out.push(("confirm deletion".to_owned(), confirm.text().await.unwrap()));
+    // Pages in the menu and footer; a refused page form.
+    for (title, link) in [("À propos", "in_menu"), ("Charte éthique", "in_footer")] {
+        let r = admin
+            .post(
+                "/admin/pages/new",
+                &[
+                    ("title", title),
+                    ("body", "Un *texte*."),
+                    (link, "on"),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+    }
+    let refused = admin
+        .post("/admin/pages/new", &[("title", ""), ("action", "save")])
+        .await;
+    assert_eq!(refused.status(), 422);
+    out.push(("422 page".to_owned(), refused.text().await.unwrap()));
+    for p in ["/a-propos/", "/charte-ethique/"] {
+        out.push((p.to_owned(), app.page(p).await.1));
+    }
     // A logo and a portrait, so the pages that show them are checked too.
     let png = || Some(("i.png", kiosque_media::demo_photo(2, 120, 60, false)));
     let logo = admin.upload("/admin/settings/logo", &[], png()).await;
@@ -178,6 +201,9 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/authors/1",
         "/admin/sections",
         "/admin/tags",
+        "/admin/pages",
+        "/admin/pages/new",
+        "/admin/pages/1",
         "/admin/media",
         "/admin/media/1",
         "/admin/media?q=rien",

@@ -293,6 +293,18 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             ],
             Role::Editor,
         ),
+        get("pages", "/admin/pages", Role::Editor),
+        get("new page form", "/admin/pages/new", Role::Editor),
+        post(
+            "add a page",
+            "/admin/pages/new",
+            &[
+                ("title", "Contact"),
+                ("body", "Écrivez-nous."),
+                ("action", "save"),
+            ],
+            Role::Editor,
+        ),
         get("accounts", "/admin/users", Role::Administrator),
         post(
             "create an account",

@@ -1,5 +1,6 @@
 //! The site's presentation settings over HTTP, on both databases: the
-//! newsroom's time zone, the share links readers get, and the logo.
+//! newsroom's time zone, the share links readers get, the logo, the shape
+//! of article addresses (old ones redirect) and full-text feeds.
 
 mod common;
 
@@ -15,7 +16,17 @@ both_databases!(
     readers_get_only_the_chosen_share_links,
     an_administrator_sets_and_removes_the_logo,
     a_bad_logo_is_refused_and_only_administrators_may_change_it,
+    every_address_shape_leads_to_the_article_and_old_ones_redirect,
+    a_renamed_article_keeps_its_old_address,
+    feeds_carry_whole_articles_when_chosen,
 );
+
+/// The status and `Location` of a request that must be a 301.
+async fn moved(app: &TestApp, path: &str) -> String {
+    let r = app.get(path).await;
+    assert_eq!(r.status(), 301, "{path}");
+    r.headers()["location"].to_str().unwrap().to_owned()
+}
 
 /// Saves the settings form with the site's current values but these.
 async fn save_settings(admin: &Newsroom<'_>, changes: &[(&str, &str)]) -> reqwest::Response {
@@ -190,4 +201,150 @@ async fn a_bad_logo_is_refused_and_only_administrators_may_change_it(db: TestDb)
         .await;
     assert_eq!(r.status(), 403);
     assert!(app.store.site().await.unwrap().unwrap().logo.is_none());
+}
+
+async fn every_address_shape_leads_to_the_article_and_old_ones_redirect(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = app
+        .publish(&french_article_source("sommet", None), None)
+        .await;
+    assert_eq!(path, "/2024/11/sommet/", "the default shape");
+    assert_eq!(app.page(&path).await.0, 200);
+    for other in ["/sommet/", "/international/sommet/", "/2023/01/sommet/"] {
+        assert_eq!(moved(&app, other).await, path, "{other}");
+    }
+    assert_eq!(
+        moved(&app, "/sommet/?replytocom=7").await,
+        "/2024/11/sommet/?replytocom=7"
+    );
+    // Archives keep their addresses whatever the shape.
+    assert_eq!(app.page("/2024/").await.0, 200);
+    assert_eq!(app.page("/2024/11/").await.0, 200);
+    assert_eq!(app.page("/absent/").await.0, 404);
+    assert_eq!(app.page("/international/absent/").await.0, 404);
+
+    let admin = app.newsroom("admin@example.org", Role::Administrator).await;
+    let r = save_settings(&admin, &[("permalink", "slug")]).await;
+    assert_eq!(r.status(), 303);
+    let (status, page) = app.page("/sommet/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"<link rel="canonical" href="https://news.example.org/sommet/">"#));
+    assert_eq!(moved(&app, "/2024/11/sommet/").await, "/sommet/");
+    assert_eq!(moved(&app, "/international/sommet/").await, "/sommet/");
+    // Every link the site gives follows the new shape.
+    assert!(app.page("/").await.1.contains(r#"href="/sommet/""#));
+    assert!(
+        app.page("/feed/")
+            .await
+            .1
+            .contains("<link>https://news.example.org/sommet/</link>")
+    );
+    let sitemap = app.page("/sitemaps/articles-1.xml").await.1;
+    assert!(
+        sitemap.contains("<loc>https://news.example.org/sommet/</loc>"),
+        "{sitemap}"
+    );
+    // Readers comment at the new address.
+    let r = app
+        .post_form(
+            "/sommet/comments",
+            &[
+                ("comment", "Un avis sur le sommet."),
+                ("name", "Kofi"),
+                ("email", "kofi@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/sommet/?moderation")
+    );
+
+    let r = save_settings(&admin, &[("permalink", "section")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.page("/international/sommet/").await.0, 200);
+    assert_eq!(moved(&app, "/sommet/").await, "/international/sommet/");
+    assert_eq!(
+        moved(&app, "/2024/11/sommet/").await,
+        "/international/sommet/"
+    );
+    let (_, form) = admin.page("/admin/settings").await;
+    assert!(form.contains(r#"value="section" checked"#));
+}
+
+async fn a_renamed_article_keeps_its_old_address(db: TestDb) {
+    let app = TestApp::french(db).await;
+    app.publish(&french_article_source("ancien-titre", None), None)
+        .await;
+    // Renamed by whatever means (here behind the application's back): the
+    // database remembers the old slug.
+    app.db
+        .execute("UPDATE articles SET slug = 'nouveau-titre' WHERE slug = 'ancien-titre'")
+        .await;
+    assert_eq!(app.page("/2024/11/nouveau-titre/").await.0, 200);
+    assert_eq!(
+        moved(&app, "/2024/11/ancien-titre/").await,
+        "/2024/11/nouveau-titre/"
+    );
+    assert_eq!(
+        moved(&app, "/ancien-titre/").await,
+        "/2024/11/nouveau-titre/"
+    );
+    // Renamed again: both old addresses lead to the newest.
+    app.db
+        .execute("UPDATE articles SET slug = 'titre-final' WHERE slug = 'nouveau-titre'")
+        .await;
+    assert_eq!(
+        moved(&app, "/2024/11/ancien-titre/").await,
+        "/2024/11/titre-final/"
+    );
+    assert_eq!(
+        moved(&app, "/2024/11/nouveau-titre/").await,
+        "/2024/11/titre-final/"
+    );
+    // A new article may take an old slug back: it wins.
+    let path = app
+        .publish(
+            &french_article_source("ancien-titre", None)
+                .replace("Coopération militaire", "Autre sujet"),
+            None,
+        )
+        .await;
+    let (status, page) = app.page(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Autre sujet"));
+}
+
+async fn feeds_carry_whole_articles_when_chosen(db: TestDb) {
+    let app = TestApp::french(db).await;
+    app.publish(&french_article_source("entier", None), None)
+        .await;
+    let whole = "Sergueï Lavrov a salué";
+    let rss = app.page("/feed/").await.1;
+    assert!(!rss.contains("<content:encoded>"), "summaries by default");
+    let admin = app.newsroom("admin@example.org", Role::Administrator).await;
+    let r = save_settings(&admin, &[("full_text_feeds", "on")]).await;
+    assert_eq!(r.status(), 303);
+    let rss = app.page("/feed/").await.1;
+    let doc = roxmltree::Document::parse(&rss).unwrap();
+    let content = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "encoded")
+        .and_then(|n| n.text())
+        .unwrap();
+    assert!(
+        content.contains("<p>") && content.contains(whole),
+        "{content}"
+    );
+    let atom = app.page("/feed/atom/").await.1;
+    let doc = roxmltree::Document::parse(&atom).unwrap();
+    let content = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "content")
+        .unwrap();
+    assert_eq!(content.attribute("type"), Some("html"));
+    assert!(content.text().unwrap().contains(whole));
 }

@@ -307,6 +307,17 @@ pub(crate) async fn by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Articl
     .await
 }
 
+/// A published article that was at `slug` before being renamed.
+pub(crate) async fn by_old_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Article>> {
+    load(
+        pool,
+        "a.id = (SELECT o.article_id FROM article_old_slugs o WHERE o.slug = $1) \
+         AND a.status = 'published'",
+        |q| q.bind(slug.as_str().to_owned()),
+    )
+    .await
+}
+
 /// Any article by id, whatever its state (for the newsroom).
 pub(crate) async fn by_id(pool: &AnyPool, id: i64) -> Result<Option<Article>> {
     load(pool, "a.id = $1", |q| q.bind(id)).await
@@ -580,9 +591,10 @@ pub(crate) async fn list(
     };
     let sql = format!(
         "SELECT a.id, a.slug, a.title, a.excerpt, a.published_at, au.name AS author_name, \
-         {MEDIA_FIELDS}, a.image_caption, a.image_credit \
+         {MEDIA_FIELDS}, a.image_caption, a.image_credit, c.slug AS category_slug \
          FROM articles a JOIN authors au ON au.id = a.author_id \
-         LEFT JOIN media m ON m.id = a.image_id {condition} \
+         LEFT JOIN media m ON m.id = a.image_id \
+         LEFT JOIN categories c ON c.id = a.category_id {condition} \
          ORDER BY a.published_at DESC, a.id DESC LIMIT $1 OFFSET $2"
     );
     let mut query = sqlx::query(&sql)
@@ -605,6 +617,7 @@ pub(crate) async fn list(
                 published_at: time(get(row, "published_at")?),
                 image: rows::featured_image(row)?,
                 author_name: get(row, "author_name")?,
+                category_slug: rows::optional_slug(row, "category_slug")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -97,8 +97,10 @@ pub(crate) async fn with_status(
 ) -> Result<Vec<ModerationItem>> {
     let sql = format!(
         "SELECT {COLUMNS}, a.title AS article_title, a.slug AS article_slug, \
-         a.published_at AS article_published_at FROM comments c \
-         JOIN articles a ON a.id = c.article_id WHERE c.status = $1 ORDER BY c.created_at, c.id"
+         a.published_at AS article_published_at, cat.slug AS article_category_slug \
+         FROM comments c JOIN articles a ON a.id = c.article_id \
+         LEFT JOIN categories cat ON cat.id = a.category_id \
+         WHERE c.status = $1 ORDER BY c.created_at, c.id"
     );
     sqlx::query(&sql)
         .bind(status.as_str())
@@ -112,6 +114,7 @@ pub(crate) async fn with_status(
                 article_title: get(row, "article_title")?,
                 article_slug: rows::slug(row, "article_slug")?,
                 article_published_at: rows::time(get(row, "article_published_at")?),
+                article_category_slug: rows::optional_slug(row, "article_category_slug")?,
             })
         })
         .collect()

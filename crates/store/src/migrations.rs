@@ -97,6 +97,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_search_changes.sql"),
         include_str!("../migrations/postgres/0014_search_changes.sql"),
     ),
+    (
+        15,
+        "addresses",
+        include_str!("../migrations/sqlite/0015_addresses.sql"),
+        include_str!("../migrations/postgres/0015_addresses.sql"),
+    ),
+    (
+        16,
+        "pages",
+        include_str!("../migrations/sqlite/0016_pages.sql"),
+        include_str!("../migrations/postgres/0016_pages.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

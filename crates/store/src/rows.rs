@@ -26,6 +26,13 @@ pub(crate) fn slug(row: &AnyRow, column: &str) -> Result<Slug> {
     Slug::parse(&s).map_err(|_| corrupt(column, &s))
 }
 
+/// A slug from a column that may be NULL (an optional join).
+pub(crate) fn optional_slug(row: &AnyRow, column: &str) -> Result<Option<Slug>> {
+    let s: Option<String> = get(row, column)?;
+    s.map(|s| Slug::parse(&s).map_err(|_| corrupt(column, &s)))
+        .transpose()
+}
+
 fn corrupt(column: &str, value: &str) -> Error {
     Error::Backend(format!("stored {column} is not valid: {value:?}").into())
 }

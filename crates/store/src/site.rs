@@ -1,7 +1,7 @@
 //! The site's settings row.
 
 use kiosque_core::Result;
-use kiosque_core::model::{CommentPolicy, CommentSettings, ShareNetwork, Site};
+use kiosque_core::model::{CommentPolicy, CommentSettings, Permalink, ShareNetwork, Site};
 use sqlx::AnyPool;
 
 use crate::db;
@@ -10,7 +10,8 @@ use crate::rows::{self, MEDIA_FIELDS, get};
 pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
     let row = sqlx::query(&format!(
         "SELECT s.name, s.language, s.base_url, s.comment_policy, s.comments_close_days, \
-         s.blocked_terms, s.require_admin_2fa, s.time_zone, s.share_networks, {MEDIA_FIELDS} \
+         s.blocked_terms, s.require_admin_2fa, s.time_zone, s.share_networks, s.permalink, \
+         s.full_text_feeds, {MEDIA_FIELDS} \
          FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1"
     ))
     .fetch_optional(pool)
@@ -43,6 +44,9 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
         time_zone: zone.parse().unwrap_or(kiosque_core::model::Tz::UTC),
         logo: rows::optional_media(&row)?,
         share_networks: ShareNetwork::parse_list(&networks),
+        permalink: Permalink::parse(&get::<String>(&row, "permalink")?),
+        full_text_feeds: get::<i64>(&row, "full_text_feeds")? != 0,
+        navigation: crate::pages::navigation(pool).await?,
     }))
 }
 
@@ -50,14 +54,15 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
     sqlx::query(
         "INSERT INTO site_settings (id, name, language, base_url, comment_policy, \
          comments_close_days, blocked_terms, require_admin_2fa, time_zone, logo_id, \
-         share_networks) \
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         share_networks, permalink, full_text_feeds) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language, \
          base_url = excluded.base_url, comment_policy = excluded.comment_policy, \
          comments_close_days = excluded.comments_close_days, \
          blocked_terms = excluded.blocked_terms, require_admin_2fa = excluded.require_admin_2fa, \
          time_zone = excluded.time_zone, logo_id = excluded.logo_id, \
-         share_networks = excluded.share_networks",
+         share_networks = excluded.share_networks, permalink = excluded.permalink, \
+         full_text_feeds = excluded.full_text_feeds",
     )
     .bind(&site.name)
     .bind(site.language.code())
@@ -69,6 +74,8 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
     .bind(site.time_zone.name())
     .bind(site.logo.as_ref().map(|m| m.id))
     .bind(ShareNetwork::join(&site.share_networks))
+    .bind(site.permalink.as_str())
+    .bind(i64::from(site.full_text_feeds))
     .execute(pool)
     .await
     .map_err(db)?;

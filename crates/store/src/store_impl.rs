@@ -7,12 +7,16 @@ use kiosque_core::model::{
     Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem, NewComment,
     NewMediaAsset, Page, PageRequest, Published, Site, TermKind, TermUsage,
 };
-use kiosque_core::model::{Revision, SearchChange, SearchDocument, SitemapEntry};
+use kiosque_core::model::{
+    PageDraft, Revision, SearchChange, SearchDocument, SitemapEntry, StaticPage,
+};
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Email, Slug};
 
 use crate::articles::Target;
-use crate::{SqlStore, articles, authors, comments, media, search, site, sitemaps, taxonomy};
+use crate::{
+    SqlStore, articles, authors, comments, media, pages, search, site, sitemaps, taxonomy,
+};
 
 #[async_trait]
 impl Store for SqlStore {
@@ -113,6 +117,10 @@ impl Store for SqlStore {
         articles::by_slug(&self.pool, slug).await
     }
 
+    async fn article_by_old_slug(&self, slug: &Slug) -> Result<Option<Article>> {
+        articles::by_old_slug(&self.pool, slug).await
+    }
+
     async fn list_articles(
         &self,
         filter: ArticleFilter,
@@ -158,6 +166,17 @@ impl Store for SqlStore {
         sitemaps::page(&self.pool, page).await
     }
 
+    async fn sitemap_page_changes(
+        &self,
+        per_page: u32,
+    ) -> Result<Vec<chrono::DateTime<chrono::Utc>>> {
+        Ok(sitemaps::page_changes(&self.pool, per_page)
+            .await?
+            .into_iter()
+            .map(crate::rows::time)
+            .collect())
+    }
+
     async fn published_since(
         &self,
         since: chrono::DateTime<chrono::Utc>,
@@ -188,6 +207,26 @@ impl Store for SqlStore {
 
     async fn prune_search_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()> {
         search::prune(&self.pool, before.timestamp()).await
+    }
+
+    async fn pages(&self) -> Result<Vec<StaticPage>> {
+        pages::all(&self.pool).await
+    }
+
+    async fn page(&self, id: i64) -> Result<Option<StaticPage>> {
+        pages::by_id(&self.pool, id).await
+    }
+
+    async fn page_by_slug(&self, slug: &Slug) -> Result<Option<StaticPage>> {
+        pages::by_slug(&self.pool, slug).await
+    }
+
+    async fn save_page(&self, id: Option<i64>, page: &PageDraft) -> Result<i64> {
+        pages::save(&self.pool, id, page).await
+    }
+
+    async fn delete_page(&self, id: i64) -> Result<()> {
+        pages::delete(&self.pool, id).await
     }
 
     async fn terms(&self, kind: TermKind) -> Result<Vec<TermUsage>> {

@@ -39,6 +39,7 @@ both_databases!(
     media_jobs_are_leased_retried_and_finished,
     the_media_library_searches_tells_uses_and_deletes_only_unused_images,
     the_search_log_notes_changes_to_published_articles_only,
+    the_sitemap_index_dates_each_page_by_its_latest_change,
 );
 
 fn page(number: u32, per_page: u32) -> PageRequest {
@@ -1070,4 +1071,28 @@ async fn the_search_log_notes_changes_to_published_articles_only(db: TestDb) {
         .await
         .unwrap();
     assert!(changed(0).await.is_empty());
+}
+
+async fn the_sitemap_index_dates_each_page_by_its_latest_change(db: TestDb) {
+    let store = db.store().await;
+    assert!(store.sitemap_page_changes(2).await.unwrap().is_empty());
+    for (i, slug) in ["un", "deux", "trois", "quatre", "cinq"].iter().enumerate() {
+        store
+            .publish_article(&french_draft(slug, date(i as i64 * 10)))
+            .await
+            .unwrap();
+    }
+    // Changed later: its page's date moves.
+    db.execute("UPDATE articles SET updated_at = updated_at + 86400 WHERE slug = 'deux'")
+        .await;
+    let changes = store.sitemap_page_changes(2).await.unwrap();
+    assert_eq!(changes.len(), 3);
+    for (i, lastmod) in changes.iter().enumerate() {
+        let page = store
+            .sitemap(page(u32::try_from(i).unwrap() + 1, 2))
+            .await
+            .unwrap();
+        let expected = page.items.iter().map(|e| e.modified_at).max().unwrap();
+        assert_eq!(*lastmod, expected, "page {}", i + 1);
+    }
 }

@@ -261,6 +261,12 @@ impl TestApp {
         }
     }
 
+    /// An article's public path with the site's current settings.
+    pub async fn path_of(&self, article: &kiosque_core::model::Article) -> String {
+        let site = self.store.site().await.expect("site").expect("a site");
+        article.path(&site)
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {

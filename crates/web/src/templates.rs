@@ -12,6 +12,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("article.html", include_str!("../templates/article.html")),
     ("list.html", include_str!("../templates/list.html")),
     ("search.html", include_str!("../templates/search.html")),
+    ("page.html", include_str!("../templates/page.html")),
     ("error.html", include_str!("../templates/error.html")),
     (
         "admin/base.html",
@@ -56,6 +57,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin/terms.html",
         include_str!("../templates/admin/terms.html"),
+    ),
+    (
+        "admin/pages.html",
+        include_str!("../templates/admin/pages.html"),
+    ),
+    (
+        "admin/page_edit.html",
+        include_str!("../templates/admin/page_edit.html"),
     ),
     (
         "admin/users.html",

@@ -32,6 +32,8 @@ pub(crate) fn page_context(
             logo => site.logo.as_ref().map(|l| context! {
                 src => format!("/media/{}", l.file_name), width => l.width, height => l.height,
             }),
+            menu => nav_links(site, |l| l.in_menu),
+            footer => nav_links(site, |l| l.in_footer),
         },
         t => state.strings(site.language).value(),
         css_url => &state.templates.css_path,
@@ -39,6 +41,15 @@ pub(crate) fn page_context(
         description => description,
         canonical => canonical_path.map(|p| site.absolute_url(p)),
     }
+}
+
+/// The links to the site's pages that `shown` picks (menu or footer).
+fn nav_links(site: &Site, shown: impl Fn(&kiosque_core::model::NavLink) -> bool) -> Vec<Value> {
+    site.navigation
+        .iter()
+        .filter(|l| shown(l))
+        .map(|l| context! { title => &l.title, path => format!("/{}/", l.slug) })
+        .collect()
 }
 
 /// Headline or caption with the language's typography.
@@ -157,7 +168,7 @@ pub(crate) fn article_view(article: &Article, strings: &Strings, site: &Site) ->
     let locale = site.language;
     ArticleView {
         title: typeset(article.title.as_str(), locale),
-        path: article.path(),
+        path: article.path(site),
         body_html: article.body_html.clone(),
         author_name: article.author.name.clone(),
         author_url: format!("/author/{}/", article.author.slug),
@@ -228,7 +239,7 @@ pub(crate) fn summary_view(a: &ArticleSummary, strings: &Strings, site: &Site) -
     let locale = site.language;
     SummaryView {
         title: typeset(a.title.as_str(), locale),
-        path: a.path(),
+        path: a.path(site),
         excerpt: typeset(&a.excerpt, locale),
         author_name: a.author_name.clone(),
         date_text: strings.date(site.local(a.published_at)),

@@ -1,5 +1,6 @@
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 
+use crate::model::Site;
 use crate::types::{ArticleStatus, Slug, Title};
 
 /// A person who signs articles.
@@ -228,30 +229,25 @@ pub struct ArticleSummary {
     pub image: Option<FeaturedImage>,
     /// Byline name.
     pub author_name: String,
-}
-
-/// The public path of an article: `/{year}/{month}/{slug}/`, WordPress's
-/// most common permalink shape, so moved sites keep familiar URLs.
-pub fn article_path(published_at: DateTime<Utc>, slug: &Slug) -> String {
-    format!(
-        "/{:04}/{:02}/{}/",
-        published_at.year(),
-        published_at.month(),
-        slug
-    )
+    /// Its section's URL name (some address shapes carry it).
+    pub category_slug: Option<Slug>,
 }
 
 impl Article {
-    /// Public path of this article.
-    pub fn path(&self) -> String {
-        article_path(self.published_at, &self.slug)
+    /// Public path of this article on `site`.
+    pub fn path(&self, site: &Site) -> String {
+        site.article_path(
+            self.published_at,
+            self.category.as_ref().map(|c| &c.slug),
+            &self.slug,
+        )
     }
 }
 
 impl ArticleSummary {
-    /// Public path of this article.
-    pub fn path(&self) -> String {
-        article_path(self.published_at, &self.slug)
+    /// Public path of this article on `site`.
+    pub fn path(&self, site: &Site) -> String {
+        site.article_path(self.published_at, self.category_slug.as_ref(), &self.slug)
     }
 }
 

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use crate::model::article::article_path;
+use crate::model::Site;
 use crate::types::{CommentStatus, Email, Slug, WebUrl};
 
 /// A reader's comment, as stored. It holds the e-mail address, so it is never
@@ -59,11 +59,17 @@ pub struct ModerationItem {
     pub article_slug: Slug,
     /// That article's publication date (part of its URL).
     pub article_published_at: DateTime<Utc>,
+    /// That article's section's URL name (part of some URLs).
+    pub article_category_slug: Option<Slug>,
 }
 
 impl ModerationItem {
-    /// Public path of the article the comment is under.
-    pub fn article_path(&self) -> String {
-        article_path(self.article_published_at, &self.article_slug)
+    /// Public path of the article the comment is under, on `site`.
+    pub fn article_path(&self, site: &Site) -> String {
+        site.article_path(
+            self.article_published_at,
+            self.article_category_slug.as_ref(),
+            &self.article_slug,
+        )
     }
 }

@@ -3,6 +3,8 @@
 
 mod article;
 mod comment;
+mod page;
+mod permalink;
 mod search;
 mod site;
 mod sitemap;
@@ -13,11 +15,13 @@ pub use article::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, ArticleType,
     Author, AuthorProfile, Category, Contributor, Correction, Editorial, FeaturedImage, MediaAsset,
     MediaItem, MediaText, MediaUse, NewMediaAsset, Page, PageRequest, Published, Revision, Source,
-    Tag, article_path,
+    Tag,
 };
 /// A time zone of the tz database (`Europe/Paris`, `Africa/Abidjan`).
 pub use chrono_tz::Tz;
 pub use comment::{Comment, ModerationItem, NewComment};
+pub use page::{NavLink, PageDraft, StaticPage};
+pub use permalink::Permalink;
 pub use search::{SearchChange, SearchDocument};
 pub use site::{CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;

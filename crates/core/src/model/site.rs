@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::model::MediaAsset;
+use crate::model::{MediaAsset, NavLink, Permalink};
 use crate::types::Locale;
 
 /// The publication itself: the name shown in every byline, its language,
@@ -26,6 +26,13 @@ pub struct Site {
     pub logo: Option<MediaAsset>,
     /// The share links under each article, in this order.
     pub share_networks: Vec<ShareNetwork>,
+    /// The shape of article addresses.
+    pub permalink: Permalink,
+    /// Feeds carry whole articles, not only their summaries.
+    pub full_text_feeds: bool,
+    /// Links to the pages shown in the menu and footer, in order (read
+    /// with the settings; saving the settings leaves pages alone).
+    pub navigation: Vec<NavLink>,
 }
 
 /// A place readers can share an article to with a plain link.
@@ -169,7 +176,21 @@ impl Site {
             time_zone: Tz::UTC,
             logo: None,
             share_networks: ShareNetwork::ALL.to_vec(),
+            permalink: Permalink::default(),
+            full_text_feeds: false,
+            navigation: Vec::new(),
         }
+    }
+
+    /// An article's public path, in the site's chosen shape.
+    pub fn article_path(
+        &self,
+        published_at: DateTime<Utc>,
+        section: Option<&crate::types::Slug>,
+        slug: &crate::types::Slug,
+    ) -> String {
+        self.permalink
+            .path(self.time_zone, published_at, section, slug)
     }
 
     /// A moment on the newsroom's clock.

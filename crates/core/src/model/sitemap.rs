@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::article_path;
+use crate::model::Site;
 use crate::types::{Slug, Title};
 
 /// A published article as search engines' sitemaps describe it.
@@ -16,11 +16,13 @@ pub struct SitemapEntry {
     pub published_at: DateTime<Utc>,
     /// Last change, or the latest correction if later.
     pub modified_at: DateTime<Utc>,
+    /// Its section's URL name (some address shapes carry it).
+    pub category_slug: Option<Slug>,
 }
 
 impl SitemapEntry {
-    /// The article's public path.
-    pub fn path(&self) -> String {
-        article_path(self.published_at, &self.slug)
+    /// The article's public path on `site`.
+    pub fn path(&self, site: &Site) -> String {
+        site.article_path(self.published_at, self.category_slug.as_ref(), &self.slug)
     }
 }

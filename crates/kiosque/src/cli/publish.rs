@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use kiosque_core::model::{Site, article_path};
+use kiosque_core::model::Site;
 use kiosque_core::ports::Store;
 use kiosque_core::service::publish::parse_article_source;
 use kiosque_media::{BlobStore, MediaLimits};
@@ -113,5 +113,5 @@ pub async fn publish_file(
         .article_by_slug(&slug)
         .await?
         .with_context(|| format!("{name}: the article vanished after publishing"))?;
-    Ok((article_path(article.published_at, &slug), published.created))
+    Ok((article.path(site), published.created))
 }

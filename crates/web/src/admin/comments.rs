@@ -154,7 +154,7 @@ pub(crate) async fn queue(
             date_text: strings.datetime(newsroom.site.local(item.comment.created_at)),
             date_iso: item.comment.created_at.to_rfc3339(),
             body_html: render_comment(&item.comment.body),
-            article_path: item.article_path(),
+            article_path: item.article_path(&newsroom.site),
             article_title: item.article_title,
         })
         .collect();

@@ -137,7 +137,7 @@ pub(super) async fn render(
             media_id => i.asset.id,
         }),
         article_id => page.article.map(|a| a.id),
-        public_path => page.article.filter(|a| a.status == ArticleStatus::Published).map(Article::path),
+        public_path => page.article.filter(|a| a.status == ArticleStatus::Published).map(|a| a.path(&newsroom.site)),
         current_status => page.article.map(|a| strings.text(&format!("admin.article_status_{}", a.status))),
         action => match page.article {
             Some(a) => format!("/admin/articles/{}/edit", a.id),

@@ -11,6 +11,7 @@ mod dashboard;
 mod editor;
 mod login;
 mod media;
+mod pages;
 mod photo;
 mod reset;
 mod revisions;
@@ -96,6 +97,19 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         )
         .merge(terms::routes(kiosque_core::model::TermKind::Category))
         .merge(terms::routes(kiosque_core::model::TermKind::Tag))
+        .route("/admin/pages", get(pages::list))
+        .route(
+            "/admin/pages/new",
+            get(pages::new)
+                .post(pages::create)
+                .layer(axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT)),
+        )
+        .route(
+            "/admin/pages/{id}",
+            get(pages::edit)
+                .post(pages::change)
+                .layer(axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT)),
+        )
         .route("/admin/articles", get(articles::list))
         // Long reads are long: the editor's forms get more room than the
         // site's 256 KB default.
@@ -183,6 +197,7 @@ fn admin_context(
                 moderate => n.user.role.allows(Permission::ModerateComments),
                 authors => n.user.role.allows(Permission::ManageTaxonomy),
                 terms => n.user.role.allows(Permission::ManageTaxonomy),
+                pages => n.user.role.allows(Permission::ManagePages),
                 media => n.user.role.allows(Permission::UploadMedia),
                 settings => n.user.role.allows(Permission::ManageSettings),
                 users => n.user.role.allows(Permission::ManageUsers),
@@ -193,7 +208,8 @@ fn admin_context(
             None,
             0,
             context! {
-                moderate => false, authors => false, terms => false, media => false, settings => false,
+                moderate => false, authors => false, terms => false, pages => false, media => false,
+                settings => false,
                 users => false,
             },
         ),

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use kiosque_core::FieldError;
-use kiosque_core::model::{CommentPolicy, ShareNetwork, Site};
+use kiosque_core::model::{CommentPolicy, Permalink, ShareNetwork, Site};
 use kiosque_core::types::{Locale, Permission};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,10 @@ pub(crate) struct SettingsForm {
     time_zone: String,
     /// The ticked share networks (one checkbox each).
     share: Vec<String>,
+    /// The shape of article addresses.
+    permalink: String,
+    /// A checkbox: feeds carry whole articles.
+    full_text_feeds: Option<String>,
 }
 
 impl SettingsForm {
@@ -47,6 +51,8 @@ impl SettingsForm {
                 .iter()
                 .map(|n| n.as_str().to_owned())
                 .collect(),
+            permalink: site.permalink.as_str().to_owned(),
+            full_text_feeds: site.full_text_feeds.then(|| "on".to_owned()),
         }
     }
 
@@ -85,6 +91,8 @@ impl SettingsForm {
             }),
         }
         next.share_networks = ShareNetwork::parse_list(&self.share.join(","));
+        next.permalink = Permalink::parse(&self.permalink);
+        next.full_text_feeds = self.full_text_feeds.is_some();
         next.comments.blocked_terms = self
             .blocked_terms
             .lines()
@@ -149,12 +157,21 @@ async fn render(
         })
         .collect();
     let zones: Vec<&str> = Site::time_zones().map(|z| z.name()).collect();
+    let permalinks: Vec<_> = Permalink::ALL
+        .iter()
+        .map(|p| {
+            context! {
+                value => p.as_str(),
+                label => strings.text(&format!("admin.permalink_{}", p.as_str().replace('-', "_"))),
+            }
+        })
+        .collect();
     let logo = newsroom.site.logo.as_ref().map(|l| {
         context! { src => format!("/media/{}", l.file_name), width => l.width, height => l.height }
     });
     let title = strings.text("admin.settings");
     let ctx = context! {
-        form, errors, errors_list, policies, networks, zones, logo, logo_error,
+        form, errors, errors_list, policies, networks, zones, permalinks, logo, logo_error,
         ..admin_context(state, &newsroom.site, Some(newsroom), &title, "settings", flash)
     };
     let html = state.templates.render("admin/settings.html", ctx)?;

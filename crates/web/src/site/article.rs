@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use kiosque_core::FieldError;
 use kiosque_core::model::CommentPolicy;
 use kiosque_core::model::{Article, Site};
 use kiosque_core::service::comment::{CommentForm, comments_closed, screen};
-use kiosque_core::types::CommentStatus;
+use kiosque_core::types::{CommentStatus, Slug};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -31,32 +31,88 @@ pub(crate) struct ArticleQuery {
     moderation: Option<String>,
 }
 
-async fn find_article(
-    state: &AppState,
-    (year, month, raw_slug): &(String, String, String),
-) -> Result<(Site, Article, bool), WebError> {
+/// The published article a URL's last segment names: by its slug, or by a
+/// slug it had before being renamed.
+async fn find_article(state: &AppState, raw_slug: &str) -> Result<(Site, Article), WebError> {
     let site = load_site(state).await?;
-    let article = state
-        .store
-        .article_by_slug(&slug(raw_slug)?)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let canonical = format!("/{year}/{month}/{raw_slug}/") == article.path();
-    Ok((site, article, canonical))
+    let slug = slug(raw_slug)?;
+    let article = match state.store.article_by_slug(&slug).await? {
+        Some(article) => article,
+        None => state
+            .store
+            .article_by_old_slug(&slug)
+            .await?
+            .ok_or(WebError::NotFound)?,
+    };
+    Ok((site, article))
 }
 
-pub(crate) async fn show(
+/// `/2024/`, or an article at `/slug/`.
+pub(crate) async fn at_one(
     State(state): State<Arc<AppState>>,
-    Path(path): Path<(String, String, String)>,
+    Path(a): Path<String>,
+    uri: Uri,
     Query(query): Query<ArticleQuery>,
 ) -> Result<Response, WebError> {
-    let (site, article, canonical) = find_article(&state, &path).await?;
-    if !canonical {
-        // Same slug under another date: send readers to the one true URL.
-        return Ok(moved_permanently(&article.path()));
+    if is_digits(&a, 4) {
+        return super::lists::year(State(state), Path(a)).await;
+    }
+    // The newsroom's own pages (about, contact) come first at the top level.
+    if let Ok(slug) = Slug::parse(&a)
+        && let Some(page) = state.store.page_by_slug(&slug).await?
+    {
+        return super::pages::show(&state, &page).await;
+    }
+    show(&state, &a, &uri, query).await
+}
+
+/// `/2024/11/`, or an article at `/section/slug/`.
+pub(crate) async fn at_two(
+    State(state): State<Arc<AppState>>,
+    Path((a, b)): Path<(String, String)>,
+    uri: Uri,
+    Query(query): Query<ArticleQuery>,
+) -> Result<Response, WebError> {
+    if is_digits(&a, 4) && is_digits(&b, 2) {
+        return super::lists::month(State(state), Path((a, b))).await;
+    }
+    show(&state, &b, &uri, query).await
+}
+
+/// An article at `/2024/11/slug/`.
+pub(crate) async fn at_three(
+    State(state): State<Arc<AppState>>,
+    Path((_, _, c)): Path<(String, String, String)>,
+    uri: Uri,
+    Query(query): Query<ArticleQuery>,
+) -> Result<Response, WebError> {
+    show(&state, &c, &uri, query).await
+}
+
+fn is_digits(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Every address shape leads to the article; all but the site's current
+/// one (another shape, an old slug, another date) answer with a 301 to it,
+/// so links from before a change keep working.
+async fn show(
+    state: &AppState,
+    raw_slug: &str,
+    uri: &Uri,
+    query: ArticleQuery,
+) -> Result<Response, WebError> {
+    let (site, article) = find_article(state, raw_slug).await?;
+    let path = article.path(&site);
+    if uri.path() != path {
+        let target = match uri.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path,
+        };
+        return Ok(moved_permanently(&target));
     }
     let reply_to = match query.replytocom.as_deref().map(str::parse::<i64>) {
-        Some(Ok(id)) => visible_comment(&state, &article, id).await?,
+        Some(Ok(id)) => visible_comment(state, &article, id).await?,
         _ => None,
     };
     let notice = query.moderation.is_some();
@@ -66,7 +122,7 @@ pub(crate) async fn show(
         reply_to,
         notice,
     };
-    render(&state, &site, &article, page, StatusCode::OK).await
+    render(state, &site, &article, page, StatusCode::OK).await
 }
 
 /// A comment readers can see under this article (the only kind one may
@@ -116,7 +172,7 @@ async fn render(
     let strings = state.strings(site.language);
     let view = article_view(article, strings, site);
     let comments = state.store.approved_comments(article.id).await?;
-    let path = article.path();
+    let path = article.path(site);
     let errors: HashMap<&str, String> = page
         .errors
         .iter()
@@ -191,13 +247,21 @@ pub(crate) async fn preview(
 pub(crate) async fn post_comment(
     State(state): State<Arc<AppState>>,
     ClientIp(ip): ClientIp,
-    Path(path): Path<(String, String, String)>,
+    uri: Uri,
     Form(form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
     if let Err(wait) = state.comment_limiter.check(&ip) {
         return Err(WebError::TooManyRequests(wait));
     }
-    let (site, article, _) = find_article(&state, &path).await?;
+    // `/…/slug/comments`: the segment before the last names the article.
+    let raw_slug = uri
+        .path()
+        .trim_end_matches("comments")
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let (site, article) = find_article(&state, raw_slug).await?;
     let now = Utc::now();
     if comments_closed(&site.comments, article.published_at, now) {
         return Err(WebError::CommentsClosed);
@@ -248,11 +312,11 @@ pub(crate) async fn post_comment(
                 tracing::info!(comment = stored.id, "comment held as spam");
             }
             let to = if stored.status == CommentStatus::Approved {
-                format!("{}#comment-{}", article.path(), stored.id)
+                format!("{}#comment-{}", article.path(&site), stored.id)
             } else {
                 // The same answer for a trapped robot as for a reader, so
                 // the traps are not revealed.
-                format!("{}?moderation=pending#comment-notice", article.path())
+                format!("{}?moderation=pending#comment-notice", article.path(&site))
             };
             Ok(Redirect::to(&to).into_response())
         }

@@ -5,6 +5,7 @@
 //!
 //! Written by hand like the sitemaps: fixed elements, escaped text.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -59,7 +60,7 @@ pub(crate) fn feed_links(site: &Site, base: &str, name: &str) -> Vec<FeedLink> {
 
 async fn feed(state: &AppState, kind: ListKind, format: Format) -> Result<Response, WebError> {
     let site = load_site(state).await?;
-    let (filter, base, name) = resolve(state, &kind).await?;
+    let (filter, base, name) = resolve(state, &site, &kind).await?;
     let items = state
         .store
         .list_articles(
@@ -71,6 +72,16 @@ async fn feed(state: &AppState, kind: ListKind, format: Format) -> Result<Respon
         )
         .await?
         .items;
+    // Whole articles when the newsroom chose it: one more query per item,
+    // for twenty items.
+    let mut bodies = HashMap::new();
+    if site.full_text_feeds {
+        for item in &items {
+            if let Some(article) = state.store.article(item.id).await? {
+                bodies.insert(item.id, absolute_links(&article.body_html, &site.base_url));
+            }
+        }
+    }
     let title = if name.is_empty() {
         site.name.clone()
     } else {
@@ -82,11 +93,11 @@ async fn feed(state: &AppState, kind: ListKind, format: Format) -> Result<Respon
     };
     let (body, content_type) = match format {
         Format::Rss => (
-            rss(&site, &title, &base, &feed_path, &items),
+            rss(&site, &title, (&base, &feed_path), &items, &bodies),
             "application/rss+xml; charset=utf-8",
         ),
         Format::Atom => (
-            atom(&site, &title, &base, &feed_path, &items),
+            atom(&site, &title, (&base, &feed_path), &items, &bodies),
             "application/atom+xml; charset=utf-8",
         ),
     };
@@ -107,12 +118,35 @@ fn enclosure(site: &Site, item: &ArticleSummary) -> Option<(String, u64, String)
     })
 }
 
-fn rss(site: &Site, title: &str, base: &str, feed: &str, items: &[ArticleSummary]) -> String {
+/// Article HTML with the site's own links (`/media/…`, `/2024/…`) made
+/// absolute, as feed readers show it away from the site.
+fn absolute_links(html: &str, base_url: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("=\"/") {
+        out.push_str(&rest[..i + 2]);
+        rest = &rest[i + 2..];
+        if !rest.starts_with("//") {
+            out.push_str(base_url);
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn rss(
+    site: &Site,
+    title: &str,
+    (base, feed): (&str, &str),
+    items: &[ArticleSummary],
+    bodies: &HashMap<i64, String>,
+) -> String {
     let updated = items.first().map(|i| i.published_at.to_rfc2822());
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" \
-         xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n\
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\" \
+         xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n<channel>\n\
          <title>{}</title>\n<link>{}</link>\n<description>{}</description>\n\
          <language>{}</language>\n\
          <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
@@ -126,7 +160,7 @@ fn rss(site: &Site, title: &str, base: &str, feed: &str, items: &[ArticleSummary
         out += &format!("<lastBuildDate>{date}</lastBuildDate>\n");
     }
     for item in items {
-        let url = site.absolute_url(&item.path());
+        let url = site.absolute_url(&item.path(site));
         out += &format!(
             "<item>\n<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"true\">{}</guid>\n\
              <pubDate>{}</pubDate>\n<dc:creator>{}</dc:creator>\n<description>{}</description>\n",
@@ -137,6 +171,9 @@ fn rss(site: &Site, title: &str, base: &str, feed: &str, items: &[ArticleSummary
             xml(&item.author_name),
             xml(&item.excerpt),
         );
+        if let Some(body) = bodies.get(&item.id) {
+            out += &format!("<content:encoded>{}</content:encoded>\n", xml(body));
+        }
         if let Some((src, length, mime)) = enclosure(site, item) {
             out += &format!(
                 "<enclosure url=\"{}\" length=\"{length}\" type=\"{}\"/>\n",
@@ -149,7 +186,13 @@ fn rss(site: &Site, title: &str, base: &str, feed: &str, items: &[ArticleSummary
     out + "</channel>\n</rss>\n"
 }
 
-fn atom(site: &Site, title: &str, base: &str, feed: &str, items: &[ArticleSummary]) -> String {
+fn atom(
+    site: &Site,
+    title: &str,
+    (base, feed): (&str, &str),
+    items: &[ArticleSummary],
+    bodies: &HashMap<i64, String>,
+) -> String {
     let iso = |at: chrono::DateTime<chrono::Utc>| at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let updated = items
         .iter()
@@ -172,7 +215,7 @@ fn atom(site: &Site, title: &str, base: &str, feed: &str, items: &[ArticleSummar
         xml(&site.name),
     );
     for item in items {
-        let url = site.absolute_url(&item.path());
+        let url = site.absolute_url(&item.path(site));
         out += &format!(
             "<entry>\n<title>{}</title>\n<id>{}</id>\n<link rel=\"alternate\" href=\"{}\"/>\n\
              <published>{}</published>\n<updated>{}</updated>\n\
@@ -185,6 +228,9 @@ fn atom(site: &Site, title: &str, base: &str, feed: &str, items: &[ArticleSummar
             xml(&item.author_name),
             xml(&item.excerpt),
         );
+        if let Some(body) = bodies.get(&item.id) {
+            out += &format!("<content type=\"html\">{}</content>\n", xml(body));
+        }
         if let Some((src, length, mime)) = enclosure(site, item) {
             out += &format!(
                 "<link rel=\"enclosure\" href=\"{}\" length=\"{length}\" type=\"{}\"/>\n",

@@ -114,9 +114,10 @@ pub(crate) enum ListKind {
     },
 }
 
-/// The UTC interval of a year or month archive (article URLs carry UTC
-/// dates), from the URL's digits: `2024`, `2024`/`11`.
+/// The interval of a year or month archive on the newsroom's clock (as
+/// article URLs' dates are), from the URL's digits: `2024`, `2024`/`11`.
 fn period(
+    time_zone: kiosque_core::model::Tz,
     year: &str,
     month: Option<&str>,
 ) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), WebError> {
@@ -135,9 +136,10 @@ fn period(
         },
     };
     let at = |(y, m): (i32, u32)| {
-        chrono::Utc
+        time_zone
             .with_ymd_and_hms(y, m, 1, 0, 0, 0)
-            .single()
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
             .ok_or(WebError::NotFound)
     };
     Ok((at(from)?, at(to)?))
@@ -147,6 +149,7 @@ fn period(
 /// or author (empty for the home page); 404 for an unknown slug.
 pub(crate) async fn resolve(
     state: &AppState,
+    site: &Site,
     kind: &ListKind,
 ) -> Result<(ArticleFilter, String, String), WebError> {
     Ok(match kind {
@@ -176,7 +179,7 @@ pub(crate) async fn resolve(
             )
         }
         ListKind::Period { year, month } => {
-            let (from, to) = period(year, month.as_deref())?;
+            let (from, to) = period(site.time_zone, year, month.as_deref())?;
             let base = match month {
                 Some(m) => format!("/{year}/{m}/"),
                 None => format!("/{year}/"),
@@ -215,7 +218,7 @@ async fn list(
     let strings = state.strings(site.language);
     let mut profile = None;
     let mut portrait_alt = String::new();
-    let (filter, base, name) = resolve(state, &kind).await?;
+    let (filter, base, name) = resolve(state, &site, &kind).await?;
     let heading = match &kind {
         ListKind::Home => strings.text("site.latest"),
         ListKind::Category(_) => strings.text("category.heading").replace("{name}", &name),

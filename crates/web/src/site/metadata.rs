@@ -44,7 +44,7 @@ pub(crate) fn article_metadata(
     article: &Article,
     description: &str,
 ) -> (Value, String) {
-    let url = site.absolute_url(&article.path());
+    let url = site.absolute_url(&article.path(site));
     let modified = article
         .corrections
         .iter()

@@ -5,13 +5,14 @@ mod feeds;
 mod files;
 mod lists;
 mod metadata;
+mod pages;
 mod search;
 mod sitemaps;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use kiosque_core::model::Site;
 use kiosque_core::types::Slug;
 
@@ -29,15 +30,18 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/tag/{slug}/feed/atom/", get(feeds::tag_atom))
         .route("/author/{slug}/", get(lists::author))
         .route("/author/{slug}/page/{n}/", get(lists::author_page))
-        .route("/{year}/", get(lists::year))
-        .route("/{year}/page/{n}/", get(lists::year_page))
-        .route("/{year}/{month}/", get(lists::month))
-        .route("/{year}/{month}/page/{n}/", get(lists::month_page))
-        .route("/{year}/{month}/{slug}/", get(article::show))
-        .route(
-            "/{year}/{month}/{slug}/comments",
-            axum::routing::post(article::post_comment),
-        )
+        // Date archives and articles share the top-level shapes (an article
+        // may be at /slug/, /section/slug/ or /2024/11/slug/): the handlers
+        // tell them apart. Parameter names match across routes, as the
+        // router requires.
+        .route("/{a}/", get(article::at_one))
+        .route("/{a}/page/{n}/", get(lists::year_page))
+        .route("/{a}/{b}/", get(article::at_two))
+        .route("/{a}/{b}/page/{n}/", get(lists::month_page))
+        .route("/{a}/{b}/{c}/", get(article::at_three))
+        .route("/{a}/comments", post(article::post_comment))
+        .route("/{a}/{b}/comments", post(article::post_comment))
+        .route("/{a}/{b}/{c}/comments", post(article::post_comment))
         .route("/feed/", get(feeds::site_rss))
         .route("/feed/atom/", get(feeds::site_atom))
         .route("/category/{slug}/feed/", get(feeds::category_rss))

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use kiosque_core::model::{Page, PageRequest, Site, article_path};
+use kiosque_core::model::{Page, PageRequest, Site};
 use kiosque_core::types::Slug;
 use kiosque_search::{Hit, SearchQuery, Segment};
 use minijinja::context;
@@ -111,8 +111,12 @@ fn segments(parts: Vec<Segment>) -> Vec<SegmentView> {
 
 fn hit_view(hit: Hit, state: &AppState, site: &Site) -> Option<HitView> {
     let slug = Slug::parse(&hit.slug).ok()?;
+    let section = hit
+        .category
+        .as_ref()
+        .and_then(|(section, _)| Slug::parse(section).ok());
     Some(HitView {
-        path: article_path(hit.published_at, &slug),
+        path: site.article_path(hit.published_at, section.as_ref(), &slug),
         title: segments(hit.title),
         snippet: segments(hit.snippet),
         authors: hit.authors.join(", "),

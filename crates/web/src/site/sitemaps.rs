@@ -67,24 +67,13 @@ pub(crate) async fn index(State(state): State<Arc<AppState>>) -> Result<Response
         "<sitemap><loc>{}</loc></sitemap>\n",
         xml(&site.absolute_url("/sitemaps/sections.xml"))
     );
-    let mut number = 1;
-    loop {
-        let page = articles(&state, number).await?;
-        if page.items.is_empty() {
-            break;
-        }
-        let lastmod = page.items.iter().map(|e| e.modified_at).max();
+    let changes = state.store.sitemap_page_changes(PER_SITEMAP).await?;
+    for (i, lastmod) in changes.into_iter().enumerate() {
         body += &format!(
-            "<sitemap><loc>{}</loc>{}</sitemap>\n",
-            xml(&site.absolute_url(&format!("/sitemaps/articles-{number}.xml"))),
-            lastmod
-                .map(|at| format!("<lastmod>{}</lastmod>", iso(at)))
-                .unwrap_or_default()
+            "<sitemap><loc>{}</loc><lastmod>{}</lastmod></sitemap>\n",
+            xml(&site.absolute_url(&format!("/sitemaps/articles-{}.xml", i + 1))),
+            iso(lastmod)
         );
-        if number >= page.page_count() {
-            break;
-        }
-        number += 1;
     }
     body += "</sitemapindex>\n";
     Ok(xml_response(body))
@@ -138,6 +127,9 @@ pub(crate) async fn sitemap(
             for a in state.store.authors().await? {
                 body += &url(&site, &format!("/author/{}/", a.slug), None);
             }
+            for p in state.store.pages().await? {
+                body += &url(&site, &format!("/{}/", p.slug), Some(p.updated_at));
+            }
             body + "</urlset>\n"
         }
         "news.xml" => {
@@ -153,7 +145,7 @@ pub(crate) async fn sitemap(
                      <news:language>{}</news:language></news:publication>\
                      <news:publication_date>{}</news:publication_date>\
                      <news:title>{}</news:title></news:news></url>\n",
-                    xml(&site.absolute_url(&e.path())),
+                    xml(&site.absolute_url(&e.path(&site))),
                     xml(&site.name),
                     site.language.code(),
                     iso(e.published_at),
@@ -175,7 +167,7 @@ pub(crate) async fn sitemap(
             }
             let mut body = format!("{HEADER}<urlset xmlns=\"{SITEMAP_NS}\">\n");
             for e in &page.items {
-                body += &url(&site, &e.path(), Some(e.modified_at));
+                body += &url(&site, &e.path(&site), Some(e.modified_at));
             }
             body + "</urlset>\n"
         }

@@ -1,0 +1,137 @@
+//! The site's pages (about, contact, ethics policy) and the links to them.
+
+use kiosque_core::model::{NavLink, PageDraft, StaticPage};
+use kiosque_core::types::Slug;
+use kiosque_core::{Error, Result};
+use sqlx::AnyPool;
+use sqlx::any::AnyRow;
+
+use crate::db;
+use crate::rows::{self, get, time};
+
+const COLUMNS: &str = "id, slug, title, body_markdown, body_html, in_menu, in_footer, \
+    position, updated_at";
+
+fn page(row: &AnyRow) -> Result<StaticPage> {
+    Ok(StaticPage {
+        id: get(row, "id")?,
+        slug: rows::slug(row, "slug")?,
+        title: get(row, "title")?,
+        body_markdown: get(row, "body_markdown")?,
+        body_html: get(row, "body_html")?,
+        in_menu: get::<i64>(row, "in_menu")? != 0,
+        in_footer: get::<i64>(row, "in_footer")? != 0,
+        position: get(row, "position")?,
+        updated_at: time(get(row, "updated_at")?),
+    })
+}
+
+fn slug_taken(e: sqlx::Error, slug: &Slug) -> Error {
+    match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            Error::Conflict(format!("the address {slug} is already used"))
+        }
+        other => db(other),
+    }
+}
+
+pub(crate) async fn all(pool: &AnyPool) -> Result<Vec<StaticPage>> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM pages ORDER BY position, title, id"
+    ))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(page)
+    .collect()
+}
+
+pub(crate) async fn by_id(pool: &AnyPool, id: i64) -> Result<Option<StaticPage>> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM pages WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(page)
+        .transpose()
+}
+
+pub(crate) async fn by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<StaticPage>> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM pages WHERE slug = $1"))
+        .bind(slug.as_str())
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(page)
+        .transpose()
+}
+
+pub(crate) async fn save(pool: &AnyPool, id: Option<i64>, p: &PageDraft) -> Result<i64> {
+    let now = chrono::Utc::now().timestamp();
+    let sql = match id {
+        None => {
+            "INSERT INTO pages (slug, title, body_markdown, body_html, in_menu, in_footer, \
+             position, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+        }
+        Some(_) => {
+            "UPDATE pages SET slug = $1, title = $2, body_markdown = $3, body_html = $4, \
+             in_menu = $5, in_footer = $6, position = $7, updated_at = $8 WHERE id = $9 \
+             RETURNING id"
+        }
+    };
+    let query = sqlx::query(sql);
+    let mut query = query
+        .bind(p.slug.as_str())
+        .bind(&p.title)
+        .bind(&p.body_markdown)
+        .bind(&p.body_html)
+        .bind(i64::from(p.in_menu))
+        .bind(i64::from(p.in_footer))
+        .bind(p.position)
+        .bind(now);
+    if let Some(id) = id {
+        query = query.bind(id);
+    }
+    let row = query
+        .fetch_optional(pool)
+        .await
+        .map_err(|e| slug_taken(e, &p.slug))?
+        .ok_or(Error::NotFound("page"))?;
+    get(&row, "id")
+}
+
+pub(crate) async fn delete(pool: &AnyPool, id: i64) -> Result<()> {
+    let done = sqlx::query("DELETE FROM pages WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("page"));
+    }
+    Ok(())
+}
+
+/// The links the menu and footer show.
+pub(crate) async fn navigation(pool: &AnyPool) -> Result<Vec<NavLink>> {
+    sqlx::query(
+        "SELECT slug, title, in_menu, in_footer FROM pages \
+         WHERE in_menu <> 0 OR in_footer <> 0 ORDER BY position, title, id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|row| {
+        Ok(NavLink {
+            title: get(row, "title")?,
+            slug: rows::slug(row, "slug")?,
+            in_menu: get::<i64>(row, "in_menu")? != 0,
+            in_footer: get::<i64>(row, "in_footer")? != 0,
+        })
+    })
+    .collect()
+}

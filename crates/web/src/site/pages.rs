@@ -1,0 +1,29 @@
+//! The newsroom's own pages (about, contact, ethics policy) as readers see
+//! them.
+
+use axum::response::{Html, IntoResponse, Response};
+use kiosque_core::markup::excerpt;
+use kiosque_core::model::StaticPage;
+use minijinja::context;
+
+use super::load_site;
+use crate::views::page_context;
+use crate::{AppState, WebError};
+
+pub(crate) async fn show(state: &AppState, page: &StaticPage) -> Result<Response, WebError> {
+    let site = load_site(state).await?;
+    let path = format!("/{}/", page.slug);
+    let description = excerpt(&page.body_markdown, 160);
+    let ctx = context! {
+        title => &page.title,
+        body_html => &page.body_html,
+        ..page_context(
+            state,
+            &site,
+            Some(&page.title),
+            (!description.is_empty()).then_some(description.as_str()),
+            Some(&path),
+        )
+    };
+    Ok(Html(state.templates.render("page.html", ctx)?).into_response())
+}
