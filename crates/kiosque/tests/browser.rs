@@ -284,6 +284,41 @@ async fn a_reader_on_a_phone_reads_and_comments_without_javascript_problems() {
     browser.client.goto(&url).await.unwrap();
     browser.assert_accessible(&url).await;
 
+    // The share block, enhanced: the phone's share sheet only where the
+    // browser has one, and "copy link" copying the article's address.
+    let native_matches = browser
+        .js("return document.querySelector('.share-native').hidden === !('share' in navigator);")
+        .await;
+    assert_eq!(native_matches, serde_json::json!(true));
+    browser
+        .js(
+            "navigator.clipboard.writeText = function (t) { window.copied = t; return Promise.resolve(); }; return null;",
+        )
+        .await;
+    browser
+        .client
+        .find(Locator::Css(".share-copy"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let state = browser
+            .js("return [document.querySelector('.share-status').textContent, window.copied || ''];")
+            .await;
+        if state[0] == "Lien copié." {
+            assert!(
+                state[1].as_str().unwrap().ends_with("/2024/11/navigateur/"),
+                "{state}"
+            );
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "{state}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     // The search form in the header, used from the keyboard.
     let field = browser
         .client

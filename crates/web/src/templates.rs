@@ -100,6 +100,8 @@ const TEMPLATES: &[(&str, &str)] = &[
 pub const SITE_CSS: &str = include_str!("../assets/site.css");
 /// The admin's additions to it.
 pub const ADMIN_CSS: &str = include_str!("../assets/admin.css");
+/// The public site's only script: the share block's enhancements.
+pub const SHARE_JS: &str = include_str!("../assets/share.js");
 /// The admin's optional script (live preview).
 pub const ADMIN_JS: &str = include_str!("../assets/admin.js");
 
@@ -129,6 +131,8 @@ pub struct Templates {
     pub admin_css_path: String,
     /// `/assets/admin.<hash>.js`.
     pub admin_js_path: String,
+    /// `/assets/share.<hash>.js`.
+    pub share_js_path: String,
 }
 
 /// `/assets/<name>.<first 10 hex of sha256>.<ext>`.
@@ -155,6 +159,7 @@ impl Templates {
             css_path: fingerprinted("site", "css", SITE_CSS),
             admin_css_path: fingerprinted("admin", "css", ADMIN_CSS),
             admin_js_path: fingerprinted("admin", "js", ADMIN_JS),
+            share_js_path: fingerprinted("share", "js", SHARE_JS),
         }
     }
 

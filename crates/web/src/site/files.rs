@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::templates::{ADMIN_CSS, ADMIN_JS, SITE_CSS};
+use crate::templates::{ADMIN_CSS, ADMIN_JS, SHARE_JS, SITE_CSS};
 use crate::{AppState, WebError};
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
@@ -50,6 +50,8 @@ pub(crate) async fn asset(
         (ADMIN_CSS, "text/css; charset=utf-8")
     } else if path == state.templates.admin_js_path {
         (ADMIN_JS, "text/javascript; charset=utf-8")
+    } else if path == state.templates.share_js_path {
+        (SHARE_JS, "text/javascript; charset=utf-8")
     } else {
         return Err(WebError::NotFound);
     };
