@@ -84,6 +84,13 @@ impl Application {
         let media = settings.media_store()?;
         let search = open_search(settings, &site)?;
         let follower = Follower::new(search.clone(), store.clone());
+        // Searches are complete from the first request: a new index is
+        // built before serving (once; later starts only apply the changes
+        // logged meanwhile). If the database fails here, the follower
+        // keeps trying in the background.
+        if let Err(e) = follower.catch_up().await {
+            tracing::warn!(error = %e, "search index not brought up to date at start");
+        }
         let state = AppState::new(
             store.clone(),
             media.clone(),
@@ -124,8 +131,6 @@ impl Application {
         let scheduler = crate::scheduler::spawn(self.store.clone(), self.schedule_every);
         let media_worker =
             crate::media_worker::spawn(self.store.clone(), self.media, self.schedule_every);
-        // A new server's index is built in the background; searches answer
-        // meanwhile with what it holds so far.
         let search = tokio::spawn(self.search.run());
         let served = axum::serve(
             self.listener,
