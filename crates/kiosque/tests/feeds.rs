@@ -3,6 +3,7 @@
 //! parsed as XML (and by Python's feedparser, the library most readers
 //! and aggregators resemble, when available), without drafts or e-mails.
 
+use kiosque_core::ports::Store;
 use kiosque_core::types::Role;
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{TestApp, TestDb, both_databases, external_tool};
@@ -10,6 +11,7 @@ use kiosque_testkit::{TestApp, TestDb, both_databases, external_tool};
 both_databases!(
     feeds_list_the_latest_articles_with_their_photos,
     pages_announce_their_feeds,
+    whole_article_feeds_are_valid_with_absolute_links,
 );
 
 const BASE: &str = "https://news.example.org";
@@ -161,4 +163,35 @@ async fn pages_announce_their_feeds(db: TestDb) {
     assert!(section.contains(
         "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Afrique Première Tv – International\" href=\"/category/international/feed/atom/\">"
     ));
+}
+
+async fn whole_article_feeds_are_valid_with_absolute_links(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let source = french_article_source("entier", None).replace(
+        "Aucun détail chiffré",
+        "Voir [notre dossier](/category/international/) et [ailleurs](https://example.org/x). Aucun détail chiffré",
+    );
+    app.publish(&source, None).await;
+    let mut site = app.store.site().await.unwrap().unwrap();
+    site.full_text_feeds = true;
+    app.store.save_site(&site).await.unwrap();
+    for (path, content_type) in [
+        ("/feed/", "application/rss+xml; charset=utf-8"),
+        ("/feed/atom/", "application/atom+xml; charset=utf-8"),
+    ] {
+        let body = fetch(&app, path, content_type).await;
+        feedparser(&body, 1);
+        let doc = roxmltree::Document::parse(&body).unwrap();
+        let content = doc
+            .descendants()
+            .find(|n| matches!(n.tag_name().name(), "encoded" | "content"))
+            .and_then(|n| n.text())
+            .unwrap_or_else(|| panic!("{path}: no whole article\n{body}"));
+        assert!(content.contains("Sergueï Lavrov a salué"), "{path}");
+        assert!(
+            content.contains(&format!("href=\"{BASE}/category/international/\"")),
+            "{path}: {content}"
+        );
+        assert!(content.contains("href=\"https://example.org/x\""), "{path}");
+    }
 }

@@ -144,6 +144,9 @@ async fn queries_no_one_should_type_get_a_page(db: TestDb) {
     // Past the last page of results: no such page.
     let (status, _) = app.page("/search?q=lavrov&page=2").await;
     assert_eq!(status, 404);
+    // A page number far past anything reachable costs nothing.
+    let (status, _) = app.page("/search?q=lavrov&page=4294967295").await;
+    assert_eq!(status, 404);
     // Every page offers the search form.
     let (_, home) = app.page("/").await;
     assert!(home.contains(r#"<form class="site-search" role="search" action="/search""#));

@@ -14,4 +14,4 @@ mod query;
 
 pub use follow::{Follower, rebuild};
 pub use index::{IndexState, SearchError, SearchIndex};
-pub use query::{Hit, SearchQuery, SearchResults, Segment};
+pub use query::{Hit, MAX_RESULTS, SearchQuery, SearchResults, Segment};

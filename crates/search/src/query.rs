@@ -20,6 +20,11 @@ const MAX_QUERY_CHARS: usize = 200;
 /// Days after which an article's recency boost has halved.
 const RECENCY_HALF_LIFE_DAYS: f32 = 30.0;
 
+/// Deepest result reachable by paging: tantivy keeps `offset + limit`
+/// candidates in memory, so a page number is never allowed to make that
+/// unbounded. Nobody reads result 10,001.
+pub const MAX_RESULTS: usize = 10_000;
+
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 220;
 
@@ -127,8 +132,10 @@ impl SearchIndex {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let per_page = q.per_page.max(1) as usize;
-        let offset = (q.page.max(1) as usize - 1).saturating_mul(per_page);
+        let per_page = (q.per_page.max(1) as usize).min(MAX_RESULTS);
+        let offset = (q.page.max(1) as usize - 1)
+            .saturating_mul(per_page)
+            .min(MAX_RESULTS);
         let now = q.now.timestamp();
         let top = TopDocs::with_limit(per_page)
             .and_offset(offset)

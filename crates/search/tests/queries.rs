@@ -183,6 +183,10 @@ fn filters_by_section_and_dates_and_pages() {
     assert_eq!((page.total, ids(&page)), (2, vec![3]));
     q.page = 3;
     assert!(index.search(&q).unwrap().hits.is_empty());
+    // An absurd page number is no allocation of its size.
+    q.page = u32::MAX;
+    q.per_page = u32::MAX;
+    assert!(index.search(&q).unwrap().hits.is_empty());
 }
 
 #[test]

@@ -10,7 +10,7 @@ use kiosque_core::types::{Slug, Title, WebUrl};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Transaction};
 
-use crate::rows::{self, MEDIA_FIELDS, get, time};
+use crate::rows::{self, AnyQuery, MEDIA_FIELDS, get, time};
 use crate::{SqlStore, db};
 
 /// Inserts a named thing (author, category, tag) or renames the existing one
@@ -57,8 +57,6 @@ const UPSERT_COLUMNS: &str = "title = excluded.title, \
     excerpt = excluded.excerpt, author_id = excluded.author_id, \
     category_id = excluded.category_id, image_id = excluded.image_id, \
     image_caption = excluded.image_caption, image_credit = excluded.image_credit";
-
-type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
 /// Binds $1–$10 of [`WRITE_COLUMNS`].
 fn bind_content<'q>(

@@ -7,7 +7,7 @@ use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 
 use crate::db;
-use crate::rows::{self, get, time};
+use crate::rows::{self, AnyQuery, get, time};
 
 const COLUMNS: &str = "id, slug, title, body_markdown, body_html, in_menu, in_footer, \
     position, updated_at";
@@ -47,9 +47,14 @@ pub(crate) async fn all(pool: &AnyPool) -> Result<Vec<StaticPage>> {
     .collect()
 }
 
-pub(crate) async fn by_id(pool: &AnyPool, id: i64) -> Result<Option<StaticPage>> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM pages WHERE id = $1"))
-        .bind(id)
+/// The page `condition` picks with its one parameter.
+async fn one(
+    pool: &AnyPool,
+    condition: &str,
+    bind: impl FnOnce(AnyQuery<'_>) -> AnyQuery<'_>,
+) -> Result<Option<StaticPage>> {
+    let sql = format!("SELECT {COLUMNS} FROM pages WHERE {condition}");
+    bind(sqlx::query(&sql))
         .fetch_optional(pool)
         .await
         .map_err(db)?
@@ -58,15 +63,12 @@ pub(crate) async fn by_id(pool: &AnyPool, id: i64) -> Result<Option<StaticPage>>
         .transpose()
 }
 
+pub(crate) async fn by_id(pool: &AnyPool, id: i64) -> Result<Option<StaticPage>> {
+    one(pool, "id = $1", |q| q.bind(id)).await
+}
+
 pub(crate) async fn by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<StaticPage>> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM pages WHERE slug = $1"))
-        .bind(slug.as_str())
-        .fetch_optional(pool)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(page)
-        .transpose()
+    one(pool, "slug = $1", |q| q.bind(slug.as_str().to_owned())).await
 }
 
 pub(crate) async fn save(pool: &AnyPool, id: Option<i64>, p: &PageDraft) -> Result<i64> {

@@ -17,6 +17,9 @@ where
     row.try_get(column).map_err(db)
 }
 
+/// A query on the `Any` driver, as the one-parameter loaders bind it.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
 pub(crate) fn time(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }

@@ -136,6 +136,11 @@ pub(crate) async fn search(
     let strings = state.strings(site.language);
     let asked = Asked::parse(raw.as_deref());
     let per_page = state.config.per_page;
+    // Pages past the deepest reachable result do not exist.
+    let deepest = u32::try_from(kiosque_search::MAX_RESULTS).unwrap_or(u32::MAX) / per_page.max(1);
+    if asked.page > deepest.max(1) {
+        return Err(WebError::NotFound);
+    }
     let results = if asked.q.is_empty() {
         kiosque_search::SearchResults::default()
     } else {
