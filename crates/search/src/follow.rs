@@ -18,6 +18,9 @@ const BATCH: u32 = 500;
 /// the commit, a few milliseconds).
 const POLL: Duration = Duration::from_millis(250);
 
+/// How often the site's language is read again.
+const LANGUAGE_EVERY: Duration = Duration::from_secs(5);
+
 /// How long changes are kept in the log; a server stopped for longer
 /// rebuilds its index when it starts.
 const KEEP_CHANGES: chrono::Duration = chrono::Duration::days(30);
@@ -93,13 +96,26 @@ impl Follower {
         Follower { index, store }
     }
 
-    /// Brings the index up to date: rebuilt when new (or when changes it
-    /// needed were pruned from the log), otherwise the logged changes since
-    /// the last applied. Returns how many articles were written.
+    /// Brings the index up to date, in the site's current language: see
+    /// [`Follower::apply_changes`].
     pub async fn catch_up(&self) -> Result<u64> {
+        self.follow_language().await?;
+        self.apply_changes().await
+    }
+
+    /// Takes up the site's language (a change makes the index read as
+    /// unbuilt, so the next catch-up rebuilds it with the new rules).
+    async fn follow_language(&self) -> Result<()> {
         if let Some(site) = self.store.site().await? {
             self.index.set_locale(site.language);
         }
+        Ok(())
+    }
+
+    /// Rebuilds the index when new (or when changes it needed were pruned
+    /// from the log), otherwise applies the logged changes since the last
+    /// applied. Returns how many articles were written.
+    async fn apply_changes(&self) -> Result<u64> {
         self.index.refresh().map_err(backend)?;
         let (latest, oldest) = self.store.search_change_bounds().await?;
         let applied = match self.index.state().map_err(backend)? {
@@ -147,9 +163,18 @@ impl Follower {
     /// are logged and retried.
     pub async fn run(self) {
         let mut last_prune = tokio::time::Instant::now();
+        let mut last_language = tokio::time::Instant::now();
         let mut failing = false;
         loop {
-            match self.catch_up().await {
+            // The log is read every poll; the site's language, which
+            // changes about never, only every few seconds.
+            let step = if last_language.elapsed() >= LANGUAGE_EVERY {
+                last_language = tokio::time::Instant::now();
+                self.catch_up().await
+            } else {
+                self.apply_changes().await
+            };
+            match step {
                 Ok(_) => failing = false,
                 Err(e) if !failing => {
                     tracing::warn!(error = %e, "search index could not catch up; retrying");

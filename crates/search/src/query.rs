@@ -8,7 +8,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
-use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument, TantivyError, Term};
 
 use crate::analyzer;
 use crate::index::{SearchError, SearchIndex};
@@ -59,8 +59,8 @@ pub struct SearchResults {
     pub searched: bool,
 }
 
-/// Text with some parts to highlight.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Text with some parts to highlight (serialised as templates read it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Segment {
     /// The text, not escaped.
     pub text: String,
@@ -93,7 +93,14 @@ impl SearchIndex {
     /// error.
     pub fn search(&self, q: &SearchQuery<'_>) -> Result<SearchResults, SearchError> {
         let text = clip(q.text);
-        if analyzer::terms(self.locale(), text).is_empty() {
+        // The analyzer the index registered for the site's language, not a
+        // new one per query.
+        let mut words_of = self
+            .index
+            .tokenizers()
+            .get(analyzer::NAME)
+            .ok_or_else(|| TantivyError::InternalError("no analyzer registered".into()))?;
+        if analyzer::terms(&mut words_of, text).is_empty() {
             return Ok(SearchResults::default());
         }
         let f = self.fields;

@@ -7,7 +7,7 @@ use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 
 use crate::db;
-use crate::rows::{self, AnyQuery, get, time};
+use crate::rows::{self, AnyQuery, get, slug_taken, time};
 
 const COLUMNS: &str = "id, slug, title, body_markdown, body_html, in_menu, in_footer, \
     position, updated_at";
@@ -24,15 +24,6 @@ fn page(row: &AnyRow) -> Result<StaticPage> {
         position: get(row, "position")?,
         updated_at: time(get(row, "updated_at")?),
     })
-}
-
-fn slug_taken(e: sqlx::Error, slug: &Slug) -> Error {
-    match e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            Error::Conflict(format!("the address {slug} is already used"))
-        }
-        other => db(other),
-    }
 }
 
 pub(crate) async fn all(pool: &AnyPool) -> Result<Vec<StaticPage>> {

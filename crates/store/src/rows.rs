@@ -36,6 +36,17 @@ pub(crate) fn optional_slug(row: &AnyRow, column: &str) -> Result<Option<Slug>> 
         .transpose()
 }
 
+/// A unique-address violation as the conflict it is (a section, tag or
+/// page already at that address); other failures as they are.
+pub(crate) fn slug_taken(e: sqlx::Error, slug: &Slug) -> Error {
+    match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            Error::Conflict(format!("the address {slug} is already used"))
+        }
+        other => crate::db(other),
+    }
+}
+
 fn corrupt(column: &str, value: &str) -> Error {
     Error::Backend(format!("stored {column} is not valid: {value:?}").into())
 }

@@ -27,11 +27,7 @@ fn entry(row: &AnyRow) -> Result<SitemapEntry> {
 }
 
 pub(crate) async fn page(pool: &AnyPool, page: PageRequest) -> Result<Page<SitemapEntry>> {
-    let total: i64 = sqlx::query("SELECT count(*) AS n FROM articles WHERE status = 'published'")
-        .fetch_one(pool)
-        .await
-        .map_err(db)
-        .and_then(|row| get(&row, "n"))?;
+    let total = crate::search::published_count(pool).await?;
     let items = sqlx::query(&format!(
         "{ENTRY} ORDER BY a.published_at DESC, a.id DESC LIMIT $1 OFFSET $2"
     ))
@@ -46,7 +42,7 @@ pub(crate) async fn page(pool: &AnyPool, page: PageRequest) -> Result<Page<Sitem
     Ok(Page {
         items,
         request: page,
-        total: u64::try_from(total).unwrap_or_default(),
+        total,
     })
 }
 

@@ -5,7 +5,7 @@ use kiosque_core::types::Slug;
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
 
-use crate::rows::{self, get};
+use crate::rows::{self, get, slug_taken};
 use crate::{SqlStore, db};
 
 pub(crate) async fn category_by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Category>> {
@@ -59,15 +59,6 @@ fn table(kind: TermKind) -> (&'static str, &'static str) {
             "tags",
             "SELECT count(*) FROM article_tags a WHERE a.tag_id = t.id",
         ),
-    }
-}
-
-fn slug_taken(e: sqlx::Error, slug: &Slug) -> Error {
-    match e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            Error::Conflict(format!("the address {slug} is already used"))
-        }
-        other => db(other),
     }
 }
 

@@ -83,30 +83,14 @@ fn start_of(site: &Site, day: &str) -> Option<DateTime<Utc>> {
 }
 
 #[derive(Debug, Serialize)]
-struct SegmentView {
-    text: String,
-    mark: bool,
-}
-
-#[derive(Debug, Serialize)]
 struct HitView {
     path: String,
-    title: Vec<SegmentView>,
-    snippet: Vec<SegmentView>,
+    title: Vec<Segment>,
+    snippet: Vec<Segment>,
     authors: String,
     section: Option<String>,
     date_text: String,
     date_iso: String,
-}
-
-fn segments(parts: Vec<Segment>) -> Vec<SegmentView> {
-    parts
-        .into_iter()
-        .map(|s| SegmentView {
-            text: s.text,
-            mark: s.mark,
-        })
-        .collect()
 }
 
 fn hit_view(hit: Hit, state: &AppState, site: &Site) -> Option<HitView> {
@@ -117,8 +101,8 @@ fn hit_view(hit: Hit, state: &AppState, site: &Site) -> Option<HitView> {
         .and_then(|(section, _)| Slug::parse(section).ok());
     Some(HitView {
         path: site.article_path(hit.published_at, section.as_ref(), &slug),
-        title: segments(hit.title),
-        snippet: segments(hit.snippet),
+        title: hit.title,
+        snippet: hit.snippet,
         authors: hit.authors.join(", "),
         section: hit.category.map(|(_, name)| name),
         date_text: state
