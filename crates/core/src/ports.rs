@@ -11,7 +11,9 @@ use crate::model::{
     NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision, Session, Site,
     TermKind, TermUsage, User,
 };
-use crate::model::{PageDraft, SearchChange, SearchDocument, SitemapEntry, StaticPage, Tag};
+use crate::model::{
+    PageChange, PageDraft, SearchChange, SearchDocument, SitemapEntry, StaticPage, Tag,
+};
 use crate::types::{CommentStatus, Email, Role, Slug};
 
 /// Newsroom accounts and sign-in sessions.
@@ -197,6 +199,13 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn search_change_bounds(&self) -> Result<(i64, i64)>;
     /// Forgets changes noted before `before`.
     async fn prune_search_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    /// Noted page changes after `after`, oldest first, at most `limit`.
+    async fn page_changes(&self, after: i64, limit: u32) -> Result<Vec<PageChange>>;
+    /// The latest page change's number (0 when none is noted): a server
+    /// starting with an empty cache follows from there.
+    async fn latest_page_change(&self) -> Result<i64>;
+    /// Forgets page changes noted before `before`.
+    async fn prune_page_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()>;
     /// Every page, in menu order.
     async fn pages(&self) -> Result<Vec<StaticPage>>;
     /// A page by id.

@@ -13,6 +13,7 @@ use kiosque_media::BlobStore;
 use kiosque_search::{Follower, SearchIndex};
 use kiosque_store::{SqlStore, StoreOptions};
 use kiosque_web::AppState;
+use kiosque_web::cache::PageCache;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
@@ -60,6 +61,7 @@ pub struct Application {
     store: Arc<SqlStore>,
     media: Arc<dyn BlobStore>,
     search: Follower,
+    cache: Option<Arc<PageCache>>,
     schedule_every: std::time::Duration,
 }
 
@@ -91,10 +93,15 @@ impl Application {
         if let Err(e) = follower.catch_up().await {
             tracing::warn!(error = %e, "search index not brought up to date at start");
         }
+        let cache = match settings.web.page_cache_bytes {
+            0 => None,
+            bytes => Some(PageCache::new(bytes, store.latest_page_change().await?)),
+        };
         let state = AppState::new(
             store.clone(),
             media.clone(),
             search.clone(),
+            cache.clone(),
             mailer,
             settings.web.clone(),
         );
@@ -112,8 +119,14 @@ impl Application {
             store,
             media,
             search: follower,
+            cache,
             schedule_every: settings.schedule_every,
         })
+    }
+
+    /// This server's page cache, if it has one.
+    pub fn page_cache(&self) -> Option<Arc<PageCache>> {
+        self.cache.clone()
     }
 
     /// The address actually bound.
@@ -132,6 +145,12 @@ impl Application {
         let media_worker =
             crate::media_worker::spawn(self.store.clone(), self.media, self.schedule_every);
         let search = tokio::spawn(self.search.run());
+        let pages = self.cache.clone().map(|cache| {
+            tokio::spawn(kiosque_web::cache::follow(
+                cache,
+                self.store.clone() as Arc<dyn Store>,
+            ))
+        });
         let served = axum::serve(
             self.listener,
             self.router
@@ -142,6 +161,9 @@ impl Application {
         scheduler.abort();
         media_worker.abort();
         search.abort();
+        if let Some(pages) = pages {
+            pages.abort();
+        }
         self.store.close().await;
         Ok(served?)
     }

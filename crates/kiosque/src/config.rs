@@ -29,6 +29,22 @@ struct FileConfig {
     server: ServerFile,
     comments: CommentsFile,
     media: MediaFile,
+    cache: CacheFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct CacheFile {
+    /// Memory the page cache may hold; 0 turns it off.
+    max_bytes: u64,
+}
+
+impl Default for CacheFile {
+    fn default() -> Self {
+        CacheFile {
+            max_bytes: WebConfig::default().page_cache_bytes,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -255,6 +271,7 @@ impl Settings {
                 comment_burst: file.comments.burst,
                 comment_interval: Duration::from_secs(file.comments.interval_seconds),
                 behind_proxy: file.server.behind_proxy,
+                page_cache_bytes: file.cache.max_bytes,
                 media_limits: MediaLimits {
                     max_bytes: file.media.max_upload_bytes,
                     max_pixels: file.media.max_pixels,
@@ -336,6 +353,9 @@ pub fn commented_template() -> String {
          [media]\n\
          # max_upload_bytes = {}\n\
          # max_pixels = {}\n\n\
+         [cache]\n\
+         # Memory for rendered pages, in bytes (0 turns the page cache off):\n\
+         # max_bytes = {}\n\n\
          # Media in an S3-compatible bucket (AWS, MinIO, Garage…) instead of DATA/media,\n\
          # so several app servers share them:\n\
          # [media.s3]\n\
@@ -347,7 +367,8 @@ pub fn commented_template() -> String {
         web.comment_burst,
         web.comment_interval.as_secs(),
         media.max_bytes,
-        media.max_pixels
+        media.max_pixels,
+        web.page_cache_bytes
     )
 }
 

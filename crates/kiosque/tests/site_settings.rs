@@ -284,6 +284,7 @@ async fn a_renamed_article_keeps_its_old_address(db: TestDb) {
     app.db
         .execute("UPDATE articles SET slug = 'nouveau-titre' WHERE slug = 'ancien-titre'")
         .await;
+    app.settled().await;
     assert_eq!(app.page("/2024/11/nouveau-titre/").await.0, 200);
     assert_eq!(
         moved(&app, "/2024/11/ancien-titre/").await,
@@ -297,6 +298,7 @@ async fn a_renamed_article_keeps_its_old_address(db: TestDb) {
     app.db
         .execute("UPDATE articles SET slug = 'titre-final' WHERE slug = 'nouveau-titre'")
         .await;
+    app.settled().await;
     assert_eq!(
         moved(&app, "/2024/11/ancien-titre/").await,
         "/2024/11/titre-final/"

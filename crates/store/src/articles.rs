@@ -123,20 +123,38 @@ async fn save_details(
     .execute(&mut **tx)
     .await
     .map_err(db)?;
-    clear_children(tx, "article_contributors", article_id).await?;
-    for (position, c) in e.contributors.iter().enumerate() {
+    let mut contributors = Vec::with_capacity(e.contributors.len());
+    for c in &e.contributors {
         let author_id = upsert_named(tx, "authors", &c.author.0, &c.author.1).await?;
-        sqlx::query(
-            "INSERT INTO article_contributors (article_id, position, author_id, role) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(article_id)
-        .bind(i64::try_from(position).unwrap_or(i64::MAX))
-        .bind(author_id)
-        .bind(c.role.clone())
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
+        contributors.push((author_id, c.role.clone()));
+    }
+    // Rows are rewritten only when they change: each write tells the page
+    // caches that the author's list changed (migration 0017).
+    let current: Vec<(i64, Option<String>)> = sqlx::query(
+        "SELECT author_id, role FROM article_contributors WHERE article_id = $1 ORDER BY position",
+    )
+    .bind(article_id)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|row| Ok((get(row, "author_id")?, get(row, "role")?)))
+    .collect::<Result<_>>()?;
+    if current != contributors {
+        clear_children(tx, "article_contributors", article_id).await?;
+        for (position, (author_id, role)) in contributors.into_iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO article_contributors (article_id, position, author_id, role) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(article_id)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .bind(author_id)
+            .bind(role)
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?;
+        }
     }
     clear_children(tx, "article_sources", article_id).await?;
     for (position, source) in e.sources.iter().enumerate() {
@@ -261,19 +279,34 @@ pub(crate) async fn save(
     let article_id: i64 = get(&row, "id")?;
     let version: i64 = get(&row, "version")?;
     save_details(&mut tx, article_id, draft).await?;
-    clear_children(&mut tx, "article_tags", article_id).await?;
-    for (position, (slug, name)) in draft.tags.iter().enumerate() {
-        let tag_id = upsert_named(&mut tx, "tags", slug, name).await?;
-        sqlx::query(
-            "INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(article_id)
-        .bind(tag_id)
-        .bind(i64::try_from(position).unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+    let mut tag_ids = Vec::with_capacity(draft.tags.len());
+    for (slug, name) in &draft.tags {
+        tag_ids.push(upsert_named(&mut tx, "tags", slug, name).await?);
+    }
+    // As with bylines: rewritten only when they change.
+    let current: Vec<i64> =
+        sqlx::query("SELECT tag_id FROM article_tags WHERE article_id = $1 ORDER BY position")
+            .bind(article_id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|row| get(row, "tag_id"))
+            .collect::<Result<_>>()?;
+    if current != tag_ids {
+        clear_children(&mut tx, "article_tags", article_id).await?;
+        for (position, tag_id) in tag_ids.into_iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(article_id)
+            .bind(tag_id)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
     }
     sqlx::query(
         "INSERT INTO revisions (article_id, version, title, body_markdown, excerpt, saved_by, \
@@ -589,6 +622,7 @@ pub(crate) async fn list(
     };
     let sql = format!(
         "SELECT a.id, a.slug, a.title, a.excerpt, a.published_at, au.name AS author_name, \
+         a.author_id, a.category_id, \
          {MEDIA_FIELDS}, a.image_caption, a.image_credit, c.slug AS category_slug \
          FROM articles a JOIN authors au ON au.id = a.author_id \
          LEFT JOIN media m ON m.id = a.image_id \
@@ -615,6 +649,8 @@ pub(crate) async fn list(
                 published_at: time(get(row, "published_at")?),
                 image: rows::featured_image(row)?,
                 author_name: get(row, "author_name")?,
+                author_id: get(row, "author_id")?,
+                category_id: get(row, "category_id")?,
                 category_slug: rows::optional_slug(row, "category_slug")?,
             })
         })

@@ -16,6 +16,7 @@ mod authors;
 mod comments;
 mod media;
 mod migrations;
+mod page_changes;
 mod pages;
 mod rows;
 mod search;

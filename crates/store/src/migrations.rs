@@ -109,6 +109,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_pages.sql"),
         include_str!("../migrations/postgres/0016_pages.sql"),
     ),
+    (
+        17,
+        "page changes",
+        include_str!("../migrations/sqlite/0017_page_changes.sql"),
+        include_str!("../migrations/postgres/0017_page_changes.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

@@ -8,14 +8,15 @@ use kiosque_core::model::{
     NewMediaAsset, Page, PageRequest, Published, Site, TermKind, TermUsage,
 };
 use kiosque_core::model::{
-    PageDraft, Revision, SearchChange, SearchDocument, SitemapEntry, StaticPage,
+    PageChange, PageDraft, Revision, SearchChange, SearchDocument, SitemapEntry, StaticPage,
 };
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Email, Slug};
 
 use crate::articles::Target;
 use crate::{
-    SqlStore, articles, authors, comments, media, pages, search, site, sitemaps, taxonomy,
+    SqlStore, articles, authors, comments, media, page_changes, pages, search, site, sitemaps,
+    taxonomy,
 };
 
 #[async_trait]
@@ -207,6 +208,18 @@ impl Store for SqlStore {
 
     async fn prune_search_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()> {
         search::prune(&self.pool, before.timestamp()).await
+    }
+
+    async fn page_changes(&self, after: i64, limit: u32) -> Result<Vec<PageChange>> {
+        page_changes::after(&self.pool, after, limit).await
+    }
+
+    async fn latest_page_change(&self) -> Result<i64> {
+        page_changes::latest(&self.pool).await
+    }
+
+    async fn prune_page_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        page_changes::prune(&self.pool, before.timestamp()).await
     }
 
     async fn pages(&self) -> Result<Vec<StaticPage>> {

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub store: SqlStore,
     /// The client.
     pub client: reqwest::Client,
+    /// The server's page cache (the tests look at what it holds).
+    pub cache: Option<std::sync::Arc<kiosque_web::cache::PageCache>>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     /// Held so the database lives as long as the app.
@@ -68,6 +70,7 @@ impl TestApp {
             .await
             .expect("start the application");
         let addr = app.local_addr();
+        let cache = app.page_cache();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             app.run_until(async {
@@ -81,6 +84,7 @@ impl TestApp {
             settings,
             store,
             client: crate::http_client(),
+            cache,
             stop: Some(stop),
             server: Some(server),
             db,
@@ -127,7 +131,7 @@ impl TestApp {
         std::fs::write(&file, source).expect("write article");
         let site = self.store.site().await.expect("site").expect("a site");
         let media = self.settings.media_store().expect("media storage");
-        kiosque::cli::publish_file(
+        let path = kiosque::cli::publish_file(
             &self.store,
             &site,
             media.as_ref(),
@@ -136,7 +140,12 @@ impl TestApp {
         )
         .await
         .expect("publish")
-        .0
+        .0;
+        // As `kiosque publish` in another process would be, within a
+        // quarter of a second; the tests of that delay are in cli.rs and
+        // page_cache.rs.
+        self.settled().await;
+        path
     }
 
     /// The image of the published article `slug`, as stored now.
@@ -155,6 +164,7 @@ impl TestApp {
         for _ in 0..200 {
             let asset = self.article_image(slug).await;
             if !asset.variants.is_empty() {
+                self.settled().await;
                 return asset.variants;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -177,6 +187,7 @@ impl TestApp {
                 .expect("approve");
             ids.push(item.comment.id);
         }
+        self.settled().await;
         ids
     }
 
@@ -258,6 +269,22 @@ impl TestApp {
             client: crate::http_client(),
             _stop: stop,
             _dir: dir,
+        }
+    }
+
+    /// Waits until the server's page cache has applied every change
+    /// logged so far, as after a write made behind its back (the store,
+    /// raw SQL): its follower reads the log every 250 ms.
+    pub async fn settled(&self) {
+        let Some(cache) = &self.cache else { return };
+        let latest = self.store.latest_page_change().await.expect("page changes");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while cache.applied() < latest {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the page cache did not follow the change log within 5 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
 

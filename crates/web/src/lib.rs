@@ -7,6 +7,7 @@
 //! Templates and assets are compiled into the binary.
 
 mod admin;
+pub mod cache;
 mod error;
 pub mod i18n;
 mod linger;
@@ -51,6 +52,8 @@ pub struct WebConfig {
     pub session_lifetime: Duration,
     /// What an uploaded image may weigh and measure.
     pub media_limits: kiosque_media::MediaLimits,
+    /// Memory the page cache may hold (0: no cache).
+    pub page_cache_bytes: u64,
 }
 
 impl Default for WebConfig {
@@ -65,6 +68,7 @@ impl Default for WebConfig {
             login_interval: Duration::from_secs(60),
             session_lifetime: Duration::from_secs(14 * 24 * 3600),
             media_limits: kiosque_media::MediaLimits::default(),
+            page_cache_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -81,20 +85,23 @@ pub struct AppState {
     comment_flood: Option<rate_limit::Limiter<std::net::IpAddr>>,
     login_by_account: rate_limit::Limiter<String>,
     login_by_address: rate_limit::Limiter<std::net::IpAddr>,
+    cache: Option<Arc<cache::PageCache>>,
     config: WebConfig,
 }
 
 impl AppState {
-    /// Wires the store, media directory, search index and mailer (if e-mail
-    /// is set up) to the HTTP layer.
+    /// Wires the store, media directory, search index, page cache (if
+    /// any) and mailer (if e-mail is set up) to the HTTP layer.
     pub fn new(
         store: Arc<dyn Store>,
         media: Arc<dyn BlobStore>,
         search: Arc<kiosque_search::SearchIndex>,
+        cache: Option<Arc<cache::PageCache>>,
         mailer: Option<Arc<dyn kiosque_core::ports::Mailer>>,
         config: WebConfig,
     ) -> Arc<Self> {
         Arc::new(AppState {
+            cache,
             store,
             mailer,
             media,
@@ -146,6 +153,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(linger::drain_unread_body))
         .layer(security::headers())
+        // Inside compression: a page from the cache is already compressed
+        // (and so left alone), any other response is compressed as before.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::serve,
+        ))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

@@ -229,6 +229,10 @@ pub struct ArticleSummary {
     pub image: Option<FeaturedImage>,
     /// Byline name.
     pub author_name: String,
+    /// Who signs it.
+    pub author_id: i64,
+    /// Its section, if any.
+    pub category_id: Option<i64>,
     /// Its section's URL name (some address shapes carry it).
     pub category_slug: Option<Slug>,
 }

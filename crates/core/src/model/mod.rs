@@ -2,6 +2,7 @@
 //! rows and the web layer turns them into views; neither serialises them as is.
 
 mod article;
+mod changes;
 mod comment;
 mod page;
 mod permalink;
@@ -17,6 +18,7 @@ pub use article::{
     MediaItem, MediaText, MediaUse, NewMediaAsset, Page, PageRequest, Published, Revision, Source,
     Tag,
 };
+pub use changes::PageChange;
 /// A time zone of the tz database (`Europe/Paris`, `Africa/Abidjan`).
 pub use chrono_tz::Tz;
 pub use comment::{Comment, ModerationItem, NewComment};

@@ -170,8 +170,17 @@ pub fn comments_closed(
     published_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> bool {
-    settings.close_after_days > 0
-        && now - published_at > chrono::Duration::days(i64::from(settings.close_after_days))
+    comments_close_at(settings, published_at).is_some_and(|at| now > at)
+}
+
+/// When comments under an article published at `published_at` close, if
+/// they ever do.
+pub fn comments_close_at(
+    settings: &CommentSettings,
+    published_at: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    (settings.close_after_days > 0)
+        .then(|| published_at + chrono::Duration::days(i64::from(settings.close_after_days)))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ mod pages;
 mod photo;
 mod reset;
 mod revisions;
-mod session;
+pub(crate) mod session;
 mod settings;
 mod terms;
 mod upload;

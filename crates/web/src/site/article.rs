@@ -11,12 +11,13 @@ use chrono::Utc;
 use kiosque_core::FieldError;
 use kiosque_core::model::CommentPolicy;
 use kiosque_core::model::{Article, Site};
-use kiosque_core::service::comment::{CommentForm, comments_closed, screen};
+use kiosque_core::service::comment::{CommentForm, comments_close_at, comments_closed, screen};
 use kiosque_core::types::{CommentStatus, Slug};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{load_site, moved_permanently, slug};
+use crate::cache::Topics;
 use crate::security::ClientIp;
 use crate::views::{article_view, comment_tree, page_context, share_links};
 use crate::{AppState, WebError};
@@ -122,7 +123,16 @@ async fn show(
         reply_to,
         notice,
     };
-    render(state, &site, &article, page, StatusCode::OK).await
+    let response = render(state, &site, &article, page, StatusCode::OK).await?;
+    let mut topics = Topics::new();
+    topics.article(&article);
+    // The form disappears when comments close: the page must not outlive it.
+    if let Some(at) = comments_close_at(&site.comments, article.published_at)
+        && at > Utc::now()
+    {
+        topics.until(at);
+    }
+    Ok(topics.on(response))
 }
 
 /// A comment readers can see under this article (the only kind one may

@@ -101,11 +101,15 @@ async fn feed(state: &AppState, kind: ListKind, format: Format) -> Result<Respon
             "application/atom+xml; charset=utf-8",
         ),
     };
-    Ok((
+    let mut topics = super::lists::list_topics(filter);
+    for item in &items {
+        topics.summary(item);
+    }
+    Ok(topics.on((
         [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
         body,
     )
-        .into_response())
+        .into_response()))
 }
 
 fn enclosure(site: &Site, item: &ArticleSummary) -> Option<(String, u64, String)> {

@@ -8,6 +8,7 @@ use kiosque_core::model::{ArticleFilter, PageRequest, Site};
 use minijinja::context;
 
 use super::{load_site, moved_permanently, slug};
+use crate::cache::Topics;
 use crate::views::{page_context, pagination_view, summary_view, typeset};
 use crate::{AppState, WebError};
 
@@ -272,6 +273,13 @@ async fn list(
                 .replace("{n}", &number.to_string())
         )
     };
+    let mut topics = list_topics(filter);
+    if let Some(photo) = profile.as_ref().and_then(|p| p.photo.as_ref()) {
+        topics.add("media", photo.id);
+    }
+    for a in &page.items {
+        topics.summary(a);
+    }
     let is_home_first = matches!(kind, ListKind::Home) && number == 1;
     let items: Vec<_> = page
         .items
@@ -301,5 +309,26 @@ async fn list(
             Some(&path),
         )
     };
-    Ok(Html(state.templates.render("list.html", ctx)?).into_response())
+    Ok(topics.on(Html(state.templates.render("list.html", ctx)?).into_response()))
+}
+
+/// What a list's pages show besides their articles: which articles belong
+/// (and in what order), and the section, tag or author named at the top.
+pub(crate) fn list_topics(filter: ArticleFilter) -> Topics {
+    let mut topics = Topics::new();
+    match filter {
+        ArticleFilter::All | ArticleFilter::Period(..) => {
+            topics.push("all-articles".to_owned());
+        }
+        ArticleFilter::Category(id) => {
+            topics.add("in-category", id).add("category", id);
+        }
+        ArticleFilter::Tag(id) => {
+            topics.add("in-tag", id).add("tag", id);
+        }
+        ArticleFilter::Author(id) => {
+            topics.add("in-author", id).add("author", id);
+        }
+    }
+    topics
 }

@@ -7,6 +7,7 @@ use kiosque_core::model::StaticPage;
 use minijinja::context;
 
 use super::load_site;
+use crate::cache::Topics;
 use crate::views::page_context;
 use crate::{AppState, WebError};
 
@@ -25,5 +26,7 @@ pub(crate) async fn show(state: &AppState, page: &StaticPage) -> Result<Response
             Some(&path),
         )
     };
-    Ok(Html(state.templates.render("page.html", ctx)?).into_response())
+    let mut topics = Topics::new();
+    topics.add("page", page.id);
+    Ok(topics.on(Html(state.templates.render("page.html", ctx)?).into_response()))
 }
