@@ -294,11 +294,20 @@ pub(crate) async fn save(
             .map(|row| get(row, "tag_id"))
             .collect::<Result<_>>()?;
     if current != tag_ids {
-        clear_children(&mut tx, "article_tags", article_id).await?;
+        // Only the tags removed and added: a tag kept but moved is not a
+        // change to its list.
+        for gone in current.iter().filter(|t| !tag_ids.contains(t)) {
+            sqlx::query("DELETE FROM article_tags WHERE article_id = $1 AND tag_id = $2")
+                .bind(article_id)
+                .bind(*gone)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
         for (position, tag_id) in tag_ids.into_iter().enumerate() {
             sqlx::query(
                 "INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3) \
-                 ON CONFLICT DO NOTHING",
+                 ON CONFLICT (article_id, tag_id) DO UPDATE SET position = excluded.position",
             )
             .bind(article_id)
             .bind(tag_id)

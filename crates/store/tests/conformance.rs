@@ -40,6 +40,7 @@ both_databases!(
     the_media_library_searches_tells_uses_and_deletes_only_unused_images,
     the_search_log_notes_changes_to_published_articles_only,
     the_sitemap_index_dates_each_page_by_its_latest_change,
+    the_page_log_names_what_each_write_changes,
 );
 
 fn page(number: u32, per_page: u32) -> PageRequest {
@@ -1095,4 +1096,134 @@ async fn the_sitemap_index_dates_each_page_by_its_latest_change(db: TestDb) {
         let expected = page.items.iter().map(|e| e.modified_at).max().unwrap();
         assert_eq!(*lastmod, expected, "page {}", i + 1);
     }
+}
+
+async fn the_page_log_names_what_each_write_changes(db: TestDb) {
+    use std::collections::BTreeSet;
+    let store = db.store().await;
+    let since = |from: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .page_changes(from, 1_000)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.topic)
+                .collect::<BTreeSet<_>>()
+        }
+    };
+    let set = |topics: &[&str]| {
+        topics
+            .iter()
+            .map(|t| (*t).to_owned())
+            .collect::<BTreeSet<_>>()
+    };
+    store
+        .save_site(&Site::new(
+            "Afrique Première Tv",
+            Locale::Fr,
+            "https://example.org",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(since(0).await, set(&["site"]));
+    // A draft, saved twice: readers see nothing of it.
+    let mark = store.latest_page_change().await.unwrap();
+    let draft = draft_in("brouillon-cache", ArticleStatus::Draft);
+    let id = store.create_article(&draft).await.unwrap().article_id;
+    store.update_article(id, 1, &draft).await.unwrap();
+    assert!(since(mark).await.is_empty());
+    // Published: the article and every list it enters.
+    let article = |store: &kiosque_store::SqlStore| {
+        let store = store.clone();
+        async move { store.article(id).await.unwrap().unwrap() }
+    };
+    let mut published = draft.clone();
+    published.status = ArticleStatus::Published;
+    store.update_article(id, 2, &published).await.unwrap();
+    let a = article(&store).await;
+    let (author, category) = (a.author.id, a.category.as_ref().unwrap().id);
+    let tags: Vec<String> = a.tags.iter().map(|t| format!("in-tag-{}", t.id)).collect();
+    let mut expected = set(&[
+        &format!("article-{id}"),
+        "all-articles",
+        &format!("in-author-{author}"),
+        &format!("in-category-{category}"),
+    ]);
+    expected.extend(tags.iter().cloned());
+    assert_eq!(since(mark).await, expected);
+    // Saved again with the same section, tags and date: the article only.
+    let mark = store.latest_page_change().await.unwrap();
+    let mut edited = published.clone();
+    edited.body_markdown.push_str("\n\nMise à jour.");
+    store.update_article(id, 3, &edited).await.unwrap();
+    assert_eq!(since(mark).await, set(&[&format!("article-{id}")]));
+    // A tag removed: that tag's list, not the other's.
+    let mark = store.latest_page_change().await.unwrap();
+    let mut fewer = edited.clone();
+    fewer.tags.remove(0);
+    store.update_article(id, 4, &fewer).await.unwrap();
+    let changes = since(mark).await;
+    assert!(changes.contains(&format!("article-{id}")));
+    let removed: Vec<&String> = tags.iter().filter(|t| changes.contains(*t)).collect();
+    assert_eq!(removed.len(), 1, "{changes:?}");
+    assert!(!changes.contains("all-articles"));
+    // Comments: held ones change nothing; approving one, its article's.
+    let mark = store.latest_page_change().await.unwrap();
+    let comment = store
+        .add_comment(&NewComment {
+            article_id: id,
+            parent_id: None,
+            author_name: "Awa Diop".into(),
+            author_email: Email::parse("awa@example.org").unwrap(),
+            author_url: None,
+            body: "Merci.".into(),
+            status: CommentStatus::Pending,
+            created_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    assert!(since(mark).await.is_empty());
+    store
+        .set_comment_status(comment.id, CommentStatus::Approved)
+        .await
+        .unwrap();
+    assert_eq!(since(mark).await, set(&[&format!("comments-{id}")]));
+    // A section renamed: the section itself.
+    let mark = store.latest_page_change().await.unwrap();
+    store
+        .update_term(
+            TermKind::Category,
+            category,
+            &Slug::parse("international").unwrap(),
+            "Monde",
+        )
+        .await
+        .unwrap();
+    assert_eq!(since(mark).await, set(&[&format!("category-{category}")]));
+    // Unpublished: the article and the lists it leaves.
+    let mark = store.latest_page_change().await.unwrap();
+    let mut gone = fewer.clone();
+    gone.status = ArticleStatus::Unpublished;
+    store.update_article(id, 5, &gone).await.unwrap();
+    let changes = since(mark).await;
+    for t in [
+        format!("article-{id}"),
+        "all-articles".into(),
+        format!("in-author-{author}"),
+    ] {
+        assert!(changes.contains(&t), "{t} in {changes:?}");
+    }
+    // Pruning forgets old changes only.
+    store
+        .prune_page_changes(Utc::now() - chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert!(!since(0).await.is_empty());
+    store
+        .prune_page_changes(Utc::now() + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert!(since(0).await.is_empty());
 }
