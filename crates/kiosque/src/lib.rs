@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod mailer;
 pub mod media_worker;
 pub mod scheduler;

@@ -16,6 +16,7 @@ both_databases!(
     the_newsroom_queries_and_errors_go_around_the_cache,
     each_change_drops_exactly_the_pages_it_affects,
     another_server_drops_a_changed_page_within_a_second,
+    http2_in_clear_is_spoken_for_a_proxy_in_front,
 );
 
 /// A second article, in another section, with another tag and byline.
@@ -393,4 +394,48 @@ async fn another_server_drops_a_changed_page_within_a_second(db: TestDb) {
         "edited on one server, fresh on the other after {} ms",
         changed.elapsed().as_millis()
     );
+}
+
+/// HTTP/2 with prior knowledge (h2c), as a proxy or CDN in front speaks
+/// it: the connection preface, then a GET of `/`, answered with 200 over
+/// HTTP/2. Frames are written by hand (RFC 9113), with header fields from
+/// HPACK's static table, so no HTTP/2 client is needed.
+async fn http2_in_clear_is_spoken_for_a_proxy_in_front(db: TestDb) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::french(db).await;
+    app.publish(&french_article_source("h2c", None), None).await;
+    let mut tcp = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    let frame = |kind: u8, flags: u8, stream: u32, payload: &[u8]| {
+        let len = payload.len() as u32;
+        let mut f = vec![(len >> 16) as u8, (len >> 8) as u8, len as u8, kind, flags];
+        f.extend_from_slice(&stream.to_be_bytes());
+        f.extend_from_slice(payload);
+        f
+    };
+    out.extend(frame(0x4, 0, 0, &[])); // SETTINGS, empty
+    let authority = app.addr.to_string();
+    // :method GET, :scheme http, :path /, :authority (literal, indexed name 1)
+    let mut block = vec![0x82, 0x86, 0x84, 0x41, authority.len() as u8];
+    block.extend_from_slice(authority.as_bytes());
+    out.extend(frame(0x1, 0x4 | 0x1, 1, &block)); // HEADERS, END_HEADERS | END_STREAM
+    tcp.write_all(&out).await.unwrap();
+    let mut status = None;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while status.is_none() && Instant::now() < deadline {
+        let mut head = [0u8; 9];
+        tokio::time::timeout(Duration::from_secs(5), tcp.read_exact(&mut head))
+            .await
+            .expect("a frame in time")
+            .expect("an HTTP/2 frame");
+        let len = (usize::from(head[0]) << 16) | (usize::from(head[1]) << 8) | usize::from(head[2]);
+        let mut payload = vec![0u8; len];
+        tcp.read_exact(&mut payload).await.unwrap();
+        let stream = u32::from_be_bytes([head[5], head[6], head[7], head[8]]) & 0x7fff_ffff;
+        if head[3] == 0x1 && stream == 1 {
+            status = payload.first().copied();
+        }
+    }
+    // 0x88 is `:status 200` from the static table.
+    assert_eq!(status, Some(0x88), "HTTP/2 response with status 200");
 }

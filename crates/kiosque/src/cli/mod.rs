@@ -3,6 +3,7 @@
 
 mod comments;
 mod demo;
+mod export_static;
 mod init;
 mod publish;
 mod search;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Manage the search index.
     #[command(subcommand)]
     Search(search::Search),
+    /// Write the public site as static files (articles, lists, feeds,
+    /// sitemaps, media, assets) with the same addresses.
+    ExportStatic(export_static::ExportStatic),
 }
 
 impl Cli {
@@ -73,6 +77,7 @@ impl Cli {
             Command::User(c) => c.run(&settings).await,
             Command::Demo(c) => c.run(&settings).await,
             Command::Search(c) => c.run(&settings).await,
+            Command::ExportStatic(c) => c.run(&settings).await,
         }
     }
 }

@@ -17,24 +17,26 @@ use super::Topics;
 const CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=600";
 
 pub(crate) struct CachedPage {
-    headers: HeaderMap,
-    identity: Bytes,
-    gzip: Bytes,
-    brotli: Bytes,
-    /// A hash of the identity body; each encoding's ETag adds a suffix, as
-    /// each is a different representation.
-    hash: String,
+    /// Identity, gzip and brotli, each with its full set of headers made
+    /// once, so a hit only clones them.
+    variants: [Variant; 3],
     topics: Topics,
-    surrogate_key: Option<HeaderValue>,
-    cache_tag: Option<HeaderValue>,
     expires: Option<DateTime<Utc>>,
+    weight: usize,
+}
+
+struct Variant {
+    body: Bytes,
+    headers: HeaderMap,
+    /// Each encoding is its own representation, with its own validator.
+    etag: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
-    Identity,
-    Gzip,
-    Brotli,
+    Identity = 0,
+    Gzip = 1,
+    Brotli = 2,
 }
 
 impl CachedPage {
@@ -52,16 +54,56 @@ impl CachedPage {
         let hash = Sha256::digest(&body);
         let hash: String = hash[..12].iter().map(|b| format!("{b:02x}")).collect();
         let keys: Vec<&str> = topics.iter().map(String::as_str).collect();
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(CACHE_CONTROL),
+        );
+        if let Ok(v) = HeaderValue::from_str(&keys.join(" ")) {
+            headers.insert("surrogate-key", v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&keys.join(",")) {
+            headers.insert("cache-tag", v);
+        }
+        headers.insert("x-kiosque-cache", HeaderValue::from_static("hit"));
+        let variant = |body: Bytes, suffix: &str, encoding: Option<&'static str>| {
+            let etag = format!("\"{hash}{suffix}\"");
+            let mut h = headers.clone();
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+            if let Some(e) = encoding {
+                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+            }
+            if let Ok(v) = HeaderValue::from_str(&etag) {
+                h.insert(header::ETAG, v);
+            }
+            Variant {
+                body,
+                headers: h,
+                etag,
+            }
+        };
+        let variants = [
+            variant(body.clone(), "", None),
+            variant(gzip(&body), "-gz", Some("gzip")),
+            variant(brotli(&body), "-br", Some("br")),
+        ];
+        let weight = variants
+            .iter()
+            .map(|v| {
+                v.body.len()
+                    + v.headers
+                        .iter()
+                        .map(|(k, v)| k.as_str().len() + v.len() + 32)
+                        .sum::<usize>()
+            })
+            .sum::<usize>()
+            + topics.iter().map(|t| t.len() * 2 + 48).sum::<usize>()
+            + 512;
         CachedPage {
-            headers,
-            gzip: gzip(&body),
-            brotli: brotli(&body),
-            identity: body,
-            hash,
-            surrogate_key: HeaderValue::from_str(&keys.join(" ")).ok(),
-            cache_tag: HeaderValue::from_str(&keys.join(",")).ok(),
+            variants,
             expires: topics.expires(),
             topics,
+            weight,
         }
     }
 
@@ -75,17 +117,12 @@ impl CachedPage {
 
     /// Bytes held for this page.
     pub(crate) fn weight(&self) -> usize {
-        let headers: usize = self
-            .headers
-            .iter()
-            .map(|(k, v)| k.as_str().len() + v.len() + 32)
-            .sum();
-        self.identity.len()
-            + self.gzip.len()
-            + self.brotli.len()
-            + headers
-            + self.topics.iter().map(|t| t.len() * 2 + 48).sum::<usize>()
-            + 256
+        self.weight
+    }
+
+    #[cfg(test)]
+    fn body(&self, encoding: Encoding) -> &Bytes {
+        &self.variants[encoding as usize].body
     }
 
     /// The answer to a request for this page: the encoding the client
@@ -96,52 +133,38 @@ impl CachedPage {
         request: &HeaderMap,
         state: &'static str,
     ) -> Response {
-        let encoding = negotiate(request.get(header::ACCEPT_ENCODING));
-        let (body, suffix, content_encoding) = match encoding {
-            Encoding::Brotli => (&self.brotli, "-br", Some("br")),
-            Encoding::Gzip => (&self.gzip, "-gz", Some("gzip")),
-            Encoding::Identity => (&self.identity, "", None),
-        };
-        let etag = format!("\"{}{suffix}\"", self.hash);
+        let variant = &self.variants[negotiate(request.get(header::ACCEPT_ENCODING)) as usize];
         let not_modified = request
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| etag_matches(v, &etag));
+            .is_some_and(|v| etag_matches(v, &variant.etag));
         let mut response = if not_modified {
             let mut r = Response::new(Body::empty());
             *r.status_mut() = StatusCode::NOT_MODIFIED;
-            r
-        } else {
-            let mut r = if method == Method::HEAD {
-                Response::new(Body::empty())
-            } else {
-                Response::new(Body::from(body.clone()))
-            };
-            r.headers_mut().extend(self.headers.clone());
-            r.headers_mut()
-                .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-            if let Some(e) = content_encoding {
-                r.headers_mut()
-                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+            for h in [
+                header::ETAG,
+                header::VARY,
+                header::CACHE_CONTROL,
+                header::CONTENT_ENCODING,
+            ] {
+                if let Some(v) = variant.headers.get(&h) {
+                    r.headers_mut().insert(h, v.clone());
+                }
             }
             r
+        } else {
+            let body = if method == Method::HEAD {
+                Body::empty()
+            } else {
+                Body::from(variant.body.clone())
+            };
+            let mut r = Response::new(body);
+            *r.headers_mut() = variant.headers.clone();
+            r
         };
-        let h = response.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&etag) {
-            h.insert(header::ETAG, v);
-        }
-        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(CACHE_CONTROL),
-        );
-        if let Some(v) = &self.surrogate_key {
-            h.insert("surrogate-key", v.clone());
-        }
-        if let Some(v) = &self.cache_tag {
-            h.insert("cache-tag", v.clone());
-        }
-        h.insert("x-kiosque-cache", HeaderValue::from_static(state));
+        response
+            .headers_mut()
+            .insert("x-kiosque-cache", HeaderValue::from_static(state));
         response
     }
 }
@@ -245,12 +268,15 @@ mod tests {
         let html = "<p>Sergueï Lavrov a déclaré « … ».</p>".repeat(200);
         let page = CachedPage::build(HeaderMap::new(), Bytes::from(html.clone()), Topics::new());
         let mut out = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&page.gzip[..]), &mut out)
-            .unwrap();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&page.body(Encoding::Gzip)[..]),
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out, html);
         let mut out = Vec::new();
-        brotli::BrotliDecompress(&mut &page.brotli[..], &mut out).unwrap();
+        brotli::BrotliDecompress(&mut &page.body(Encoding::Brotli)[..], &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), html);
-        assert!(page.brotli.len() < html.len() / 10);
+        assert!(page.body(Encoding::Brotli).len() < html.len() / 10);
     }
 }

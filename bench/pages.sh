@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Page benchmark: the reference article page served by Kiosque (its page
+# cache) against nginx serving the same page as a precompressed static file
+# (gzip_static), with the same load generator (wrk), in the same run.
+#
+#   bench/pages.sh                          # 10,000 articles
+#   KIOSQUE_BENCH_ARTICLES=100000 bench/pages.sh
+#   KIOSQUE_BENCH_SECONDS=20 bench/pages.sh # per measurement (default 10)
+#
+# Prints requests/s, p50, p99, errors and server memory (RSS) for both at 64
+# and 256 connections, the ratio Kiosque/nginx, Kiosque's start-up time with
+# N articles, and a mix of 95 % article reads and 5 % comment posts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+articles="${KIOSQUE_BENCH_ARTICLES:-10000}"
+seconds="${KIOSQUE_BENCH_SECONDS:-10}"
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx-light)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+  else
+    echo "bench/pages.sh needs Debian's ${need[*]}: apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "building (release)…" >&2
+cargo build --release --quiet -p kiosque --bin kiosque --example bench_site
+kiosque="$PWD/target/release/kiosque"
+
+work="$(mktemp -d)"
+data="$work/data"
+kiosque_pid=""
+cleanup() {
+  [ -n "$kiosque_pid" ] && kill "$kiosque_pid" 2>/dev/null || true
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+kport="$(free_port)"
+nport="$(free_port)"
+now_ms() { date +%s%3N; }
+
+mkdir -p "$data"
+# Comment posts in the mix come from many readers: addresses are taken from
+# X-Forwarded-For, as behind a proxy.
+cat > "$data/kiosque.toml" <<EOF
+[server]
+behind_proxy = true
+EOF
+
+echo "generating $articles articles…" >&2
+t0=$(now_ms)
+path="$(target/release/examples/bench_site "$data" "$articles")"
+echo "generated in $(( ($(now_ms) - t0) / 1000 )) s; reference article at $path" >&2
+
+# Starts Kiosque; sets started_ms to the milliseconds until it answered
+# its first page.
+start_kiosque() {
+  local t0
+  t0=$(now_ms)
+  "$kiosque" --data "$data" serve --listen "127.0.0.1:$kport" >"$work/kiosque.log" 2>&1 &
+  kiosque_pid=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$kport/"; do
+    kill -0 "$kiosque_pid" 2>/dev/null || { cat "$work/kiosque.log" >&2; exit 1; }
+    sleep 0.005
+  done
+  started_ms=$(( $(now_ms) - t0 ))
+}
+stop_kiosque() {
+  kill "$kiosque_pid"
+  wait "$kiosque_pid" 2>/dev/null || true
+  kiosque_pid=""
+}
+
+start_kiosque
+first_start=$started_ms
+# The photo's smaller copies are made in the background: wait for them, so
+# the page measured is the final one.
+for _ in $(seq 1 600); do
+  curl -s "http://127.0.0.1:$kport$path" | grep -q 'image/webp' && break
+  sleep 0.1
+done
+stop_kiosque
+start_kiosque
+startup=$started_ms
+
+# The same page as a static file, precompressed, for nginx.
+mkdir -p "$work/www$path"
+curl -s "http://127.0.0.1:$kport$path" > "$work/www$path/index.html"
+gzip -9 -k "$work/www$path/index.html"
+html_bytes=$(stat -c %s "$work/www$path/index.html")
+gz_bytes=$(stat -c %s "$work/www$path/index.html.gz")
+br_bytes=$(curl -s -H 'Accept-Encoding: br' "http://127.0.0.1:$kport$path" | wc -c)
+cat > "$work/nginx.conf" <<EOF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  include /etc/nginx/mime.types;
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  gzip_static on;
+  server {
+    listen 127.0.0.1:$nport;
+    root $work/www;
+  }
+}
+EOF
+# nginx's workers run as another user: let them read the page.
+chmod a+x "$work"
+chmod -R a+rX "$work/www"
+nginx -c "$work/nginx.conf" -e "$work/nginx-error.log"
+for _ in $(seq 1 100); do
+  curl -sf -o /dev/null "http://127.0.0.1:$nport$path" && break
+  sleep 0.05
+done
+curl -sf -o /dev/null "http://127.0.0.1:$nport$path" || { cat "$work/nginx-error.log" >&2; exit 1; }
+
+rss_kb() { # the resident memory of processes, summed
+  local total=0 pid
+  for pid in "$@"; do
+    total=$(( total + $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status") ))
+  done
+  echo "$total"
+}
+nginx_pids() { cat "$work/nginx.pid"; pgrep -P "$(cat "$work/nginx.pid")"; }
+
+# One wrk run; prints "requests/s p50_ms p99_ms errors".
+measure() {
+  local url=$1 conns=$2 script=${3:-}
+  local out
+  if [ -n "$script" ]; then
+    out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$script" "$url")
+  else
+    out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -H 'Accept-Encoding: gzip' "$url")
+  fi
+  echo "$out" > "$work/wrk-last.txt"
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $errors"
+}
+to_ms() { # wrk prints 812.00us, 1.20ms or 1.01s
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else print v }'
+}
+
+echo
+echo "Reference article page: $html_bytes bytes of HTML, $gz_bytes gzip, $br_bytes brotli"
+echo "$articles articles; Kiosque start-up: first $first_start ms (builds the search index), then $startup ms"
+echo
+printf '%-28s %6s %12s %9s %9s %7s %9s\n' server conns "requests/s" "p50 ms" "p99 ms" errors "RSS MB"
+declare -A kiosque_rps nginx_rps
+for conns in 64 256; do
+  read -r rps p50 p99 err < <(measure "http://127.0.0.1:$nport$path" "$conns")
+  nginx_rps[$conns]=$rps
+  printf '%-28s %6s %12s %9s %9s %7s %9.1f\n' "nginx (gzip_static)" "$conns" "$rps" "$p50" "$p99" "$err" \
+    "$(echo "$(rss_kb $(nginx_pids)) / 1024" | bc -l)"
+  read -r rps p50 p99 err < <(measure "http://127.0.0.1:$kport$path" "$conns")
+  kiosque_rps[$conns]=$rps
+  printf '%-28s %6s %12s %9s %9s %7s %9.1f\n' "kiosque (page cache)" "$conns" "$rps" "$p50" "$p99" "$err" \
+    "$(echo "$(rss_kb "$kiosque_pid") / 1024" | bc -l)"
+done
+
+# Rendering every request: a query string goes around the page cache.
+read -r rps p50 p99 err < <(measure "http://127.0.0.1:$kport$path?nocache=1" 64)
+printf '%-28s %6s %12s %9s %9s %7s %9.1f\n' "kiosque (no cache, renders)" 64 "$rps" "$p50" "$p99" "$err" \
+  "$(echo "$(rss_kb "$kiosque_pid") / 1024" | bc -l)"
+
+# 95 % reads, 5 % comment posts (each from its own address, each a new
+# comment, held for moderation as the default policy says).
+cat > "$work/mix.lua" <<EOF
+-- Each wrk thread gets its own random sequence (they would otherwise draw
+-- the same addresses, and the second comment from one would be a flood).
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+init = function(args)
+  math.randomseed(os.time() * 100 + id)
+end
+local n = 0
+request = function()
+  n = n + 1
+  if n % 20 == 0 then
+    local ip = "127." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)
+    local body = "comment=Un+avis+de+lecteur+num%C3%A9ro+" .. id .. "-" .. n .. "+" .. math.random(1, 1000000000)
+      .. "&name=Lecteur&email=lecteur" .. math.random(1, 1000000000) .. "%40example.org"
+    return wrk.format("POST", "${path}comments", {
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["X-Forwarded-For"] = ip,
+    }, body)
+  end
+  return wrk.format("GET", "$path", { ["Accept-Encoding"] = "gzip" })
+end
+EOF
+read -r rps p50 p99 err < <(measure "http://127.0.0.1:$kport" 64 "$work/mix.lua")
+printf '%-28s %6s %12s %9s %9s %7s %9.1f\n' "kiosque 95% reads 5% posts" 64 "$rps" "$p50" "$p99" "$err" \
+  "$(echo "$(rss_kb "$kiosque_pid") / 1024" | bc -l)"
+echo
+for conns in 64 256; do
+  echo "ratio kiosque/nginx at $conns connections: $(echo "scale=2; ${kiosque_rps[$conns]} / ${nginx_rps[$conns]}" | bc -l)"
+done

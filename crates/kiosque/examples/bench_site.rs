@@ -1,0 +1,144 @@
+//! Generates a site for the page benchmark (`bench/pages.sh`): the
+//! reference article (the demo's first, with its photo, published as
+//! `kiosque publish` does) and N-1 more of the same shape — a French
+//! headline with ` : `, three paragraphs with accented names and
+//! « guillemets », a section, tags and a byline — spread over three years.
+//! All text is generated here.
+//!
+//! `cargo run --release -p kiosque --example bench_site -- DATA_DIR N`
+//! prints the reference article's path.
+
+use std::time::Instant;
+
+use chrono::{Duration, TimeZone, Utc};
+use kiosque::Settings;
+use kiosque_core::model::Site;
+use kiosque_core::ports::Store;
+use kiosque_core::service::publish::parse_article_source;
+use kiosque_core::types::Locale;
+
+const SECTIONS: &[&str] = &[
+    "International",
+    "Politique",
+    "Économie",
+    "Société",
+    "Sports",
+    "Culture",
+    "Santé",
+    "Environnement",
+];
+const PEOPLE: &[&str] = &[
+    "Gaëlle Villeneuve",
+    "Kofi Mensah",
+    "Aïcha Koné",
+    "Sergueï Ivanov",
+    "Awa Diop",
+    "Éloïse Bamba",
+    "Moussa Traoré",
+    "Chloé N'Guessan",
+    "Ibrahim Ouédraogo",
+    "Fatou Ndiaye",
+];
+const PLACES: &[&str] = &[
+    "Abidjan",
+    "Dakar",
+    "Bamako",
+    "Pyongyang",
+    "Moscou",
+    "Yaoundé",
+    "Lomé",
+    "Niamey",
+    "Cotonou",
+    "Ouagadougou",
+];
+const SUBJECTS: &[&str] = &[
+    "la récolte de cacao",
+    "les élections locales",
+    "la coopération militaire",
+    "le prix du carburant",
+    "la saison des pluies",
+    "la réforme scolaire",
+    "le championnat national",
+    "la campagne de vaccination",
+];
+
+fn pick<'a>(list: &[&'a str], n: usize) -> &'a str {
+    list[n % list.len()]
+}
+
+/// Article `i` as an article file.
+fn source(i: usize) -> String {
+    let person = pick(PEOPLE, i * 7 + 3);
+    let place = pick(PLACES, i * 3 + 1);
+    let subject = pick(SUBJECTS, i * 5 + 2);
+    let author = pick(PEOPLE, i);
+    let date =
+        Utc.with_ymd_and_hms(2022, 1, 1, 8, 0, 0).unwrap() + Duration::minutes((i * 157) as i64);
+    format!(
+        r#"---
+title: "{place} : {person} s'exprime sur {subject} (n° {i})"
+author: "{author}"
+date: {date}
+category: "{section}"
+tags: ["{t1}", "{t2}"]
+slug: "article-{i}"
+---
+{person} a déclaré mardi à {place} que {subject} restait « la priorité absolue » du moment, devant une assemblée de responsables venus de toute la région. Selon les chiffres présentés, la situation s'est améliorée depuis le début de l'année.
+
+Selon l'agence de presse locale, plusieurs délégations ont salué une « démarche courageuse », tout en réclamant un calendrier précis. « Nous attendons des actes », a résumé une représentante de la société civile, interrogée à la sortie de la réunion.
+
+Les observateurs restent prudents. « Il faudra juger sur la durée », estime un chercheur joint par téléphone, qui rappelle que {subject} a déjà fait l'objet de promesses semblables par le passé.
+"#,
+        date = date.format("%Y-%m-%dT%H:%M:%SZ"),
+        section = pick(SECTIONS, i),
+        t1 = pick(PLACES, i + 4),
+        t2 = pick(SUBJECTS, i + 1),
+    )
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let data = std::path::PathBuf::from(args.next().expect("usage: bench_site DATA_DIR N"));
+    let count: usize = args.next().map_or(Ok(10_000), |n| n.parse())?;
+    let settings = Settings::load(&data, None)?;
+    let store = kiosque::app::open_store(&settings).await?;
+    let site = match store.site().await? {
+        Some(site) => site,
+        None => {
+            let site = Site::new("Afrique Première Tv", Locale::Fr, "http://127.0.0.1");
+            store.save_site(&site).await?;
+            site
+        }
+    };
+    let started = Instant::now();
+    for i in 1..count {
+        let parsed = parse_article_source(&source(i), site.time_zone)
+            .map_err(|e| anyhow::anyhow!("article {i}: {e}"))?;
+        store
+            .publish_article(&parsed.into_draft(Locale::Fr, None, Utc::now()))
+            .await?;
+        if i % 10_000 == 0 {
+            eprintln!("{i} articles in {:.0} s", started.elapsed().as_secs_f64());
+        }
+    }
+    // The reference article last, so it is the newest: its photo and text
+    // are the demo's.
+    let sources = data.join("bench-sources");
+    let files = kiosque::demo::write_sources(&sources)?;
+    let media = settings.media_store()?;
+    let (path, _) = kiosque::cli::publish_file(
+        &store,
+        &site,
+        media.as_ref(),
+        settings.media_limits,
+        &files[0],
+    )
+    .await?;
+    eprintln!(
+        "{count} articles in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    println!("{path}");
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! `kiosque export-static`, the real binary, on both databases: the whole
+//! public site as files with the same addresses and the same bytes as the
+//! server's, and a second run that rewrites only what changed.
+
+use std::path::Path;
+
+use kiosque_testkit::fixtures::french_article_source;
+use kiosque_testkit::{TestApp, TestDb, both_databases};
+
+both_databases!(the_static_export_is_the_site_as_files_and_rewrites_only_what_changed,);
+
+/// Runs `kiosque export-static out` on the app's database; returns stdout.
+async fn export(app: &TestApp, out: &Path) -> String {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_kiosque"))
+        .env_remove("DATABASE_URL")
+        .env_remove("KIOSQUE_DATA")
+        .env("KIOSQUE_LOG", "warn")
+        .arg("--data")
+        .arg(&app.settings.data_dir)
+        .arg("--database-url")
+        .arg(&app.db.url)
+        .arg("export-static")
+        .arg(out)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("run kiosque");
+    assert!(
+        output.status.success(),
+        "export failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+/// `(files, written, removed)` from the command's summary line.
+fn counts(summary: &str) -> (usize, usize, usize) {
+    let number = |word: &str| -> usize {
+        let before = summary.split(word).next().unwrap();
+        before
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .trim_start_matches(':')
+            .parse()
+            .unwrap_or_else(|_| panic!("{word} in {summary}"))
+    };
+    let files: usize = summary.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (files, number(" written"), number(" removed"))
+}
+
+async fn the_static_export_is_the_site_as_files_and_rewrites_only_what_changed(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let photo = kiosque_media::demo_photo(4, 1200, 675, true);
+    let first = app
+        .publish(
+            &french_article_source("premier", Some("photo.jpg")),
+            Some(("photo.jpg", &photo)),
+        )
+        .await;
+    app.wait_for_copies("premier").await;
+    let second = app
+        .publish(
+            &french_article_source("second", None)
+                .replace("Coopération militaire", "Cacao")
+                .replace("category: \"International\"", "category: \"Économie\""),
+            None,
+        )
+        .await;
+    let out = tempfile::tempdir().unwrap();
+    let summary = export(&app, out.path()).await;
+    let (files, written, removed) = counts(&summary);
+    assert_eq!((written, removed), (files, 0), "{summary}");
+
+    // Pages are the server's own bytes, at the same addresses.
+    for (path, file) in [
+        ("/", "index.html"),
+        (first.as_str(), &format!("{}index.html", &first[1..])),
+        (second.as_str(), &format!("{}index.html", &second[1..])),
+        ("/category/economie/", "category/economie/index.html"),
+        ("/tag/russie/", "tag/russie/index.html"),
+        (
+            "/author/gaelle-villeneuve/",
+            "author/gaelle-villeneuve/index.html",
+        ),
+        ("/2024/", "2024/index.html"),
+        ("/2024/11/", "2024/11/index.html"),
+        ("/feed/", "feed/index.xml"),
+        (
+            "/category/economie/feed/atom/",
+            "category/economie/feed/atom/index.xml",
+        ),
+        ("/sitemap.xml", "sitemap.xml"),
+        ("/robots.txt", "robots.txt"),
+    ] {
+        let (status, served) = app.page(path).await;
+        assert_eq!(status, 200, "{path}");
+        let exported = std::fs::read_to_string(out.path().join(file))
+            .unwrap_or_else(|e| panic!("{file} for {path}: {e}"));
+        assert_eq!(exported, served, "{path}");
+    }
+    // The photo, its copies, and the style sheet.
+    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    let media: Vec<&str> = html
+        .split("/media/")
+        .skip(1)
+        .map(|s| s.split([' ', '"', ',']).next().unwrap())
+        .collect();
+    assert!(media.iter().any(|m| m.ends_with(".webp")), "{media:?}");
+    for m in &media {
+        assert!(out.path().join("media").join(m).is_file(), "{m}");
+    }
+    let css = html
+        .split("href=\"/assets/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(out.path().join("assets").join(css).is_file());
+    // Nothing private, nothing of the newsroom.
+    assert!(!out.path().join("admin").exists());
+    assert!(!out.path().join("search").exists());
+
+    // Again with nothing changed: nothing written.
+    let summary = export(&app, out.path()).await;
+    assert_eq!(counts(&summary), (files, 0, 0), "{summary}");
+
+    // One article edited: its page and the lists and files showing it,
+    // not the other article's page.
+    let other_page = out.path().join(format!("{}index.html", &second[1..]));
+    let before = std::fs::metadata(&other_page).unwrap().modified().unwrap();
+    app.publish(
+        &french_article_source("premier", Some("photo.jpg"))
+            .replace("Pyongyang dit", "Pyongyang affirme"),
+        Some(("photo.jpg", &photo)),
+    )
+    .await;
+    let summary = export(&app, out.path()).await;
+    let (_, written, _) = counts(&summary);
+    // With two articles nearly every list shows the edited one; the other
+    // article's page and the section it alone is in stay as they were.
+    assert!(written > 0 && written < files, "{summary}");
+    assert!(
+        std::fs::read_to_string(out.path().join(format!("{}index.html", &first[1..])))
+            .unwrap()
+            .contains("Pyongyang affirme")
+    );
+    assert_eq!(
+        std::fs::metadata(&other_page).unwrap().modified().unwrap(),
+        before
+    );
+
+    // An article taken down: its file goes.
+    app.db
+        .execute("UPDATE articles SET status = 'unpublished' WHERE slug = 'second'")
+        .await;
+    let summary = export(&app, out.path()).await;
+    let (_, _, removed) = counts(&summary);
+    assert!(removed >= 1, "{summary}");
+    assert!(!other_page.exists());
+}
