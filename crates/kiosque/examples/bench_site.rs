@@ -5,8 +5,11 @@
 //! « guillemets », a section, tags and a byline — spread over three years.
 //! All text is generated here.
 //!
-//! `cargo run --release -p kiosque --example bench_site -- DATA_DIR N`
-//! prints the reference article's path.
+//! `cargo run --release -p kiosque --example bench_site -- DATA_DIR N [HUGO_DIR]`
+//! prints the reference article's path. With `HUGO_DIR`, the same articles
+//! are also written as a Hugo site (Markdown with front matter and a
+//! minimal theme: article, paginated lists, sections, tags, authors), the
+//! peer of `kiosque export-static` in the benchmark.
 
 use std::time::Instant;
 
@@ -101,6 +104,9 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let data = std::path::PathBuf::from(args.next().expect("usage: bench_site DATA_DIR N"));
     let count: usize = args.next().map_or(Ok(10_000), |n| n.parse())?;
+    if let Some(hugo) = args.next() {
+        write_hugo_site(std::path::Path::new(&hugo), count)?;
+    }
     let settings = Settings::load(&data, None)?;
     let store = kiosque::app::open_store(&settings).await?;
     let site = match store.site().await? {
@@ -140,5 +146,65 @@ async fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     println!("{path}");
+    Ok(())
+}
+
+/// The same corpus as a Hugo site.
+fn write_hugo_site(dir: &std::path::Path, count: usize) -> anyhow::Result<()> {
+    let posts = dir.join("content/posts");
+    let layouts = dir.join("layouts/_default");
+    std::fs::create_dir_all(&posts)?;
+    std::fs::create_dir_all(&layouts)?;
+    std::fs::write(
+        dir.join("hugo.toml"),
+        "baseURL = 'http://127.0.0.1/'\nlanguageCode = 'fr'\ntitle = 'Afrique Première Tv'\n\
+         [pagination]\npagerSize = 10\n\
+         [taxonomies]\ncategory = 'categories'\ntag = 'tags'\nauthor = 'authors'\n",
+    )?;
+    let head = "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width\"><title>{{ .Title }} – {{ site.Title }}</title>\
+        <link rel=\"stylesheet\" href=\"/site.css\"></head><body><header><a href=\"/\">{{ site.Title }}</a></header><main>";
+    let foot = "</main><footer>{{ site.Title }}</footer></body></html>";
+    std::fs::write(
+        layouts.join("single.html"),
+        format!(
+            "{head}<article><h1>{{{{ .Title }}}}</h1><time datetime=\"{{{{ .Date.Format \"2006-01-02T15:04:05Z07:00\" }}}}\">\
+             {{{{ .Date.Format \"2 January 2006\" }}}}</time>{{{{ .Content }}}}\
+             <p>Par : {{{{ range .Params.authors }}}}<a href=\"/authors/{{{{ . | urlize }}}}/\">{{{{ . }}}}</a>{{{{ end }}}} / {{{{ site.Title }}}}</p>\
+             <ul>{{{{ range .Params.tags }}}}<li><a href=\"/tags/{{{{ . | urlize }}}}/\">{{{{ . }}}}</a></li>{{{{ end }}}}</ul></article>{foot}"
+        ),
+    )?;
+    let list = format!(
+        "{head}<h1>{{{{ .Title }}}}</h1>{{{{ range .Paginator.Pages }}}}<article><h2><a href=\"{{{{ .RelPermalink }}}}\">{{{{ .Title }}}}</a></h2>\
+         <p>{{{{ .Summary }}}}</p></article>{{{{ end }}}}\
+         {{{{ with .Paginator.Next }}}}<a rel=\"next\" href=\"{{{{ .URL }}}}\">Suivant</a>{{{{ end }}}}{foot}"
+    );
+    std::fs::write(layouts.join("list.html"), &list)?;
+    std::fs::write(dir.join("layouts/index.html"), &list)?;
+    for i in 1..=count {
+        let text = source(i);
+        let (front, body) = text
+            .trim_start_matches("---\n")
+            .split_once("\n---\n")
+            .expect("front matter");
+        let field = |name: &str| {
+            front
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        std::fs::write(
+            posts.join(format!("article-{i}.md")),
+            format!(
+                "---\ntitle: {}\ndate: {}\ncategories: [{}]\ntags: {}\nauthors: [{}]\nslug: article-{i}\n---\n{body}",
+                field("title"),
+                field("date"),
+                field("category"),
+                field("tags"),
+                field("author"),
+            ),
+        )?;
+    }
     Ok(())
 }

@@ -115,6 +115,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_page_changes.sql"),
         include_str!("../migrations/postgres/0017_page_changes.sql"),
     ),
+    (
+        18,
+        "list indexes",
+        include_str!("../migrations/sqlite/0018_list_indexes.sql"),
+        include_str!("../migrations/postgres/0018_list_indexes.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with
