@@ -11,10 +11,13 @@ use sha2::{Digest, Sha256};
 
 use super::Topics;
 
-/// Browsers may reuse a page for a minute; after that a shared cache may
-/// serve it while it fetches a fresh one, for ten. Changes reach readers
-/// within a minute even through a CDN that is never purged.
-const CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=600";
+/// Browsers check every time (a 304 when nothing changed: the newsroom
+/// and a reader whose comment was just approved see the page as it is
+/// now); a shared cache (CDN) may keep a page a minute, purged earlier by
+/// its surrogate keys, and serve it stale while it fetches a fresh one.
+/// (Browsers apply stale-while-revalidate to subresources, not to page
+/// navigations.)
+const CACHE_CONTROL: &str = "public, max-age=0, s-maxage=60, stale-while-revalidate=600";
 
 pub(crate) struct CachedPage {
     /// Identity, gzip and brotli, each with its full set of headers made
