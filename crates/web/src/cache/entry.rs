@@ -68,7 +68,6 @@ impl CachedPage {
         if let Ok(v) = HeaderValue::from_str(&keys.join(",")) {
             headers.insert("cache-tag", v);
         }
-        headers.insert("x-kiosque-cache", HeaderValue::from_static("hit"));
         let variant = |body: Bytes, suffix: &str, encoding: Option<&'static str>| {
             let etag = format!("\"{hash}{suffix}\"");
             let mut h = headers.clone();

@@ -73,10 +73,15 @@ pub(crate) async fn serve(
 
 /// The newsroom, signed in, always sees pages as they are now.
 fn signed_in(headers: &HeaderMap) -> bool {
-    let cookie = format!("{}=", crate::admin::session::COOKIE);
+    // On every request: read the pairs in place, nothing allocated.
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|v| v.contains(&cookie))
+        .flat_map(|v| v.split(';'))
+        .any(|pair| {
+            pair.trim_start()
+                .strip_prefix(crate::admin::session::COOKIE)
+                .is_some_and(|rest| rest.starts_with('='))
+        })
 }
