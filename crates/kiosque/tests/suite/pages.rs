@@ -2,7 +2,7 @@
 //! get their own address, the menu and footer link them, and the usual
 //! refusals (rights, forgery, bad input, a taken address) hold.
 
-mod common;
+use crate::common;
 
 use kiosque_core::ports::Store;
 use kiosque_core::types::Role;

@@ -1,5 +1,4 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, reason = "each test binary uses a different subset")]
 
 /// The page with no-break spaces turned into plain ones, so assertions can
 /// be written as a reader sees the text.

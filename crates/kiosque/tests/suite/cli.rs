@@ -1,6 +1,6 @@
 //! The real `kiosque` binary, driven as a newsroom would, on both databases.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};

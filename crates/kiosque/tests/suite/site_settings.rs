@@ -2,7 +2,7 @@
 //! newsroom's time zone, the share links readers get, the logo, the shape
 //! of article addresses (old ones redirect) and full-text feeds.
 
-mod common;
+use crate::common;
 
 use kiosque_core::model::ShareNetwork;
 use kiosque_core::ports::Store;

@@ -2,8 +2,6 @@
 //! (vnu.jar, the W3C's validator). Needs Java and `KIOSQUE_TEST_VNU_JAR`;
 //! `.ci/run` provides both.
 
-mod common;
-
 use std::process::Command;
 
 use kiosque_core::ports::Store;

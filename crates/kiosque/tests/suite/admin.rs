@@ -1,8 +1,6 @@
 //! The newsroom admin over HTTP: sign-in, sessions, anti-forgery tokens and
 //! the rights of each role — on both databases.
 
-mod common;
-
 use std::time::Duration;
 
 use kiosque_core::ports::{Accounts, Store};

@@ -3,7 +3,7 @@
 //! second server catching up on its own, `kiosque search reindex`, and
 //! queries no one should type.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -7,8 +7,6 @@
 //! accessibility check); `.ci/run` installs Debian's chromium and
 //! chromium-driver and sets both.
 
-mod common;
-
 use std::process::Stdio;
 use std::time::Duration;
 

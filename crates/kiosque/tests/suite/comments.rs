@@ -1,7 +1,7 @@
 //! Reader comments over HTTP: validation, moderation, threading, spam
 //! defences — on both databases.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! made by the background worker, `<picture>` with WebP and JPEG `srcset`,
 //! immutable caching, and media URLs that cannot leave the media folder.
 
-mod common;
+use crate::common;
 
 use kiosque_core::ports::Store;
 use kiosque_core::types::Role;

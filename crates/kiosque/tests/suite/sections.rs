@@ -1,7 +1,7 @@
 //! Sections, tags and author portraits as editors manage them, over HTTP
 //! on both databases.
 
-mod common;
+use crate::common;
 
 use kiosque_core::model::TermKind;
 use kiosque_core::ports::Store;

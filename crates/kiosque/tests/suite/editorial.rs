@@ -2,7 +2,7 @@
 //! who may write, submit, publish and schedule; drafts stay private; a
 //! stale save loses nothing.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

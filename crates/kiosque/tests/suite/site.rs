@@ -1,6 +1,6 @@
 //! The public pages over HTTP, against the real application on both databases.
 
-mod common;
+use crate::common;
 
 use common::{assert_in_order, plain, png};
 use kiosque_core::ports::Store;

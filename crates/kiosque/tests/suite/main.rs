@@ -1,0 +1,26 @@
+//! Kiosque end to end: the real server on a random port over HTTP, the real
+//! `kiosque` binary, both databases, and (when switched on) a real browser,
+//! the Nu HTML Checker and axe. One test binary, one module per capability:
+//! linking one binary instead of eighteen keeps `cargo test` quick and its
+//! target folder small. Run one part with `cargo test --test suite site::`.
+
+mod common;
+
+mod admin;
+mod blobs;
+mod browser;
+mod cli;
+mod comments;
+mod editorial;
+mod export;
+mod feeds;
+mod html_validity;
+mod media;
+mod page_cache;
+mod pages;
+mod rights;
+mod search;
+mod sections;
+mod site;
+mod site_settings;
+mod sitemaps;
