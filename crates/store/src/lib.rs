@@ -83,6 +83,11 @@ impl SqlStore {
         let connect = AnyConnectOptions::from_str(url).map_err(Error::backend)?;
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
+            // A SQLite connection is a file handle on a thread of its own:
+            // it cannot go stale, and pinging it before each query was one
+            // more hand-off to that thread per query. A PostgreSQL server may
+            // restart under its connections: those are still checked.
+            .test_before_acquire(backend == Backend::Postgres)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(connect)
             .await

@@ -5,7 +5,8 @@ use chrono::Utc;
 use kiosque_core::Error;
 use kiosque_core::model::{ArticleFilter, NewComment, NewMediaAsset, PageRequest, Site};
 use kiosque_core::model::{
-    ArticleQuery, CommentPolicy, MediaText, MediaUse, NewUser, Session, ShareNetwork, TermKind,
+    ArticleQuery, CommentPolicy, Contributor, MediaText, MediaUse, NewUser, Session, ShareNetwork,
+    Source, TermKind,
 };
 use kiosque_core::ports::{Accounts, Store};
 use kiosque_core::types::{ArticleStatus, CommentStatus, Email, Locale, Role, Slug, WebUrl};
@@ -17,6 +18,7 @@ both_databases!(
     publishing_creates_then_updates_the_same_article,
     republishing_without_a_date_keeps_the_original_date,
     an_article_carries_its_author_category_tags_and_image,
+    sources_corrections_and_further_bylines_keep_their_order,
     lists_are_newest_first_paginated_and_filtered,
     comments_are_pending_until_approved,
     replies_move_up_when_their_parent_is_deleted,
@@ -250,6 +252,73 @@ async fn an_article_carries_its_author_category_tags_and_image(db: TestDb) {
             .unwrap()
             .is_none()
     );
+}
+
+async fn sources_corrections_and_further_bylines_keep_their_order(db: TestDb) {
+    let store = db.store().await;
+    let slug = Slug::parse("dans-l-ordre").unwrap();
+    let mut draft = french_draft(slug.as_str(), date(0));
+    draft.tags = ["zinc", "acier", "mercure"]
+        .map(|t| (Slug::parse(t).unwrap(), t.to_uppercase()))
+        .to_vec();
+    draft.editorial.sources = vec![
+        Source {
+            name: "Rapport de l'ONU".into(),
+            url: Some(WebUrl::parse("https://example.org/rapport").unwrap()),
+        },
+        Source {
+            name: "Agence Kyodo".into(),
+            url: None,
+        },
+    ];
+    draft.editorial.contributors = vec![
+        Contributor {
+            author: (Slug::parse("zoe-abadie").unwrap(), "Zoé Abadie".into()),
+            role: Some("Photos :".into()),
+        },
+        Contributor {
+            author: (Slug::parse("ali-benali").unwrap(), "Ali Benali".into()),
+            role: None,
+        },
+    ];
+    // Saved later but dated earlier: corrections read in date order.
+    draft.now = date(50);
+    draft.correction = Some("Deuxième précision".into());
+    store.publish_article(&draft).await.unwrap();
+    draft.now = date(20);
+    draft.correction = Some("Première précision".into());
+    store.publish_article(&draft).await.unwrap();
+    draft.correction = Some("Même minute, écrite après".into());
+    store.publish_article(&draft).await.unwrap();
+
+    let a = store.article_by_slug(&slug).await.unwrap().unwrap();
+    let tags: Vec<_> = a.tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tags, ["ZINC", "ACIER", "MERCURE"]);
+    assert!(a.tags.iter().all(|t| t.id > 0));
+    assert_eq!(a.editorial.sources, draft.editorial.sources);
+    assert_eq!(a.editorial.contributors, draft.editorial.contributors);
+    let notes: Vec<_> = a
+        .corrections
+        .iter()
+        .map(|c| (c.noted_at, c.note.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (date(20), "Première précision"),
+            (date(20), "Même minute, écrite après"),
+            (date(50), "Deuxième précision"),
+        ]
+    );
+    // An article with none of them reads as empty lists.
+    let plain = french_draft("sans-details", date(1));
+    store.publish_article(&plain).await.unwrap();
+    let b = store
+        .article_by_slug(&Slug::parse("sans-details").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(b.corrections.is_empty() && b.editorial.contributors.is_empty());
 }
 
 async fn lists_are_newest_first_paginated_and_filtered(db: TestDb) {

@@ -272,6 +272,13 @@ impl TestApp {
         }
     }
 
+    /// Saves the site's settings behind the server's back, as the CLI or
+    /// another server would, and waits until this server has seen it.
+    pub async fn save_site(&self, site: &kiosque_core::model::Site) {
+        self.store.save_site(site).await.expect("site saved");
+        self.settled().await;
+    }
+
     /// Waits until the server's page cache has applied every change
     /// logged so far, as after a write made behind its back (the store,
     /// raw SQL): its follower reads the log every 250 ms.

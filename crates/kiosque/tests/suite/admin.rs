@@ -663,7 +663,7 @@ async fn a_site_can_require_two_step_verification_for_administrators(db: TestDb)
     let app = TestApp::french(db).await;
     let mut site = app.store.site().await.unwrap().unwrap();
     site.require_admin_2fa = true;
-    app.store.save_site(&site).await.unwrap();
+    app.save_site(&site).await;
     let editor = app.newsroom("ed@example.org", Role::Editor).await;
     assert_eq!(
         editor.get("/admin/").await.status(),

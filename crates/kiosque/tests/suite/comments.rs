@@ -392,7 +392,7 @@ async fn a_second_comment_within_seconds_is_a_flood(db: TestDb) {
 async fn set_policy(app: &TestApp, change: impl FnOnce(&mut kiosque_core::model::CommentSettings)) {
     let mut site = app.store.site().await.unwrap().unwrap();
     change(&mut site.comments);
-    app.store.save_site(&site).await.unwrap();
+    app.save_site(&site).await;
 }
 
 async fn the_site_policy_decides_who_goes_live_at_once(db: TestDb) {

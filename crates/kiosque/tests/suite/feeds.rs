@@ -174,7 +174,7 @@ async fn whole_article_feeds_are_valid_with_absolute_links(db: TestDb) {
     app.publish(&source, None).await;
     let mut site = app.store.site().await.unwrap().unwrap();
     site.full_text_feeds = true;
-    app.store.save_site(&site).await.unwrap();
+    app.save_site(&site).await;
     for (path, content_type) in [
         ("/feed/", "application/rss+xml; charset=utf-8"),
         ("/feed/atom/", "application/atom+xml; charset=utf-8"),

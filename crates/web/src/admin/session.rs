@@ -100,7 +100,8 @@ impl FromRequestParts<Arc<AppState>> for Newsroom {
             Redirect::to(&format!("{to}?next={next}")).into_response()
         };
         let found = async {
-            let site = crate::site::load_site(state).await?;
+            // Read afresh: the newsroom edits what it sees.
+            let site = state.store.site().await?.ok_or(WebError::NotFound)?;
             let Some((session, user)) = current(state, &jar).await? else {
                 return Ok(None);
             };

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use kiosque_core::model::Site;
 use kiosque_core::ports::Store;
 
 pub(crate) use entry::CachedPage;
@@ -48,6 +49,10 @@ struct Index {
     /// out of date and is not stored.
     generation: u64,
     by_topic: HashMap<String, HashSet<String>>,
+    /// The site's settings and navigation, which every page shows: read
+    /// once instead of on every render, dropped with `site` and with the
+    /// logo's `media-N`.
+    site: Option<Arc<Site>>,
 }
 
 /// A page weighs its bodies, its headers and its path.
@@ -117,6 +122,19 @@ impl PageCache {
         self.pages.insert(path, page);
     }
 
+    /// The site as last read, unless it changed since.
+    pub(crate) fn site(&self) -> Option<Arc<Site>> {
+        self.index().site.clone()
+    }
+
+    /// Keeps the site read after `ticket`, unless it may have changed since.
+    pub(crate) fn keep_site(&self, site: Arc<Site>, ticket: Ticket) {
+        let mut index = self.index();
+        if index.generation == ticket.0 {
+            index.site = Some(site);
+        }
+    }
+
     /// Drops every page filed under one of `topics` (all of them for
     /// `site`).
     pub(crate) fn invalidate<'a>(&self, topics: impl IntoIterator<Item = &'a str>) {
@@ -125,8 +143,13 @@ impl PageCache {
         for topic in topics {
             if topic == Topics::SITE {
                 index.by_topic.clear();
+                index.site = None;
                 self.pages.clear();
                 return;
+            }
+            let logo = index.site.as_ref().and_then(|s| s.logo.as_ref());
+            if logo.is_some_and(|l| topic.strip_prefix("media-") == Some(&l.id.to_string())) {
+                index.site = None;
             }
             if let Some(paths) = index.by_topic.remove(topic) {
                 for path in paths {

@@ -34,7 +34,7 @@ pub(crate) struct ArticleQuery {
 
 /// The published article a URL's last segment names: by its slug, or by a
 /// slug it had before being renamed.
-async fn find_article(state: &AppState, raw_slug: &str) -> Result<(Site, Article), WebError> {
+async fn find_article(state: &AppState, raw_slug: &str) -> Result<(Arc<Site>, Article), WebError> {
     let site = load_site(state).await?;
     let slug = slug(raw_slug)?;
     let article = match state.store.article_by_slug(&slug).await? {

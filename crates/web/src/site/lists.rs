@@ -215,7 +215,7 @@ async fn list(
     number: u32,
     explicit_page: bool,
 ) -> Result<Response, WebError> {
-    let site: Site = load_site(state).await?;
+    let site = load_site(state).await?;
     let strings = state.strings(site.language);
     let mut profile = None;
     let mut portrait_alt = String::new();

@@ -68,9 +68,21 @@ pub(crate) fn moved_permanently(path: &str) -> axum::response::Response {
         .into_response()
 }
 
-/// The site's settings; before `kiosque init` every page is a 404.
-pub(crate) async fn load_site(state: &AppState) -> Result<Site, WebError> {
-    state.store.site().await?.ok_or(WebError::NotFound)
+/// The site's settings; before `kiosque init` every page is a 404. Kept
+/// by the page cache between changes, as every page needs it.
+pub(crate) async fn load_site(state: &AppState) -> Result<Arc<Site>, WebError> {
+    let Some(cache) = state.cache.as_ref() else {
+        return Ok(Arc::new(
+            state.store.site().await?.ok_or(WebError::NotFound)?,
+        ));
+    };
+    if let Some(site) = cache.site() {
+        return Ok(site);
+    }
+    let ticket = cache.ticket();
+    let site = Arc::new(state.store.site().await?.ok_or(WebError::NotFound)?);
+    cache.keep_site(site.clone(), ticket);
+    Ok(site)
 }
 
 /// A slug from a URL; anything malformed is simply not found.
