@@ -34,7 +34,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 echo "building (release)…" >&2
-cargo build --release --quiet -p kiosque --bin kiosque --example bench_site
+cargo build --release --quiet -p kiosque --bin kiosque --example bench_site --example bench_render
 kiosque="$PWD/target/release/kiosque"
 
 work="$(mktemp -d)"
@@ -187,6 +187,9 @@ read -r rps p50 p99 err < <(measure "http://127.0.0.1:$kport$path?nocache=1" 64)
 printf '%-28s %6s %12s %9s %9s %7s %9.1f\n' "kiosque (no cache, renders)" 64 "$rps" "$p50" "$p99" "$err" \
   "$(echo "$(rss_kb "$kiosque_pid") / 1024" | bc -l)"
 
+# One render on its own, in process, no load beside it: the cost of a miss.
+render=$(target/release/examples/bench_render "$data" "$path" 2000)
+
 # 95 % reads, 5 % comment posts (each from its own address, each a new
 # comment, held for moderation as the default policy says).
 cat > "$work/mix.lua" <<EOF
@@ -204,7 +207,10 @@ local n = 0
 request = function()
   n = n + 1
   if n % 20 == 0 then
-    local ip = "127." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)
+    -- A new address for every post (random ones collided now and then,
+    -- and the second comment from one address is refused as a flood).
+    local k = n * 8 + id
+    local ip = "10." .. math.floor(k / 65536) % 256 .. "." .. math.floor(k / 256) % 256 .. "." .. k % 256
     local body = "comment=Un+avis+de+lecteur+num%C3%A9ro+" .. id .. "-" .. n .. "+" .. math.random(1, 1000000000)
       .. "&name=Lecteur&email=lecteur" .. math.random(1, 1000000000) .. "%40example.org"
     return wrk.format("POST", "${path}comments", {
@@ -219,6 +225,7 @@ read -r rps p50 p99 err < <(measure "http://127.0.0.1:$kport" 64 "$work/mix.lua"
 printf '%-28s %6s %12s %9s %9s %7s %9.1f\n' "kiosque 95% reads 5% posts" 64 "$rps" "$p50" "$p99" "$err" \
   "$(echo "$(rss_kb "$kiosque_pid") / 1024" | bc -l)"
 echo
+echo "$render"
 for conns in 64 256; do
   echo "ratio kiosque/nginx at $conns connections: $(echo "scale=2; ${kiosque_rps[$conns]} / ${nginx_rps[$conns]}" | bc -l)"
 done
