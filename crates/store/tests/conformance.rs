@@ -319,6 +319,25 @@ async fn sources_corrections_and_further_bylines_keep_their_order(db: TestDb) {
         .unwrap()
         .unwrap();
     assert!(b.corrections.is_empty() && b.editorial.contributors.is_empty());
+
+    // A further byline's list holds the article, counted once; a draft
+    // naming them too is neither listed nor counted.
+    let zoe = store
+        .author_by_slug(&Slug::parse("zoe-abadie").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut unpublished = french_draft("pas-encore", date(2));
+    unpublished.status = ArticleStatus::Draft;
+    unpublished.editorial.contributors = draft.editorial.contributors.clone();
+    store.publish_article(&unpublished).await.unwrap();
+    let listed = store
+        .list_articles(ArticleFilter::Author(zoe.id), page(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(listed.total, 1);
+    let slugs: Vec<_> = listed.items.iter().map(|a| a.slug.as_str()).collect();
+    assert_eq!(slugs, ["dans-l-ordre"]);
 }
 
 async fn lists_are_newest_first_paginated_and_filtered(db: TestDb) {
