@@ -424,6 +424,7 @@ async fn load(
 }
 
 /// An article's tags, sources, corrections and further bylines.
+#[derive(Default)]
 struct Details {
     tags: Vec<Tag>,
     sources: Vec<Source>,
@@ -452,12 +453,7 @@ async fn details(conn: &mut AnyConnection, id: i64) -> Result<Details> {
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    let mut details = Details {
-        tags: Vec::new(),
-        sources: Vec::new(),
-        corrections: Vec::new(),
-        contributors: Vec::new(),
-    };
+    let mut details = Details::default();
     for r in &rows {
         match get::<i64>(r, "kind")? {
             0 => details.tags.push(Tag {
@@ -608,6 +604,14 @@ pub(crate) fn title(row: &AnyRow) -> Result<Title> {
     Title::parse(&t)
 }
 
+/// The published articles an author (`$3`) signed or co-signed: two sets
+/// of ids, each found and filtered by status on its own index, so neither a
+/// deep page of a prolific author nor its count checks every article.
+const AUTHOR_ARTICLES: &str = "SELECT id FROM articles WHERE author_id = $3 AND status = 'published' \
+     UNION SELECT ac.article_id FROM article_contributors ac \
+     JOIN articles co ON co.id = ac.article_id \
+     WHERE ac.author_id = $3 AND co.status = 'published'";
+
 pub(crate) async fn list(
     pool: &AnyPool,
     filter: ArticleFilter,
@@ -617,28 +621,25 @@ pub(crate) async fn list(
     // gets a plan that uses its index. The page's ids are found first (on
     // the index alone, migration 0018), and only its ten rows are joined:
     // page 500 of a list costs about what page 1 does.
-    let (condition, binds): (&str, Vec<i64>) = match filter {
-        ArticleFilter::All => ("WHERE a.status = 'published'", vec![]),
+    let (condition, binds): (String, Vec<i64>) = match filter {
+        ArticleFilter::All => ("WHERE a.status = 'published'".to_owned(), vec![]),
         ArticleFilter::Category(id) => (
-            "WHERE a.status = 'published' AND a.category_id = $3",
+            "WHERE a.status = 'published' AND a.category_id = $3".to_owned(),
             vec![id],
         ),
-        // The author's own articles and those they contributed to. Sets
-        // of ids from the indexes, not a check of every article: a deep
-        // page of a prolific author stays cheap.
         ArticleFilter::Author(id) => (
-            "WHERE a.status = 'published' AND a.id IN \
-             (SELECT id FROM articles WHERE author_id = $3 \
-              UNION SELECT article_id FROM article_contributors WHERE author_id = $3)",
+            format!("WHERE a.status = 'published' AND a.id IN ({AUTHOR_ARTICLES})"),
             vec![id],
         ),
         ArticleFilter::Tag(id) => (
             "WHERE a.status = 'published' AND a.id IN \
-             (SELECT article_id FROM article_tags WHERE tag_id = $3)",
+             (SELECT article_id FROM article_tags WHERE tag_id = $3)"
+                .to_owned(),
             vec![id],
         ),
         ArticleFilter::Period(from, to) => (
-            "WHERE a.status = 'published' AND a.published_at >= $3 AND a.published_at < $4",
+            "WHERE a.status = 'published' AND a.published_at >= $3 AND a.published_at < $4"
+                .to_owned(),
             vec![from.timestamp(), to.timestamp()],
         ),
     };
@@ -681,20 +682,14 @@ pub(crate) async fn list(
         })
         .collect::<Result<Vec<_>>>()?;
     let count_sql = match filter {
-        // Counted from the author's two sets, each filtered on its own
-        // index, rather than by checking every published article against
-        // them (2.8 ms → 0.5 ms for 1,000 articles out of 10,000).
-        ArticleFilter::Author(_) => "SELECT COUNT(*) AS n FROM \
-             (SELECT id FROM articles WHERE author_id = $1 AND status = 'published' \
-              UNION SELECT ac.article_id FROM article_contributors ac \
-              JOIN articles a ON a.id = ac.article_id \
-              WHERE ac.author_id = $1 AND a.status = 'published') listed"
-            .to_owned(),
-        _ => format!(
-            "SELECT COUNT(*) AS n FROM articles a {}",
-            condition.replace("$3", "$1").replace("$4", "$2")
-        ),
-    };
+        // Counted from the author's set itself rather than by checking every
+        // published article against it (2.8 ms → 0.5 ms for 1,000 articles
+        // out of 10,000).
+        ArticleFilter::Author(_) => format!("SELECT COUNT(*) AS n FROM ({AUTHOR_ARTICLES}) listed"),
+        _ => format!("SELECT COUNT(*) AS n FROM articles a {condition}"),
+    }
+    .replace("$3", "$1")
+    .replace("$4", "$2");
     let mut count = sqlx::query(&count_sql);
     for value in &binds {
         count = count.bind(*value);

@@ -101,7 +101,7 @@ impl FromRequestParts<Arc<AppState>> for Newsroom {
         };
         let found = async {
             // Read afresh: the newsroom edits what it sees.
-            let site = state.store.site().await?.ok_or(WebError::NotFound)?;
+            let site = crate::site::read_site(state).await?;
             let Some((session, user)) = current(state, &jar).await? else {
                 return Ok(None);
             };

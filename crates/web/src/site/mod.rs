@@ -72,17 +72,20 @@ pub(crate) fn moved_permanently(path: &str) -> axum::response::Response {
 /// by the page cache between changes, as every page needs it.
 pub(crate) async fn load_site(state: &AppState) -> Result<Arc<Site>, WebError> {
     let Some(cache) = state.cache.as_ref() else {
-        return Ok(Arc::new(
-            state.store.site().await?.ok_or(WebError::NotFound)?,
-        ));
+        return Ok(Arc::new(read_site(state).await?));
     };
     if let Some(site) = cache.site() {
         return Ok(site);
     }
     let ticket = cache.ticket();
-    let site = Arc::new(state.store.site().await?.ok_or(WebError::NotFound)?);
+    let site = Arc::new(read_site(state).await?);
     cache.keep_site(site.clone(), ticket);
     Ok(site)
+}
+
+/// The site's settings as the database has them now.
+pub(crate) async fn read_site(state: &AppState) -> Result<Site, WebError> {
+    state.store.site().await?.ok_or(WebError::NotFound)
 }
 
 /// A slug from a URL; anything malformed is simply not found.
