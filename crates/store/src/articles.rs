@@ -604,13 +604,18 @@ pub(crate) fn title(row: &AnyRow) -> Result<Title> {
     Title::parse(&t)
 }
 
-/// The published articles an author (`$3`) signed or co-signed: two sets
-/// of ids, each found and filtered by status on its own index, so neither a
-/// deep page of a prolific author nor its count checks every article.
-const AUTHOR_ARTICLES: &str = "SELECT id FROM articles WHERE author_id = $3 AND status = 'published' \
-     UNION SELECT ac.article_id FROM article_contributors ac \
-     JOIN articles co ON co.id = ac.article_id \
-     WHERE ac.author_id = $3 AND co.status = 'published'";
+/// The published articles an author (`$3`) signed or co-signed, with their
+/// publication time: two sets, each read from one index (co-signed ones
+/// through `listed_at`, migration 0019); an article both signed and
+/// co-signed is the same pair twice, kept once by UNION.
+const AUTHOR_ARTICLES: &str = "SELECT id, published_at AS listed_at FROM articles \
+     WHERE author_id = $3 AND status = 'published' \
+     UNION SELECT article_id, listed_at FROM article_contributors \
+     WHERE author_id = $3 AND listed_at IS NOT NULL";
+
+/// A tag's (`$3`) published articles, on index `article_tags_listed`.
+const TAG_ARTICLES: &str = "SELECT article_id AS id, listed_at FROM article_tags \
+     WHERE tag_id = $3 AND listed_at IS NOT NULL";
 
 pub(crate) async fn list(
     pool: &AnyPool,
@@ -618,28 +623,23 @@ pub(crate) async fn list(
     page: PageRequest,
 ) -> Result<Page<ArticleSummary>> {
     // Fixed statements rather than one with optional conditions, so each
-    // gets a plan that uses its index. The page's ids are found first (on
-    // the index alone, migration 0018), and only its ten rows are joined:
-    // page 500 of a list costs about what page 1 does.
-    let (condition, binds): (String, Vec<i64>) = match filter {
-        ArticleFilter::All => ("WHERE a.status = 'published'".to_owned(), vec![]),
-        ArticleFilter::Category(id) => (
-            "WHERE a.status = 'published' AND a.category_id = $3".to_owned(),
-            vec![id],
-        ),
-        ArticleFilter::Author(id) => (
-            format!("WHERE a.status = 'published' AND a.id IN ({AUTHOR_ARTICLES})"),
-            vec![id],
-        ),
-        ArticleFilter::Tag(id) => (
-            "WHERE a.status = 'published' AND a.id IN \
-             (SELECT article_id FROM article_tags WHERE tag_id = $3)"
-                .to_owned(),
-            vec![id],
-        ),
+    // gets a plan that uses its index. The page's ids are found first, on
+    // an index alone (migrations 0018, 0019), and only its ten rows are
+    // joined: page 500 of a list costs about what page 1 does. Each list
+    // is counted from the same set.
+    let published = |condition: &str| {
+        format!(
+            "SELECT id, published_at AS listed_at FROM articles \
+             WHERE status = 'published'{condition}"
+        )
+    };
+    let (listed, binds): (String, Vec<i64>) = match filter {
+        ArticleFilter::All => (published(""), vec![]),
+        ArticleFilter::Category(id) => (published(" AND category_id = $3"), vec![id]),
+        ArticleFilter::Author(id) => (AUTHOR_ARTICLES.to_owned(), vec![id]),
+        ArticleFilter::Tag(id) => (TAG_ARTICLES.to_owned(), vec![id]),
         ArticleFilter::Period(from, to) => (
-            "WHERE a.status = 'published' AND a.published_at >= $3 AND a.published_at < $4"
-                .to_owned(),
+            published(" AND published_at >= $3 AND published_at < $4"),
             vec![from.timestamp(), to.timestamp()],
         ),
     };
@@ -647,8 +647,7 @@ pub(crate) async fn list(
         "SELECT a.id, a.slug, a.title, a.excerpt, a.published_at, au.name AS author_name, \
          a.author_id, a.category_id, \
          {MEDIA_FIELDS}, a.image_caption, a.image_credit, c.slug AS category_slug \
-         FROM (SELECT a.id FROM articles a {condition} \
-               ORDER BY a.published_at DESC, a.id DESC LIMIT $1 OFFSET $2) page \
+         FROM ({listed} ORDER BY listed_at DESC, id DESC LIMIT $1 OFFSET $2) page \
          JOIN articles a ON a.id = page.id \
          JOIN authors au ON au.id = a.author_id \
          LEFT JOIN media m ON m.id = a.image_id \
@@ -681,15 +680,9 @@ pub(crate) async fn list(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let count_sql = match filter {
-        // Counted from the author's set itself rather than by checking every
-        // published article against it (2.8 ms → 0.5 ms for 1,000 articles
-        // out of 10,000).
-        ArticleFilter::Author(_) => format!("SELECT COUNT(*) AS n FROM ({AUTHOR_ARTICLES}) listed"),
-        _ => format!("SELECT COUNT(*) AS n FROM articles a {condition}"),
-    }
-    .replace("$3", "$1")
-    .replace("$4", "$2");
+    let count_sql = format!("SELECT COUNT(*) AS n FROM ({listed}) listed")
+        .replace("$3", "$1")
+        .replace("$4", "$2");
     let mut count = sqlx::query(&count_sql);
     for value in &binds {
         count = count.bind(*value);

@@ -121,6 +121,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_list_indexes.sql"),
         include_str!("../migrations/postgres/0018_list_indexes.sql"),
     ),
+    (
+        19,
+        "listed at",
+        include_str!("../migrations/sqlite/0019_listed_at.sql"),
+        include_str!("../migrations/postgres/0019_listed_at.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

@@ -20,6 +20,7 @@ both_databases!(
     an_article_carries_its_author_category_tags_and_image,
     sources_corrections_and_further_bylines_keep_their_order,
     lists_are_newest_first_paginated_and_filtered,
+    tag_and_byline_lists_follow_each_article_through_its_life,
     comments_are_pending_until_approved,
     replies_move_up_when_their_parent_is_deleted,
     unknown_comment_ids_are_not_found,
@@ -386,6 +387,90 @@ async fn lists_are_newest_first_paginated_and_filtered(db: TestDb) {
         .unwrap();
     assert_eq!(by_awa.total, 2);
     assert!(by_awa.items.iter().all(|a| a.author_name == "Awa Diop"));
+}
+
+/// Tag lists and further bylines' lists are kept apart from the articles
+/// (migration 0019): they must follow every publication, re-dating,
+/// unpublishing, scheduled publication and tag removal.
+async fn tag_and_byline_lists_follow_each_article_through_its_life(db: TestDb) {
+    let store = db.store().await;
+    let tagged = |slug: &str, minutes: i64, status: ArticleStatus| {
+        let mut d = french_draft(slug, date(minutes));
+        d.status = status;
+        d.tags = vec![(Slug::parse("abidjan").unwrap(), "Abidjan".into())];
+        d.editorial.contributors = vec![Contributor {
+            author: (Slug::parse("zoe-abadie").unwrap(), "Zoé Abadie".into()),
+            role: None,
+        }];
+        d
+    };
+    let a = tagged("a", 1, ArticleStatus::Draft);
+    let a_id = store.create_article(&a).await.unwrap().article_id;
+    let b = tagged("b", 2, ArticleStatus::Published);
+    let b_id = store.create_article(&b).await.unwrap().article_id;
+    let tag = store
+        .tag_by_slug(&Slug::parse("abidjan").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let zoe = store
+        .author_by_slug(&Slug::parse("zoe-abadie").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    // Read one article per page: each page continues the one before, and
+    // every page tells the same total.
+    let both = async |expected: &[&str]| {
+        for filter in [ArticleFilter::Tag(tag), ArticleFilter::Author(zoe)] {
+            let mut slugs = Vec::new();
+            for number in 1..=expected.len() as u32 + 1 {
+                let listed = store.list_articles(filter, page(number, 1)).await.unwrap();
+                assert_eq!(listed.total, expected.len() as u64, "{filter:?}");
+                slugs.extend(listed.items.iter().map(|a| a.slug.to_string()));
+            }
+            assert_eq!(slugs, expected, "{filter:?}");
+        }
+    };
+    both(&["b"]).await;
+
+    // The draft is published: it joins, in date order.
+    let mut a = a;
+    a.status = ArticleStatus::Published;
+    store.update_article(a_id, 1, &a).await.unwrap();
+    both(&["b", "a"]).await;
+
+    // A scheduled article waits for its time.
+    let mut c = tagged("c", 10, ArticleStatus::Scheduled);
+    c.published_at = Some(date(10));
+    store.create_article(&c).await.unwrap();
+    both(&["b", "a"]).await;
+    store.publish_due(date(10)).await.unwrap();
+    both(&["c", "b", "a"]).await;
+
+    // Re-dated, it moves; unpublished, it leaves.
+    a.published_at = Some(date(20));
+    store.update_article(a_id, 2, &a).await.unwrap();
+    both(&["a", "c", "b"]).await;
+    let mut b = b;
+    b.status = ArticleStatus::Unpublished;
+    store.update_article(b_id, 1, &b).await.unwrap();
+    both(&["a", "c"]).await;
+
+    // Its tag and byline taken off, an article leaves those lists only.
+    a.tags.clear();
+    a.editorial.contributors.clear();
+    store.update_article(a_id, 3, &a).await.unwrap();
+    both(&["c"]).await;
+    assert_eq!(
+        store
+            .list_articles(ArticleFilter::All, page(1, 10))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
 }
 
 async fn publish(store: &impl Store, slug: &str) -> i64 {
