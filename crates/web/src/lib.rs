@@ -86,6 +86,8 @@ pub struct AppState {
     login_by_account: rate_limit::Limiter<String>,
     login_by_address: rate_limit::Limiter<std::net::IpAddr>,
     cache: Option<Arc<cache::PageCache>>,
+    /// Settings held for the whole run (see [`AppState::hold_site`]).
+    held_site: std::sync::OnceLock<Arc<kiosque_core::model::Site>>,
     config: WebConfig,
 }
 
@@ -119,8 +121,17 @@ impl AppState {
                 config.login_burst.saturating_mul(4),
                 config.login_interval / 4,
             ),
+            held_site: std::sync::OnceLock::new(),
             config,
         })
+    }
+
+    /// Serves every request with these settings instead of reading them
+    /// for each one: for a run that renders one snapshot of the site
+    /// without a page cache to keep them (the static export), where they
+    /// were two of the few queries of each page. The first call wins.
+    pub fn hold_site(&self, site: kiosque_core::model::Site) {
+        let _ = self.held_site.set(Arc::new(site));
     }
 }
 

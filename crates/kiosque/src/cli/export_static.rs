@@ -34,6 +34,7 @@ impl ExportStatic {
             None,
             settings.web.clone(),
         );
+        state.hold_site(site.clone());
         let bar = ProgressBar::new(0).with_style(
             ProgressStyle::with_template("{spinner} exporting {bar:40} {pos}/{len} addresses")
                 .context("progress bar template")?,
@@ -45,18 +46,26 @@ impl ExportStatic {
                 bar.set_position(done);
             }
         };
-        let report = crate::export::export(kiosque_web::router(state), &site, &self.dir, progress)
-            .await
-            .with_context(|| format!("cannot export the site to {}", self.dir.display()))?;
+        let report = crate::export::export(
+            kiosque_web::router(state),
+            store.as_ref(),
+            &site,
+            &self.dir,
+            progress,
+        )
+        .await
+        .with_context(|| format!("cannot export the site to {}", self.dir.display()))?;
         bar.finish_and_clear();
         let seconds = report.elapsed.as_secs_f64();
         println!(
-            "exported {} files to {} in {seconds:.1} s: {} written, {} unchanged, {} removed",
+            "exported {} files to {} in {seconds:.1} s: {} written, {} unchanged, {} removed; \
+             {} rendered, the others kept from the previous export",
             report.files,
             self.dir.display(),
             report.written,
             report.files - report.written,
-            report.removed
+            report.removed,
+            report.rendered,
         );
         Ok(())
     }

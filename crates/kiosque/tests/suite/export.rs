@@ -35,6 +35,12 @@ async fn export(app: &TestApp, out: &Path) -> String {
 
 /// `(files, written, removed)` from the command's summary line.
 fn counts(summary: &str) -> (usize, usize, usize) {
+    let (files, written, removed, _) = all_counts(summary);
+    (files, written, removed)
+}
+
+/// `(files, written, removed, rendered)` from the command's summary line.
+fn all_counts(summary: &str) -> (usize, usize, usize, usize) {
     let number = |word: &str| -> usize {
         let before = summary.split(word).next().unwrap();
         before
@@ -46,7 +52,23 @@ fn counts(summary: &str) -> (usize, usize, usize) {
             .unwrap_or_else(|_| panic!("{word} in {summary}"))
     };
     let files: usize = summary.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (files, number(" written"), number(" removed"))
+    (
+        files,
+        number(" written"),
+        number(" removed"),
+        number(" rendered"),
+    )
+}
+
+/// Each exported file holds what the server answers at its address.
+async fn same_as_served(app: &TestApp, out: &Path, pages: &[(&str, &str)]) {
+    for (path, file) in pages {
+        let (status, served) = app.page(path).await;
+        assert_eq!(status, 200, "{path}");
+        let exported = std::fs::read_to_string(out.join(file))
+            .unwrap_or_else(|e| panic!("{file} for {path}: {e}"));
+        assert_eq!(exported, served, "{path}");
+    }
 }
 
 async fn the_static_export_is_the_site_as_files_and_rewrites_only_what_changed(db: TestDb) {
@@ -69,14 +91,16 @@ async fn the_static_export_is_the_site_as_files_and_rewrites_only_what_changed(d
         .await;
     let out = tempfile::tempdir().unwrap();
     let summary = export(&app, out.path()).await;
-    let (files, written, removed) = counts(&summary);
+    let (files, written, removed, rendered) = all_counts(&summary);
     assert_eq!((written, removed), (files, 0), "{summary}");
 
     // Pages are the server's own bytes, at the same addresses.
-    for (path, file) in [
+    let first_file = format!("{}index.html", &first[1..]);
+    let second_file = format!("{}index.html", &second[1..]);
+    let pages = [
         ("/", "index.html"),
-        (first.as_str(), &format!("{}index.html", &first[1..])),
-        (second.as_str(), &format!("{}index.html", &second[1..])),
+        (first.as_str(), first_file.as_str()),
+        (second.as_str(), second_file.as_str()),
         ("/category/economie/", "category/economie/index.html"),
         ("/tag/russie/", "tag/russie/index.html"),
         (
@@ -92,13 +116,8 @@ async fn the_static_export_is_the_site_as_files_and_rewrites_only_what_changed(d
         ),
         ("/sitemap.xml", "sitemap.xml"),
         ("/robots.txt", "robots.txt"),
-    ] {
-        let (status, served) = app.page(path).await;
-        assert_eq!(status, 200, "{path}");
-        let exported = std::fs::read_to_string(out.path().join(file))
-            .unwrap_or_else(|e| panic!("{file} for {path}: {e}"));
-        assert_eq!(exported, served, "{path}");
-    }
+    ];
+    same_as_served(&app, out.path(), &pages).await;
     // The photo, its copies, and the style sheet.
     let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     let media: Vec<&str> = html
@@ -122,9 +141,17 @@ async fn the_static_export_is_the_site_as_files_and_rewrites_only_what_changed(d
     assert!(!out.path().join("admin").exists());
     assert!(!out.path().join("search").exists());
 
-    // Again with nothing changed: nothing written.
+    // Again with nothing changed: nothing written, and the pages (whose
+    // topics say nothing changed) not even rendered; feeds, sitemaps and
+    // robots.txt, which carry no topics, are.
     let summary = export(&app, out.path()).await;
-    assert_eq!(counts(&summary), (files, 0, 0), "{summary}");
+    let (again_files, again_written, again_removed, again_rendered) = all_counts(&summary);
+    assert_eq!(
+        (again_files, again_written, again_removed),
+        (files, 0, 0),
+        "{summary}"
+    );
+    assert!(again_rendered < rendered / 2, "{summary}");
 
     // One article edited: its page and the lists and files showing it,
     // not the other article's page.
@@ -141,6 +168,7 @@ async fn the_static_export_is_the_site_as_files_and_rewrites_only_what_changed(d
     // With two articles nearly every list shows the edited one; the other
     // article's page and the section it alone is in stay as they were.
     assert!(written > 0 && written < files, "{summary}");
+    same_as_served(&app, out.path(), &pages).await;
     assert!(
         std::fs::read_to_string(out.path().join(format!("{}index.html", &first[1..])))
             .unwrap()

@@ -6,16 +6,18 @@ use chrono::{DateTime, Utc};
 use kiosque_core::model::{Article, ArticleSummary};
 
 /// The topics a page is filed under, and until when it may be served at
-/// the latest (a page whose comment form closes at a given time).
+/// the latest (a page whose comment form closes at a given time). Found in
+/// the extensions of a cacheable response; the static export reads them to
+/// know which files a change makes stale.
 #[derive(Debug, Clone)]
-pub(crate) struct Topics {
+pub struct Topics {
     list: Vec<String>,
     until: Option<DateTime<Utc>>,
 }
 
 impl Topics {
     /// Every page shows the site's name, menu and settings.
-    pub(crate) const SITE: &'static str = "site";
+    pub const SITE: &'static str = "site";
 
     pub(crate) fn new() -> Topics {
         Topics {
@@ -73,11 +75,13 @@ impl Topics {
         self
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &String> {
+    /// The topics, `site` first.
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
         self.list.iter()
     }
 
-    pub(crate) fn expires(&self) -> Option<DateTime<Utc>> {
+    /// When the page goes stale whatever changes, if it does.
+    pub fn expires(&self) -> Option<DateTime<Utc>> {
         self.until
     }
 

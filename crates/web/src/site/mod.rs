@@ -71,6 +71,9 @@ pub(crate) fn moved_permanently(path: &str) -> axum::response::Response {
 /// The site's settings; before `kiosque init` every page is a 404. Kept
 /// by the page cache between changes, as every page needs it.
 pub(crate) async fn load_site(state: &AppState) -> Result<Arc<Site>, WebError> {
+    if let Some(site) = state.held_site.get() {
+        return Ok(site.clone());
+    }
     let Some(cache) = state.cache.as_ref() else {
         return Ok(Arc::new(read_site(state).await?));
     };
