@@ -104,6 +104,8 @@ pub const ADMIN_CSS: &str = include_str!("../assets/admin.css");
 pub const SHARE_JS: &str = include_str!("../assets/share.js");
 /// The admin's optional script (live preview).
 pub const ADMIN_JS: &str = include_str!("../assets/admin.js");
+/// The site's icon in browser tabs and bookmarks.
+pub const ICON_SVG: &str = include_str!("../assets/icon.svg");
 
 /// Escapes strings for HTML like minijinja does, except `/`, which HTML
 /// does not require escaping and which minijinja's default turns into
@@ -133,6 +135,8 @@ pub struct Templates {
     pub admin_js_path: String,
     /// `/assets/share.<hash>.js`.
     pub share_js_path: String,
+    /// `/assets/icon.<hash>.svg`.
+    pub icon_path: String,
 }
 
 /// `/assets/<name>.<first 10 hex of sha256>.<ext>`.
@@ -160,6 +164,7 @@ impl Templates {
             admin_css_path: fingerprinted("admin", "css", ADMIN_CSS),
             admin_js_path: fingerprinted("admin", "js", ADMIN_JS),
             share_js_path: fingerprinted("share", "js", SHARE_JS),
+            icon_path: fingerprinted("icon", "svg", ICON_SVG),
         }
     }
 

@@ -38,6 +38,7 @@ pub(crate) fn page_context(
         t => state.strings(site.language).value(),
         css_url => &state.templates.css_path,
         share_js_url => &state.templates.share_js_path,
+        icon_url => &state.templates.icon_path,
         page_title => title,
         description => description,
         canonical => canonical_path.map(|p| site.absolute_url(p)),

@@ -18,6 +18,7 @@ both_databases!(
     unknown_pages_are_404_with_a_translated_page,
     an_article_under_another_date_redirects_to_its_url,
     media_is_served_immutable_and_traversal_is_impossible,
+    the_site_icon_is_named_by_every_page_and_served_immutable,
     pages_carry_security_headers_and_no_script,
     article_page_weighs_under_30_kb_compressed,
     articles_describe_themselves_to_previews_and_search_engines,
@@ -250,6 +251,33 @@ async fn media_is_served_immutable_and_traversal_is_impossible(db: TestDb) {
         let r = app.get(attempt).await;
         assert_eq!(r.status(), 404, "{attempt}");
     }
+}
+
+/// The icon every page names, and `/favicon.ico` for clients that ask for
+/// it blindly, answered without rendering a 404 page.
+async fn the_site_icon_is_named_by_every_page_and_served_immutable(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let (_, html) = app.page("/").await;
+    let icon = html
+        .split("<link rel=\"icon\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an icon link");
+    assert!(
+        icon.starts_with("/assets/icon.") && icon.ends_with(".svg"),
+        "{icon}"
+    );
+    let r = app.get("/favicon.ico").await;
+    assert_eq!(r.status(), 301);
+    assert_eq!(r.headers()["location"], icon);
+    let r = app.get(icon).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(r.text().await.unwrap().starts_with("<svg"));
 }
 
 async fn pages_carry_security_headers_and_no_script(db: TestDb) {

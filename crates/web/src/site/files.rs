@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::templates::{ADMIN_CSS, ADMIN_JS, SHARE_JS, SITE_CSS};
+use crate::templates::{ADMIN_CSS, ADMIN_JS, ICON_SVG, SHARE_JS, SITE_CSS};
 use crate::{AppState, WebError};
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
@@ -39,6 +39,13 @@ pub(crate) async fn media(
         .into_response())
 }
 
+/// Browsers, feed readers and crawlers ask for `/favicon.ico` whatever the
+/// page says: sent to the icon rather than to a 404 page rendered for
+/// each first visit.
+pub(crate) async fn favicon(State(state): State<Arc<AppState>>) -> Response {
+    super::moved_permanently(&state.templates.icon_path)
+}
+
 pub(crate) async fn asset(
     State(state): State<Arc<AppState>>,
     Path(file): Path<String>,
@@ -52,6 +59,8 @@ pub(crate) async fn asset(
         (ADMIN_JS, "text/javascript; charset=utf-8")
     } else if path == state.templates.share_js_path {
         (SHARE_JS, "text/javascript; charset=utf-8")
+    } else if path == state.templates.icon_path {
+        (ICON_SVG, "image/svg+xml")
     } else {
         return Err(WebError::NotFound);
     };

@@ -54,6 +54,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/sitemaps/{file}", get(sitemaps::sitemap))
         .route("/media/{file}", get(files::media))
         .route("/assets/{file}", get(files::asset))
+        .route("/favicon.ico", get(files::favicon))
         .fallback(|| async { WebError::NotFound })
 }
 
