@@ -1,5 +1,8 @@
 //! Articles with their authors, categories, tags and media.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
 use kiosque_core::Result;
 use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Page,
@@ -617,8 +620,20 @@ const AUTHOR_ARTICLES: &str = "SELECT id, published_at AS listed_at FROM article
 const TAG_ARTICLES: &str = "SELECT article_id AS id, listed_at FROM article_tags \
      WHERE tag_id = $3 AND listed_at IS NOT NULL";
 
+/// Lists' totals, good while no page change is logged: every change of
+/// which articles a list holds is (the triggers of migration 0017). On
+/// 100,000 articles counting the site's list took 9 ms and an author's
+/// 11 ms, for each of its 10,000 pages (the static export asks them all).
+#[derive(Debug, Default)]
+pub(crate) struct ListTotals {
+    /// The last change logged when these were counted.
+    seq: i64,
+    totals: HashMap<ArticleFilter, u64>,
+}
+
 pub(crate) async fn list(
     pool: &AnyPool,
+    totals: &Mutex<ListTotals>,
     filter: ArticleFilter,
     page: PageRequest,
 ) -> Result<Page<ArticleSummary>> {
@@ -646,7 +661,8 @@ pub(crate) async fn list(
     let sql = format!(
         "SELECT a.id, a.slug, a.title, a.excerpt, a.published_at, au.name AS author_name, \
          a.author_id, a.category_id, \
-         {MEDIA_FIELDS}, a.image_caption, a.image_credit, c.slug AS category_slug \
+         {MEDIA_FIELDS}, a.image_caption, a.image_credit, c.slug AS category_slug, \
+         (SELECT COALESCE(max(seq), 0) FROM page_changes) AS seq \
          FROM ({listed} ORDER BY listed_at DESC, id DESC LIMIT $1 OFFSET $2) page \
          JOIN articles a ON a.id = page.id \
          JOIN authors au ON au.id = a.author_id \
@@ -660,10 +676,8 @@ pub(crate) async fn list(
     for value in &binds {
         query = query.bind(*value);
     }
-    let items = query
-        .fetch_all(pool)
-        .await
-        .map_err(db)?
+    let rows = query.fetch_all(pool).await.map_err(db)?;
+    let items = rows
         .iter()
         .map(|row| {
             Ok(ArticleSummary {
@@ -680,19 +694,50 @@ pub(crate) async fn list(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let count_sql = format!("SELECT COUNT(*) AS n FROM ({listed}) listed")
-        .replace("$3", "$1")
-        .replace("$4", "$2");
-    let mut count = sqlx::query(&count_sql);
-    for value in &binds {
-        count = count.bind(*value);
-    }
-    let total: i64 = get(&count.fetch_one(pool).await.map_err(db)?, "n")?;
+    // Read in the same statement as the page: a total counted after it
+    // is at least as new, and kept under it; once anything is logged the
+    // totals are counted again. (A page past the end has no row to carry
+    // the number: its list is counted, and the total not kept.)
+    let seq: Option<i64> = rows.first().map(|row| get(row, "seq")).transpose()?;
+    let known = seq.and_then(|seq| {
+        let totals = totals.lock().unwrap_or_else(PoisonError::into_inner);
+        (totals.seq == seq)
+            .then(|| totals.totals.get(&filter).copied())
+            .flatten()
+    });
+    let total = match known {
+        Some(total) => total,
+        None => {
+            let total = count(pool, &listed, &binds).await?;
+            if let Some(seq) = seq {
+                let mut totals = totals.lock().unwrap_or_else(PoisonError::into_inner);
+                if totals.seq != seq {
+                    totals.seq = seq;
+                    totals.totals.clear();
+                }
+                totals.totals.insert(filter, total);
+            }
+            total
+        }
+    };
     Ok(Page {
         items,
         request: page,
-        total: u64::try_from(total).unwrap_or_default(),
+        total,
     })
+}
+
+/// How many articles the set `listed` (with `binds` for `$3`, `$4`) holds.
+async fn count(pool: &AnyPool, listed: &str, binds: &[i64]) -> Result<u64> {
+    let sql = format!("SELECT COUNT(*) AS n FROM ({listed}) listed")
+        .replace("$3", "$1")
+        .replace("$4", "$2");
+    let mut count = sqlx::query(&sql);
+    for value in binds {
+        count = count.bind(*value);
+    }
+    let n: i64 = get(&count.fetch_one(pool).await.map_err(db)?, "n")?;
+    Ok(u64::try_from(n).unwrap_or_default())
 }
 
 pub(crate) async fn revisions(pool: &AnyPool, article_id: i64) -> Result<Vec<Revision>> {

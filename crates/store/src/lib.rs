@@ -59,6 +59,8 @@ impl Backend {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Shared by clones, which share the pool.
+    totals: std::sync::Arc<std::sync::Mutex<articles::ListTotals>>,
 }
 
 /// Options for opening a store.
@@ -92,7 +94,11 @@ impl SqlStore {
             .connect_with(connect)
             .await
             .map_err(Error::backend)?;
-        let store = SqlStore { pool, backend };
+        let store = SqlStore {
+            pool,
+            backend,
+            totals: std::sync::Arc::default(),
+        };
         if backend == Backend::Sqlite {
             // WAL lets readers go on while a write commits; the setting is
             // stored in the file, so setting it once per open is enough.

@@ -8,11 +8,11 @@ use sqlx::any::AnyRow;
 use crate::db;
 use crate::rows::{self, get, time};
 
-/// The columns of an entry; the last change counts corrections.
-const ENTRY: &str = "SELECT a.slug, a.title, a.published_at, \
+/// The columns of an entry (of article `a`); the last change counts
+/// corrections.
+const COLUMNS: &str = "SELECT a.slug, a.title, a.published_at, \
     COALESCE((SELECT max(c.noted_at) FROM article_corrections c WHERE c.article_id = a.id), 0) \
-    AS corrected_at, a.updated_at, cat.slug AS category_slug FROM articles a \
-    LEFT JOIN categories cat ON cat.id = a.category_id WHERE a.status = 'published'";
+    AS corrected_at, a.updated_at, cat.slug AS category_slug";
 
 fn entry(row: &AnyRow) -> Result<SitemapEntry> {
     let updated = time(get(row, "updated_at")?);
@@ -28,8 +28,14 @@ fn entry(row: &AnyRow) -> Result<SitemapEntry> {
 
 pub(crate) async fn page(pool: &AnyPool, page: PageRequest) -> Result<Page<SitemapEntry>> {
     let total = crate::search::published_count(pool).await?;
+    // The page's ids first, on the index alone, then only its rows: the
+    // last sitemap of 100,000 articles skipped 95,000 rows (~2 s).
     let items = sqlx::query(&format!(
-        "{ENTRY} ORDER BY a.published_at DESC, a.id DESC LIMIT $1 OFFSET $2"
+        "{COLUMNS} FROM (SELECT id FROM articles WHERE status = 'published' \
+         ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2) page \
+         JOIN articles a ON a.id = page.id \
+         LEFT JOIN categories cat ON cat.id = a.category_id \
+         ORDER BY a.published_at DESC, a.id DESC"
     ))
     .bind(i64::from(page.per_page))
     .bind(page.offset())
@@ -72,7 +78,9 @@ pub(crate) async fn page_changes(pool: &AnyPool, per_page: u32) -> Result<Vec<i6
 
 pub(crate) async fn since(pool: &AnyPool, since: i64, limit: u32) -> Result<Vec<SitemapEntry>> {
     sqlx::query(&format!(
-        "{ENTRY} AND a.published_at >= $1 ORDER BY a.published_at DESC, a.id DESC LIMIT $2"
+        "{COLUMNS} FROM articles a LEFT JOIN categories cat ON cat.id = a.category_id \
+         WHERE a.status = 'published' AND a.published_at >= $1 \
+         ORDER BY a.published_at DESC, a.id DESC LIMIT $2"
     ))
     .bind(since)
     .bind(i64::from(limit))

@@ -127,7 +127,7 @@ impl Store for SqlStore {
         filter: ArticleFilter,
         page: PageRequest,
     ) -> Result<Page<ArticleSummary>> {
-        articles::list(&self.pool, filter, page).await
+        articles::list(&self.pool, &self.totals, filter, page).await
     }
 
     async fn category_by_slug(&self, slug: &Slug) -> Result<Option<Category>> {

@@ -343,7 +343,7 @@ pub struct ArticleRow {
 }
 
 /// Which articles a list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ArticleFilter {
     /// All published articles.
     #[default]
