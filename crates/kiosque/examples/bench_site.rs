@@ -69,14 +69,18 @@ fn pick<'a>(list: &[&'a str], n: usize) -> &'a str {
     list[n % list.len()]
 }
 
-/// Article `i` as an article file.
-fn source(i: usize) -> String {
+/// Article `i` of `count` as an article file. The articles are spread over
+/// the three years from 2022, whatever their number: all in the past, as
+/// Hugo leaves out articles dated in the future (with a fixed step,
+/// 100,000 articles ran to 2051 and Hugo built a sixth of them).
+fn source(i: usize, count: usize) -> String {
     let person = pick(PEOPLE, i * 7 + 3);
     let place = pick(PLACES, i * 3 + 1);
     let subject = pick(SUBJECTS, i * 5 + 2);
     let author = pick(PEOPLE, i);
-    let date =
-        Utc.with_ymd_and_hms(2022, 1, 1, 8, 0, 0).unwrap() + Duration::minutes((i * 157) as i64);
+    const THREE_YEARS: usize = 3 * 365 * 24 * 60;
+    let date = Utc.with_ymd_and_hms(2022, 1, 1, 8, 0, 0).unwrap()
+        + Duration::minutes((i * THREE_YEARS / count.max(1)) as i64);
     format!(
         r#"---
 title: "{place} : {person} s'exprime sur {subject} (n° {i})"
@@ -119,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let started = Instant::now();
     for i in 1..count {
-        let parsed = parse_article_source(&source(i), site.time_zone)
+        let parsed = parse_article_source(&source(i, count), site.time_zone)
             .map_err(|e| anyhow::anyhow!("article {i}: {e}"))?;
         store
             .publish_article(&parsed.into_draft(Locale::Fr, None, Utc::now()))
@@ -182,7 +186,7 @@ fn write_hugo_site(dir: &std::path::Path, count: usize) -> anyhow::Result<()> {
     std::fs::write(layouts.join("list.html"), &list)?;
     std::fs::write(dir.join("layouts/index.html"), &list)?;
     for i in 1..=count {
-        let text = source(i);
+        let text = source(i, count);
         let (front, body) = text
             .trim_start_matches("---\n")
             .split_once("\n---\n")
