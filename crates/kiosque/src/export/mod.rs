@@ -98,12 +98,10 @@ pub async fn export(
             let kept = previous.unchanged(&path, changed.as_ref(), now).cloned();
             let router = router.clone();
             running.spawn(async move {
-                match kept {
-                    Some(entry) => match keep(&out, &path, entry) {
-                        Some(fetched) => Ok(fetched),
-                        // Its file gone (removed by hand): rendered after all.
-                        None => fetch_and_write(router, &out, path).await,
-                    },
+                // A kept page whose file is gone (removed by hand) is
+                // rendered after all.
+                match kept.and_then(|entry| keep(&out, &path, entry)) {
+                    Some(fetched) => Ok(fetched),
                     None => fetch_and_write(router, &out, path).await,
                 }
             });
