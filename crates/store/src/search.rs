@@ -131,9 +131,12 @@ pub(crate) async fn changes(pool: &AnyPool, after: i64, limit: u32) -> Result<Ve
 }
 
 pub(crate) async fn bounds(pool: &AnyPool) -> Result<(i64, i64)> {
+    // Two subqueries, not one SELECT with both aggregates: SQLite reads a
+    // lone min() or max() off the key, but scans the whole table for the
+    // pair (2.5 ms at 10,000 articles, on every poll of every server).
     let row = sqlx::query(
-        "SELECT COALESCE(max(seq), 0) AS latest, COALESCE(min(seq), 0) AS oldest \
-         FROM search_changes",
+        "SELECT (SELECT COALESCE(max(seq), 0) FROM search_changes) AS latest, \
+                (SELECT COALESCE(min(seq), 0) FROM search_changes) AS oldest",
     )
     .fetch_one(pool)
     .await
