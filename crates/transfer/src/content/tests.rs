@@ -1,0 +1,149 @@
+use kiosque_core::markup::render_markdown;
+
+use super::*;
+
+fn no_media(_: &str) -> Option<String> {
+    None
+}
+
+fn convert(html: &str) -> String {
+    wordpress_to_markdown(html, &no_media).markdown
+}
+
+#[test]
+fn classic_editor_text_gets_its_paragraphs_breaks_headings_and_lists() {
+    let html = "Le conseil municipal s'est réuni <strong>mardi soir</strong> à <em>Yaoundé</em>.\n\n\
+                Première ligne\nseconde ligne.\n\n\
+                <h2>Ce qui change</h2>\n\
+                <ul>\n<li>les horaires</li>\n<li>les tarifs</li>\n</ul>\n\n\
+                <ol start=\"3\">\n<li>trois</li>\n<li>quatre</li>\n</ol>\n\
+                Fin.";
+    assert_eq!(
+        convert(html),
+        "Le conseil municipal s'est réuni **mardi soir** à *Yaoundé*.\n\n\
+         Première ligne\\\nseconde ligne.\n\n\
+         ## Ce qui change\n\n\
+         - les horaires\n- les tarifs\n\n\
+         3. trois\n4. quatre\n\n\
+         Fin.\n"
+    );
+}
+
+#[test]
+fn block_editor_content_loses_its_markers_and_keeps_figures_quotes_and_embeds() {
+    let html = "<!-- wp:paragraph -->\n<p>Le port d'Abidjan\nvu du ciel.</p>\n<!-- /wp:paragraph -->\n\n\
+                <!-- wp:image {\"id\":12} -->\n\
+                <figure class=\"wp-block-image size-large\"><img src=\"https://ex.ci/wp-content/uploads/2024/03/port.jpg\" alt=\"Le port\" class=\"wp-image-12\"/>\
+                <figcaption class=\"wp-element-caption\">Le port à l'aube. Photo : <a href=\"https://photo.example/km\">K. Mensah</a></figcaption></figure>\n\
+                <!-- /wp:image -->\n\n\
+                <!-- wp:quote -->\n<blockquote class=\"wp-block-quote\"><p>« Nous reprendrons. »</p><p>Un docker</p></blockquote>\n<!-- /wp:quote -->\n\n\
+                <!-- wp:embed {\"url\":\"https://video.example/v/42\"} -->\n\
+                <figure class=\"wp-block-embed\"><div class=\"wp-block-embed__wrapper\">\nhttps://video.example/v/42\n</div></figure>\n\
+                <!-- /wp:embed -->";
+    let media = |url: &str| {
+        url.ends_with("/port.jpg")
+            .then(|| "/media/abc123/port.jpg".to_owned())
+    };
+    let converted = wordpress_to_markdown(html, &media);
+    assert_eq!(
+        converted.markdown,
+        "Le port d'Abidjan vu du ciel.\n\n\
+         <figure><img src=\"/media/abc123/port.jpg\" alt=\"Le port\"><figcaption>Le port à l'aube. Photo : \
+         <a href=\"https://photo.example/km\">K. Mensah</a></figcaption></figure>\n\n\
+         > « Nous reprendrons. »\n>\n> Un docker\n\n\
+         <https://video.example/v/42>\n"
+    );
+    let page = render_markdown(&converted.markdown, true);
+    assert!(
+        page.contains("<figure><img src=\"/media/abc123/port.jpg\" alt=\"Le port\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<figcaption>Le port à l’aube.")
+            || page.contains("<figcaption>Le port à l'aube."),
+        "{page}"
+    );
+    assert!(page.contains("<blockquote>"), "{page}");
+    assert!(
+        page.contains("href=\"https://video.example/v/42\""),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_caption_shortcode_becomes_a_figure_and_other_shortcodes_are_reported() {
+    let html = "[caption id=\"attachment_7\" align=\"aligncenter\" width=\"800\"]\
+                <img src=\"https://ex.ci/wp-content/uploads/a-300x200.jpg\" alt=\"Marché\" width=\"300\" /> \
+                Le marché de Treichville.[/caption]\n\nTexte. [gallery ids=\"3,4\"]";
+    let converted = wordpress_to_markdown(html, &no_media);
+    assert_eq!(
+        converted.markdown,
+        "<figure><img src=\"https://ex.ci/wp-content/uploads/a-300x200.jpg\" alt=\"Marché\">\
+         <figcaption>Le marché de Treichville.</figcaption></figure>\n\n\
+         Texte. \\[gallery ids=\"3,4\"\\]\n"
+    );
+    assert_eq!(converted.shortcodes, ["gallery"]);
+    // Left visible to the reader and the editor, as text.
+    assert!(render_markdown(&converted.markdown, false).contains("[gallery ids="));
+}
+
+#[test]
+fn text_that_looks_like_markdown_stays_text() {
+    let html = "<p># pas un titre</p><p>1984. Orwell</p><p>- pas une liste</p>\
+                <p>un *astérisque*, un_souligné, [crochets] et &lt;balise&gt; &amp; AT&amp;T</p>";
+    let markdown = convert(html);
+    let page = render_markdown(&markdown, false);
+    for text in [
+        "<p># pas un titre</p>",
+        "<p>1984. Orwell</p>",
+        "<p>- pas une liste</p>",
+        "<p>un *astérisque*, un_souligné, [crochets] et &lt;balise&gt; &amp; AT&amp;T</p>",
+    ] {
+        assert!(page.contains(text), "{text} in {page} from {markdown}");
+    }
+}
+
+#[test]
+fn links_and_images_follow_the_imported_media_and_scripts_go() {
+    let html = "<p>Voir <a href=\"https://ex.ci/wp-content/uploads/doc.pdf\">le rapport</a> et \
+                <a href=\"javascript:alert(1)\">ceci</a>.<script>alert('x')</script></p>\
+                <p><a href=\"https://ex.ci/wp-content/uploads/b.jpg\"><img src=\"https://ex.ci/wp-content/uploads/b-1024x683.jpg\" alt=\"Une [photo]\"></a></p>\
+                <iframe src=\"https://video.example/embed/9\" width=\"560\"></iframe>";
+    let media = |url: &str| {
+        url.strip_prefix("https://ex.ci/wp-content/uploads/")
+            .map(|f| format!("/media/x/{f}"))
+    };
+    assert_eq!(
+        wordpress_to_markdown(html, &media).markdown,
+        "Voir [le rapport](/media/x/doc.pdf) et ceci.\n\n\
+         [![Une \\[photo\\]](/media/x/b-1024x683.jpg)](/media/x/b.jpg)\n\n\
+         <https://video.example/embed/9>\n"
+    );
+}
+
+#[test]
+fn code_and_nested_lists_keep_their_shape() {
+    let html = "<ul><li>un<ul><li>un-a</li><li>un-b</li></ul></li><li>deux</li></ul>\
+                <pre><code>let x = 1;\n\nprintln!(\"{x}\");</code></pre>\
+                <p>Appelez <code>kiosque serve</code> puis <kbd>Ctrl</kbd>.</p>";
+    let markdown = convert(html);
+    assert_eq!(
+        markdown,
+        "- un\n  - un-a\n  - un-b\n- deux\n\n\
+         ```\nlet x = 1;\n\nprintln!(\"{x}\");\n```\n\n\
+         Appelez `kiosque serve` puis `Ctrl`.\n"
+    );
+    let page = render_markdown(&markdown, false);
+    assert!(
+        page.contains("<li>un\n<ul>") || page.contains("<li>un<ul>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn an_excerpt_becomes_plain_text() {
+    assert_eq!(
+        plain_text("<p>Le <strong>port</strong>\n d'Abidjan</p><p>rouvre.</p><script>x()</script>"),
+        "Le port d'Abidjan rouvre."
+    );
+}
