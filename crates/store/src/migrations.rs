@@ -127,6 +127,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0019_listed_at.sql"),
         include_str!("../migrations/postgres/0019_listed_at.sql"),
     ),
+    (
+        20,
+        "listed with changes",
+        include_str!("../migrations/sqlite/0020_listed_with_changes.sql"),
+        include_str!("../migrations/postgres/0020_listed_with_changes.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with
