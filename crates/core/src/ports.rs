@@ -80,10 +80,29 @@ pub trait Mailer: Send + Sync + 'static {
     async fn send(&self, to: &Email, subject: &str, body: &str) -> Result<()>;
 }
 
+/// What imports from other systems brought in, by those systems' own keys
+/// (a WordPress post id, a user's login), so an import run again updates
+/// instead of duplicating.
+#[async_trait]
+pub trait Imports: Send + Sync + 'static {
+    /// The local id of what `source`'s `kind` `key` was imported as.
+    async fn imported(&self, source: &str, kind: &str, key: &str) -> Result<Option<i64>>;
+    /// Records that `source`'s `kind` `key` is `local_id` here.
+    async fn remember_import(
+        &self,
+        source: &str,
+        kind: &str,
+        key: &str,
+        local_id: i64,
+    ) -> Result<()>;
+    /// Puts a section under another (`None`: at the top).
+    async fn set_category_parent(&self, id: i64, parent: Option<i64>) -> Result<()>;
+}
+
 /// Durable storage of everything a site holds. Every method that returns
 /// `Ok` for a write has committed it.
 #[async_trait]
-pub trait Store: Accounts + Send + Sync + 'static {
+pub trait Store: Accounts + Imports + Send + Sync + 'static {
     /// The site's settings, or `None` before `kiosque init`.
     async fn site(&self) -> Result<Option<Site>>;
     /// Creates or replaces the site's settings.

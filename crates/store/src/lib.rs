@@ -14,6 +14,7 @@ mod accounts;
 mod articles;
 mod authors;
 mod comments;
+mod imports;
 mod media;
 mod migrations;
 mod page_changes;

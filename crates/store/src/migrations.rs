@@ -133,6 +133,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_listed_with_changes.sql"),
         include_str!("../migrations/postgres/0020_listed_with_changes.sql"),
     ),
+    (
+        21,
+        "imports",
+        include_str!("../migrations/sqlite/0021_imports.sql"),
+        include_str!("../migrations/postgres/0021_imports.sql"),
+    ),
 ];
 
 /// The embedded scripts of one dialect. Built by hand rather than with

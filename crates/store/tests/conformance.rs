@@ -8,7 +8,7 @@ use kiosque_core::model::{
     ArticleQuery, CommentPolicy, Contributor, MediaText, MediaUse, NewUser, Session, ShareNetwork,
     Source, TermKind,
 };
-use kiosque_core::ports::{Accounts, Store};
+use kiosque_core::ports::{Accounts, Imports, Store};
 use kiosque_core::types::{ArticleStatus, CommentStatus, Email, Locale, Role, Slug, WebUrl};
 use kiosque_testkit::fixtures::{date, french_draft};
 use kiosque_testkit::{TestDb, both_databases};
@@ -44,6 +44,7 @@ both_databases!(
     the_search_log_notes_changes_to_published_articles_only,
     the_sitemap_index_dates_each_page_by_its_latest_change,
     the_page_log_names_what_each_write_changes,
+    imports_remember_what_they_made_by_the_other_sites_keys,
 );
 
 fn page(number: u32, per_page: u32) -> PageRequest {
@@ -1399,4 +1400,62 @@ async fn the_page_log_names_what_each_write_changes(db: TestDb) {
         .await
         .unwrap();
     assert!(since(0).await.is_empty());
+}
+
+async fn imports_remember_what_they_made_by_the_other_sites_keys(db: TestDb) {
+    let store = db.store().await;
+    let site = "https://echo-lagune.example";
+    assert_eq!(store.imported(site, "post", "42").await.unwrap(), None);
+    store.remember_import(site, "post", "42", 7).await.unwrap();
+    store
+        .remember_import(site, "comment", "42", 9)
+        .await
+        .unwrap();
+    store
+        .remember_import("https://other.example", "post", "42", 11)
+        .await
+        .unwrap();
+    assert_eq!(store.imported(site, "post", "42").await.unwrap(), Some(7));
+    assert_eq!(
+        store.imported(site, "comment", "42").await.unwrap(),
+        Some(9)
+    );
+    // Imported again as something else (it was deleted here meanwhile).
+    store.remember_import(site, "post", "42", 8).await.unwrap();
+    assert_eq!(store.imported(site, "post", "42").await.unwrap(), Some(8));
+    assert_eq!(
+        store
+            .imported("https://other.example", "post", "42")
+            .await
+            .unwrap(),
+        Some(11)
+    );
+
+    let parent = store
+        .create_term(
+            TermKind::Category,
+            &Slug::parse("afrique").unwrap(),
+            "Afrique",
+        )
+        .await
+        .unwrap();
+    let child = store
+        .create_term(
+            TermKind::Category,
+            &Slug::parse("cote-d-ivoire").unwrap(),
+            "Côte d'Ivoire",
+        )
+        .await
+        .unwrap();
+    store
+        .set_category_parent(child, Some(parent))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.set_category_parent(parent, Some(parent)).await,
+        Err(Error::Invalid(_))
+    ));
+    // A section removed leaves its children at the top, not removed.
+    store.delete_term(TermKind::Category, parent).await.unwrap();
+    assert_eq!(store.terms(TermKind::Category).await.unwrap().len(), 1);
 }
