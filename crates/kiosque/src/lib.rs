@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod export;
+pub mod import;
 pub mod mailer;
 pub mod media_worker;
 pub mod scheduler;

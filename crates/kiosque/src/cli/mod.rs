@@ -4,6 +4,7 @@
 mod comments;
 mod demo;
 mod export_static;
+mod import;
 mod init;
 mod publish;
 mod search;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Manage the search index.
     #[command(subcommand)]
     Search(search::Search),
+    /// Bring a site in from another system (WordPress).
+    #[command(subcommand)]
+    Import(import::Import),
     /// Write the public site as static files (articles, lists, feeds,
     /// sitemaps, media, assets) with the same addresses.
     ExportStatic(export_static::ExportStatic),
@@ -78,6 +82,7 @@ impl Cli {
             Command::Demo(c) => c.run(&settings).await,
             Command::Search(c) => c.run(&settings).await,
             Command::ExportStatic(c) => c.run(&settings).await,
+            Command::Import(c) => c.run(&settings).await,
         }
     }
 }

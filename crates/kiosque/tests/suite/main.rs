@@ -15,6 +15,7 @@ mod editorial;
 mod export;
 mod feeds;
 mod html_validity;
+mod import;
 mod media;
 mod page_cache;
 mod pages;

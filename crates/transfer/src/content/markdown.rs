@@ -52,6 +52,43 @@ pub fn plain_text(html: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A reader's comment as plain text: WordPress keeps a little HTML in
+/// comments (links, emphasis, its own paragraphs); Kiosque's comments are
+/// text with their line breaks.
+pub fn comment_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut skip = 0usize;
+    for token in tokens(html) {
+        match token {
+            Token::TagToken(tag) if SKIPPED.contains(&&*tag.name) => match tag.kind {
+                TagKind::StartTag => skip += 1,
+                TagKind::EndTag => skip = skip.saturating_sub(1),
+            },
+            Token::TagToken(tag) if &*tag.name == "br" => text.push('\n'),
+            Token::TagToken(tag) if BLOCKS.contains(&&*tag.name) => text.push_str("\n\n"),
+            Token::CharacterTokens(t) if skip == 0 => text.push_str(&t),
+            _ => {}
+        }
+    }
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let mut out = String::new();
+    let mut blank = false;
+    for line in lines {
+        if line.is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if blank {
+            out.push_str("\n\n");
+        } else if !out.is_empty() {
+            out.push('\n');
+        }
+        blank = false;
+        out.push_str(&line.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    out
+}
+
 struct Collect(RefCell<Vec<Token>>);
 
 impl TokenSink for Collect {

@@ -39,6 +39,11 @@ pub fn wordpress_to_markdown(content: &str, media: &dyn Fn(&str) -> Option<Strin
     }
 }
 
+/// A reader's comment as text, its paragraphs and line breaks kept.
+pub fn comment_text(html: &str) -> String {
+    markdown::comment_text(html)
+}
+
 /// Plain text of a little HTML (a hand-written excerpt, a title with
 /// entities): tags dropped, entities decoded, spaces collapsed.
 pub fn plain_text(html: &str) -> String {

@@ -147,3 +147,13 @@ fn an_excerpt_becomes_plain_text() {
         "Le port d'Abidjan rouvre."
     );
 }
+
+#[test]
+fn a_comment_keeps_its_lines_and_loses_its_tags() {
+    assert_eq!(
+        comment_text(
+            "Merci !\n\nVoir <a href=\"https://x.example\">ici</a>.<br />Bonne <em>journée</em>\n<p>P.-S. : &amp; après</p>"
+        ),
+        "Merci !\n\nVoir ici.\nBonne journée\n\nP.-S. : & après"
+    );
+}

@@ -1,0 +1,81 @@
+//! `kiosque import wordpress FILE [--uploads DIR]`: move a site in.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::app::{open_store, require_site};
+use crate::config::Settings;
+use crate::import::wordpress;
+
+/// What to import from.
+#[derive(Debug, Subcommand)]
+pub enum Import {
+    /// A WordPress export (Tools → Export → All content, a WXR file).
+    /// Running it again updates what it imported and duplicates nothing.
+    Wordpress(Wordpress),
+}
+
+/// Options of `import wordpress`.
+#[derive(Debug, Args)]
+pub struct Wordpress {
+    /// The export file (`.xml`).
+    pub file: PathBuf,
+    /// A copy of the site's `wp-content/uploads` folder: its images are
+    /// imported (nothing is fetched over the network).
+    #[arg(long)]
+    pub uploads: Option<PathBuf>,
+}
+
+impl Import {
+    /// Runs the subcommand.
+    pub async fn run(self, settings: &Settings) -> anyhow::Result<()> {
+        let Import::Wordpress(options) = self;
+        if let Some(uploads) = &options.uploads
+            && !uploads.is_dir()
+        {
+            anyhow::bail!("--uploads {}: not a folder", uploads.display());
+        }
+        let store = open_store(settings).await?;
+        let site = require_site(&store, settings).await?;
+        let media = settings.media_store()?;
+        let bar = ProgressBar::new(0).with_style(
+            ProgressStyle::with_template(
+                "{spinner} importing {bar:40} {bytes}/{total_bytes} ({eta} left)",
+            )
+            .context("progress bar template")?,
+        );
+        let progress = {
+            let bar = bar.clone();
+            move |done: u64, total: u64| {
+                bar.set_length(total);
+                bar.set_position(done);
+            }
+        };
+        let started = std::time::Instant::now();
+        let source = wordpress::Source {
+            file: options.file,
+            uploads: options.uploads,
+        };
+        let result = wordpress::import(
+            &store,
+            media.as_ref(),
+            settings.media_limits,
+            &site,
+            &source,
+            &progress,
+        )
+        .await;
+        bar.finish_and_clear();
+        let report = result?;
+        print!("{report}");
+        println!(
+            "imported {} in {:.1} s",
+            source.file.display(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,209 @@
+//! `kiosque import wordpress`, the real binary, on both databases: a French
+//! news site's export with its uploads folder, browsed afterwards; run
+//! again (nothing duplicated, changes applied); a cut-short file refused
+//! with its line.
+
+use std::path::{Path, PathBuf};
+
+use kiosque_testkit::{TestApp, TestDb, both_databases};
+
+both_databases!(a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing,);
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../transfer/tests/fixtures/fr-news.xml"
+);
+
+/// Runs `kiosque import wordpress FILE [--uploads DIR]`: (success, stdout,
+/// stderr).
+async fn import(app: &TestApp, file: &Path, uploads: Option<&Path>) -> (bool, String, String) {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kiosque"));
+    command
+        .env_remove("DATABASE_URL")
+        .env_remove("KIOSQUE_DATA")
+        .env("KIOSQUE_LOG", "warn")
+        .arg("--data")
+        .arg(&app.settings.data_dir)
+        .arg("--database-url")
+        .arg(&app.db.url)
+        .arg("import")
+        .arg("wordpress")
+        .arg(file);
+    if let Some(uploads) = uploads {
+        command.arg("--uploads").arg(uploads);
+    }
+    let output = command
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("run kiosque");
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).expect("utf-8"),
+        String::from_utf8(output.stderr).expect("utf-8"),
+    )
+}
+
+/// WordPress's uploads folder with the photo the export names.
+fn uploads(dir: &Path) -> PathBuf {
+    let uploads = dir.join("uploads");
+    let month = uploads.join("2024/03");
+    std::fs::create_dir_all(&month).unwrap();
+    std::fs::write(
+        month.join("port-abidjan.jpg"),
+        kiosque_media::demo_photo(7, 1600, 1067, true),
+    )
+    .unwrap();
+    uploads
+}
+
+fn line<'a>(report: &'a str, kind: &str) -> &'a str {
+    report
+        .lines()
+        .find(|l| l.starts_with(&format!("{kind}:")))
+        .unwrap_or_else(|| panic!("no {kind} line in {report}"))
+}
+
+const STORY: &str = "/2024/03/port-abidjan-dockers-reprennent-le-travail/";
+
+async fn a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let uploads = uploads(dir.path());
+
+    let (ok, report, stderr) = import(&app, Path::new(FIXTURE), Some(&uploads)).await;
+    assert!(ok, "import failed: {stderr}");
+    assert_eq!(
+        line(&report, "articles"),
+        "articles: 3 new, 0 updated, 0 unchanged"
+    );
+    assert_eq!(
+        line(&report, "comments"),
+        "comments: 6 new, 0 updated, 0 unchanged"
+    );
+    assert_eq!(
+        line(&report, "accounts"),
+        "accounts: 2 new, 0 updated, 0 unchanged"
+    );
+    assert_eq!(
+        line(&report, "sections"),
+        "sections: 3 new, 0 updated, 0 unchanged"
+    );
+    assert_eq!(line(&report, "tags"), "tags: 2 new, 0 updated, 0 unchanged");
+    assert_eq!(
+        line(&report, "photos"),
+        "photos: 1 new, 0 updated, 0 unchanged"
+    );
+    assert_eq!(
+        line(&report, "pages"),
+        "pages: 1 new, 0 updated, 0 unchanged"
+    );
+    assert!(report.contains("[contact-form-7] in 1"), "{report}");
+
+    // The story, as a reader finds it: headline, byline, the photo with its
+    // caption, the text, and the approved comments in their thread.
+    let (status, page) = app.page(STORY).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("les dockers reprennent le travail"), "{page}");
+    assert!(page.contains("Gaëlle Villeneuve"));
+    assert!(
+        page.contains("<figcaption>Les quais, vendredi à l'aube. Photo : Kofi Mensah</figcaption>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("src=\"/media/"),
+        "the photo is the imported file"
+    );
+    assert!(
+        !page.contains("echo-lagune.example/wp-content"),
+        "no address of the old site's files is left"
+    );
+    assert!(page.contains("Enfin une bonne nouvelle pour les familles des dockers"));
+    assert!(page.contains("Le premier versement est prévu fin mars"));
+    for hidden in [
+        "Achetez maintenant",
+        "conducteurs de grues",
+        "Message retiré",
+    ] {
+        assert!(!page.contains(hidden), "{hidden} is not approved");
+    }
+    for private in [
+        "eloise@lecteurs.example",
+        "203.0.113.7",
+        "gaelle@echo-lagune.example",
+    ] {
+        assert!(!page.contains(private), "{private} must stay private");
+    }
+    // Accented slugs get Kiosque's form; the draft stays in the newsroom.
+    let (status, _) = app.page("/2024/03/elections-bouake-ete-debats/").await;
+    assert_eq!(status, 200);
+    let (status, about) = app.page("/qui-sommes-nous/").await;
+    assert_eq!(status, 200);
+    assert!(about.contains("quotidien indépendant fondé à Abidjan"));
+    let (_, home) = app.page("/").await;
+    assert!(!home.contains("Budget 2025"), "a draft is not public");
+
+    // Again: nothing new, nothing doubled.
+    let (ok, again, stderr) = import(&app, Path::new(FIXTURE), Some(&uploads)).await;
+    assert!(ok, "second import failed: {stderr}");
+    assert_eq!(
+        line(&again, "articles"),
+        "articles: 0 new, 0 updated, 3 unchanged"
+    );
+    assert_eq!(
+        line(&again, "comments"),
+        "comments: 0 new, 0 updated, 6 unchanged"
+    );
+    for kind in ["accounts", "sections", "tags", "photos", "pages"] {
+        let (_, counts) = line(&again, kind).split_once(": ").unwrap();
+        assert!(counts.starts_with("0 new, 0 updated, "), "{kind}: {counts}");
+    }
+    let (_, page_again) = app.page(STORY).await;
+    assert_eq!(
+        page_again.matches("Enfin une bonne nouvelle").count(),
+        page.matches("Enfin une bonne nouvelle").count()
+    );
+
+    // A change made in WordPress since: applied to the same article.
+    let edited = dir.path().join("edited.xml");
+    std::fs::write(
+        &edited,
+        std::fs::read_to_string(FIXTURE).unwrap().replace(
+            "les dockers reprennent le travail après trois jours de grève]]></title>",
+            "les dockers reprennent le travail après quatre jours de grève]]></title>",
+        ),
+    )
+    .unwrap();
+    let (ok, changed, stderr) = import(&app, &edited, Some(&uploads)).await;
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        line(&changed, "articles"),
+        "articles: 0 new, 1 updated, 2 unchanged"
+    );
+    let mut page = String::new();
+    for _ in 0..40 {
+        page = app.page(STORY).await.1;
+        if page.contains("quatre jours") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        page.contains("quatre jours de grève"),
+        "the change shows at the same address"
+    );
+
+    // A file cut short: refused with its line, nothing of the cut item.
+    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let cut = text.find("Qui sommes-nous").unwrap() + 5;
+    let truncated = dir.path().join("truncated.xml");
+    std::fs::write(&truncated, &text[..cut]).unwrap();
+    let (ok, _, stderr) = import(&app, &truncated, Some(&uploads)).await;
+    assert!(!ok, "a cut file is refused");
+    let expected_line = text[..cut].lines().count();
+    assert!(
+        stderr.contains(&format!("line {expected_line}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cut short"), "{stderr}");
+}
