@@ -12,7 +12,8 @@ use crate::model::{
     TermKind, TermUsage, User,
 };
 use crate::model::{
-    PageChange, PageDraft, SearchChange, SearchDocument, SitemapEntry, StaticPage, Tag,
+    PageChange, PageDraft, RedirectTarget, SearchChange, SearchDocument, SitemapEntry, StaticPage,
+    Tag,
 };
 use crate::types::{CommentStatus, Email, Role, Slug};
 
@@ -97,6 +98,11 @@ pub trait Imports: Send + Sync + 'static {
     ) -> Result<()>;
     /// Puts a section under another (`None`: at the top).
     async fn set_category_parent(&self, id: i64, parent: Option<i64>) -> Result<()>;
+    /// Makes the old address `path` (as [`crate::model::old_address`]
+    /// gives it) lead to `target`.
+    async fn save_redirect(&self, path: &str, target: RedirectTarget) -> Result<()>;
+    /// Where the old address `path` leads, if anywhere.
+    async fn redirect(&self, path: &str) -> Result<Option<RedirectTarget>>;
 }
 
 /// Durable storage of everything a site holds. Every method that returns

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use kiosque_core::Result;
+use kiosque_core::model::RedirectTarget;
 use kiosque_core::ports::Imports;
 
 use crate::rows::get;
@@ -57,5 +58,33 @@ impl Imports for SqlStore {
             .await
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn save_redirect(&self, path: &str, target: RedirectTarget) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO redirects (path, target_kind, target_id) VALUES ($1, $2, $3) \
+             ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind, \
+             target_id = excluded.target_id",
+        )
+        .bind(path)
+        .bind(target.kind())
+        .bind(target.id())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn redirect(&self, path: &str) -> Result<Option<RedirectTarget>> {
+        let Some(row) = sqlx::query("SELECT target_kind, target_id FROM redirects WHERE path = $1")
+            .bind(path)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?
+        else {
+            return Ok(None);
+        };
+        let kind: String = get(&row, "target_kind")?;
+        Ok(RedirectTarget::from_parts(&kind, get(&row, "target_id")?))
     }
 }

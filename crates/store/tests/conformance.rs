@@ -3,7 +3,9 @@
 
 use chrono::Utc;
 use kiosque_core::Error;
-use kiosque_core::model::{ArticleFilter, NewComment, NewMediaAsset, PageRequest, Site};
+use kiosque_core::model::{
+    ArticleFilter, NewComment, NewMediaAsset, PageRequest, RedirectTarget, Site,
+};
 use kiosque_core::model::{
     ArticleQuery, CommentPolicy, Contributor, MediaText, MediaUse, NewUser, Session, ShareNetwork,
     Source, TermKind,
@@ -1458,4 +1460,31 @@ async fn imports_remember_what_they_made_by_the_other_sites_keys(db: TestDb) {
     // A section removed leaves its children at the top, not removed.
     store.delete_term(TermKind::Category, parent).await.unwrap();
     assert_eq!(store.terms(TermKind::Category).await.unwrap().len(), 1);
+
+    let old = "/2024/03/élections-bouaké/";
+    assert_eq!(store.redirect(old).await.unwrap(), None);
+    store
+        .save_redirect(old, RedirectTarget::Article(3))
+        .await
+        .unwrap();
+    store
+        .save_redirect("?p=57", RedirectTarget::Article(3))
+        .await
+        .unwrap();
+    store
+        .save_redirect(old, RedirectTarget::Page(4))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.redirect(old).await.unwrap(),
+        Some(RedirectTarget::Page(4))
+    );
+    assert_eq!(
+        store.redirect("?p=57").await.unwrap(),
+        Some(RedirectTarget::Article(3))
+    );
+    assert_eq!(
+        store.redirect("/2024/03/elections-bouake/").await.unwrap(),
+        None
+    );
 }

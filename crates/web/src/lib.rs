@@ -157,6 +157,12 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .saturating_add(64 * 1024),
         ))
         .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
+        // Inside the error pages: it sees a handler's bare 404 and may
+        // answer a 301 instead (an old address of a site that moved in).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            site::redirects::old_addresses,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,

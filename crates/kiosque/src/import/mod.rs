@@ -19,6 +19,8 @@ pub struct ImportReport {
     pub unchanged: BTreeMap<&'static str, u64>,
     /// Left out, per reason, with a few examples each.
     pub skipped: BTreeMap<String, Skipped>,
+    /// Old addresses that now lead here with a 301.
+    pub redirects: u64,
     /// Shortcodes left in article text, with how many articles hold each.
     pub shortcodes: BTreeMap<String, u64>,
 }
@@ -70,6 +72,13 @@ impl fmt::Display for ImportReport {
                 self.created.get(*kind).unwrap_or(&0),
                 self.updated.get(*kind).unwrap_or(&0),
                 self.unchanged.get(*kind).unwrap_or(&0)
+            )?;
+        }
+        if self.redirects > 0 {
+            writeln!(
+                f,
+                "old addresses kept (301 to the new ones): {}",
+                self.redirects
             )?;
         }
         for (why, skipped) in &self.skipped {

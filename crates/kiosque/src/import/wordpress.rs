@@ -37,7 +37,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use kiosque_core::Error;
 use kiosque_core::markup::render_markdown;
 use kiosque_core::model::{
-    ArticleDraft, Editorial, NewComment, NewUser, PageDraft, Site, TermKind,
+    ArticleDraft, Editorial, NewComment, NewUser, PageDraft, RedirectTarget, Site, TermKind,
+    old_address,
 };
 use kiosque_core::ports::Store;
 use kiosque_core::service::publish::ArticleSource;
@@ -81,6 +82,8 @@ pub async fn import(
         origin: String::new(),
         report: ImportReport::default(),
         bylines: HashMap::new(),
+        logins: HashMap::new(),
+        parents: HashMap::new(),
         sections: HashMap::new(),
         tags: HashMap::new(),
         photos: HashMap::new(),
@@ -113,6 +116,7 @@ pub async fn import(
             progress(offset + reader.position(), size * 2);
         }
     }
+    importer.author_addresses().await?;
     Ok(importer.report)
 }
 
@@ -152,6 +156,10 @@ struct Importer<'a> {
     report: ImportReport,
     /// Login → byline name.
     bylines: HashMap<String, String>,
+    /// WordPress user id → login.
+    logins: HashMap<i64, String>,
+    /// WordPress category slug → its parent's slug.
+    parents: HashMap<String, String>,
     /// WordPress category slug → section slug and name.
     sections: HashMap<String, (Slug, String)>,
     /// WordPress tag slug → tag slug and name.
@@ -198,6 +206,7 @@ impl Importer<'_> {
         .find(|n| !n.is_empty())
         .unwrap_or_default();
         self.bylines.insert(author.login.clone(), name.clone());
+        self.logins.insert(author.id, author.login.clone());
         let Ok(email) = Email::parse(&author.email) else {
             self.report.skip(
                 format!("{} ({})", name, author.login),
@@ -255,15 +264,40 @@ impl Importer<'_> {
         }
         self.sections
             .insert(category.slug.clone(), (slug, category.name.clone()));
+        self.parents
+            .insert(category.slug.clone(), category.parent.clone());
+        // WordPress's archive addresses: /category/parent/child/ and its feed.
+        let mut path = vec![category.slug.as_str()];
+        let mut up = category.parent.as_str();
+        while !up.is_empty() && path.len() < 10 {
+            path.push(up);
+            up = self.parents.get(up).map_or("", String::as_str);
+        }
+        path.reverse();
+        let archive = format!("/category/{}/", path.join("/"));
+        self.redirect(&format!("{archive}feed/"), RedirectTarget::SectionFeed(id))
+            .await?;
+        self.redirect(&archive, RedirectTarget::Section(id)).await?;
+        self.redirect(
+            &format!("/?cat={}", category.id),
+            RedirectTarget::Section(id),
+        )
+        .await?;
         self.counted("sections", created);
         Ok(())
     }
 
     async fn tag(&mut self, tag: &WpTag) -> anyhow::Result<()> {
-        if let Some((_, slug, created)) = self
+        if let Some((id, slug, created)) = self
             .term(TermKind::Tag, "tag", tag.id, &tag.slug, &tag.name)
             .await?
         {
+            let archive = format!("/tag/{}/", tag.slug);
+            self.redirect(&format!("{archive}feed/"), RedirectTarget::TagFeed(id))
+                .await?;
+            self.redirect(&archive, RedirectTarget::Tag(id)).await?;
+            self.redirect(&format!("/?tag={}", tag.slug), RedirectTarget::Tag(id))
+                .await?;
             self.tags.insert(tag.slug.clone(), (slug, tag.name.clone()));
             self.counted("tags", created);
         }
@@ -367,6 +401,11 @@ impl Importer<'_> {
             .await?;
         self.files
             .insert(without_size(&relative), asset.file_name.clone());
+        let target = RedirectTarget::Media(asset.id);
+        self.redirect(&item.link, target).await?;
+        self.redirect(&item.attachment_url, target).await?;
+        self.redirect(&format!("/?attachment_id={}", item.id), target)
+            .await?;
         self.photos.insert(
             item.id,
             Photo {
@@ -375,6 +414,62 @@ impl Importer<'_> {
             },
         );
         self.counted("photos", created);
+        Ok(())
+    }
+
+    /// Makes an address of the old site (a full URL of it, or a path)
+    /// lead to `target`. Addresses of other sites are ignored.
+    async fn redirect(&mut self, old: &str, target: RedirectTarget) -> anyhow::Result<()> {
+        let old = old.trim();
+        if old.is_empty() || (old.contains("://") && !self.is_old_site(old)) {
+            return Ok(());
+        }
+        if let Some(path) = old_address(old, None) {
+            self.store.save_redirect(&path, target).await?;
+            self.report.redirects += 1;
+        }
+        Ok(())
+    }
+
+    fn is_old_site(&self, url: &str) -> bool {
+        let host = |u: &str| {
+            u.split_once("://").map(|(_, rest)| {
+                rest.split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase()
+            })
+        };
+        host(url) == host(&self.origin)
+    }
+
+    /// WordPress's author archives (`/author/login/`, `/?author=2`) lead
+    /// to the byline's page, once the bylines exist.
+    async fn author_addresses(&mut self) -> anyhow::Result<()> {
+        let logins: Vec<(i64, String)> =
+            self.logins.iter().map(|(id, l)| (*id, l.clone())).collect();
+        for (wp_id, login) in logins {
+            let Some(name) = self.bylines.get(&login) else {
+                continue;
+            };
+            let Ok(slug) = Slug::from_text(name) else {
+                continue;
+            };
+            let Some(author) = self.store.author_by_slug(&slug).await? else {
+                continue;
+            };
+            let target = RedirectTarget::Author(author.id);
+            // WordPress's `user_nicename`: the login, lowercased, with
+            // dots and spaces as hyphens.
+            let nicename: String = login
+                .to_lowercase()
+                .chars()
+                .map(|c| if c == '.' || c == ' ' { '-' } else { c })
+                .collect();
+            for old in [format!("/author/{nicename}/"), format!("/?author={wp_id}")] {
+                self.redirect(&old, target).await?;
+            }
+        }
         Ok(())
     }
 
@@ -538,6 +633,10 @@ impl Importer<'_> {
         self.store
             .remember_import(&self.origin, "post", &key, article_id)
             .await?;
+        let target = RedirectTarget::Article(article_id);
+        self.redirect(&item.link, target).await?;
+        self.redirect(&item.guid, target).await?;
+        self.redirect(&format!("/?p={}", item.id), target).await?;
         self.comments(item, article_id).await
     }
 
@@ -712,6 +811,12 @@ impl Importer<'_> {
         self.store
             .remember_import(&self.origin, "page", &key, id)
             .await?;
+        let target = RedirectTarget::Page(id);
+        self.redirect(&item.link, target).await?;
+        self.redirect(&item.guid, target).await?;
+        self.redirect(&format!("/?page_id={}", item.id), target)
+            .await?;
+        self.redirect(&format!("/?p={}", item.id), target).await?;
         Ok(())
     }
 }

@@ -143,6 +143,62 @@ async fn a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing(db: Te
     let (_, home) = app.page("/").await;
     assert!(!home.contains("Budget 2025"), "a draft is not public");
 
+    // Every address the old site had leads to the same thing here.
+    let photo = page
+        .split("src=\"/media/")
+        .nth(1)
+        .and_then(|rest| rest.split(['"', ' ']).next())
+        .map(|file| format!("/media/{file}"))
+        .expect("the photo's address");
+    for (old, new) in [
+        (STORY, None),
+        ("/?p=42", Some(STORY)),
+        ("/?p=57", Some("/2024/03/elections-bouake-ete-debats/")),
+        (
+            "/2024/03/%c3%a9lections-bouak%c3%a9-%c3%a9t%c3%a9-d%c3%a9bats/",
+            Some("/2024/03/elections-bouake-ete-debats/"),
+        ),
+        (
+            "/2024/03/%C3%A9lections-bouak%C3%A9-%C3%A9t%C3%A9-d%C3%A9bats",
+            Some("/2024/03/elections-bouake-ete-debats/"),
+        ),
+        ("/?page_id=2", Some("/qui-sommes-nous/")),
+        (
+            "/category/afrique/cote-d-ivoire/",
+            Some("/category/cote-d-ivoire/"),
+        ),
+        (
+            "/category/afrique/cote-d-ivoire/feed/",
+            Some("/category/cote-d-ivoire/feed/"),
+        ),
+        ("/category/%c3%a9conomie/", Some("/category/economie/")),
+        ("/?cat=5", Some("/category/cote-d-ivoire/")),
+        ("/tag/%c3%a9lections/", Some("/tag/elections/")),
+        ("/tag/%c3%a9lections/feed/", Some("/tag/elections/feed/")),
+        ("/author/gaelle/", Some("/author/gaelle-villeneuve/")),
+        ("/?author=2", Some("/author/gaelle-villeneuve/")),
+        (
+            "/wp-content/uploads/2024/03/port-abidjan.jpg",
+            Some(photo.as_str()),
+        ),
+        ("/?attachment_id=31", Some(photo.as_str())),
+    ] {
+        let response = app.get(old).await;
+        match new {
+            None => assert_eq!(response.status(), 200, "{old}"),
+            Some(new) => {
+                assert_eq!(response.status(), 301, "{old}");
+                assert_eq!(response.headers()["location"], new, "{old}");
+                assert_eq!(app.get(new).await.status(), 200, "{old} → {new}");
+            }
+        }
+    }
+    // The draft's old address shows nothing of it.
+    let (status, _) = app.page("/?p=60").await;
+    assert_eq!(status, 200, "the home page, as for any unknown post");
+    let (status, _) = app.page("/2024/03/nowhere-at-all/").await;
+    assert_eq!(status, 404);
+
     // Again: nothing new, nothing doubled.
     let (ok, again, stderr) = import(&app, Path::new(FIXTURE), Some(&uploads)).await;
     assert!(ok, "second import failed: {stderr}");

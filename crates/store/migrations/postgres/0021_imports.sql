@@ -11,3 +11,13 @@ CREATE TABLE import_keys (
 
 -- Sections can sit under another (WordPress's category hierarchy).
 ALTER TABLE categories ADD COLUMN parent_id BIGINT REFERENCES categories (id) ON DELETE SET NULL;
+
+-- Addresses of the old site that lead somewhere here (301): a WordPress
+-- permalink, `?p=42`, a category archive… The target is named, not its
+-- address, so the redirect follows it if it is renamed later. Paths are
+-- stored percent-decoded, with their trailing slash; query forms as `?p=42`.
+CREATE TABLE redirects (
+    path TEXT PRIMARY KEY,
+    target_kind TEXT NOT NULL,
+    target_id BIGINT NOT NULL
+);

@@ -6,6 +6,7 @@ mod files;
 mod lists;
 mod metadata;
 mod pages;
+pub(crate) mod redirects;
 mod search;
 mod sitemaps;
 
