@@ -20,54 +20,9 @@ use kiosque_core::ports::Store;
 use kiosque_core::service::publish::parse_article_source;
 use kiosque_core::types::Locale;
 
-const SECTIONS: &[&str] = &[
-    "International",
-    "Politique",
-    "Économie",
-    "Société",
-    "Sports",
-    "Culture",
-    "Santé",
-    "Environnement",
-];
-const PEOPLE: &[&str] = &[
-    "Gaëlle Villeneuve",
-    "Kofi Mensah",
-    "Aïcha Koné",
-    "Sergueï Ivanov",
-    "Awa Diop",
-    "Éloïse Bamba",
-    "Moussa Traoré",
-    "Chloé N'Guessan",
-    "Ibrahim Ouédraogo",
-    "Fatou Ndiaye",
-];
-const PLACES: &[&str] = &[
-    "Abidjan",
-    "Dakar",
-    "Bamako",
-    "Pyongyang",
-    "Moscou",
-    "Yaoundé",
-    "Lomé",
-    "Niamey",
-    "Cotonou",
-    "Ouagadougou",
-];
-const SUBJECTS: &[&str] = &[
-    "la récolte de cacao",
-    "les élections locales",
-    "la coopération militaire",
-    "le prix du carburant",
-    "la saison des pluies",
-    "la réforme scolaire",
-    "le championnat national",
-    "la campagne de vaccination",
-];
-
-fn pick<'a>(list: &[&'a str], n: usize) -> &'a str {
-    list[n % list.len()]
-}
+#[path = "shared/vocabulary.rs"]
+mod vocabulary;
+use vocabulary::{PEOPLE, PLACES, SECTIONS, SUBJECTS, pick};
 
 /// Article `i` of `count` as an article file. The articles are spread over
 /// the three years from 2022, whatever their number: all in the past, as

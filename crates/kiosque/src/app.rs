@@ -20,7 +20,15 @@ use crate::config::Settings;
 
 /// Opens the configured database, creating or migrating its schema.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<SqlStore> {
-    SqlStore::connect(&settings.database_url, StoreOptions::default())
+    open_store_with(settings, StoreOptions::default()).await
+}
+
+/// Opens the configured database with `options`.
+pub async fn open_store_with(
+    settings: &Settings,
+    options: StoreOptions,
+) -> anyhow::Result<SqlStore> {
+    SqlStore::connect(&settings.database_url, options)
         .await
         .with_context(|| {
             format!(

@@ -111,9 +111,15 @@ impl TestDb {
 
     /// Opens (and migrates) the store.
     pub async fn store(&self) -> SqlStore {
-        SqlStore::connect(&self.url, StoreOptions { max_connections: 4 })
-            .await
-            .expect("open test store")
+        SqlStore::connect(
+            &self.url,
+            StoreOptions {
+                max_connections: 4,
+                ..StoreOptions::default()
+            },
+        )
+        .await
+        .expect("open test store")
     }
 }
 

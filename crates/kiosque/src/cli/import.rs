@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::{open_store, require_site};
+use crate::app::{open_store_with, require_site};
 use crate::config::Settings;
 use crate::import::wordpress;
 
@@ -38,7 +38,15 @@ impl Import {
         {
             anyhow::bail!("--uploads {}: not a folder", uploads.display());
         }
-        let store = open_store(settings).await?;
+        // Durable at the end, not commit by commit: see `bulk_load`.
+        let store = open_store_with(
+            settings,
+            kiosque_store::StoreOptions {
+                bulk_load: true,
+                ..Default::default()
+            },
+        )
+        .await?;
         let site = require_site(&store, settings).await?;
         let media = settings.media_store()?;
         let bar = ProgressBar::new(0).with_style(
@@ -69,6 +77,11 @@ impl Import {
         )
         .await;
         bar.finish_and_clear();
+        // Even a failed import keeps what it finished: made durable too.
+        store
+            .make_durable()
+            .await
+            .context("cannot write the import to disk")?;
         let report = result?;
         print!("{report}");
         println!(
