@@ -3,6 +3,7 @@
 
 mod comments;
 mod demo;
+mod export_json;
 mod export_static;
 mod import;
 mod init;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Manage the search index.
     #[command(subcommand)]
     Search(search::Search),
+    /// Export the content in a documented format for other tools.
+    #[command(subcommand)]
+    Export(export_json::Export),
     /// Bring a site in from another system (WordPress).
     #[command(subcommand)]
     Import(import::Import),
@@ -83,6 +87,7 @@ impl Cli {
             Command::Search(c) => c.run(&settings).await,
             Command::ExportStatic(c) => c.run(&settings).await,
             Command::Import(c) => c.run(&settings).await,
+            Command::Export(c) => c.run(&settings).await,
         }
     }
 }

@@ -36,18 +36,8 @@ impl<'a> Kiosque<'a> {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_kiosque"));
-        c.env_remove("DATABASE_URL")
-            .env_remove("KIOSQUE_DATA")
-            .env_remove("KIOSQUE_LISTEN")
-            .env("KIOSQUE_LOG", "warn")
-            .arg("--data")
-            .arg(&self.data)
-            .arg("--database-url")
-            .arg(&self.db.url)
-            .args(args)
-            .stdin(Stdio::null())
-            .kill_on_drop(true);
+        let mut c = crate::common::kiosque(&self.data, &self.db.url);
+        c.args(args);
         c
     }
 

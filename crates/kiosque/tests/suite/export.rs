@@ -7,24 +7,14 @@ use std::path::Path;
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{TestApp, TestDb, both_databases};
 
-both_databases!(the_static_export_is_the_site_as_files_and_rewrites_only_what_changed,);
+both_databases!(
+    the_static_export_is_the_site_as_files_and_rewrites_only_what_changed,
+    the_json_export_holds_the_content_with_its_comments_and_photos,
+);
 
 /// Runs `kiosque export-static out` on the app's database; returns stdout.
 async fn export(app: &TestApp, out: &Path) -> String {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_kiosque"))
-        .env_remove("DATABASE_URL")
-        .env_remove("KIOSQUE_DATA")
-        .env("KIOSQUE_LOG", "warn")
-        .arg("--data")
-        .arg(&app.settings.data_dir)
-        .arg("--database-url")
-        .arg(&app.db.url)
-        .arg("export-static")
-        .arg(out)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .expect("run kiosque");
+    let output = crate::common::kiosque_on(app, &["export-static".as_ref(), out.as_os_str()]).await;
     assert!(
         output.status.success(),
         "export failed: {}",
@@ -187,4 +177,125 @@ async fn the_static_export_is_the_site_as_files_and_rewrites_only_what_changed(d
     let (_, _, removed) = counts(&summary);
     assert!(removed >= 1, "{summary}");
     assert!(!other_page.exists());
+}
+
+async fn the_json_export_holds_the_content_with_its_comments_and_photos(db: TestDb) {
+    use kiosque_core::model::NewComment;
+    use kiosque_core::ports::Store;
+    use kiosque_core::types::{CommentStatus, Email};
+
+    let app = TestApp::french(db).await;
+    let photo = kiosque_media::demo_photo(5, 800, 450, true);
+    let path = app
+        .publish(
+            &french_article_source("avec-photo", Some("photo.jpg")),
+            Some(("photo.jpg", &photo)),
+        )
+        .await;
+    app.publish(&french_article_source("sans-photo", None), None)
+        .await;
+    let article = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("avec-photo").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let comment = |body: &str, parent_id, status| NewComment {
+        article_id: article.id,
+        parent_id,
+        author_name: "Awa Diop".into(),
+        author_email: Email::parse("awa@lecteurs.example").unwrap(),
+        author_url: None,
+        body: body.into(),
+        status,
+        created_at: chrono::Utc::now(),
+    };
+    let first = app
+        .store
+        .add_comment(&comment(
+            "Très clair, merci.",
+            None,
+            CommentStatus::Approved,
+        ))
+        .await
+        .unwrap();
+    app.store
+        .add_comment(&comment(
+            "Et la suite ?",
+            Some(first.id),
+            CommentStatus::Pending,
+        ))
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("contenu.json");
+    let output = crate::common::kiosque_on(
+        &app,
+        &[
+            "export".as_ref(),
+            "json".as_ref(),
+            "--output".as_ref(),
+            file.as_os_str(),
+        ],
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("valid JSON");
+    assert_eq!(json["format"], "kiosque-content");
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["site"]["language"], "fr");
+    let articles = json["articles"].as_array().unwrap();
+    assert_eq!(articles.len(), 2);
+    let exported = articles
+        .iter()
+        .find(|a| a["slug"] == "avec-photo")
+        .expect("the article");
+    assert!(
+        exported["url"].as_str().unwrap().ends_with(&path),
+        "{exported}"
+    );
+    assert_eq!(exported["status"], "published");
+    assert!(
+        exported["body_markdown"]
+            .as_str()
+            .unwrap()
+            .contains("Lavrov")
+    );
+    let comments = exported["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 2, "every state");
+    assert_eq!(comments[0]["status"], "approved");
+    assert_eq!(comments[1]["parent_id"], comments[0]["id"]);
+    assert_eq!(comments[1]["author_email"], "awa@lecteurs.example");
+    let media_id = &exported["image"]["media_id"];
+    let media = json["media"].as_array().unwrap();
+    assert!(
+        media.iter().any(|m| &m["id"] == media_id),
+        "its photo is listed"
+    );
+    let author_id = &exported["author_id"];
+    assert!(
+        json["authors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| &a["id"] == author_id)
+    );
+    let category_id = &exported["category_id"];
+    assert!(
+        json["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| &c["id"] == category_id)
+    );
+    assert_eq!(
+        exported["tag_ids"].as_array().unwrap().len(),
+        article.tags.len()
+    );
 }

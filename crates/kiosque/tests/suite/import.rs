@@ -17,26 +17,11 @@ const FIXTURE: &str = concat!(
 /// Runs `kiosque import wordpress FILE [--uploads DIR]`: (success, stdout,
 /// stderr).
 async fn import(app: &TestApp, file: &Path, uploads: Option<&Path>) -> (bool, String, String) {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kiosque"));
-    command
-        .env_remove("DATABASE_URL")
-        .env_remove("KIOSQUE_DATA")
-        .env("KIOSQUE_LOG", "warn")
-        .arg("--data")
-        .arg(&app.settings.data_dir)
-        .arg("--database-url")
-        .arg(&app.db.url)
-        .arg("import")
-        .arg("wordpress")
-        .arg(file);
+    let mut args = vec!["import".as_ref(), "wordpress".as_ref(), file.as_os_str()];
     if let Some(uploads) = uploads {
-        command.arg("--uploads").arg(uploads);
+        args.extend(["--uploads".as_ref(), uploads.as_os_str()]);
     }
-    let output = command
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .expect("run kiosque");
+    let output = crate::common::kiosque_on(app, &args).await;
     (
         output.status.success(),
         String::from_utf8(output.stdout).expect("utf-8"),

@@ -191,19 +191,7 @@ async fn reindex_rebuilds_while_the_server_runs(db: TestDb) {
         b.contains("2 articles trouvés.")
     })
     .await;
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_kiosque"))
-        .env_remove("DATABASE_URL")
-        .env_remove("KIOSQUE_DATA")
-        .env("KIOSQUE_LOG", "warn")
-        .arg("--data")
-        .arg(&app.settings.data_dir)
-        .arg("--database-url")
-        .arg(&app.db.url)
-        .args(["search", "reindex"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .expect("run kiosque");
+    let out = crate::common::kiosque_on(&app, &["search".as_ref(), "reindex".as_ref()]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

@@ -1,5 +1,38 @@
 //! Helpers shared by the integration tests.
 
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use kiosque_testkit::TestApp;
+
+/// The real `kiosque` binary on the data directory `data` and the database
+/// at `database_url`, with nothing taken from the environment.
+pub fn kiosque(data: &Path, database_url: &str) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kiosque"));
+    command
+        .env_remove("DATABASE_URL")
+        .env_remove("KIOSQUE_DATA")
+        .env_remove("KIOSQUE_LISTEN")
+        .env("KIOSQUE_LOG", "warn")
+        .arg("--data")
+        .arg(data)
+        .arg("--database-url")
+        .arg(database_url)
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    command
+}
+
+/// Runs `kiosque ARGS…` on a running app's data directory and database.
+pub async fn kiosque_on(app: &TestApp, args: &[&OsStr]) -> Output {
+    kiosque(&app.settings.data_dir, &app.db.url)
+        .args(args)
+        .output()
+        .await
+        .expect("run kiosque")
+}
+
 /// The page with no-break spaces turned into plain ones, so assertions can
 /// be written as a reader sees the text.
 pub fn plain(html: &str) -> String {
