@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::{open_store_with, require_site};
+use crate::app::{open_search, open_store_with, require_site};
 use crate::config::Settings;
 use crate::import::wordpress;
 
@@ -39,15 +39,17 @@ impl Import {
             anyhow::bail!("--uploads {}: not a folder", uploads.display());
         }
         // Durable at the end, not commit by commit: see `bulk_load`.
-        let store = open_store_with(
-            settings,
-            kiosque_store::StoreOptions {
-                bulk_load: true,
-                ..Default::default()
-            },
-        )
-        .await?;
-        let site = require_site(&store, settings).await?;
+        let store = std::sync::Arc::new(
+            open_store_with(
+                settings,
+                kiosque_store::StoreOptions {
+                    bulk_load: true,
+                    ..Default::default()
+                },
+            )
+            .await?,
+        );
+        let site = require_site(store.as_ref(), settings).await?;
         let media = settings.media_store()?;
         let bar = ProgressBar::new(0).with_style(
             ProgressStyle::with_template(
@@ -68,7 +70,7 @@ impl Import {
             uploads: options.uploads,
         };
         let result = wordpress::import(
-            &store,
+            store.as_ref(),
             media.as_ref(),
             settings.media_limits,
             &site,
@@ -84,6 +86,24 @@ impl Import {
             .context("cannot write the import to disk")?;
         let report = result?;
         print!("{report}");
+        // The search index takes in the imported articles now, so the
+        // server's first start does not have to.
+        bar.reset();
+        bar.set_style(ProgressStyle::with_template(
+            "{spinner} indexing for search…",
+        )?);
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        let search = open_search(settings, &site)?;
+        let indexed = kiosque_search::Follower::new(search, store.clone())
+            .catch_up()
+            .await;
+        bar.finish_and_clear();
+        match indexed {
+            Ok(n) => println!("search index: {n} articles indexed"),
+            // A running server holds the index: it takes the import in
+            // itself (it follows the same change log).
+            Err(e) => eprintln!("search index not updated now ({e}): the server will at its start"),
+        }
         println!(
             "imported {} in {:.1} s",
             source.file.display(),
