@@ -432,12 +432,15 @@ impl Importer<'_> {
     }
 
     fn is_old_site(&self, url: &str) -> bool {
+        // With `www.` or without, the same site.
         let host = |u: &str| {
             u.split_once("://").map(|(_, rest)| {
-                rest.split('/')
+                let host = rest
+                    .split('/')
                     .next()
                     .unwrap_or_default()
-                    .to_ascii_lowercase()
+                    .to_ascii_lowercase();
+                host.strip_prefix("www.").map(str::to_owned).unwrap_or(host)
             })
         };
         host(url) == host(&self.origin)
@@ -543,10 +546,9 @@ impl Importer<'_> {
             .filter_map(|t| self.sections.get(&t.slug))
             .collect();
         if categories.len() > 1 {
-            let first = categories[0].1.clone();
             self.report.skip(
-                describe(item),
-                format!("further categories dropped: an article has one section (kept: the first, here « {first} »)"),
+                format!("{} (kept: {})", describe(item), categories[0].1),
+                "further categories dropped: an article has one section, the first is kept",
             );
         }
         let category = categories.first().map(|c| (*c).clone());
