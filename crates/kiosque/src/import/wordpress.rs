@@ -20,7 +20,7 @@
 //! - pages become the site's pages (published ones only);
 //! - attachments: the image files of `--uploads` (WordPress's
 //!   `wp-content/uploads` folder) are decoded and stored like uploads, with
-//!   their alt text and caption; article text pointing at them (any of
+//!   their alt text, caption and credit (from `_wp_attachment_metadata`); article text pointing at them (any of
 //!   WordPress's resized copies) points at the imported file;
 //! - comments keep their thread, name, e-mail (private, as always), web
 //!   site, date and state (approved, pending, spam, bin); pingbacks and
@@ -47,6 +47,7 @@ use kiosque_media::{BlobStore, MediaLimits};
 use kiosque_transfer::content::{comment_text, plain_text, wordpress_to_markdown};
 use kiosque_transfer::wxr::{
     CommentApproval, Record, WpAuthor, WpCategory, WpItem, WpStatus, WpTag, WxrError, WxrReader,
+    php_serialized_string,
 };
 
 use super::ImportReport;
@@ -143,6 +144,7 @@ enum Pass {
 struct Photo {
     id: i64,
     caption: Option<String>,
+    credit: Option<String>,
 }
 
 struct Importer<'a> {
@@ -392,7 +394,15 @@ impl Importer<'_> {
             .map(str::to_owned)
             .or_else(|| caption.clone())
             .unwrap_or_else(|| plain_text(&item.title));
-        let text = asset.text.after_use(Some(&alt), caption.as_deref(), None);
+        // The IPTC credit WordPress read from the file.
+        let credit = item
+            .meta("_wp_attachment_metadata")
+            .and_then(|meta| php_serialized_string(meta, "credit"))
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty());
+        let text = asset
+            .text
+            .after_use(Some(&alt), caption.as_deref(), credit.as_deref());
         if text != asset.text {
             self.store.set_media_text(asset.id, &text).await?;
         }
@@ -411,6 +421,7 @@ impl Importer<'_> {
             Photo {
                 id: asset.id,
                 caption,
+                credit,
             },
         );
         self.counted("photos", created);
@@ -577,7 +588,7 @@ impl Importer<'_> {
             tags: Vec::new(),
             image: None,
             image_caption: photo.as_ref().and_then(|p| p.caption.clone()),
-            image_credit: None,
+            image_credit: photo.as_ref().and_then(|p| p.credit.clone()),
             image_alt: None,
             body,
             excerpt,

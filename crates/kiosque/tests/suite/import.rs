@@ -104,6 +104,10 @@ async fn a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing(db: Te
         "the photo is the imported file"
     );
     assert!(
+        page.contains("Kofi Mensah / Écho"),
+        "the photo's credit, from WordPress's metadata"
+    );
+    assert!(
         !page.contains("echo-lagune.example/wp-content"),
         "no address of the old site's files is left"
     );

@@ -14,7 +14,7 @@ use std::io::{BufRead, Read};
 
 pub use records::{
     Channel, CommentApproval, Record, TermRef, WpAuthor, WpCategory, WpComment, WpItem, WpStatus,
-    WpTag, percent_decode,
+    WpTag, percent_decode, php_serialized_string,
 };
 use tree::ChannelReader;
 pub use tree::Node;

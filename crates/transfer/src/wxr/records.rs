@@ -376,9 +376,44 @@ fn gmt(text: &str) -> Option<DateTime<Utc>> {
     local(text).map(|t| t.and_utc())
 }
 
+/// The string at `key` in a PHP-serialised value, wherever it is nested:
+/// WordPress keeps a photo's IPTC credit in `_wp_attachment_metadata`
+/// (`…s:6:"credit";s:11:"Kofi Mensah";…`). A targeted read, not a PHP
+/// unserialiser: only string values are wanted, and their length prefix
+/// (in bytes) makes them unambiguous.
+pub fn php_serialized_string(serialized: &str, key: &str) -> Option<String> {
+    let needle = format!("s:{}:\"{key}\";s:", key.len());
+    let start = serialized.find(&needle)? + needle.len();
+    let rest = &serialized[start..];
+    let (length, rest) = rest.split_once(':')?;
+    let length: usize = length.parse().ok()?;
+    let value = rest.strip_prefix('"')?.get(..length)?;
+    Some(value.to_owned())
+}
+
 /// WordPress stores non-ASCII slugs percent-encoded (`%c3%a9t%c3%a9`).
 pub fn percent_decode(text: &str) -> String {
     percent_encoding::percent_decode_str(text)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_credit_is_read_from_wordpress_serialised_metadata() {
+        let meta = r#"a:5:{s:5:"width";i:1600;s:4:"file";s:24:"2024/03/port-abidjan.jpg";s:10:"image_meta";a:3:{s:6:"credit";s:19:"Kofi Mensah / Écho";s:7:"caption";s:0:"";s:5:"title";s:3:"x;y";}}"#;
+        assert_eq!(
+            php_serialized_string(meta, "credit").as_deref(),
+            Some("Kofi Mensah / Écho")
+        );
+        assert_eq!(php_serialized_string(meta, "caption").as_deref(), Some(""));
+        assert_eq!(php_serialized_string(meta, "copyright"), None);
+        assert_eq!(
+            php_serialized_string("s:6:\"credit\";s:99:\"court\"", "credit"),
+            None
+        );
+    }
 }
