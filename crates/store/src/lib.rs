@@ -69,11 +69,12 @@ pub struct SqlStore {
 pub struct StoreOptions {
     /// Most connections the pool opens.
     pub max_connections: u32,
-    /// A bulk load (an import): SQLite commits without waiting for the
-    /// disk (`synchronous = NORMAL`, still crash-safe in WAL mode, but the
-    /// last commits may be lost in a power cut) until
-    /// [`SqlStore::make_durable`], which the loader calls before it reports
-    /// success. A few fsyncs instead of ten per imported post.
+    /// A bulk load (an import): commits do not wait for the disk — SQLite
+    /// `synchronous = NORMAL` (still crash-safe in WAL mode), PostgreSQL
+    /// `synchronous_commit = off` (likewise) — so the last commits may be
+    /// lost in a power cut until [`SqlStore::make_durable`], which the
+    /// loader calls before it reports success. A few syncs instead of ten
+    /// per imported post.
     pub bulk_load: bool,
 }
 
@@ -92,7 +93,11 @@ impl SqlStore {
     pub async fn connect(url: &str, options: StoreOptions) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let bulk_load = options.bulk_load && backend == Backend::Sqlite;
+        let bulk_load = match (options.bulk_load, backend) {
+            (false, _) => None,
+            (true, Backend::Sqlite) => Some("PRAGMA synchronous = NORMAL"),
+            (true, Backend::Postgres) => Some("SET synchronous_commit = off"),
+        };
         let connect = AnyConnectOptions::from_str(url).map_err(Error::backend)?;
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
@@ -103,8 +108,8 @@ impl SqlStore {
             .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    if bulk_load {
-                        sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await?;
+                    if let Some(setting) = bulk_load {
+                        sqlx::Executor::execute(&mut *conn, setting).await?;
                     }
                     Ok(())
                 })
@@ -137,14 +142,35 @@ impl SqlStore {
     }
 
     /// Makes every write so far durable: after a bulk load, SQLite's log
-    /// is copied into the database file and both are synced to disk.
-    /// Nothing to do otherwise (every commit already was).
+    /// is copied into the database file and both are synced to disk;
+    /// PostgreSQL's log is flushed. (Otherwise every commit already was.)
     pub async fn make_durable(&self) -> Result<()> {
-        if self.backend == Backend::Sqlite {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&self.pool)
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&self.pool)
+                    .await
+                    .map_err(Error::backend)?;
+            }
+            Backend::Postgres => {
+                // A synchronous commit waits for the log up to itself,
+                // which holds every commit before it; it must write
+                // something to have a log record to wait for.
+                let mut tx = self.pool.begin().await.map_err(Error::backend)?;
+                sqlx::query("SET LOCAL synchronous_commit = on")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Error::backend)?;
+                sqlx::query(
+                    "INSERT INTO import_keys (source, kind, key, local_id) \
+                     VALUES ('kiosque', 'durable', 'last', 0) \
+                     ON CONFLICT (source, kind, key) DO UPDATE SET local_id = import_keys.local_id + 1",
+                )
+                .execute(&mut *tx)
                 .await
                 .map_err(Error::backend)?;
+                tx.commit().await.map_err(Error::backend)?;
+            }
         }
         Ok(())
     }
