@@ -20,8 +20,9 @@
 //! - pages become the site's pages (published ones only);
 //! - attachments: the image files of `--uploads` (WordPress's
 //!   `wp-content/uploads` folder) are decoded and stored like uploads, with
-//!   their alt text, caption and credit (from `_wp_attachment_metadata`); article text pointing at them (any of
-//!   WordPress's resized copies) points at the imported file;
+//!   their alt text, caption and credit (from `_wp_attachment_metadata`);
+//!   article text pointing at them (any of WordPress's resized copies)
+//!   points at the imported file;
 //! - comments keep their thread, name, e-mail (private, as always), web
 //!   site, date and state (approved, pending, spam, bin); pingbacks and
 //!   trackbacks are left out. A comment without a valid e-mail gets
@@ -33,7 +34,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use kiosque_core::Error;
 use kiosque_core::markup::render_markdown;
 use kiosque_core::model::{
@@ -84,7 +85,6 @@ pub async fn import(
         report: ImportReport::default(),
         bylines: HashMap::new(),
         logins: HashMap::new(),
-        parents: HashMap::new(),
         sections: HashMap::new(),
         tags: HashMap::new(),
         photos: HashMap::new(),
@@ -139,12 +139,22 @@ enum Pass {
     Posts,
 }
 
-/// A photo brought in: its stored id and caption.
+/// A photo brought in: its stored id, caption and credit.
 #[derive(Debug, Clone)]
 struct Photo {
     id: i64,
     caption: Option<String>,
     credit: Option<String>,
+}
+
+/// A category brought in as a section.
+#[derive(Debug, Clone)]
+struct Section {
+    id: i64,
+    /// Slug and name, as an article's draft names its section.
+    named: (Slug, String),
+    /// The parent category's WordPress slug, empty at the top.
+    parent: String,
 }
 
 struct Importer<'a> {
@@ -160,10 +170,8 @@ struct Importer<'a> {
     bylines: HashMap<String, String>,
     /// WordPress user id → login.
     logins: HashMap<i64, String>,
-    /// WordPress category slug → its parent's slug.
-    parents: HashMap<String, String>,
-    /// WordPress category slug → section slug and name.
-    sections: HashMap<String, (Slug, String)>,
+    /// WordPress category slug → the section made of it.
+    sections: HashMap<String, Section>,
     /// WordPress tag slug → tag slug and name.
     tags: HashMap<String, (Slug, String)>,
     /// Attachment id → photo.
@@ -236,11 +244,7 @@ impl Importer<'_> {
         self.store
             .remember_import(&self.origin, "user", &author.login, id)
             .await?;
-        if created {
-            self.report.made("accounts", true);
-        } else {
-            self.report.same("accounts");
-        }
+        self.counted("accounts", created);
         Ok(())
     }
 
@@ -257,23 +261,25 @@ impl Importer<'_> {
         else {
             return Ok(());
         };
-        let parent = match self.sections.get(&category.parent) {
-            Some((parent, _)) => self.store.category_by_slug(parent).await?.map(|c| c.id),
-            None => None,
-        };
+        // WordPress lists a parent before its children.
+        let parent = self.sections.get(&category.parent).map(|p| p.id);
         if parent.is_some() || !category.parent.is_empty() {
             self.store.set_category_parent(id, parent).await?;
         }
-        self.sections
-            .insert(category.slug.clone(), (slug, category.name.clone()));
-        self.parents
-            .insert(category.slug.clone(), category.parent.clone());
+        self.sections.insert(
+            category.slug.clone(),
+            Section {
+                id,
+                named: (slug, category.name.clone()),
+                parent: category.parent.clone(),
+            },
+        );
         // WordPress's archive addresses: /category/parent/child/ and its feed.
         let mut path = vec![category.slug.as_str()];
         let mut up = category.parent.as_str();
         while !up.is_empty() && path.len() < 10 {
             path.push(up);
-            up = self.parents.get(up).map_or("", String::as_str);
+            up = self.sections.get(up).map_or("", |s| s.parent.as_str());
         }
         path.reverse();
         let archive = format!("/category/{}/", path.join("/"));
@@ -512,9 +518,14 @@ impl Importer<'_> {
         converted.markdown
     }
 
-    fn date(&self, item: &WpItem) -> Option<DateTime<Utc>> {
-        item.date_gmt.or_else(|| {
-            item.date_local.and_then(|local| {
+    /// A time WordPress gives in UTC, or only on the site's clock.
+    fn time(
+        &self,
+        gmt: Option<DateTime<Utc>>,
+        local: Option<NaiveDateTime>,
+    ) -> Option<DateTime<Utc>> {
+        gmt.or_else(|| {
+            local.and_then(|local| {
                 self.site
                     .time_zone
                     .from_local_datetime(&local)
@@ -554,7 +565,7 @@ impl Importer<'_> {
             .terms
             .iter()
             .filter(|t| t.domain == "category")
-            .filter_map(|t| self.sections.get(&t.slug))
+            .filter_map(|t| self.sections.get(&t.slug).map(|s| &s.named))
             .collect();
         if categories.len() > 1 {
             self.report.skip(
@@ -583,7 +594,7 @@ impl Importer<'_> {
             title,
             slug,
             author,
-            date: self.date(item),
+            date: self.time(item.date_gmt, item.date_local),
             category: None,
             tags: Vec::new(),
             image: None,
@@ -715,17 +726,8 @@ impl Importer<'_> {
                 .filter(|n| !n.is_empty())
                 .unwrap_or("Anonyme")
                 .to_owned();
-            let created_at = comment
-                .date_gmt
-                .or_else(|| {
-                    comment.date_local.and_then(|l| {
-                        self.site
-                            .time_zone
-                            .from_local_datetime(&l)
-                            .earliest()
-                            .map(|t| t.with_timezone(&Utc))
-                    })
-                })
+            let created_at = self
+                .time(comment.date_gmt, comment.date_local)
                 .unwrap_or_else(Utc::now);
             let stored = self
                 .store

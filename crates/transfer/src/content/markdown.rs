@@ -34,46 +34,20 @@ pub fn from_html(html: &str, media: &dyn Fn(&str) -> Option<String>, autop: bool
 
 /// The text of `html`, tags dropped, spaces collapsed.
 pub fn plain_text(html: &str) -> String {
-    let mut text = String::new();
-    let mut skip = 0usize;
-    for token in tokens(html) {
-        match token {
-            Token::TagToken(tag) if SKIPPED.contains(&&*tag.name) => match tag.kind {
-                TagKind::StartTag => skip += 1,
-                TagKind::EndTag => skip = skip.saturating_sub(1),
-            },
-            Token::TagToken(tag) if &*tag.name == "br" || BLOCKS.contains(&&*tag.name) => {
-                text.push(' ');
-            }
-            Token::CharacterTokens(t) if skip == 0 => text.push_str(&t),
-            _ => {}
-        }
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text_of(html, " ", " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A reader's comment as plain text: WordPress keeps a little HTML in
 /// comments (links, emphasis, its own paragraphs); Kiosque's comments are
 /// text with their line breaks.
 pub fn comment_text(html: &str) -> String {
-    let mut text = String::new();
-    let mut skip = 0usize;
-    for token in tokens(html) {
-        match token {
-            Token::TagToken(tag) if SKIPPED.contains(&&*tag.name) => match tag.kind {
-                TagKind::StartTag => skip += 1,
-                TagKind::EndTag => skip = skip.saturating_sub(1),
-            },
-            Token::TagToken(tag) if &*tag.name == "br" => text.push('\n'),
-            Token::TagToken(tag) if BLOCKS.contains(&&*tag.name) => text.push_str("\n\n"),
-            Token::CharacterTokens(t) if skip == 0 => text.push_str(&t),
-            _ => {}
-        }
-    }
-    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let text = text_of(html, "\n", "\n\n");
     let mut out = String::new();
     let mut blank = false;
-    for line in lines {
+    for line in text.lines().map(str::trim) {
         if line.is_empty() {
             blank = !out.is_empty();
             continue;
@@ -87,6 +61,26 @@ pub fn comment_text(html: &str) -> String {
         out.push_str(&line.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     out
+}
+
+/// The character data of `html` outside skipped elements, with `br` for
+/// each line break and `block` at each start and end of a block.
+fn text_of(html: &str, br: &str, block: &str) -> String {
+    let mut text = String::new();
+    let mut skip = 0usize;
+    for token in tokens(html) {
+        match token {
+            Token::TagToken(tag) if SKIPPED.contains(&&*tag.name) => match tag.kind {
+                TagKind::StartTag => skip += 1,
+                TagKind::EndTag => skip = skip.saturating_sub(1),
+            },
+            Token::TagToken(tag) if &*tag.name == "br" => text.push_str(br),
+            Token::TagToken(tag) if BLOCKS.contains(&&*tag.name) => text.push_str(block),
+            Token::CharacterTokens(t) if skip == 0 => text.push_str(&t),
+            _ => {}
+        }
+    }
+    text
 }
 
 struct Collect(RefCell<Vec<Token>>);
