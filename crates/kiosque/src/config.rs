@@ -325,6 +325,19 @@ fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {
     Ok(format!("sqlite://{path}?mode=rwc"))
 }
 
+/// Writes the commented configuration file into `data_dir` (created if
+/// needed) unless it has one already.
+pub fn write_default_config(data_dir: &Path) -> anyhow::Result<()> {
+    let config = data_dir.join(CONFIG_FILE);
+    if !config.exists() {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+        std::fs::write(&config, commented_template())
+            .with_context(|| format!("cannot write {}", config.display()))?;
+    }
+    Ok(())
+}
+
 /// The configuration file `init` writes: every setting, commented out, at
 /// its default, so an operator sees what can be tuned.
 pub fn commented_template() -> String {

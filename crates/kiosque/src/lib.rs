@@ -5,6 +5,7 @@
 //! random port (`Application::build`) exactly as `kiosque serve` does.
 
 pub mod app;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -13,7 +13,7 @@ mod variants;
 pub use blob::{BlobStore, LocalBlobStore, S3BlobStore, S3Settings};
 pub use demo::{demo_photo, photo_like};
 pub use variants::{
-    VARIANT_WIDTHS, Variant, make_variants, scaled_height, variant_name, widths_for,
+    VARIANT_WIDTHS, Variant, files_of, make_variants, scaled_height, variant_name, widths_for,
 };
 
 use std::io::Cursor;

@@ -39,6 +39,18 @@ pub fn variant_name(stem: &str, width: u32, ext: &str) -> String {
     format!("{stem}-{width}.{ext}")
 }
 
+/// Every file stored for an image: the original, then each copy made so
+/// far (WebP and JPEG per width).
+pub fn files_of(asset: &kiosque_core::model::MediaAsset) -> Vec<String> {
+    let copies = asset
+        .variants
+        .iter()
+        .flat_map(|&w| ["webp", "jpg"].map(|ext| variant_name(asset.stem(), w, ext)));
+    std::iter::once(asset.file_name.clone())
+        .chain(copies)
+        .collect()
+}
+
 /// Decodes a stored original (one this crate wrote, so trusted) and makes
 /// its copies, WebP and JPEG for each width. Each width is scaled from the
 /// next larger one, which keeps the work close to one resize of the

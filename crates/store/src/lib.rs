@@ -13,6 +13,7 @@
 mod accounts;
 mod articles;
 mod authors;
+mod backup;
 mod comments;
 mod imports;
 mod media;
@@ -25,6 +26,9 @@ mod site;
 mod sitemaps;
 mod store_impl;
 mod taxonomy;
+
+pub use backup::{Cell, LEFT_OUT, Restore, Snapshot, TABLES, Table};
+pub use migrations::SCHEMA_VERSION;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -76,6 +80,10 @@ pub struct StoreOptions {
     /// loader calls before it reports success. A few syncs instead of ten
     /// per imported post.
     pub bulk_load: bool,
+    /// Bring the schema up to this version only, not the latest: a restore
+    /// loads an older backup into the schema it was made with, then
+    /// [`SqlStore::migrate`] takes the restored rows through the rest.
+    pub schema_version: Option<i64>,
 }
 
 impl Default for StoreOptions {
@@ -83,6 +91,7 @@ impl Default for StoreOptions {
         StoreOptions {
             max_connections: 8,
             bulk_load: false,
+            schema_version: None,
         }
     }
 }
@@ -132,8 +141,14 @@ impl SqlStore {
                 .await
                 .map_err(Error::backend)?;
         }
-        migrations::run(&store.pool, backend).await?;
+        migrations::run(&store.pool, backend, options.schema_version).await?;
         Ok(store)
+    }
+
+    /// Applies every migration not applied yet (after a restore into an
+    /// older schema; [`SqlStore::connect`] otherwise does).
+    pub async fn migrate(&self) -> Result<()> {
+        migrations::run(&self.pool, self.backend, None).await
     }
 
     /// The dialect behind this store.

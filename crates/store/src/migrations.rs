@@ -141,10 +141,17 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     ),
 ];
 
+/// The latest schema version, the one this build works with.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
 /// The embedded scripts of one dialect. Built by hand rather than with
 /// `sqlx::migrate!` so the build needs no proc-macro copy of both drivers.
 #[derive(Debug)]
-struct Embedded(Backend);
+struct Embedded {
+    backend: Backend,
+    /// The last version to apply.
+    up_to: i64,
+}
 
 impl<'s> MigrationSource<'s> for Embedded {
     fn resolve(
@@ -152,8 +159,9 @@ impl<'s> MigrationSource<'s> for Embedded {
     ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 's>> {
         let migrations = MIGRATIONS
             .iter()
+            .filter(|m| m.0 <= self.up_to)
             .map(|&(version, description, sqlite, postgres)| {
-                let sql = match self.0 {
+                let sql = match self.backend {
                     Backend::Sqlite => sqlite,
                     Backend::Postgres => postgres,
                 };
@@ -170,10 +178,17 @@ impl<'s> MigrationSource<'s> for Embedded {
     }
 }
 
-/// Applies every migration not yet applied, each in its own transaction.
-pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<()> {
-    let migrator = Migrator::new(Embedded(backend))
-        .await
-        .map_err(Error::backend)?;
+/// Applies every migration not yet applied up to `up_to` (the latest if
+/// `None`), each in its own transaction.
+pub(crate) async fn run(pool: &AnyPool, backend: Backend, up_to: Option<i64>) -> Result<()> {
+    let mut migrator = Migrator::new(Embedded {
+        backend,
+        up_to: up_to.unwrap_or(SCHEMA_VERSION),
+    })
+    .await
+    .map_err(Error::backend)?;
+    // A database already past `up_to` is not an error here: a restore then
+    // finds it is not empty, or loads into the newer schema it has.
+    migrator.set_ignore_missing(up_to.is_some());
     migrator.run(pool).await.map_err(Error::backend)
 }

@@ -43,6 +43,24 @@ impl TestApp {
 
     /// A site in `language`; `tweak` may change the settings before start.
     pub async fn start(db: TestDb, language: Locale, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        db.store()
+            .await
+            .save_site(&Site::new(
+                match language {
+                    Locale::Fr => "Afrique Première Tv",
+                    Locale::En => "Africa First TV",
+                },
+                language,
+                "https://news.example.org",
+            ))
+            .await
+            .expect("save site");
+        Self::open(db, tweak).await
+    }
+
+    /// The site already in `db` (restored, imported), served from the data
+    /// directory `DIR/data` of the database's scratch directory.
+    pub async fn open(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         // Server errors show up in a failing test's output.
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
@@ -55,38 +73,15 @@ impl TestApp {
         settings.web.comment_min_interval = std::time::Duration::ZERO;
         tweak(&mut settings);
         let store = db.store().await;
-        store
-            .save_site(&Site::new(
-                match language {
-                    Locale::Fr => "Afrique Première Tv",
-                    Locale::En => "Africa First TV",
-                },
-                language,
-                "https://news.example.org",
-            ))
-            .await
-            .expect("save site");
-        let app = Application::build(&settings, "127.0.0.1:0".parse().expect("address"))
-            .await
-            .expect("start the application");
-        let addr = app.local_addr();
-        let cache = app.page_cache();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            app.run_until(async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("server ran");
-        });
+        let server = Server::launch(&settings).await;
         TestApp {
-            addr,
+            addr: server.addr,
             settings,
             store,
             client: crate::http_client(),
-            cache,
-            stop: Some(stop),
-            server: Some(server),
+            cache: server.cache,
+            stop: Some(server.stop),
+            server: Some(server.task),
             db,
         }
     }
@@ -252,22 +247,11 @@ impl TestApp {
         let mut settings =
             Settings::load(&dir.path().join("data"), Some(self.db.url.clone())).expect("settings");
         settings.web = self.settings.web.clone();
-        let app = Application::build(&settings, "127.0.0.1:0".parse().expect("address"))
-            .await
-            .expect("start the second server");
-        let addr = app.local_addr();
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            app.run_until(async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("second server ran");
-        });
+        let server = Server::launch(&settings).await;
         Sibling {
-            addr,
+            addr: server.addr,
             client: crate::http_client(),
-            _stop: stop,
+            _stop: server.stop,
             _dir: dir,
         }
     }
@@ -316,6 +300,38 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+    }
+}
+
+/// A server started in the test's runtime.
+struct Server {
+    addr: SocketAddr,
+    cache: Option<std::sync::Arc<kiosque_web::cache::PageCache>>,
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    async fn launch(settings: &Settings) -> Server {
+        let app = Application::build(settings, "127.0.0.1:0".parse().expect("address"))
+            .await
+            .expect("start the application");
+        let addr = app.local_addr();
+        let cache = app.page_cache();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server ran");
+        });
+        Server {
+            addr,
+            cache,
+            stop,
+            task,
         }
     }
 }

@@ -7,7 +7,7 @@ use kiosque_core::ports::Store;
 use kiosque_core::types::Locale;
 
 use crate::app::{open_store, redact};
-use crate::config::{CONFIG_FILE, Settings, commented_template};
+use crate::config::{Settings, write_default_config};
 
 /// Options of `kiosque init`.
 #[derive(Debug, Args)]
@@ -41,17 +41,7 @@ impl Init {
             );
         }
         store.save_site(&site).await?;
-        let config = settings.data_dir.join(CONFIG_FILE);
-        if !config.exists() {
-            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-                format!(
-                    "cannot create the data directory {}",
-                    settings.data_dir.display()
-                )
-            })?;
-            std::fs::write(&config, commented_template())
-                .with_context(|| format!("cannot write {}", config.display()))?;
-        }
+        write_default_config(&settings.data_dir)?;
         eprintln!(
             "Created the site \"{}\" ({}) in {}.\nNext: kiosque publish article.md, then kiosque serve.",
             site.name,

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, each with its options and a
 //! `run`. Global options come before the subcommand.
 
+mod backup;
 mod comments;
 mod demo;
 mod export_json;
@@ -63,6 +64,12 @@ pub enum Command {
     /// Bring a site in from another system (WordPress).
     #[command(subcommand)]
     Import(import::Import),
+    /// Write the whole site (database and media) to one file, while it
+    /// keeps serving.
+    Backup(backup::Backup),
+    /// Bring a backup into a new, empty database (SQLite or PostgreSQL,
+    /// whichever the backup came from).
+    Restore(backup::Restore),
     /// Write the public site as static files (articles, lists, feeds,
     /// sitemaps, media, assets) with the same addresses.
     ExportStatic(export_static::ExportStatic),
@@ -88,6 +95,8 @@ impl Cli {
             Command::ExportStatic(c) => c.run(&settings).await,
             Command::Import(c) => c.run(&settings).await,
             Command::Export(c) => c.run(&settings).await,
+            Command::Backup(c) => c.run(&settings).await,
+            Command::Restore(c) => c.run(&settings).await,
         }
     }
 }

@@ -28,37 +28,49 @@ impl Search {
         let Search::Reindex = self;
         let store = open_store(settings).await?;
         let site = require_site(&store, settings).await?;
-        let index = open_search(settings, &site)?;
-        let bar = ProgressBar::new(0).with_style(
-            ProgressStyle::with_template(
-                "{spinner} indexing {bar:40} {pos}/{len} articles ({per_sec}, {eta} left)",
-            )
-            .context("progress bar template")?,
-        );
         let started = std::time::Instant::now();
-        let progress = {
-            let bar = bar.clone();
-            move |done: u64, total: u64| {
-                bar.set_length(total);
-                bar.set_position(done);
-            }
-        };
-        let indexed = loop {
-            match kiosque_search::rebuild(&index, &store, &progress).await {
-                Err(e) if is_busy(&e) && started.elapsed() < WAIT_FOR_WRITER => {
-                    bar.set_message("waiting for the server to finish writing");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                result => break result.context("cannot rebuild the search index")?,
-            }
-        };
-        bar.finish_and_clear();
+        let indexed = reindex(settings, &store, &site).await?;
         println!(
             "search index rebuilt: {indexed} articles in {:.1} s",
             started.elapsed().as_secs_f64()
         );
         Ok(())
     }
+}
+
+/// Rebuilds the search index from the database, with a progress bar;
+/// returns the number of articles indexed.
+pub(crate) async fn reindex(
+    settings: &Settings,
+    store: &kiosque_store::SqlStore,
+    site: &kiosque_core::model::Site,
+) -> anyhow::Result<u64> {
+    let index = open_search(settings, site)?;
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template(
+            "{spinner} indexing {bar:40} {pos}/{len} articles ({per_sec}, {eta} left)",
+        )
+        .context("progress bar template")?,
+    );
+    let started = std::time::Instant::now();
+    let progress = {
+        let bar = bar.clone();
+        move |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    };
+    let indexed = loop {
+        match kiosque_search::rebuild(&index, store, &progress).await {
+            Err(e) if is_busy(&e) && started.elapsed() < WAIT_FOR_WRITER => {
+                bar.set_message("waiting for the server to finish writing");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            result => break result.context("cannot rebuild the search index")?,
+        }
+    };
+    bar.finish_and_clear();
+    Ok(indexed)
 }
 
 fn is_busy(e: &kiosque_core::Error) -> bool {

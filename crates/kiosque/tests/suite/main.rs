@@ -7,6 +7,7 @@
 mod common;
 
 mod admin;
+mod backup;
 mod blobs;
 mod browser;
 mod cli;
