@@ -98,9 +98,10 @@ pub trait Imports: Send + Sync + 'static {
     ) -> Result<()>;
     /// Puts a section under another (`None`: at the top).
     async fn set_category_parent(&self, id: i64, parent: Option<i64>) -> Result<()>;
-    /// Makes the old address `path` (as [`crate::model::old_address`]
-    /// gives it) lead to `target`.
-    async fn save_redirect(&self, path: &str, target: RedirectTarget) -> Result<()>;
+    /// Makes each old address (as [`crate::model::old_address`] gives it)
+    /// lead to its target, in one write; an address listed twice takes its
+    /// last target.
+    async fn save_redirects(&self, redirects: &[(String, RedirectTarget)]) -> Result<()>;
     /// Where the old address `path` leads, if anywhere.
     async fn redirect(&self, path: &str) -> Result<Option<RedirectTarget>>;
 }

@@ -60,18 +60,39 @@ impl Imports for SqlStore {
         Ok(())
     }
 
-    async fn save_redirect(&self, path: &str, target: RedirectTarget) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO redirects (path, target_kind, target_id) VALUES ($1, $2, $3) \
-             ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind, \
-             target_id = excluded.target_id",
-        )
-        .bind(path)
-        .bind(target.kind())
-        .bind(target.id())
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
+    async fn save_redirects(&self, redirects: &[(String, RedirectTarget)]) -> Result<()> {
+        // One row per address (PostgreSQL refuses to update a row twice in
+        // one statement), the last target winning.
+        let mut unique: Vec<&(String, RedirectTarget)> = Vec::with_capacity(redirects.len());
+        for redirect in redirects.iter().rev() {
+            if !unique.iter().any(|r| r.0 == redirect.0) {
+                unique.push(redirect);
+            }
+        }
+        // Under both databases' limits on bound values (3 per row).
+        for chunk in unique.chunks(500) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect();
+            // An address already leading to the same place is not written
+            // again (an import run twice rewrites nothing).
+            let sql = format!(
+                "INSERT INTO redirects (path, target_kind, target_id) VALUES {} \
+                 ON CONFLICT (path) DO UPDATE SET target_kind = excluded.target_kind, \
+                 target_id = excluded.target_id \
+                 WHERE redirects.target_kind <> excluded.target_kind \
+                 OR redirects.target_id <> excluded.target_id",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (path, target) in chunk.iter().map(|r| (&r.0, r.1)) {
+                query = query
+                    .bind(path.as_str())
+                    .bind(target.kind())
+                    .bind(target.id());
+            }
+            query.execute(&self.pool).await.map_err(db)?;
+        }
         Ok(())
     }
 

@@ -1466,15 +1466,20 @@ async fn imports_remember_what_they_made_by_the_other_sites_keys(db: TestDb) {
     let old = "/2024/03/élections-bouaké/";
     assert_eq!(store.redirect(old).await.unwrap(), None);
     store
-        .save_redirect(old, RedirectTarget::Article(3))
+        .save_redirects(&[
+            (old.into(), RedirectTarget::Article(3)),
+            ("?p=57".into(), RedirectTarget::Article(3)),
+            // Listed twice in one write: the last one counts.
+            (old.into(), RedirectTarget::Article(5)),
+        ])
         .await
         .unwrap();
+    assert_eq!(
+        store.redirect(old).await.unwrap(),
+        Some(RedirectTarget::Article(5))
+    );
     store
-        .save_redirect("?p=57", RedirectTarget::Article(3))
-        .await
-        .unwrap();
-    store
-        .save_redirect(old, RedirectTarget::Page(4))
+        .save_redirects(&[(old.into(), RedirectTarget::Page(4))])
         .await
         .unwrap();
     assert_eq!(
@@ -1555,12 +1560,30 @@ async fn a_backup_carries_every_row_into_an_empty_store_of_the_same_kind(db: Tes
         .await
         .unwrap();
     store
-        .save_redirect("/?p=7", RedirectTarget::Article(article))
+        .save_redirects(&[("/?p=7".into(), RedirectTarget::Article(article))])
         .await
         .unwrap();
     let before = dump(&store).await;
     let comments = &before.iter().find(|t| t.0 == "comments").unwrap().2;
     assert_eq!(comments.len(), 2);
+
+    // A snapshot sees the database as it was when it began, whatever is
+    // written meanwhile (the site keeps serving during a backup).
+    let mut snapshot = store.snapshot().await.unwrap();
+    publish(&store, "pendant-la-sauvegarde").await;
+    let mut seen = 0;
+    snapshot
+        .rows(&TABLES[6], |_| {
+            seen += 1;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    snapshot.finish().await.unwrap();
+    assert_eq!(TABLES[6].name, "articles");
+    assert_eq!(seen, 2, "the article published meanwhile is not in it");
+    db.execute("DELETE FROM articles WHERE slug = 'pendant-la-sauvegarde'")
+        .await;
 
     let other = TestDb::new(db.engine).await.unwrap();
     let restored = other.store().await;

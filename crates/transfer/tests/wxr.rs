@@ -3,7 +3,9 @@
 
 use std::io::Cursor;
 
-use kiosque_transfer::wxr::{CommentApproval, Record, WpItem, WpStatus, WxrReader};
+use kiosque_transfer::wxr::{
+    CommentApproval, MenuLink, MenuTarget, Record, WpItem, WpStatus, WxrReader,
+};
 
 const FRENCH_SITE: &str = include_str!("fixtures/fr-news.xml");
 
@@ -72,7 +74,15 @@ fn a_french_export_gives_its_site_authors_terms_items_and_comments() {
             .iter()
             .map(|i| i.post_type.as_str())
             .collect::<Vec<_>>(),
-        ["attachment", "post", "post", "post", "page"]
+        [
+            "attachment",
+            "post",
+            "post",
+            "post",
+            "page",
+            "nav_menu_item",
+            "nav_menu_item"
+        ]
     );
     let photo = items[0];
     assert_eq!(photo.status, WpStatus::Inherit);
@@ -133,6 +143,24 @@ fn a_french_export_gives_its_site_authors_terms_items_and_comments() {
 
     assert_eq!(items[4].post_type, "page");
     assert_eq!(items[4].guid, "https://echo-lagune.example/?page_id=2");
+    // The main menu: the Africa section, then the page.
+    let menu: Vec<MenuLink> = items.iter().filter_map(|i| i.menu_link()).collect();
+    assert_eq!(
+        menu,
+        [
+            MenuLink {
+                menu: "principal".into(),
+                position: 1,
+                target: MenuTarget::Category(4),
+            },
+            MenuLink {
+                menu: "principal".into(),
+                position: 2,
+                target: MenuTarget::Page(2),
+            },
+        ]
+    );
+    assert_eq!(items[4].menu_link(), None, "a page is no menu entry");
 }
 
 #[test]

@@ -47,8 +47,8 @@ use kiosque_core::types::{ArticleStatus, CommentStatus, Email, Locale, Role, Slu
 use kiosque_media::{BlobStore, MediaLimits};
 use kiosque_transfer::content::{comment_text, plain_text, wordpress_to_markdown};
 use kiosque_transfer::wxr::{
-    CommentApproval, Record, WpAuthor, WpCategory, WpItem, WpStatus, WpTag, WxrError, WxrReader,
-    php_serialized_string,
+    CommentApproval, MenuLink, MenuTarget, Record, WpAuthor, WpCategory, WpItem, WpStatus, WpTag,
+    WxrError, WxrReader, php_serialized_string,
 };
 
 use super::ImportReport;
@@ -89,6 +89,8 @@ pub async fn import(
         tags: HashMap::new(),
         photos: HashMap::new(),
         files: HashMap::new(),
+        menu: HashMap::new(),
+        redirects: Vec::new(),
     };
     for pass in [Pass::Terms, Pass::Posts] {
         let file = File::open(&source.file)
@@ -114,10 +116,12 @@ pub async fn import(
                 .unwrap_or_else(|| "wordpress".to_owned());
             }
             importer.apply(pass, record).await?;
+            importer.save_redirects().await?;
             progress(offset + reader.position(), size * 2);
         }
     }
     importer.author_addresses().await?;
+    importer.save_redirects().await?;
     Ok(importer.report)
 }
 
@@ -145,6 +149,13 @@ struct Photo {
     id: i64,
     caption: Option<String>,
     credit: Option<String>,
+}
+
+/// Where the WordPress menus put a page.
+#[derive(Debug, Clone, Copy)]
+struct MenuPlace {
+    footer: bool,
+    position: i64,
 }
 
 /// A category brought in as a section.
@@ -178,6 +189,10 @@ struct Importer<'a> {
     photos: HashMap<i64, Photo>,
     /// Upload path (`2024/03/port.jpg`) → stored file name.
     files: HashMap<String, String>,
+    /// WordPress page id → its place in the site's menus.
+    menu: HashMap<i64, MenuPlace>,
+    /// Old addresses of the record being applied, written after it.
+    redirects: Vec<(String, RedirectTarget)>,
 }
 
 impl Importer<'_> {
@@ -189,10 +204,17 @@ impl Importer<'_> {
             (Pass::Terms, Record::Item(item)) if item.post_type == "attachment" => {
                 self.attachment(&item).await
             }
+            (Pass::Terms, Record::Item(item)) => {
+                if let Some(link) = item.menu_link() {
+                    self.menu_link(&item, link);
+                }
+                Ok(())
+            }
             (Pass::Posts, Record::Item(item)) => match item.post_type.as_str() {
                 "post" => self.post(&item).await,
                 "page" => self.page(&item).await,
-                "attachment" => Ok(()),
+                // Taken in by the first pass.
+                "attachment" | "nav_menu_item" => Ok(()),
                 other => {
                     self.report.skip(
                         describe(&item),
@@ -283,14 +305,12 @@ impl Importer<'_> {
         }
         path.reverse();
         let archive = format!("/category/{}/", path.join("/"));
-        self.redirect(&format!("{archive}feed/"), RedirectTarget::SectionFeed(id))
-            .await?;
-        self.redirect(&archive, RedirectTarget::Section(id)).await?;
+        self.redirect(&format!("{archive}feed/"), RedirectTarget::SectionFeed(id));
+        self.redirect(&archive, RedirectTarget::Section(id));
         self.redirect(
             &format!("/?cat={}", category.id),
             RedirectTarget::Section(id),
-        )
-        .await?;
+        );
         self.counted("sections", created);
         Ok(())
     }
@@ -301,11 +321,9 @@ impl Importer<'_> {
             .await?
         {
             let archive = format!("/tag/{}/", tag.slug);
-            self.redirect(&format!("{archive}feed/"), RedirectTarget::TagFeed(id))
-                .await?;
-            self.redirect(&archive, RedirectTarget::Tag(id)).await?;
-            self.redirect(&format!("/?tag={}", tag.slug), RedirectTarget::Tag(id))
-                .await?;
+            self.redirect(&format!("{archive}feed/"), RedirectTarget::TagFeed(id));
+            self.redirect(&archive, RedirectTarget::Tag(id));
+            self.redirect(&format!("/?tag={}", tag.slug), RedirectTarget::Tag(id));
             self.tags.insert(tag.slug.clone(), (slug, tag.name.clone()));
             self.counted("tags", created);
         }
@@ -418,10 +436,9 @@ impl Importer<'_> {
         self.files
             .insert(without_size(&relative), asset.file_name.clone());
         let target = RedirectTarget::Media(asset.id);
-        self.redirect(&item.link, target).await?;
-        self.redirect(&item.attachment_url, target).await?;
-        self.redirect(&format!("/?attachment_id={}", item.id), target)
-            .await?;
+        self.redirect(&item.link, target);
+        self.redirect(&item.attachment_url, target);
+        self.redirect(&format!("/?attachment_id={}", item.id), target);
         self.photos.insert(
             item.id,
             Photo {
@@ -436,14 +453,27 @@ impl Importer<'_> {
 
     /// Makes an address of the old site (a full URL of it, or a path)
     /// lead to `target`. Addresses of other sites are ignored.
-    async fn redirect(&mut self, old: &str, target: RedirectTarget) -> anyhow::Result<()> {
+    fn redirect(&mut self, old: &str, target: RedirectTarget) {
         let old = old.trim();
         if old.is_empty() || (old.contains("://") && !self.is_old_site(old)) {
-            return Ok(());
+            return;
         }
         if let Some(path) = old_address(old, None) {
-            self.store.save_redirect(&path, target).await?;
-            self.report.redirects += 1;
+            match self.redirects.iter_mut().find(|(p, _)| *p == path) {
+                Some(known) => known.1 = target,
+                None => {
+                    self.redirects.push((path, target));
+                    self.report.redirects += 1;
+                }
+            }
+        }
+    }
+
+    /// Writes the old addresses of the record just applied, in one go.
+    async fn save_redirects(&mut self) -> anyhow::Result<()> {
+        if !self.redirects.is_empty() {
+            self.store.save_redirects(&self.redirects).await?;
+            self.redirects.clear();
         }
         Ok(())
     }
@@ -487,7 +517,7 @@ impl Importer<'_> {
                 .map(|c| if c == '.' || c == ' ' { '-' } else { c })
                 .collect();
             for old in [format!("/author/{nicename}/"), format!("/?author={wp_id}")] {
-                self.redirect(&old, target).await?;
+                self.redirect(&old, target);
             }
         }
         Ok(())
@@ -658,9 +688,15 @@ impl Importer<'_> {
             .remember_import(&self.origin, "post", &key, article_id)
             .await?;
         let target = RedirectTarget::Article(article_id);
-        self.redirect(&item.link, target).await?;
-        self.redirect(&item.guid, target).await?;
-        self.redirect(&format!("/?p={}", item.id), target).await?;
+        self.redirect(&item.link, target);
+        // Its comment feed (`…/slug/feed/`) has no match here: the article
+        // is the nearest thing.
+        if !item.link.contains('?') {
+            let link = item.link.trim_end_matches('/');
+            self.redirect(&format!("{link}/feed/"), target);
+        }
+        self.redirect(&item.guid, target);
+        self.redirect(&format!("/?p={}", item.id), target);
         self.comments(item, article_id).await
     }
 
@@ -751,6 +787,38 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// A menu entry: the pages in WordPress's menus take their place in
+    /// the site's menu (or footer, for a menu named so); the menu here
+    /// lists pages only, so other entries are reported.
+    fn menu_link(&mut self, item: &WpItem, link: MenuLink) {
+        match link.target {
+            MenuTarget::Page(page) => {
+                let footer = ["footer", "pied"]
+                    .iter()
+                    .any(|word| link.menu.contains(word));
+                self.menu.insert(
+                    page,
+                    MenuPlace {
+                        footer,
+                        position: link.position,
+                    },
+                );
+            }
+            other => {
+                let what = match other {
+                    MenuTarget::Category(_) => "sections",
+                    MenuTarget::Post(_) => "articles",
+                    MenuTarget::Address(_) => "other addresses",
+                    MenuTarget::Page(_) | MenuTarget::Other(_) => "other things",
+                };
+                self.report.skip(
+                    format!("{} (menu {})", describe(item), link.menu),
+                    format!("menu links to {what}: the menu here lists the site's pages"),
+                );
+            }
+        }
+    }
+
     async fn page(&mut self, item: &WpItem) -> anyhow::Result<()> {
         if item.status != WpStatus::Publish || !item.password.is_empty() {
             self.report.skip(
@@ -766,6 +834,7 @@ impl Importer<'_> {
             return Ok(());
         };
         let body_markdown = self.markdown(item);
+        let place = self.menu.get(&item.id).copied();
         let draft = PageDraft {
             slug,
             title: if title.is_empty() {
@@ -775,9 +844,10 @@ impl Importer<'_> {
             },
             body_html: render_markdown(&body_markdown, self.site.language == Locale::Fr),
             body_markdown,
-            in_menu: false,
-            in_footer: false,
-            position: item.menu_order,
+            // A new page goes where WordPress's menus had it.
+            in_menu: place.is_some_and(|p| !p.footer),
+            in_footer: place.is_some_and(|p| p.footer),
+            position: place.map_or(item.menu_order, |p| p.position),
         };
         let key = item.id.to_string();
         let existing = match self.store.imported(&self.origin, "page", &key).await? {
@@ -827,11 +897,10 @@ impl Importer<'_> {
             .remember_import(&self.origin, "page", &key, id)
             .await?;
         let target = RedirectTarget::Page(id);
-        self.redirect(&item.link, target).await?;
-        self.redirect(&item.guid, target).await?;
-        self.redirect(&format!("/?page_id={}", item.id), target)
-            .await?;
-        self.redirect(&format!("/?p={}", item.id), target).await?;
+        self.redirect(&item.link, target);
+        self.redirect(&item.guid, target);
+        self.redirect(&format!("/?page_id={}", item.id), target);
+        self.redirect(&format!("/?p={}", item.id), target);
         Ok(())
     }
 }

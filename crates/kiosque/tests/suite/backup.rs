@@ -22,39 +22,11 @@ both_databases!(
     a_damaged_file_or_a_site_in_the_way_restores_nothing,
 );
 
-const WXR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../transfer/tests/fixtures/fr-news.xml"
-);
-
 const PASSWORD: &str = "une phrase de passe assez longue";
 
 /// A site with a bit of everything in it.
 async fn populate(app: &TestApp) {
-    let uploads = app.db.dir.path().join("uploads");
-    let month = uploads.join("2024/03");
-    std::fs::create_dir_all(&month).unwrap();
-    std::fs::write(
-        month.join("port-abidjan.jpg"),
-        kiosque_media::demo_photo(7, 1600, 1067, true),
-    )
-    .unwrap();
-    let out = kiosque_on(
-        app,
-        &[
-            "import".as_ref(),
-            "wordpress".as_ref(),
-            WXR.as_ref(),
-            "--uploads".as_ref(),
-            uploads.as_os_str(),
-        ],
-    )
-    .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::import_french_site(app).await;
 
     let photo = kiosque_media::demo_photo(3, 1400, 788, true);
     app.publish(

@@ -865,3 +865,91 @@ async fn a_story_goes_from_author_to_editor_to_reader() {
     assert!(!page.contains("kofi@example.org"));
     browser.client.close().await.unwrap();
 }
+
+/// A newsroom has just moved its WordPress site in (the French fixture
+/// export and its uploads folder); a reader arrives by an old link and
+/// browses it on a phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_browses_a_site_moved_in_from_wordpress() {
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let app = TestApp::french(TestDb::new(Engine::Sqlite).await.unwrap()).await;
+    crate::common::import_french_site(&app).await;
+    let browser = Browser::start(&driver).await;
+    let story = "/2024/03/port-abidjan-dockers-reprennent-le-travail/";
+
+    // WordPress's short link, as shared on social networks years ago.
+    browser.client.goto(&app.url("/?p=42")).await.unwrap();
+    assert_eq!(browser.client.current_url().await.unwrap().path(), story);
+    let photo = browser
+        .js("const i = document.querySelector('figure img');
+             return [i.complete && i.naturalWidth, i.alt,
+                     [...document.querySelectorAll('figure figcaption')].map(c => c.textContent).join(' | ')]")
+        .await;
+    assert!(photo[0].as_u64().unwrap() > 0, "the photo shows: {photo}");
+    assert!(!photo[1].as_str().unwrap().is_empty(), "with its alt text");
+    assert!(
+        photo[2]
+            .as_str()
+            .unwrap()
+            .contains("Les quais, vendredi à l'aube"),
+        "{photo}"
+    );
+    let byline = browser
+        .js("return document.querySelector('a[rel=author]').textContent")
+        .await;
+    assert_eq!(byline, "Gaëlle Villeneuve");
+    // The approved comments, in their thread: a reply to a reply.
+    let thread = browser
+        .js(
+            "return [...document.querySelectorAll('article.comment')].map(c => {
+                 let depth = 0;
+                 for (let e = c; e; e = e.parentElement) if (e.matches('ol.comment-list')) depth++;
+                 return [c.querySelector('p').textContent.slice(0, 20), depth];
+             })",
+        )
+        .await;
+    assert_eq!(
+        thread,
+        json!([
+            ["Enfin une bonne nouv", 1],
+            ["Reste à voir si l'ac", 2],
+            ["Le premier versement", 3]
+        ])
+    );
+    browser.assert_accessible("an imported article").await;
+    browser.screenshot("imported-article-360").await;
+
+    // The byline leads to the author's page, which lists the story.
+    browser.click_and_wait("a[rel=author]").await;
+    assert_eq!(
+        browser.client.current_url().await.unwrap().path(),
+        "/author/gaelle-villeneuve/"
+    );
+    let listed = browser.client.source().await.unwrap();
+    assert!(listed.contains(story), "the author's page lists the story");
+
+    // An old section address, with its parent, lands on the section.
+    browser
+        .client
+        .goto(&app.url("/category/afrique/cote-d-ivoire/"))
+        .await
+        .unwrap();
+    assert_eq!(
+        browser.client.current_url().await.unwrap().path(),
+        "/category/cote-d-ivoire/"
+    );
+    assert!(browser.client.source().await.unwrap().contains(story));
+    // And an old link to the photo file still shows the photo.
+    browser
+        .client
+        .goto(&app.url("/wp-content/uploads/2024/03/port-abidjan.jpg"))
+        .await
+        .unwrap();
+    let shown = browser
+        .js("const i = document.querySelector('img'); return i && i.complete && i.naturalWidth")
+        .await;
+    assert!(shown.as_u64().unwrap_or(0) > 0, "{shown}");
+}

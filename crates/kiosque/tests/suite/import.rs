@@ -3,16 +3,13 @@
 //! again (nothing duplicated, changes applied); a cut-short file refused
 //! with its line.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kiosque_testkit::{TestApp, TestDb, both_databases};
 
 both_databases!(a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing,);
 
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../transfer/tests/fixtures/fr-news.xml"
-);
+use crate::common::{WXR_FIXTURE as FIXTURE, wordpress_uploads as uploads};
 
 /// Runs `kiosque import wordpress FILE [--uploads DIR]`: (success, stdout,
 /// stderr).
@@ -27,19 +24,6 @@ async fn import(app: &TestApp, file: &Path, uploads: Option<&Path>) -> (bool, St
         String::from_utf8(output.stdout).expect("utf-8"),
         String::from_utf8(output.stderr).expect("utf-8"),
     )
-}
-
-/// WordPress's uploads folder with the photo the export names.
-fn uploads(dir: &Path) -> PathBuf {
-    let uploads = dir.join("uploads");
-    let month = uploads.join("2024/03");
-    std::fs::create_dir_all(&month).unwrap();
-    std::fs::write(
-        month.join("port-abidjan.jpg"),
-        kiosque_media::demo_photo(7, 1600, 1067, true),
-    )
-    .unwrap();
-    uploads
 }
 
 fn line<'a>(report: &'a str, kind: &str) -> &'a str {
@@ -127,6 +111,16 @@ async fn a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing(db: Te
     ] {
         assert!(!page.contains(private), "{private} must stay private");
     }
+    // The page WordPress's main menu had is in the menu; the menu's link
+    // to a section is reported.
+    assert!(
+        page.contains("<li><a href=\"/qui-sommes-nous/\">Qui sommes-nous ?</a></li></ul>"),
+        "{page}"
+    );
+    assert!(
+        report.contains("skipped 1 (menu links to sections: the menu here lists the site's pages): «  » (nav_menu_item 70) (menu principal)"),
+        "{report}"
+    );
     // Accented slugs get Kiosque's form; the draft stays in the newsroom.
     let (status, _) = app.page("/2024/03/elections-bouake-ete-debats/").await;
     assert_eq!(status, 200);
@@ -143,9 +137,11 @@ async fn a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing(db: Te
         .and_then(|rest| rest.split(['"', ' ']).next())
         .map(|file| format!("/media/{file}"))
         .expect("the photo's address");
+    let feed = format!("{STORY}feed/");
     for (old, new) in [
         (STORY, None),
         ("/?p=42", Some(STORY)),
+        (feed.as_str(), Some(STORY)),
         ("/?p=57", Some("/2024/03/elections-bouake-ete-debats/")),
         (
             "/2024/03/%c3%a9lections-bouak%c3%a9-%c3%a9t%c3%a9-d%c3%a9bats/",

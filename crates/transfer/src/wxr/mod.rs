@@ -13,8 +13,8 @@ mod tree;
 use std::io::{BufRead, Read};
 
 pub use records::{
-    Channel, CommentApproval, Record, TermRef, WpAuthor, WpCategory, WpComment, WpItem, WpStatus,
-    WpTag, percent_decode, php_serialized_string,
+    Channel, CommentApproval, MenuLink, MenuTarget, Record, TermRef, WpAuthor, WpCategory,
+    WpComment, WpItem, WpStatus, WpTag, percent_decode, php_serialized_string,
 };
 use tree::ChannelReader;
 pub use tree::Node;

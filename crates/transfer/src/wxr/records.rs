@@ -186,6 +186,74 @@ impl WpItem {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+
+    /// What a `nav_menu_item` links to, and in which menu; `None` for
+    /// other items.
+    pub fn menu_link(&self) -> Option<MenuLink> {
+        if self.post_type != "nav_menu_item" {
+            return None;
+        }
+        let menu = self
+            .terms
+            .iter()
+            .find(|t| t.domain == "nav_menu")
+            .map(|t| t.slug.clone())
+            .unwrap_or_default();
+        let target = match (
+            self.meta("_menu_item_type").unwrap_or_default(),
+            self.meta("_menu_item_object").unwrap_or_default(),
+        ) {
+            ("custom", _) => MenuTarget::Address(
+                self.meta("_menu_item_url")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+            ),
+            (kind, object) => {
+                let id = self
+                    .meta("_menu_item_object_id")
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                match (kind, object) {
+                    ("post_type", "page") => MenuTarget::Page(id),
+                    ("post_type", "post") => MenuTarget::Post(id),
+                    ("taxonomy", "category") => MenuTarget::Category(id),
+                    (_, object) => MenuTarget::Other(object.to_owned()),
+                }
+            }
+        };
+        Some(MenuLink {
+            menu,
+            position: self.menu_order,
+            target,
+        })
+    }
+}
+
+/// An entry of one of the site's menus (a `nav_menu_item`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuLink {
+    /// The menu's slug (`principal`, `footer`…).
+    pub menu: String,
+    /// Its place in the menu.
+    pub position: i64,
+    /// What it leads to.
+    pub target: MenuTarget,
+}
+
+/// What a menu entry leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuTarget {
+    /// A page, by WordPress id.
+    Page(i64),
+    /// A post, by WordPress id.
+    Post(i64),
+    /// A category, by WordPress term id.
+    Category(i64),
+    /// A hand-typed address.
+    Address(String),
+    /// Anything else (a tag, a plugin's object), by its kind.
+    Other(String),
 }
 
 /// A comment's moderation state.

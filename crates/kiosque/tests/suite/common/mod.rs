@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
 use kiosque_testkit::TestApp;
@@ -59,4 +59,47 @@ pub fn assert_in_order(haystack: &str, needles: &[&str]) -> Vec<usize> {
 /// A PNG photo for the tests, generated.
 pub fn png(seed: u32) -> Vec<u8> {
     kiosque_media::demo_photo(seed, 320, 180, false)
+}
+
+/// The French WordPress export of `kiosque-transfer`'s fixtures.
+pub const WXR_FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../transfer/tests/fixtures/fr-news.xml"
+);
+
+/// WordPress's uploads folder, under `dir`, with the photo the fixture
+/// export names.
+pub fn wordpress_uploads(dir: &Path) -> PathBuf {
+    let uploads = dir.join("uploads");
+    let month = uploads.join("2024/03");
+    std::fs::create_dir_all(&month).unwrap();
+    std::fs::write(
+        month.join("port-abidjan.jpg"),
+        kiosque_media::demo_photo(7, 1600, 1067, true),
+    )
+    .unwrap();
+    uploads
+}
+
+/// Imports the French fixture site and its uploads into `app`, as
+/// `kiosque import wordpress` does; returns the report.
+pub async fn import_french_site(app: &TestApp) -> String {
+    let uploads = wordpress_uploads(app.db.dir.path());
+    let out = kiosque_on(
+        app,
+        &[
+            "import".as_ref(),
+            "wordpress".as_ref(),
+            WXR_FIXTURE.as_ref(),
+            "--uploads".as_ref(),
+            uploads.as_os_str(),
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
 }
