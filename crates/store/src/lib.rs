@@ -84,6 +84,9 @@ pub struct StoreOptions {
     /// loads an older backup into the schema it was made with, then
     /// [`SqlStore::migrate`] takes the restored rows through the rest.
     pub schema_version: Option<i64>,
+    /// Statements are expected to run long (a backup streams whole tables
+    /// through one): no "slow statement" warnings.
+    pub long_statements: bool,
 }
 
 impl Default for StoreOptions {
@@ -92,6 +95,7 @@ impl Default for StoreOptions {
             max_connections: 8,
             bulk_load: false,
             schema_version: None,
+            long_statements: false,
         }
     }
 }
@@ -107,7 +111,10 @@ impl SqlStore {
             (true, Backend::Sqlite) => Some("PRAGMA synchronous = NORMAL"),
             (true, Backend::Postgres) => Some("SET synchronous_commit = off"),
         };
-        let connect = AnyConnectOptions::from_str(url).map_err(Error::backend)?;
+        let mut connect = AnyConnectOptions::from_str(url).map_err(Error::backend)?;
+        if options.long_statements {
+            connect = sqlx::ConnectOptions::disable_statement_logging(connect);
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections)
             // A SQLite connection is a file handle on a thread of its own:

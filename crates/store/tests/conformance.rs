@@ -1605,6 +1605,10 @@ async fn a_backup_carries_every_row_into_an_empty_store_of_the_same_kind(db: Tes
     // New rows take ids after the restored ones.
     let next = publish(&restored, "apres-restauration").await;
     assert!(next > article);
+    assert!(
+        restored.latest_page_change().await.unwrap() > 0,
+        "the triggers paused for the restore are back"
+    );
     restored
         .add_comment(&comment(next, None, "nouveau"))
         .await

@@ -76,6 +76,7 @@ pub async fn restore(
         database_url,
         StoreOptions {
             schema_version: Some(manifest.schema_version),
+            long_statements: true,
             ..Default::default()
         },
     )

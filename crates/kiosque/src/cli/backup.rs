@@ -7,7 +7,9 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::{open_store, redact, require_site};
+use kiosque_store::StoreOptions;
+
+use crate::app::{open_store_with, redact, require_site};
 use crate::backup;
 use crate::config::{Settings, write_default_config};
 
@@ -50,7 +52,14 @@ impl Backup {
     /// Runs the subcommand.
     pub async fn run(self, settings: &Settings) -> anyhow::Result<()> {
         let started = Instant::now();
-        let store = open_store(settings).await?;
+        let store = open_store_with(
+            settings,
+            StoreOptions {
+                long_statements: true,
+                ..Default::default()
+            },
+        )
+        .await?;
         require_site(&store, settings).await?;
         let media = settings.media_store()?;
         let (bar, progress) = progress_bar()?;

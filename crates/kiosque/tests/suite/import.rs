@@ -209,14 +209,22 @@ async fn a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing(db: Te
         page.matches("Enfin une bonne nouvelle").count()
     );
 
-    // A change made in WordPress since: applied to the same article.
+    // A change made in WordPress since: applied to the same article. The
+    // site also moved to another permalink shape (`/%category%/%postname%/`):
+    // both old addresses lead to the article.
     let edited = dir.path().join("edited.xml");
     std::fs::write(
         &edited,
-        std::fs::read_to_string(FIXTURE).unwrap().replace(
-            "les dockers reprennent le travail après trois jours de grève]]></title>",
-            "les dockers reprennent le travail après quatre jours de grève]]></title>",
-        ),
+        std::fs::read_to_string(FIXTURE)
+            .unwrap()
+            .replace(
+                "les dockers reprennent le travail après trois jours de grève]]></title>",
+                "les dockers reprennent le travail après quatre jours de grève]]></title>",
+            )
+            .replace(
+                "<link>https://echo-lagune.example/2024/03/%c3%a9lections-bouak%c3%a9-%c3%a9t%c3%a9-d%c3%a9bats/</link>",
+                "<link>https://echo-lagune.example/politique/%c3%a9lections-bouak%c3%a9-%c3%a9t%c3%a9-d%c3%a9bats/</link>",
+            ),
     )
     .unwrap();
     let (ok, changed, stderr) = import(&app, &edited, Some(&uploads)).await;
@@ -237,6 +245,17 @@ async fn a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing(db: Te
         page.contains("quatre jours de grève"),
         "the change shows at the same address"
     );
+    for old in [
+        "/politique/%C3%A9lections-bouak%C3%A9-%C3%A9t%C3%A9-d%C3%A9bats/",
+        "/2024/03/%c3%a9lections-bouak%c3%a9-%c3%a9t%c3%a9-d%c3%a9bats/",
+    ] {
+        let response = app.get(old).await;
+        assert_eq!(response.status(), 301, "{old}");
+        assert_eq!(
+            response.headers()["location"],
+            "/2024/03/elections-bouake-ete-debats/"
+        );
+    }
 
     // A file cut short: refused with its line, nothing of the cut item.
     let text = std::fs::read_to_string(FIXTURE).unwrap();
