@@ -25,7 +25,7 @@ pub use chrono_tz::Tz;
 pub use comment::{Comment, ModerationItem, NewComment};
 pub use page::{NavLink, PageDraft, StaticPage};
 pub use permalink::Permalink;
-pub use redirect::{RedirectTarget, old_address};
+pub use redirect::{RedirectTarget, old_address, without_wordpress_size};
 pub use search::{SearchChange, SearchDocument};
 pub use site::{CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;

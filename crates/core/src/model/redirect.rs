@@ -102,12 +102,46 @@ pub fn old_address(raw: &str, query: Option<&str>) -> Option<String> {
                 .then(|| format!("?{key}={value}"))
         });
     }
+    // Old pages and feeds link WordPress's resized copies of a photo; the
+    // import keeps the original, which they all lead to.
+    let path = if path.starts_with("/wp-content/uploads/") {
+        without_wordpress_size(&path)
+    } else {
+        path
+    };
     let last = path.rsplit('/').next().unwrap_or_default();
     Some(if path.ends_with('/') || last.contains('.') {
         path
     } else {
         format!("{path}/")
     })
+}
+
+/// The original of one of WordPress's resized copies of an upload
+/// (`port-1024x683.jpg` → `port.jpg`), extension in lower case; other
+/// names as they are.
+pub fn without_wordpress_size(path: &str) -> String {
+    let (stem, extension) = match path.rsplit_once('.') {
+        Some((stem, ext)) if !ext.contains('/') => (stem, Some(ext)),
+        _ => (path, None),
+    };
+    let stem = match stem.rsplit_once('-') {
+        Some((base, size))
+            if size.split_once('x').is_some_and(|(w, h)| {
+                !w.is_empty()
+                    && !h.is_empty()
+                    && w.bytes().all(|b| b.is_ascii_digit())
+                    && h.bytes().all(|b| b.is_ascii_digit())
+            }) =>
+        {
+            base
+        }
+        _ => stem,
+    };
+    match extension {
+        Some(ext) => format!("{stem}.{}", ext.to_ascii_lowercase()),
+        None => stem.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -143,5 +177,26 @@ mod tests {
             Some("/wp-content/uploads/2024/03/a.jpg")
         );
         assert_eq!(old_address("relative/path", None), None);
+        assert_eq!(
+            old_address("/wp-content/uploads/2024/03/port-1024x683.JPG", None).as_deref(),
+            Some("/wp-content/uploads/2024/03/port.jpg"),
+            "a resized copy leads to its original"
+        );
+    }
+
+    #[test]
+    fn resized_copies_lead_to_their_original() {
+        assert_eq!(
+            without_wordpress_size("2024/03/port-1024x683.jpg"),
+            "2024/03/port.jpg"
+        );
+        assert_eq!(
+            without_wordpress_size("2024/03/port.JPG"),
+            "2024/03/port.jpg"
+        );
+        assert_eq!(
+            without_wordpress_size("2024/03/grand-x-port.jpg"),
+            "2024/03/grand-x-port.jpg"
+        );
     }
 }

@@ -39,7 +39,7 @@ use kiosque_core::Error;
 use kiosque_core::markup::render_markdown;
 use kiosque_core::model::{
     ArticleDraft, Editorial, NewComment, NewUser, PageDraft, RedirectTarget, Site, TermKind,
-    old_address,
+    old_address, without_wordpress_size,
 };
 use kiosque_core::ports::Store;
 use kiosque_core::service::publish::ArticleSource;
@@ -434,7 +434,7 @@ impl Importer<'_> {
             .remember_import(&self.origin, "media", &item.id.to_string(), asset.id)
             .await?;
         self.files
-            .insert(without_size(&relative), asset.file_name.clone());
+            .insert(without_wordpress_size(&relative), asset.file_name.clone());
         let target = RedirectTarget::Media(asset.id);
         self.redirect(&item.link, target);
         self.redirect(&item.attachment_url, target);
@@ -536,7 +536,7 @@ impl Importer<'_> {
     fn media_address(&self, url: &str) -> Option<String> {
         let relative = upload_path(url)?;
         self.files
-            .get(&without_size(&relative))
+            .get(&without_wordpress_size(&relative))
             .map(|file| format!("/media/{file}"))
     }
 
@@ -805,14 +805,25 @@ impl Importer<'_> {
                 );
             }
             other => {
-                let what = match other {
-                    MenuTarget::Category(_) => "sections",
-                    MenuTarget::Post(_) => "articles",
-                    MenuTarget::Address(_) => "other addresses",
-                    MenuTarget::Page(_) | MenuTarget::Other(_) => "other things",
+                let (what, target) = match other {
+                    MenuTarget::Category(id) => ("sections", format!("category {id}")),
+                    MenuTarget::Post(id) => ("articles", format!("post {id}")),
+                    MenuTarget::Address(url) => ("other addresses", url),
+                    MenuTarget::Page(id) => ("other things", format!("page {id}")),
+                    MenuTarget::Other(kind) => ("other things", kind),
                 };
+                let title = plain_text(&item.title);
                 self.report.skip(
-                    format!("{} (menu {})", describe(item), link.menu),
+                    format!(
+                        "menu « {} », entry {}{}: {target}",
+                        link.menu,
+                        link.position,
+                        if title.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" « {title} »")
+                        }
+                    ),
                     format!("menu links to {what}: the menu here lists the site's pages"),
                 );
             }
@@ -930,46 +941,12 @@ fn upload_path(url: &str) -> Option<String> {
     Some(kiosque_transfer::wxr::percent_decode(rest))
 }
 
-/// WordPress's resized copies (`port-1024x683.jpg`) lead to the original.
-fn without_size(path: &str) -> String {
-    let (stem, extension) = match path.rsplit_once('.') {
-        Some((stem, ext)) if !ext.contains('/') => (stem, Some(ext)),
-        _ => (path, None),
-    };
-    let stem = match stem.rsplit_once('-') {
-        Some((base, size))
-            if size.split_once('x').is_some_and(|(w, h)| {
-                !w.is_empty()
-                    && !h.is_empty()
-                    && w.bytes().all(|b| b.is_ascii_digit())
-                    && h.bytes().all(|b| b.is_ascii_digit())
-            }) =>
-        {
-            base
-        }
-        _ => stem,
-    };
-    match extension {
-        Some(ext) => format!("{stem}.{}", ext.to_ascii_lowercase()),
-        None => stem.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn resized_copies_lead_to_their_original() {
-        assert_eq!(
-            without_size("2024/03/port-1024x683.jpg"),
-            "2024/03/port.jpg"
-        );
-        assert_eq!(without_size("2024/03/port.JPG"), "2024/03/port.jpg");
-        assert_eq!(
-            without_size("2024/03/grand-x-port.jpg"),
-            "2024/03/grand-x-port.jpg"
-        );
+    fn upload_addresses_give_their_path_in_the_uploads_folder() {
         assert_eq!(
             upload_path("https://x.fr/wp-content/uploads/2024/03/%C3%A9t%C3%A9.jpg?v=2").as_deref(),
             Some("2024/03/été.jpg")

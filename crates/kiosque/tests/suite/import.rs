@@ -118,7 +118,7 @@ async fn a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing(db: Te
         "{page}"
     );
     assert!(
-        report.contains("skipped 1 (menu links to sections: the menu here lists the site's pages): «  » (nav_menu_item 70) (menu principal)"),
+        report.contains("skipped 1 (menu links to sections: the menu here lists the site's pages): menu « principal », entry 1: category 4"),
         "{report}"
     );
     // Accented slugs get Kiosque's form; the draft stays in the newsroom.
@@ -171,6 +171,11 @@ async fn a_wordpress_site_moves_in_and_a_second_import_duplicates_nothing(db: Te
             Some(photo.as_str()),
         ),
         ("/?attachment_id=31", Some(photo.as_str())),
+        (
+            "/wp-content/uploads/2024/03/port-abidjan-1024x683.jpg",
+            Some(photo.as_str()),
+        ),
+        ("/?s=port+abidjan", Some("/search?q=port+abidjan")),
     ] {
         let response = app.get(old).await;
         match new {

@@ -1,5 +1,6 @@
 //! Old addresses (a WordPress site's permalinks, `/?p=42`, its archives,
-//! its attachment pages) answered with a 301 to where the thing is now.
+//! its attachment pages, its searches) answered with a 301 to where the
+//! thing is now.
 //!
 //! Asked only when nothing here answers (a 404), so a real page always
 //! wins and a reader costs one lookup only on a miss; the home address's
@@ -27,6 +28,14 @@ pub(crate) async fn old_addresses(
     }
     let path = request.uri().path().to_owned();
     if path == "/" {
+        // WordPress's search address, `/?s=words`.
+        if let Some(words) = request
+            .uri()
+            .query()
+            .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("s=")))
+        {
+            return moved_permanently(&format!("/search?q={words}"));
+        }
         let key = old_address("/", request.uri().query());
         if let Some(to) = resolve(&state, key.as_deref()).await {
             return moved_permanently(&to);
