@@ -271,6 +271,9 @@ pub trait Store: Accounts + Imports + Send + Sync + 'static {
     ) -> Result<bool>;
     /// Approved comments of an article, oldest first.
     async fn approved_comments(&self, article_id: i64) -> Result<Vec<Comment>>;
+    /// Every comment of an article whatever its state (for exports), oldest
+    /// first.
+    async fn article_comments(&self, article_id: i64) -> Result<Vec<Comment>>;
     /// How many comments are in one moderation state.
     async fn count_comments(&self, status: CommentStatus) -> Result<u64>;
     /// Comments in one moderation state, oldest first, with their article's headline.

@@ -76,9 +76,20 @@ pub(crate) async fn is_duplicate(
     Ok(get::<i64>(&row, "n")? > 0)
 }
 
-pub(crate) async fn approved(pool: &AnyPool, article_id: i64) -> Result<Vec<Comment>> {
+/// An article's comments, oldest first: the approved ones (what readers
+/// see), or all of them whatever their state.
+pub(crate) async fn of_article(
+    pool: &AnyPool,
+    article_id: i64,
+    approved_only: bool,
+) -> Result<Vec<Comment>> {
+    let only = if approved_only {
+        " AND c.status = 'approved'"
+    } else {
+        ""
+    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM comments c WHERE c.article_id = $1 AND c.status = 'approved' \
+        "SELECT {COLUMNS} FROM comments c WHERE c.article_id = $1{only} \
          ORDER BY c.created_at, c.id"
     );
     sqlx::query(&sql)

@@ -280,7 +280,11 @@ impl Store for SqlStore {
     }
 
     async fn approved_comments(&self, article_id: i64) -> Result<Vec<Comment>> {
-        comments::approved(&self.pool, article_id).await
+        comments::of_article(&self.pool, article_id, true).await
+    }
+
+    async fn article_comments(&self, article_id: i64) -> Result<Vec<Comment>> {
+        comments::of_article(&self.pool, article_id, false).await
     }
 
     async fn count_comments(&self, status: CommentStatus) -> Result<u64> {

@@ -514,6 +514,10 @@ async fn comments_are_pending_until_approved(db: TestDb) {
             .unwrap()
             .is_empty()
     );
+    // An export sees it, whatever its state.
+    let all = store.article_comments(article_id).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0], c);
     let pending = store
         .comments_with_status(CommentStatus::Pending)
         .await

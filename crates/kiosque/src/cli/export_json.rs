@@ -1,15 +1,13 @@
 //! `kiosque export json [--output FILE]`: the site's content as documented
 //! JSON (`docs/export-json.md`) for other tools.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use kiosque_core::model::{Comment, PageRequest, TermKind};
+use kiosque_core::model::{PageRequest, TermKind};
 use kiosque_core::ports::Store;
-use kiosque_core::types::CommentStatus;
 use kiosque_transfer::json::{
     ArticleJson, AuthorJson, CommentJson, FORMAT, Header, ImageJson, JsonWriter, MediaJson,
     PageJson, SiteInfo, TermJson, VERSION,
@@ -113,17 +111,6 @@ impl Export {
             }
         }
 
-        // Comments of every state, by article (the store lists them by
-        // state, oldest first).
-        let mut comments: HashMap<i64, Vec<Comment>> = HashMap::new();
-        for status in CommentStatus::ALL {
-            for item in store.comments_with_status(status).await? {
-                comments
-                    .entry(item.comment.article_id)
-                    .or_default()
-                    .push(item.comment);
-            }
-        }
         json.list("articles")?;
         for number in 1.. {
             let page = store
@@ -139,8 +126,8 @@ impl Export {
                 let Some(article) = store.article(row.id).await? else {
                     continue; // deleted meanwhile
                 };
-                let mut own = comments.remove(&article.id).unwrap_or_default();
-                own.sort_by_key(|c| (c.created_at, c.id));
+                // Asked article by article: memory holds one article's.
+                let own = store.article_comments(article.id).await?;
                 json.item(&ArticleJson {
                     id: article.id,
                     status: article.status.as_str().to_owned(),
