@@ -15,7 +15,7 @@ use kiosque_core::ports::Store;
 use kiosque_core::types::Role;
 use kiosque_testkit::{Engine, TestApp, TestDb, both_databases};
 
-use crate::common::{kiosque, kiosque_on};
+use crate::common::{failed, kiosque, kiosque_on, succeeded};
 
 both_databases!(
     a_backup_restores_to_the_same_site_on_either_database,
@@ -155,13 +155,7 @@ async fn restore(target: &TestDb, file: &Path) -> std::process::Output {
 }
 
 async fn backup(app: &TestApp, file: &Path) {
-    let out = kiosque_on(app, &[OsStr::new("backup"), file.as_os_str()]).await;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&kiosque_on(app, &[OsStr::new("backup"), file.as_os_str()]).await);
     assert!(
         stdout.contains("backed up 4 articles, 1 pages, 6 comments, 3 accounts, 18 media files"),
         "{stdout}"
@@ -176,13 +170,7 @@ async fn restored_as(
     original: &BTreeMap<String, Fetched>,
 ) -> Option<TestApp> {
     let target = TestDb::new(engine).await?;
-    let out = restore(&target, file).await;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&restore(&target, file).await);
     assert!(stdout.contains("restored 4 articles"), "{stdout}");
     let app = TestApp::open(target, |_| {}).await;
     assert_same_site(original, &crawl(&app).await);
@@ -253,34 +241,20 @@ async fn a_damaged_file_or_a_site_in_the_way_restores_nothing(db: TestDb) {
     for (cut, message) in [(whole.len() / 2, "damaged"), (end, "cut short")] {
         let short = dir.path().join("short.tar");
         std::fs::write(&short, &whole[..cut]).unwrap();
-        let out = restore(&target, &short).await;
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success());
+        let stderr = failed(&restore(&target, &short).await);
         assert!(stderr.contains(message), "{stderr}");
     }
     let foreign = dir.path().join("notes.txt");
     std::fs::write(&foreign, "pas une sauvegarde\n".repeat(100)).unwrap();
-    let out = restore(&target, &foreign).await;
-    assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("is not a Kiosque backup"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stderr = failed(&restore(&target, &foreign).await);
+    assert!(stderr.contains("is not a Kiosque backup"), "{stderr}");
 
     // Nothing of the refused restores stayed: the whole file goes in.
-    let out = restore(&target, &file).await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&restore(&target, &file).await);
 
     // Now the database holds a site: a second restore is refused and
     // changes nothing.
-    let out = restore(&target, &file).await;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let stderr = failed(&restore(&target, &file).await);
     assert!(stderr.contains("the database is not empty"), "{stderr}");
     let app = TestApp::open(target, |_| {}).await;
     assert_same_site(&crawl(&source).await, &crawl(&app).await);

@@ -47,20 +47,12 @@ impl<'a> Kiosque<'a> {
 
     /// Runs a command that must succeed; returns its stdout.
     async fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args).await;
-        assert!(
-            out.status.success(),
-            "kiosque {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
+        crate::common::succeeded(&self.run(args).await)
     }
 
     /// Runs a command that must fail; returns its stderr.
     async fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args).await;
-        assert!(!out.status.success(), "kiosque {args:?} should have failed");
-        String::from_utf8(out.stderr).expect("utf-8")
+        crate::common::failed(&self.run(args).await)
     }
 
     async fn init(&self) {
@@ -256,12 +248,7 @@ async fn publishing_the_same_file_again_updates_the_article(db: TestDb) {
     write_article(&dir, "a.md", &updated);
     for _ in 0..2 {
         let out = k.run(&["publish", file.to_str().unwrap()]).await;
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(String::from_utf8_lossy(&out.stdout), first);
+        assert_eq!(crate::common::succeeded(&out), first);
         assert!(String::from_utf8_lossy(&out.stderr).contains("updated"));
     }
     let (_server, base) = k.serve().await;

@@ -14,13 +14,9 @@ both_databases!(
 
 /// Runs `kiosque export-static out` on the app's database; returns stdout.
 async fn export(app: &TestApp, out: &Path) -> String {
-    let output = crate::common::kiosque_on(app, &["export-static".as_ref(), out.as_os_str()]).await;
-    assert!(
-        output.status.success(),
-        "export failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
+    crate::common::succeeded(
+        &crate::common::kiosque_on(app, &["export-static".as_ref(), out.as_os_str()]).await,
+    )
 }
 
 /// `(files, written, removed)` from the command's summary line.
@@ -240,11 +236,7 @@ async fn the_json_export_holds_the_content_with_its_comments_and_photos(db: Test
         ],
     )
     .await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::common::succeeded(&output);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("valid JSON");
     assert_eq!(json["format"], "kiosque-content");

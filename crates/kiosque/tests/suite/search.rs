@@ -191,12 +191,8 @@ async fn reindex_rebuilds_while_the_server_runs(db: TestDb) {
         b.contains("2 articles trouvés.")
     })
     .await;
-    let out = crate::common::kiosque_on(&app, &["search".as_ref(), "reindex".as_ref()]).await;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = crate::common::succeeded(
+        &crate::common::kiosque_on(&app, &["search".as_ref(), "reindex".as_ref()]).await,
     );
     assert!(
         stdout.contains("search index rebuilt: 2 articles"),

@@ -33,6 +33,28 @@ pub async fn kiosque_on(app: &TestApp, args: &[&OsStr]) -> Output {
         .expect("run kiosque")
 }
 
+/// The standard output of a command that must have succeeded (a panic
+/// showing both outputs otherwise).
+pub fn succeeded(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "the command failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The standard error of a command that must have failed.
+pub fn failed(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "the command should have failed:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// The page with no-break spaces turned into plain ones, so assertions can
 /// be written as a reader sees the text.
 pub fn plain(html: &str) -> String {
@@ -96,10 +118,5 @@ pub async fn import_french_site(app: &TestApp) -> String {
         ],
     )
     .await;
-    assert!(
-        out.status.success(),
-        "import failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    succeeded(&out)
 }
