@@ -9,6 +9,9 @@ fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_env("KIOSQUE_LOG")
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
+        // Colours only for a person at a terminal, not in a log file or a
+        // pipe (`kiosque import … 2> import.log`).
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Runtime::new() {
