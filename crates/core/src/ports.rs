@@ -135,6 +135,9 @@ pub trait Store: Accounts + Imports + Send + Sync + 'static {
     ) -> Result<bool>;
     /// One media file by id.
     async fn media_asset(&self, id: i64) -> Result<Option<MediaAsset>>;
+    /// The media files of these names that the library holds (a gallery's
+    /// photos), in no particular order.
+    async fn media_by_files(&self, files: &[String]) -> Result<Vec<MediaAsset>>;
     /// The media library, newest first, filtered by a search over file
     /// name, alt text, caption and credit (empty: everything).
     async fn media_library(&self, search: &str, page: PageRequest) -> Result<Page<MediaItem>>;

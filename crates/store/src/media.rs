@@ -85,6 +85,27 @@ pub(crate) async fn by_id(pool: &AnyPool, id: i64) -> Result<Option<MediaAsset>>
     .transpose()
 }
 
+/// The assets of these file names (a statement per 500, so the number of
+/// bound values stays small for both databases).
+pub(crate) async fn by_files(pool: &AnyPool, files: &[String]) -> Result<Vec<MediaAsset>> {
+    let mut out = Vec::with_capacity(files.len());
+    for chunk in files.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {MEDIA_FIELDS} FROM media m WHERE m.file_name IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for f in chunk {
+            query = query.bind(f);
+        }
+        for row in query.fetch_all(pool).await.map_err(db)? {
+            out.push(rows::media(&row)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Records the copies made and closes the job.
 pub(crate) async fn finish_job(store: &SqlStore, id: i64, widths: &[u32]) -> Result<()> {
     let list: Vec<String> = widths.iter().map(u32::to_string).collect();

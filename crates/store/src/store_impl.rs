@@ -57,6 +57,10 @@ impl Store for SqlStore {
         media::by_id(&self.pool, id).await
     }
 
+    async fn media_by_files(&self, files: &[String]) -> Result<Vec<MediaAsset>> {
+        media::by_files(&self.pool, files).await
+    }
+
     async fn media_library(&self, search: &str, page: PageRequest) -> Result<Page<MediaItem>> {
         media::library(&self.pool, search, page).await
     }

@@ -636,6 +636,13 @@ async fn media_jobs_are_leased_retried_and_finished(db: TestDb) {
     store.finish_media_job(a.id, &[320, 640]).await.unwrap();
     let done = store.media_asset(a.id).await.unwrap().unwrap();
     assert_eq!(done.variants, vec![320, 640]);
+    // A gallery finds its photos by file name; unknown names are left out.
+    let found = store
+        .media_by_files(&[done.file_name.clone(), "ffff.jpg".into()])
+        .await
+        .unwrap();
+    assert_eq!(found, vec![done.clone()]);
+    assert!(store.media_by_files(&[]).await.unwrap().is_empty());
     assert_eq!(store.claim_media_job(at(10_000)).await.unwrap(), None);
     // Saving the same file again queues nothing.
     store.save_media(&media("a1")).await.unwrap();

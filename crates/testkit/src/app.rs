@@ -143,6 +143,45 @@ impl TestApp {
         path
     }
 
+    /// Puts a picture in the media library with the newsroom's texts, as an
+    /// upload would; returns it as stored.
+    pub async fn add_to_library(
+        &self,
+        bytes: &[u8],
+        text: kiosque_core::model::MediaText,
+    ) -> kiosque_core::model::MediaAsset {
+        let ingested = kiosque_media::ingest(bytes, self.settings.media_limits).expect("a picture");
+        let media = self.settings.media_store().expect("media storage");
+        media
+            .put(&ingested.meta.file_name, ingested.bytes.clone())
+            .await
+            .expect("stored file");
+        let asset = self.store.save_media(&ingested.meta).await.expect("saved");
+        self.store
+            .set_media_text(asset.id, &text)
+            .await
+            .expect("texts saved");
+        self.store
+            .media_asset(asset.id)
+            .await
+            .expect("read back")
+            .expect("present")
+    }
+
+    /// Waits (up to 10 s) for the media worker to make the copies of a
+    /// library picture.
+    pub async fn wait_for_asset_copies(&self, id: i64) -> Vec<u32> {
+        for _ in 0..200 {
+            let asset = self.store.media_asset(id).await.expect("asset");
+            if let Some(asset) = asset.filter(|a| !a.variants.is_empty()) {
+                self.settled().await;
+                return asset.variants;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the media worker made no copies within 10 s");
+    }
+
     /// The image of the published article `slug`, as stored now.
     pub async fn article_image(&self, slug: &str) -> kiosque_core::model::MediaAsset {
         let slug = kiosque_core::types::Slug::parse(slug).expect("a slug");

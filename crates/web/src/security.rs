@@ -100,6 +100,29 @@ pub(crate) fn client_ip(
         .unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }
 
+/// The content policy of every response. Style attributes are allowed
+/// (not style elements): images carry their average colour as a placeholder
+/// background. No frame may load (`default-src`) unless a page says so.
+const CONTENT_POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
+     style-src-attr 'unsafe-inline'; script-src 'self'; connect-src 'self'; \
+     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The content policy of a page with embeds: frames from their providers'
+/// player origins only, none other.
+pub(crate) fn content_policy_with_frames(
+    providers: &[kiosque_core::markup::embed::Provider],
+) -> HeaderValue {
+    let mut policy = String::from(CONTENT_POLICY);
+    if !providers.is_empty() {
+        policy.push_str("; frame-src");
+        for p in providers {
+            policy.push(' ');
+            policy.push_str(p.frame_origin());
+        }
+    }
+    HeaderValue::try_from(policy).unwrap_or(HeaderValue::from_static(CONTENT_POLICY))
+}
+
 type HeaderLayers = Stack<
     SetResponseHeaderLayer<HeaderValue>,
     Stack<
@@ -119,14 +142,7 @@ pub(crate) fn headers() -> ServiceBuilder<HeaderLayers> {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
     ServiceBuilder::new()
-        .layer(set(
-            header::CONTENT_SECURITY_POLICY,
-            // Style attributes are allowed (not style elements): images
-            // carry their average colour as a placeholder background.
-            "default-src 'none'; img-src 'self' data:; style-src 'self'; \
-             style-src-attr 'unsafe-inline'; script-src 'self'; connect-src 'self'; \
-             form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-        ))
+        .layer(set(header::CONTENT_SECURITY_POLICY, CONTENT_POLICY))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(
             header::REFERRER_POLICY,

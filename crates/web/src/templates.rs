@@ -15,6 +15,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("error.html", include_str!("../templates/error.html")),
     (
+        "parts/gallery.html",
+        include_str!("../templates/parts/gallery.html"),
+    ),
+    (
+        "parts/embed.html",
+        include_str!("../templates/parts/embed.html"),
+    ),
+    (
         "admin/base.html",
         include_str!("../templates/admin/base.html"),
     ),
@@ -102,6 +110,8 @@ pub const SITE_CSS: &str = include_str!("../assets/site.css");
 pub const ADMIN_CSS: &str = include_str!("../assets/admin.css");
 /// The public site's only script: the share block's enhancements.
 pub const SHARE_JS: &str = include_str!("../assets/share.js");
+/// Galleries' lightbox and embeds' click-to-load, on pages that have them.
+pub const READER_JS: &str = include_str!("../assets/reader.js");
 /// The admin's optional script (live preview).
 pub const ADMIN_JS: &str = include_str!("../assets/admin.js");
 /// The site's icon in browser tabs and bookmarks.
@@ -135,6 +145,8 @@ pub struct Templates {
     pub admin_js_path: String,
     /// `/assets/share.<hash>.js`.
     pub share_js_path: String,
+    /// `/assets/reader.<hash>.js`.
+    pub reader_js_path: String,
     /// `/assets/icon.<hash>.svg`.
     pub icon_path: String,
 }
@@ -164,8 +176,27 @@ impl Templates {
             admin_css_path: fingerprinted("admin", "css", ADMIN_CSS),
             admin_js_path: fingerprinted("admin", "js", ADMIN_JS),
             share_js_path: fingerprinted("share", "js", SHARE_JS),
+            reader_js_path: fingerprinted("reader", "js", READER_JS),
             icon_path: fingerprinted("icon", "svg", ICON_SVG),
         }
+    }
+
+    /// The built-in file served at a fingerprinted `/assets/…` path, with
+    /// its content type.
+    pub fn asset(&self, path: &str) -> Option<(&'static str, &'static str)> {
+        const CSS: &str = "text/css; charset=utf-8";
+        const JS: &str = "text/javascript; charset=utf-8";
+        [
+            (&self.css_path, SITE_CSS, CSS),
+            (&self.admin_css_path, ADMIN_CSS, CSS),
+            (&self.admin_js_path, ADMIN_JS, JS),
+            (&self.share_js_path, SHARE_JS, JS),
+            (&self.reader_js_path, READER_JS, JS),
+            (&self.icon_path, ICON_SVG, "image/svg+xml"),
+        ]
+        .into_iter()
+        .find(|(p, _, _)| p.as_str() == path)
+        .map(|(_, body, kind)| (body, kind))
     }
 
     /// Renders a page.

@@ -103,23 +103,40 @@ fn srcset(asset: &MediaAsset, ext: &str, extra: Option<(String, u32)>) -> Option
 }
 
 fn image_view(image: &FeaturedImage, fallback_alt: &str, locale: Locale) -> ImageView {
-    let asset = &image.asset;
+    // The library's alt text; for images from before it existed, the
+    // caption, then the headline.
+    let alt = Some(image.asset.text.alt.clone())
+        .filter(|a| !a.is_empty())
+        .or_else(|| image.caption.clone())
+        .unwrap_or_else(|| fallback_alt.to_owned());
+    asset_image(
+        &image.asset,
+        alt,
+        image.caption.as_deref(),
+        image.credit.clone(),
+        locale,
+    )
+}
+
+/// A library picture with the texts it is shown with.
+pub(crate) fn asset_image(
+    asset: &MediaAsset,
+    alt: String,
+    caption: Option<&str>,
+    credit: Option<String>,
+    locale: Locale,
+) -> ImageView {
     let src = format!("/media/{}", asset.file_name);
     ImageView {
         webp: srcset(asset, "webp", None),
         jpeg: srcset(asset, "jpg", Some((src.clone(), asset.width))),
         color: asset.color.clone(),
         src,
-        width: image.asset.width,
-        height: image.asset.height,
-        // The library's alt text; for images from before it existed, the
-        // caption, then the headline.
-        alt: Some(asset.text.alt.clone())
-            .filter(|a| !a.is_empty())
-            .or_else(|| image.caption.clone())
-            .unwrap_or_else(|| fallback_alt.to_owned()),
-        caption: image.caption.as_deref().map(|c| typeset(c, locale)),
-        credit: image.credit.clone(),
+        width: asset.width,
+        height: asset.height,
+        alt,
+        caption: caption.map(|c| typeset(c, locale)),
+        credit,
     }
 }
 
@@ -135,7 +152,8 @@ pub(crate) struct LinkView {
 pub(crate) struct ArticleView {
     title: String,
     path: String,
-    body_html: String,
+    /// As stored until the page draws its galleries and embeds.
+    pub(crate) body_html: String,
     author_name: String,
     author_url: String,
     category: Option<LinkView>,

@@ -26,3 +26,4 @@ mod sections;
 mod site;
 mod site_settings;
 mod sitemaps;
+mod story_formats;

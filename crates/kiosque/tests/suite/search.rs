@@ -21,7 +21,7 @@ both_databases!(
 );
 
 /// Waits until `path`'s page satisfies `test`; returns how long it took.
-async fn until(app: &TestApp, path: &str, test: impl Fn(&str) -> bool) -> Duration {
+pub(crate) async fn until(app: &TestApp, path: &str, test: impl Fn(&str) -> bool) -> Duration {
     let started = Instant::now();
     loop {
         let (status, body) = app.page(path).await;

@@ -16,6 +16,7 @@ use kiosque_core::types::{CommentStatus, Slug};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use super::body::Body;
 use super::{load_site, moved_permanently, slug};
 use crate::cache::Topics;
 use crate::security::ClientIp;
@@ -123,9 +124,10 @@ async fn show(
         reply_to,
         notice,
     };
-    let response = render(state, &site, &article, page, StatusCode::OK).await?;
+    let (response, body) = render(state, &site, &article, page, StatusCode::OK).await?;
     let mut topics = Topics::new();
     topics.article(&article);
+    body.file_under(&mut topics);
     // The form disappears when comments close: the page must not outlive it.
     if let Some(at) = comments_close_at(&site.comments, article.published_at)
         && at > Utc::now()
@@ -178,9 +180,11 @@ async fn render(
     article: &Article,
     page: ArticlePage,
     status: StatusCode,
-) -> Result<Response, WebError> {
+) -> Result<(Response, Body), WebError> {
     let strings = state.strings(site.language);
-    let view = article_view(article, strings, site);
+    let mut view = article_view(article, strings, site);
+    let mut body = super::body::draw(state, site, &view.body_html).await?;
+    view.body_html = std::mem::take(&mut body.html);
     let comments = state.store.approved_comments(article.id).await?;
     let path = article.path(site);
     let errors: HashMap<&str, String> = page
@@ -225,6 +229,7 @@ async fn render(
         form_action => format!("{path}comments"),
         comments_closed => comments_closed(&site.comments, article.published_at, Utc::now()),
         og, json_ld,
+        reader_js_url => body.scripted.then_some(&state.templates.reader_js_path),
         feeds => super::feeds::feed_links(site, "/", ""),
         ..page_context(
             state,
@@ -235,7 +240,9 @@ async fn render(
         )
     };
     let html = state.templates.render("article.html", ctx)?;
-    Ok((status, Html(html)).into_response())
+    let mut response = (status, Html(html)).into_response();
+    body.allow_frames(&mut response);
+    Ok((response, body))
 }
 
 /// The article as readers will see it, whatever its state (the newsroom's
@@ -251,7 +258,7 @@ pub(crate) async fn preview(
         reply_to: None,
         notice: false,
     };
-    render(state, site, article, page, StatusCode::OK).await
+    Ok(render(state, site, article, page, StatusCode::OK).await?.0)
 }
 
 pub(crate) async fn post_comment(
@@ -306,7 +313,9 @@ pub(crate) async fn post_comment(
                     reply_to: parent,
                     notice: false,
                 };
-                return render(&state, &site, &article, page, StatusCode::CONFLICT).await;
+                return Ok(render(&state, &site, &article, page, StatusCode::CONFLICT)
+                    .await?
+                    .0);
             }
             let trusted = site.comments.policy == CommentPolicy::HoldFirstTime
                 && state
@@ -337,14 +346,15 @@ pub(crate) async fn post_comment(
                 reply_to: parent,
                 notice: false,
             };
-            render(
+            Ok(render(
                 &state,
                 &site,
                 &article,
                 page,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
-            .await
+            .await?
+            .0)
         }
     }
 }

@@ -78,7 +78,8 @@ async fn feed(state: &AppState, kind: ListKind, format: Format) -> Result<Respon
     if site.full_text_feeds {
         for item in &items {
             if let Some(article) = state.store.article(item.id).await? {
-                bodies.insert(item.id, absolute_links(&article.body_html, &site.base_url));
+                let html = kiosque_core::markup::component::fallbacks_only(&article.body_html);
+                bodies.insert(item.id, absolute_links(&html, &site.base_url));
             }
         }
     }

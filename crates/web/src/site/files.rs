@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::templates::{ADMIN_CSS, ADMIN_JS, ICON_SVG, SHARE_JS, SITE_CSS};
 use crate::{AppState, WebError};
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
@@ -51,19 +50,7 @@ pub(crate) async fn asset(
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
     let path = format!("/assets/{file}");
-    let (body, content_type) = if path == state.templates.css_path {
-        (SITE_CSS, "text/css; charset=utf-8")
-    } else if path == state.templates.admin_css_path {
-        (ADMIN_CSS, "text/css; charset=utf-8")
-    } else if path == state.templates.admin_js_path {
-        (ADMIN_JS, "text/javascript; charset=utf-8")
-    } else if path == state.templates.share_js_path {
-        (SHARE_JS, "text/javascript; charset=utf-8")
-    } else if path == state.templates.icon_path {
-        (ICON_SVG, "image/svg+xml")
-    } else {
-        return Err(WebError::NotFound);
-    };
+    let (body, content_type) = state.templates.asset(&path).ok_or(WebError::NotFound)?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),

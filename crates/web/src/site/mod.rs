@@ -1,6 +1,7 @@
 //! The public site: what readers see and the one thing they post (comments).
 
 pub(crate) mod article;
+mod body;
 mod feeds;
 mod files;
 mod lists;

@@ -15,9 +15,11 @@ pub(crate) async fn show(state: &AppState, page: &StaticPage) -> Result<Response
     let site = load_site(state).await?;
     let path = format!("/{}/", page.slug);
     let description = excerpt(&page.body_markdown, 160);
+    let body = super::body::draw(state, &site, &page.body_html).await?;
     let ctx = context! {
         title => &page.title,
-        body_html => &page.body_html,
+        body_html => &body.html,
+        reader_js_url => body.scripted.then_some(&state.templates.reader_js_path),
         ..page_context(
             state,
             &site,
@@ -28,5 +30,8 @@ pub(crate) async fn show(state: &AppState, page: &StaticPage) -> Result<Response
     };
     let mut topics = Topics::new();
     topics.add("page", page.id);
-    Ok(topics.on(Html(state.templates.render("page.html", ctx)?).into_response()))
+    body.file_under(&mut topics);
+    let mut response = Html(state.templates.render("page.html", ctx)?).into_response();
+    body.allow_frames(&mut response);
+    Ok(topics.on(response))
 }

@@ -6,7 +6,15 @@
 //! script or event handler reaches a reader. Comments are not Markdown: they
 //! are plain text, escaped, with line breaks kept and bare URLs linked.
 
+pub mod component;
+pub mod embed;
+pub mod gallery;
+
 use pulldown_cmark::{Event, Options, Parser};
+
+use component::Component;
+use embed::Embed;
+use gallery::Gallery;
 
 /// No-break space: French puts it before `:` and inside « ».
 const NBSP: char = '\u{00A0}';
@@ -37,22 +45,124 @@ pub fn french_typography(text: &str) -> String {
 }
 
 /// Renders an article's Markdown to sanitised HTML. With `french` set, text
-/// (not code) gets French spacing.
+/// (not code) gets French spacing. Galleries and embeds (a provider's
+/// address alone in a paragraph) become blocks drawn when the page is shown
+/// (see [`component`]); everything else is sanitised as it is rendered.
 pub fn render_markdown(source: &str, french: bool) -> String {
+    let events: Vec<Event<'_>> = Parser::new_ext(source, markdown_options())
+        .map(|event| match event {
+            Event::Text(text) if french => Event::Text(french_typography(&text).into()),
+            other => other,
+        })
+        .collect();
+    let mut html = String::with_capacity(source.len() * 3 / 2);
+    let mut run_start = 0;
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < events.len() {
+        if depth == 0
+            && let Some((block, fallback, len)) = block_at(&events[i..])
+        {
+            push_sanitised(&mut html, &events[run_start..i]);
+            component::write(&block, &fallback, &mut html);
+            i += len;
+            run_start = i;
+            continue;
+        }
+        match events[i] {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    push_sanitised(&mut html, &events[run_start..]);
+    html
+}
+
+fn markdown_options() -> Options {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_FOOTNOTES);
-    let parser = Parser::new_ext(source, options).map(|event| match event {
-        Event::Text(text) if french => Event::Text(french_typography(&text).into()),
-        other => other,
-    });
-    let mut html = String::with_capacity(source.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, parser);
-    ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer"))
-        .clean(&html)
-        .to_string()
+    options
+}
+
+/// Renders top-level blocks and sanitises them. Runs between drawn blocks
+/// are cleaned one by one; each is a whole sequence of blocks, so its HTML
+/// is balanced.
+fn push_sanitised(html: &mut String, events: &[Event<'_>]) {
+    if events.is_empty() {
+        return;
+    }
+    let mut raw = String::new();
+    pulldown_cmark::html::push_html(&mut raw, events.iter().cloned());
+    html.push_str(
+        &ammonia::Builder::default()
+            .link_rel(Some("noopener noreferrer"))
+            .clean(&raw)
+            .to_string(),
+    );
+}
+
+/// A gallery block or an embed paragraph at the start of `events`: the
+/// block, its plain fallback and how many events it spans.
+fn block_at(events: &[Event<'_>]) -> Option<(Component, String, usize)> {
+    use pulldown_cmark::{CodeBlockKind, LinkType, Tag, TagEnd};
+    match events.first()? {
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if Gallery::is_fence(info) => {
+            let end = events
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::CodeBlock)))?;
+            let body: String = events[1..end]
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let gallery = Gallery::parse(info, &body);
+            let mut fallback = String::new();
+            for p in &gallery.photos {
+                fallback.push_str(&format!(
+                    "<figure><img src=\"/media/{}\" alt=\"{}\">",
+                    escape_html(&p.file),
+                    escape_html(p.alt.as_deref().unwrap_or_default())
+                ));
+                if let Some(c) = &p.caption {
+                    fallback.push_str(&format!("<figcaption>{}</figcaption>", escape_html(c)));
+                }
+                fallback.push_str("</figure>");
+            }
+            Some((Component::Gallery(gallery), fallback, end + 1))
+        }
+        Event::Start(Tag::Paragraph) => {
+            // The paragraph's whole content: one address, as text or as an
+            // autolink whose text is the address.
+            let end = events
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))?;
+            let inner = &events[1..end];
+            let mut text = String::new();
+            for (k, e) in inner.iter().enumerate() {
+                match e {
+                    Event::Text(t) => text.push_str(t),
+                    Event::Start(Tag::Link {
+                        link_type: LinkType::Autolink,
+                        ..
+                    }) if k == 0 => {}
+                    Event::End(TagEnd::Link) if k == inner.len() - 1 => {}
+                    _ => return None,
+                }
+            }
+            let embed = Embed::from_url(text.trim())?;
+            let url = escape_html(&embed.url);
+            let fallback =
+                format!("<p><a href=\"{url}\" rel=\"noopener noreferrer\">{url}</a></p>");
+            Some((Component::Embed { url: embed.url }, fallback, end + 1))
+        }
+        _ => None,
+    }
 }
 
 /// Plain text of the first paragraph(s) of Markdown, cut at a word boundary
@@ -84,8 +194,28 @@ pub fn excerpt(source: &str, max_chars: usize) -> String {
 /// quotes in its snippets. Raw HTML in the source is left out.
 pub fn plain_text(source: &str) -> String {
     let mut text = String::with_capacity(source.len());
+    // A gallery's lines are addresses: its alt texts and captions are
+    // what readers read.
+    let mut gallery: Option<(String, String)> = None;
     for event in Parser::new(source) {
         match event {
+            Event::Start(pulldown_cmark::Tag::CodeBlock(
+                pulldown_cmark::CodeBlockKind::Fenced(info),
+            )) if Gallery::is_fence(&info) => gallery = Some((info.to_string(), String::new())),
+            Event::Text(t) if gallery.is_some() => {
+                if let Some((_, body)) = gallery.as_mut() {
+                    body.push_str(&t);
+                }
+            }
+            Event::End(pulldown_cmark::TagEnd::CodeBlock) if gallery.is_some() => {
+                let (info, body) = gallery.take().unwrap_or_default();
+                for p in Gallery::parse(&info, &body).photos {
+                    for words in [p.alt, p.caption].into_iter().flatten() {
+                        text.push_str(&words);
+                        text.push_str("\n\n");
+                    }
+                }
+            }
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
             Event::End(
@@ -231,6 +361,62 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<p>Fin</p>"), "{html}");
+    }
+
+    #[test]
+    fn a_provider_address_alone_in_a_paragraph_becomes_an_embed_block() {
+        let html = render_markdown(
+            "Avant : la vidéo.\n\nhttps://youtu.be/abc123\n\n<https://vimeo.com/42>\n\n\
+             Voir https://youtu.be/abc123 ici.\n\nhttps://example.org/video\n",
+            true,
+        );
+        let found: Vec<_> = component::pieces(&html)
+            .into_iter()
+            .filter_map(|p| match p {
+                component::Piece::Component(c, _) => Some(c),
+                component::Piece::Html(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                Component::Embed {
+                    url: "https://youtu.be/abc123".into()
+                },
+                Component::Embed {
+                    url: "https://vimeo.com/42".into()
+                },
+            ],
+            "{html}"
+        );
+        assert!(html.starts_with("<p>Avant&nbsp;: la vidéo.</p>"), "{html}");
+        assert!(
+            html.contains("<p>Voir https://youtu.be/abc123 ici.</p>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_gallery_block_is_kept_for_display_and_its_texts_are_searchable() {
+        let source = "Texte.\n\n```gallery\n![Pirogues](/media/aa.jpg \"Le port\")\n```\n\nFin.";
+        let html = render_markdown(source, false);
+        let pieces = component::pieces(&html);
+        assert!(
+            matches!(&pieces[1], component::Piece::Component(Component::Gallery(g), fallback)
+                if g.photos.len() == 1 && fallback.contains("src=\"/media/aa.jpg\"")),
+            "{html}"
+        );
+        assert!(!html.contains("<code"), "{html}");
+        assert_eq!(plain_text(source), "Texte.\n\nPirogues\n\nLe port\n\nFin.");
+    }
+
+    #[test]
+    fn writers_cannot_forge_a_block_marker() {
+        let html = render_markdown(
+            "<!--kiosque {\"kind\":\"embed\",\"url\":\"https://youtu.be/x\"}--><p>x</p><!--/kiosque-->",
+            false,
+        );
+        assert!(!component::has_components(&html), "{html}");
     }
 
     #[test]
