@@ -45,7 +45,7 @@ use kiosque_core::ports::Store;
 use kiosque_core::service::publish::ArticleSource;
 use kiosque_core::types::{ArticleStatus, CommentStatus, Email, Locale, Role, Slug, Title, WebUrl};
 use kiosque_media::{BlobStore, MediaLimits};
-use kiosque_transfer::content::{comment_text, plain_text, wordpress_to_markdown};
+use kiosque_transfer::content::{ImportedMedia, comment_text, plain_text, wordpress_to_markdown};
 use kiosque_transfer::wxr::{
     CommentApproval, MenuLink, MenuTarget, Record, WpAuthor, WpCategory, WpItem, WpStatus, WpTag,
     WxrError, WxrReader, php_serialized_string,
@@ -147,6 +147,8 @@ enum Pass {
 #[derive(Debug, Clone)]
 struct Photo {
     id: i64,
+    /// The stored file (galleries name photos by it).
+    file: String,
     caption: Option<String>,
     credit: Option<String>,
 }
@@ -193,6 +195,16 @@ struct Importer<'a> {
     menu: HashMap<i64, MenuPlace>,
     /// Old addresses of the record being applied, written after it.
     redirects: Vec<(String, RedirectTarget)>,
+}
+
+impl ImportedMedia for Importer<'_> {
+    fn address(&self, url: &str) -> Option<String> {
+        self.media_address(url)
+    }
+
+    fn attachment(&self, id: i64) -> Option<String> {
+        self.photos.get(&id).map(|p| p.file.clone())
+    }
 }
 
 impl Importer<'_> {
@@ -443,6 +455,7 @@ impl Importer<'_> {
             item.id,
             Photo {
                 id: asset.id,
+                file: asset.file_name.clone(),
                 caption,
                 credit,
             },
@@ -541,9 +554,15 @@ impl Importer<'_> {
     }
 
     fn markdown(&mut self, item: &WpItem) -> String {
-        let converted = wordpress_to_markdown(&item.content, &|url| self.media_address(url));
+        let converted = wordpress_to_markdown(&item.content, &*self);
         for name in converted.shortcodes {
             *self.report.shortcodes.entry(name).or_default() += 1;
+        }
+        for _ in 0..converted.empty_galleries {
+            self.report.skip(
+                plain_text(&item.title),
+                "gallery whose photos were not imported (left as text)",
+            );
         }
         converted.markdown
     }

@@ -17,6 +17,7 @@ mod export;
 mod feeds;
 mod html_validity;
 mod import;
+mod import_front;
 mod media;
 mod page_cache;
 mod pages;

@@ -94,7 +94,7 @@ impl TokenSink for Collect {
     }
 }
 
-fn tokens(html: &str) -> Vec<Token> {
+pub(super) fn tokens(html: &str) -> Vec<Token> {
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
     let tokenizer = Tokenizer::new(Collect(RefCell::default()), TokenizerOpts::default());
@@ -204,6 +204,9 @@ struct Writer<'m> {
     pre: Option<String>,
     skip: usize,
     html_block: Option<HtmlBlock>,
+    /// Markdown made by an earlier step (a gallery, an embed), copied as a
+    /// block of its own.
+    verbatim: Option<String>,
 }
 
 impl<'m> Writer<'m> {
@@ -226,6 +229,7 @@ impl<'m> Writer<'m> {
             pre: None,
             skip: 0,
             html_block: None,
+            verbatim: None,
         }
     }
 
@@ -243,6 +247,11 @@ impl<'m> Writer<'m> {
 
     fn open(&mut self, tag: &Tag) {
         let name: &str = &tag.name;
+        if name == super::blocks::VERBATIM && self.skip == 0 && self.html_block.is_none() {
+            self.paragraph();
+            self.verbatim = Some(String::new());
+            return;
+        }
         if SKIPPED.contains(&name) {
             // An embedded player: its address is worth a link.
             if let Some(src) =
@@ -351,6 +360,12 @@ impl<'m> Writer<'m> {
     }
 
     fn close(&mut self, name: &str) {
+        if name == super::blocks::VERBATIM
+            && let Some(markdown) = self.verbatim.take()
+        {
+            self.block(markdown.trim_end_matches('\n'));
+            return;
+        }
         if SKIPPED.contains(&name) {
             self.skip = self.skip.saturating_sub(1);
             return;
@@ -427,6 +442,10 @@ impl<'m> Writer<'m> {
     }
 
     fn text(&mut self, text: &str) {
+        if let Some(markdown) = &mut self.verbatim {
+            markdown.push_str(text);
+            return;
+        }
         if self.skip > 0 {
             return;
         }
@@ -647,7 +666,7 @@ impl<'m> Writer<'m> {
     }
 }
 
-fn attr<'t>(tag: &'t Tag, name: &str) -> Option<&'t str> {
+pub(super) fn attr<'t>(tag: &'t Tag, name: &str) -> Option<&'t str> {
     tag.attrs
         .iter()
         .find(|a| &*a.name.local == name)
@@ -738,7 +757,7 @@ fn escape_line_start(line: &str) -> String {
     }
 }
 
-fn escape_html(text: &str) -> String {
+pub(super) fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

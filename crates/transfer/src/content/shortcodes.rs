@@ -103,7 +103,7 @@ pub fn left(html: &str) -> Vec<String> {
 }
 
 /// `[name` at a tag boundary.
-fn find_open(html: &str, name: &str) -> Option<usize> {
+pub(super) fn find_open(html: &str, name: &str) -> Option<usize> {
     let needle = format!("[{name}");
     let mut at = 0;
     while let Some(i) = html[at..].find(&needle) {
@@ -117,7 +117,7 @@ fn find_open(html: &str, name: &str) -> Option<usize> {
 }
 
 /// The value of `name="…"` (or `'…'`) among shortcode attributes.
-fn attribute(attrs: &str, name: &str) -> Option<String> {
+pub(super) fn attribute(attrs: &str, name: &str) -> Option<String> {
     let needle = format!("{name}=");
     let mut at = 0;
     while let Some(i) = attrs[at..].find(&needle) {

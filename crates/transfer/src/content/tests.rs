@@ -157,3 +157,92 @@ fn a_comment_keeps_its_lines_and_loses_its_tags() {
         "Merci !\n\nVoir ici.\nBonne journée\n\nP.-S. : & après"
     );
 }
+
+/// Attachments 21–23 were imported as `p21.jpg`…; uploads as `/media/u-…`.
+struct Library;
+
+impl ImportedMedia for Library {
+    fn address(&self, url: &str) -> Option<String> {
+        let name = url.rsplit('/').next()?;
+        url.contains("/wp-content/uploads/")
+            .then(|| format!("/media/u-{name}"))
+    }
+    fn attachment(&self, id: i64) -> Option<String> {
+        (21..=23).contains(&id).then(|| format!("p{id}.jpg"))
+    }
+}
+
+#[test]
+fn gallery_shortcodes_become_galleries_of_the_imported_photos_in_order() {
+    let html =
+        "Le port en images.\n\n[gallery link=\"file\" columns=\"3\" ids=\"23,21,99,22\"]\n\nFin.";
+    let converted = wordpress_to_markdown(html, &Library);
+    assert_eq!(
+        converted.markdown,
+        "Le port en images.\n\n\
+         ```gallery columns=3\n![](/media/p23.jpg)\n![](/media/p21.jpg)\n![](/media/p22.jpg)\n```\n\n\
+         Fin.\n"
+    );
+    assert!(
+        converted.shortcodes.is_empty(),
+        "{:?}",
+        converted.shortcodes
+    );
+    // None of its photos imported: left visible, counted.
+    let converted = wordpress_to_markdown("[gallery ids=\"7,8\"]", &Library);
+    assert_eq!(converted.empty_galleries, 1);
+    assert_eq!(converted.shortcodes, vec!["gallery".to_owned()]);
+}
+
+#[test]
+fn gallery_blocks_keep_their_order_alt_texts_and_captions() {
+    // WordPress 5.9+ (inner image blocks), then 5.x (a list of items).
+    let html = "<!-- wp:gallery {\"columns\":2,\"linkTo\":\"media\"} -->\n\
+        <figure class=\"wp-block-gallery has-nested-images columns-2\">\
+        <!-- wp:image {\"id\":22} --><figure class=\"wp-block-image\"><a href=\"x\"><img src=\"https://ex.ci/wp-content/uploads/b.jpg\" alt=\"Le marché\" class=\"wp-image-22\"/></a>\
+        <figcaption class=\"wp-element-caption\">Les étals <em>à l'aube</em></figcaption></figure><!-- /wp:image -->\n\
+        <!-- wp:image {\"id\":21} --><figure class=\"wp-block-image\"><img src=\"https://ex.ci/wp-content/uploads/a.jpg\" alt=\"\" class=\"wp-image-21\"/></figure><!-- /wp:image -->\
+        </figure>\n<!-- /wp:gallery -->\n\n\
+        <!-- wp:gallery {\"ids\":[5]} --><figure class=\"wp-block-gallery\"><ul class=\"blocks-gallery-grid\">\
+        <li class=\"blocks-gallery-item\"><figure><img src=\"https://ex.ci/wp-content/uploads/c.jpg\" data-id=\"5\" alt=\"Pirogues\"/>\
+        <figcaption class=\"blocks-gallery-item__caption\">Au port</figcaption></figure></li></ul></figure><!-- /wp:gallery -->";
+    let converted = wordpress_to_markdown(html, &Library);
+    assert_eq!(
+        converted.markdown,
+        "```gallery columns=2\n\
+         ![Le marché](/media/p22.jpg \"Les étals à l'aube\")\n\
+         ![](/media/p21.jpg)\n```\n\n\
+         ```gallery\n![Pirogues](/media/u-c.jpg \"Au port\")\n```\n"
+    );
+}
+
+#[test]
+fn embeds_in_every_form_become_an_address_alone_on_a_line() {
+    let classic = "Regardez :\n\n[embed]https://www.youtube.com/watch?v=dQw4w9WgXcQ[/embed]\n\n\
+                   https://vimeo.com/76979871\n\nFin.";
+    let converted = wordpress_to_markdown(classic, &Library);
+    assert_eq!(
+        converted.markdown,
+        "Regardez :\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\n\
+         https://vimeo.com/76979871\n\nFin.\n"
+    );
+    let blocks = "<!-- wp:embed {\"url\":\"https://x.com/redaction/status/123\",\"type\":\"rich\",\"providerNameSlug\":\"twitter\"} -->\n\
+        <figure class=\"wp-block-embed is-type-rich\"><div class=\"wp-block-embed__wrapper\">\n\
+        https://x.com/redaction/status/123\n</div><figcaption class=\"wp-element-caption\">Le communiqué</figcaption></figure>\n\
+        <!-- /wp:embed -->\n\n\
+        <!-- wp:core-embed/youtube {\"url\":\"https://youtu.be/abc\"} -->\n\
+        <figure class=\"wp-block-embed-youtube\"><div>https://youtu.be/abc</div></figure>\n<!-- /wp:core-embed/youtube -->\n\n\
+        <!-- wp:embed {\"url\":\"https://video.example/v/1\"} --><figure></figure><!-- /wp:embed -->";
+    let converted = wordpress_to_markdown(blocks, &Library);
+    assert_eq!(
+        converted.markdown,
+        "https://x.com/redaction/status/123\n\nLe communiqué\n\n\
+         https://youtu.be/abc\n\n<https://video.example/v/1>\n"
+    );
+    let page = render_markdown(&converted.markdown, true);
+    assert_eq!(
+        page.matches("<!--kiosque {\"kind\":\"embed\"").count(),
+        2,
+        "{page}"
+    );
+}

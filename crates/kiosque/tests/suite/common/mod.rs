@@ -103,6 +103,30 @@ pub fn wordpress_uploads(dir: &Path) -> PathBuf {
     uploads
 }
 
+/// A second French export: a photo story (classic editor: gallery
+/// shortcode, `[embed]`, an address alone on a line), a block-editor one
+/// (gallery and embed blocks), sticky posts, posts in several sections,
+/// nested sections, two menus with sub-menus and a tagline.
+pub const WXR_FRONT_FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../transfer/tests/fixtures/fr-front.xml"
+);
+
+/// The uploads folder of [`WXR_FRONT_FIXTURE`] under `dir`.
+pub fn front_uploads(dir: &Path) -> PathBuf {
+    let uploads = dir.join("front-uploads");
+    let month = uploads.join("2024/05");
+    std::fs::create_dir_all(&month).unwrap();
+    for n in 1..=3 {
+        std::fs::write(
+            month.join(format!("marche-{n}.jpg")),
+            kiosque_media::demo_photo(30 + n, 1200, 900, true),
+        )
+        .unwrap();
+    }
+    uploads
+}
+
 /// Imports the French fixture site and its uploads into `app`, as
 /// `kiosque import wordpress` does; returns the report.
 pub async fn import_french_site(app: &TestApp) -> String {

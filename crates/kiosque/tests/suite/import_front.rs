@@ -1,0 +1,80 @@
+//! `kiosque import wordpress` on a site of photo stories and embeds (the
+//! `fr-front.xml` fixture), both databases: no shortcode or block marker
+//! reaches a reader, galleries hold every photo in WordPress's order with
+//! its caption, embeds are placeholders.
+
+use kiosque_testkit::{TestApp, TestDb, both_databases};
+
+use crate::common::{self, WXR_FRONT_FIXTURE, front_uploads};
+
+both_databases!(photo_stories_keep_their_galleries_and_embeds,);
+
+const CLASSIC: &str = "/2024/05/marche-treichville-en-images/";
+const BLOCKS: &str = "/2024/05/carnaval-abidjan-parade/";
+
+async fn photo_stories_keep_their_galleries_and_embeds(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let uploads = front_uploads(app.db.dir.path());
+    let report = common::succeeded(
+        &common::kiosque_on(
+            &app,
+            &[
+                "import".as_ref(),
+                "wordpress".as_ref(),
+                WXR_FRONT_FIXTURE.as_ref(),
+                "--uploads".as_ref(),
+                uploads.as_os_str(),
+            ],
+        )
+        .await,
+    );
+    assert!(!report.contains("[gallery]"), "{report}");
+    assert!(!report.contains("[embed]"), "{report}");
+    app.settled().await;
+    for path in [CLASSIC, BLOCKS] {
+        let (status, page) = app.page(path).await;
+        assert_eq!(status, 200, "{path}");
+        for raw in ["[gallery", "[embed", "<!-- wp:", "```", "<iframe"] {
+            assert!(!page.contains(raw), "{raw} on {path}: {page}");
+        }
+    }
+
+    // The shortcode's gallery: attachments 21, 22, 23 with the library's
+    // texts (alt text, and the caption WordPress kept as the excerpt).
+    let page = common::plain(&app.page(CLASSIC).await.1);
+    common::assert_in_order(
+        &page,
+        &[
+            "<div class=\"gallery gallery-cols-3\"",
+            "alt=\"Des étals de poisson fumé au marché de Treichville\"",
+            "<figcaption>Les premières vendeuses, à 5 heures.</figcaption>",
+            "alt=\"Une vendeuse pèse des tomates\"",
+            "<figcaption>La pesée, au poids et à l&#39;œil.</figcaption>",
+            "alt=\"Des pirogues déchargées sur la plage\"",
+            "<figcaption>Le poisson arrive de la lagune.</figcaption>",
+            "</ul>",
+            "data-player=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1\"",
+            "data-player=\"https://player.vimeo.com/video/76979871?dnt=1&amp;autoplay=1\"",
+            "Les prix du poisson",
+        ],
+    );
+
+    // The block gallery: its own order, alt texts and captions.
+    let page = common::plain(&app.page(BLOCKS).await.1);
+    common::assert_in_order(
+        &page,
+        &[
+            "<div class=\"gallery gallery-cols-2\"",
+            "alt=\"Les chars décorés sur le boulevard\"",
+            "<figcaption>Les chars, au départ du cortège</figcaption>",
+            "alt=\"Des danseurs masqués\"",
+            "<figcaption>Les masques de la région de Man</figcaption>",
+            "</ul>",
+            "<figure class=\"embed embed-post embed-x\">",
+            "href=\"https://x.com/lagune_info/status/1791234567890123456\"",
+            "<p>Le cortège en direct</p>",
+            "La prochaine édition",
+        ],
+    );
+    assert_eq!(page.matches("<li><figure>").count(), 2, "{page}");
+}
