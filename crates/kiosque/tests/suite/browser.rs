@@ -18,17 +18,22 @@ use kiosque_testkit::{Engine, TestApp, TestDb, external_tool};
 use serde_json::json;
 use tokio::process::{Child, Command};
 
-const DRIVER_ENV: &str = "KIOSQUE_TEST_CHROMEDRIVER";
+pub(crate) const DRIVER_ENV: &str = "KIOSQUE_TEST_CHROMEDRIVER";
 const AXE_ENV: &str = "KIOSQUE_TEST_AXE_JS";
 
 /// A ChromeDriver process and a headless Chromium session, phone-sized.
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     _driver: Child,
 }
 
 impl Browser {
-    async fn start(driver: &std::path::Path) -> Browser {
+    pub(crate) async fn start(driver: &std::path::Path) -> Browser {
+        Browser::start_with(driver, &[]).await
+    }
+
+    /// A browser with more command-line switches (a proxy, say).
+    pub(crate) async fn start_with(driver: &std::path::Path, extra: &[String]) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -49,21 +54,34 @@ impl Browser {
         } else {
             (360, 740)
         };
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.push(format!("--window-size={width},{height}"));
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend_from_slice(extra);
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
             json!({
                 "binary": std::env::var("KIOSQUE_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-quic",
-                    format!("--window-size={width},{height}"),
-                    format!("--user-data-dir={}", profile.display()),
-                ],
+                "args": args,
+                // The page's own network events, read by tests that
+                // check what a page fetched (`Browser::page_requests`).
+                "perfLoggingPrefs": { "enableNetwork": true, "enablePage": false },
                 "mobileEmulation": { "deviceMetrics": { "width": width, "height": height, "pixelRatio": if width < 600 { 2.0 } else { 1.0 } } },
             }),
         );
+        caps.insert("goog:loggingPrefs".into(), json!({ "performance": "ALL" }));
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = None;
         for _ in 0..50 {
@@ -85,13 +103,37 @@ impl Browser {
         panic!("could not start a browser session: {last_error:?}");
     }
 
-    async fn js(&self, script: &str) -> serde_json::Value {
+    /// The addresses the pages asked for since the last call (the
+    /// DevTools network events ChromeDriver logs: the page's requests, not
+    /// the browser's own).
+    pub(crate) async fn page_requests(&self) -> Vec<String> {
+        let entries = self
+            .client
+            .issue_cmd(PerformanceLog)
+            .await
+            .expect("performance log");
+        let mut out = Vec::new();
+        for entry in entries.as_array().into_iter().flatten() {
+            let Some(message) = entry["message"].as_str() else {
+                continue;
+            };
+            let event: serde_json::Value = serde_json::from_str(message).unwrap_or_default();
+            if event["message"]["method"] == "Network.requestWillBeSent"
+                && let Some(url) = event["message"]["params"]["request"]["url"].as_str()
+            {
+                out.push(url.to_owned());
+            }
+        }
+        out
+    }
+
+    pub(crate) async fn js(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.expect(script)
     }
 
     /// Runs axe-core on the current page; panics listing any WCAG 2.2 A/AA
     /// violation. Does nothing when `KIOSQUE_TEST_AXE_JS` is not set.
-    async fn assert_accessible(&self, what: &str) {
+    pub(crate) async fn assert_accessible(&self, what: &str) {
         let Some(axe) = external_tool(
             AXE_ENV,
             "Accessibility (axe-core)",
@@ -117,7 +159,7 @@ impl Browser {
 
     /// Saves a screenshot for people to look at: under the target directory,
     /// or in `KIOSQUE_SCREENSHOTS` when set (how docs/screenshots/ is made).
-    async fn screenshot(&self, name: &str) {
+    pub(crate) async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
         let dir = std::env::var_os("KIOSQUE_SCREENSHOTS")
             .map(std::path::PathBuf::from)
@@ -183,6 +225,31 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("the form submission did not load a new page");
+    }
+}
+
+/// ChromeDriver's log endpoint (outside the W3C protocol, so fantoccini
+/// has no call of its own for it).
+#[derive(Debug)]
+struct PerformanceLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for PerformanceLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(r#"{"type":"performance"}"#.to_owned()),
+        )
     }
 }
 

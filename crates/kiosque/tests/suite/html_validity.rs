@@ -28,6 +28,14 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         None,
     )
     .await;
+    // A photo story: a gallery and embeds.
+    let photos = crate::story_formats::three_photos(&app).await;
+    let story = app
+        .publish(
+            &crate::story_formats::photo_story("en-images", &photos),
+            None,
+        )
+        .await;
     let form = |comment: &'static str, parent: Option<String>| {
         let mut f = vec![
             ("comment".to_owned(), comment.to_owned()),
@@ -78,6 +86,7 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for p in [
         path.clone(),
+        story,
         "/search".to_owned(),
         "/search?q=lavrov&category=international&from=2024-01-01".to_owned(),
         "/search?q=lavrov&page=2".to_owned(),

@@ -10,6 +10,7 @@ mod admin;
 mod backup;
 mod blobs;
 mod browser;
+mod browser_formats;
 mod cli;
 mod comments;
 mod editorial;

@@ -1,0 +1,272 @@
+//! A photo story in headless Chromium on a 360-px phone: the gallery's
+//! lightbox by keyboard, and embeds that make no request to another host
+//! until the reader clicks. Two witnesses: the page's network events from
+//! DevTools (every address the page asked for), and a proxy of our own that
+//! Chromium must use for every address but loopback's, which records each
+//! request it is asked for and refuses it (the provider's player, after the
+//! click, is seen there). Needs `KIOSQUE_TEST_CHROMEDRIVER` like browser.rs.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fantoccini::Locator;
+use kiosque_testkit::{Engine, TestApp, TestDb, external_tool};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::browser::{Browser, DRIVER_ENV};
+use crate::story_formats::{photo_story, three_photos};
+
+/// The first line of each request made through the proxy
+/// (`CONNECT host:443 HTTP/1.1`, `GET http://host/… HTTP/1.1`).
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<String>>>);
+
+impl Recorder {
+    async fn start() -> (Recorder, u16) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let recorder = Recorder::default();
+        let seen = recorder.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 2048];
+                    let n = socket.read(&mut buf).await.unwrap_or(0);
+                    let head = String::from_utf8_lossy(&buf[..n]);
+                    if let Some(line) = head.lines().next().filter(|l| !l.is_empty()) {
+                        seen.0.lock().unwrap().push(line.to_owned());
+                    }
+                    let _ = socket
+                        .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
+                        .await;
+                });
+            }
+        });
+        (recorder, port)
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// Whether the browser asked for anything of an embed provider's (it
+    /// also asks for its own services through the proxy: updates, time).
+    fn requested_from_a_provider(&self) -> bool {
+        self.requests().iter().any(|r| {
+            kiosque_core::markup::embed::Provider::ALL.iter().any(|p| {
+                let host = p.frame_origin().trim_start_matches("https://");
+                r.contains(host)
+            }) || r.contains("youtube")
+                || r.contains("ytimg")
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_story_on_a_phone_loads_nothing_from_elsewhere_before_a_click() {
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::french(db).await;
+    let photos = three_photos(&app).await;
+    for p in &photos {
+        app.wait_for_asset_copies(p.id).await;
+    }
+    let path = app.publish(&photo_story("en-images", &photos), None).await;
+    let (recorder, proxy) = Recorder::start().await;
+    let browser = Browser::start_with(
+        &driver,
+        &[
+            format!("--proxy-server=http://127.0.0.1:{proxy}"),
+            // Loopback goes direct (Chromium's default, said plainly).
+            "--proxy-bypass-list=127.0.0.1".to_owned(),
+        ],
+    )
+    .await;
+    // What the browser's own start page asked for is not the article's.
+    browser.page_requests().await;
+    browser.client.goto(&app.url(&path)).await.unwrap();
+    let overflow = browser
+        .js("return document.documentElement.scrollWidth - window.innerWidth")
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "sideways scroll: {overflow}"
+    );
+    // Scroll through the whole page so every lazy picture loads.
+    browser
+        .js("window.scrollTo(0, document.body.scrollHeight); return null")
+        .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let origin = app.url("/");
+    let requested = network(&browser).await;
+    assert!(
+        requested.iter().any(|r| r.contains("/assets/reader.")),
+        "the page's requests are seen: {requested:?}"
+    );
+    assert!(
+        requested.iter().all(|r| r.starts_with(&origin)),
+        "requests to other hosts before any click: {requested:?}"
+    );
+    assert!(
+        !recorder.requested_from_a_provider(),
+        "{:?}",
+        recorder.requests()
+    );
+    let loaded = browser
+        .js("return Array.from(document.querySelectorAll('.gallery img')).map(i => i.complete && i.naturalWidth > 0)")
+        .await;
+    assert_eq!(
+        loaded,
+        json!([true, true, true]),
+        "gallery pictures decoded"
+    );
+    browser.assert_accessible("a photo story").await;
+    browser
+        .js("document.querySelector('.gallery').scrollIntoView(); return null")
+        .await;
+    browser.screenshot("photo-story-360").await;
+
+    // The lightbox, by keyboard: Enter on the first photo opens it on
+    // that photo, arrows move (and wrap), Escape closes it and gives the
+    // focus back.
+    browser
+        .js("document.querySelector('a.gallery-photo').focus(); return null")
+        .await;
+    browser.keys("\u{E007}").await;
+    let state = browser.lightbox().await;
+    assert_eq!(state["open"], true, "{state}");
+    assert_eq!(state["position"], "Photo 1 sur 3", "{state}");
+    assert!(
+        state["src"]
+            .as_str()
+            .unwrap()
+            .ends_with(&photos[0].file_name),
+        "{state}"
+    );
+    assert_eq!(state["focus"], "lightbox-close", "{state}");
+    browser.assert_accessible("the open lightbox").await;
+    browser.screenshot("lightbox-360").await;
+    browser.keys("\u{E014}").await; // →
+    let state = browser.lightbox().await;
+    assert_eq!(state["position"], "Photo 2 sur 3", "{state}");
+    assert_eq!(state["alt"], "Le marché vu d'en haut", "{state}");
+    assert_eq!(
+        state["caption"], "Légende de la galerie\u{a0}: vue du toit © Koffi N'Guessan",
+        "{state}"
+    );
+    browser.keys("\u{E012}\u{E012}").await; // ← ←
+    let state = browser.lightbox().await;
+    assert_eq!(state["position"], "Photo 3 sur 3", "{state}");
+    // Tab stays inside the open dialog.
+    browser.keys("\u{E004}\u{E004}\u{E004}\u{E004}").await;
+    let inside = browser
+        .js("return document.querySelector('dialog.lightbox').contains(document.activeElement)")
+        .await;
+    assert_eq!(inside, true);
+    browser.keys("\u{E00C}").await; // Escape
+    let state = browser.lightbox().await;
+    assert_eq!(state["open"], false, "{state}");
+    assert_eq!(state["focus"], "gallery-photo", "{state}");
+    assert!(
+        network(&browser)
+            .await
+            .iter()
+            .all(|r| r.starts_with(&origin)),
+        "the lightbox asks for this site's files only"
+    );
+    assert!(!recorder.requested_from_a_provider());
+
+    // The embed: a click, and only then the provider's player.
+    browser
+        .client
+        .find(Locator::Css(".embed-youtube .embed-facade"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let frame = browser
+        .js("const f = document.querySelector('.embed-youtube iframe');
+             return f && [f.src, f.getAttribute('sandbox'), f.getAttribute('allow'), f.title, document.activeElement === f]")
+        .await;
+    assert_eq!(
+        frame,
+        json!([
+            "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1",
+            "allow-scripts allow-same-origin allow-presentation allow-popups",
+            "autoplay; encrypted-media; fullscreen; picture-in-picture",
+            "Contenu intégré depuis YouTube",
+            true
+        ])
+    );
+    let started = std::time::Instant::now();
+    while !recorder
+        .requests()
+        .iter()
+        .any(|r| r.contains("www.youtube-nocookie.com"))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the player was never requested: {:?}",
+            recorder.requests()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Only the clicked provider: the other embed stays a placeholder.
+    assert!(
+        !recorder
+            .requests()
+            .iter()
+            .any(|r| r.contains("soundcloud.com")),
+        "{:?}",
+        recorder.requests()
+    );
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('iframe').length")
+            .await,
+        1
+    );
+}
+
+/// The network addresses the page asked for (inline `data:` pictures and
+/// the browser's own `chrome:` pages aside).
+async fn network(browser: &Browser) -> Vec<String> {
+    let mut requests = browser.page_requests().await;
+    requests.retain(|r| !r.starts_with("data:") && !r.starts_with("chrome:"));
+    requests
+}
+
+impl Browser {
+    /// Sends keys to whatever has the focus.
+    async fn keys(&self, keys: &str) {
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(keys)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    /// The lightbox as a reader meets it.
+    async fn lightbox(&self) -> serde_json::Value {
+        self.js("const d = document.querySelector('dialog.lightbox');
+             const img = d && d.querySelector('img');
+             return {
+               open: !!(d && d.open),
+               position: d ? d.querySelector('.lightbox-position').textContent : '',
+               src: img ? img.src : '',
+               alt: img ? img.alt : '',
+               caption: d ? d.querySelector('figcaption').textContent : '',
+               focus: document.activeElement.className,
+             };")
+            .await
+    }
+}
