@@ -157,6 +157,14 @@ const USES: &str = "(SELECT count(*) FROM articles a WHERE a.image_id = m.id) \
     + (SELECT count(*) FROM authors au WHERE au.photo_id = m.id) \
     + (SELECT count(*) FROM site_settings s WHERE s.logo_id = m.id)";
 
+/// Articles and pages whose text names the file (a gallery, a picture in
+/// the text). A scan of every text: asked when one image is looked at or
+/// deleted, never for a whole library page. File names are hex digits and
+/// an extension, so they hold no LIKE wildcard.
+const TEXT_USES: &str = "(SELECT count(*) FROM articles a \
+    WHERE a.body_markdown LIKE '%' || m.file_name || '%') \
+    + (SELECT count(*) FROM pages p WHERE p.body_markdown LIKE '%' || m.file_name || '%')";
+
 /// The library, newest first: everything, or what matches `search` in the
 /// file name, alt text, caption or credit (case-insensitive).
 pub(crate) async fn library(
@@ -234,6 +242,32 @@ pub(crate) async fn uses(pool: &AnyPool, id: i64) -> Result<Vec<MediaUse>> {
             rows::get(&row, "name")?,
         ));
     }
+    for (sql, page) in [
+        (
+            "SELECT a.id, a.title FROM articles a JOIN media m ON m.id = $1 \
+             WHERE a.body_markdown LIKE '%' || m.file_name || '%' ORDER BY a.id",
+            false,
+        ),
+        (
+            "SELECT p.id, p.title FROM pages p JOIN media m ON m.id = $1 \
+             WHERE p.body_markdown LIKE '%' || m.file_name || '%' ORDER BY p.id",
+            true,
+        ),
+    ] {
+        for row in sqlx::query(sql)
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(db)?
+        {
+            let (id, title) = (rows::get(&row, "id")?, rows::get(&row, "title")?);
+            out.push(if page {
+                MediaUse::PageText(id, title)
+            } else {
+                MediaUse::ArticleText(id, title)
+            });
+        }
+    }
     let logo = sqlx::query("SELECT id FROM site_settings WHERE logo_id = $1")
         .bind(id)
         .fetch_optional(pool)
@@ -266,7 +300,7 @@ pub(crate) async fn set_text(pool: &AnyPool, id: i64, text: &MediaText) -> Resul
 pub(crate) async fn delete(store: &SqlStore, id: i64) -> Result<MediaAsset> {
     let mut tx = store.begin_write().await?;
     let row = sqlx::query(&format!(
-        "SELECT {MEDIA_FIELDS}, {USES} AS uses FROM media m WHERE m.id = $1"
+        "SELECT {MEDIA_FIELDS}, {USES} + {TEXT_USES} AS uses FROM media m WHERE m.id = $1"
     ))
     .bind(id)
     .fetch_optional(&mut *tx)

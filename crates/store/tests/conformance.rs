@@ -1112,6 +1112,24 @@ async fn the_media_library_searches_tells_uses_and_deletes_only_unused_images(db
     let mut site = Site::new("S", Locale::Fr, "https://example.org");
     site.logo = Some(used.clone());
     store.save_site(&site).await.unwrap();
+    // A third picture, only in a gallery of an article's text.
+    let in_text = store.save_media(&media("e3")).await.unwrap();
+    let mut draft = french_draft("en-images", date(1));
+    let without = draft.body_markdown.clone();
+    draft.body_markdown = format!("```gallery\n![](/media/{})\n```\n", in_text.file_name);
+    let story = store.publish_article(&draft).await.unwrap().article_id;
+    assert!(matches!(
+        store.media_uses(in_text.id).await.unwrap().as_slice(),
+        [MediaUse::ArticleText(id, _)] if *id == story
+    ));
+    assert!(matches!(
+        store.delete_media(in_text.id).await,
+        Err(Error::Conflict(_))
+    ));
+    // Taken out of the text, it can go.
+    draft.body_markdown = without;
+    store.publish_article(&draft).await.unwrap();
+    assert_eq!(store.delete_media(in_text.id).await.unwrap().id, in_text.id);
     // Everything, newest first, with the number of places using each.
     let all = store.media_library("", page1).await.unwrap();
     assert_eq!(all.total, 2);

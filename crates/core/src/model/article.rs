@@ -127,6 +127,10 @@ pub struct MediaItem {
 pub enum MediaUse {
     /// The lead image of an article (id, headline).
     Article(i64, String),
+    /// In an article's text: a gallery or a picture (id, headline).
+    ArticleText(i64, String),
+    /// In the text of one of the site's pages (id, title).
+    PageText(i64, String),
     /// An author's portrait (author id, name).
     Portrait(i64, String),
     /// The site's logo.

@@ -211,6 +211,14 @@ async fn render_item(
             MediaUse::Article(id, title) => context! {
                 label => title, url => format!("/admin/articles/{id}/edit"),
             },
+            MediaUse::ArticleText(id, title) => context! {
+                label => strings.text("admin.media_in_text_of").replace("{title}", &title),
+                url => format!("/admin/articles/{id}/edit"),
+            },
+            MediaUse::PageText(id, title) => context! {
+                label => strings.text("admin.media_in_text_of").replace("{title}", &title),
+                url => format!("/admin/pages/{id}"),
+            },
             MediaUse::Portrait(id, name) => context! {
                 label => strings.text("admin.media_portrait_of").replace("{name}", &name),
                 url => format!("/admin/authors/{id}"),
