@@ -47,6 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/editor.html"),
     ),
     (
+        "admin/gallery.html",
+        include_str!("../templates/admin/gallery.html"),
+    ),
+    (
         "admin/media.html",
         include_str!("../templates/admin/media.html"),
     ),

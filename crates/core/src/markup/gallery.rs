@@ -118,6 +118,44 @@ pub fn galleries(source: &str) -> Vec<(std::ops::Range<usize>, Gallery)> {
     out
 }
 
+/// The text with its gallery number `index` (0 for the first) replaced by
+/// `gallery`, or `gallery` added at the end when `index` is `None`; a
+/// gallery without photos takes its block out. `None` when there is no
+/// such gallery (the text changed meanwhile).
+pub fn with_gallery(source: &str, index: Option<usize>, gallery: &Gallery) -> Option<String> {
+    let block = gallery.to_markdown();
+    let block = if gallery.photos.is_empty() {
+        ""
+    } else {
+        block.trim_end_matches('\n')
+    };
+    match index {
+        Some(i) => {
+            let (range, _) = galleries(source).into_iter().nth(i)?;
+            let mut out = String::with_capacity(source.len() + block.len());
+            out.push_str(&source[..range.start]);
+            out.push_str(block);
+            let rest = &source[range.end..];
+            // Taking a block out takes the blank line after it too.
+            out.push_str(if block.is_empty() {
+                rest.trim_start_matches('\n')
+            } else {
+                rest
+            });
+            Some(out)
+        }
+        None if block.is_empty() => Some(source.to_owned()),
+        None => {
+            let body = source.trim_end();
+            Some(if body.is_empty() {
+                format!("{block}\n")
+            } else {
+                format!("{body}\n\n{block}\n")
+            })
+        }
+    }
+}
+
 /// `![alt](/media/file "caption")`, read with the Markdown parser so every
 /// escape and quoting style CommonMark allows is understood.
 fn parse_line(line: &str) -> Option<GalleryPhoto> {
@@ -238,6 +276,39 @@ mod tests {
         let found = galleries(&format!("Avant.\n\n{md}\nAprès.\n"));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].1, g, "{md}");
+    }
+
+    #[test]
+    fn a_gallery_is_replaced_added_or_taken_out_in_place() {
+        let source = "Intro.\n\n```gallery\n![a](/media/a.jpg)\n```\n\nFin.\n";
+        let two = Gallery {
+            columns: None,
+            photos: vec![
+                GalleryPhoto {
+                    file: "b.jpg".into(),
+                    alt: None,
+                    caption: Some("B".into()),
+                },
+                GalleryPhoto {
+                    file: "a.jpg".into(),
+                    alt: Some("a".into()),
+                    caption: None,
+                },
+            ],
+        };
+        assert_eq!(
+            with_gallery(source, Some(0), &two).unwrap(),
+            "Intro.\n\n```gallery\n![](/media/b.jpg \"B\")\n![a](/media/a.jpg)\n```\n\nFin.\n"
+        );
+        assert_eq!(
+            with_gallery(source, None, &two).unwrap(),
+            format!("{}\n\n{}", source.trim_end(), two.to_markdown())
+        );
+        assert_eq!(
+            with_gallery(source, Some(0), &Gallery::default()).unwrap(),
+            "Intro.\n\nFin.\n"
+        );
+        assert_eq!(with_gallery(source, Some(1), &two), None);
     }
 
     #[test]

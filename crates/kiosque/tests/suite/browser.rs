@@ -624,6 +624,7 @@ async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
         "/admin/media",
         "/admin/pages",
         "/admin/pages/new",
+        "/admin/articles/1/gallery",
     ] {
         browser.client.goto(&app.url(page)).await.unwrap();
         browser.assert_accessible(page).await;

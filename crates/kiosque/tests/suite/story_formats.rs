@@ -5,11 +5,14 @@
 
 use kiosque_core::model::{MediaAsset, MediaText};
 use kiosque_core::ports::Store;
+use kiosque_core::types::Role;
+use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{TestApp, TestDb, both_databases};
 
 both_databases!(
     a_gallery_shows_library_photos_in_order_with_their_texts,
     embeds_load_nothing_until_asked_and_frames_come_from_their_provider_only,
+    editors_make_a_gallery_from_the_library_without_javascript,
 );
 
 /// Three photos in the library, each with its texts.
@@ -204,6 +207,228 @@ async fn embeds_load_nothing_until_asked_and_frames_come_from_their_provider_onl
     );
     assert!(!feed.contains("kiosque {"), "{feed}");
     assert!(!feed.contains("iframe"), "{feed}");
+}
+
+async fn editors_make_a_gallery_from_the_library_without_javascript(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let photos = three_photos(&app).await;
+    let path = app
+        .publish(&french_article_source("galerie", None), None)
+        .await;
+    let id = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("galerie").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let version = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .article(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .version
+                .to_string()
+        }
+    };
+    let editor = app.newsroom("chef@example.org", Role::Editor).await;
+    let form_url = format!("/admin/articles/{id}/gallery");
+    let (status, page) = editor.page(&form_url).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Nouvelle galerie"), "{page}");
+    for p in &photos {
+        assert!(
+            page.contains(&format!("value=\"{}\"", p.file_name)),
+            "the library is offered"
+        );
+    }
+    // Tick three photos (and a name the library does not hold).
+    let v = version(&app).await;
+    let r = editor
+        .post(
+            &form_url,
+            &[
+                ("version", v.as_str()),
+                ("columns", "3"),
+                ("add", photos[2].file_name.as_str()),
+                ("add", photos[0].file_name.as_str()),
+                ("add", photos[1].file_name.as_str()),
+                ("add", "ffff.jpg"),
+                ("action", "add"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/admin/articles/{id}/gallery?n=1&saved=1").as_str()
+    );
+    let body = app.store.article(id).await.unwrap().unwrap().body_markdown;
+    assert!(
+        body.ends_with(&format!(
+            "\n\n```gallery columns=3\n![](/media/{})\n![](/media/{})\n![](/media/{})\n```\n",
+            photos[2].file_name, photos[0].file_name, photos[1].file_name
+        )),
+        "{body}"
+    );
+    // Move the third up, remove the first, write a caption: each a save.
+    let n1 = format!("{form_url}?n=1");
+    let (_, page) = editor.page(&n1).await;
+    assert!(
+        page.contains("Galerie enregistrée") || page.contains("Galerie 1"),
+        "{page}"
+    );
+    let files = [&photos[2], &photos[0], &photos[1]].map(|p| p.file_name.clone());
+    let send = |action: &'static str, files: Vec<String>, captions: Vec<&'static str>| {
+        let editor = &editor;
+        let form_url = &form_url;
+        let app = &app;
+        async move {
+            let v = version(app).await;
+            let mut fields = vec![
+                ("version", v),
+                ("n", "1".to_owned()),
+                ("columns", "3".to_owned()),
+            ];
+            for (i, f) in files.iter().enumerate() {
+                fields.push(("photo", f.clone()));
+                fields.push(("alt", String::new()));
+                fields.push((
+                    "caption",
+                    captions.get(i).copied().unwrap_or_default().to_owned(),
+                ));
+            }
+            fields.push(("action", action.to_owned()));
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            editor.post(form_url, &fields).await
+        }
+    };
+    assert_eq!(send("up-2", files.to_vec(), vec![]).await.status(), 303);
+    let order = [&photos[2], &photos[1], &photos[0]].map(|p| p.file_name.clone());
+    assert_eq!(send("remove-0", order.to_vec(), vec![]).await.status(), 303);
+    let left = [order[1].clone(), order[2].clone()];
+    assert_eq!(
+        send("save", left.to_vec(), vec!["Vue du marché : 7 heures", ""])
+            .await
+            .status(),
+        303
+    );
+    let article = app.store.article(id).await.unwrap().unwrap();
+    assert!(
+        article.body_markdown.ends_with(&format!(
+            "```gallery columns=3\n![](/media/{} \"Vue du marché : 7 heures\")\n![](/media/{})\n```\n",
+            photos[1].file_name, photos[0].file_name
+        )),
+        "{}",
+        article.body_markdown
+    );
+    // Each step is a revision the newsroom can go back to.
+    assert!(app.store.revisions(id).await.unwrap().len() >= 4);
+    app.settled().await;
+    let public = app.page(&path).await.1;
+    common_order(&public, &[&photos[1].file_name, &photos[0].file_name]);
+    assert!(public.contains("Vue du marché\u{a0}: 7 heures"), "{public}");
+
+    // A form opened before the last save changes nothing: 409.
+    let r = editor
+        .post(
+            &n1,
+            &[
+                ("version", "1"),
+                ("n", "1"),
+                ("action", "remove-0"),
+                ("photo", order[1].as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(
+        app.store.article(id).await.unwrap().unwrap().body_markdown,
+        article.body_markdown
+    );
+    // No token, or a role that may not edit this article: refused.
+    let v = version(&app).await;
+    let r = editor
+        .post_raw(
+            &form_url,
+            &[
+                ("version", v.as_str()),
+                ("action", "add"),
+                ("add", order[0].as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    let contributor = app.newsroom("pigiste@example.org", Role::Contributor).await;
+    let r = contributor
+        .post(
+            &form_url,
+            &[
+                ("version", v.as_str()),
+                ("action", "add"),
+                ("add", order[0].as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(contributor.page(&form_url).await.0, 403);
+    assert_eq!(
+        app.store.article(id).await.unwrap().unwrap().body_markdown,
+        article.body_markdown
+    );
+    // Removing the last photo takes the gallery out of the text.
+    let r = editor
+        .post(
+            &n1,
+            &[
+                ("version", v.as_str()),
+                ("n", "1"),
+                ("photo", photos[1].file_name.as_str()),
+                ("alt", ""),
+                ("caption", ""),
+                ("photo", photos[0].file_name.as_str()),
+                ("alt", ""),
+                ("caption", ""),
+                ("action", "remove-0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let v = version(&app).await;
+    let r = editor
+        .post(
+            &n1,
+            &[
+                ("version", v.as_str()),
+                ("n", "1"),
+                ("photo", photos[0].file_name.as_str()),
+                ("alt", ""),
+                ("caption", ""),
+                ("action", "remove-0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/admin/articles/{id}/edit?saved=1").as_str()
+    );
+    let body = app.store.article(id).await.unwrap().unwrap().body_markdown;
+    assert!(!body.contains("```"), "{body}");
+}
+
+fn common_order(page: &str, files: &[&str]) {
+    let at: Vec<usize> = files
+        .iter()
+        .map(|f| {
+            page.find(&format!("href=\"/media/{f}\""))
+                .unwrap_or_else(|| panic!("{f} in {page}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{files:?}");
 }
 
 fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {

@@ -137,6 +137,13 @@ pub(super) async fn render(
             media_id => i.asset.id,
         }),
         article_id => page.article.map(|a| a.id),
+        galleries => page.article.map(|a| kiosque_core::markup::gallery::galleries(&a.body_markdown)
+            .iter()
+            .enumerate()
+            .map(|(i, (_, g))| strings.text("admin.gallery_edit")
+                .replace("{n}", &(i + 1).to_string())
+                .replace("{count}", &g.photos.len().to_string()))
+            .collect::<Vec<_>>()),
         public_path => page.article.filter(|a| a.status == ArticleStatus::Published).map(|a| a.path(&newsroom.site)),
         current_status => page.article.map(|a| strings.text(&format!("admin.article_status_{}", a.status))),
         action => match page.article {
@@ -274,9 +281,30 @@ pub(crate) async fn update(
 ) -> Result<Response, WebError> {
     newsroom.check_csrf(&form.csrf)?;
     let article = editable(&state, &newsroom, id).await?;
+    save(
+        &state,
+        &newsroom,
+        &article,
+        form,
+        &format!("/admin/articles/{id}/edit?saved=1"),
+    )
+    .await
+}
+
+/// Saves an article from the editor's form (checked already for forgery
+/// and the right to edit it), then goes to `done`; refusals show the
+/// editor with the form as sent. The gallery form saves through here too.
+pub(super) async fn save(
+    state: &AppState,
+    newsroom: &Newsroom,
+    article: &Article,
+    form: EditorForm,
+    done: &str,
+) -> Result<Response, WebError> {
+    let id = article.id;
     newsroom.require_status(&form.status)?;
     let refused = |errors, conflict, status| EditorPage {
-        article: Some(&article),
+        article: Some(article),
         form: form.clone(),
         errors,
         conflict,
@@ -288,8 +316,8 @@ pub(crate) async fn update(
         // Saved elsewhere since this form was opened: keep the writer's text
         // on screen, change nothing.
         return render(
-            &state,
-            &newsroom,
+            state,
+            newsroom,
             refused(Vec::new(), true, StatusCode::CONFLICT),
         )
         .await;
@@ -298,8 +326,8 @@ pub(crate) async fn update(
         Ok(d) => d,
         Err(errors) => {
             return render(
-                &state,
-                &newsroom,
+                state,
+                newsroom,
                 refused(errors, false, StatusCode::UNPROCESSABLE_ENTITY),
             )
             .await;
@@ -321,8 +349,8 @@ pub(crate) async fn update(
             code: "alt_required",
         }];
         return render(
-            &state,
-            &newsroom,
+            state,
+            newsroom,
             refused(errors, false, StatusCode::UNPROCESSABLE_ENTITY),
         )
         .await;
@@ -336,7 +364,7 @@ pub(crate) async fn update(
         .update_article(id, article.version, &draft)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/articles/{id}/edit?saved=1")).into_response()),
+        Ok(_) => Ok(Redirect::to(done).into_response()),
         Err(Error::Conflict(_)) => {
             // Either the address is taken or another save won the race by a
             // hair; the version check above makes the first the likely one.
@@ -351,8 +379,8 @@ pub(crate) async fn update(
                 }]
             };
             render(
-                &state,
-                &newsroom,
+                state,
+                newsroom,
                 refused(errors, raced, StatusCode::CONFLICT),
             )
             .await

@@ -29,7 +29,7 @@ pub(crate) struct LibraryQuery {
 }
 
 /// The small copy for a thumbnail, or the original before copies exist.
-fn thumbnail(asset: &MediaAsset) -> String {
+pub(super) fn thumbnail(asset: &MediaAsset) -> String {
     if asset.variants.contains(&320) {
         format!(
             "/media/{}",

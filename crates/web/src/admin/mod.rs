@@ -9,6 +9,7 @@ mod authors;
 mod comments;
 mod dashboard;
 mod editor;
+mod gallery;
 mod login;
 mod media;
 mod pages;
@@ -126,6 +127,10 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
                 .layer(axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT)),
         )
         .route("/admin/articles/{id}/preview", get(editor::preview))
+        .route(
+            "/admin/articles/{id}/gallery",
+            get(gallery::show).post(gallery::change),
+        )
         .route(
             "/admin/articles/{id}/autosave",
             post(editor::autosave).layer(axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT)),
