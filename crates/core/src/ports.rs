@@ -12,8 +12,8 @@ use crate::model::{
     TermKind, TermUsage, User,
 };
 use crate::model::{
-    PageChange, PageDraft, RedirectTarget, SearchChange, SearchDocument, SitemapEntry, StaticPage,
-    Tag,
+    MenuItem, MenuItemDraft, MenuPlace, PageChange, PageDraft, RedirectTarget, SearchChange,
+    SearchDocument, SitemapEntry, StaticPage, Tag,
 };
 use crate::types::{CommentStatus, Email, Role, Slug};
 
@@ -247,6 +247,25 @@ pub trait Store: Accounts + Imports + Send + Sync + 'static {
     async fn save_page(&self, id: Option<i64>, page: &PageDraft) -> Result<i64>;
     /// Deletes a page; `NotFound` if there is none.
     async fn delete_page(&self, id: i64) -> Result<()>;
+    /// Every item of both menus, by menu, parent and position.
+    async fn menu_items(&self) -> Result<Vec<MenuItem>>;
+    /// Adds an item at the end of its menu (or of its parent's sub-menu);
+    /// returns its id. `Invalid` for a parent that is itself a sub-menu
+    /// entry or in the other menu.
+    async fn add_menu_item(&self, item: &MenuItemDraft) -> Result<i64>;
+    /// Changes an item's text (`None`: the target's own name).
+    async fn rename_menu_item(&self, id: i64, label: Option<&str>) -> Result<()>;
+    /// Puts items at these places (id, parent, position), in one write.
+    async fn arrange_menu(&self, places: &[(i64, Option<i64>, i64)]) -> Result<()>;
+    /// Deletes an item and its sub-menu.
+    async fn delete_menu_item(&self, id: i64) -> Result<()>;
+    /// Replaces a whole menu (an import): top-level items each with their
+    /// sub-menu, in order, in one write.
+    async fn replace_menu(
+        &self,
+        place: MenuPlace,
+        items: &[(MenuItemDraft, Vec<MenuItemDraft>)],
+    ) -> Result<()>;
     /// Every section or every tag, by name, with how many articles use it.
     async fn terms(&self, kind: TermKind) -> Result<Vec<TermUsage>>;
     /// Adds a section or tag; `Conflict` if the address is taken.

@@ -68,6 +68,10 @@ pub const TABLES: &[Table] = &[
         ..table("spam_totals")
     },
     table("pages"),
+    Table {
+        self_ref: Some("parent_id"),
+        ..table("menu_items")
+    },
     table("import_keys"),
     table("redirects"),
 ];

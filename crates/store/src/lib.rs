@@ -17,6 +17,7 @@ mod backup;
 mod comments;
 mod imports;
 mod media;
+mod menus;
 mod migrations;
 mod page_changes;
 mod pages;

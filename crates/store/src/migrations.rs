@@ -139,6 +139,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0021_imports.sql"),
         include_str!("../migrations/postgres/0021_imports.sql"),
     ),
+    (
+        22,
+        "menus",
+        include_str!("../migrations/sqlite/0022_menus.sql"),
+        include_str!("../migrations/postgres/0022_menus.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -1,13 +1,13 @@
 //! The site's pages (about, contact, ethics policy) and the links to them.
 
-use kiosque_core::model::{NavLink, PageDraft, StaticPage};
+use kiosque_core::model::{PageDraft, StaticPage};
 use kiosque_core::types::Slug;
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 
-use crate::db;
 use crate::rows::{self, AnyQuery, get, slug_taken, time};
+use crate::{SqlStore, db};
 
 const COLUMNS: &str = "id, slug, title, body_markdown, body_html, in_menu, in_footer, \
     position, updated_at";
@@ -62,7 +62,9 @@ pub(crate) async fn by_slug(pool: &AnyPool, slug: &Slug) -> Result<Option<Static
     one(pool, "slug = $1", |q| q.bind(slug.as_str().to_owned())).await
 }
 
-pub(crate) async fn save(pool: &AnyPool, id: Option<i64>, p: &PageDraft) -> Result<i64> {
+/// Saves a page; its menu and footer marks put it in those menus or take
+/// it out, in the same write.
+pub(crate) async fn save(store: &SqlStore, id: Option<i64>, p: &PageDraft) -> Result<i64> {
     let now = chrono::Utc::now().timestamp();
     let sql = match id {
         None => {
@@ -88,12 +90,16 @@ pub(crate) async fn save(pool: &AnyPool, id: Option<i64>, p: &PageDraft) -> Resu
     if let Some(id) = id {
         query = query.bind(id);
     }
+    let mut tx = store.begin_write().await?;
     let row = query
-        .fetch_optional(pool)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(|e| slug_taken(e, &p.slug))?
         .ok_or(Error::NotFound("page"))?;
-    get(&row, "id")
+    let id = get(&row, "id")?;
+    crate::menus::follow_page_marks(&mut tx, id, p.in_menu, p.in_footer).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(id)
 }
 
 pub(crate) async fn delete(pool: &AnyPool, id: i64) -> Result<()> {
@@ -106,25 +112,4 @@ pub(crate) async fn delete(pool: &AnyPool, id: i64) -> Result<()> {
         return Err(Error::NotFound("page"));
     }
     Ok(())
-}
-
-/// The links the menu and footer show.
-pub(crate) async fn navigation(pool: &AnyPool) -> Result<Vec<NavLink>> {
-    sqlx::query(
-        "SELECT slug, title, in_menu, in_footer FROM pages \
-         WHERE in_menu <> 0 OR in_footer <> 0 ORDER BY position, title, id",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(db)?
-    .iter()
-    .map(|row| {
-        Ok(NavLink {
-            title: get(row, "title")?,
-            slug: rows::slug(row, "slug")?,
-            in_menu: get::<i64>(row, "in_menu")? != 0,
-            in_footer: get::<i64>(row, "in_footer")? != 0,
-        })
-    })
-    .collect()
 }

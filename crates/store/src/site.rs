@@ -46,7 +46,7 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
         share_networks: ShareNetwork::parse_list(&networks),
         permalink: Permalink::parse(&get::<String>(&row, "permalink")?),
         full_text_feeds: get::<i64>(&row, "full_text_feeds")? != 0,
-        navigation: crate::pages::navigation(pool).await?,
+        menus: crate::menus::resolve(pool).await?,
     }))
 }
 

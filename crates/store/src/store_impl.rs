@@ -8,15 +8,16 @@ use kiosque_core::model::{
     NewMediaAsset, Page, PageRequest, Published, Site, TermKind, TermUsage,
 };
 use kiosque_core::model::{
-    PageChange, PageDraft, Revision, SearchChange, SearchDocument, SitemapEntry, StaticPage,
+    MenuItem, MenuItemDraft, MenuPlace, PageChange, PageDraft, Revision, SearchChange,
+    SearchDocument, SitemapEntry, StaticPage,
 };
 use kiosque_core::ports::Store;
 use kiosque_core::types::{CommentStatus, Email, Slug};
 
 use crate::articles::Target;
 use crate::{
-    SqlStore, articles, authors, comments, media, page_changes, pages, search, site, sitemaps,
-    taxonomy,
+    SqlStore, articles, authors, comments, media, menus, page_changes, pages, search, site,
+    sitemaps, taxonomy,
 };
 
 #[async_trait]
@@ -226,6 +227,34 @@ impl Store for SqlStore {
         page_changes::prune(&self.pool, before.timestamp()).await
     }
 
+    async fn menu_items(&self) -> Result<Vec<MenuItem>> {
+        menus::items(&self.pool).await
+    }
+
+    async fn add_menu_item(&self, item: &MenuItemDraft) -> Result<i64> {
+        menus::add(self, item).await
+    }
+
+    async fn rename_menu_item(&self, id: i64, label: Option<&str>) -> Result<()> {
+        menus::rename(&self.pool, id, label).await
+    }
+
+    async fn arrange_menu(&self, places: &[(i64, Option<i64>, i64)]) -> Result<()> {
+        menus::arrange(self, places).await
+    }
+
+    async fn delete_menu_item(&self, id: i64) -> Result<()> {
+        menus::delete(self, id).await
+    }
+
+    async fn replace_menu(
+        &self,
+        place: MenuPlace,
+        items: &[(MenuItemDraft, Vec<MenuItemDraft>)],
+    ) -> Result<()> {
+        menus::replace(self, place, items).await
+    }
+
     async fn pages(&self) -> Result<Vec<StaticPage>> {
         pages::all(&self.pool).await
     }
@@ -239,7 +268,7 @@ impl Store for SqlStore {
     }
 
     async fn save_page(&self, id: Option<i64>, page: &PageDraft) -> Result<i64> {
-        pages::save(&self.pool, id, page).await
+        pages::save(self, id, page).await
     }
 
     async fn delete_page(&self, id: i64) -> Result<()> {

@@ -49,7 +49,12 @@ both_databases!(
     the_page_log_names_what_each_write_changes,
     imports_remember_what_they_made_by_the_other_sites_keys,
     a_backup_carries_every_row_into_an_empty_store_of_the_same_kind,
+    menus_link_every_kind_and_follow_their_targets,
 );
+
+#[path = "conformance/menus.rs"]
+mod menus;
+use menus::menus_link_every_kind_and_follow_their_targets;
 
 fn page(number: u32, per_page: u32) -> PageRequest {
     PageRequest { number, per_page }
@@ -1359,6 +1364,9 @@ async fn the_page_log_names_what_each_write_changes(db: TestDb) {
         &format!("in-category-{category}"),
     ]);
     expected.extend(tags.iter().cloned());
+    // The section's first published article: with no header menu of the
+    // newsroom's, the default one (sections holding articles) changes.
+    expected.insert("site".to_owned());
     assert_eq!(since(mark).await, expected);
     // Saved again with the same section, tags and date: the article only.
     let mark = store.latest_page_change().await.unwrap();
@@ -1408,7 +1416,12 @@ async fn the_page_log_names_what_each_write_changes(db: TestDb) {
         )
         .await
         .unwrap();
-    assert_eq!(since(mark).await, set(&[&format!("category-{category}")]));
+    // (And `site`: without a header menu of the newsroom's, every page's
+    // header lists the sections by name.)
+    assert_eq!(
+        since(mark).await,
+        set(&[&format!("category-{category}"), "site"])
+    );
     // Unpublished: the article and the lists it leaves.
     let mark = store.latest_page_change().await.unwrap();
     let mut gone = fewer.clone();

@@ -51,6 +51,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/gallery.html"),
     ),
     (
+        "admin/menus.html",
+        include_str!("../templates/admin/menus.html"),
+    ),
+    (
         "admin/media.html",
         include_str!("../templates/admin/media.html"),
     ),

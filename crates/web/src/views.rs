@@ -32,8 +32,8 @@ pub(crate) fn page_context(
             logo => site.logo.as_ref().map(|l| context! {
                 src => format!("/media/{}", l.file_name), width => l.width, height => l.height,
             }),
-            menu => nav_links(site, |l| l.in_menu),
-            footer => nav_links(site, |l| l.in_footer),
+            menu => menu_view(&site.menus.header, canonical_path),
+            footer => menu_view(&site.menus.footer, canonical_path),
         },
         t => state.strings(site.language).value(),
         css_url => &state.templates.css_path,
@@ -42,15 +42,30 @@ pub(crate) fn page_context(
         page_title => title,
         description => description,
         canonical => canonical_path.map(|p| site.absolute_url(p)),
+        canonical_path,
     }
 }
 
-/// The links to the site's pages that `shown` picks (menu or footer).
-fn nav_links(site: &Site, shown: impl Fn(&kiosque_core::model::NavLink) -> bool) -> Vec<Value> {
-    site.navigation
+/// A menu as templates draw it; the entry for the page shown is marked
+/// current (`aria-current`), and so is a parent whose sub-menu holds it.
+fn menu_view(entries: &[kiosque_core::model::MenuEntry], current: Option<&str>) -> Vec<Value> {
+    let is_current = |href: &str| current == Some(href);
+    entries
         .iter()
-        .filter(|l| shown(l))
-        .map(|l| context! { title => &l.title, path => format!("/{}/", l.slug) })
+        .map(|e| {
+            let children: Vec<Value> = e
+                .children
+                .iter()
+                .map(|c| context! { label => &c.label, href => &c.href, current => is_current(&c.href) })
+                .collect();
+            context! {
+                label => &e.label,
+                href => &e.href,
+                current => is_current(&e.href),
+                holds_current => e.children.iter().any(|c| is_current(&c.href)),
+                children,
+            }
+        })
         .collect()
 }
 

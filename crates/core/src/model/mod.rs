@@ -4,6 +4,7 @@
 mod article;
 mod changes;
 mod comment;
+mod menu;
 mod page;
 mod permalink;
 mod redirect;
@@ -23,7 +24,11 @@ pub use changes::PageChange;
 /// A time zone of the tz database (`Europe/Paris`, `Africa/Abidjan`).
 pub use chrono_tz::Tz;
 pub use comment::{Comment, ModerationItem, NewComment};
-pub use page::{NavLink, PageDraft, StaticPage};
+pub use menu::{
+    MenuEntry, MenuItem, MenuItemDraft, MenuMove, MenuPlace, MenuTarget, Menus, menu_link, moved,
+    sort_by_label,
+};
+pub use page::{PageDraft, StaticPage};
 pub use permalink::Permalink;
 pub use redirect::{RedirectTarget, old_address, without_wordpress_size};
 pub use search::{SearchChange, SearchDocument};

@@ -47,16 +47,3 @@ pub struct PageDraft {
     /// See [`StaticPage::position`].
     pub position: i64,
 }
-
-/// A link to a page, as the menu and footer show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NavLink {
-    /// Link text.
-    pub title: String,
-    /// The page's address.
-    pub slug: Slug,
-    /// Shown in the menu.
-    pub in_menu: bool,
-    /// Shown in the footer.
-    pub in_footer: bool,
-}

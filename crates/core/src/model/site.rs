@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{MediaAsset, NavLink, Permalink};
+use crate::model::{MediaAsset, Menus, Permalink};
 use crate::types::Locale;
 
 /// The publication itself: the name shown in every byline, its language,
@@ -30,9 +30,9 @@ pub struct Site {
     pub permalink: Permalink,
     /// Feeds carry whole articles, not only their summaries.
     pub full_text_feeds: bool,
-    /// Links to the pages shown in the menu and footer, in order (read
-    /// with the settings; saving the settings leaves pages alone).
-    pub navigation: Vec<NavLink>,
+    /// The header and footer menus, resolved (read with the settings;
+    /// saving the settings leaves them alone).
+    pub menus: Menus,
 }
 
 /// A place readers can share an article to with a plain link.
@@ -178,7 +178,7 @@ impl Site {
             share_networks: ShareNetwork::ALL.to_vec(),
             permalink: Permalink::default(),
             full_text_feeds: false,
-            navigation: Vec::new(),
+            menus: Menus::default(),
         }
     }
 

@@ -625,6 +625,7 @@ async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
         "/admin/pages",
         "/admin/pages/new",
         "/admin/articles/1/gallery",
+        "/admin/menus",
     ] {
         browser.client.goto(&app.url(page)).await.unwrap();
         browser.assert_accessible(page).await;

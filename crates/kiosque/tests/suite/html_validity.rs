@@ -28,6 +28,31 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         None,
     )
     .await;
+    // A header menu with a sub-menu, and a footer link.
+    use kiosque_core::model::{MenuItemDraft, MenuPlace, MenuTarget};
+    let section = app
+        .store
+        .terms(kiosque_core::model::TermKind::Category)
+        .await
+        .unwrap()[0]
+        .id;
+    let item = |place, parent_id, target| MenuItemDraft {
+        place,
+        parent_id,
+        label: Some("Lien".into()),
+        target,
+    };
+    let top = app
+        .store
+        .add_menu_item(&item(MenuPlace::Header, None, MenuTarget::Section(section)))
+        .await
+        .unwrap();
+    for (place, parent) in [(MenuPlace::Header, Some(top)), (MenuPlace::Footer, None)] {
+        app.store
+            .add_menu_item(&item(place, parent, MenuTarget::Link("/2024/".into())))
+            .await
+            .unwrap();
+    }
     // A photo story: a gallery and embeds.
     let photos = crate::story_formats::three_photos(&app).await;
     let story = app
@@ -214,6 +239,7 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/pages",
         "/admin/pages/new",
         "/admin/pages/1",
+        "/admin/menus",
         "/admin/media",
         "/admin/media/1",
         "/admin/media?q=rien",

@@ -20,6 +20,7 @@ mod html_validity;
 mod import;
 mod import_front;
 mod media;
+mod navigation;
 mod page_cache;
 mod pages;
 mod rights;

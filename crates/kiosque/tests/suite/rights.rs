@@ -305,6 +305,25 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             ],
             Role::Editor,
         ),
+        get("menus", "/admin/menus", Role::Editor),
+        post(
+            "add a menu item",
+            "/admin/menus",
+            &[
+                ("action", "add"),
+                ("place", "footer"),
+                ("target", "link"),
+                ("url", "/feed/"),
+                ("label", "Flux"),
+            ],
+            Role::Editor,
+        ),
+        // Someone else's published article: editors and above.
+        get(
+            "galleries of an article",
+            format!("/admin/articles/{id}/gallery"),
+            Role::Editor,
+        ),
         get("accounts", "/admin/users", Role::Administrator),
         post(
             "create an account",

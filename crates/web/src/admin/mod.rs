@@ -12,6 +12,7 @@ mod editor;
 mod gallery;
 mod login;
 mod media;
+mod menus;
 mod pages;
 mod photo;
 mod reset;
@@ -99,6 +100,7 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         .merge(terms::routes(kiosque_core::model::TermKind::Category))
         .merge(terms::routes(kiosque_core::model::TermKind::Tag))
         .route("/admin/pages", get(pages::list))
+        .route("/admin/menus", get(menus::show).post(menus::change))
         .route(
             "/admin/pages/new",
             get(pages::new)

@@ -1,0 +1,236 @@
+//! Menus over HTTP on both databases: the default header (sections that
+//! hold articles), the newsroom's own menus built in the admin without
+//! JavaScript (every kind of link, a sub-menu, renames, moves, removal),
+//! bad input refused with its message, rights and forgeries refused, and
+//! every cached page following a menu change.
+
+use kiosque_core::ports::Store;
+use kiosque_core::types::Role;
+use kiosque_testkit::fixtures::french_article_source;
+use kiosque_testkit::{TestApp, TestDb, both_databases};
+
+both_databases!(
+    without_a_menu_the_header_lists_the_sections_that_hold_articles,
+    editors_build_the_menus_and_every_page_follows,
+);
+
+/// The header's navigation as served.
+fn header_nav(page: &str) -> &str {
+    let start = page
+        .find("<nav class=\"site-nav\"")
+        .expect("a site navigation");
+    let rest = &page[start..];
+    // The sub-menus' own lists end before the navigation does.
+    &rest[..rest.find("</nav>").unwrap()]
+}
+
+async fn without_a_menu_the_header_lists_the_sections_that_hold_articles(db: TestDb) {
+    let app = TestApp::french(db).await;
+    app.publish(&french_article_source("un", None), None).await;
+    let sport = french_article_source("deux", None)
+        .replace("category: \"International\"", "category: \"Économie\"");
+    app.publish(&sport, None).await;
+    let (_, home) = app.page("/").await;
+    let nav = header_nav(&home);
+    crate::common::assert_in_order(
+        nav,
+        &[
+            "<a href=\"/\" aria-current=\"page\">Accueil</a>",
+            "<a href=\"/category/economie/\">Économie</a>",
+            "<a href=\"/category/international/\">International</a>",
+        ],
+    );
+    // On a section's page, its link is the current one.
+    let (_, section) = app.page("/category/economie/").await;
+    assert!(
+        header_nav(&section)
+            .contains("<a href=\"/category/economie/\" aria-current=\"page\">Économie</a>"),
+        "{section}"
+    );
+}
+
+async fn editors_build_the_menus_and_every_page_follows(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let article = app.publish(&french_article_source("un", None), None).await;
+    let editor = app.newsroom("chef@example.org", Role::Editor).await;
+    // Warm the cache with the home page and the article.
+    for p in ["/", article.as_str()] {
+        app.page(p).await;
+    }
+    let (status, page) = editor.page("/admin/menus").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("le haut des pages liste les rubriques principales"));
+    let section = app
+        .store
+        .terms(kiosque_core::model::TermKind::Category)
+        .await
+        .unwrap()[0]
+        .id;
+    let add = |place: &'static str,
+               target: String,
+               url: &'static str,
+               label: &'static str,
+               parent: String| {
+        let editor = &editor;
+        async move {
+            editor
+                .post(
+                    "/admin/menus",
+                    &[
+                        ("action", "add"),
+                        ("place", place),
+                        ("target", target.as_str()),
+                        ("url", url),
+                        ("label", label),
+                        ("parent", parent.as_str()),
+                    ],
+                )
+                .await
+        }
+    };
+    let r = add(
+        "header",
+        format!("section:{section}"),
+        "",
+        "",
+        String::new(),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    // A bad address: refused with its message, what was typed kept.
+    let r = add(
+        "header",
+        "link".into(),
+        "javascript:alert(1)",
+        "Piège",
+        String::new(),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("Une adresse du site commençant par /"),
+        "{body}"
+    );
+    assert!(body.contains("value=\"javascript:alert(1)\""), "{body}");
+    // An address without its text, an unknown section: refused.
+    assert_eq!(
+        add("header", "link".into(), "/flux/", "", String::new())
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        add("header", "section:999".into(), "", "", String::new())
+            .await
+            .status(),
+        422
+    );
+    let r = add(
+        "header",
+        "link".into(),
+        "https://radio.example/direct",
+        "Radio en direct",
+        String::new(),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let top = app
+        .store
+        .menu_items()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.target == kiosque_core::model::MenuTarget::Section(section))
+        .unwrap()
+        .id;
+    let r = add(
+        "header",
+        "link".into(),
+        "/2024/",
+        "Archives 2024",
+        top.to_string(),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        add("footer", "link".into(), "/feed/", "Flux RSS", String::new())
+            .await
+            .status(),
+        303
+    );
+    // Every page, cached before, shows the new menus.
+    for p in ["/", article.as_str()] {
+        let (_, html) = app.page(p).await;
+        let nav = header_nav(&html);
+        crate::common::assert_in_order(
+            nav,
+            &[
+                "<details name=\"site-nav\"><summary>International</summary>",
+                "<a href=\"/category/international/\">International</a>",
+                "<a href=\"/2024/\">Archives 2024</a>",
+                "</details>",
+                "<a href=\"https://radio.example/direct\">Radio en direct</a>",
+            ],
+        );
+        assert!(html.contains("<a href=\"/feed/\">Flux RSS</a>"), "{p}");
+    }
+    // Rename, move up, then take the radio link out.
+    let items = app.store.menu_items().await.unwrap();
+    let radio = items
+        .iter()
+        .find(|i| i.label.as_deref() == Some("Radio en direct"))
+        .unwrap()
+        .id;
+    let act = |item: i64, action: &'static str, label: &'static str| {
+        let editor = &editor;
+        async move {
+            editor
+                .post(
+                    "/admin/menus",
+                    &[
+                        ("item", item.to_string().as_str()),
+                        ("action", action),
+                        ("label", label),
+                    ],
+                )
+                .await
+                .status()
+        }
+    };
+    assert_eq!(act(radio, "rename", "Radio").await, 303);
+    assert_eq!(act(radio, "up", "").await, 303);
+    let nav = app.page("/").await.1;
+    crate::common::assert_in_order(
+        header_nav(&nav),
+        &["Accueil", ">Radio</a>", "<summary>International</summary>"],
+    );
+    assert_eq!(act(radio, "indent", "").await, 303, "no item above it");
+    assert_eq!(act(radio, "delete", "").await, 303);
+    assert!(!app.page("/").await.1.contains("radio.example"));
+    assert_eq!(act(9_999, "delete", "").await, 404);
+
+    // Forged, or from a role that does not manage pages: refused.
+    let r = editor
+        .post_raw(
+            "/admin/menus",
+            &[("action", "delete"), ("item", &top.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    let author = app.newsroom("plume@example.org", Role::Author).await;
+    assert_eq!(author.page("/admin/menus").await.0, 403);
+    let r = author
+        .post(
+            "/admin/menus",
+            &[("action", "delete"), ("item", &top.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert!(
+        app.page("/")
+            .await
+            .1
+            .contains("<summary>International</summary>")
+    );
+}
