@@ -149,13 +149,19 @@ fn a_french_export_gives_its_site_authors_terms_items_and_comments() {
         menu,
         [
             MenuLink {
+                id: 70,
                 menu: "principal".into(),
                 position: 1,
+                parent: 0,
+                title: String::new(),
                 target: MenuTarget::Category(4),
             },
             MenuLink {
+                id: 71,
                 menu: "principal".into(),
                 position: 2,
+                parent: 0,
+                title: String::new(),
                 target: MenuTarget::Page(2),
             },
         ]

@@ -37,9 +37,10 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use kiosque_core::Error;
 use kiosque_core::markup::render_markdown;
+use kiosque_core::model::MenuTarget as ItemTarget;
 use kiosque_core::model::{
-    ArticleDraft, Editorial, NewComment, NewUser, PageDraft, RedirectTarget, Site, TermKind,
-    old_address, without_wordpress_size,
+    ArticleDraft, Editorial, MenuItemDraft, MenuPlace, NewComment, NewUser, PageDraft,
+    RedirectTarget, Site, TermKind, menu_link, old_address, without_wordpress_size,
 };
 use kiosque_core::ports::Store;
 use kiosque_core::service::publish::ArticleSource;
@@ -89,7 +90,7 @@ pub async fn import(
         tags: HashMap::new(),
         photos: HashMap::new(),
         files: HashMap::new(),
-        menu: HashMap::new(),
+        menu_entries: Vec::new(),
         redirects: Vec::new(),
     };
     for pass in [Pass::Terms, Pass::Posts] {
@@ -122,6 +123,7 @@ pub async fn import(
     }
     importer.author_addresses().await?;
     importer.save_redirects().await?;
+    importer.menus().await?;
     Ok(importer.report)
 }
 
@@ -151,13 +153,6 @@ struct Photo {
     file: String,
     caption: Option<String>,
     credit: Option<String>,
-}
-
-/// Where the WordPress menus put a page.
-#[derive(Debug, Clone, Copy)]
-struct MenuPlace {
-    footer: bool,
-    position: i64,
 }
 
 /// A category brought in as a section.
@@ -191,8 +186,9 @@ struct Importer<'a> {
     photos: HashMap<i64, Photo>,
     /// Upload path (`2024/03/port.jpg`) → stored file name.
     files: HashMap<String, String>,
-    /// WordPress page id → its place in the site's menus.
-    menu: HashMap<i64, MenuPlace>,
+    /// The entries of WordPress's menus, read in the first pass and made
+    /// the site's menus at the end (their targets are known by then).
+    menu_entries: Vec<MenuLink>,
     /// Old addresses of the record being applied, written after it.
     redirects: Vec<(String, RedirectTarget)>,
 }
@@ -218,7 +214,7 @@ impl Importer<'_> {
             }
             (Pass::Terms, Record::Item(item)) => {
                 if let Some(link) = item.menu_link() {
-                    self.menu_link(&item, link);
+                    self.menu_entries.push(link);
                 }
                 Ok(())
             }
@@ -806,47 +802,149 @@ impl Importer<'_> {
         Ok(())
     }
 
-    /// A menu entry: the pages in WordPress's menus take their place in
-    /// the site's menu (or footer, for a menu named so); the menu here
-    /// lists pages only, so other entries are reported.
-    fn menu_link(&mut self, item: &WpItem, link: MenuLink) {
-        match link.target {
-            MenuTarget::Page(page) => {
-                let footer = ["footer", "pied"]
-                    .iter()
-                    .any(|word| link.menu.contains(word));
-                self.menu.insert(
-                    page,
-                    MenuPlace {
-                        footer,
-                        position: link.position,
-                    },
-                );
-            }
-            other => {
-                let (what, target) = match other {
-                    MenuTarget::Category(id) => ("sections", format!("category {id}")),
-                    MenuTarget::Post(id) => ("articles", format!("post {id}")),
-                    MenuTarget::Address(url) => ("other addresses", url),
-                    MenuTarget::Page(id) => ("other things", format!("page {id}")),
-                    MenuTarget::Other(kind) => ("other things", kind),
-                };
-                let title = plain_text(&item.title);
-                self.report.skip(
-                    format!(
-                        "menu « {} », entry {}{}: {target}",
-                        link.menu,
-                        link.position,
-                        if title.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" « {title} »")
-                        }
-                    ),
-                    format!("menu links to {what}: the menu here lists the site's pages"),
-                );
+    /// WordPress's menus become the site's: the one named for the footer
+    /// (footer, pied, bas) the footer menu, the largest other one the
+    /// header menu, each with its sub-menus (deeper levels are brought up
+    /// to the first), labels and every kind of link. A menu the site
+    /// already has items in is the newsroom's and is left alone.
+    async fn menus(&mut self) -> anyhow::Result<()> {
+        let entries = std::mem::take(&mut self.menu_entries);
+        let mut names: Vec<String> = Vec::new();
+        for e in &entries {
+            if !names.contains(&e.menu) {
+                names.push(e.menu.clone());
             }
         }
+        let count = |name: &str| entries.iter().filter(|e| e.menu == name).count();
+        let is_footer = |name: &str| ["footer", "pied", "bas"].iter().any(|w| name.contains(w));
+        let footer = names.iter().find(|n| is_footer(n)).cloned();
+        let header = names
+            .iter()
+            .filter(|n| !is_footer(n))
+            .max_by_key(|n| count(n))
+            .cloned();
+        let existing = self.store.menu_items().await?;
+        for name in &names {
+            let place = if Some(name) == header.as_ref() {
+                MenuPlace::Header
+            } else if Some(name) == footer.as_ref() {
+                MenuPlace::Footer
+            } else {
+                self.report.skip(
+                    format!("menu « {name} »"),
+                    "menu not imported: a site here has one header menu and one footer menu",
+                );
+                continue;
+            };
+            if existing.iter().any(|i| i.place == place) {
+                self.report.skip(
+                    format!("menu « {name} »"),
+                    "menu left as it is here (the site's menu already has items)",
+                );
+                continue;
+            }
+            let mut own: Vec<&MenuLink> = entries.iter().filter(|e| &e.menu == name).collect();
+            own.sort_by_key(|e| (e.position, e.id));
+            // The top-level entry each entry is under (itself at the top).
+            let top_of = |e: &MenuLink| -> i64 {
+                let mut at = e;
+                for _ in 0..10 {
+                    match own.iter().find(|p| p.id == at.parent) {
+                        Some(parent) => at = parent,
+                        None => break,
+                    }
+                }
+                at.id
+            };
+            let mut items: Vec<(i64, MenuItemDraft, Vec<MenuItemDraft>)> = Vec::new();
+            for e in &own {
+                let Some(target) = self.menu_target(e).await? else {
+                    continue;
+                };
+                let title = plain_text(&e.title);
+                let draft = MenuItemDraft {
+                    place,
+                    parent_id: None,
+                    label: Some(title).filter(|t| !t.is_empty()),
+                    target,
+                };
+                let top = top_of(e);
+                if top == e.id {
+                    items.push((e.id, draft, Vec::new()));
+                } else if let Some((_, _, children)) =
+                    items.iter_mut().find(|(id, _, _)| *id == top)
+                {
+                    if own.iter().any(|p| p.id == e.parent && p.parent != 0) {
+                        self.report.skip(
+                            format!("menu « {name} », entry {}", e.position),
+                            "sub-sub-menu entry brought up to the first sub-menu level",
+                        );
+                    }
+                    children.push(draft);
+                } else {
+                    // Under an entry that could not be imported: at the top.
+                    items.push((e.id, draft, Vec::new()));
+                }
+            }
+            let made: usize = items.iter().map(|(_, _, c)| 1 + c.len()).sum();
+            let items: Vec<(MenuItemDraft, Vec<MenuItemDraft>)> = items
+                .into_iter()
+                .map(|(_, top, children)| (top, children))
+                .collect();
+            self.store.replace_menu(place, &items).await?;
+            for _ in 0..made {
+                self.report.made("menu items", true);
+            }
+        }
+        Ok(())
+    }
+
+    /// What a WordPress menu entry leads to here, if it can be had.
+    async fn menu_target(&mut self, e: &MenuLink) -> anyhow::Result<Option<ItemTarget>> {
+        let local = |kind: &'static str, id: i64| {
+            let store = self.store;
+            let origin = self.origin.clone();
+            async move { store.imported(&origin, kind, &id.to_string()).await }
+        };
+        let target = match &e.target {
+            MenuTarget::Page(id) => local("page", *id).await?.map(ItemTarget::Page),
+            MenuTarget::Category(id) => local("category", *id).await?.map(ItemTarget::Section),
+            MenuTarget::Tag(id) => local("tag", *id).await?.map(ItemTarget::Tag),
+            MenuTarget::Post(id) => match local("post", *id).await? {
+                Some(article) => self
+                    .store
+                    .article(article)
+                    .await?
+                    .filter(|a| a.status == ArticleStatus::Published)
+                    .map(|a| ItemTarget::Link(a.path(self.site))),
+                None => None,
+            },
+            MenuTarget::Address(url) => {
+                // An address of the old site: its path, which leads on.
+                let path = self
+                    .is_old_site(url)
+                    .then(|| url::Url::parse(url).ok())
+                    .flatten()
+                    .map(|u| match u.query() {
+                        Some(q) => format!("{}?{q}", u.path()),
+                        None => u.path().to_owned(),
+                    });
+                menu_link(path.as_deref().unwrap_or(url)).map(ItemTarget::Link)
+            }
+            MenuTarget::Other(_) => None,
+        };
+        if target.is_none() {
+            let what = match &e.target {
+                MenuTarget::Address(url) => format!("address {url}"),
+                MenuTarget::Other(kind) => kind.clone(),
+                other => format!("{other:?}").to_lowercase(),
+            };
+            self.report.skip(
+                format!("menu « {} », entry {}: {what}", e.menu, e.position),
+                "menu entry whose target was not imported",
+            );
+        }
+        Ok(target)
     }
 
     async fn page(&mut self, item: &WpItem) -> anyhow::Result<()> {
@@ -864,7 +962,6 @@ impl Importer<'_> {
             return Ok(());
         };
         let body_markdown = self.markdown(item);
-        let place = self.menu.get(&item.id).copied();
         let draft = PageDraft {
             slug,
             title: if title.is_empty() {
@@ -874,10 +971,10 @@ impl Importer<'_> {
             },
             body_html: render_markdown(&body_markdown, self.site.language == Locale::Fr),
             body_markdown,
-            // A new page goes where WordPress's menus had it.
-            in_menu: place.is_some_and(|p| !p.footer),
-            in_footer: place.is_some_and(|p| p.footer),
-            position: place.map_or(item.menu_order, |p| p.position),
+            // WordPress's menus are made at the end of the import.
+            in_menu: false,
+            in_footer: false,
+            position: item.menu_order,
         };
         let key = item.id.to_string();
         let existing = match self.store.imported(&self.origin, "page", &key).await? {

@@ -3,21 +3,25 @@
 //! reaches a reader, galleries hold every photo in WordPress's order with
 //! its caption, embeds are placeholders.
 
+use kiosque_core::ports::Store;
 use kiosque_testkit::{TestApp, TestDb, both_databases};
 
 use crate::common::{self, WXR_FRONT_FIXTURE, front_uploads};
 
-both_databases!(photo_stories_keep_their_galleries_and_embeds,);
+both_databases!(
+    photo_stories_keep_their_galleries_and_embeds,
+    wordpress_menus_become_the_header_and_footer_menus,
+);
 
 const CLASSIC: &str = "/2024/05/marche-treichville-en-images/";
 const BLOCKS: &str = "/2024/05/carnaval-abidjan-parade/";
 
-async fn photo_stories_keep_their_galleries_and_embeds(db: TestDb) {
-    let app = TestApp::french(db).await;
+/// Imports `fr-front.xml` with its uploads; returns the report.
+async fn import_front(app: &TestApp) -> String {
     let uploads = front_uploads(app.db.dir.path());
     let report = common::succeeded(
         &common::kiosque_on(
-            &app,
+            app,
             &[
                 "import".as_ref(),
                 "wordpress".as_ref(),
@@ -28,9 +32,15 @@ async fn photo_stories_keep_their_galleries_and_embeds(db: TestDb) {
         )
         .await,
     );
+    app.settled().await;
+    report
+}
+
+async fn photo_stories_keep_their_galleries_and_embeds(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let report = import_front(&app).await;
     assert!(!report.contains("[gallery]"), "{report}");
     assert!(!report.contains("[embed]"), "{report}");
-    app.settled().await;
     for path in [CLASSIC, BLOCKS] {
         let (status, page) = app.page(path).await;
         assert_eq!(status, 200, "{path}");
@@ -77,4 +87,40 @@ async fn photo_stories_keep_their_galleries_and_embeds(db: TestDb) {
         ],
     );
     assert_eq!(page.matches("<li><figure>").count(), 2, "{page}");
+}
+
+async fn wordpress_menus_become_the_header_and_footer_menus(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let report = import_front(&app).await;
+    assert!(report.contains("menu items: 9 new"), "{report}");
+    let (_, home) = app.page("/").await;
+    let nav = &home[home.find("<nav class=\"site-nav\"").unwrap()..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    // WordPress's order, labels and sub-menu; custom links kept.
+    common::assert_in_order(
+        nav,
+        &[
+            "<summary>Afrique</summary>",
+            "<a href=\"/category/afrique/\">Afrique</a>",
+            "<a href=\"/category/senegal/\">Sénégal</a>",
+            "<a href=\"/category/cote-d-ivoire/\">Côte d&#39;Ivoire</a>",
+            "</details>",
+            "<a href=\"/category/economie/\">Économie</a>",
+            "<a href=\"/category/culture/\">Culture</a>",
+            "<a href=\"/a-propos/\">Qui sommes-nous ?</a>",
+            "<a href=\"https://radio-lagune.example/direct\">Radio en direct</a>",
+        ],
+    );
+    let footer = &home[home.find("<footer class=\"colophon\">").unwrap()..];
+    common::assert_in_order(
+        footer,
+        &[
+            "<a href=\"/contact/\">Contact</a>",
+            "<a href=\"/feed/\">Fil RSS</a>",
+        ],
+    );
+    // Run again: the menus the site now has are left as they are.
+    let again = import_front(&app).await;
+    assert!(again.contains("menu left as it is here"), "{again}");
+    assert_eq!(app.store.menu_items().await.unwrap().len(), 9);
 }

@@ -218,13 +218,20 @@ impl WpItem {
                     ("post_type", "page") => MenuTarget::Page(id),
                     ("post_type", "post") => MenuTarget::Post(id),
                     ("taxonomy", "category") => MenuTarget::Category(id),
+                    ("taxonomy", "post_tag") => MenuTarget::Tag(id),
                     (_, object) => MenuTarget::Other(object.to_owned()),
                 }
             }
         };
         Some(MenuLink {
+            id: self.id,
             menu,
             position: self.menu_order,
+            parent: self
+                .meta("_menu_item_menu_item_parent")
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0),
+            title: self.title.clone(),
             target,
         })
     }
@@ -233,10 +240,17 @@ impl WpItem {
 /// An entry of one of the site's menus (a `nav_menu_item`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MenuLink {
+    /// The entry's own id (sub-menu entries name their parent by it).
+    pub id: i64,
     /// The menu's slug (`principal`, `footer`…).
     pub menu: String,
     /// Its place in the menu.
     pub position: i64,
+    /// The entry it is under, 0 at the top.
+    pub parent: i64,
+    /// Its text, empty for the target's own name (may hold HTML
+    /// entities).
+    pub title: String,
     /// What it leads to.
     pub target: MenuTarget,
 }
@@ -250,6 +264,8 @@ pub enum MenuTarget {
     Post(i64),
     /// A category, by WordPress term id.
     Category(i64),
+    /// A tag, by WordPress term id.
+    Tag(i64),
     /// A hand-typed address.
     Address(String),
     /// Anything else (a tag, a plugin's object), by its kind.
