@@ -8,8 +8,8 @@ use crate::error::Result;
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     AuthorProfile, Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem,
-    NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision, Session, Site,
-    TermKind, TermUsage, User,
+    NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision, SectionFamily,
+    Session, Site, TermKind, TermUsage, User,
 };
 use crate::model::{
     MenuItem, MenuItemDraft, MenuPlace, PageChange, PageDraft, RedirectTarget, SearchChange,
@@ -184,6 +184,8 @@ pub trait Store: Accounts + Imports + Send + Sync + 'static {
     ) -> Result<Page<ArticleSummary>>;
     /// A category by slug.
     async fn category_by_slug(&self, slug: &Slug) -> Result<Option<Category>>;
+    /// A section's ancestors, children and descendants.
+    async fn section_family(&self, id: i64) -> Result<SectionFamily>;
     /// A tag by slug.
     async fn tag_by_slug(&self, slug: &Slug) -> Result<Option<Tag>>;
     /// An author by slug.

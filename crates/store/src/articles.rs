@@ -650,7 +650,24 @@ pub(crate) async fn list(
     };
     let (listed, binds): (String, Vec<i64>) = match filter {
         ArticleFilter::All => (published(""), vec![]),
-        ArticleFilter::Category(id) => (published(" AND category_id = $3"), vec![id]),
+        ArticleFilter::Category(id) => {
+            // A section's list holds its sub-sections' articles too; most
+            // sections have none and keep the one-value statement.
+            let family = crate::taxonomy::family(pool, id).await?;
+            if family.descendants.is_empty() {
+                (published(" AND category_id = $3"), vec![id])
+            } else {
+                // Ids read from the table: integers, written in as such.
+                let ids: Vec<String> = family.descendants.iter().map(i64::to_string).collect();
+                (
+                    published(&format!(
+                        " AND (category_id = $3 OR category_id IN ({}))",
+                        ids.join(", ")
+                    )),
+                    vec![id],
+                )
+            }
+        }
         ArticleFilter::Author(id) => (AUTHOR_ARTICLES.to_owned(), vec![id]),
         ArticleFilter::Tag(id) => (TAG_ARTICLES.to_owned(), vec![id]),
         ArticleFilter::Period(from, to) => (

@@ -5,7 +5,7 @@ use kiosque_core::Result;
 use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem, NewComment,
-    NewMediaAsset, Page, PageRequest, Published, Site, TermKind, TermUsage,
+    NewMediaAsset, Page, PageRequest, Published, SectionFamily, Site, TermKind, TermUsage,
 };
 use kiosque_core::model::{
     MenuItem, MenuItemDraft, MenuPlace, PageChange, PageDraft, Revision, SearchChange,
@@ -133,6 +133,10 @@ impl Store for SqlStore {
         page: PageRequest,
     ) -> Result<Page<ArticleSummary>> {
         articles::list(&self.pool, &self.totals, filter, page).await
+    }
+
+    async fn section_family(&self, id: i64) -> Result<SectionFamily> {
+        taxonomy::family(&self.pool, id).await
     }
 
     async fn category_by_slug(&self, slug: &Slug) -> Result<Option<Category>> {

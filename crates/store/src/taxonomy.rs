@@ -1,6 +1,6 @@
 //! Sections and tags: the public lookups and the newsroom's management.
 
-use kiosque_core::model::{Category, Tag, TermKind, TermUsage};
+use kiosque_core::model::{Category, SectionFamily, Tag, TermKind, TermUsage};
 use kiosque_core::types::Slug;
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
@@ -20,6 +20,62 @@ pub(crate) async fn category_by_slug(pool: &AnyPool, slug: &Slug) -> Result<Opti
     Ok(match row {
         Some(row) => rows::category(&row)?,
         None => None,
+    })
+}
+
+/// Every section with its parent: (section, parent id).
+async fn tree(pool: &AnyPool) -> Result<Vec<(Category, Option<i64>)>> {
+    let rows = sqlx::query(
+        "SELECT id AS category_id, slug AS category_slug, name AS category_name, parent_id \
+         FROM categories ORDER BY name, id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if let Some(c) = rows::category(row)? {
+            out.push((c, get(row, "parent_id")?));
+        }
+    }
+    Ok(out)
+}
+
+/// Ancestors (a loop of parents stops where it would repeat), children
+/// and every descendant of a section.
+pub(crate) async fn family(pool: &AnyPool, id: i64) -> Result<SectionFamily> {
+    let all = tree(pool).await?;
+    let parent_of = |id: i64| all.iter().find(|(c, _)| c.id == id).and_then(|(_, p)| *p);
+    let mut ancestors = Vec::new();
+    let mut at = parent_of(id);
+    while let Some(p) = at {
+        if p == id || ancestors.iter().any(|a: &Category| a.id == p) {
+            break;
+        }
+        if let Some((c, _)) = all.iter().find(|(c, _)| c.id == p) {
+            ancestors.insert(0, c.clone());
+        }
+        at = parent_of(p);
+    }
+    let children: Vec<Category> = all
+        .iter()
+        .filter(|(c, p)| *p == Some(id) && c.id != id)
+        .map(|(c, _)| c.clone())
+        .collect();
+    let mut descendants: Vec<i64> = Vec::new();
+    let mut frontier = vec![id];
+    while let Some(at) = frontier.pop() {
+        for (c, p) in &all {
+            if *p == Some(at) && c.id != id && !descendants.contains(&c.id) {
+                descendants.push(c.id);
+                frontier.push(c.id);
+            }
+        }
+    }
+    Ok(SectionFamily {
+        ancestors,
+        children,
+        descendants,
     })
 }
 

@@ -34,5 +34,5 @@ pub use redirect::{RedirectTarget, old_address, without_wordpress_size};
 pub use search::{SearchChange, SearchDocument};
 pub use site::{CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;
-pub use taxonomy::{TermKind, TermUsage};
+pub use taxonomy::{SectionFamily, TermKind, TermUsage};
 pub use user::{NewUser, Session, User};

@@ -36,3 +36,15 @@ pub struct TermUsage {
     /// Articles in any state that use it.
     pub articles: u64,
 }
+
+/// A section's place among the others (sections can sit under another).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SectionFamily {
+    /// The sections above it, the top one first (a breadcrumb).
+    pub ancestors: Vec<crate::model::Category>,
+    /// The sections right under it, by name.
+    pub children: Vec<crate::model::Category>,
+    /// Every section under it, at any depth (its list holds their
+    /// articles too, as WordPress's category archives do).
+    pub descendants: Vec<i64>,
+}

@@ -53,6 +53,24 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
             .await
             .unwrap();
     }
+    // The section under another: a breadcrumb on its page, and the
+    // parent's page with its sub-sections.
+    {
+        use kiosque_core::ports::Imports;
+        let monde = app
+            .store
+            .create_term(
+                kiosque_core::model::TermKind::Category,
+                &kiosque_core::types::Slug::parse("monde").unwrap(),
+                "Monde",
+            )
+            .await
+            .unwrap();
+        app.store
+            .set_category_parent(section, Some(monde))
+            .await
+            .unwrap();
+    }
     // A photo story: a gallery and embeds.
     let photos = crate::story_formats::three_photos(&app).await;
     let story = app
@@ -121,6 +139,7 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/".to_owned(),
         "/page/2/".to_owned(),
         "/category/international/".to_owned(),
+        "/category/monde/".to_owned(),
         "/2024/11/".to_owned(),
         "/tag/coree-du-nord/".to_owned(),
         "/author/gaelle-villeneuve/".to_owned(),

@@ -12,6 +12,7 @@ use kiosque_testkit::{TestApp, TestDb, both_databases};
 both_databases!(
     without_a_menu_the_header_lists_the_sections_that_hold_articles,
     editors_build_the_menus_and_every_page_follows,
+    a_parent_section_lists_its_sub_sections_articles_under_a_breadcrumb,
 );
 
 /// The header's navigation as served.
@@ -232,5 +233,87 @@ async fn editors_build_the_menus_and_every_page_follows(db: TestDb) {
             .await
             .1
             .contains("<summary>International</summary>")
+    );
+}
+
+async fn a_parent_section_lists_its_sub_sections_articles_under_a_breadcrumb(db: TestDb) {
+    use kiosque_core::ports::Imports;
+    let app = TestApp::french(db).await;
+    let in_senegal = |slug: &str, date: &str| {
+        french_article_source(slug, None)
+            .replace("category: \"International\"", "category: \"Sénégal\"")
+            .replace("2024-11-01T18:30:00Z", date)
+    };
+    let first = app
+        .publish(&in_senegal("kayar", "2024-11-02T08:00:00Z"), None)
+        .await;
+    let sections = app
+        .store
+        .terms(kiosque_core::model::TermKind::Category)
+        .await
+        .unwrap();
+    let senegal = sections.iter().find(|t| t.name == "Sénégal").unwrap().id;
+    let afrique = app
+        .store
+        .create_term(
+            kiosque_core::model::TermKind::Category,
+            &kiosque_core::types::Slug::parse("afrique").unwrap(),
+            "Afrique",
+        )
+        .await
+        .unwrap();
+    app.store
+        .set_category_parent(senegal, Some(afrique))
+        .await
+        .unwrap();
+    app.settled().await;
+    // The parent's page holds the child's article and links the child.
+    let (status, parent) = app.page("/category/afrique/").await;
+    assert_eq!(status, 200);
+    assert!(parent.contains(&format!("href=\"{first}\"")), "{parent}");
+    assert!(
+        parent.contains("<nav class=\"subsections\" aria-label=\"Sous-rubriques\">"),
+        "{parent}"
+    );
+    assert!(parent.contains("<a href=\"/category/senegal/\">Sénégal</a>"));
+    // The child's page: Accueil › Afrique › Sénégal.
+    let (_, child) = app.page("/category/senegal/").await;
+    crate::common::assert_in_order(
+        &child,
+        &[
+            "<nav class=\"breadcrumb\" aria-label=\"Fil d&#39;Ariane\">",
+            "<a href=\"/\">Accueil</a>",
+            "<a href=\"/category/afrique/\">Afrique</a>",
+            "<li aria-current=\"page\">Sénégal</li>",
+            "<h1>",
+        ],
+    );
+    // A new article in the child: the parent's cached page and feed follow.
+    let second = app
+        .publish(&in_senegal("saint-louis", "2024-11-03T08:00:00Z"), None)
+        .await;
+    let (_, parent) = app.page("/category/afrique/").await;
+    crate::common::assert_in_order(
+        &parent,
+        &[&format!("href=\"{second}\""), &format!("href=\"{first}\"")],
+    );
+    let (_, feed) = app.page("/category/afrique/feed/").await;
+    assert!(feed.contains("saint-louis"), "{feed}");
+    // The section renamed: the child's breadcrumb follows.
+    app.store
+        .update_term(
+            kiosque_core::model::TermKind::Category,
+            afrique,
+            &kiosque_core::types::Slug::parse("afrique").unwrap(),
+            "Afrique de l'Ouest",
+        )
+        .await
+        .unwrap();
+    app.settled().await;
+    assert!(
+        app.page("/category/senegal/")
+            .await
+            .1
+            .contains(">Afrique de l&#39;Ouest</a>")
     );
 }

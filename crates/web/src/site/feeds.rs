@@ -102,7 +102,8 @@ async fn feed(state: &AppState, kind: ListKind, format: Format) -> Result<Respon
             "application/atom+xml; charset=utf-8",
         ),
     };
-    let mut topics = super::lists::list_topics(filter);
+    let family = super::lists::family_of(state, filter).await?;
+    let mut topics = super::lists::list_topics(filter, family.as_ref());
     for item in &items {
         topics.summary(item);
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
-use kiosque_core::model::{ArticleFilter, PageRequest, Site};
+use kiosque_core::model::{ArticleFilter, PageRequest, SectionFamily, Site};
 use minijinja::context;
 
 use super::{load_site, moved_permanently, slug};
@@ -273,7 +273,8 @@ async fn list(
                 .replace("{n}", &number.to_string())
         )
     };
-    let mut topics = list_topics(filter);
+    let family = family_of(state, filter).await?;
+    let mut topics = list_topics(filter, family.as_ref());
     if let Some(photo) = profile.as_ref().and_then(|p| p.photo.as_ref()) {
         topics.add("media", photo.id);
     }
@@ -301,6 +302,19 @@ async fn list(
         }),
         items => items,
         pages => pagination_view(&page, &base),
+        breadcrumb => family.as_ref().filter(|f| !f.ancestors.is_empty()).map(|f| {
+            f.ancestors
+                .iter()
+                .map(|c| context! { name => &c.name, url => format!("/category/{}/", c.slug) })
+                .collect::<Vec<_>>()
+        }),
+        section_name => &name,
+        subsections => family.as_ref().map(|f| {
+            f.children
+                .iter()
+                .map(|c| context! { name => &c.name, url => format!("/category/{}/", c.slug) })
+                .collect::<Vec<_>>()
+        }),
         ..page_context(
             state,
             &site,
@@ -312,9 +326,22 @@ async fn list(
     Ok(topics.on(Html(state.templates.render("list.html", ctx)?).into_response()))
 }
 
+/// A section list's family (its breadcrumb, sub-sections, and the
+/// sections whose articles it holds too); nothing for other lists.
+pub(crate) async fn family_of(
+    state: &AppState,
+    filter: ArticleFilter,
+) -> Result<Option<SectionFamily>, WebError> {
+    Ok(match filter {
+        ArticleFilter::Category(id) => Some(state.store.section_family(id).await?),
+        _ => None,
+    })
+}
+
 /// What a list's pages show besides their articles: which articles belong
-/// (and in what order), and the section, tag or author named at the top.
-pub(crate) fn list_topics(filter: ArticleFilter) -> Topics {
+/// (and in what order), and the section, tag or author named at the top;
+/// for a section, its sub-sections' lists and the names around it.
+pub(crate) fn list_topics(filter: ArticleFilter, family: Option<&SectionFamily>) -> Topics {
     let mut topics = Topics::new();
     match filter {
         ArticleFilter::All | ArticleFilter::Period(..) => {
@@ -322,6 +349,14 @@ pub(crate) fn list_topics(filter: ArticleFilter) -> Topics {
         }
         ArticleFilter::Category(id) => {
             topics.add("in-category", id).add("category", id);
+            if let Some(f) = family {
+                for d in &f.descendants {
+                    topics.add("in-category", *d);
+                }
+                for c in f.ancestors.iter().chain(&f.children) {
+                    topics.add("category", c.id);
+                }
+            }
         }
         ArticleFilter::Tag(id) => {
             topics.add("in-tag", id).add("tag", id);
