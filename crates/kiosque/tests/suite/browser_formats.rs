@@ -1,6 +1,6 @@
-//! A photo story in headless Chromium on a 360-px phone: the gallery's
-//! lightbox by keyboard, and embeds that make no request to another host
-//! until the reader clicks. Two witnesses: the page's network events from
+//! The front of house in headless Chromium on a 360-px phone: the menu by
+//! keyboard with scripts off; a photo story's lightbox by keyboard, and
+//! embeds that make no request to another host until the reader clicks. Two witnesses: the page's network events from
 //! DevTools (every address the page asked for), and a proxy of our own that
 //! Chromium must use for every address but loopback's, which records each
 //! request it is asked for and refuses it (the provider's player, after the
@@ -268,5 +268,145 @@ impl Browser {
                focus: document.activeElement.className,
              };")
             .await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_menu_works_by_keyboard_without_javascript_on_a_phone() {
+    use kiosque_core::model::{MenuItemDraft, MenuPlace, MenuTarget, TermKind};
+    use kiosque_core::ports::Store;
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::french(db).await;
+    let source = |slug: &str, section: &str| {
+        kiosque_testkit::fixtures::french_article_source(slug, None).replace(
+            "category: \"International\"",
+            &format!("category: \"{section}\""),
+        )
+    };
+    for (slug, section) in [
+        ("kayar", "Sénégal"),
+        ("abidjan", "Côte d'Ivoire"),
+        ("cacao", "Économie"),
+        ("derby", "Sport"),
+        ("festival", "Culture"),
+    ] {
+        app.publish(&source(slug, section), None).await;
+    }
+    let sections = app.store.terms(TermKind::Category).await.unwrap();
+    let id = |name: &str| sections.iter().find(|t| t.name == name).unwrap().id;
+    let item = |parent_id, target, label: Option<&str>| MenuItemDraft {
+        place: MenuPlace::Header,
+        parent_id,
+        label: label.map(str::to_owned),
+        target,
+    };
+    let afrique = app
+        .store
+        .add_menu_item(&item(
+            None,
+            MenuTarget::Link("/category/cote-d-ivoire/".into()),
+            Some("Afrique"),
+        ))
+        .await
+        .unwrap();
+    for name in ["Sénégal", "Côte d'Ivoire"] {
+        app.store
+            .add_menu_item(&item(Some(afrique), MenuTarget::Section(id(name)), None))
+            .await
+            .unwrap();
+    }
+    for name in ["Économie", "Sport", "Culture"] {
+        app.store
+            .add_menu_item(&item(None, MenuTarget::Section(id(name)), None))
+            .await
+            .unwrap();
+    }
+    app.store
+        .add_menu_item(&item(
+            None,
+            MenuTarget::Link("https://radio-lagune.example/direct".into()),
+            Some("Radio en direct"),
+        ))
+        .await
+        .unwrap();
+    app.settled().await;
+    let browser = Browser::start_with(
+        &driver,
+        &["--blink-settings=scriptEnabled=false".to_owned()],
+    )
+    .await;
+    browser.client.goto(&app.url("/")).await.unwrap();
+    // The page does not scroll sideways; the menu row scrolls in itself.
+    let overflow = browser
+        .js("return document.documentElement.scrollWidth - window.innerWidth")
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "sideways scroll: {overflow}"
+    );
+    // Every target at least 44 px high.
+    let heights = browser
+        .js("return Array.from(document.querySelectorAll('.site-nav > ul > li > a, .site-nav summary')).map(e => e.getBoundingClientRect().height)")
+        .await;
+    for h in heights.as_array().unwrap() {
+        assert!(h.as_f64().unwrap() >= 44.0, "{heights}");
+    }
+    browser.screenshot("menu-360").await;
+    // Tab: the skip link, the site's name, Accueil, then the Afrique
+    // disclosure; Enter opens it, Tab reaches its links, Enter follows one.
+    browser
+        .client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("\u{E004}\u{E004}\u{E004}\u{E004}")
+        .await
+        .unwrap();
+    let focused = browser.js("return document.activeElement.outerHTML").await;
+    assert!(
+        focused.as_str().unwrap().starts_with("<summary>Afrique"),
+        "{focused}"
+    );
+    let outline = browser
+        .js("return getComputedStyle(document.activeElement).outlineStyle")
+        .await;
+    assert_eq!(outline, "solid", "the focus is visible");
+    browser.keys("\u{E007}").await;
+    let open = browser
+        .js("return document.querySelector('.site-nav details').open")
+        .await;
+    assert_eq!(open, true);
+    browser.screenshot("menu-open-360").await;
+    browser.keys("\u{E004}\u{E004}").await;
+    let focused = browser
+        .js("return document.activeElement.textContent")
+        .await;
+    assert_eq!(focused, "Sénégal");
+    browser.keys("\u{E007}").await;
+    let started = std::time::Instant::now();
+    loop {
+        let url = browser.client.current_url().await.unwrap();
+        if url.path() == "/category/senegal/" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "at {url}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // There, the section is the current page, inside the open-able menu.
+    let current = browser
+        .js("const a = document.querySelector('.site-nav [aria-current=page]'); return a && a.textContent")
+        .await;
+    assert_eq!(current, "Sénégal");
+    // axe-core needs scripts: the same pages in a browser that runs them
+    // (the menu itself has none).
+    drop(browser);
+    let browser = Browser::start(&driver).await;
+    for path in ["/", "/category/senegal/"] {
+        browser.client.goto(&app.url(path)).await.unwrap();
+        browser.assert_accessible(path).await;
     }
 }
