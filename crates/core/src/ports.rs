@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use crate::error::Result;
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
-    AuthorProfile, Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem,
-    NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision, SectionFamily,
-    Session, Site, TermKind, TermUsage, User,
+    AuthorProfile, Category, Comment, FrontPage, MediaAsset, MediaItem, MediaText, MediaUse,
+    ModerationItem, NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision,
+    SectionFamily, Session, Site, TermKind, TermUsage, User,
 };
 use crate::model::{
     MenuItem, MenuItemDraft, MenuPlace, PageChange, PageDraft, RedirectTarget, SearchChange,
@@ -249,6 +249,16 @@ pub trait Store: Accounts + Imports + Send + Sync + 'static {
     async fn save_page(&self, id: Option<i64>, page: &PageDraft) -> Result<i64>;
     /// Deletes a page; `NotFound` if there is none.
     async fn delete_page(&self, id: i64) -> Result<()>;
+    /// The front page's pins and section blocks.
+    async fn front_page(&self) -> Result<FrontPage>;
+    /// The pinned articles readers see (published ones), lead first.
+    async fn pinned_articles(&self) -> Result<Vec<ArticleSummary>>;
+    /// Pins these articles, in this order (the first is the lead),
+    /// replacing the pins there were.
+    async fn set_front_pins(&self, article_ids: &[i64]) -> Result<()>;
+    /// Shows blocks of these sections (id, how many articles), in this
+    /// order, replacing the blocks there were.
+    async fn set_front_sections(&self, sections: &[(i64, u32)]) -> Result<()>;
     /// Every item of both menus, by menu, parent and position.
     async fn menu_items(&self) -> Result<Vec<MenuItem>>;
     /// Adds an item at the end of its menu (or of its parent's sub-menu);

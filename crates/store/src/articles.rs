@@ -602,6 +602,42 @@ pub(crate) async fn query(
     })
 }
 
+/// The columns a list's card needs, from `articles a`, `authors au`,
+/// `media m` and `categories c` (see [`summary`]).
+const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.title, a.excerpt, a.published_at, \
+     au.name AS author_name, a.author_id, a.category_id, a.image_caption, a.image_credit, \
+     c.slug AS category_slug";
+
+/// A list's card from a row of [`SUMMARY_COLUMNS`] and `MEDIA_FIELDS`.
+fn summary(row: &AnyRow) -> Result<ArticleSummary> {
+    Ok(ArticleSummary {
+        id: get(row, "id")?,
+        slug: rows::slug(row, "slug")?,
+        title: title(row)?,
+        excerpt: get(row, "excerpt")?,
+        published_at: time(get(row, "published_at")?),
+        image: rows::featured_image(row)?,
+        author_name: get(row, "author_name")?,
+        author_id: get(row, "author_id")?,
+        category_id: get(row, "category_id")?,
+        category_slug: rows::optional_slug(row, "category_slug")?,
+    })
+}
+
+/// The pinned articles that are published, lead first.
+pub(crate) async fn pinned(pool: &AnyPool) -> Result<Vec<ArticleSummary>> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS}, {MEDIA_FIELDS} FROM front_pins p \
+         JOIN articles a ON a.id = p.article_id AND a.status = 'published' \
+         JOIN authors au ON au.id = a.author_id \
+         LEFT JOIN media m ON m.id = a.image_id \
+         LEFT JOIN categories c ON c.id = a.category_id \
+         ORDER BY p.position, a.id"
+    );
+    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db)?;
+    rows.iter().map(summary).collect()
+}
+
 pub(crate) fn title(row: &AnyRow) -> Result<Title> {
     let t: String = get(row, "title")?;
     Title::parse(&t)
@@ -676,9 +712,7 @@ pub(crate) async fn list(
         ),
     };
     let sql = format!(
-        "SELECT a.id, a.slug, a.title, a.excerpt, a.published_at, au.name AS author_name, \
-         a.author_id, a.category_id, \
-         {MEDIA_FIELDS}, a.image_caption, a.image_credit, c.slug AS category_slug, \
+        "SELECT {SUMMARY_COLUMNS}, {MEDIA_FIELDS}, \
          (SELECT COALESCE(max(seq), 0) FROM page_changes) AS seq \
          FROM ({listed} ORDER BY listed_at DESC, id DESC LIMIT $1 OFFSET $2) page \
          JOIN articles a ON a.id = page.id \
@@ -694,23 +728,7 @@ pub(crate) async fn list(
         query = query.bind(*value);
     }
     let rows = query.fetch_all(pool).await.map_err(db)?;
-    let items = rows
-        .iter()
-        .map(|row| {
-            Ok(ArticleSummary {
-                id: get(row, "id")?,
-                slug: rows::slug(row, "slug")?,
-                title: title(row)?,
-                excerpt: get(row, "excerpt")?,
-                published_at: time(get(row, "published_at")?),
-                image: rows::featured_image(row)?,
-                author_name: get(row, "author_name")?,
-                author_id: get(row, "author_id")?,
-                category_id: get(row, "category_id")?,
-                category_slug: rows::optional_slug(row, "category_slug")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let items = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
     // Read in the same statement as the page: a total counted after it
     // is at least as new, and kept under it; once anything is logged the
     // totals are counted again. (A page past the end has no row to carry

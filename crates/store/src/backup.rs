@@ -72,6 +72,8 @@ pub const TABLES: &[Table] = &[
         self_ref: Some("parent_id"),
         ..table("menu_items")
     },
+    table("front_pins"),
+    table("front_sections"),
     table("import_keys"),
     table("redirects"),
 ];

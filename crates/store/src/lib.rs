@@ -15,6 +15,7 @@ mod articles;
 mod authors;
 mod backup;
 mod comments;
+mod front;
 mod imports;
 mod media;
 mod menus;

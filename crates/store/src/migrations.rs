@@ -145,6 +145,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0022_menus.sql"),
         include_str!("../migrations/postgres/0022_menus.sql"),
     ),
+    (
+        23,
+        "front page",
+        include_str!("../migrations/sqlite/0023_front_page.sql"),
+        include_str!("../migrations/postgres/0023_front_page.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

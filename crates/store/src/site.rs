@@ -1,7 +1,7 @@
 //! The site's settings row.
 
 use kiosque_core::Result;
-use kiosque_core::model::{CommentPolicy, CommentSettings, Permalink, ShareNetwork, Site};
+use kiosque_core::model::{Banner, CommentPolicy, CommentSettings, Permalink, ShareNetwork, Site};
 use sqlx::AnyPool;
 
 use crate::db;
@@ -11,7 +11,8 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
     let row = sqlx::query(&format!(
         "SELECT s.name, s.language, s.base_url, s.comment_policy, s.comments_close_days, \
          s.blocked_terms, s.require_admin_2fa, s.time_zone, s.share_networks, s.permalink, \
-         s.full_text_feeds, {MEDIA_FIELDS} \
+         s.full_text_feeds, s.tagline, s.banner_text, s.banner_url, s.banner_until, \
+         {MEDIA_FIELDS} \
          FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1"
     ))
     .fetch_optional(pool)
@@ -47,6 +48,17 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
         permalink: Permalink::parse(&get::<String>(&row, "permalink")?),
         full_text_feeds: get::<i64>(&row, "full_text_feeds")? != 0,
         menus: crate::menus::resolve(pool).await?,
+        tagline: get(&row, "tagline")?,
+        banner: Some(get::<String>(&row, "banner_text")?)
+            .filter(|t| !t.is_empty())
+            .map(|text| -> Result<Banner> {
+                Ok(Banner {
+                    text,
+                    url: Some(get::<String>(&row, "banner_url")?).filter(|u| !u.is_empty()),
+                    until: get::<Option<i64>>(&row, "banner_until")?.map(rows::time),
+                })
+            })
+            .transpose()?,
     }))
 }
 
@@ -54,15 +66,18 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
     sqlx::query(
         "INSERT INTO site_settings (id, name, language, base_url, comment_policy, \
          comments_close_days, blocked_terms, require_admin_2fa, time_zone, logo_id, \
-         share_networks, permalink, full_text_feeds) \
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         share_networks, permalink, full_text_feeds, tagline, banner_text, banner_url, \
+         banner_until) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language, \
          base_url = excluded.base_url, comment_policy = excluded.comment_policy, \
          comments_close_days = excluded.comments_close_days, \
          blocked_terms = excluded.blocked_terms, require_admin_2fa = excluded.require_admin_2fa, \
          time_zone = excluded.time_zone, logo_id = excluded.logo_id, \
          share_networks = excluded.share_networks, permalink = excluded.permalink, \
-         full_text_feeds = excluded.full_text_feeds",
+         full_text_feeds = excluded.full_text_feeds, tagline = excluded.tagline, \
+         banner_text = excluded.banner_text, banner_url = excluded.banner_url, \
+         banner_until = excluded.banner_until",
     )
     .bind(&site.name)
     .bind(site.language.code())
@@ -76,6 +91,25 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
     .bind(ShareNetwork::join(&site.share_networks))
     .bind(site.permalink.as_str())
     .bind(i64::from(site.full_text_feeds))
+    .bind(&site.tagline)
+    .bind(
+        site.banner
+            .as_ref()
+            .map(|b| b.text.clone())
+            .unwrap_or_default(),
+    )
+    .bind(
+        site.banner
+            .as_ref()
+            .and_then(|b| b.url.clone())
+            .unwrap_or_default(),
+    )
+    .bind(
+        site.banner
+            .as_ref()
+            .and_then(|b| b.until)
+            .map(|t| t.timestamp()),
+    )
     .execute(pool)
     .await
     .map_err(db)?;

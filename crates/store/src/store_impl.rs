@@ -4,8 +4,9 @@ use async_trait::async_trait;
 use kiosque_core::Result;
 use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
-    Category, Comment, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem, NewComment,
-    NewMediaAsset, Page, PageRequest, Published, SectionFamily, Site, TermKind, TermUsage,
+    Category, Comment, FrontPage, MediaAsset, MediaItem, MediaText, MediaUse, ModerationItem,
+    NewComment, NewMediaAsset, Page, PageRequest, Published, SectionFamily, Site, TermKind,
+    TermUsage,
 };
 use kiosque_core::model::{
     MenuItem, MenuItemDraft, MenuPlace, PageChange, PageDraft, Revision, SearchChange,
@@ -16,7 +17,7 @@ use kiosque_core::types::{CommentStatus, Email, Slug};
 
 use crate::articles::Target;
 use crate::{
-    SqlStore, articles, authors, comments, media, menus, page_changes, pages, search, site,
+    SqlStore, articles, authors, comments, front, media, menus, page_changes, pages, search, site,
     sitemaps, taxonomy,
 };
 
@@ -229,6 +230,22 @@ impl Store for SqlStore {
 
     async fn prune_page_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()> {
         page_changes::prune(&self.pool, before.timestamp()).await
+    }
+
+    async fn front_page(&self) -> Result<FrontPage> {
+        front::load(&self.pool).await
+    }
+
+    async fn pinned_articles(&self) -> Result<Vec<ArticleSummary>> {
+        articles::pinned(&self.pool).await
+    }
+
+    async fn set_front_pins(&self, article_ids: &[i64]) -> Result<()> {
+        front::set_pins(self, article_ids).await
+    }
+
+    async fn set_front_sections(&self, sections: &[(i64, u32)]) -> Result<()> {
+        front::set_sections(self, sections).await
     }
 
     async fn menu_items(&self) -> Result<Vec<MenuItem>> {

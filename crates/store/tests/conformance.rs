@@ -50,7 +50,12 @@ both_databases!(
     imports_remember_what_they_made_by_the_other_sites_keys,
     a_backup_carries_every_row_into_an_empty_store_of_the_same_kind,
     menus_link_every_kind_and_follow_their_targets,
+    the_front_page_keeps_its_pins_blocks_and_banner,
 );
+
+#[path = "conformance/front.rs"]
+mod front;
+use front::the_front_page_keeps_its_pins_blocks_and_banner;
 
 #[path = "conformance/menus.rs"]
 mod menus;

@@ -51,6 +51,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/gallery.html"),
     ),
     (
+        "admin/front.html",
+        include_str!("../templates/admin/front.html"),
+    ),
+    (
         "admin/menus.html",
         include_str!("../templates/admin/menus.html"),
     ),
@@ -118,6 +122,8 @@ pub const SITE_CSS: &str = include_str!("../assets/site.css");
 pub const ADMIN_CSS: &str = include_str!("../assets/admin.css");
 /// The public site's only script: the share block's enhancements.
 pub const SHARE_JS: &str = include_str!("../assets/share.js");
+/// Announces the breaking-news banner once, on pages that have one.
+pub const BANNER_JS: &str = include_str!("../assets/banner.js");
 /// Galleries' lightbox and embeds' click-to-load, on pages that have them.
 pub const READER_JS: &str = include_str!("../assets/reader.js");
 /// The admin's optional script (live preview).
@@ -155,6 +161,8 @@ pub struct Templates {
     pub share_js_path: String,
     /// `/assets/reader.<hash>.js`.
     pub reader_js_path: String,
+    /// `/assets/banner.<hash>.js`.
+    pub banner_js_path: String,
     /// `/assets/icon.<hash>.svg`.
     pub icon_path: String,
 }
@@ -185,6 +193,7 @@ impl Templates {
             admin_js_path: fingerprinted("admin", "js", ADMIN_JS),
             share_js_path: fingerprinted("share", "js", SHARE_JS),
             reader_js_path: fingerprinted("reader", "js", READER_JS),
+            banner_js_path: fingerprinted("banner", "js", BANNER_JS),
             icon_path: fingerprinted("icon", "svg", ICON_SVG),
         }
     }
@@ -200,6 +209,7 @@ impl Templates {
             (&self.admin_js_path, ADMIN_JS, JS),
             (&self.share_js_path, SHARE_JS, JS),
             (&self.reader_js_path, READER_JS, JS),
+            (&self.banner_js_path, BANNER_JS, JS),
             (&self.icon_path, ICON_SVG, "image/svg+xml"),
         ]
         .into_iter()

@@ -12,6 +12,7 @@ use kiosque_core::model::{
 use kiosque_core::types::Locale;
 use minijinja::{Value, context};
 use serde::Serialize;
+use sha2::Digest;
 
 use crate::AppState;
 use crate::i18n::Strings;
@@ -34,10 +35,18 @@ pub(crate) fn page_context(
             }),
             menu => menu_view(&site.menus.header, canonical_path),
             footer => menu_view(&site.menus.footer, canonical_path),
+            tagline => (!site.tagline.is_empty()).then_some(&site.tagline),
+            banner => site.banner.as_ref().filter(|b| b.shown_at(chrono::Utc::now())).map(|b| context! {
+                text => typeset(&b.text, site.language),
+                url => &b.url,
+                // Tells apart two banners, for announcing each once.
+                key => format!("{:x}", sha2::Sha256::digest(b.text.as_bytes()))[..12].to_owned(),
+            }),
         },
         t => state.strings(site.language).value(),
         css_url => &state.templates.css_path,
         share_js_url => &state.templates.share_js_path,
+        banner_js_url => &state.templates.banner_js_path,
         icon_url => &state.templates.icon_path,
         page_title => title,
         description => description,

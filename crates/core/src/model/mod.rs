@@ -4,6 +4,7 @@
 mod article;
 mod changes;
 mod comment;
+mod front;
 mod menu;
 mod page;
 mod permalink;
@@ -24,6 +25,7 @@ pub use changes::PageChange;
 /// A time zone of the tz database (`Europe/Paris`, `Africa/Abidjan`).
 pub use chrono_tz::Tz;
 pub use comment::{Comment, ModerationItem, NewComment};
+pub use front::{FrontPage, FrontSection, MAX_PINS};
 pub use menu::{
     MenuEntry, MenuItem, MenuItemDraft, MenuMove, MenuPlace, MenuTarget, Menus, menu_link, moved,
     sort_by_label,
@@ -32,7 +34,7 @@ pub use page::{PageDraft, StaticPage};
 pub use permalink::Permalink;
 pub use redirect::{RedirectTarget, old_address, without_wordpress_size};
 pub use search::{SearchChange, SearchDocument};
-pub use site::{CommentPolicy, CommentSettings, ShareNetwork, Site};
+pub use site::{Banner, CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;
 pub use taxonomy::{SectionFamily, TermKind, TermUsage};
 pub use user::{NewUser, Session, User};

@@ -33,6 +33,79 @@ pub struct Site {
     /// The header and footer menus, resolved (read with the settings;
     /// saving the settings leaves them alone).
     pub menus: Menus,
+    /// One line saying what the site is ("L'actualité africaine et
+    /// internationale, en continu"): in the header, and the home page's
+    /// description.
+    pub tagline: String,
+    /// Breaking news, on top of every public page while it lasts.
+    pub banner: Option<Banner>,
+}
+
+/// A breaking-news banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    /// A short line.
+    pub text: String,
+    /// Where it leads, if anywhere (a path of this site or a web address).
+    pub url: Option<String>,
+    /// When it stops being shown, if it does by itself.
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Banner {
+    /// Longest banner line, in characters.
+    pub const MAX_CHARS: usize = 200;
+
+    /// Whether readers see it at `now`.
+    pub fn shown_at(&self, now: DateTime<Utc>) -> bool {
+        self.until.is_none_or(|until| now < until)
+    }
+
+    /// A banner from the newsroom's form: its text (required, one line),
+    /// a link (a path of this site or a web address) and an end on the
+    /// site's clock (in the future), each optional; or what is wrong.
+    pub fn from_form(
+        site: &Site,
+        text: &str,
+        url: &str,
+        until: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Banner, Vec<crate::FieldError>> {
+        let mut errors = Vec::new();
+        let mut fail = |field, code| errors.push(crate::FieldError { field, code });
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() {
+            fail("banner_text", "required");
+        } else if text.chars().count() > Banner::MAX_CHARS {
+            fail("banner_text", "too_long");
+        }
+        let url = match url.trim() {
+            "" => None,
+            raw => crate::model::menu_link(raw).or_else(|| {
+                fail("banner_url", "invalid_menu_link");
+                None
+            }),
+        };
+        let until = match until.trim() {
+            "" => None,
+            raw => match site.parse_local_time(raw) {
+                Some(t) if t > now => Some(t),
+                Some(_) => {
+                    fail("banner_until", "schedule_in_future");
+                    None
+                }
+                None => {
+                    fail("banner_until", "invalid_date");
+                    None
+                }
+            },
+        };
+        if errors.is_empty() {
+            Ok(Banner { text, url, until })
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 /// A place readers can share an article to with a plain link.
@@ -179,6 +252,8 @@ impl Site {
             permalink: Permalink::default(),
             full_text_feeds: false,
             menus: Menus::default(),
+            tagline: String::new(),
+            banner: None,
         }
     }
 
@@ -191,6 +266,18 @@ impl Site {
     ) -> String {
         self.permalink
             .path(self.time_zone, published_at, section, slug)
+    }
+
+    /// A date and time typed on the newsroom's clock (`2024-11-01T18:30`,
+    /// seconds optional), in UTC. A time skipped by the clocks going
+    /// forward is no time at all; an hour that happens twice means its
+    /// first pass.
+    pub fn parse_local_time(&self, raw: &str) -> Option<DateTime<Utc>> {
+        chrono::NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M:%S")
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M"))
+            .ok()
+            .and_then(|d| d.and_local_timezone(self.time_zone).earliest())
+            .map(|d| d.with_timezone(&Utc))
     }
 
     /// A moment on the newsroom's clock.

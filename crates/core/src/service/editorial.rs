@@ -248,14 +248,8 @@ impl EditorForm {
         };
         let published_at = match self.published_at.trim() {
             "" => None,
-            raw => match chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S")
-                .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M"))
-                .ok()
-                // A time skipped by the clocks going forward is no time at
-                // all; an hour that happens twice means its first pass.
-                .and_then(|d| d.and_local_timezone(site.time_zone).earliest())
-            {
-                Some(d) => Some(d.with_timezone(&Utc)),
+            raw => match site.parse_local_time(raw) {
+                Some(d) => Some(d),
                 None => {
                     fail("published_at", "invalid_date");
                     None

@@ -409,4 +409,124 @@ async fn the_menu_works_by_keyboard_without_javascript_on_a_phone() {
         browser.client.goto(&app.url(path)).await.unwrap();
         browser.assert_accessible(path).await;
     }
+    // The menu editor holding this menu, signed in as an editor.
+    let editor = app
+        .newsroom("chef@example.org", kiosque_core::types::Role::Editor)
+        .await;
+    // (WebDriver's own cookie call refuses an address without a domain
+    // name; the page may set it.)
+    browser
+        .client
+        .execute(
+            "document.cookie = arguments[0] + '; path=/'; return null",
+            vec![json!(editor.cookie)],
+        )
+        .await
+        .unwrap();
+    browser.client.goto(&app.url("/admin/menus")).await.unwrap();
+    let heading = browser
+        .js("return document.querySelector('h1').textContent")
+        .await;
+    assert_eq!(heading, "Menus");
+    browser
+        .assert_accessible("the menu editor with a menu")
+        .await;
+    browser.screenshot("admin-menus-360").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_front_page_with_its_lead_blocks_and_banner_on_a_phone() {
+    use kiosque_core::model::{Banner, TermKind};
+    use kiosque_core::ports::Store;
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::french(db).await;
+    let photos = three_photos(&app).await;
+    let story = app.publish(&photo_story("en-images", &photos), None).await;
+    let lead = app
+        .publish(
+            &kiosque_testkit::fixtures::french_article_source("pyongyang", Some("p.jpg")),
+            Some(("p.jpg", &kiosque_media::demo_photo(9, 1200, 675, true))),
+        )
+        .await;
+    app.wait_for_copies("pyongyang").await;
+    for (slug, title) in [
+        ("cacao", "Cacao : les planteurs attendent la pluie"),
+        ("port", "Port d'Abidjan : un trafic record"),
+    ] {
+        app.publish(&crate::page_cache::economy_article(slug, title), None)
+            .await;
+    }
+    let id = |slug: &'static str| {
+        let store = app.store.clone();
+        async move {
+            store
+                .article_by_slug(&kiosque_core::types::Slug::parse(slug).unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    app.store
+        .set_front_pins(&[id("pyongyang").await, id("en-images").await])
+        .await
+        .unwrap();
+    let eco = app
+        .store
+        .terms(TermKind::Category)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "Économie")
+        .unwrap()
+        .id;
+    app.store.set_front_sections(&[(eco, 2)]).await.unwrap();
+    let mut site = app.store.site().await.unwrap().unwrap();
+    site.tagline = "L'actualité africaine et internationale, en continu".into();
+    site.banner = Some(Banner {
+        text: "Élections : les résultats à 20 heures".into(),
+        url: Some(lead.clone()),
+        until: None,
+    });
+    app.save_site(&site).await;
+    let browser = Browser::start(&driver).await;
+    browser.client.goto(&app.url("/")).await.unwrap();
+    let overflow = browser
+        .js("return document.documentElement.scrollWidth - window.innerWidth")
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "sideways scroll: {overflow}"
+    );
+    // Reading order: the banner, the header, the lead, the pin, the block.
+    let order = browser
+        .js("return Array.from(document.querySelectorAll('.breaking, .masthead, .lead-story, .front-top .cards, .front-block')).map(e => e.className)")
+        .await;
+    assert_eq!(
+        order,
+        json!(["breaking", "masthead", "lead-story", "cards", "front-block"])
+    );
+    let lead_link = browser
+        .js("return document.querySelector('.lead-story a[href]').getAttribute('href')")
+        .await;
+    assert_eq!(lead_link, lead.as_str());
+    // The banner is announced once: the first page puts its text in the
+    // alert region; the next one does not.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let live = browser
+        .js("return document.querySelector('.breaking-live').textContent")
+        .await;
+    assert_eq!(live, "Élections\u{a0}: les résultats à 20 heures");
+    browser.assert_accessible("the front page").await;
+    browser.screenshot("front-360").await;
+    browser.client.goto(&app.url(&story)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let live = browser
+        .js("return document.querySelector('.breaking-live').textContent")
+        .await;
+    assert_eq!(live, "", "announced once per visit");
 }

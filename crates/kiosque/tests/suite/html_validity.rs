@@ -79,6 +79,18 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
             None,
         )
         .await;
+    // A front page with a lead, a pin and a section block; a tagline and
+    // a breaking-news banner on every page.
+    app.store.set_front_pins(&[3, 1]).await.unwrap();
+    app.store.set_front_sections(&[(section, 2)]).await.unwrap();
+    let mut site = app.store.site().await.unwrap().unwrap();
+    site.tagline = "L'actualité africaine et internationale, en continu".into();
+    site.banner = Some(kiosque_core::model::Banner {
+        text: "Élections : les résultats à 20 heures".into(),
+        url: Some("/2024/".into()),
+        until: None,
+    });
+    app.save_site(&site).await;
     let form = |comment: &'static str, parent: Option<String>| {
         let mut f = vec![
             ("comment".to_owned(), comment.to_owned()),
@@ -259,6 +271,7 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/pages/new",
         "/admin/pages/1",
         "/admin/menus",
+        "/admin/front",
         "/admin/media",
         "/admin/media/1",
         "/admin/media?q=rien",

@@ -16,6 +16,7 @@ mod comments;
 mod editorial;
 mod export;
 mod feeds;
+mod front_page;
 mod html_validity;
 mod import;
 mod import_front;

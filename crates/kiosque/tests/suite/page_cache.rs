@@ -20,7 +20,7 @@ both_databases!(
 );
 
 /// A second article, in another section, with another tag and byline.
-fn economy_article(slug: &str, title: &str) -> String {
+pub(crate) fn economy_article(slug: &str, title: &str) -> String {
     french_article_source(slug, None)
         .replace(
             "Coopération militaire : Pyongyang dit être prêt à « aider » Moscou",
@@ -54,7 +54,7 @@ fn header(r: &reqwest::Response, name: &str) -> String {
 }
 
 /// Requests each page until it is served from the cache.
-async fn warm(app: &TestApp, paths: &[&str]) {
+pub(crate) async fn warm(app: &TestApp, paths: &[&str]) {
     for p in paths {
         cache_state(app, p).await;
         assert_eq!(cache_state(app, p).await, "hit", "{p} is cached");
@@ -62,7 +62,7 @@ async fn warm(app: &TestApp, paths: &[&str]) {
 }
 
 /// Asserts which pages are still cached (`hit`) and which were dropped.
-async fn expect(app: &TestApp, step: &str, kept: &[&str], dropped: &[&str]) {
+pub(crate) async fn expect(app: &TestApp, step: &str, kept: &[&str], dropped: &[&str]) {
     for p in dropped {
         assert_eq!(cache_state(app, p).await, "miss", "{step}: {p} dropped");
     }

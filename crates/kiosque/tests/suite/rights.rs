@@ -305,6 +305,13 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             ],
             Role::Editor,
         ),
+        get("front page", "/admin/front", Role::Editor),
+        post(
+            "pin a story",
+            "/admin/front",
+            &[("action", "pin"), ("article", &id.to_string())],
+            Role::Editor,
+        ),
         get("menus", "/admin/menus", Role::Editor),
         post(
             "add a menu item",

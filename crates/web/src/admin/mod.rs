@@ -9,6 +9,7 @@ mod authors;
 mod comments;
 mod dashboard;
 mod editor;
+mod front;
 mod gallery;
 mod login;
 mod media;
@@ -101,6 +102,7 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         .merge(terms::routes(kiosque_core::model::TermKind::Tag))
         .route("/admin/pages", get(pages::list))
         .route("/admin/menus", get(menus::show).post(menus::change))
+        .route("/admin/front", get(front::show).post(front::change))
         .route(
             "/admin/pages/new",
             get(pages::new)
@@ -202,6 +204,7 @@ fn admin_context(
             n.pending,
             context! {
                 moderate => n.user.role.allows(Permission::ModerateComments),
+                front => n.user.role.allows(Permission::EditOthers),
                 authors => n.user.role.allows(Permission::ManageTaxonomy),
                 terms => n.user.role.allows(Permission::ManageTaxonomy),
                 pages => n.user.role.allows(Permission::ManagePages),
@@ -215,7 +218,7 @@ fn admin_context(
             None,
             0,
             context! {
-                moderate => false, authors => false, terms => false, pages => false, media => false,
+                moderate => false, front => false, authors => false, terms => false, pages => false, media => false,
                 settings => false,
                 users => false,
             },

@@ -20,6 +20,8 @@ use crate::{AppState, WebError};
 pub(crate) struct SettingsForm {
     csrf: String,
     name: String,
+    /// One line under the name.
+    tagline: String,
     language: String,
     comment_policy: String,
     close_after_days: String,
@@ -40,6 +42,7 @@ impl SettingsForm {
         SettingsForm {
             csrf: String::new(),
             name: site.name.clone(),
+            tagline: site.tagline.clone(),
             language: site.language.code().to_owned(),
             comment_policy: site.comments.policy.as_str().to_owned(),
             close_after_days: site.comments.close_after_days.to_string(),
@@ -73,6 +76,18 @@ impl SettingsForm {
             });
         }
         next.name = name;
+        let tagline = self
+            .tagline
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if tagline.chars().count() > 200 {
+            errors.push(FieldError {
+                field: "tagline",
+                code: "too_long",
+            });
+        }
+        next.tagline = tagline;
         next.language = self.language.parse().unwrap_or(Locale::Fr);
         next.comments.policy = CommentPolicy::parse(&self.comment_policy);
         match self.close_after_days.trim().parse::<u32>() {

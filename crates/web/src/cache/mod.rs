@@ -39,6 +39,9 @@ pub struct PageCache {
     index: Mutex<Index>,
     /// The last change of the log applied.
     applied: AtomicI64,
+    /// When every page goes stale whatever is logged (Unix seconds; 0 for
+    /// never): the end of the breaking-news banner every page shows.
+    all_until: AtomicI64,
     /// One catch-up at a time, so changes are applied in order.
     following: tokio::sync::Mutex<()>,
 }
@@ -80,6 +83,7 @@ impl PageCache {
             pages: quick_cache::sync::Cache::with_weighter(estimate, max_bytes.max(1), ByWeight),
             index: Mutex::new(Index::default()),
             applied: AtomicI64::new(after),
+            all_until: AtomicI64::new(0),
             following: tokio::sync::Mutex::new(()),
         })
     }
@@ -91,6 +95,12 @@ impl PageCache {
     }
 
     pub(crate) fn get(&self, path: &str) -> Option<Arc<CachedPage>> {
+        let until = self.all_until.load(Ordering::Relaxed);
+        if until != 0 && chrono::Utc::now().timestamp() >= until {
+            self.all_until.store(0, Ordering::Relaxed);
+            self.invalidate([Topics::SITE]);
+            return None;
+        }
         let page = self.pages.get(path)?;
         if page.expired() {
             self.pages.remove(path);
@@ -131,6 +141,13 @@ impl PageCache {
     pub(crate) fn keep_site(&self, site: Arc<Site>, ticket: Ticket) {
         let mut index = self.index();
         if index.generation == ticket.0 {
+            let until = site
+                .banner
+                .as_ref()
+                .and_then(|b| b.until)
+                .filter(|u| *u > chrono::Utc::now())
+                .map_or(0, |u| u.timestamp());
+            self.all_until.store(until, Ordering::Relaxed);
             index.site = Some(site);
         }
     }

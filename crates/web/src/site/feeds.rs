@@ -158,7 +158,7 @@ fn rss(
          <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
         xml(title),
         xml(&site.absolute_url(base)),
-        xml(title),
+        xml(describe(site, title)),
         site.language.code(),
         xml(&site.absolute_url(feed)),
     );
@@ -192,6 +192,16 @@ fn rss(
     out + "</channel>\n</rss>\n"
 }
 
+/// A feed's description: the site's tagline for the site's own feed, the
+/// feed's title for the others.
+fn describe<'a>(site: &'a Site, title: &'a str) -> &'a str {
+    if title == site.name && !site.tagline.is_empty() {
+        &site.tagline
+    } else {
+        title
+    }
+}
+
 fn atom(
     site: &Site,
     title: &str,
@@ -212,13 +222,14 @@ fn atom(
          <title>{}</title>\n<id>{}</id>\n<updated>{updated}</updated>\n\
          <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n\
          <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n\
-         <author><name>{}</name></author>\n",
+         <author><name>{}</name></author>\n<subtitle>{}</subtitle>\n",
         site.language.code(),
         xml(title),
         xml(&self_url),
         xml(&self_url),
         xml(&site.absolute_url(base)),
         xml(&site.name),
+        xml(describe(site, title)),
     );
     for item in items {
         let url = site.absolute_url(&item.path(site));

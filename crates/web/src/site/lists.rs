@@ -282,6 +282,11 @@ async fn list(
         topics.summary(a);
     }
     let is_home_first = matches!(kind, ListKind::Home) && number == 1;
+    let front = if is_home_first {
+        Some(front(state, &site, &mut topics).await?)
+    } else {
+        None
+    };
     let items: Vec<_> = page
         .items
         .iter()
@@ -301,6 +306,8 @@ async fn list(
             !p.bio.is_empty() || !p.expertise.is_empty() || !p.links.is_empty() || p.photo.is_some()
         }),
         items => items,
+        front,
+        json_ld => is_home_first.then(|| super::metadata::home_json_ld(&site)),
         pages => pagination_view(&page, &base),
         breadcrumb => family.as_ref().filter(|f| !f.ancestors.is_empty()).map(|f| {
             f.ancestors
@@ -319,11 +326,63 @@ async fn list(
             state,
             &site,
             (!is_home_first).then_some(title.as_str()),
-            None,
+            (is_home_first && !site.tagline.is_empty()).then_some(site.tagline.as_str()),
             Some(&path),
         )
     };
     Ok(topics.on(Html(state.templates.render("list.html", ctx)?).into_response()))
+}
+
+/// What the newsroom put on the front page: the pinned stories (the lead
+/// first) and the section blocks, each with its latest articles. The page
+/// is filed under `front` and under what each shows.
+async fn front(
+    state: &AppState,
+    site: &Site,
+    topics: &mut Topics,
+) -> Result<minijinja::Value, WebError> {
+    let strings = state.strings(site.language);
+    topics.push("front".to_owned());
+    let pinned = state.store.pinned_articles().await?;
+    for a in &pinned {
+        topics.summary(a);
+    }
+    let mut blocks = Vec::new();
+    for block in state.store.front_page().await?.sections {
+        let filter = ArticleFilter::Category(block.category.id);
+        let family = family_of(state, filter).await?;
+        for t in list_topics(filter, family.as_ref()).iter() {
+            topics.push(t.clone());
+        }
+        let items = state
+            .store
+            .list_articles(
+                filter,
+                PageRequest {
+                    number: 1,
+                    per_page: block.count,
+                },
+            )
+            .await?
+            .items;
+        if items.is_empty() {
+            continue;
+        }
+        for a in &items {
+            topics.summary(a);
+        }
+        blocks.push(context! {
+            name => &block.category.name,
+            url => format!("/category/{}/", block.category.slug),
+            items => items.iter().map(|a| summary_view(a, strings, site)).collect::<Vec<_>>(),
+        });
+    }
+    let mut pins = pinned.iter().map(|a| summary_view(a, strings, site));
+    Ok(context! {
+        lead => pins.next(),
+        pins => pins.collect::<Vec<_>>(),
+        blocks,
+    })
 }
 
 /// A section list's family (its breadcrumb, sub-sections, and the

@@ -84,19 +84,7 @@ pub(crate) fn article_metadata(
     authors.extend(article.editorial.contributors.iter().map(|c| {
         json!({ "@type": "Person", "name": c.author.1, "url": author_url(c.author.0.as_str()) })
     }));
-    let mut publisher = json!({
-        "@type": "NewsMediaOrganization",
-        "name": site.name,
-        "url": site.absolute_url("/"),
-    });
-    if let Some(logo) = &site.logo {
-        publisher["logo"] = json!({
-            "@type": "ImageObject",
-            "url": site.absolute_url(&format!("/media/{}", logo.file_name)),
-            "width": logo.width,
-            "height": logo.height,
-        });
-    }
+    let publisher = publisher(site);
     let mut ld = json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -127,4 +115,41 @@ pub(crate) fn article_metadata(
         );
     }
     (og, ld.to_string().replace('<', "\\u003c"))
+}
+
+/// The newsroom as search engines name it.
+fn publisher(site: &Site) -> serde_json::Value {
+    let mut publisher = json!({
+        "@type": "NewsMediaOrganization",
+        "name": site.name,
+        "url": site.absolute_url("/"),
+    });
+    if !site.tagline.is_empty() {
+        publisher["description"] = json!(site.tagline);
+    }
+    if let Some(logo) = &site.logo {
+        publisher["logo"] = json!({
+            "@type": "ImageObject",
+            "url": site.absolute_url(&format!("/media/{}", logo.file_name)),
+            "width": logo.width,
+            "height": logo.height,
+        });
+    }
+    publisher
+}
+
+/// The home page's JSON-LD: the site, described by its tagline.
+pub(crate) fn home_json_ld(site: &Site) -> String {
+    let mut ld = json!({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": site.name,
+        "url": site.absolute_url("/"),
+        "inLanguage": site.language.code(),
+        "publisher": publisher(site),
+    });
+    if !site.tagline.is_empty() {
+        ld["description"] = json!(site.tagline);
+    }
+    ld.to_string().replace('<', "\\u003c")
 }
