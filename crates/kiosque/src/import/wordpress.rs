@@ -39,7 +39,7 @@ use kiosque_core::Error;
 use kiosque_core::markup::render_markdown;
 use kiosque_core::model::MenuTarget as ItemTarget;
 use kiosque_core::model::{
-    ArticleDraft, Editorial, MenuItemDraft, MenuPlace, NewComment, NewUser, PageDraft,
+    ArticleDraft, Editorial, MAX_PINS, MenuItemDraft, MenuPlace, NewComment, NewUser, PageDraft,
     RedirectTarget, Site, TermKind, menu_link, old_address, without_wordpress_size,
 };
 use kiosque_core::ports::Store;
@@ -91,6 +91,8 @@ pub async fn import(
         photos: HashMap::new(),
         files: HashMap::new(),
         menu_entries: Vec::new(),
+        sticky: Vec::new(),
+        tagline: String::new(),
         redirects: Vec::new(),
     };
     for pass in [Pass::Terms, Pass::Posts] {
@@ -115,6 +117,7 @@ pub async fn import(
                 .find(|s| !s.is_empty())
                 .map(|s| s.trim_end_matches('/').to_owned())
                 .unwrap_or_else(|| "wordpress".to_owned());
+                importer.tagline = plain_text(&channel.description);
             }
             importer.apply(pass, record).await?;
             importer.save_redirects().await?;
@@ -124,6 +127,7 @@ pub async fn import(
     importer.author_addresses().await?;
     importer.save_redirects().await?;
     importer.menus().await?;
+    importer.front_page().await?;
     Ok(importer.report)
 }
 
@@ -189,6 +193,11 @@ struct Importer<'a> {
     /// The entries of WordPress's menus, read in the first pass and made
     /// the site's menus at the end (their targets are known by then).
     menu_entries: Vec<MenuLink>,
+    /// WordPress's sticky posts (publication time, article here): they
+    /// lead the front page.
+    sticky: Vec<(DateTime<Utc>, i64)>,
+    /// The site's tagline in WordPress.
+    tagline: String,
     /// Old addresses of the record being applied, written after it.
     redirects: Vec<(String, RedirectTarget)>,
 }
@@ -702,6 +711,10 @@ impl Importer<'_> {
         self.store
             .remember_import(&self.origin, "post", &key, article_id)
             .await?;
+        if item.sticky && status == ArticleStatus::Published {
+            self.sticky
+                .push((draft.published_at.unwrap_or_else(Utc::now), article_id));
+        }
         let target = RedirectTarget::Article(article_id);
         self.redirect(&item.link, target);
         // Its comment feed (`…/slug/feed/`) has no match here: the article
@@ -895,6 +908,46 @@ impl Importer<'_> {
             for _ in 0..made {
                 self.report.made("menu items", true);
             }
+        }
+        Ok(())
+    }
+
+    /// WordPress's sticky posts lead the front page, newest first as
+    /// WordPress shows them (on the first run, into an empty front page);
+    /// its tagline becomes the site's if the site has none.
+    async fn front_page(&mut self) -> anyhow::Result<()> {
+        let mut sticky = std::mem::take(&mut self.sticky);
+        sticky.sort_by(|a, b| b.cmp(a));
+        let ids: Vec<i64> = sticky.iter().map(|(_, id)| *id).take(MAX_PINS).collect();
+        // Once: what the newsroom does with its front page afterwards
+        // (emptied included) is not undone by a later run.
+        let done = self
+            .store
+            .imported(&self.origin, "front", "pins")
+            .await?
+            .is_some();
+        if !ids.is_empty() && !done {
+            if self.store.front_page().await?.pins.is_empty() {
+                self.store.set_front_pins(&ids).await?;
+                self.store
+                    .remember_import(&self.origin, "front", "pins", 1)
+                    .await?;
+                for _ in &ids {
+                    self.report.made("pinned stories", true);
+                }
+            } else {
+                self.report.skip(
+                    format!("{} sticky posts", ids.len()),
+                    "the front page already has pinned stories: left as they are",
+                );
+            }
+        }
+        if !self.tagline.is_empty()
+            && let Some(mut site) = self.store.site().await?
+            && site.tagline.is_empty()
+        {
+            site.tagline = std::mem::take(&mut self.tagline);
+            self.store.save_site(&site).await?;
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ use crate::common::{self, WXR_FRONT_FIXTURE, front_uploads};
 both_databases!(
     photo_stories_keep_their_galleries_and_embeds,
     wordpress_menus_become_the_header_and_footer_menus,
+    sticky_posts_lead_the_front_page_under_the_sites_tagline,
 );
 
 const CLASSIC: &str = "/2024/05/marche-treichville-en-images/";
@@ -123,4 +124,27 @@ async fn wordpress_menus_become_the_header_and_footer_menus(db: TestDb) {
     let again = import_front(&app).await;
     assert!(again.contains("menu left as it is here"), "{again}");
     assert_eq!(app.store.menu_items().await.unwrap().len(), 9);
+}
+
+async fn sticky_posts_lead_the_front_page_under_the_sites_tagline(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let report = import_front(&app).await;
+    assert!(report.contains("pinned stories: 2 new"), "{report}");
+    let (_, home) = app.page("/").await;
+    // WordPress shows sticky posts newest first.
+    common::assert_in_order(
+        &home,
+        &[
+            "<p class=\"tagline\">L&#39;actualité africaine et internationale, en continu</p>",
+            "<div class=\"lead-story\">",
+            &format!("href=\"{BLOCKS}\""),
+            &format!("href=\"{CLASSIC}\""),
+            "Dernières nouvelles",
+        ],
+    );
+    // A second run leaves the newsroom's front page alone.
+    app.store.set_front_pins(&[]).await.unwrap();
+    let again = import_front(&app).await;
+    assert!(!again.contains("pinned stories:"), "{again}");
+    assert!(app.store.front_page().await.unwrap().pins.is_empty());
 }
