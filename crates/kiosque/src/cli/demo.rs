@@ -23,13 +23,21 @@ impl Demo {
     pub async fn run(self, settings: &Settings) -> anyhow::Result<()> {
         let store = open_store(settings).await?;
         let site = crate::demo::seed(&store, settings, &format!("http://{}", self.listen)).await?;
+        let account = crate::demo::account(&store, &settings.data_dir).await?;
         store.close().await;
         eprintln!(
             "Demo site \"{}\" ready in {}.",
             site.name,
             settings.data_dir.display()
         );
+        let newsroom = |address: &str| {
+            eprintln!(
+                "The newsroom: {address}/admin/\n  e-mail:   {}\n  password: {}",
+                account.email, account.password
+            );
+        };
         if self.no_serve {
+            newsroom(&format!("http://{}", self.listen));
             return Ok(());
         }
         let app = Application::build(settings, self.listen).await?;
@@ -37,6 +45,7 @@ impl Demo {
             "Open http://{}/ in a browser (Ctrl-C to stop).",
             app.local_addr()
         );
+        newsroom(&format!("http://{}", app.local_addr()));
         app.run_until(shutdown_signal()).await
     }
 }

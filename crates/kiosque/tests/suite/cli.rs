@@ -383,12 +383,66 @@ async fn moderating_an_unknown_comment_fails_clearly(db: TestDb) {
 
 async fn the_demo_creates_a_browsable_site(db: TestDb) {
     let k = Kiosque::new(&db);
-    k.ok(&["demo", "--no-serve"]).await;
-    // Running it again is harmless.
-    k.ok(&["demo", "--no-serve"]).await;
+    let first = k.run(&["demo", "--no-serve"]).await;
+    let said = String::from_utf8(first.stderr).unwrap();
+    assert!(first.status.success(), "{said}");
+    // The newsroom's way in: the admin's address, an account, a password.
+    assert!(said.contains("/admin/"), "{said}");
+    assert!(
+        said.contains("e-mail:   redaction@kiosque-demo.example"),
+        "{said}"
+    );
+    let password = said
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password: "))
+        .expect("a password")
+        .trim()
+        .to_owned();
+    assert_eq!(password.len(), 16, "{said}");
+    // Running it again is harmless, and says the same password again.
+    let again = String::from_utf8(k.run(&["demo", "--no-serve"]).await.stderr).unwrap();
+    assert!(again.contains(&format!("password: {password}")), "{again}");
     let (_server, base) = k.serve().await;
     let home = fetch(&format!("{base}/")).await;
-    assert_eq!(home.matches("<article class=\"card\">").count(), 4);
+    // The front page a newsroom sets up: a banner that ends by itself,
+    // pinned stories with the photo story as the lead, a section block,
+    // sections in the menu, then the river of all five articles.
+    assert_in_order(
+        &home,
+        &[
+            "<aside class=\"breaking\"",
+            "disparaît de lui-même",
+            "<nav class=\"site-nav\"",
+            "<a href=\"/category/international/\">International</a>",
+            "<summary>Économie</summary>",
+            "<div class=\"lead-story\">",
+            "En images",
+            "<section class=\"front-block\"",
+            "Dernières nouvelles",
+        ],
+    );
+    let river = home.split("Dernières nouvelles").nth(1).unwrap();
+    assert_eq!(river.matches("<article class=\"card\">").count(), 5);
+    // The photo story: a gallery of three photos and an embed to click.
+    let story = fetch(&format!("{base}/2024/11/en-images-matinee-port-de-peche/")).await;
+    assert_eq!(
+        story.matches("<a class=\"gallery-photo\"").count(),
+        3,
+        "{story}"
+    );
+    assert!(story.contains("data-player=\"https://www.youtube-nocookie.com/embed/"));
+    // The account signs in.
+    let r = client()
+        .post(format!("{base}/admin/login"))
+        .form(&[
+            ("email", "redaction@kiosque-demo.example"),
+            ("password", password.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers().get("set-cookie").is_some());
     let article = plain(
         &fetch(&format!(
             "{base}/2024/11/cooperation-militaire-pyongyang-se-dit-pret-a-soutenir-moscou/"

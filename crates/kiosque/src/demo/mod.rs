@@ -1,6 +1,7 @@
 //! The demo site: sample articles of the reference page's shape (written for
 //! Kiosque), with generated photos, so a newcomer sees a working site
-//! without any other step.
+//! without any other step; and the newsroom's side (`newsroom`): an
+//! account to sign in with, a photo story, menus, a chosen front page.
 
 use std::path::{Path, PathBuf};
 
@@ -13,29 +14,33 @@ use kiosque_core::types::{CommentStatus, Email, Locale, Slug};
 use crate::cli::publish_file;
 use crate::config::Settings;
 
+mod newsroom;
+
+pub use newsroom::{DEMO_EMAIL, DemoAccount, account};
+
 /// (file name, text, image name, image seed)
 const ARTICLES: &[(&str, &str, &str, u32)] = &[
     (
         "01-cooperation.md",
-        include_str!("../demo/01-cooperation.md"),
+        include_str!("../../demo/01-cooperation.md"),
         "cooperation.jpg",
         3,
     ),
     (
         "02-elections.md",
-        include_str!("../demo/02-elections.md"),
+        include_str!("../../demo/02-elections.md"),
         "elections.jpg",
         5,
     ),
     (
         "03-cacao.md",
-        include_str!("../demo/03-cacao.md"),
+        include_str!("../../demo/03-cacao.md"),
         "cacao.jpg",
         1,
     ),
     (
         "04-football.md",
-        include_str!("../demo/04-football.md"),
+        include_str!("../../demo/04-football.md"),
         "football.jpg",
         2,
     ),
@@ -63,7 +68,11 @@ pub fn write_sources(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// Creates the demo site if the store has none, publishes the samples (again
 /// if already there: publishing is idempotent) and, on first creation, adds
 /// a short comment thread.
-pub async fn seed(store: &dyn Store, settings: &Settings, base_url: &str) -> anyhow::Result<Site> {
+pub async fn seed(
+    store: &kiosque_store::SqlStore,
+    settings: &Settings,
+    base_url: &str,
+) -> anyhow::Result<Site> {
     let (site, fresh) = match store.site().await? {
         Some(site) => (site, false),
         None => {
@@ -81,6 +90,7 @@ pub async fn seed(store: &dyn Store, settings: &Settings, base_url: &str) -> any
     if fresh {
         add_sample_thread(store).await?;
         add_sample_pages(store).await?;
+        newsroom::front_of_house(store, settings).await?;
     }
     Ok(store.site().await?.unwrap_or(site))
 }
