@@ -151,6 +151,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_front_page.sql"),
         include_str!("../migrations/postgres/0023_front_page.sql"),
     ),
+    (
+        24,
+        "brand",
+        include_str!("../migrations/sqlite/0024_brand.sql"),
+        include_str!("../migrations/postgres/0024_brand.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

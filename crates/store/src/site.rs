@@ -1,7 +1,9 @@
 //! The site's settings row.
 
 use kiosque_core::Result;
-use kiosque_core::model::{Banner, CommentPolicy, CommentSettings, Permalink, ShareNetwork, Site};
+use kiosque_core::model::{
+    Accent, Banner, CommentPolicy, CommentSettings, Permalink, ShareNetwork, Site,
+};
 use sqlx::AnyPool;
 
 use crate::db;
@@ -12,6 +14,7 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
         "SELECT s.name, s.language, s.base_url, s.comment_policy, s.comments_close_days, \
          s.blocked_terms, s.require_admin_2fa, s.time_zone, s.share_networks, s.permalink, \
          s.full_text_feeds, s.tagline, s.banner_text, s.banner_url, s.banner_until, \
+         s.accent, s.header_centred, s.show_tagline, \
          {MEDIA_FIELDS} \
          FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1"
     ))
@@ -59,6 +62,11 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
                 })
             })
             .transpose()?,
+        // A colour stored by an older rule, and no longer readable, is
+        // dropped rather than shown.
+        accent: Accent::parse(&get::<String>(&row, "accent")?).ok(),
+        header_centred: get::<i64>(&row, "header_centred")? != 0,
+        show_tagline: get::<i64>(&row, "show_tagline")? != 0,
     }))
 }
 
@@ -67,8 +75,9 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
         "INSERT INTO site_settings (id, name, language, base_url, comment_policy, \
          comments_close_days, blocked_terms, require_admin_2fa, time_zone, logo_id, \
          share_networks, permalink, full_text_feeds, tagline, banner_text, banner_url, \
-         banner_until) \
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         banner_until, accent, header_centred, show_tagline) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+         $17, $18, $19) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language, \
          base_url = excluded.base_url, comment_policy = excluded.comment_policy, \
          comments_close_days = excluded.comments_close_days, \
@@ -77,7 +86,8 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
          share_networks = excluded.share_networks, permalink = excluded.permalink, \
          full_text_feeds = excluded.full_text_feeds, tagline = excluded.tagline, \
          banner_text = excluded.banner_text, banner_url = excluded.banner_url, \
-         banner_until = excluded.banner_until",
+         banner_until = excluded.banner_until, accent = excluded.accent, \
+         header_centred = excluded.header_centred, show_tagline = excluded.show_tagline",
     )
     .bind(&site.name)
     .bind(site.language.code())
@@ -110,6 +120,14 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
             .and_then(|b| b.until)
             .map(|t| t.timestamp()),
     )
+    .bind(
+        site.accent
+            .as_ref()
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default(),
+    )
+    .bind(i64::from(site.header_centred))
+    .bind(i64::from(site.show_tagline))
     .execute(pool)
     .await
     .map_err(db)?;

@@ -35,7 +35,9 @@ pub(crate) fn page_context(
             }),
             menu => menu_view(&site.menus.header, canonical_path),
             footer => menu_view(&site.menus.footer, canonical_path),
-            tagline => (!site.tagline.is_empty()).then_some(&site.tagline),
+            tagline => (site.show_tagline && !site.tagline.is_empty()).then_some(&site.tagline),
+            accent => site.accent.as_ref().map(|a| a.as_str()),
+            header_centred => site.header_centred,
             banner => site.banner.as_ref().filter(|b| b.shown_at(chrono::Utc::now())).map(|b| context! {
                 text => typeset(&b.text, site.language),
                 url => &b.url,

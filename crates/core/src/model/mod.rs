@@ -34,7 +34,7 @@ pub use page::{PageDraft, StaticPage};
 pub use permalink::Permalink;
 pub use redirect::{RedirectTarget, old_address, without_wordpress_size};
 pub use search::{SearchChange, SearchDocument};
-pub use site::{Banner, CommentPolicy, CommentSettings, ShareNetwork, Site};
+pub use site::{Accent, Banner, CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;
 pub use taxonomy::{SectionFamily, TermKind, TermUsage};
 pub use user::{NewUser, Session, User};

@@ -39,6 +39,61 @@ pub struct Site {
     pub tagline: String,
     /// Breaking news, on top of every public page while it lasts.
     pub banner: Option<Banner>,
+    /// The newsroom's colour for links, buttons and rules, instead of the
+    /// theme's.
+    pub accent: Option<Accent>,
+    /// The logo (or name) centred in the header, instead of on the left.
+    pub header_centred: bool,
+    /// The tagline shown under the name in the header.
+    pub show_tagline: bool,
+}
+
+/// An accent colour readable on the site's white background (and white
+/// text readable on it): WCAG AA's 4.5:1 for text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accent(String);
+
+impl Accent {
+    /// The contrast WCAG 2.2 AA asks of text.
+    pub const MIN_CONTRAST: f64 = 4.5;
+
+    /// `#rrggbb` (or `#rgb`), any case; refused with `invalid_colour` or,
+    /// too light to read against white, `low_contrast`.
+    pub fn parse(raw: &str) -> Result<Accent, &'static str> {
+        let hex = raw.trim().trim_start_matches('#').to_ascii_lowercase();
+        let hex = match hex.len() {
+            3 => hex.chars().flat_map(|c| [c, c]).collect(),
+            6 => hex,
+            _ => return Err("invalid_colour"),
+        };
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("invalid_colour");
+        }
+        let accent = Accent(format!("#{hex}"));
+        if accent.contrast_with_white() < Self::MIN_CONTRAST {
+            return Err("low_contrast");
+        }
+        Ok(accent)
+    }
+
+    /// `#rrggbb`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The WCAG contrast ratio of this colour against white.
+    pub fn contrast_with_white(&self) -> f64 {
+        let channel = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&self.0[i..i + 2], 16).unwrap_or(0)) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+        1.05 / (luminance + 0.05)
+    }
 }
 
 /// A breaking-news banner.
@@ -254,6 +309,9 @@ impl Site {
             menus: Menus::default(),
             tagline: String::new(),
             banner: None,
+            accent: None,
+            header_centred: false,
+            show_tagline: true,
         }
     }
 
@@ -316,6 +374,19 @@ impl Site {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accent_colours_must_read_against_white() {
+        assert_eq!(Accent::parse("#A3120F").unwrap().as_str(), "#a3120f");
+        assert_eq!(Accent::parse("036").unwrap().as_str(), "#003366");
+        assert_eq!(Accent::parse("#ffcc00"), Err("low_contrast"));
+        assert_eq!(Accent::parse("#777777"), Err("low_contrast"), "4.48:1");
+        assert!(Accent::parse("#767676").is_ok(), "4.54:1");
+        assert_eq!(Accent::parse("rouge"), Err("invalid_colour"));
+        assert_eq!(Accent::parse("#12345g"), Err("invalid_colour"));
+        let black = Accent::parse("#000").unwrap();
+        assert!((black.contrast_with_white() - 21.0).abs() < 0.01);
+    }
     use chrono::{TimeZone, Timelike};
 
     #[test]

@@ -175,6 +175,7 @@ async fn editors_choose_the_front_page_and_only_it_changes(db: TestDb) {
                     "tagline",
                     "L'actualité africaine et internationale, en continu",
                 ),
+                ("show_tagline", "on"),
                 ("language", "fr"),
                 ("comment_policy", "hold_all"),
                 ("close_after_days", "0"),

@@ -428,7 +428,13 @@ async fn articles_describe_themselves_to_previews_and_search_engines(db: TestDb)
     let home = app.page("/").await.1;
     assert_eq!(meta(&home, "og:type"), "website");
     assert_eq!(meta(&home, "og:url"), "https://news.example.org/");
-    assert!(!home.contains("application/ld+json"));
+    // The home page describes the site itself.
+    let start = home.find("<script type=\"application/ld+json\">").unwrap() + 35;
+    let end = start + home[start..].find("</script>").unwrap();
+    let site_ld: serde_json::Value = serde_json::from_str(&home[start..end]).unwrap();
+    assert_eq!(site_ld["@type"], "WebSite");
+    assert_eq!(site_ld["name"], "Afrique Première Tv");
+    assert_eq!(site_ld["url"], "https://news.example.org/");
 }
 
 async fn tags_have_their_own_pages_and_feeds(db: TestDb) {

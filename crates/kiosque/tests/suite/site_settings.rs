@@ -19,6 +19,7 @@ both_databases!(
     every_address_shape_leads_to_the_article_and_old_ones_redirect,
     a_renamed_article_keeps_its_old_address,
     feeds_carry_whole_articles_when_chosen,
+    the_newsrooms_colour_and_header_layout_need_no_template,
 );
 
 /// The status and `Location` of a request that must be a 301.
@@ -349,4 +350,51 @@ async fn feeds_carry_whole_articles_when_chosen(db: TestDb) {
         .unwrap();
     assert_eq!(content.attribute("type"), Some("html"));
     assert!(content.text().unwrap().contains(whole));
+}
+
+async fn the_newsrooms_colour_and_header_layout_need_no_template(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let path = app
+        .publish(&french_article_source("couleur", None), None)
+        .await;
+    let admin = app.newsroom("admin@example.org", Role::Administrator).await;
+    // Too light to read on white: refused with the reason, nothing saved.
+    let r = save_settings(&admin, &[("accent", "#ffcc00"), ("tagline", "En continu")]).await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("illisible sur fond blanc"), "{body}");
+    assert!(body.contains("value=\"#ffcc00\""), "what was typed is kept");
+    assert!(!app.page("/").await.1.contains("--accent"));
+    let r = save_settings(&admin, &[("accent", "not a colour")]).await;
+    assert_eq!(r.status(), 422);
+    // A readable colour, the logo centred, the tagline hidden.
+    let r = save_settings(
+        &admin,
+        &[
+            ("accent", "#0B5394"),
+            ("tagline", "En continu"),
+            ("header_centred", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    for p in ["/", path.as_str()] {
+        let (_, page) = app.page(p).await;
+        assert!(
+            page.contains("<html lang=\"fr\" style=\"--accent:#0b5394\">"),
+            "{p}"
+        );
+        assert!(
+            page.contains("<header class=\"masthead masthead-centred\">"),
+            "{p}"
+        );
+        assert!(!page.contains("class=\"tagline\""), "{p}");
+    }
+    // Back to the theme's colour and layout, the tagline shown.
+    let r = save_settings(&admin, &[("tagline", "En continu"), ("show_tagline", "on")]).await;
+    assert_eq!(r.status(), 303);
+    let (_, page) = app.page("/").await;
+    assert!(page.contains("<html lang=\"fr\">"));
+    assert!(page.contains("<header class=\"masthead\">"));
+    assert!(page.contains("<p class=\"tagline\">En continu</p>"));
 }

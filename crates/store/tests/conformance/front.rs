@@ -1,6 +1,7 @@
 //! The front page's choices, on both databases: pins in order with only
 //! published ones shown, section blocks, both replaced whole, each change
-//! logged under `front`; the banner and tagline kept with the settings.
+//! logged under `front`; the banner, tagline, accent colour and header
+//! layout kept with the settings.
 
 use kiosque_core::model::{Banner, Site, TermKind};
 use kiosque_core::ports::Store;
@@ -78,10 +79,15 @@ pub(crate) async fn the_front_page_keeps_its_pins_blocks_and_banner(db: TestDb) 
         url: Some("/direct/".into()),
         until: Some(until),
     });
+    site.accent = Some(kiosque_core::model::Accent::parse("#0b5394").unwrap());
+    site.header_centred = true;
+    site.show_tagline = false;
     store.save_site(&site).await.unwrap();
     let back = store.site().await.unwrap().unwrap();
     assert_eq!(back.tagline, site.tagline);
     assert_eq!(back.banner, site.banner);
+    assert_eq!(back.accent, site.accent);
+    assert!(back.header_centred && !back.show_tagline);
     site.banner = None;
     store.save_site(&site).await.unwrap();
     assert_eq!(store.site().await.unwrap().unwrap().banner, None);

@@ -22,6 +22,11 @@ pub(crate) struct SettingsForm {
     name: String,
     /// One line under the name.
     tagline: String,
+    /// `#rrggbb`, or empty for the theme's colour.
+    accent: String,
+    /// Checkboxes: present ("on") when ticked.
+    header_centred: Option<String>,
+    show_tagline: Option<String>,
     language: String,
     comment_policy: String,
     close_after_days: String,
@@ -43,6 +48,13 @@ impl SettingsForm {
             csrf: String::new(),
             name: site.name.clone(),
             tagline: site.tagline.clone(),
+            accent: site
+                .accent
+                .as_ref()
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
+            header_centred: site.header_centred.then(|| "on".to_owned()),
+            show_tagline: site.show_tagline.then(|| "on".to_owned()),
             language: site.language.code().to_owned(),
             comment_policy: site.comments.policy.as_str().to_owned(),
             close_after_days: site.comments.close_after_days.to_string(),
@@ -88,6 +100,21 @@ impl SettingsForm {
             });
         }
         next.tagline = tagline;
+        next.accent = match self.accent.trim() {
+            "" => None,
+            raw => match kiosque_core::model::Accent::parse(raw) {
+                Ok(accent) => Some(accent),
+                Err(code) => {
+                    errors.push(FieldError {
+                        field: "accent",
+                        code,
+                    });
+                    None
+                }
+            },
+        };
+        next.header_centred = self.header_centred.is_some();
+        next.show_tagline = self.show_tagline.is_some();
         next.language = self.language.parse().unwrap_or(Locale::Fr);
         next.comments.policy = CommentPolicy::parse(&self.comment_policy);
         match self.close_after_days.trim().parse::<u32>() {
