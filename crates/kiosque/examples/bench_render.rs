@@ -38,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
         Some(PageCache::new(64 << 20, store.latest_page_change().await?)),
         None,
         settings.web.clone(),
-    );
+    )?;
     if std::env::var_os("KIOSQUE_BENCH_QUERIES").is_some() {
         queries(store.as_ref(), &path).await?;
     }

@@ -112,7 +112,7 @@ impl Application {
             cache.clone(),
             mailer,
             settings.web.clone(),
-        );
+        )?;
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;

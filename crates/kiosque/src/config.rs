@@ -30,6 +30,15 @@ struct FileConfig {
     comments: CommentsFile,
     media: MediaFile,
     cache: CacheFile,
+    theme: ThemeFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ThemeFile {
+    /// The theme directory (relative to the data directory), if not
+    /// `DATA/theme`.
+    dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -272,6 +281,21 @@ impl Settings {
                 comment_interval: Duration::from_secs(file.comments.interval_seconds),
                 behind_proxy: file.server.behind_proxy,
                 page_cache_bytes: file.cache.max_bytes,
+                // `DATA/theme` when it exists; a directory named in the file
+                // must exist (a typo would otherwise go unnoticed).
+                theme_dir: match file.theme.dir {
+                    Some(dir) => {
+                        let dir = data_dir.join(dir);
+                        anyhow::ensure!(
+                            dir.is_dir(),
+                            "{}: [theme] dir {} is not a directory",
+                            CONFIG_FILE,
+                            dir.display()
+                        );
+                        Some(dir)
+                    }
+                    None => Some(data_dir.join("theme")).filter(|d| d.is_dir()),
+                },
                 media_limits: MediaLimits {
                     max_bytes: file.media.max_upload_bytes,
                     max_pixels: file.media.max_pixels,
@@ -369,6 +393,10 @@ pub fn commented_template() -> String {
          [cache]\n\
          # Memory for rendered pages, in bytes (0 turns the page cache off):\n\
          # max_bytes = {}\n\n\
+         [theme]\n\
+         # Templates and assets overriding the built-in ones (docs/THEMES.md);\n\
+         # DATA/theme is used when it exists:\n\
+         # dir = \"theme\"\n\n\
          # Media in an S3-compatible bucket (AWS, MinIO, Garage…) instead of DATA/media,\n\
          # so several app servers share them:\n\
          # [media.s3]\n\

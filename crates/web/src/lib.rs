@@ -15,6 +15,8 @@ mod rate_limit;
 mod security;
 pub(crate) mod site;
 mod templates;
+
+pub use templates::ThemeError;
 mod views;
 
 use std::sync::Arc;
@@ -54,6 +56,9 @@ pub struct WebConfig {
     pub media_limits: kiosque_media::MediaLimits,
     /// Memory the page cache may hold (0: no cache).
     pub page_cache_bytes: u64,
+    /// A theme directory whose templates and assets override the
+    /// built-in ones (see docs/THEMES.md).
+    pub theme_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -69,6 +74,7 @@ impl Default for WebConfig {
             session_lifetime: Duration::from_secs(14 * 24 * 3600),
             media_limits: kiosque_media::MediaLimits::default(),
             page_cache_bytes: 64 * 1024 * 1024,
+            theme_dir: None,
         }
     }
 }
@@ -101,14 +107,15 @@ impl AppState {
         cache: Option<Arc<cache::PageCache>>,
         mailer: Option<Arc<dyn kiosque_core::ports::Mailer>>,
         config: WebConfig,
-    ) -> Arc<Self> {
-        Arc::new(AppState {
+    ) -> Result<Arc<Self>, templates::ThemeError> {
+        let templates = templates::Templates::load(config.theme_dir.as_deref())?;
+        Ok(Arc::new(AppState {
             cache,
             store,
             mailer,
             media,
             search,
-            templates: templates::Templates::new(),
+            templates,
             translations: i18n::Translations::load(),
             comment_limiter: rate_limit::Limiter::new(
                 config.comment_burst,
@@ -123,7 +130,7 @@ impl AppState {
             ),
             held_site: std::sync::OnceLock::new(),
             config,
-        })
+        }))
     }
 
     /// Serves every request with these settings instead of reading them

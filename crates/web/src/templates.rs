@@ -1,5 +1,13 @@
-//! Page templates, compiled into the binary (a theme directory that overrides
-//! them is planned; see docs/ARCHITECTURE.md).
+//! Page templates and assets, compiled into the binary; a theme directory
+//! (`DATA/theme/`, or `[theme] dir` in kiosque.toml) overrides them file by
+//! file: `templates/<name>.html` replaces the built-in template of that
+//! name, `assets/<file>` the built-in asset of that name, and any other
+//! file of `assets/` is served too (templates name it with
+//! `asset_url("file")`). Every asset is served under a name holding a hash
+//! of its content, so it is cached for a year. See docs/THEMES.md.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior, Value};
 use sha2::{Digest, Sha256};
@@ -147,9 +155,30 @@ fn escape_text(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Re
     }
 }
 
+/// A theme that cannot be used: a template that does not parse, a file
+/// that cannot be read. Says which file, and where.
+#[derive(Debug)]
+pub struct ThemeError(pub String);
+
+impl std::fmt::Display for ThemeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ThemeError {}
+
+/// A file served under `/assets/`.
+struct Asset {
+    body: axum::body::Bytes,
+    content_type: &'static str,
+}
+
 /// The template environment and the fingerprinted asset names.
 pub struct Templates {
     env: Environment<'static>,
+    /// Fingerprinted path → the file.
+    assets: HashMap<String, Asset>,
     /// `/assets/site.<hash>.css`: the hash changes with the content, so the
     /// file can be cached forever.
     pub css_path: String,
@@ -168,15 +197,68 @@ pub struct Templates {
 }
 
 /// `/assets/<name>.<first 10 hex of sha256>.<ext>`.
-fn fingerprinted(name: &str, ext: &str, content: &str) -> String {
-    let hash = Sha256::digest(content.as_bytes());
+fn fingerprinted(name: &str, ext: &str, content: &[u8]) -> String {
+    let hash = Sha256::digest(content);
     let short: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
     format!("/assets/{name}.{short}.{ext}")
 }
 
+/// The content type a theme's asset is served with, by its extension;
+/// `None` for kinds a theme has no business serving.
+fn content_type(file: &str) -> Option<&'static str> {
+    let ext = file.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "gif" => "image/gif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        _ => return None,
+    })
+}
+
+/// The built-in assets: (file name, content, content type).
+const BUILT_IN_ASSETS: [(&str, &str, &str); 7] = [
+    ("site.css", SITE_CSS, "text/css; charset=utf-8"),
+    ("admin.css", ADMIN_CSS, "text/css; charset=utf-8"),
+    ("admin.js", ADMIN_JS, "text/javascript; charset=utf-8"),
+    ("share.js", SHARE_JS, "text/javascript; charset=utf-8"),
+    ("reader.js", READER_JS, "text/javascript; charset=utf-8"),
+    ("banner.js", BANNER_JS, "text/javascript; charset=utf-8"),
+    ("icon.svg", ICON_SVG, "image/svg+xml"),
+];
+
+/// The files directly in `dir` (a theme's folders are flat), by name;
+/// nothing when the folder is absent.
+fn files_in(dir: &Path) -> Result<Vec<(String, PathBuf)>, ThemeError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(ThemeError(format!("{}: {e}", dir.display()))),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| ThemeError(format!("{}: {e}", dir.display())))?;
+        let path = entry.path();
+        if path.is_file()
+            && let Some(name) = path.file_name().and_then(|n| n.to_str())
+            && !name.starts_with('.')
+        {
+            out.push((name.to_owned(), path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 impl Templates {
-    /// Loads the embedded templates; a syntax error is a bug caught by tests.
-    pub fn new() -> Self {
+    /// The built-ins, with what a theme directory overrides or adds.
+    pub fn load(theme: Option<&Path>) -> Result<Self, ThemeError> {
         let mut env = Environment::new();
         // Printing a missing variable or translation key is an error, not
         // silence; testing for one (`{% if errors.name %}`) is allowed.
@@ -184,37 +266,100 @@ impl Templates {
         env.set_formatter(escape_text);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
-                .unwrap_or_else(|e| panic!("template {name}: {e}"));
+                .map_err(|e| ThemeError(format!("built-in template {name}: {e}")))?;
         }
-        Templates {
-            env,
-            css_path: fingerprinted("site", "css", SITE_CSS),
-            admin_css_path: fingerprinted("admin", "css", ADMIN_CSS),
-            admin_js_path: fingerprinted("admin", "js", ADMIN_JS),
-            share_js_path: fingerprinted("share", "js", SHARE_JS),
-            reader_js_path: fingerprinted("reader", "js", READER_JS),
-            banner_js_path: fingerprinted("banner", "js", BANNER_JS),
-            icon_path: fingerprinted("icon", "svg", ICON_SVG),
+        let mut files: HashMap<String, (axum::body::Bytes, &'static str)> = BUILT_IN_ASSETS
+            .iter()
+            .map(|(name, body, kind)| {
+                let body = axum::body::Bytes::from_static(body.as_bytes());
+                ((*name).to_owned(), (body, *kind))
+            })
+            .collect();
+        if let Some(theme) = theme {
+            // Templates in sub-folders keep their folder in their name
+            // (`admin/base.html`, `parts/gallery.html`).
+            for folder in ["", "admin", "parts"] {
+                let dir = theme.join("templates").join(folder);
+                for (file, path) in files_in(&dir)? {
+                    if !file.ends_with(".html") {
+                        continue;
+                    }
+                    let name = if folder.is_empty() {
+                        file.clone()
+                    } else {
+                        format!("{folder}/{file}")
+                    };
+                    let source = std::fs::read_to_string(&path)
+                        .map_err(|e| ThemeError(format!("{}: {e}", path.display())))?;
+                    env.add_template_owned(name, source).map_err(|e| {
+                        let line = e.line().map(|l| format!(", line {l}")).unwrap_or_default();
+                        ThemeError(format!(
+                            "theme template {}{line}: {}",
+                            path.display(),
+                            e.detail().unwrap_or(&e.to_string())
+                        ))
+                    })?;
+                }
+            }
+            for (file, path) in files_in(&theme.join("assets"))? {
+                let Some(kind) = content_type(&file) else {
+                    return Err(ThemeError(format!(
+                        "{}: not a kind of file a theme serves (css, js, svg, pictures, fonts)",
+                        path.display()
+                    )));
+                };
+                let body = std::fs::read(&path)
+                    .map_err(|e| ThemeError(format!("{}: {e}", path.display())))?;
+                files.insert(file, (axum::body::Bytes::from(body), kind));
+            }
         }
+        let mut assets = HashMap::new();
+        let mut paths: HashMap<String, String> = HashMap::new();
+        for (file, (body, kind)) in files {
+            let (stem, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+            let path = fingerprinted(stem, ext, &body);
+            paths.insert(file.clone(), path.clone());
+            assets.insert(
+                path,
+                Asset {
+                    body,
+                    content_type: kind,
+                },
+            );
+        }
+        let path_of = |name: &str| paths.get(name).cloned().unwrap_or_default();
+        let templates = Templates {
+            css_path: path_of("site.css"),
+            admin_css_path: path_of("admin.css"),
+            admin_js_path: path_of("admin.js"),
+            share_js_path: path_of("share.js"),
+            reader_js_path: path_of("reader.js"),
+            banner_js_path: path_of("banner.js"),
+            icon_path: path_of("icon.svg"),
+            env: {
+                // A theme's own files, by name: `asset_url("logo.png")`.
+                let names = paths.clone();
+                env.add_function("asset_url", move |name: &str| -> Result<String, Error> {
+                    names.get(name).cloned().ok_or_else(|| {
+                        Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            format!("no asset named {name}"),
+                        )
+                    })
+                });
+                env
+            },
+            assets,
+        };
+        Ok(templates)
     }
 
-    /// The built-in file served at a fingerprinted `/assets/…` path, with
-    /// its content type.
-    pub fn asset(&self, path: &str) -> Option<(&'static str, &'static str)> {
-        const CSS: &str = "text/css; charset=utf-8";
-        const JS: &str = "text/javascript; charset=utf-8";
-        [
-            (&self.css_path, SITE_CSS, CSS),
-            (&self.admin_css_path, ADMIN_CSS, CSS),
-            (&self.admin_js_path, ADMIN_JS, JS),
-            (&self.share_js_path, SHARE_JS, JS),
-            (&self.reader_js_path, READER_JS, JS),
-            (&self.banner_js_path, BANNER_JS, JS),
-            (&self.icon_path, ICON_SVG, "image/svg+xml"),
-        ]
-        .into_iter()
-        .find(|(p, _, _)| p.as_str() == path)
-        .map(|(_, body, kind)| (body, kind))
+    /// An asset served at a fingerprinted `/assets/…` path, with its
+    /// content type.
+    pub fn asset(&self, path: &str) -> Option<(axum::body::Bytes, &'static str)> {
+        self.assets
+            .get(path)
+            .map(|a| (a.body.clone(), a.content_type))
     }
 
     /// Renders a page.

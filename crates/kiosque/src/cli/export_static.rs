@@ -33,7 +33,7 @@ impl ExportStatic {
             None,
             None,
             settings.web.clone(),
-        );
+        )?;
         state.hold_site(site.clone());
         let bar = ProgressBar::new(0).with_style(
             ProgressStyle::with_template("{spinner} exporting {bar:40} {pos}/{len} addresses")

@@ -31,3 +31,4 @@ mod site;
 mod site_settings;
 mod sitemaps;
 mod story_formats;
+mod themes;
