@@ -131,6 +131,7 @@ fn article(rng: &mut Rng, words: &[String], id: i64, sections: &[Category]) -> S
         tags: vec![words[rng.zipf(200)].clone(), words[rng.zipf(200)].clone()],
         authors: vec![NAMES[6 + rng.below(3)].to_owned()],
         category: Some(sections[rng.below(sections.len())].clone()),
+        further_sections: Vec::new(),
         published_at: start + chrono::Duration::minutes(id * 50),
     }
 }

@@ -224,6 +224,10 @@ impl SearchIndex {
             doc.add_text(f.category, category.slug.as_str());
             doc.add_text(f.category_name, &category.name);
         }
+        // After the first: results name the first section.
+        for slug in &d.further_sections {
+            doc.add_text(f.category, slug.as_str());
+        }
         doc.add_i64(f.published, d.published_at.timestamp());
         doc
     }

@@ -23,6 +23,7 @@ fn doc(id: i64, title: &str, body: &str, days_ago: i64, section: &str) -> Search
             slug: Slug::from_text(section).unwrap(),
             name: section.into(),
         }),
+        further_sections: Vec::new(),
         published_at: now() - Duration::days(days_ago),
     }
 }

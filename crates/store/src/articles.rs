@@ -8,7 +8,9 @@ use kiosque_core::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Page,
     PageRequest, Published,
 };
-use kiosque_core::model::{ArticleType, Contributor, Correction, Editorial, Revision, Source, Tag};
+use kiosque_core::model::{
+    ArticleType, Category, Contributor, Correction, Editorial, Revision, Source, Tag,
+};
 use kiosque_core::types::{Slug, Title, WebUrl};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
@@ -91,6 +93,68 @@ fn slug_taken(e: sqlx::Error, slug: &Slug) -> kiosque_core::Error {
         ),
         other => db(other),
     }
+}
+
+/// The lists an article is linked to by id and position.
+#[derive(Clone, Copy)]
+enum Linked {
+    /// `article_tags`.
+    Tags,
+    /// `article_sections`: the further sections.
+    Sections,
+}
+
+impl Linked {
+    /// (table, id column): fixed strings, the only ones reaching the SQL.
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Linked::Tags => ("article_tags", "tag_id"),
+            Linked::Sections => ("article_sections", "category_id"),
+        }
+    }
+}
+
+/// Sets an article's tags or further sections to `ids`, in order. As with
+/// bylines, rewritten only when they change, and then only the rows
+/// removed and added: one kept but moved is not a change to its list.
+async fn link(tx: &mut AnyConnection, what: Linked, article_id: i64, ids: &[i64]) -> Result<()> {
+    let (table, column) = what.table();
+    let current: Vec<i64> = sqlx::query(&format!(
+        "SELECT {column} FROM {table} WHERE article_id = $1 ORDER BY position"
+    ))
+    .bind(article_id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|row| get(row, column))
+    .collect::<Result<_>>()?;
+    if current == ids {
+        return Ok(());
+    }
+    for gone in current.iter().filter(|t| !ids.contains(t)) {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE article_id = $1 AND {column} = $2"
+        ))
+        .bind(article_id)
+        .bind(*gone)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    for (position, id) in ids.iter().enumerate() {
+        sqlx::query(&format!(
+            "INSERT INTO {table} (article_id, {column}, position) VALUES ($1, $2, $3) \
+             ON CONFLICT (article_id, {column}) DO UPDATE SET position = excluded.position"
+        ))
+        .bind(article_id)
+        .bind(*id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
 }
 
 /// Removes an article's rows from a child table (tags, bylines, sources)
@@ -286,40 +350,15 @@ pub(crate) async fn save(
     for (slug, name) in &draft.tags {
         tag_ids.push(upsert_named(&mut tx, "tags", slug, name).await?);
     }
-    // As with bylines: rewritten only when they change.
-    let current: Vec<i64> =
-        sqlx::query("SELECT tag_id FROM article_tags WHERE article_id = $1 ORDER BY position")
-            .bind(article_id)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|row| get(row, "tag_id"))
-            .collect::<Result<_>>()?;
-    if current != tag_ids {
-        // Only the tags removed and added: a tag kept but moved is not a
-        // change to its list.
-        for gone in current.iter().filter(|t| !tag_ids.contains(t)) {
-            sqlx::query("DELETE FROM article_tags WHERE article_id = $1 AND tag_id = $2")
-                .bind(article_id)
-                .bind(*gone)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        for (position, tag_id) in tag_ids.into_iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3) \
-                 ON CONFLICT (article_id, tag_id) DO UPDATE SET position = excluded.position",
-            )
-            .bind(article_id)
-            .bind(tag_id)
-            .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+    link(&mut tx, Linked::Tags, article_id, &tag_ids).await?;
+    let mut section_ids = Vec::with_capacity(draft.sections.len());
+    for (slug, name) in &draft.sections {
+        let id = upsert_named(&mut tx, "categories", slug, name).await?;
+        if Some(id) != category_id && !section_ids.contains(&id) {
+            section_ids.push(id);
         }
     }
+    link(&mut tx, Linked::Sections, article_id, &section_ids).await?;
     sqlx::query(
         "INSERT INTO revisions (article_id, version, title, body_markdown, excerpt, saved_by, \
          saved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -394,6 +433,7 @@ async fn load(
     let id: i64 = get(&row, "id")?;
     let Details {
         tags,
+        sections,
         sources,
         corrections,
         contributors,
@@ -408,6 +448,7 @@ async fn load(
         excerpt: get(&row, "excerpt")?,
         author: rows::author(&row)?,
         category: rows::category(&row)?,
+        sections,
         tags,
         image: rows::featured_image(&row)?,
         published_at: time(get(&row, "published_at")?),
@@ -426,10 +467,12 @@ async fn load(
     }))
 }
 
-/// An article's tags, sources, corrections and further bylines.
+/// An article's tags, further sections, sources, corrections and further
+/// bylines.
 #[derive(Default)]
 struct Details {
     tags: Vec<Tag>,
+    sections: Vec<Category>,
     sources: Vec<Source>,
     corrections: Vec<Correction>,
     contributors: Vec<Contributor>,
@@ -450,6 +493,9 @@ async fn details(conn: &mut AnyConnection, id: i64) -> Result<Details> {
          UNION ALL SELECT 3, ac.position, 0, NULL, au.slug, au.name, ac.role \
          FROM article_contributors ac JOIN authors au ON au.id = ac.author_id \
          WHERE ac.article_id = $1 \
+         UNION ALL SELECT 4, s.position, 0, c.id, c.slug, c.name, NULL \
+         FROM article_sections s JOIN categories c ON c.id = s.category_id \
+         WHERE s.article_id = $1 \
          ORDER BY 1, 2, 3",
     )
     .bind(id)
@@ -472,9 +518,14 @@ async fn details(conn: &mut AnyConnection, id: i64) -> Result<Details> {
                 noted_at: time(get(r, "k1")?),
                 note: get(r, "a")?,
             }),
-            _ => details.contributors.push(Contributor {
+            3 => details.contributors.push(Contributor {
                 author: (rows::slug(r, "a")?, get(r, "b")?),
                 role: get(r, "c")?,
+            }),
+            _ => details.sections.push(Category {
+                id: get(r, "id")?,
+                slug: rows::slug(r, "a")?,
+                name: get(r, "b")?,
             }),
         }
     }
@@ -687,22 +738,37 @@ pub(crate) async fn list(
     let (listed, binds): (String, Vec<i64>) = match filter {
         ArticleFilter::All => (published(""), vec![]),
         ArticleFilter::Category(id) => {
-            // A section's list holds its sub-sections' articles too; most
-            // sections have none and keep the one-value statement.
+            // A section's list: the articles it is the first section of,
+            // and those listing it further (each set on its own index,
+            // kept once by UNION, as an author's list is); its
+            // sub-sections' articles too. Most sections have none and keep
+            // the one-value statements.
             let family = crate::taxonomy::family(pool, id).await?;
-            if family.descendants.is_empty() {
-                (published(" AND category_id = $3"), vec![id])
-            } else {
-                // Ids read from the table: integers, written in as such.
-                let ids: Vec<String> = family.descendants.iter().map(i64::to_string).collect();
+            // Ids read from the table: integers, written in as such.
+            let ids: String = std::iter::once(id)
+                .chain(family.descendants)
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let (own, further) = if ids.contains(',') {
                 (
-                    published(&format!(
-                        " AND (category_id = $3 OR category_id IN ({}))",
-                        ids.join(", ")
-                    )),
-                    vec![id],
+                    format!(" AND category_id IN ({ids})"),
+                    format!("category_id IN ({ids})"),
                 )
-            }
+            } else {
+                (
+                    " AND category_id = $3".to_owned(),
+                    "category_id = $3".to_owned(),
+                )
+            };
+            (
+                format!(
+                    "{} UNION SELECT article_id, listed_at FROM article_sections \
+                     WHERE {further} AND listed_at IS NOT NULL",
+                    published(&own)
+                ),
+                if ids.contains(',') { vec![] } else { vec![id] },
+            )
         }
         ArticleFilter::Author(id) => (AUTHOR_ARTICLES.to_owned(), vec![id]),
         ArticleFilter::Tag(id) => (TAG_ARTICLES.to_owned(), vec![id]),

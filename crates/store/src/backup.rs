@@ -52,6 +52,7 @@ pub const TABLES: &[Table] = &[
     table("site_settings"),
     table("articles"),
     table("article_tags"),
+    table("article_sections"),
     table("article_contributors"),
     table("article_sources"),
     table("article_corrections"),

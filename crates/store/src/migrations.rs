@@ -157,6 +157,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0024_brand.sql"),
         include_str!("../migrations/postgres/0024_brand.sql"),
     ),
+    (
+        25,
+        "further sections",
+        include_str!("../migrations/sqlite/0025_further_sections.sql"),
+        include_str!("../migrations/postgres/0025_further_sections.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -46,6 +46,7 @@ async fn documents(pool: &AnyPool, sql: &str) -> Result<Vec<SearchDocument>> {
                 tags: Vec::new(),
                 authors: vec![get(row, "author_name")?],
                 category: rows::category(row)?,
+                further_sections: Vec::new(),
                 published_at: time(get(row, "published_at")?),
             })
         })
@@ -84,6 +85,20 @@ async fn documents(pool: &AnyPool, sql: &str) -> Result<Vec<SearchDocument>> {
         let article: i64 = get(row, "article_id")?;
         if let Some(&i) = position.get(&article) {
             documents[i].authors.push(get(row, "name")?);
+        }
+    }
+    let sections = sqlx::query(&format!(
+        "SELECT s.article_id, c.slug FROM article_sections s \
+         JOIN categories c ON c.id = s.category_id \
+         WHERE s.article_id IN {ids} ORDER BY s.article_id, s.position"
+    ))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    for row in &sections {
+        let article: i64 = get(row, "article_id")?;
+        if let Some(&i) = position.get(&article) {
+            documents[i].further_sections.push(rows::slug(row, "slug")?);
         }
     }
     Ok(documents)

@@ -51,7 +51,12 @@ both_databases!(
     a_backup_carries_every_row_into_an_empty_store_of_the_same_kind,
     menus_link_every_kind_and_follow_their_targets,
     the_front_page_keeps_its_pins_blocks_and_banner,
+    an_article_is_listed_in_each_of_its_sections,
 );
+
+#[path = "conformance/sections.rs"]
+mod sections;
+use sections::an_article_is_listed_in_each_of_its_sections;
 
 #[path = "conformance/front.rs"]
 mod front;

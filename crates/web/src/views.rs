@@ -183,6 +183,8 @@ pub(crate) struct ArticleView {
     author_name: String,
     author_url: String,
     category: Option<LinkView>,
+    /// The further sections it is also listed in.
+    sections: Vec<LinkView>,
     tags: Vec<LinkView>,
     date_text: String,
     date_iso: String,
@@ -222,6 +224,14 @@ pub(crate) fn article_view(article: &Article, strings: &Strings, site: &Site) ->
             name: c.name.clone(),
             url: format!("/category/{}/", c.slug),
         }),
+        sections: article
+            .sections
+            .iter()
+            .map(|c| LinkView {
+                name: c.name.clone(),
+                url: format!("/category/{}/", c.slug),
+            })
+            .collect(),
         tags: article
             .tags
             .iter()

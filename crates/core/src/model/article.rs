@@ -195,6 +195,9 @@ pub struct Article {
     pub author: Author,
     /// Its section, if any.
     pub category: Option<Category>,
+    /// The further sections it is also listed in (the first, above, is in
+    /// its address and breadcrumb).
+    pub sections: Vec<Category>,
     /// Keywords, in the order given.
     pub tags: Vec<Tag>,
     /// Lead photo.
@@ -277,6 +280,8 @@ pub struct ArticleDraft {
     pub author: (Slug, String),
     /// Section slug and name.
     pub category: Option<(Slug, String)>,
+    /// Further sections, by URL form and name, created if missing.
+    pub sections: Vec<(Slug, String)>,
     /// Keywords: slug and name.
     pub tags: Vec<(Slug, String)>,
     /// Lead photo: stored asset id, caption, credit.

@@ -25,6 +25,9 @@ pub struct SearchDocument {
     pub authors: Vec<String>,
     /// Section.
     pub category: Option<Category>,
+    /// The further sections it is listed in (a search filtered by any of
+    /// them finds it).
+    pub further_sections: Vec<crate::types::Slug>,
     /// Publication date.
     pub published_at: DateTime<Utc>,
 }

@@ -57,6 +57,8 @@ pub struct EditorForm {
     pub category: String,
     /// Keywords, comma-separated.
     pub tags: String,
+    /// Further sections the article is also listed in, comma-separated.
+    pub sections: String,
     /// Publication date and time (`YYYY-MM-DDTHH:MM`, UTC), for scheduling.
     pub published_at: String,
     /// The version the form was opened at.
@@ -77,6 +79,19 @@ pub struct EditorForm {
     pub correction: String,
     /// Further bylines, one per line: `Name` or `Name | role`.
     pub contributors: String,
+}
+
+/// Names separated by commas (tags, further sections), each with its
+/// URL form, once each; `invalid_name` for one with no letter or digit.
+fn comma_names(text: &str) -> Result<Vec<(Slug, String)>, &'static str> {
+    let mut out: Vec<(Slug, String)> = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let slug = Slug::from_text(name).map_err(|_| "invalid_name")?;
+        if !out.iter().any(|(s, _)| *s == slug) {
+            out.push((slug, name.to_owned()));
+        }
+    }
+    Ok(out)
 }
 
 /// Parses the further bylines: one per line, `Name` or `Name | role`
@@ -200,19 +215,16 @@ impl EditorForm {
                 }
             }
         };
-        let mut tags: Vec<(Slug, String)> = Vec::new();
-        for tag in self
-            .tags
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            match Slug::from_text(tag) {
-                Ok(s) if !tags.iter().any(|(t, _)| *t == s) => tags.push((s, tag.to_owned())),
-                Ok(_) => {}
-                Err(_) => fail("tags", "invalid_name"),
-            }
-        }
+        let tags = comma_names(&self.tags).unwrap_or_else(|code| {
+            fail("tags", code);
+            Vec::new()
+        });
+        // Further sections: the section above excepted, once each.
+        let mut sections = comma_names(&self.sections).unwrap_or_else(|code| {
+            fail("sections", code);
+            Vec::new()
+        });
+        sections.retain(|(s, _)| category.as_ref().is_none_or(|(c, _)| c != s));
         let contributors = parse_contributors(&self.contributors)
             .map_err(|code| fail("contributors", code))
             .unwrap_or_default();
@@ -275,6 +287,7 @@ impl EditorForm {
                     author: (author_slug, author_name),
                     category,
                     tags,
+                    sections,
                     image: None,
                     // Publishing now dates a never-published article now;
                     // an explicit date always wins.
@@ -310,6 +323,12 @@ impl EditorForm {
                 .as_ref()
                 .map(|c| c.name.clone())
                 .unwrap_or_default(),
+            sections: article
+                .sections
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             tags: article
                 .tags
                 .iter()
@@ -459,6 +478,7 @@ mod tests {
                 name: "A".into(),
             },
             category: None,
+            sections: vec![],
             tags: vec![],
             image: None,
             published_at: Utc::now(),

@@ -46,6 +46,8 @@ struct FrontMatter {
     category: Option<String>,
     #[serde(default)]
     tags: Vec<String>,
+    #[serde(default)]
+    sections: Vec<String>,
     image: Option<String>,
     image_caption: Option<String>,
     image_credit: Option<String>,
@@ -85,6 +87,8 @@ pub struct ArticleSource {
     pub category: Option<String>,
     /// Keywords.
     pub tags: Vec<String>,
+    /// Further sections it is also listed in.
+    pub sections: Vec<String>,
     /// Image path relative to the article file.
     pub image: Option<String>,
     /// Caption under the image.
@@ -113,6 +117,28 @@ fn field(field: &'static str, message: impl Into<String>) -> SourceError {
 
 fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A list of names (tags, further sections): trimmed, once each, each
+/// with a letter or digit for its address.
+fn names(values: Vec<String>, list: &'static str) -> Result<Vec<String>, SourceError> {
+    let mut out: Vec<String> = Vec::new();
+    for value in values {
+        let value = value.trim().to_owned();
+        if value.is_empty() {
+            continue;
+        }
+        Slug::from_text(&value).map_err(|_| {
+            field(
+                list,
+                format!("`{value}` needs at least one letter or digit"),
+            )
+        })?;
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    Ok(out)
 }
 
 /// Splits and checks an article file. A date without a zone is on the
@@ -163,22 +189,9 @@ pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, Sourc
     if let Some(c) = &category {
         Slug::from_text(c).map_err(|_| field("category", "needs at least one letter or digit"))?;
     }
-    let mut tags = Vec::new();
-    for tag in fm.tags {
-        let tag = tag.trim().to_owned();
-        if tag.is_empty() {
-            continue;
-        }
-        Slug::from_text(&tag).map_err(|_| {
-            field(
-                "tags",
-                format!("`{tag}` needs at least one letter or digit"),
-            )
-        })?;
-        if !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    }
+    let tags = names(fm.tags, "tags")?;
+    let mut sections = names(fm.sections, "sections")?;
+    sections.retain(|s| Some(s) != category.as_ref());
     let body = body.trim().to_owned();
     if body.is_empty() {
         return Err(field(
@@ -234,6 +247,7 @@ pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, Sourc
         date,
         category,
         tags,
+        sections,
         image_alt: non_empty(fm.image_alt).or_else(|| non_empty(fm.image_caption.clone())),
         image: non_empty(fm.image),
         image_caption: non_empty(fm.image_caption),
@@ -332,6 +346,7 @@ impl ArticleSource {
                 .unwrap_or_else(|| (Slug::parse("auteur").expect("valid slug"), self.author)),
             category: self.category.and_then(named),
             tags: self.tags.into_iter().filter_map(named).collect(),
+            sections: self.sections.into_iter().filter_map(named).collect(),
             image: image_id.map(|id| (id, self.image_caption, self.image_credit)),
             published_at: self.date,
             now,

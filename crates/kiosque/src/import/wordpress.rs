@@ -621,13 +621,11 @@ impl Importer<'_> {
             .filter(|t| t.domain == "category")
             .filter_map(|t| self.sections.get(&t.slug).map(|s| &s.named))
             .collect();
-        if categories.len() > 1 {
-            self.report.skip(
-                format!("{} (kept: {})", describe(item), categories[0].1),
-                "further categories dropped: an article has one section, the first is kept",
-            );
-        }
+        // The first category is the section in the address (as in
+        // WordPress's permalinks); the others, further sections.
         let category = categories.first().map(|c| (*c).clone());
+        let sections: Vec<(Slug, String)> =
+            categories.iter().skip(1).map(|c| (*c).clone()).collect();
         let tags: Vec<(Slug, String)> = item
             .terms
             .iter()
@@ -651,6 +649,7 @@ impl Importer<'_> {
             date: self.time(item.date_gmt, item.date_local),
             category: None,
             tags: Vec::new(),
+            sections: Vec::new(),
             image: None,
             image_caption: photo.as_ref().and_then(|p| p.caption.clone()),
             image_credit: photo.as_ref().and_then(|p| p.credit.clone()),
@@ -663,6 +662,7 @@ impl Importer<'_> {
         let now = item.modified_gmt.unwrap_or_else(Utc::now);
         let mut draft = source.into_draft(self.site.language, photo.as_ref().map(|p| p.id), now);
         draft.category = category;
+        draft.sections = sections;
         draft.tags = tags;
         draft.status = status;
         if draft.published_at.is_none() {
@@ -687,6 +687,11 @@ impl Importer<'_> {
                         .iter()
                         .map(|t| &t.slug)
                         .eq(draft.tags.iter().map(|t| &t.0))
+                    && article
+                        .sections
+                        .iter()
+                        .map(|c| &c.slug)
+                        .eq(draft.sections.iter().map(|c| &c.0))
                     && article.image.as_ref().map(|i| i.asset.id)
                         == draft.image.as_ref().map(|i| i.0);
                 if !same {

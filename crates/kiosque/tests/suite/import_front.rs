@@ -142,6 +142,33 @@ async fn sticky_posts_lead_the_front_page_under_the_sites_tagline(db: TestDb) {
             "Dernières nouvelles",
         ],
     );
+    // Every post is listed in each of its WordPress categories; the
+    // first is the one in its address.
+    for (section, posts) in [
+        (
+            "cote-d-ivoire",
+            vec![CLASSIC, BLOCKS, "/2024/05/port-san-pedro-record/"],
+        ),
+        ("economie", vec![CLASSIC, "/2024/05/port-san-pedro-record/"]),
+        ("culture", vec![BLOCKS]),
+        ("afrique", vec![BLOCKS, "/2024/05/senegal-peche-kayar/"]),
+    ] {
+        let (_, list) = app.page(&format!("/category/{section}/")).await;
+        for post in posts {
+            assert!(
+                list.contains(&format!("href=\"{post}\"")),
+                "{post} in {section}"
+            );
+        }
+    }
+    let (_, story) = app.page(BLOCKS).await;
+    assert!(
+        common::plain(&story).contains(
+            "Aussi dans : <a href=\"/category/afrique/\">Afrique</a>, \
+             <a href=\"/category/cote-d-ivoire/\">Côte d&#39;Ivoire</a>"
+        ),
+        "{story}"
+    );
     // A second run leaves the newsroom's front page alone.
     app.store.set_front_pins(&[]).await.unwrap();
     let again = import_front(&app).await;

@@ -13,6 +13,7 @@ both_databases!(
     without_a_menu_the_header_lists_the_sections_that_hold_articles,
     editors_build_the_menus_and_every_page_follows,
     a_parent_section_lists_its_sub_sections_articles_under_a_breadcrumb,
+    an_article_in_several_sections_is_found_in_each,
 );
 
 /// The header's navigation as served.
@@ -316,4 +317,49 @@ async fn a_parent_section_lists_its_sub_sections_articles_under_a_breadcrumb(db:
             .1
             .contains(">Afrique de l&#39;Ouest</a>")
     );
+}
+
+async fn an_article_in_several_sections_is_found_in_each(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let both = french_article_source("deux-rubriques", None).replace(
+        "tags: [",
+        "sections: [\"Économie\", \"International\"]\ntags: [",
+    );
+    let path = app.publish(&both, None).await;
+    // Warm the lists, then check each holds it.
+    for list in ["/category/international/", "/category/economie/"] {
+        let (status, page) = app.page(list).await;
+        assert_eq!(status, 200, "{list}");
+        assert!(page.contains(&format!("href=\"{path}\"")), "{list}");
+    }
+    let (_, page) = app.page(&path).await;
+    assert!(
+        crate::common::plain(&page)
+            .contains("Aussi dans : <a href=\"/category/economie/\">Économie</a></p>"),
+        "the first section is not repeated: {page}"
+    );
+    // A search narrowed to the further section finds it.
+    crate::search::until(&app, "/search?q=pyongyang&category=economie", |b| {
+        b.contains(&path)
+    })
+    .await;
+    // The editor shows the further sections; the file published again
+    // without them takes the article out of that list (cached or not).
+    let editor = app.newsroom("chef@example.org", Role::Editor).await;
+    let id = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("deux-rubriques").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (_, form) = editor.page(&format!("/admin/articles/{id}/edit")).await;
+    assert!(
+        form.contains("id=\"sections\" name=\"sections\" type=\"text\" value=\"Économie\""),
+        "{form}"
+    );
+    app.publish(&french_article_source("deux-rubriques", None), None)
+        .await;
+    let (_, eco) = app.page("/category/economie/").await;
+    assert!(!eco.contains(&format!("href=\"{path}\"")), "{eco}");
 }

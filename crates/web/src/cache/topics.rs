@@ -47,6 +47,9 @@ impl Topics {
         if let Some(c) = &a.category {
             self.add("category", c.id);
         }
+        for c in &a.sections {
+            self.add("category", c.id);
+        }
         for t in &a.tags {
             self.add("tag", t.id);
         }
