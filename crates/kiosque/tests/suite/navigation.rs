@@ -300,6 +300,17 @@ async fn a_parent_section_lists_its_sub_sections_articles_under_a_breadcrumb(db:
     );
     let (_, feed) = app.page("/category/afrique/feed/").await;
     assert!(feed.contains("saint-louis"), "{feed}");
+    // The article's page: its section and the section's parent.
+    let (_, story) = app.page(&first).await;
+    crate::common::assert_in_order(
+        &story,
+        &[
+            "<nav class=\"breadcrumb\"",
+            "<a href=\"/category/afrique/\">Afrique</a>",
+            "<a href=\"/category/senegal/\">Sénégal</a>",
+            "<h1>",
+        ],
+    );
     // The section renamed: the child's breadcrumb follows.
     app.store
         .update_term(
@@ -313,6 +324,13 @@ async fn a_parent_section_lists_its_sub_sections_articles_under_a_breadcrumb(db:
     app.settled().await;
     assert!(
         app.page("/category/senegal/")
+            .await
+            .1
+            .contains(">Afrique de l&#39;Ouest</a>")
+    );
+    // The article's breadcrumb too.
+    assert!(
+        app.page(&first)
             .await
             .1
             .contains(">Afrique de l&#39;Ouest</a>")

@@ -184,6 +184,17 @@ async fn render(
     let strings = state.strings(site.language);
     let mut view = article_view(article, strings, site);
     let mut body = super::body::draw(state, site, &view.body_html).await?;
+    // The breadcrumb: home, the section's parents, the section.
+    let mut breadcrumb = Vec::new();
+    if let Some(section) = &article.category {
+        for c in state.store.section_family(section.id).await?.ancestors {
+            body.file_under_section(c.id);
+            breadcrumb.push(context! { name => c.name, url => format!("/category/{}/", c.slug) });
+        }
+        breadcrumb.push(context! {
+            name => &section.name, url => format!("/category/{}/", section.slug),
+        });
+    }
     view.body_html = std::mem::take(&mut body.html);
     let comments = state.store.approved_comments(article.id).await?;
     let path = article.path(site);
@@ -230,6 +241,7 @@ async fn render(
         comments_closed => comments_closed(&site.comments, article.published_at, Utc::now()),
         og, json_ld,
         reader_js_url => body.scripted.then_some(&state.templates.reader_js_path),
+        breadcrumb,
         feeds => super::feeds::feed_links(site, "/", ""),
         ..page_context(
             state,

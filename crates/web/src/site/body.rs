@@ -22,6 +22,8 @@ pub(crate) struct Body {
     pub(crate) html: String,
     /// Library photos shown (their page-cache topics).
     media: Vec<i64>,
+    /// Sections named besides the article's own.
+    sections: Vec<i64>,
     /// Providers whose players a reader may load here (the page's
     /// `frame-src`).
     providers: Vec<Provider>,
@@ -41,10 +43,19 @@ impl Body {
         }
     }
 
-    /// Files the page under the photos it shows.
+    /// Notes a section the page names besides the article's own (a
+    /// breadcrumb's parents).
+    pub(crate) fn file_under_section(&mut self, id: i64) {
+        self.sections.push(id);
+    }
+
+    /// Files the page under the photos and sections it shows.
     pub(crate) fn file_under(&self, topics: &mut Topics) {
         for id in &self.media {
             topics.add("media", *id);
+        }
+        for id in &self.sections {
+            topics.add("category", *id);
         }
     }
 }
