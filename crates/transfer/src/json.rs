@@ -111,8 +111,10 @@ pub struct ArticleJson {
     pub updated_at: String,
     /// The byline's id.
     pub author_id: i64,
-    /// The section's id.
+    /// The section's id (the one in its address).
     pub category_id: Option<i64>,
+    /// The further sections it is also listed in.
+    pub section_ids: Vec<i64>,
     /// The tags' ids.
     pub tag_ids: Vec<i64>,
     /// The lead photo.

@@ -141,6 +141,7 @@ impl Export {
                     updated_at: article.updated_at.to_rfc3339(),
                     author_id: article.author.id,
                     category_id: article.category.as_ref().map(|c| c.id),
+                    section_ids: article.sections.iter().map(|c| c.id).collect(),
                     tag_ids: article.tags.iter().map(|t| t.id).collect(),
                     image: article.image.as_ref().map(|i| ImageJson {
                         media_id: i.asset.id,
