@@ -8,6 +8,7 @@ use kiosque_core::Result;
 use kiosque_core::markup::plain_text;
 use kiosque_core::model::{SearchChange, SearchDocument};
 use sqlx::AnyPool;
+use sqlx::any::AnyRow;
 
 use crate::db;
 use crate::rows::{self, get, time};
@@ -30,6 +31,9 @@ fn id_list(ids: &[i64]) -> String {
     list.push(')');
     list
 }
+
+/// Adds one row of a document's parts (a tag, a byline…) to it.
+type AddPart = fn(&mut SearchDocument, &AnyRow) -> Result<()>;
 
 /// Documents for the rows `sql` selects, with their tags and bylines.
 async fn documents(pool: &AnyPool, sql: &str) -> Result<Vec<SearchDocument>> {
@@ -60,45 +64,41 @@ async fn documents(pool: &AnyPool, sql: &str) -> Result<Vec<SearchDocument>> {
         .enumerate()
         .map(|(i, d)| (d.id, i))
         .collect();
-    let tags = sqlx::query(&format!(
-        "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id \
-         WHERE at.article_id IN {ids} ORDER BY at.article_id, at.position"
-    ))
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    for row in &tags {
-        let article: i64 = get(row, "article_id")?;
-        if let Some(&i) = position.get(&article) {
-            documents[i].tags.push(get(row, "name")?);
-        }
-    }
-    let bylines = sqlx::query(&format!(
-        "SELECT ac.article_id, au.name FROM article_contributors ac \
-         JOIN authors au ON au.id = ac.author_id \
-         WHERE ac.article_id IN {ids} ORDER BY ac.article_id, ac.position"
-    ))
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    for row in &bylines {
-        let article: i64 = get(row, "article_id")?;
-        if let Some(&i) = position.get(&article) {
-            documents[i].authors.push(get(row, "name")?);
-        }
-    }
-    let sections = sqlx::query(&format!(
-        "SELECT s.article_id, c.slug FROM article_sections s \
-         JOIN categories c ON c.id = s.category_id \
-         WHERE s.article_id IN {ids} ORDER BY s.article_id, s.position"
-    ))
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    for row in &sections {
-        let article: i64 = get(row, "article_id")?;
-        if let Some(&i) = position.get(&article) {
-            documents[i].further_sections.push(rows::slug(row, "slug")?);
+    // Each document's tags, further bylines and further sections: one
+    // query each, rows in order, each row added to its document.
+    let parts: [(&str, AddPart); 3] = [
+        (
+            "SELECT x.article_id, t.name AS value FROM article_tags x \
+             JOIN tags t ON t.id = x.tag_id",
+            |d, row| {
+                d.tags.push(get(row, "value")?);
+                Ok(())
+            },
+        ),
+        (
+            "SELECT x.article_id, au.name AS value FROM article_contributors x \
+             JOIN authors au ON au.id = x.author_id",
+            |d, row| {
+                d.authors.push(get(row, "value")?);
+                Ok(())
+            },
+        ),
+        (
+            "SELECT x.article_id, c.slug AS value FROM article_sections x \
+             JOIN categories c ON c.id = x.category_id",
+            |d, row| {
+                d.further_sections.push(rows::slug(row, "value")?);
+                Ok(())
+            },
+        ),
+    ];
+    for (select, add) in parts {
+        let sql = format!("{select} WHERE x.article_id IN {ids} ORDER BY x.article_id, x.position");
+        for row in sqlx::query(&sql).fetch_all(pool).await.map_err(db)? {
+            let article: i64 = get(&row, "article_id")?;
+            if let Some(&i) = position.get(&article) {
+                add(&mut documents[i], &row)?;
+            }
         }
     }
     Ok(documents)

@@ -76,31 +76,20 @@ async fn a_broken_theme_stops_serve_at_start_with_its_file_and_line() {
         "{% extends \"base.html\" %}\n{% block main %}\n<h1>{{ title }</h1>\n{% endblock %}\n",
     )
     .unwrap();
-    // A folder named in the file must exist.
+    // `kiosque serve` with this theme folder named in the file: refused.
     let config = data.join("kiosque.toml");
-    std::fs::write(&config, "[theme]\ndir = \"no-such-theme\"\n").unwrap();
-    let refused = crate::common::kiosque_on(
-        &app,
-        &[
-            "serve".as_ref(),
-            "--listen".as_ref(),
-            "127.0.0.1:0".as_ref(),
-        ],
-    )
-    .await;
-    let err = crate::common::failed(&refused);
+    let refusal = |dir: &'static str| {
+        let (app, config) = (&app, &config);
+        async move {
+            std::fs::write(config, format!("[theme]\ndir = \"{dir}\"\n")).unwrap();
+            let args = ["serve", "--listen", "127.0.0.1:0"].map(std::ffi::OsStr::new);
+            crate::common::failed(&crate::common::kiosque_on(app, &args).await)
+        }
+    };
+    // A folder named in the file must exist.
+    let err = refusal("no-such-theme").await;
     assert!(err.contains("no-such-theme is not a directory"), "{err}");
-    std::fs::write(&config, "[theme]\ndir = \"broken-theme\"\n").unwrap();
-    let refused = crate::common::kiosque_on(
-        &app,
-        &[
-            "serve".as_ref(),
-            "--listen".as_ref(),
-            "127.0.0.1:0".as_ref(),
-        ],
-    )
-    .await;
-    let err = crate::common::failed(&refused);
+    let err = refusal("broken-theme").await;
     assert!(
         err.contains("broken-theme/templates/page.html, line 3"),
         "{err}"
