@@ -125,3 +125,78 @@
     if (target && choose(target, files)) { e.preventDefault(); }
   });
 })();
+
+// Drag to reorder, where buttons already do it without JavaScript: the
+// menus' items, the front page's pins and blocks (each drop sends the
+// item's own up or down button as many times as places it moved, then
+// shows the saved order), and a gallery's photos (the drop reorders the
+// form's rows and saves the gallery once).
+(function () {
+  "use strict";
+  if (!window.fetch || !window.FormData) { return; }
+  function rows(list) {
+    return Array.prototype.filter.call(list.children, function (li) { return li.tagName === "LI"; });
+  }
+  function sortable(list, dropped) {
+    var dragged = null;
+    rows(list).forEach(function (li) {
+      li.setAttribute("draggable", "true");
+      li.classList.add("draggable");
+      li.addEventListener("dragstart", function (e) {
+        e.stopPropagation();
+        dragged = li;
+        e.dataTransfer.effectAllowed = "move";
+        e.dataTransfer.setData("text/plain", "");
+        li.classList.add("dragging");
+      });
+      li.addEventListener("dragend", function () { li.classList.remove("dragging"); });
+      li.addEventListener("dragover", function (e) {
+        if (dragged && dragged !== li && dragged.parentNode === list) {
+          e.preventDefault();
+          e.stopPropagation();
+        }
+      });
+      li.addEventListener("drop", function (e) {
+        if (!dragged || dragged === li || dragged.parentNode !== list) { return; }
+        e.preventDefault();
+        e.stopPropagation();
+        var all = rows(list);
+        var from = all.indexOf(dragged);
+        var to = all.indexOf(li);
+        dragged = null;
+        dropped(all[from], from, to);
+      });
+    });
+  }
+  // Menus and the front page: one form per row.
+  document.querySelectorAll("ol.menu-rows, .menu-rows ol").forEach(function (list) {
+    sortable(list, function (li, from, to) {
+      var form = li.querySelector("form");
+      var up = form && form.querySelector("button[value=up], button[value=block-up]");
+      var down = form && form.querySelector("button[value=down], button[value=block-down]");
+      var button = to < from ? up : down;
+      if (!button) { return; }
+      var steps = Math.abs(to - from);
+      var chain = Promise.resolve();
+      for (var i = 0; i < steps; i++) {
+        chain = chain.then(function () {
+          var data = new FormData(form);
+          data.set("action", button.value);
+          // (Not `form.action`: the buttons named "action" shadow it.)
+          return fetch(form.getAttribute("action"), { method: "POST", body: new URLSearchParams(data), credentials: "same-origin" });
+        });
+      }
+      chain.then(function () { window.location.reload(); });
+    });
+  });
+  // A gallery: its rows are in one form, in the order sent.
+  document.querySelectorAll("ol.gallery-rows").forEach(function (list) {
+    sortable(list, function (li, from, to) {
+      var all = rows(list);
+      list.insertBefore(li, to < from ? all[to] : all[to].nextSibling);
+      var form = list.closest("form");
+      var save = form.querySelector("button[value=save]");
+      if (save) { form.requestSubmit(save); }
+    });
+  });
+})();

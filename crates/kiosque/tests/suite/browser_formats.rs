@@ -232,6 +232,56 @@ async fn a_photo_story_on_a_phone_loads_nothing_from_elsewhere_before_a_click() 
             .await,
         1
     );
+
+    // In the admin, a photo dragged to the top of the gallery form saves
+    // the gallery in its new order.
+    use kiosque_core::ports::Store;
+    let editor = app
+        .newsroom("chef@example.org", kiosque_core::types::Role::Editor)
+        .await;
+    browser
+        .client
+        .execute(
+            "document.cookie = arguments[0] + '; path=/'; return null",
+            vec![json!(editor.cookie)],
+        )
+        .await
+        .unwrap();
+    let id = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("en-images").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    browser
+        .client
+        .goto(&app.url(&format!("/admin/articles/{id}/gallery?n=1")))
+        .await
+        .unwrap();
+    browser
+        .js(&format!(
+            "{DRAG} const rows = document.querySelectorAll('ol.gallery-rows > li');
+             drag(rows[rows.length - 1], rows[0]); return null"
+        ))
+        .await;
+    let started = std::time::Instant::now();
+    loop {
+        let body = app.store.article(id).await.unwrap().unwrap().body_markdown;
+        let first = body
+            .split("```gallery")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .nth(1)
+            .unwrap()
+            .to_owned();
+        if first.contains(&photos[2].file_name) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "{body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The network addresses the page asked for (inline `data:` pictures and
@@ -432,7 +482,37 @@ async fn the_menu_works_by_keyboard_without_javascript_on_a_phone() {
         .assert_accessible("the menu editor with a menu")
         .await;
     browser.screenshot("admin-menus-360").await;
+    // Dragged to the top (an enhancement of the up button): the radio
+    // link leads the menu.
+    browser
+        .js(&format!(
+            "{DRAG} const rows = document.querySelectorAll('#menu-header ~ ol > li');
+             drag(rows[rows.length - 1], rows[0]); return null"
+        ))
+        .await;
+    let started = std::time::Instant::now();
+    loop {
+        let items = app.store.menu_items().await.unwrap();
+        let first = items
+            .iter()
+            .filter(|i| i.place == MenuPlace::Header && i.parent_id.is_none())
+            .min_by_key(|i| i.position)
+            .unwrap();
+        if first.label.as_deref() == Some("Radio en direct") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "{items:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
+
+/// Drags one element onto another the way a mouse does (WebDriver's own
+/// actions do not reach HTML drag and drop).
+const DRAG: &str = "function drag(from, to) {
+    const dt = new DataTransfer();
+    const fire = (el, type) => el.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    fire(from, 'dragstart'); fire(to, 'dragover'); fire(to, 'drop'); fire(from, 'dragend');
+}";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_front_page_with_its_lead_blocks_and_banner_on_a_phone() {

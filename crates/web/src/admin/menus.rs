@@ -256,8 +256,11 @@ async fn render(
         }
         .unwrap_or_default()
     };
-    let kind_label =
-        |target: &MenuTarget| strings.text(&format!("admin.menu_kind_{}", target.kind()));
+    // "Address" in a row, where the add form's option says "An address…".
+    let kind_label = |target: &MenuTarget| match target {
+        MenuTarget::Link(_) => strings.text("admin.menu_kind_address"),
+        other => strings.text(&format!("admin.menu_kind_{}", other.kind())),
+    };
     let menus: Vec<Value> = MenuPlace::ALL
         .iter()
         .map(|&place| {
