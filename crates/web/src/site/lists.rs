@@ -233,6 +233,22 @@ async fn list(
             strings.text("archive.heading").replace("{when}", &when)
         }
     };
+    // What search engines show under the link: the home page's tagline,
+    // else a sentence naming the list and the site.
+    let description = match &kind {
+        ListKind::Home => (!site.tagline.is_empty()).then(|| site.tagline.clone()),
+        ListKind::Period { year, month } => {
+            let when = match month {
+                Some(m) => strings.month_year(m.parse().unwrap_or(1), year),
+                None => year.clone(),
+            };
+            Some(strings.text("archive.description").replace("{when}", &when))
+        }
+        ListKind::Category(_) => Some(strings.text("category.description")),
+        ListKind::Tag(_) => Some(strings.text("tag.description")),
+        ListKind::Author(_) => Some(strings.text("author.description")),
+    }
+    .map(|d| d.replace("{name}", &name).replace("{site}", &site.name));
     if let ArticleFilter::Author(id) = filter {
         portrait_alt = strings.text("author.portrait").replace("{name}", &name);
         profile = Some(state.store.author_profile(id).await?);
@@ -326,7 +342,7 @@ async fn list(
             state,
             &site,
             (!is_home_first).then_some(title.as_str()),
-            (is_home_first && !site.tagline.is_empty()).then_some(site.tagline.as_str()),
+            description.as_deref(),
             Some(&path),
         )
     };
