@@ -20,6 +20,7 @@ mod front_page;
 mod html_validity;
 mod import;
 mod import_front;
+mod lighthouse;
 mod media;
 mod navigation;
 mod page_cache;
