@@ -236,17 +236,7 @@ async fn a_photo_story_on_a_phone_loads_nothing_from_elsewhere_before_a_click() 
     // In the admin, a photo dragged to the top of the gallery form saves
     // the gallery in its new order.
     use kiosque_core::ports::Store;
-    let editor = app
-        .newsroom("chef@example.org", kiosque_core::types::Role::Editor)
-        .await;
-    browser
-        .client
-        .execute(
-            "document.cookie = arguments[0] + '; path=/'; return null",
-            vec![json!(editor.cookie)],
-        )
-        .await
-        .unwrap();
+    browser.sign_in_as_editor(&app).await;
     let id = app
         .store
         .article_by_slug(&kiosque_core::types::Slug::parse("en-images").unwrap())
@@ -293,6 +283,23 @@ async fn network(browser: &Browser) -> Vec<String> {
 }
 
 impl Browser {
+    /// Gives the browser an editor's session (on a page of the app: the
+    /// cookie goes with the page's address).
+    async fn sign_in_as_editor(&self, app: &TestApp) {
+        let editor = app
+            .newsroom("chef@example.org", kiosque_core::types::Role::Editor)
+            .await;
+        // (WebDriver's own cookie call refuses an address without a domain
+        // name; the page may set it.)
+        self.client
+            .execute(
+                "document.cookie = arguments[0] + '; path=/'; return null",
+                vec![json!(editor.cookie)],
+            )
+            .await
+            .unwrap();
+    }
+
     /// Sends keys to whatever has the focus.
     async fn keys(&self, keys: &str) {
         self.client
@@ -460,19 +467,7 @@ async fn the_menu_works_by_keyboard_without_javascript_on_a_phone() {
         browser.assert_accessible(path).await;
     }
     // The menu editor holding this menu, signed in as an editor.
-    let editor = app
-        .newsroom("chef@example.org", kiosque_core::types::Role::Editor)
-        .await;
-    // (WebDriver's own cookie call refuses an address without a domain
-    // name; the page may set it.)
-    browser
-        .client
-        .execute(
-            "document.cookie = arguments[0] + '; path=/'; return null",
-            vec![json!(editor.cookie)],
-        )
-        .await
-        .unwrap();
+    browser.sign_in_as_editor(&app).await;
     browser.client.goto(&app.url("/admin/menus")).await.unwrap();
     let heading = browser
         .js("return document.querySelector('h1').textContent")
