@@ -127,6 +127,17 @@ impl Browser {
         out
     }
 
+    /// Asserts that nothing is wider than the window (no sideways scroll).
+    pub(crate) async fn assert_no_sideways_scroll(&self) {
+        let overflow = self
+            .js("return document.documentElement.scrollWidth - window.innerWidth")
+            .await;
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "sideways scroll: {overflow}"
+        );
+    }
+
     pub(crate) async fn js(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.expect(script)
     }
@@ -272,13 +283,7 @@ async fn a_reader_on_a_phone_reads_and_comments_without_javascript_problems() {
     browser.client.goto(&url).await.unwrap();
 
     // Nothing wider than the phone.
-    let overflow = browser
-        .js("return document.documentElement.scrollWidth - window.innerWidth")
-        .await;
-    assert!(
-        overflow.as_i64().unwrap() <= 0,
-        "horizontal overflow: {overflow}"
-    );
+    browser.assert_no_sideways_scroll().await;
     // The lead image decoded and was scaled to the screen.
     let img = browser
         .js("const i = document.querySelector('figure img'); return [i.complete && i.naturalWidth, i.getBoundingClientRect().width]")
@@ -593,13 +598,7 @@ async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
     );
     browser.screenshot("admin-queue-360").await;
     browser.assert_accessible("the moderation queue").await;
-    let overflow = browser
-        .js("return document.documentElement.scrollWidth - window.innerWidth")
-        .await;
-    assert!(
-        overflow.as_i64().unwrap() <= 0,
-        "horizontal overflow: {overflow}"
-    );
+    browser.assert_no_sideways_scroll().await;
 
     browser
         .click_and_wait("button[name=single][value^='approve:']")

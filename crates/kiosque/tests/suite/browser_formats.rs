@@ -90,13 +90,7 @@ async fn a_photo_story_on_a_phone_loads_nothing_from_elsewhere_before_a_click() 
     // What the browser's own start page asked for is not the article's.
     browser.page_requests().await;
     browser.client.goto(&app.url(&path)).await.unwrap();
-    let overflow = browser
-        .js("return document.documentElement.scrollWidth - window.innerWidth")
-        .await;
-    assert!(
-        overflow.as_i64().unwrap() <= 0,
-        "sideways scroll: {overflow}"
-    );
+    browser.assert_no_sideways_scroll().await;
     // Scroll through the whole page so every lazy picture loads.
     browser
         .js("window.scrollTo(0, document.body.scrollHeight); return null")
@@ -398,13 +392,7 @@ async fn the_menu_works_by_keyboard_without_javascript_on_a_phone() {
     .await;
     browser.client.goto(&app.url("/")).await.unwrap();
     // The page does not scroll sideways; the menu row scrolls in itself.
-    let overflow = browser
-        .js("return document.documentElement.scrollWidth - window.innerWidth")
-        .await;
-    assert!(
-        overflow.as_i64().unwrap() <= 0,
-        "sideways scroll: {overflow}"
-    );
+    browser.assert_no_sideways_scroll().await;
     // Every target at least 44 px high.
     let heights = browser
         .js("return Array.from(document.querySelectorAll('.site-nav > ul > li > a, .site-nav summary')).map(e => e.getBoundingClientRect().height)")
@@ -570,13 +558,7 @@ async fn the_front_page_with_its_lead_blocks_and_banner_on_a_phone() {
     app.save_site(&site).await;
     let browser = Browser::start(&driver).await;
     browser.client.goto(&app.url("/")).await.unwrap();
-    let overflow = browser
-        .js("return document.documentElement.scrollWidth - window.innerWidth")
-        .await;
-    assert!(
-        overflow.as_i64().unwrap() <= 0,
-        "sideways scroll: {overflow}"
-    );
+    browser.assert_no_sideways_scroll().await;
     // Reading order: the banner, the header, the lead, the pin, the block.
     let order = browser
         .js("return Array.from(document.querySelectorAll('.breaking, .masthead, .lead-story, .front-top .cards, .front-block')).map(e => e.className)")

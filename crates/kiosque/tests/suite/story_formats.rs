@@ -380,37 +380,9 @@ async fn editors_make_a_gallery_from_the_library_without_javascript(db: TestDb) 
         article.body_markdown
     );
     // Removing the last photo takes the gallery out of the text.
-    let r = editor
-        .post(
-            &n1,
-            &[
-                ("version", v.as_str()),
-                ("n", "1"),
-                ("photo", photos[1].file_name.as_str()),
-                ("alt", ""),
-                ("caption", ""),
-                ("photo", photos[0].file_name.as_str()),
-                ("alt", ""),
-                ("caption", ""),
-                ("action", "remove-0"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), 303);
-    let v = version(&app).await;
-    let r = editor
-        .post(
-            &n1,
-            &[
-                ("version", v.as_str()),
-                ("n", "1"),
-                ("photo", photos[0].file_name.as_str()),
-                ("alt", ""),
-                ("caption", ""),
-                ("action", "remove-0"),
-            ],
-        )
-        .await;
+    let two = vec![photos[1].file_name.clone(), photos[0].file_name.clone()];
+    assert_eq!(send("remove-0", two, vec![]).await.status(), 303);
+    let r = send("remove-0", vec![photos[0].file_name.clone()], vec![]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         r.headers()["location"],
