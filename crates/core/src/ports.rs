@@ -6,14 +6,14 @@ use async_trait::async_trait;
 
 use crate::error::Result;
 use crate::model::{
+    ApiToken, MenuItem, MenuItemDraft, MenuPlace, NewApiToken, PageChange, PageDraft,
+    RedirectTarget, SearchChange, SearchDocument, SitemapEntry, StaticPage, Tag,
+};
+use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
     AuthorProfile, Category, Comment, FrontPage, MediaAsset, MediaItem, MediaText, MediaUse,
     ModerationItem, NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision,
     SectionFamily, Session, Site, TermKind, TermUsage, User,
-};
-use crate::model::{
-    MenuItem, MenuItemDraft, MenuPlace, PageChange, PageDraft, RedirectTarget, SearchChange,
-    SearchDocument, SitemapEntry, StaticPage, Tag,
 };
 use crate::types::{CommentStatus, Email, Role, Slug};
 
@@ -72,6 +72,22 @@ pub trait Accounts: Send + Sync + 'static {
     ) -> Result<bool>;
     /// Ends a session (sign-out); ending an unknown one is not an error.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Records a new API token.
+    async fn create_api_token(&self, token: &NewApiToken) -> Result<ApiToken>;
+    /// The token with this hash and its user, whether or not it still
+    /// works (the caller tells revoked and expired ones apart).
+    async fn api_token(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>>;
+    /// A user's tokens, newest first, revoked ones included.
+    async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>>;
+    /// Notes that a token was used at `now`.
+    async fn touch_api_token(&self, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    /// Revokes one of a user's tokens; `NotFound` if it is not theirs.
+    async fn revoke_api_token(
+        &self,
+        user_id: i64,
+        id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()>;
 }
 
 /// Sends e-mail (password resets, later notifications).

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kiosque_core::model::{NewUser, Session, User};
+use kiosque_core::model::{ApiToken, NewApiToken, NewUser, Session, User};
 use kiosque_core::ports::Accounts;
 use kiosque_core::types::{Email, Role};
 use kiosque_core::{Error, Result};
@@ -293,6 +293,26 @@ impl Accounts for SqlStore {
         }
         tx.commit().await.map_err(db)?;
         Ok(true)
+    }
+
+    async fn create_api_token(&self, token: &NewApiToken) -> Result<ApiToken> {
+        crate::tokens::create(&self.pool, token).await
+    }
+
+    async fn api_token(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>> {
+        crate::tokens::by_hash(&self.pool, token_hash, user, USER_COLUMNS).await
+    }
+
+    async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        crate::tokens::of_user(&self.pool, user_id).await
+    }
+
+    async fn touch_api_token(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        crate::tokens::touch(&self.pool, id, now).await
+    }
+
+    async fn revoke_api_token(&self, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<()> {
+        crate::tokens::revoke(&self.pool, user_id, id, now).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {

@@ -77,6 +77,8 @@ pub const TABLES: &[Table] = &[
     table("front_sections"),
     table("import_keys"),
     table("redirects"),
+    // Hashes only: a restored site's integrations keep working.
+    table("api_tokens"),
 ];
 
 /// Tables a backup leaves out, and why. A table in neither list stops a

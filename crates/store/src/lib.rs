@@ -28,6 +28,7 @@ mod site;
 mod sitemaps;
 mod store_impl;
 mod taxonomy;
+mod tokens;
 
 pub use backup::{Cell, LEFT_OUT, Restore, Snapshot, TABLES, Table};
 pub use migrations::SCHEMA_VERSION;

@@ -163,6 +163,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0025_further_sections.sql"),
         include_str!("../migrations/postgres/0025_further_sections.sql"),
     ),
+    (
+        26,
+        "api tokens",
+        include_str!("../migrations/sqlite/0026_api_tokens.sql"),
+        include_str!("../migrations/postgres/0026_api_tokens.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

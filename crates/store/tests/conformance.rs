@@ -52,7 +52,12 @@ both_databases!(
     menus_link_every_kind_and_follow_their_targets,
     the_front_page_keeps_its_pins_blocks_and_banner,
     an_article_is_listed_in_each_of_its_sections,
+    api_tokens_are_found_by_hash_listed_touched_and_revoked,
 );
+
+#[path = "conformance/tokens.rs"]
+mod tokens;
+use tokens::api_tokens_are_found_by_hash_listed_touched_and_revoked;
 
 #[path = "conformance/sections.rs"]
 mod sections;

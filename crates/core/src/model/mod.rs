@@ -37,4 +37,4 @@ pub use search::{SearchChange, SearchDocument};
 pub use site::{Accent, Banner, CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;
 pub use taxonomy::{SectionFamily, TermKind, TermUsage};
-pub use user::{NewUser, Session, User};
+pub use user::{ApiToken, NewApiToken, NewUser, Session, User};

@@ -54,3 +54,50 @@ pub struct Session {
     /// opens nothing but the code form.
     pub verified: bool,
 }
+
+/// A personal API token: a user's key for scripts and apps. The token
+/// itself is shown once, when made; only its SHA-256 is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Storage id.
+    pub id: i64,
+    /// Whose it is: requests act as this user.
+    pub user_id: i64,
+    /// What the user called it ("Appli mobile", "Planificateur").
+    pub name: String,
+    /// Whether it may only read (then it acts as a reader with the user's
+    /// view of drafts, never writing).
+    pub read_only: bool,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When a request last carried it (to the minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiToken {
+    /// Whether a request carrying it at `now` is let in.
+    pub fn works_at(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)
+    }
+}
+
+/// A token about to be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiToken {
+    /// Whose it is.
+    pub user_id: i64,
+    /// Its name.
+    pub name: String,
+    /// SHA-256 of the token.
+    pub token_hash: String,
+    /// Read-only or acting with the user's role.
+    pub read_only: bool,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Expiry, if any.
+    pub expires_at: Option<DateTime<Utc>>,
+}

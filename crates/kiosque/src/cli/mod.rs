@@ -11,6 +11,7 @@ mod init;
 mod publish;
 mod search;
 mod serve;
+mod token;
 mod user;
 
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ pub enum Command {
     /// Manage newsroom accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Create a demo site with sample articles and serve it.
     Demo(demo::Demo),
     /// Manage the search index.
@@ -90,6 +94,7 @@ impl Cli {
             Command::Serve(c) => c.run(&settings).await,
             Command::Comments(c) => c.run(&settings).await,
             Command::User(c) => c.run(&settings).await,
+            Command::Token(c) => c.run(&settings).await,
             Command::Demo(c) => c.run(&settings).await,
             Command::Search(c) => c.run(&settings).await,
             Command::ExportStatic(c) => c.run(&settings).await,

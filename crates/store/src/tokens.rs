@@ -1,0 +1,114 @@
+//! Personal API tokens (the `Accounts` port's token methods).
+
+use chrono::{DateTime, Utc};
+use kiosque_core::model::{ApiToken, NewApiToken, User};
+use kiosque_core::{Error, Result};
+use sqlx::AnyPool;
+use sqlx::any::AnyRow;
+
+use crate::db;
+use crate::rows::{get, time};
+
+const TOKEN_COLUMNS: &str = "t.id AS token_id, t.user_id, t.name AS token_name, t.read_only, \
+     t.created_at AS token_created, t.expires_at, t.last_used_at, t.revoked_at";
+
+fn token(row: &AnyRow) -> Result<ApiToken> {
+    let at = |column: &str| Ok::<_, Error>(get::<Option<i64>>(row, column)?.map(time));
+    Ok(ApiToken {
+        id: get(row, "token_id")?,
+        user_id: get(row, "user_id")?,
+        name: get(row, "token_name")?,
+        read_only: get::<i64>(row, "read_only")? != 0,
+        created_at: time(get(row, "token_created")?),
+        expires_at: at("expires_at")?,
+        last_used_at: at("last_used_at")?,
+        revoked_at: at("revoked_at")?,
+    })
+}
+
+pub(crate) async fn create(pool: &AnyPool, new: &NewApiToken) -> Result<ApiToken> {
+    let sql = format!(
+        "INSERT INTO api_tokens (user_id, name, token_hash, read_only, created_at, \
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {}",
+        TOKEN_COLUMNS.replace("t.", "")
+    );
+    let row = sqlx::query(&sql)
+        .bind(new.user_id)
+        .bind(&new.name)
+        .bind(&new.token_hash)
+        .bind(i64::from(new.read_only))
+        .bind(new.created_at.timestamp())
+        .bind(new.expires_at.map(|e| e.timestamp()))
+        .fetch_one(pool)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => Error::NotFound("account"),
+            other => db(other),
+        })?;
+    token(&row)
+}
+
+pub(crate) async fn by_hash(
+    pool: &AnyPool,
+    token_hash: &str,
+    user: impl Fn(&AnyRow) -> Result<User>,
+    user_columns: &str,
+) -> Result<Option<(ApiToken, User)>> {
+    let sql = format!(
+        "SELECT {TOKEN_COLUMNS}, {user_columns} FROM api_tokens t \
+         JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
+    );
+    let row = sqlx::query(&sql)
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?;
+    row.map(|r| Ok((token(&r)?, user(&r)?))).transpose()
+}
+
+pub(crate) async fn of_user(pool: &AnyPool, user_id: i64) -> Result<Vec<ApiToken>> {
+    let sql = format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens t WHERE t.user_id = $1 \
+         ORDER BY t.created_at DESC, t.id DESC"
+    );
+    sqlx::query(&sql)
+        .bind(user_id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(token)
+        .collect()
+}
+
+pub(crate) async fn touch(pool: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        .bind(now.timestamp())
+        .bind(id)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn revoke(
+    pool: &AnyPool,
+    user_id: i64,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) \
+         WHERE id = $2 AND user_id = $3",
+    )
+    .bind(now.timestamp())
+    .bind(id)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("token"));
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! Personal API tokens.
+
+use chrono::{Duration, Utc};
+use kiosque_core::Error;
+use kiosque_core::model::{NewApiToken, NewUser};
+use kiosque_core::ports::Accounts;
+use kiosque_core::service::auth;
+use kiosque_core::types::{Email, Role};
+use kiosque_testkit::TestDb;
+
+pub async fn api_tokens_are_found_by_hash_listed_touched_and_revoked(db: TestDb) {
+    let store = db.store().await;
+    let now = Utc::now();
+    let user = |email: &str| NewUser {
+        email: Email::parse(email).unwrap(),
+        name: "Awa Diop".into(),
+        role: Role::Author,
+        password_hash: None,
+        created_at: now,
+    };
+    let awa = store.create_user(&user("awa@example.org")).await.unwrap();
+    let other = store.create_user(&user("kofi@example.org")).await.unwrap();
+    let secret = auth::new_api_token().unwrap();
+    assert!(secret.starts_with("kq_"));
+    let made = store
+        .create_api_token(&NewApiToken {
+            user_id: awa.id,
+            name: "Appli mobile".into(),
+            token_hash: auth::token_hash(&secret),
+            read_only: true,
+            created_at: now,
+            expires_at: Some(now + Duration::days(30)),
+        })
+        .await
+        .unwrap();
+    assert!(made.read_only);
+    assert_eq!(made.last_used_at, None);
+    assert!(made.works_at(now));
+    assert!(!made.works_at(now + Duration::days(31)));
+
+    let (found, owner) = store
+        .api_token(&auth::token_hash(&secret))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((found.id, owner.id), (made.id, awa.id));
+    assert!(
+        store
+            .api_token(&auth::token_hash("kq_other"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    store.touch_api_token(made.id, now).await.unwrap();
+    let listed = store.api_tokens(awa.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].last_used_at.map(|t| t.timestamp()),
+        Some(now.timestamp())
+    );
+    assert!(store.api_tokens(other.id).await.unwrap().is_empty());
+
+    // Only its owner revokes it; a revoked token is still found, and refused.
+    assert!(matches!(
+        store.revoke_api_token(other.id, made.id, now).await,
+        Err(Error::NotFound(_))
+    ));
+    store.revoke_api_token(awa.id, made.id, now).await.unwrap();
+    let (revoked, _) = store
+        .api_token(&auth::token_hash(&secret))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!revoked.works_at(now));
+    assert!(matches!(
+        store
+            .create_api_token(&NewApiToken {
+                user_id: 999_999,
+                name: "x".into(),
+                token_hash: "h".into(),
+                read_only: false,
+                created_at: now,
+                expires_at: None,
+            })
+            .await,
+        Err(Error::NotFound(_))
+    ));
+}
