@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use crate::error::Result;
 use crate::model::{
     ApiToken, MenuItem, MenuItemDraft, MenuPlace, NewApiToken, PageChange, PageDraft,
-    RedirectTarget, SearchChange, SearchDocument, SitemapEntry, StaticPage, Tag,
+    RedirectTarget, SearchChange, SearchDocument, SearchQuery, SearchResults, SitemapEntry,
+    StaticPage, Tag,
 };
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
@@ -345,4 +346,15 @@ pub trait Store: Accounts + Imports + Send + Sync + 'static {
     async fn learn_spam(&self, comment_id: i64, tokens: &[String], is_spam: bool) -> Result<()>;
     /// Deletes a comment for good; its replies move up to its parent.
     async fn delete_comment(&self, id: i64) -> Result<()>;
+}
+
+/// Full-text search over published articles (the index follows the
+/// store's change log by itself). Both calls read files: run them off the
+/// async threads.
+pub trait Search: Send + Sync + 'static {
+    /// A page of results, best first, with highlighted snippets.
+    fn search(&self, query: &SearchQuery<'_>) -> Result<SearchResults>;
+    /// The ids of the published articles matching `text`, best first, at
+    /// most `limit` (no snippets: a filter for other queries).
+    fn matching(&self, text: &str, limit: usize) -> Result<Vec<i64>>;
 }

@@ -14,4 +14,6 @@ mod query;
 
 pub use follow::{Follower, rebuild};
 pub use index::{IndexState, SearchError, SearchIndex};
-pub use query::{Hit, MAX_RESULTS, SearchQuery, SearchResults, Segment};
+pub use kiosque_core::model::{
+    Hit, MAX_SEARCH_RESULTS as MAX_RESULTS, SearchQuery, SearchResults, Segment,
+};

@@ -12,6 +12,9 @@ use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument, TantivyError
 
 use crate::analyzer;
 use crate::index::{SearchError, SearchIndex};
+use kiosque_core::model::{
+    Hit, MAX_SEARCH_RESULTS as MAX_RESULTS, SearchQuery, SearchResults, Segment,
+};
 
 /// Longest query looked at, in characters: enough for any real question,
 /// and a pasted page of text costs no more than a sentence.
@@ -20,78 +23,75 @@ const MAX_QUERY_CHARS: usize = 200;
 /// Days after which an article's recency boost has halved.
 const RECENCY_HALF_LIFE_DAYS: f32 = 30.0;
 
-/// Deepest result reachable by paging: tantivy keeps `offset + limit`
-/// candidates in memory, so a page number is never allowed to make that
-/// unbounded. Nobody reads result 10,001.
-pub const MAX_RESULTS: usize = 10_000;
-
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 220;
-
-/// What a reader asked for.
-#[derive(Debug, Clone)]
-pub struct SearchQuery<'a> {
-    /// The words typed; `"…"` for a phrase.
-    pub text: &'a str,
-    /// Only this section (its slug).
-    pub category: Option<&'a str>,
-    /// Only articles published at or after this.
-    pub from: Option<DateTime<Utc>>,
-    /// Only articles published before this.
-    pub until: Option<DateTime<Utc>>,
-    /// Page number, from 1.
-    pub page: u32,
-    /// Results per page.
-    pub per_page: u32,
-    /// The clock recency is measured against.
-    pub now: DateTime<Utc>,
-}
-
-/// A page of results.
-#[derive(Debug, Clone, Default)]
-pub struct SearchResults {
-    /// How many articles match in all.
-    pub total: u64,
-    /// This page's.
-    pub hits: Vec<Hit>,
-    /// Whether the query had any word to look for (not only punctuation or
-    /// stop words).
-    pub searched: bool,
-}
-
-/// Text with some parts to highlight (serialised as templates read it).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Segment {
-    /// The text, not escaped.
-    pub text: String,
-    /// Whether it matched the query.
-    pub mark: bool,
-}
-
-/// One result.
-#[derive(Debug, Clone)]
-pub struct Hit {
-    /// Storage id.
-    pub id: i64,
-    /// URL name.
-    pub slug: String,
-    /// Headline, with the words that matched.
-    pub title: Vec<Segment>,
-    /// A passage of the body (or the summary) with the words that matched.
-    pub snippet: Vec<Segment>,
-    /// Byline names.
-    pub authors: Vec<String>,
-    /// Section slug and name.
-    pub category: Option<(String, String)>,
-    /// Publication date.
-    pub published_at: DateTime<Utc>,
-}
 
 impl SearchIndex {
     /// Runs a query. Any text is accepted: syntax a reader did not mean
     /// (unbalanced quotes, stray operators) is read leniently, never an
     /// error.
     pub fn search(&self, q: &SearchQuery<'_>) -> Result<SearchResults, SearchError> {
+        let Some((query, words)) = self.query(q)? else {
+            return Ok(SearchResults::default());
+        };
+        let searcher = self.reader.searcher();
+        let per_page = (q.per_page.max(1) as usize).min(MAX_RESULTS);
+        let offset = (q.page.max(1) as usize - 1)
+            .saturating_mul(per_page)
+            .min(MAX_RESULTS);
+        let (total, top) =
+            searcher.search(&query, &(Count, self.ranked(per_page, offset, q.now)))?;
+        let f = self.fields;
+        let mut titles = SnippetGenerator::create(&searcher, &*words, f.title)?;
+        titles.set_max_num_chars(1_000);
+        let mut bodies = SnippetGenerator::create(&searcher, &*words, f.body)?;
+        bodies.set_max_num_chars(SNIPPET_CHARS);
+        let hits = top
+            .into_iter()
+            .map(|(_, address)| self.hit(&searcher, address, &titles, &bodies))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SearchResults {
+            total: total as u64,
+            hits,
+            searched: true,
+        })
+    }
+
+    /// The ids of the articles matching `text`, best first, at most `limit`.
+    pub fn matching(&self, text: &str, limit: usize) -> Result<Vec<i64>, SearchError> {
+        let now = Utc::now();
+        let asked = SearchQuery {
+            text,
+            category: None,
+            from: None,
+            until: None,
+            page: 1,
+            per_page: 1,
+            now,
+        };
+        let Some((query, _)) = self.query(&asked)? else {
+            return Ok(Vec::new());
+        };
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &self.ranked(limit.min(MAX_RESULTS), 0, now))?;
+        top.into_iter()
+            .map(|(_, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                Ok(doc
+                    .get_first(self.fields.id)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// The query for what a reader asked, with the words alone (for
+    /// highlighting); `None` when there is no word to look for.
+    #[allow(clippy::type_complexity)]
+    fn query(
+        &self,
+        q: &SearchQuery<'_>,
+    ) -> Result<Option<(BooleanQuery, Box<dyn Query>)>, SearchError> {
         let text = clip(q.text);
         // The analyzer the index registered for the site's language, not a
         // new one per query.
@@ -101,7 +101,7 @@ impl SearchIndex {
             .get(analyzer::NAME)
             .ok_or_else(|| TantivyError::InternalError("no analyzer registered".into()))?;
         if analyzer::terms(&mut words_of, text).is_empty() {
-            return Ok(SearchResults::default());
+            return Ok(None);
         }
         let f = self.fields;
         let mut parser = QueryParser::for_index(
@@ -137,14 +137,19 @@ impl SearchIndex {
                 Box::new(RangeQuery::new(bound(q.from, true), bound(q.until, false))),
             ));
         }
-        let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
-        let per_page = (q.per_page.max(1) as usize).min(MAX_RESULTS);
-        let offset = (q.page.max(1) as usize - 1)
-            .saturating_mul(per_page)
-            .min(MAX_RESULTS);
-        let now = q.now.timestamp();
-        let top = TopDocs::with_limit(per_page)
+        Ok(Some((BooleanQuery::new(clauses), words)))
+    }
+
+    /// The best `limit` after `offset`, by relevance with a boost for
+    /// recent articles.
+    fn ranked(
+        &self,
+        limit: usize,
+        offset: usize,
+        now: DateTime<Utc>,
+    ) -> impl tantivy::collector::Collector<Fruit = Vec<(f32, DocAddress)>> + use<> {
+        let now = now.timestamp();
+        TopDocs::with_limit(limit.max(1))
             .and_offset(offset)
             .tweak_score(move |segment: &SegmentReader| {
                 let published = segment
@@ -160,21 +165,7 @@ impl SearchIndex {
                         * (1.0
                             + (-age_days / RECENCY_HALF_LIFE_DAYS * std::f32::consts::LN_2).exp())
                 }
-            });
-        let (total, top) = searcher.search(&query, &(Count, top))?;
-        let mut titles = SnippetGenerator::create(&searcher, &*words, f.title)?;
-        titles.set_max_num_chars(1_000);
-        let mut bodies = SnippetGenerator::create(&searcher, &*words, f.body)?;
-        bodies.set_max_num_chars(SNIPPET_CHARS);
-        let hits = top
-            .into_iter()
-            .map(|(_, address)| self.hit(&searcher, address, &titles, &bodies))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(SearchResults {
-            total: total as u64,
-            hits,
-            searched: true,
-        })
+            })
     }
 
     fn hit(
@@ -304,4 +295,14 @@ fn marked(shown: &str, snippet: &Snippet, offset: usize) -> Vec<Segment> {
     }
     push(&shown[at..], false);
     parts
+}
+
+impl kiosque_core::ports::Search for SearchIndex {
+    fn search(&self, query: &SearchQuery<'_>) -> kiosque_core::Result<SearchResults> {
+        SearchIndex::search(self, query).map_err(kiosque_core::Error::backend)
+    }
+
+    fn matching(&self, text: &str, limit: usize) -> kiosque_core::Result<Vec<i64>> {
+        SearchIndex::matching(self, text, limit).map_err(kiosque_core::Error::backend)
+    }
 }

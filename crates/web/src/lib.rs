@@ -84,7 +84,7 @@ pub struct AppState {
     store: Arc<dyn Store>,
     mailer: Option<Arc<dyn kiosque_core::ports::Mailer>>,
     media: Arc<dyn BlobStore>,
-    search: Arc<kiosque_search::SearchIndex>,
+    search: Arc<dyn kiosque_core::ports::Search>,
     templates: templates::Templates,
     translations: i18n::Translations,
     comment_limiter: rate_limit::Limiter<std::net::IpAddr>,
@@ -103,7 +103,7 @@ impl AppState {
     pub fn new(
         store: Arc<dyn Store>,
         media: Arc<dyn BlobStore>,
-        search: Arc<kiosque_search::SearchIndex>,
+        search: Arc<dyn kiosque_core::ports::Search>,
         cache: Option<Arc<cache::PageCache>>,
         mailer: Option<Arc<dyn kiosque_core::ports::Mailer>>,
         config: WebConfig,

@@ -33,7 +33,9 @@ pub use menu::{
 pub use page::{PageDraft, StaticPage};
 pub use permalink::Permalink;
 pub use redirect::{RedirectTarget, old_address, without_wordpress_size};
-pub use search::{SearchChange, SearchDocument};
+pub use search::{
+    Hit, MAX_SEARCH_RESULTS, SearchChange, SearchDocument, SearchQuery, SearchResults, Segment,
+};
 pub use site::{Accent, Banner, CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;
 pub use taxonomy::{SectionFamily, TermKind, TermUsage};

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use kiosque_core::model::{Page, PageRequest, Site};
+use kiosque_core::model::{
+    Hit, MAX_SEARCH_RESULTS, Page, PageRequest, SearchQuery, SearchResults, Segment, Site,
+};
 use kiosque_core::types::Slug;
-use kiosque_search::{Hit, SearchQuery, Segment};
 use minijinja::context;
 use serde::Serialize;
 
@@ -121,12 +122,12 @@ pub(crate) async fn search(
     let asked = Asked::parse(raw.as_deref());
     let per_page = state.config.per_page;
     // Pages past the deepest reachable result do not exist.
-    let deepest = u32::try_from(kiosque_search::MAX_RESULTS).unwrap_or(u32::MAX) / per_page.max(1);
+    let deepest = u32::try_from(MAX_SEARCH_RESULTS).unwrap_or(u32::MAX) / per_page.max(1);
     if asked.page > deepest.max(1) {
         return Err(WebError::NotFound);
     }
     let results = if asked.q.is_empty() {
-        kiosque_search::SearchResults::default()
+        SearchResults::default()
     } else {
         let index = state.search.clone();
         let text = asked.q.clone();
@@ -148,8 +149,7 @@ pub(crate) async fn search(
             })
         })
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(|e| WebError::Internal(e.to_string()))??
     };
     let page = Page {
         items: Vec::<()>::new(),
