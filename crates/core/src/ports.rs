@@ -16,6 +16,7 @@ use crate::model::{
     ModerationItem, NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision,
     SectionFamily, Session, Site, TermKind, TermUsage, User,
 };
+use crate::model::{PublishedQuery, PublishedSlice};
 use crate::types::{CommentStatus, Email, Role, Slug};
 
 /// Newsroom accounts and sign-in sessions.
@@ -199,6 +200,11 @@ pub trait Store: Accounts + Imports + Send + Sync + 'static {
         filter: ArticleFilter,
         page: PageRequest,
     ) -> Result<Page<ArticleSummary>>;
+    /// Published articles matching every filter of `query`, newest first,
+    /// a slice after its cursor, with the whole list's size.
+    async fn published_articles(&self, query: &PublishedQuery) -> Result<PublishedSlice>;
+    /// Every section with its parent's id, by name.
+    async fn section_tree(&self) -> Result<Vec<(Category, Option<i64>)>>;
     /// A category by slug.
     async fn category_by_slug(&self, slug: &Slug) -> Result<Option<Category>>;
     /// A section's ancestors, children and descendants.

@@ -22,6 +22,7 @@ mod menus;
 mod migrations;
 mod page_changes;
 mod pages;
+mod published;
 mod rows;
 mod search;
 mod site;

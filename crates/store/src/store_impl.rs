@@ -136,6 +136,17 @@ impl Store for SqlStore {
         articles::list(&self.pool, &self.totals, filter, page).await
     }
 
+    async fn published_articles(
+        &self,
+        query: &kiosque_core::model::PublishedQuery,
+    ) -> Result<kiosque_core::model::PublishedSlice> {
+        crate::published::slice(&self.pool, query).await
+    }
+
+    async fn section_tree(&self) -> Result<Vec<(Category, Option<i64>)>> {
+        taxonomy::tree(&self.pool).await
+    }
+
     async fn section_family(&self, id: i64) -> Result<SectionFamily> {
         taxonomy::family(&self.pool, id).await
     }

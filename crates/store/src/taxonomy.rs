@@ -24,7 +24,7 @@ pub(crate) async fn category_by_slug(pool: &AnyPool, slug: &Slug) -> Result<Opti
 }
 
 /// Every section with its parent: (section, parent id).
-async fn tree(pool: &AnyPool) -> Result<Vec<(Category, Option<i64>)>> {
+pub(crate) async fn tree(pool: &AnyPool) -> Result<Vec<(Category, Option<i64>)>> {
     let rows = sqlx::query(
         "SELECT id AS category_id, slug AS category_slug, name AS category_name, parent_id \
          FROM categories ORDER BY name, id",

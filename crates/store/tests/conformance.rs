@@ -53,7 +53,12 @@ both_databases!(
     the_front_page_keeps_its_pins_blocks_and_banner,
     an_article_is_listed_in_each_of_its_sections,
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
+    published_articles_combine_filters_and_page_by_cursor,
 );
+
+#[path = "conformance/published.rs"]
+mod published;
+use published::published_articles_combine_filters_and_page_by_cursor;
 
 #[path = "conformance/tokens.rs"]
 mod tokens;

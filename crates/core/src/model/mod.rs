@@ -5,6 +5,7 @@ mod article;
 mod changes;
 mod comment;
 mod front;
+mod listing;
 mod menu;
 mod page;
 mod permalink;
@@ -26,6 +27,7 @@ pub use changes::PageChange;
 pub use chrono_tz::Tz;
 pub use comment::{Comment, ModerationItem, NewComment};
 pub use front::{FrontPage, FrontSection, MAX_PINS};
+pub use listing::{ListCursor, PublishedQuery, PublishedSlice};
 pub use menu::{
     MenuEntry, MenuItem, MenuItemDraft, MenuMove, MenuPlace, MenuTarget, Menus, menu_link, moved,
     sort_by_label,
