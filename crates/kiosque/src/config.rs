@@ -31,6 +31,31 @@ struct FileConfig {
     media: MediaFile,
     cache: CacheFile,
     theme: ThemeFile,
+    api: ApiFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ApiFile {
+    /// Requests one token may make per minute.
+    per_minute: u32,
+    /// Web origins whose pages may call the API from a browser.
+    cors_origins: Vec<String>,
+}
+
+impl Default for ApiFile {
+    fn default() -> Self {
+        let web = WebConfig::default();
+        ApiFile {
+            per_minute: per_minute(web.api_interval),
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+/// Requests a minute at one per `interval`.
+fn per_minute(interval: Duration) -> u32 {
+    u32::try_from(60_000 / interval.as_millis().max(1)).unwrap_or(u32::MAX)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -300,6 +325,10 @@ impl Settings {
                     max_bytes: file.media.max_upload_bytes,
                     max_pixels: file.media.max_pixels,
                 },
+                // A fifth of a minute's allowance at once.
+                api_burst: (file.api.per_minute / 5).max(1),
+                api_interval: Duration::from_millis(60_000 / u64::from(file.api.per_minute.max(1))),
+                api_cors_origins: file.api.cors_origins,
                 ..WebConfig::default()
             },
             media_limits: MediaLimits {
@@ -393,6 +422,11 @@ pub fn commented_template() -> String {
          [cache]\n\
          # Memory for rendered pages, in bytes (0 turns the page cache off):\n\
          # max_bytes = {}\n\n\
+         [api]\n\
+         # Requests one API token may make per minute:\n\
+         # per_minute = {}\n\
+         # Web pages (origins) that may call the API from a browser; \"*\" for any:\n\
+         # cors_origins = [\"https://app.example.org\"]\n\n\
          [theme]\n\
          # Templates and assets overriding the built-in ones (docs/THEMES.md);\n\
          # DATA/theme is used when it exists:\n\
@@ -409,7 +443,8 @@ pub fn commented_template() -> String {
         web.comment_interval.as_secs(),
         media.max_bytes,
         media.max_pixels,
-        web.page_cache_bytes
+        web.page_cache_bytes,
+        per_minute(web.api_interval)
     )
 }
 

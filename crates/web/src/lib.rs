@@ -7,6 +7,7 @@
 //! Templates and assets are compiled into the binary.
 
 mod admin;
+mod api;
 pub mod cache;
 mod error;
 pub mod i18n;
@@ -28,6 +29,7 @@ use kiosque_core::ports::Store;
 use kiosque_media::BlobStore;
 use tower_http::compression::CompressionLayer;
 
+pub use api::openapi;
 pub use error::WebError;
 
 /// What the HTTP layer can be tuned with.
@@ -59,6 +61,14 @@ pub struct WebConfig {
     /// A theme directory whose templates and assets override the
     /// built-in ones (see docs/THEMES.md).
     pub theme_dir: Option<std::path::PathBuf>,
+    /// API requests one token may make in a burst, then one per
+    /// `api_interval`.
+    pub api_burst: u32,
+    /// See `api_burst`.
+    pub api_interval: Duration,
+    /// Web origins whose pages may call the API from a browser
+    /// (`https://app.example.org`; `*` for any). Empty: none (the default).
+    pub api_cors_origins: Vec<String>,
 }
 
 impl Default for WebConfig {
@@ -75,6 +85,11 @@ impl Default for WebConfig {
             media_limits: kiosque_media::MediaLimits::default(),
             page_cache_bytes: 64 * 1024 * 1024,
             theme_dir: None,
+            // 600 a minute, 120 at once: a mobile app's start or a
+            // scheduler's burst passes; a runaway loop is slowed.
+            api_burst: 120,
+            api_interval: Duration::from_millis(100),
+            api_cors_origins: Vec::new(),
         }
     }
 }
@@ -91,6 +106,8 @@ pub struct AppState {
     comment_flood: Option<rate_limit::Limiter<std::net::IpAddr>>,
     login_by_account: rate_limit::Limiter<String>,
     login_by_address: rate_limit::Limiter<std::net::IpAddr>,
+    /// Requests per API token.
+    api_limiter: rate_limit::Limiter<i64>,
     cache: Option<Arc<cache::PageCache>>,
     /// Settings held for the whole run (see [`AppState::hold_site`]).
     held_site: std::sync::OnceLock<Arc<kiosque_core::model::Site>>,
@@ -128,6 +145,7 @@ impl AppState {
                 config.login_burst.saturating_mul(4),
                 config.login_interval / 4,
             ),
+            api_limiter: rate_limit::Limiter::new(config.api_burst, config.api_interval),
             held_site: std::sync::OnceLock::new(),
             config,
         }))
@@ -157,7 +175,7 @@ const BODY_LIMIT: usize = 256 * 1024;
 pub fn router(state: Arc<AppState>) -> Router {
     // Layers wrap what is above them: the cross-site check runs before the
     // handlers, and the error-page renderer sees every error, its own included.
-    site::routes()
+    let pages = site::routes()
         .merge(admin::routes(
             usize::try_from(state.config.media_limits.max_bytes)
                 .unwrap_or(usize::MAX)
@@ -173,7 +191,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,
-        ))
+        ));
+    // The API beside the pages, outside their cross-site check (it takes
+    // no cookie: a token is not sent by a browser on its own) and their
+    // HTML error pages (it answers JSON).
+    let mut api = api::routes();
+    if !state.config.api_cors_origins.is_empty() {
+        api = api.layer(api::cors(&state.config.api_cors_origins));
+    }
+    pages
+        .merge(api)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(linger::drain_unread_body))
         .layer(security::headers())

@@ -5,5 +5,6 @@ pub mod auth;
 pub mod comment;
 pub mod editorial;
 pub mod publish;
+pub mod saving;
 pub mod spam;
 pub mod totp;

@@ -7,6 +7,7 @@
 mod common;
 
 mod admin;
+mod api;
 mod backup;
 mod blobs;
 mod browser;

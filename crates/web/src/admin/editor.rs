@@ -9,10 +9,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use chrono::Utc;
+use kiosque_core::FieldError;
 use kiosque_core::model::Article;
 use kiosque_core::service::editorial::{EditorForm, allowed_statuses, can_edit};
+use kiosque_core::service::saving::{self, Refused};
 use kiosque_core::types::{ArticleStatus, Permission};
-use kiosque_core::{Error, FieldError};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -184,7 +185,6 @@ pub(crate) async fn create(
 ) -> Result<Response, WebError> {
     newsroom.check_csrf(&form.csrf)?;
     newsroom.require(Permission::WriteDrafts)?;
-    newsroom.require_status(&form.status)?;
     let refused = |errors, status| EditorPage {
         article: None,
         form: form.clone(),
@@ -194,31 +194,36 @@ pub(crate) async fn create(
         status,
         photo_error: None,
     };
-    let draft = match form.validate(&newsroom.user, &newsroom.site, Utc::now()) {
-        Ok(d) => d,
-        Err(errors) => {
-            return render(
-                &state,
-                &newsroom,
-                refused(errors, StatusCode::UNPROCESSABLE_ENTITY),
-            )
-            .await;
-        }
-    };
-    match state.store.create_article(&draft).await {
+    let saved = saving::create(
+        state.store.as_ref(),
+        &newsroom.user,
+        &newsroom.site,
+        &form,
+        Utc::now(),
+    )
+    .await?;
+    match saved {
         Ok(saved) => Ok(Redirect::to(&format!(
             "/admin/articles/{}/edit?saved=1",
             saved.article_id
         ))
         .into_response()),
-        Err(Error::Conflict(_)) => {
+        Err(Refused::NotAllowed) => Err(WebError::NotAllowed),
+        Err(Refused::Invalid(errors)) => {
+            render(
+                &state,
+                &newsroom,
+                refused(errors, StatusCode::UNPROCESSABLE_ENTITY),
+            )
+            .await
+        }
+        Err(Refused::SlugTaken | Refused::Stale) => {
             let errors = vec![FieldError {
                 field: "slug",
                 code: "slug_taken",
             }];
             render(&state, &newsroom, refused(errors, StatusCode::CONFLICT)).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -267,12 +272,6 @@ pub(crate) async fn edit(
     render(&state, &newsroom, page).await
 }
 
-/// Whether readers will see an article in this state (now or at its time):
-/// then its photo needs its alt text.
-pub(crate) fn goes_public(status: ArticleStatus) -> bool {
-    matches!(status, ArticleStatus::Published | ArticleStatus::Scheduled)
-}
-
 pub(crate) async fn update(
     State(state): State<Arc<AppState>>,
     newsroom: Newsroom,
@@ -301,8 +300,6 @@ pub(super) async fn save(
     form: EditorForm,
     done: &str,
 ) -> Result<Response, WebError> {
-    let id = article.id;
-    newsroom.require_status(&form.status)?;
     let refused = |errors, conflict, status| EditorPage {
         article: Some(article),
         form: form.clone(),
@@ -312,81 +309,32 @@ pub(super) async fn save(
         status,
         photo_error: None,
     };
-    if form.version != article.version {
-        // Saved elsewhere since this form was opened: keep the writer's text
-        // on screen, change nothing.
-        return render(
-            state,
-            newsroom,
-            refused(Vec::new(), true, StatusCode::CONFLICT),
-        )
-        .await;
-    }
-    let mut draft = match form.validate(&newsroom.user, &newsroom.site, Utc::now()) {
-        Ok(d) => d,
-        Err(errors) => {
-            return render(
-                state,
-                newsroom,
-                refused(errors, false, StatusCode::UNPROCESSABLE_ENTITY),
-            )
-            .await;
-        }
+    let saved = saving::update(
+        state.store.as_ref(),
+        &newsroom.user,
+        &newsroom.site,
+        article,
+        &form,
+        Utc::now(),
+    )
+    .await?;
+    let page = match saved {
+        Ok(_) => return Ok(Redirect::to(done).into_response()),
+        Err(Refused::NotAllowed) => return Err(WebError::NotAllowed),
+        // Saved elsewhere since this form was opened: keep the writer's
+        // text on screen, change nothing.
+        Err(Refused::Stale) => refused(Vec::new(), true, StatusCode::CONFLICT),
+        Err(Refused::SlugTaken) => refused(
+            vec![FieldError {
+                field: "slug",
+                code: "slug_taken",
+            }],
+            false,
+            StatusCode::CONFLICT,
+        ),
+        Err(Refused::Invalid(errors)) => refused(errors, false, StatusCode::UNPROCESSABLE_ENTITY),
     };
-    // The editor does not handle the photo yet: keep the one the article has.
-    draft.image = article
-        .image
-        .as_ref()
-        .map(|i| (i.asset.id, i.caption.clone(), i.credit.clone()));
-    if goes_public(draft.status)
-        && article
-            .image
-            .as_ref()
-            .is_some_and(|i| i.asset.text.alt.trim().is_empty())
-    {
-        let errors = vec![FieldError {
-            field: "image",
-            code: "alt_required",
-        }];
-        return render(
-            state,
-            newsroom,
-            refused(errors, false, StatusCode::UNPROCESSABLE_ENTITY),
-        )
-        .await;
-    }
-    // Republishing keeps the original date unless a new one was typed.
-    if draft.status == ArticleStatus::Published && form.published_at.trim().is_empty() {
-        draft.published_at = None;
-    }
-    match state
-        .store
-        .update_article(id, article.version, &draft)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(done).into_response()),
-        Err(Error::Conflict(_)) => {
-            // Either the address is taken or another save won the race by a
-            // hair; the version check above makes the first the likely one.
-            let now = state.store.article(id).await?;
-            let raced = now.is_some_and(|a| a.version != article.version);
-            let errors = if raced {
-                Vec::new()
-            } else {
-                vec![FieldError {
-                    field: "slug",
-                    code: "slug_taken",
-                }]
-            };
-            render(
-                state,
-                newsroom,
-                refused(errors, raced, StatusCode::CONFLICT),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    render(state, newsroom, page).await
 }
 
 pub(crate) async fn preview(
@@ -451,33 +399,25 @@ pub(crate) async fn autosave(
             serde_json::json!({ "saved": false }),
         ));
     }
-    if form.version != article.version {
-        return Ok(json(
-            StatusCode::CONFLICT,
-            serde_json::json!({ "saved": false, "message": strings.text("admin.conflict") }),
-        ));
-    }
     form.status = article.status.as_str().to_owned();
     // An autosave never adds a correction note: that is a deliberate act.
     form.correction.clear();
-    let mut draft = match form.validate(&newsroom.user, &newsroom.site, Utc::now()) {
-        Ok(d) => d,
-        Err(_) => {
-            return Ok(json(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                serde_json::json!({ "saved": false, "message": strings.text("admin.autosave_incomplete") }),
-            ));
-        }
+    let saved = saving::update(
+        state.store.as_ref(),
+        &newsroom.user,
+        &newsroom.site,
+        &article,
+        &form,
+        Utc::now(),
+    )
+    .await?;
+    let refused = |status, key: &str| {
+        Ok(json(
+            status,
+            serde_json::json!({ "saved": false, "message": strings.text(key) }),
+        ))
     };
-    draft.image = article
-        .image
-        .as_ref()
-        .map(|i| (i.asset.id, i.caption.clone(), i.credit.clone()));
-    match state
-        .store
-        .update_article(id, article.version, &draft)
-        .await
-    {
+    match saved {
         Ok(saved) => {
             let at = strings.datetime(newsroom.site.local(Utc::now()));
             Ok(json(
@@ -489,10 +429,11 @@ pub(crate) async fn autosave(
                 }),
             ))
         }
-        Err(Error::Conflict(_)) => Ok(json(
-            StatusCode::CONFLICT,
-            serde_json::json!({ "saved": false, "message": strings.text("admin.conflict") }),
-        )),
-        Err(e) => Err(e.into()),
+        Err(Refused::NotAllowed) => Err(WebError::NotAllowed),
+        Err(Refused::Invalid(_)) => refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "admin.autosave_incomplete",
+        ),
+        Err(Refused::Stale | Refused::SlugTaken) => refused(StatusCode::CONFLICT, "admin.conflict"),
     }
 }

@@ -12,9 +12,10 @@ use kiosque_core::service::editorial::EditorForm;
 use kiosque_core::types::Permission;
 
 use super::Newsroom;
-use super::editor::{EditorPage, editable, goes_public, render};
+use super::editor::{EditorPage, editable, render};
 use super::upload::{self, Refusal};
 use crate::{AppState, WebError};
+use kiosque_core::service::saving::goes_public;
 
 async fn show_error(
     state: &AppState,

@@ -9,7 +9,6 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::Utc;
 use kiosque_core::model::{Session, Site, User};
 use kiosque_core::service::auth::{same_secret, token_hash};
-use kiosque_core::service::editorial::allowed_statuses;
 use kiosque_core::types::{CommentStatus, Permission};
 
 use crate::{AppState, WebError};
@@ -36,20 +35,6 @@ impl Newsroom {
         } else {
             tracing::warn!(user = self.user.id, ?permission, "action refused to role");
             Err(WebError::NotAllowed)
-        }
-    }
-
-    /// `NotAllowed` (403) when a form asks for a state the role may not
-    /// set (publishing, for a contributor): the editor never offers it, so
-    /// the request was made by hand. An unknown state is left to the form's
-    /// own check.
-    pub(crate) fn require_status(&self, status: &str) -> Result<(), WebError> {
-        match status.parse::<kiosque_core::types::ArticleStatus>() {
-            Ok(s) if !allowed_statuses(&self.user).contains(&s) => {
-                tracing::warn!(user = self.user.id, status, "state refused to role");
-                Err(WebError::NotAllowed)
-            }
-            _ => Ok(()),
         }
     }
 

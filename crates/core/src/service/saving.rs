@@ -1,0 +1,124 @@
+//! Saving an article from the newsroom, whichever door it comes through
+//! (the admin's editor, the API): who may, what is checked, what is kept
+//! from before, and what a clash means. Nothing is written on a refusal.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, FieldError, Result};
+use crate::model::{Article, Published, Site, User};
+use crate::ports::Store;
+use crate::service::editorial::{EditorForm, allowed_statuses, can_edit};
+use crate::types::{ArticleStatus, Permission};
+
+/// Why a save was refused; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// The user may not write this article, or not move it to that state.
+    NotAllowed,
+    /// Some fields are refused, each with why.
+    Invalid(Vec<FieldError>),
+    /// It was saved elsewhere since the version the caller had.
+    Stale,
+    /// Its address is another article's.
+    SlugTaken,
+}
+
+/// What a save gives: the saved article's id and version, or why not.
+pub type Saved = std::result::Result<Published, Refused>;
+
+/// Whether readers will see an article in this state (now or at its time):
+/// then its photo needs its alt text.
+pub fn goes_public(status: ArticleStatus) -> bool {
+    matches!(status, ArticleStatus::Published | ArticleStatus::Scheduled)
+}
+
+fn may_move_to(user: &User, status: &str) -> bool {
+    match status.parse::<ArticleStatus>() {
+        Ok(s) => allowed_statuses(user).contains(&s),
+        // An unknown state is the form's problem (a field error).
+        Err(_) => true,
+    }
+}
+
+/// Creates an article from the form.
+pub async fn create(
+    store: &dyn Store,
+    user: &User,
+    site: &Site,
+    form: &EditorForm,
+    now: DateTime<Utc>,
+) -> Result<Saved> {
+    if !user.role.allows(Permission::WriteDrafts) || !may_move_to(user, &form.status) {
+        return Ok(Err(Refused::NotAllowed));
+    }
+    let draft = match form.validate(user, site, now) {
+        Ok(d) => d,
+        Err(errors) => return Ok(Err(Refused::Invalid(errors))),
+    };
+    match store.create_article(&draft).await {
+        Ok(saved) => Ok(Ok(saved)),
+        Err(Error::Conflict(_)) => Ok(Err(Refused::SlugTaken)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Saves `article` (as the caller opened it, at `form.version`) with the
+/// form's content. The photo is kept; republishing keeps the original
+/// date unless a new one was given.
+pub async fn update(
+    store: &dyn Store,
+    user: &User,
+    site: &Site,
+    article: &Article,
+    form: &EditorForm,
+    now: DateTime<Utc>,
+) -> Result<Saved> {
+    if !user.role.allows(Permission::WriteDrafts)
+        || !can_edit(user, article)
+        || !may_move_to(user, &form.status)
+    {
+        return Ok(Err(Refused::NotAllowed));
+    }
+    if form.version != article.version {
+        return Ok(Err(Refused::Stale));
+    }
+    let mut draft = match form.validate(user, site, now) {
+        Ok(d) => d,
+        Err(errors) => return Ok(Err(Refused::Invalid(errors))),
+    };
+    draft.image = article
+        .image
+        .as_ref()
+        .map(|i| (i.asset.id, i.caption.clone(), i.credit.clone()));
+    if goes_public(draft.status)
+        && article
+            .image
+            .as_ref()
+            .is_some_and(|i| i.asset.text.alt.trim().is_empty())
+    {
+        return Ok(Err(Refused::Invalid(vec![FieldError {
+            field: "image",
+            code: "alt_required",
+        }])));
+    }
+    if draft.status == ArticleStatus::Published && form.published_at.trim().is_empty() {
+        draft.published_at = None;
+    }
+    match store
+        .update_article(article.id, article.version, &draft)
+        .await
+    {
+        Ok(saved) => Ok(Ok(saved)),
+        Err(Error::Conflict(_)) => {
+            // Either the address is taken or another save won the race by
+            // a hair; the version check above makes the first the likely one.
+            let now = store.article(article.id).await?;
+            if now.is_some_and(|a| a.version != article.version) {
+                Ok(Err(Refused::Stale))
+            } else {
+                Ok(Err(Refused::SlugTaken))
+            }
+        }
+        Err(e) => Err(e),
+    }
+}

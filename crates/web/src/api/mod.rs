@@ -1,0 +1,127 @@
+//! `/api/v1/`: the JSON API beside `site/` and `admin/`. Content (public,
+//! read-only, cacheable) and the newsroom (with a personal token), each
+//! handler registered with its OpenAPI description (utoipa-axum: route and
+//! description come from one place, so they cannot drift).
+
+mod auth;
+mod content;
+mod error;
+mod extract;
+mod spec;
+mod wire;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use error::ApiError;
+
+use crate::AppState;
+
+/// The API's routes and their description.
+fn described() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(spec::ApiDoc::openapi())
+        .routes(routes!(content::list_articles))
+        .routes(routes!(content::get_article))
+        .routes(routes!(content::list_article_comments))
+        .routes(routes!(content::list_sections))
+        .routes(routes!(content::get_section))
+        .routes(routes!(content::list_tags))
+        .routes(routes!(content::get_tag))
+        .routes(routes!(content::list_authors))
+        .routes(routes!(content::get_author))
+        .routes(routes!(content::list_pages))
+        .routes(routes!(content::get_page))
+        .routes(routes!(content::search))
+        .routes(routes!(content::get_site))
+        .split_for_parts()
+}
+
+/// The OpenAPI document, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    spec::finish(described().1)
+}
+
+/// The API, with its description and a JSON 404 for any other address
+/// under `/api/`.
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    let (router, api) = described();
+    let document: Arc<str> = spec::finish(api)
+        .to_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        .into();
+    router
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move {
+                    (
+                        [
+                            (
+                                header::CONTENT_TYPE,
+                                HeaderValue::from_static("application/json"),
+                            ),
+                            (
+                                header::CACHE_CONTROL,
+                                HeaderValue::from_static("public, max-age=300"),
+                            ),
+                        ],
+                        document.to_string(),
+                    )
+                }
+            }),
+        )
+        .route("/api", get(not_found).post(not_found))
+        .route("/api/{*rest}", axum::routing::any(not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        "method_not_allowed",
+        "This address does not take this method.",
+    )
+    .into_response()
+}
+
+/// Which web pages may call the API from a browser: none unless the
+/// administrator lists their origins (`[api] cors_origins`).
+pub(crate) fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let layer = CorsLayer::new()
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::PATCH,
+            axum::http::Method::PUT,
+            axum::http::Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            axum::http::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([header::ETAG, header::RETRY_AFTER])
+        .max_age(std::time::Duration::from_secs(600));
+    if origins.iter().any(|o| o == "*") {
+        return layer.allow_origin(AllowOrigin::any());
+    }
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+        .collect();
+    layer.allow_origin(AllowOrigin::list(list))
+}
