@@ -6,9 +6,9 @@ use async_trait::async_trait;
 
 use crate::error::Result;
 use crate::model::{
-    ApiToken, MenuItem, MenuItemDraft, MenuPlace, NewApiToken, PageChange, PageDraft,
-    RedirectTarget, SearchChange, SearchDocument, SearchQuery, SearchResults, SitemapEntry,
-    StaticPage, Tag,
+    ApiToken, Idempotent, KeptAnswer, MenuItem, MenuItemDraft, MenuPlace, NewApiToken, PageChange,
+    PageDraft, RedirectTarget, SearchChange, SearchDocument, SearchQuery, SearchResults,
+    SitemapEntry, StaticPage, Tag,
 };
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
@@ -83,6 +83,24 @@ pub trait Accounts: Send + Sync + 'static {
     async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>>;
     /// Notes that a token was used at `now`.
     async fn touch_api_token(&self, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    /// Claims `key` for a token's request (identified by `request_hash`),
+    /// or says it was claimed before and how; keys older than a day are
+    /// forgotten on the way.
+    async fn claim_idempotency_key(
+        &self,
+        token_id: i64,
+        key: &str,
+        request_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Idempotent>;
+    /// Keeps the answer to a claimed key (`None`: forget the claim, so a
+    /// retry acts anew — for answers not worth replaying, a server error).
+    async fn keep_idempotent_answer(
+        &self,
+        token_id: i64,
+        key: &str,
+        answer: Option<&KeptAnswer>,
+    ) -> Result<()>;
     /// Revokes one of a user's tokens; `NotFound` if it is not theirs.
     async fn revoke_api_token(
         &self,

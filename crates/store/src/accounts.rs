@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kiosque_core::model::{ApiToken, NewApiToken, NewUser, Session, User};
+use kiosque_core::model::{ApiToken, Idempotent, KeptAnswer, NewApiToken, NewUser, Session, User};
 use kiosque_core::ports::Accounts;
 use kiosque_core::types::{Email, Role};
 use kiosque_core::{Error, Result};
@@ -309,6 +309,25 @@ impl Accounts for SqlStore {
 
     async fn touch_api_token(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         crate::tokens::touch(&self.pool, id, now).await
+    }
+
+    async fn claim_idempotency_key(
+        &self,
+        token_id: i64,
+        key: &str,
+        request_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Idempotent> {
+        crate::tokens::claim_key(&self.pool, token_id, key, request_hash, now).await
+    }
+
+    async fn keep_idempotent_answer(
+        &self,
+        token_id: i64,
+        key: &str,
+        answer: Option<&KeptAnswer>,
+    ) -> Result<()> {
+        crate::tokens::keep_answer(&self.pool, token_id, key, answer).await
     }
 
     async fn revoke_api_token(&self, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<()> {

@@ -101,6 +101,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "the page cache's change log: a restored server starts cold",
     ),
     (
+        "api_idempotency",
+        "answers kept a day for retried API requests: a retry after a restore acts anew",
+    ),
+    (
         "_sqlx_migrations",
         "the schema's history: the backup names its schema version",
     ),

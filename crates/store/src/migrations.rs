@@ -169,6 +169,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0026_api_tokens.sql"),
         include_str!("../migrations/postgres/0026_api_tokens.sql"),
     ),
+    (
+        27,
+        "idempotency keys",
+        include_str!("../migrations/sqlite/0027_idempotency.sql"),
+        include_str!("../migrations/postgres/0027_idempotency.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

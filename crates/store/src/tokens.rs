@@ -1,7 +1,7 @@
 //! Personal API tokens (the `Accounts` port's token methods).
 
 use chrono::{DateTime, Utc};
-use kiosque_core::model::{ApiToken, NewApiToken, User};
+use kiosque_core::model::{ApiToken, Idempotent, KeptAnswer, NewApiToken, User};
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
@@ -110,5 +110,86 @@ pub(crate) async fn revoke(
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("token"));
     }
+    Ok(())
+}
+
+/// Keys are kept this long (seconds).
+const KEEP_KEYS: i64 = 24 * 3600;
+
+pub(crate) async fn claim_key(
+    pool: &AnyPool,
+    token_id: i64,
+    key: &str,
+    request_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Idempotent> {
+    sqlx::query("DELETE FROM api_idempotency WHERE created_at < $1")
+        .bind(now.timestamp() - KEEP_KEYS)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    // The claim is the insert: of two requests racing with one key, the
+    // database lets exactly one in.
+    let claimed = sqlx::query(
+        "INSERT INTO api_idempotency (token_id, key, request_hash, created_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (token_id, key) DO NOTHING",
+    )
+    .bind(token_id)
+    .bind(key)
+    .bind(request_hash)
+    .bind(now.timestamp())
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    if claimed.rows_affected() == 1 {
+        return Ok(Idempotent::New);
+    }
+    let row = sqlx::query(
+        "SELECT request_hash, status, body, location FROM api_idempotency \
+         WHERE token_id = $1 AND key = $2",
+    )
+    .bind(token_id)
+    .bind(key)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    let Some(row) = row else {
+        // Forgotten between the two statements (a failed first attempt).
+        return Ok(Idempotent::InProgress);
+    };
+    if get::<String>(&row, "request_hash")? != request_hash {
+        return Ok(Idempotent::Mismatch);
+    }
+    Ok(match get::<Option<i64>>(&row, "status")? {
+        None => Idempotent::InProgress,
+        Some(status) => Idempotent::Replay(KeptAnswer {
+            status: u16::try_from(status).unwrap_or(500),
+            body: get(&row, "body")?,
+            location: get(&row, "location")?,
+        }),
+    })
+}
+
+pub(crate) async fn keep_answer(
+    pool: &AnyPool,
+    token_id: i64,
+    key: &str,
+    answer: Option<&KeptAnswer>,
+) -> Result<()> {
+    let query = match answer {
+        Some(a) => sqlx::query(
+            "UPDATE api_idempotency SET status = $3, body = $4, location = $5 \
+             WHERE token_id = $1 AND key = $2",
+        )
+        .bind(token_id)
+        .bind(key.to_owned())
+        .bind(i64::from(a.status))
+        .bind(a.body.clone())
+        .bind(a.location.clone()),
+        None => sqlx::query("DELETE FROM api_idempotency WHERE token_id = $1 AND key = $2")
+            .bind(token_id)
+            .bind(key.to_owned()),
+    };
+    query.execute(pool).await.map_err(db)?;
     Ok(())
 }

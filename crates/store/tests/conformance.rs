@@ -54,6 +54,7 @@ both_databases!(
     an_article_is_listed_in_each_of_its_sections,
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
     published_articles_combine_filters_and_page_by_cursor,
+    an_idempotency_key_is_claimed_once_and_replays_its_answer,
 );
 
 #[path = "conformance/published.rs"]
@@ -62,7 +63,10 @@ use published::published_articles_combine_filters_and_page_by_cursor;
 
 #[path = "conformance/tokens.rs"]
 mod tokens;
-use tokens::api_tokens_are_found_by_hash_listed_touched_and_revoked;
+use tokens::{
+    an_idempotency_key_is_claimed_once_and_replays_its_answer,
+    api_tokens_are_found_by_hash_listed_touched_and_revoked,
+};
 
 #[path = "conformance/sections.rs"]
 mod sections;

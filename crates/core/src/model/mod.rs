@@ -41,4 +41,4 @@ pub use search::{
 pub use site::{Accent, Banner, CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;
 pub use taxonomy::{SectionFamily, TermKind, TermUsage};
-pub use user::{ApiToken, NewApiToken, NewUser, Session, User};
+pub use user::{ApiToken, Idempotent, KeptAnswer, NewApiToken, NewUser, Session, User};

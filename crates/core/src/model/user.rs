@@ -101,3 +101,27 @@ pub struct NewApiToken {
     /// Expiry, if any.
     pub expires_at: Option<DateTime<Utc>>,
 }
+
+/// What the store knows of an `Idempotency-Key` when a request arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Idempotent {
+    /// First use: the request is to be carried out (and its answer kept).
+    New,
+    /// The same key is being answered by another request right now.
+    InProgress,
+    /// The same key came with a different request.
+    Mismatch,
+    /// Answered before: this is the answer.
+    Replay(KeptAnswer),
+}
+
+/// An answer kept for a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptAnswer {
+    /// HTTP status.
+    pub status: u16,
+    /// The JSON body.
+    pub body: String,
+    /// The `Location` header, if any.
+    pub location: Option<String>,
+}

@@ -28,6 +28,12 @@ pub fn may_edit(user: &User, created_by: Option<i64>, status: ArticleStatus) -> 
         || matches!(status, ArticleStatus::Draft | ArticleStatus::Pending))
 }
 
+/// Whose articles `user`'s newsroom list holds: everyone's for those who
+/// edit others' work, else only the ones they created (`Some(their id)`).
+pub fn list_scope(user: &User) -> Option<i64> {
+    (!user.role.allows(Permission::EditOthers)).then_some(user.id)
+}
+
 /// The states `user` may move an article (of theirs, or `None` for a new
 /// one) to. Contributors only write and submit; publishing is for authors
 /// (their own) and editors.

@@ -122,3 +122,31 @@ pub async fn update(
         Err(e) => Err(e),
     }
 }
+
+/// Brings back the text (headline, body, summary) of one of the article's
+/// revisions: a new save of the current article with the old text, its
+/// address, byline, state and date unchanged. `None` if there is no such
+/// revision.
+pub async fn restore(
+    store: &dyn Store,
+    user: &User,
+    site: &Site,
+    article: &Article,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<Saved>> {
+    let Some(revision) = store
+        .revisions(article.id)
+        .await?
+        .into_iter()
+        .find(|r| r.version == version)
+    else {
+        return Ok(None);
+    };
+    let mut restored = EditorForm::from_article(article, site);
+    restored.title = revision.title;
+    restored.body = revision.body_markdown;
+    restored.excerpt = revision.excerpt;
+    let saved = update(store, user, site, article, &restored, now).await?;
+    Ok(Some(saved))
+}

@@ -8,6 +8,7 @@ mod common;
 
 mod admin;
 mod api;
+mod api_newsroom;
 mod backup;
 mod blobs;
 mod browser;

@@ -87,3 +87,58 @@ pub async fn api_tokens_are_found_by_hash_listed_touched_and_revoked(db: TestDb)
         Err(Error::NotFound(_))
     ));
 }
+
+pub async fn an_idempotency_key_is_claimed_once_and_replays_its_answer(db: TestDb) {
+    use kiosque_core::model::{Idempotent, KeptAnswer};
+    let store = db.store().await;
+    let now = Utc::now();
+    let user = store
+        .create_user(&NewUser {
+            email: Email::parse("awa@example.org").unwrap(),
+            name: "Awa".into(),
+            role: Role::Editor,
+            password_hash: None,
+            created_at: now,
+        })
+        .await
+        .unwrap();
+    let (_, token) = auth::make_api_token(user.id, "Script", false, None, now).unwrap();
+    let token = store.create_api_token(&token).await.unwrap();
+    let claim = |key: &'static str, hash: &'static str| {
+        let store = &store;
+        async move {
+            store
+                .claim_idempotency_key(token.id, key, hash, now)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(claim("k1", "h1").await, Idempotent::New);
+    assert_eq!(claim("k1", "h1").await, Idempotent::InProgress);
+    assert_eq!(claim("k1", "other").await, Idempotent::Mismatch);
+    let answer = KeptAnswer {
+        status: 201,
+        body: "{\"id\":7}".into(),
+        location: Some("/api/v1/newsroom/articles/7".into()),
+    };
+    store
+        .keep_idempotent_answer(token.id, "k1", Some(&answer))
+        .await
+        .unwrap();
+    assert_eq!(claim("k1", "h1").await, Idempotent::Replay(answer));
+    // A forgotten claim (a failed attempt) lets a retry act anew.
+    assert_eq!(claim("k2", "h2").await, Idempotent::New);
+    store
+        .keep_idempotent_answer(token.id, "k2", None)
+        .await
+        .unwrap();
+    assert_eq!(claim("k2", "h2").await, Idempotent::New);
+    // Keys are forgotten after a day.
+    assert_eq!(
+        store
+            .claim_idempotency_key(token.id, "k1", "h1", now + Duration::hours(25))
+            .await
+            .unwrap(),
+        Idempotent::New
+    );
+}

@@ -63,7 +63,7 @@ pub(crate) async fn list(
         author_id: author_id.filter(|_| sees_all),
         category_id,
         // Contributors and authors work on their own articles.
-        created_by: (!sees_all).then_some(newsroom.user.id),
+        created_by: kiosque_core::service::editorial::list_scope(&newsroom.user),
         title_contains: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
     };
     let number = query.page.unwrap_or(1).max(1);

@@ -9,7 +9,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use chrono::Utc;
 use kiosque_core::model::Revision;
-use kiosque_core::service::editorial::EditorForm;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
@@ -137,33 +136,21 @@ pub(crate) async fn restore(
 ) -> Result<Response, WebError> {
     newsroom.check_csrf(&form.csrf)?;
     let article = editable(&state, &newsroom, id).await?;
-    let revision = state
-        .store
-        .revisions(id)
-        .await?
-        .into_iter()
-        .find(|r| r.version == version)
-        .ok_or(WebError::NotFound)?;
-    // The current article with the old text: same address, byline, state.
-    let mut restored = EditorForm::from_article(&article, &newsroom.site);
-    restored.title = revision.title;
-    restored.body = revision.body_markdown;
-    restored.excerpt = revision.excerpt;
-    let mut draft = restored
-        .validate(&newsroom.user, &newsroom.site, Utc::now())
-        .map_err(|errors| {
-            WebError::Internal(format!(
-                "revision {version} of article {id} no longer validates: {errors:?}"
-            ))
-        })?;
-    draft.image = article
-        .image
-        .as_ref()
-        .map(|i| (i.asset.id, i.caption.clone(), i.credit.clone()));
-    draft.published_at = Some(article.published_at);
-    state
-        .store
-        .update_article(id, article.version, &draft)
-        .await?;
+    let saved = kiosque_core::service::saving::restore(
+        state.store.as_ref(),
+        &newsroom.user,
+        &newsroom.site,
+        &article,
+        version,
+        Utc::now(),
+    )
+    .await?
+    .ok_or(WebError::NotFound)?;
+    if let Err(refused) = saved {
+        // The editor shows why when the writer saves; here the old text
+        // itself no longer passes (a rule added since), or a save raced.
+        tracing::warn!(id, version, ?refused, "revision not restored");
+        return Err(WebError::NotAllowed);
+    }
     Ok(Redirect::to(&format!("/admin/articles/{id}/edit?restored=1")).into_response())
 }

@@ -47,6 +47,11 @@ pub(crate) const CODES: &[(&str, u16, &str)] = &[
         "`If-Match` names a version that is no longer the current one: nothing was changed.",
     ),
     (
+        "precondition_required",
+        428,
+        "A change to an existing object needs `If-Match` with its current `ETag` (its version).",
+    ),
+    (
         "payload_too_large",
         413,
         "The body is larger than the endpoint takes.",

@@ -4,9 +4,12 @@
 //! description come from one place, so they cannot drift).
 
 mod auth;
+mod body;
 mod content;
 mod error;
 mod extract;
+mod idempotency;
+mod newsroom;
 mod spec;
 mod wire;
 
@@ -40,6 +43,17 @@ fn described() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
         .routes(routes!(content::get_page))
         .routes(routes!(content::search))
         .routes(routes!(content::get_site))
+        .routes(routes!(newsroom::get_me))
+        .routes(routes!(
+            newsroom::list_desk_articles,
+            newsroom::create_article
+        ))
+        .routes(routes!(
+            newsroom::get_desk_article,
+            newsroom::update_article
+        ))
+        .routes(routes!(newsroom::list_revisions))
+        .routes(routes!(newsroom::restore_revision))
         .split_for_parts()
 }
 
@@ -57,6 +71,8 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
         .into();
     router
+        // Bodies up to an article's longest text, in JSON.
+        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .route(
             "/api/v1/openapi.json",
             get(move || {
