@@ -252,7 +252,7 @@ async fn a_stale_or_missing_if_match_changes_nothing(db: TestDb) {
         .await;
     assert_eq!(
         (status, refused["error"]["code"].as_str()),
-        (428, Some("precondition_required"))
+        (400, Some("if_match_required"))
     );
     let (_, headers, now) = editor.get(&path).await;
     assert_eq!(

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::extract::{Audience, Params, json};
+use super::extract::{Audience, Ids, Params, json};
 use super::wire::{
     ArticleOut, AuthorOut, CommentOut, HitOut, ListOut, PageOut, PhotoOut, SearchOut, SectionOut,
     SegmentOut, SiteOut, TagOut,
@@ -401,7 +401,7 @@ pub(crate) async fn get_article(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     headers: HeaderMap,
-    Path(key): Path<String>,
+    Ids(key): Ids<String>,
     Params(p): Params<OneArticleParams>,
 ) -> Result<Response, ApiError> {
     let site = site_of(&state).await?;
@@ -428,7 +428,7 @@ pub(crate) async fn list_article_comments(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     headers: HeaderMap,
-    Path(key): Path<String>,
+    Ids(key): Ids<String>,
 ) -> Result<Response, ApiError> {
     let site = site_of(&state).await?;
     let article = published(&state, &key)
@@ -484,7 +484,7 @@ pub(crate) async fn get_section(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     headers: HeaderMap,
-    Path(key): Path<String>,
+    Ids(key): Ids<String>,
 ) -> Result<Response, ApiError> {
     let site = site_of(&state).await?;
     let tree = state.store.section_tree().await?;
@@ -582,7 +582,7 @@ pub(crate) async fn get_tag(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     headers: HeaderMap,
-    Path(key): Path<String>,
+    Ids(key): Ids<String>,
 ) -> Result<Response, ApiError> {
     let site = site_of(&state).await?;
     let tag = match key.parse::<i64>() {
@@ -646,7 +646,7 @@ pub(crate) async fn get_author(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     headers: HeaderMap,
-    Path(key): Path<String>,
+    Ids(key): Ids<String>,
 ) -> Result<Response, ApiError> {
     let site = site_of(&state).await?;
     let author = match key.parse::<i64>() {
@@ -710,7 +710,7 @@ pub(crate) async fn get_page(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     headers: HeaderMap,
-    Path(key): Path<String>,
+    Ids(key): Ids<String>,
 ) -> Result<Response, ApiError> {
     let site = site_of(&state).await?;
     let page = match key.parse::<i64>() {

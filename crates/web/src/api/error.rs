@@ -47,8 +47,8 @@ pub(crate) const CODES: &[(&str, u16, &str)] = &[
         "`If-Match` names a version that is no longer the current one: nothing was changed.",
     ),
     (
-        "precondition_required",
-        428,
+        "if_match_required",
+        400,
         "A change to an existing object needs `If-Match` with its current `ETag` (its version).",
     ),
     (

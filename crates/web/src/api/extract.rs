@@ -3,7 +3,7 @@
 //! every JSON answer carries an `ETag` so a client asking again with
 //! `If-None-Match` gets a 304 without the body.
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -24,6 +24,21 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Params<
             .await
             .map(|Query(t)| Params(t))
             .map_err(|e| ApiError::bad_request(e.body_text()))
+    }
+}
+
+/// Path parameters; one that cannot be read (an id that is not a number)
+/// names nothing there is: 404 in the error shape.
+pub(crate) struct Ids<T>(pub(crate) T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Ids<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(t)| Ids(t))
+            .map_err(|_| ApiError::not_found())
     }
 }
 
