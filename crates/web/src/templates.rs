@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("list.html", include_str!("../templates/list.html")),
     ("search.html", include_str!("../templates/search.html")),
     ("page.html", include_str!("../templates/page.html")),
+    ("api.html", include_str!("../templates/api.html")),
     ("error.html", include_str!("../templates/error.html")),
     (
         "parts/gallery.html",

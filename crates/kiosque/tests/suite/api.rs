@@ -160,6 +160,16 @@ async fn the_content_api_lists_published_articles_with_filters_fields_and_embeds
     let (status, profile) = json(&app, &format!("/api/v1/authors/{author}")).await;
     assert_eq!(status, 200);
     assert!(profile["profile"].is_object());
+    // The reference page lists every operation of the document.
+    let (status, reference) = app.page("/api/v1/docs").await;
+    assert_eq!(status, 200);
+    let (_, document) = json(&app, "/api/v1/openapi.json").await;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let shown = format!("{} {path}", method.to_uppercase());
+            assert!(reference.contains(&shown), "{shown} is in the reference");
+        }
+    }
     let (_, site) = json(&app, "/api/v1/site").await;
     assert_eq!(
         (site["name"].as_str(), site["language"].as_str()),

@@ -156,6 +156,7 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/tag/coree-du-nord/".to_owned(),
         "/author/gaelle-villeneuve/".to_owned(),
         "/absent/".to_owned(),
+        "/api/v1/docs".to_owned(),
     ] {
         out.push((p.clone(), app.page(&p).await.1));
     }

@@ -10,6 +10,7 @@ mod error;
 mod extract;
 mod idempotency;
 mod newsroom;
+mod reference;
 mod spec;
 mod wire;
 
@@ -66,7 +67,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// under `/api/`.
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     let (router, api) = described();
-    let document: Arc<str> = spec::finish(api)
+    let api = Arc::new(spec::finish(api));
+    let document: Arc<str> = api
         .to_json()
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
         .into();
@@ -93,6 +95,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
                     )
                 }
             }),
+        )
+        .route(
+            "/api/v1/docs",
+            get(move |state| reference::page(state, api.clone())),
         )
         .route("/api", get(not_found).post(not_found))
         .route("/api/{*rest}", axum::routing::any(not_found))
