@@ -15,6 +15,7 @@ both_databases!(
     a_client_walks_every_article_by_cursor_and_revalidates_with_etags,
     drafts_private_fields_and_unknown_addresses_stay_out_of_the_api,
     tokens_are_checked_on_every_endpoint_and_limited_per_token,
+    a_writer_makes_uses_and_revokes_a_token_from_the_account_page,
 );
 
 /// Publishes `n` articles a minute apart (the newest last), alternating
@@ -391,5 +392,65 @@ async fn tokens_are_checked_on_every_endpoint_and_limited_per_token(db: TestDb) 
     assert_eq!(body["error"]["code"], "rate_limited");
     let (status, _) = json(&app, "/api/v1/site").await;
     assert_eq!(status, 200, "readers without a token are not limited by it");
+    app.stop().await;
+}
+
+async fn a_writer_makes_uses_and_revokes_a_token_from_the_account_page(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let newsroom = app.newsroom("awa@example.org", Role::Author).await;
+    let made = newsroom
+        .post(
+            "/admin/account/tokens",
+            &[
+                ("name", "Appli mobile"),
+                ("expires", "30"),
+                ("read_only", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status().as_u16(), 201);
+    assert_eq!(made.headers()["cache-control"], "no-store");
+    let page = made.text().await.unwrap();
+    let secret = page
+        .split("value=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|v| v.starts_with("kq_"))
+        .expect("the token is shown once")
+        .to_owned();
+    let me = |secret: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url("/api/v1/me"))
+                .bearer_auth(secret)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = me(secret.clone()).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["token"]["read_only"], true);
+    // Listed on the page, never shown again; then revoked.
+    let (_, listed) = newsroom.page("/admin/account").await;
+    assert!(listed.contains("Appli mobile"));
+    assert!(!listed.contains(&secret));
+    let id = body["token"]["id"].as_i64().unwrap();
+    let other = app
+        .newsroom("kofi@example.org", Role::Administrator)
+        .await
+        .post(&format!("/admin/account/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(other.status().as_u16(), 404, "only its owner revokes it");
+    let revoked = newsroom
+        .post(&format!("/admin/account/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(revoked.status().as_u16(), 303);
+    assert_eq!(me(secret).await.status().as_u16(), 401);
+    let bad = newsroom
+        .post("/admin/account/tokens", &[("name", " "), ("expires", "")])
+        .await;
+    assert_eq!(bad.status().as_u16(), 422);
     app.stop().await;
 }

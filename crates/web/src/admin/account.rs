@@ -1,4 +1,5 @@
-//! One's own account: password change and two-step verification.
+//! One's own account: password change, two-step verification, and the
+//! personal API tokens (`tokens.rs`).
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ pub(crate) struct AccountQuery {
     setup: Option<String>,
     password: Option<String>,
     totp: Option<String>,
+    token: Option<String>,
 }
 
 /// Whether this user may turn the second factor off.
@@ -37,7 +39,44 @@ async fn render(
     flash: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
+    let page = AccountPage {
+        setup_required,
+        error,
+        flash,
+        status,
+        ..AccountPage::default()
+    };
+    render_page(state, newsroom, page).await
+}
+
+/// What the account page shows beyond the account itself.
+#[derive(Debug, Default)]
+pub(super) struct AccountPage {
+    pub(super) setup_required: bool,
+    pub(super) error: Option<String>,
+    pub(super) flash: Option<String>,
+    pub(super) status: StatusCode,
+    /// A token just made: (its name, the secret shown this once).
+    pub(super) made_token: Option<(String, String)>,
+    /// Why a token was not made.
+    pub(super) token_error: Option<String>,
+}
+
+pub(super) async fn render_page(
+    state: &AppState,
+    newsroom: &Newsroom,
+    page: AccountPage,
+) -> Result<Response, WebError> {
+    let AccountPage {
+        setup_required,
+        error,
+        flash,
+        status,
+        made_token,
+        token_error,
+    } = page;
     let strings = state.strings(newsroom.site.language);
+    let tokens = super::tokens::views(state, newsroom).await?;
     let me = context! {
         name => &newsroom.user.name,
         email => newsroom.user.email.as_str(),
@@ -46,7 +85,8 @@ async fn render(
     };
     let title = strings.text("admin.account");
     let ctx = context! {
-        me, error, setup_required,
+        me, error, setup_required, tokens, token_error,
+        made_token => made_token.map(|(name, secret)| context! { name, secret }),
         can_disable => can_disable(newsroom),
         ..admin_context(state, &newsroom.site, Some(newsroom), &title, "account", flash)
     };
@@ -62,6 +102,8 @@ pub(crate) async fn show(
     let strings = state.strings(newsroom.site.language);
     let flash = if query.password.is_some() {
         Some(strings.text("admin.password_changed"))
+    } else if query.token.is_some() {
+        Some(strings.text("admin.token_revoked_flash"))
     } else {
         match query.totp.as_deref() {
             Some("on") => Some(strings.text("admin.two_factor_enabled")),

@@ -21,6 +21,7 @@ mod revisions;
 pub(crate) mod session;
 mod settings;
 mod terms;
+mod tokens;
 mod upload;
 mod users;
 
@@ -82,6 +83,8 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         )
         .route("/admin/account", get(account::show))
         .route("/admin/account/password", post(account::change_password))
+        .route("/admin/account/tokens", post(tokens::create))
+        .route("/admin/account/tokens/{id}/revoke", post(tokens::revoke))
         .route(
             "/admin/account/totp",
             get(account::totp_setup).post(account::totp_enable),
