@@ -207,6 +207,11 @@ async fn a_client_walks_every_article_by_cursor_and_revalidates_with_etags(db: T
     let expected: Vec<String> = (0..7).rev().map(|i| format!("article-{i}")).collect();
     assert_eq!(seen, expected);
 
+    // Bare addresses are kept in the page cache, as pages are.
+    app.get("/api/v1/articles/article-5").await;
+    let again = app.get("/api/v1/articles/article-5").await;
+    assert_eq!(again.headers()["x-kiosque-cache"], "hit");
+    assert_eq!(again.headers()["content-type"], "application/json");
     // Asked again with its ETag: 304, no body; changed: 200 and a new tag.
     for path in ["/api/v1/articles?limit=2", "/api/v1/articles/article-6"] {
         let first = app.get(path).await;

@@ -80,7 +80,8 @@ pub(crate) async fn create(
         days => match days.parse::<u32>() {
             Ok(d) => Some(d),
             Err(_) => {
-                return render_page(&state, &newsroom, refused("admin.token_expires_invalid")).await;
+                return render_page(&state, &newsroom, refused("admin.token_expires_invalid"))
+                    .await;
             }
         },
     };

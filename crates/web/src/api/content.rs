@@ -23,6 +23,7 @@ use super::wire::{
     SegmentOut, SiteOut, TagOut,
 };
 use crate::AppState;
+use crate::cache::Topics;
 
 /// Most items a list answers at once.
 const LIMIT_MAX: u32 = 100;
@@ -346,7 +347,7 @@ pub(crate) async fn list_articles(
         .iter()
         .map(|a| shape.show(&site, a))
         .collect::<Result<Vec<_>, _>>()?;
-    json(
+    let response = json(
         &headers,
         audience(&caller),
         &ListOut {
@@ -354,7 +355,15 @@ pub(crate) async fn list_articles(
             total: slice.total,
             next_cursor: slice.next.map(|c| c.encode()),
         },
-    )
+    )?;
+    // The bare address (no query) is kept in the page cache like a page:
+    // the list changes with any publication, and with each article shown.
+    let mut topics = Topics::new();
+    topics.push("all-articles".to_owned());
+    for a in &slice.articles {
+        topics.article(a);
+    }
+    Ok(topics.on(response))
 }
 
 /// How one article is shown.
@@ -409,7 +418,10 @@ pub(crate) async fn get_article(
     let article = published(&state, &key)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    json(&headers, audience(&caller), &shape.show(&site, &article)?)
+    let response = json(&headers, audience(&caller), &shape.show(&site, &article)?)?;
+    let mut topics = Topics::new();
+    topics.article(&article);
+    Ok(topics.on(response))
 }
 
 /// The approved comments of a published article, oldest first.
@@ -845,9 +857,14 @@ pub(crate) async fn get_site(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let site = site_of(&state).await?;
-    json(
+    let response = json(
         &headers,
         audience(&caller),
         &SiteOut::new(&site, Utc::now()),
-    )
+    )?;
+    let mut topics = Topics::new();
+    if let Some(until) = site.banner.as_ref().and_then(|b| b.until) {
+        topics.until(until);
+    }
+    Ok(topics.on(response))
 }
