@@ -18,6 +18,8 @@
 # N articles, and a mix of 95 % article reads and 5 % comment posts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 articles="${KIOSQUE_BENCH_ARTICLES:-10000}"
 seconds="${KIOSQUE_BENCH_SECONDS:-10}"
@@ -49,10 +51,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 kport="$(free_port)"
 nport="$(free_port)"
-now_ms() { date +%s%3N; }
 
 mkdir -p "$data"
 # Comment posts in the mix come from many readers: addresses are taken from
@@ -105,67 +105,10 @@ gzip -9 -k "$work/www$path/index.html"
 html_bytes=$(stat -c %s "$work/www$path/index.html")
 gz_bytes=$(stat -c %s "$work/www$path/index.html.gz")
 br_bytes=$(curl -s -H 'Accept-Encoding: br' "http://127.0.0.1:$kport$path" | wc -c)
-cat > "$work/nginx.conf" <<EOF
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  include /etc/nginx/mime.types;
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  gzip_static on;
-  server {
-    listen 127.0.0.1:$nport;
-    root $work/www;
-  }
-}
-EOF
-# nginx's workers run as another user: let them read the page.
-chmod a+x "$work"
-chmod -R a+rX "$work/www"
-nginx -c "$work/nginx.conf" -e "$work/nginx-error.log"
-for _ in $(seq 1 100); do
-  curl -sf -o /dev/null "http://127.0.0.1:$nport$path" && break
-  sleep 0.05
-done
-curl -sf -o /dev/null "http://127.0.0.1:$nport$path" || { cat "$work/nginx-error.log" >&2; exit 1; }
+start_nginx "$path"
 
-rss_kb() { # the resident memory of processes, summed
-  local total=0 pid
-  for pid in "$@"; do
-    total=$(( total + $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status") ))
-  done
-  echo "$total"
-}
 nginx_pids() { cat "$work/nginx.pid"; pgrep -P "$(cat "$work/nginx.pid")"; }
 
-# One wrk run; prints "requests/s p50_ms p99_ms errors".
-measure() {
-  local url=$1 conns=$2 script=${3:-}
-  local out
-  if [ -n "$script" ]; then
-    out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$script" "$url")
-  else
-    out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -H 'Accept-Encoding: gzip' "$url")
-  fi
-  echo "$out" > "$work/wrk-last.txt"
-  local rps p50 p99 errors
-  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $errors"
-}
-to_ms() { # wrk prints 812.00us, 1.20ms or 1.01s
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-    else print v }'
-}
 
 echo
 echo "Reference article page: $html_bytes bytes of HTML, $gz_bytes gzip, $br_bytes brotli"

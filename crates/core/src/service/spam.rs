@@ -166,6 +166,50 @@ pub async fn moderate(store: &dyn Store, id: i64, status: CommentStatus) -> Resu
     Ok(())
 }
 
+/// A reply from the newsroom, published at once under the member's name
+/// and the site's; the comment answered is approved with it (a reply under
+/// a hidden comment would read as an answer to nobody). `Invalid` for an
+/// empty or too long text, `NotFound` for an unknown comment.
+pub async fn newsroom_reply(
+    store: &dyn Store,
+    user: &crate::model::User,
+    site_name: &str,
+    parent_id: i64,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<crate::model::Comment> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::invalid("text", "required"));
+    }
+    if text.chars().count() > crate::service::comment::COMMENT_MAX {
+        return Err(Error::invalid("text", "too_long"));
+    }
+    let parent = store
+        .comment(parent_id)
+        .await?
+        .ok_or(Error::NotFound("comment"))?;
+    if parent.status != CommentStatus::Approved {
+        moderate(store, parent.id, CommentStatus::Approved).await?;
+    }
+    let name = format!("{} ({site_name})", user.name);
+    store
+        .add_comment(&crate::model::NewComment {
+            article_id: parent.article_id,
+            parent_id: Some(parent.id),
+            author_name: name
+                .chars()
+                .take(crate::service::comment::NAME_MAX)
+                .collect(),
+            author_email: user.email.clone(),
+            author_url: None,
+            body: text.to_owned(),
+            status: CommentStatus::Approved,
+            created_at: now,
+        })
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

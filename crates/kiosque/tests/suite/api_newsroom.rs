@@ -16,6 +16,7 @@ both_databases!(
     the_api_keeps_the_admins_rules_for_each_role,
     malformed_bodies_get_the_status_http_means,
     revisions_are_listed_and_restored,
+    moderators_work_the_comment_queue,
 );
 
 /// A user of `role` and a token acting as them.
@@ -450,5 +451,97 @@ async fn revisions_are_listed_and_restored(db: TestDb) {
     assert_eq!(status, 200, "{restored}");
     assert_eq!(restored["title"], "Premier jet");
     assert_eq!(restored["body_markdown"], "Version A.");
+    app.stop().await;
+}
+
+async fn moderators_work_the_comment_queue(db: TestDb) {
+    use kiosque_core::model::NewComment;
+    use kiosque_core::ports::Store;
+    use kiosque_core::types::{CommentStatus, Email};
+    let app = TestApp::french(db).await;
+    let saved = app
+        .store
+        .publish_article(&kiosque_testkit::fixtures::french_draft(
+            "un-article",
+            kiosque_testkit::fixtures::date(0),
+        ))
+        .await
+        .unwrap();
+    let comment = app
+        .store
+        .add_comment(&NewComment {
+            article_id: saved.article_id,
+            parent_id: None,
+            author_name: "Kofi".into(),
+            author_email: Email::parse("kofi@example.org").unwrap(),
+            author_url: None,
+            body: "Le chiffre du deuxième paragraphe est faux.".into(),
+            status: CommentStatus::Pending,
+            created_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    let editor = Call {
+        app: &app,
+        token: token(&app, "redaction@example.org", Role::Editor, false).await,
+    };
+    let author = Call {
+        app: &app,
+        token: token(&app, "auteur@example.org", Role::Author, false).await,
+    };
+    let (status, _, queue) = editor.get("/api/v1/newsroom/comments").await;
+    assert_eq!(status, 200);
+    assert_eq!(queue[0]["id"], comment.id);
+    assert_eq!(queue[0]["author_email"], "kofi@example.org");
+    let (status, _, _) = author.get("/api/v1/newsroom/comments").await;
+    assert_eq!(status, 403, "authors do not moderate");
+    let moderate = format!("/api/v1/newsroom/comments/{}/moderate", comment.id);
+    let (status, _, _) = author.post(&moderate, json!({"status": "approved"})).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = editor.post(&moderate, json!({"status": "approved"})).await;
+    assert_eq!(status, 204);
+    let (status, _, _) = editor.post(&moderate, json!({"status": "hidden"})).await;
+    assert_eq!(status, 422, "an unknown state is refused");
+    let (status, _, reply) = editor
+        .post(
+            &format!("/api/v1/newsroom/comments/{}/replies", comment.id),
+            json!({"text": "Merci, c'est corrigé."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{reply}");
+    assert_eq!(reply["parent_id"], comment.id);
+    assert_eq!(reply["status"], "approved");
+    app.settled().await;
+    let public = app
+        .get(&format!("/api/v1/articles/{}/comments", saved.article_id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains("deuxième paragraphe") && public.contains("corrigé"));
+    assert!(!public.contains("kofi@example.org"));
+    let path = format!("/api/v1/newsroom/comments/{}", comment.id);
+    let (status, _, _) = editor
+        .send(editor.request(reqwest::Method::DELETE, &path))
+        .await;
+    assert_eq!(status, 204);
+    let (status, _, _) = editor
+        .send(editor.request(reqwest::Method::DELETE, &path))
+        .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = editor
+        .post(&format!("{path}/replies"), json!({"text": "Trop tard."}))
+        .await;
+    assert_eq!(status, 404, "no reply under a deleted comment");
+    let (status, _, body) = editor
+        .post(
+            &format!("/api/v1/newsroom/comments/{}/replies", reply["id"]),
+            json!({"text": "  "}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"]["text"].as_str()),
+        (422, Some("required"))
+    );
     app.stop().await;
 }

@@ -261,42 +261,23 @@ pub(crate) async fn reply(
     newsroom.check_csrf(&form.csrf)?;
     newsroom.require(Permission::ModerateComments)?;
     let current = tab(Some(&form.status))?;
-    let text = form.text.trim().to_owned();
-    let state = state.as_ref();
-    let newsroom = &newsroom;
-    let parent = state
-        .store
-        .comment(parent_id)
-        .await?
-        .ok_or(WebError::NotFound)?;
     let back = format!("/admin/comments?status={}", current.as_str());
-    if text.is_empty() || text.chars().count() > kiosque_core::service::comment::COMMENT_MAX {
-        return Ok(Redirect::to(&format!("{back}&done=0")).into_response());
-    }
-    if parent.status != CommentStatus::Approved {
-        moderate(state.store.as_ref(), parent.id, CommentStatus::Approved).await?;
-    }
-    let name = format!("{} ({})", newsroom.user.name, newsroom.site.name);
-    state
-        .store
-        .add_comment(&kiosque_core::model::NewComment {
-            article_id: parent.article_id,
-            parent_id: Some(parent.id),
-            author_name: name
-                .chars()
-                .take(kiosque_core::service::comment::NAME_MAX)
-                .collect(),
-            author_email: newsroom.user.email.clone(),
-            author_url: None,
-            body: text,
-            status: CommentStatus::Approved,
-            created_at: chrono::Utc::now(),
-        })
-        .await?;
-    tracing::info!(
-        user = newsroom.user.id,
-        parent = parent.id,
-        "newsroom reply"
-    );
+    let replied = kiosque_core::service::spam::newsroom_reply(
+        state.store.as_ref(),
+        &newsroom.user,
+        &newsroom.site.name,
+        parent_id,
+        &form.text,
+        chrono::Utc::now(),
+    )
+    .await;
+    let parent = match replied {
+        Ok(reply) => reply.parent_id.unwrap_or(parent_id),
+        Err(Error::Invalid(_)) => {
+            return Ok(Redirect::to(&format!("{back}&done=0")).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(user = newsroom.user.id, parent, "newsroom reply");
     Ok(Redirect::to(&format!("{back}&replied=1")).into_response())
 }

@@ -9,6 +9,7 @@ mod content;
 mod error;
 mod extract;
 mod idempotency;
+mod moderation;
 mod newsroom;
 mod reference;
 mod spec;
@@ -55,6 +56,10 @@ fn described() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(newsroom::list_revisions))
         .routes(routes!(newsroom::restore_revision))
+        .routes(routes!(moderation::list_comment_queue))
+        .routes(routes!(moderation::moderate_comment))
+        .routes(routes!(moderation::delete_comment))
+        .routes(routes!(moderation::reply_to_comment))
         .split_for_parts()
 }
 
