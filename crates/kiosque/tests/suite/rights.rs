@@ -2,12 +2,17 @@
 //! the role split of WordPress (contributor < author < editor <
 //! administrator). A refused action is a 403 page; an allowed one is never
 //! a 403 (it may still be a 409 or 422 when the request itself is off).
+//! The same table drives the API: each action the API offers is tried
+//! there too, with a token of each role, and must be allowed to exactly the
+//! same roles (refused with 403, or 404 where what is refused must look
+//! absent: another writer's article).
 
 use kiosque_core::model::TermKind;
-use kiosque_core::ports::Store;
+use kiosque_core::ports::{Accounts, Store};
 use kiosque_core::types::{CommentStatus, Role};
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{Newsroom, TestApp, TestDb, both_databases};
+use serde_json::json;
 
 both_databases!(each_role_may_do_exactly_what_its_rank_allows);
 
@@ -24,6 +29,57 @@ struct Action {
     path: String,
     send: Send,
     least: Role,
+    /// The same action through the API, if it offers it.
+    api: Option<Api>,
+}
+
+/// An API request: method, path, JSON body, and whether it names the
+/// article's current version in `If-Match`.
+struct Api {
+    method: reqwest::Method,
+    path: String,
+    body: Option<serde_json::Value>,
+    if_match: Option<i64>,
+}
+
+impl Action {
+    fn api(
+        mut self,
+        method: reqwest::Method,
+        path: impl Into<String>,
+        body: Option<serde_json::Value>,
+    ) -> Self {
+        self.api = Some(Api {
+            method,
+            path: path.into(),
+            body,
+            if_match: None,
+        });
+        self
+    }
+
+    /// The API request carries the current version of article `id`.
+    fn at_version_of(mut self, id: i64) -> Self {
+        if let Some(api) = self.api.as_mut() {
+            api.if_match = Some(id);
+        }
+        self
+    }
+}
+
+async fn attempt_api(app: &TestApp, token: &str, api: &Api) -> u16 {
+    let mut request = app
+        .client
+        .request(api.method.clone(), app.url(&api.path))
+        .bearer_auth(token);
+    if let Some(body) = &api.body {
+        request = request.json(body);
+    }
+    if let Some(id) = api.if_match {
+        let version = app.store.article(id).await.unwrap().unwrap().version;
+        request = request.header("if-match", format!("\"{version}\""));
+    }
+    request.send().await.unwrap().status().as_u16()
 }
 
 fn get(what: &'static str, path: impl Into<String>, least: Role) -> Action {
@@ -32,6 +88,7 @@ fn get(what: &'static str, path: impl Into<String>, least: Role) -> Action {
         path: path.into(),
         send: Send::Get,
         least,
+        api: None,
     }
 }
 
@@ -46,6 +103,7 @@ fn post(
         path: path.into(),
         send: Send::Post(fields.iter().map(|(k, v)| (*k, v.to_string())).collect()),
         least,
+        api: None,
     }
 }
 
@@ -55,6 +113,7 @@ fn upload(what: &'static str, path: impl Into<String>, least: Role) -> Action {
         path: path.into(),
         send: Send::Upload(vec![("action", "save".to_owned())]),
         least,
+        api: None,
     }
 }
 
@@ -163,23 +222,43 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             "/admin/articles/new",
             &draft("draft"),
             Role::Contributor,
+        )
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/newsroom/articles",
+            Some(json!({"title": "Un brouillon par l'API", "body": "Texte."})),
         ),
         post(
             "submit for review",
             "/admin/articles/new",
             &draft("pending"),
             Role::Contributor,
+        )
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/newsroom/articles",
+            Some(json!({"title": "Soumis par l'API", "body": "Texte.", "status": "pending"})),
         ),
         post(
             "publish",
             "/admin/articles/new",
             &draft("published"),
             Role::Author,
+        )
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/newsroom/articles",
+            Some(json!({"title": "Publié par l'API", "body": "Texte.", "status": "published"})),
         ),
         get(
             "open another's article",
             format!("/admin/articles/{id}/edit"),
             Role::Editor,
+        )
+        .api(
+            reqwest::Method::GET,
+            format!("/api/v1/newsroom/articles/{id}"),
+            None,
         ),
         get(
             "preview another's article",
@@ -190,6 +269,11 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             "another's revisions",
             format!("/admin/articles/{id}/revisions"),
             Role::Editor,
+        )
+        .api(
+            reqwest::Method::GET,
+            format!("/api/v1/newsroom/articles/{id}/revisions"),
+            None,
         ),
         post(
             "edit another's article",
@@ -201,13 +285,25 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
                 ("version", &v),
             ],
             Role::Editor,
-        ),
+        )
+        .api(
+            reqwest::Method::PATCH,
+            format!("/api/v1/newsroom/articles/{id}"),
+            Some(json!({"title": "Repris par l'API", "status": "published"})),
+        )
+        .at_version_of(id),
         post(
             "restore another's revision",
             format!("/admin/articles/{id}/revisions/1/restore"),
             &[("version", &v)],
             Role::Editor,
-        ),
+        )
+        .api(
+            reqwest::Method::POST,
+            format!("/api/v1/newsroom/articles/{id}/revisions/1/restore"),
+            None,
+        )
+        .at_version_of(id),
         upload(
             "photo on another's article",
             format!("/admin/articles/{id}/image"),
@@ -232,7 +328,11 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             &[("action", "delete")],
             Role::Editor,
         ),
-        get("moderation queue", "/admin/comments", Role::Editor),
+        get("moderation queue", "/admin/comments", Role::Editor).api(
+            reqwest::Method::GET,
+            "/api/v1/newsroom/comments",
+            None,
+        ),
         post(
             "approve a comment",
             "/admin/comments",
@@ -241,12 +341,22 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
                 ("single", &format!("approve:{comment}")),
             ],
             Role::Editor,
+        )
+        .api(
+            reqwest::Method::POST,
+            format!("/api/v1/newsroom/comments/{comment}/moderate"),
+            Some(json!({"status": "approved"})),
         ),
         post(
             "reply to a comment",
             format!("/admin/comments/{comment}/reply"),
             &[("body", "Merci pour votre message.")],
             Role::Editor,
+        )
+        .api(
+            reqwest::Method::POST,
+            format!("/api/v1/newsroom/comments/{comment}/replies"),
+            Some(json!({"text": "Merci pour votre message."})),
         ),
         get("author profiles", "/admin/authors", Role::Editor),
         get(
@@ -379,7 +489,40 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             home.contains("href=\"/admin/settings\""),
             role == Role::Administrator
         );
+        let user = app
+            .store
+            .user_by_email(
+                &kiosque_core::types::Email::parse(&format!("{role}@example.org")).unwrap(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let (token, made) = kiosque_core::service::auth::make_api_token(
+            user.id,
+            "droits",
+            false,
+            None,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        app.store.create_api_token(&made).await.unwrap();
         for action in &actions {
+            if let Some(api) = &action.api {
+                let status = attempt_api(&app, &token, api).await;
+                if rank(role) >= rank(action.least) {
+                    assert!(
+                        matches!(status, 200 | 201 | 204 | 409 | 422),
+                        "{role} may {} through the API: got {status}",
+                        action.what
+                    );
+                } else {
+                    assert!(
+                        matches!(status, 403 | 404),
+                        "{role} may not {} through the API: got {status}",
+                        action.what
+                    );
+                }
+            }
             let status = attempt(&who, action).await;
             if rank(role) >= rank(action.least) {
                 assert!(
