@@ -40,5 +40,5 @@ pub use search::{
 };
 pub use site::{Accent, Banner, CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;
-pub use taxonomy::{SectionFamily, TermKind, TermUsage};
+pub use taxonomy::{SectionFamily, TERM_NAME_MAX, TermKind, TermUsage, check_term};
 pub use user::{ApiToken, Idempotent, KeptAnswer, NewApiToken, NewUser, Session, User};

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::error::FieldError;
 use crate::types::Slug;
 
 /// The two ways articles are grouped: one section each, any number of tags.
@@ -47,4 +48,43 @@ pub struct SectionFamily {
     /// Every section under it, at any depth (its list holds their
     /// articles too, as WordPress's category archives do).
     pub descendants: Vec<i64>,
+}
+
+/// Longest section or tag name.
+pub const TERM_NAME_MAX: usize = 100;
+
+/// The name and address a section or tag is stored with, or what is
+/// wrong with them. An empty address is made from the name, as for
+/// articles.
+pub fn check_term(name: &str, slug: &str) -> Result<(String, Slug), Vec<FieldError>> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut errors = Vec::new();
+    if name.is_empty() {
+        errors.push(FieldError {
+            field: "name",
+            code: "required",
+        });
+    } else if name.chars().count() > TERM_NAME_MAX {
+        errors.push(FieldError {
+            field: "name",
+            code: "too_long",
+        });
+    }
+    let slug = match slug.trim() {
+        "" => Slug::from_text(&name).map_err(|_| "invalid_name"),
+        given => Slug::parse(given).map_err(|_| "invalid_slug"),
+    };
+    match slug {
+        Ok(slug) if errors.is_empty() => Ok((name, slug)),
+        Ok(_) => Err(errors),
+        Err(code) => {
+            if !name.is_empty() {
+                errors.push(FieldError {
+                    field: "slug",
+                    code,
+                });
+            }
+            Err(errors)
+        }
+    }
 }

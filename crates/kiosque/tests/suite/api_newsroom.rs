@@ -17,6 +17,7 @@ both_databases!(
     malformed_bodies_get_the_status_http_means,
     revisions_are_listed_and_restored,
     moderators_work_the_comment_queue,
+    sections_and_tags_are_added_renamed_with_if_match_and_deleted,
 );
 
 /// A user of `role` and a token acting as them.
@@ -544,4 +545,69 @@ async fn moderators_work_the_comment_queue(db: TestDb) {
         (422, Some("required"))
     );
     app.stop().await;
+}
+
+async fn sections_and_tags_are_added_renamed_with_if_match_and_deleted(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let editor = Call {
+        app: &app,
+        token: token(&app, "redaction@example.org", Role::Editor, false).await,
+    };
+    for (kind, public) in [("sections", "/api/v1/sections"), ("tags", "/api/v1/tags")] {
+        let add = format!("/api/v1/newsroom/{kind}");
+        let (status, headers, made) = editor.post(&add, json!({"name": "Santé publique"})).await;
+        assert_eq!(status, 201, "{made}");
+        assert_eq!(made["slug"], "sante-publique");
+        let id = made["id"].as_i64().unwrap();
+        assert_eq!(headers["location"], format!("{public}/{id}"));
+        let (status, _, body) = editor.post(&add, json!({"name": "Santé  publique"})).await;
+        assert_eq!(
+            (status, body["error"]["fields"]["slug"].as_str()),
+            (409, Some("term_slug_taken"))
+        );
+        let (status, _, body) = editor.post(&add, json!({"slug": "sans-nom"})).await;
+        assert_eq!(
+            (status, body["error"]["fields"]["name"].as_str()),
+            (422, Some("required"))
+        );
+
+        let one = format!("/api/v1/newsroom/{kind}/{id}");
+        let etag = app.get(&format!("{public}/{id}")).await.headers()["etag"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let (status, _, renamed) = editor
+            .patch(&one, Some(&etag), json!({"name": "Santé"}))
+            .await;
+        assert_eq!(status, 200, "{renamed}");
+        assert_eq!(
+            (renamed["name"].as_str(), renamed["slug"].as_str()),
+            (Some("Santé"), Some("sante-publique"))
+        );
+        let (status, _, _) = editor
+            .patch(&one, Some(&etag), json!({"name": "Perdu"}))
+            .await;
+        assert_eq!(status, 412, "the old ETag is stale");
+        let (status, _, _) = editor.patch(&one, None, json!({"name": "Perdu"})).await;
+        assert_eq!(status, 400);
+        let (_, _, now) = app_json(&app, &format!("{public}/{id}")).await;
+        assert_eq!(now["name"], "Santé");
+        let (status, _, _) = editor
+            .send(editor.request(reqwest::Method::DELETE, &one))
+            .await;
+        assert_eq!(status, 204);
+        assert_eq!(app.get(&format!("{public}/{id}")).await.status(), 404);
+        let (status, _, _) = editor
+            .send(editor.request(reqwest::Method::DELETE, &one))
+            .await;
+        assert_eq!(status, 404);
+    }
+    app.stop().await;
+}
+
+async fn app_json(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+    let r = app.get(path).await;
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    (status, headers, r.json().await.unwrap())
 }

@@ -39,7 +39,15 @@ struct Api {
     method: reqwest::Method,
     path: String,
     body: Option<serde_json::Value>,
-    if_match: Option<i64>,
+    if_match: Option<IfMatch>,
+}
+
+/// Where the `If-Match` of an API request comes from.
+enum IfMatch {
+    /// An article's current version.
+    Version(i64),
+    /// The `ETag` of a public object, read just before.
+    EtagOf(String),
 }
 
 impl Action {
@@ -58,10 +66,18 @@ impl Action {
         self
     }
 
+    /// The API request carries the `ETag` of the public object at `path`.
+    fn at_etag_of(mut self, path: impl Into<String>) -> Self {
+        if let Some(api) = self.api.as_mut() {
+            api.if_match = Some(IfMatch::EtagOf(path.into()));
+        }
+        self
+    }
+
     /// The API request carries the current version of article `id`.
     fn at_version_of(mut self, id: i64) -> Self {
         if let Some(api) = self.api.as_mut() {
-            api.if_match = Some(id);
+            api.if_match = Some(IfMatch::Version(id));
         }
         self
     }
@@ -75,9 +91,16 @@ async fn attempt_api(app: &TestApp, token: &str, api: &Api) -> u16 {
     if let Some(body) = &api.body {
         request = request.json(body);
     }
-    if let Some(id) = api.if_match {
-        let version = app.store.article(id).await.unwrap().unwrap().version;
-        request = request.header("if-match", format!("\"{version}\""));
+    match &api.if_match {
+        Some(IfMatch::Version(id)) => {
+            let version = app.store.article(*id).await.unwrap().unwrap().version;
+            request = request.header("if-match", format!("\"{version}\""));
+        }
+        Some(IfMatch::EtagOf(path)) => {
+            let etag = app.get(path).await.headers()["etag"].clone();
+            request = request.header("if-match", etag);
+        }
+        None => {}
     }
     request.send().await.unwrap().status().as_u16()
 }
@@ -381,6 +404,11 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             "/admin/sections",
             &[("name", "Sport")],
             Role::Editor,
+        )
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/newsroom/sections",
+            Some(json!({"name": "Culture"})),
         ),
         post(
             "rename a section",
@@ -391,7 +419,13 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
                 ("action", "save"),
             ],
             Role::Editor,
-        ),
+        )
+        .api(
+            reqwest::Method::PATCH,
+            format!("/api/v1/newsroom/sections/{section}"),
+            Some(json!({"name": "International"})),
+        )
+        .at_etag_of(format!("/api/v1/sections/{section}")),
         get("tags", "/admin/tags", Role::Editor),
         post(
             "rename a tag",
@@ -402,7 +436,13 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
                 ("action", "save"),
             ],
             Role::Editor,
-        ),
+        )
+        .api(
+            reqwest::Method::PATCH,
+            format!("/api/v1/newsroom/tags/{tag}"),
+            Some(json!({"name": "Corée du Nord"})),
+        )
+        .at_etag_of(format!("/api/v1/tags/{tag}")),
         get("pages", "/admin/pages", Role::Editor),
         get("new page form", "/admin/pages/new", Role::Editor),
         post(

@@ -37,36 +37,7 @@ impl TermForm {
     /// The name and address to store, or what is wrong. An empty address
     /// is made from the name, as for articles.
     fn validate(&self) -> Result<(String, Slug), Vec<FieldError>> {
-        let name = self.name.split_whitespace().collect::<Vec<_>>().join(" ");
-        let mut errors = Vec::new();
-        if name.is_empty() {
-            errors.push(FieldError {
-                field: "name",
-                code: "required",
-            });
-        } else if name.chars().count() > 100 {
-            errors.push(FieldError {
-                field: "name",
-                code: "too_long",
-            });
-        }
-        let slug = match self.slug.trim() {
-            "" => Slug::from_text(&name).map_err(|_| "invalid_name"),
-            given => Slug::parse(given).map_err(|_| "invalid_slug"),
-        };
-        match slug {
-            Ok(slug) if errors.is_empty() => Ok((name, slug)),
-            Ok(_) => Err(errors),
-            Err(code) => {
-                if !name.is_empty() {
-                    errors.push(FieldError {
-                        field: "slug",
-                        code,
-                    });
-                }
-                Err(errors)
-            }
-        }
+        kiosque_core::model::check_term(&self.name, &self.slug)
     }
 }
 

@@ -58,14 +58,7 @@ pub(crate) fn json(
     value: &impl Serialize,
 ) -> Result<Response, ApiError> {
     let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
-    let digest = Sha256::digest(&body);
-    let etag = format!(
-        "\"{}\"",
-        digest[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
+    let etag = etag_of(&body);
     let cache = match audience {
         // Shared caches may keep it a minute; clients revalidate with the tag.
         Audience::Public => "public, max-age=60",
@@ -96,4 +89,41 @@ pub(crate) fn json(
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     Ok(response)
+}
+
+/// The entity tag of a JSON body: the start of its SHA-256. Objects without
+/// a version (a section, a tag) are changed with `If-Match` set to this.
+pub(crate) fn etag_of(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!(
+        "\"{}\"",
+        digest[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
+/// Whether `If-Match` names `etag`: 400 without one (as for articles), a
+/// 412 for another.
+pub(crate) fn check_if_match(asked: &HeaderMap, etag: &str) -> Result<(), ApiError> {
+    let Some(given) = asked.get(header::IF_MATCH) else {
+        return Err(ApiError::new(
+            "if_match_required",
+            "Send `If-Match` with the `ETag` the object was read with.",
+        ));
+    };
+    let given = given.to_str().unwrap_or_default();
+    if given
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+    {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            "precondition_failed",
+            "It was changed since that `ETag`: nothing was changed. Read it again.",
+        ))
+    }
 }

@@ -13,6 +13,7 @@ mod moderation;
 mod newsroom;
 mod reference;
 mod spec;
+mod terms;
 mod wire;
 
 use std::sync::Arc;
@@ -60,6 +61,10 @@ fn described() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
         .routes(routes!(moderation::moderate_comment))
         .routes(routes!(moderation::delete_comment))
         .routes(routes!(moderation::reply_to_comment))
+        .routes(routes!(terms::create_section))
+        .routes(routes!(terms::update_section, terms::delete_section))
+        .routes(routes!(terms::create_tag))
+        .routes(routes!(terms::update_tag, terms::delete_tag))
         .split_for_parts()
 }
 

@@ -643,8 +643,13 @@ pub(crate) async fn update_article(
     let article = editable(&state, user, id).await?;
     let version = if_match(&headers)?;
     let mut form = EditorForm::from_article(&article, &site);
-    form.version = version;
     body.value.onto(&mut form, &site)?;
+    // What was sent is checked before the version it names: a refused
+    // body is a 422 whether or not it is also stale.
+    if let Err(errors) = form.validate(user, &site, Utc::now()) {
+        return Err(refusal(Refused::Invalid(errors)));
+    }
+    form.version = version;
     saving::update(
         state.store.as_ref(),
         user,
