@@ -124,13 +124,13 @@ pub(crate) async fn slice(pool: &AnyPool, q: &PublishedQuery) -> Result<Publishe
     }
     let more = keys.len() > q.limit as usize;
     keys.truncate(q.limit as usize);
-    let mut articles = Vec::with_capacity(keys.len());
-    for (id, _) in &keys {
-        // An article unpublished between the two reads is left out.
-        if let Some(a) = crate::articles::by_id(pool, *id).await? {
-            articles.push(a);
-        }
-    }
+    let ids: Vec<i64> = keys.iter().map(|(id, _)| *id).collect();
+    // An article unpublished between the two reads is left out.
+    let articles: Vec<_> = crate::articles::by_ids(pool, &ids)
+        .await?
+        .into_iter()
+        .filter(|a| a.status == kiosque_core::types::ArticleStatus::Published)
+        .collect();
     Ok(PublishedSlice {
         articles,
         total: u64::try_from(total).unwrap_or_default(),
