@@ -20,18 +20,7 @@ cd "$(dirname "$0")/.."
 articles="${KIOSQUE_BENCH_ARTICLES:-10000}"
 seconds="${KIOSQUE_BENCH_SECONDS:-10}"
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx-light)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
-  else
-    echo "bench/api.sh needs Debian's ${need[*]}: apt-get install ${need[*]}" >&2
-    exit 1
-  fi
-fi
+need_load_tools
 
 echo "building (release)…" >&2
 cargo build --release --quiet -p kiosque --bin kiosque --example bench_site

@@ -2,6 +2,22 @@
 # run read back, and nginx as the peer. The caller sets `work`, `nport` and
 # `seconds`.
 
+# Installs Debian's wrk and nginx-light when missing (as root), or says how.
+need_load_tools() {
+  local need=()
+  command -v wrk >/dev/null || need+=(wrk)
+  command -v nginx >/dev/null || need+=(nginx-light)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -q >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+    else
+      echo "$0 needs Debian's ${need[*]}: apt-get install ${need[*]}" >&2
+      exit 1
+    fi
+  fi
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now_ms() { date +%s%3N; }
 

@@ -38,6 +38,17 @@ pub struct TermUsage {
     pub articles: u64,
 }
 
+impl TermUsage {
+    /// The tag it counts (for a usage of `TermKind::Tag`).
+    pub fn into_tag(self) -> crate::model::Tag {
+        crate::model::Tag {
+            id: self.id,
+            slug: self.slug,
+            name: self.name,
+        }
+    }
+}
+
 /// A section's place among the others (sections can sit under another).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SectionFamily {

@@ -100,6 +100,15 @@ fn comma_names(text: &str) -> Result<Vec<(Slug, String)>, &'static str> {
     Ok(out)
 }
 
+/// One line of the form's lists (sources, further bylines): `Name`, or
+/// `Name | extra` (an address, a role), as the parsers below read them.
+pub fn form_line(name: &str, extra: Option<&str>) -> String {
+    match extra {
+        Some(extra) => format!("{name} | {extra}"),
+        None => name.to_owned(),
+    }
+}
+
 /// Parses the further bylines: one per line, `Name` or `Name | role`
 /// (the role as the byline shows it: "avec", "Photos :").
 pub fn parse_contributors(text: &str) -> Result<Vec<Contributor>, &'static str> {
@@ -353,10 +362,7 @@ impl EditorForm {
                 .editorial
                 .sources
                 .iter()
-                .map(|s| match &s.url {
-                    Some(u) => format!("{} | {}", s.name, u.as_str()),
-                    None => s.name.clone(),
-                })
+                .map(|s| form_line(&s.name, s.url.as_ref().map(|u| u.as_str())))
                 .collect::<Vec<_>>()
                 .join("\n"),
             seo_title: article.editorial.seo_title.clone().unwrap_or_default(),
@@ -370,10 +376,7 @@ impl EditorForm {
                 .editorial
                 .contributors
                 .iter()
-                .map(|c| match &c.role {
-                    Some(r) => format!("{} | {r}", c.author.1),
-                    None => c.author.1.clone(),
-                })
+                .map(|c| form_line(&c.author.1, c.role.as_deref()))
                 .collect::<Vec<_>>()
                 .join("\n"),
         }

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use kiosque_core::model::{Comment, Site};
 use kiosque_core::service::spam;
 use kiosque_core::types::{CommentStatus, Permission};
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,23 @@ pub(crate) struct QueueParams {
     status: Option<StateParam>,
 }
 
+impl QueuedOut {
+    fn new(site: &Site, c: Comment, article_title: String) -> Self {
+        QueuedOut {
+            id: c.id,
+            article_id: c.article_id,
+            article_title,
+            parent_id: c.parent_id,
+            author_name: c.author_name,
+            author_email: c.author_email.as_str().to_owned(),
+            author_url: c.author_url.map(|u| u.as_str().to_owned()),
+            body: c.body,
+            status: state_out(c.status),
+            created_at: time(site, c.created_at),
+        }
+    }
+}
+
 fn state_out(s: CommentStatus) -> StateParam {
     match s {
         CommentStatus::Pending => StateParam::Pending,
@@ -107,18 +125,7 @@ pub(crate) async fn list_comment_queue(
         .comments_with_status(status)
         .await?
         .into_iter()
-        .map(|m| QueuedOut {
-            id: m.comment.id,
-            article_id: m.comment.article_id,
-            article_title: m.article_title,
-            parent_id: m.comment.parent_id,
-            author_name: m.comment.author_name,
-            author_email: m.comment.author_email.as_str().to_owned(),
-            author_url: m.comment.author_url.map(|u| u.as_str().to_owned()),
-            body: m.comment.body,
-            status: state_out(m.comment.status),
-            created_at: time(&site, m.comment.created_at),
-        })
+        .map(|m| QueuedOut::new(&site, m.comment, m.article_title))
         .collect();
     json(&headers, Audience::Private, &items)
 }
@@ -249,18 +256,7 @@ pub(crate) async fn reply_to_comment(
             .await?
             .map(|a| a.title.as_str().to_owned())
             .unwrap_or_default();
-        let out = QueuedOut {
-            id: reply.id,
-            article_id: reply.article_id,
-            article_title: title,
-            parent_id: reply.parent_id,
-            author_name: reply.author_name,
-            author_email: reply.author_email.as_str().to_owned(),
-            author_url: None,
-            body: reply.body,
-            status: state_out(reply.status),
-            created_at: time(&site, reply.created_at),
-        };
+        let out = QueuedOut::new(&site, reply, title);
         let body = serde_json::to_vec(&out).map_err(ApiError::internal)?;
         Ok((
             StatusCode::CREATED,

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use kiosque_core::model::{Article, ArticleQuery, PageRequest, Site, User};
-use kiosque_core::service::editorial::{EditorForm, can_edit, list_scope};
+use kiosque_core::service::editorial::{EditorForm, can_edit, form_line, list_scope};
 use kiosque_core::service::saving::{self, Refused, Saved};
 use kiosque_core::types::{ArticleStatus, Permission};
 use serde::{Deserialize, Serialize};
@@ -293,10 +293,7 @@ impl ArticleIn {
             }) {
                 form.sources = sources
                     .iter()
-                    .map(|s| match &s.url {
-                        Some(u) => format!("{} | {u}", s.name),
-                        None => s.name.clone(),
-                    })
+                    .map(|s| form_line(&s.name, s.url.as_deref()))
                     .collect::<Vec<_>>()
                     .join("\n");
             } else {
@@ -309,10 +306,7 @@ impl ArticleIn {
             }) {
                 form.contributors = people
                     .iter()
-                    .map(|c| match &c.role {
-                        Some(r) => format!("{} | {r}", c.name),
-                        None => c.name.clone(),
-                    })
+                    .map(|c| form_line(&c.name, c.role.as_deref()))
                     .collect::<Vec<_>>()
                     .join("\n");
             } else {

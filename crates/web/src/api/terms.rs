@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kiosque_core::Error;
-use kiosque_core::model::{Site, Tag, TermKind, check_term};
+use kiosque_core::model::{Site, TermKind, check_term};
 use kiosque_core::types::Permission;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -78,16 +78,7 @@ async fn shown(
             .await?
             .into_iter()
             .find(|t| t.id == id)
-            .map(|t| {
-                serde_json::to_vec(&TagOut::new(
-                    site,
-                    &Tag {
-                        id: t.id,
-                        slug: t.slug,
-                        name: t.name,
-                    },
-                ))
-            }),
+            .map(|t| serde_json::to_vec(&TagOut::new(site, &t.into_tag()))),
     };
     value.transpose().map_err(ApiError::internal)
 }

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use kiosque_core::model::{Article, ListCursor, PublishedQuery, Site};
-use kiosque_core::types::{ArticleStatus, Slug};
+use kiosque_core::types::ArticleStatus;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -19,7 +19,9 @@ use crate::api::extract::{Ids, Params, json};
 use crate::api::wire::{ArticleOut, AuthorOut, CommentOut, ListOut, PhotoOut, SectionOut, TagOut};
 use crate::cache::Topics;
 
-use super::{TypeParam, audience, limit_param, names, site_of, slug_param, text_param, time_param};
+use super::{
+    Key, TypeParam, audience, limit_param, names, site_of, slug_param, text_param, time_param,
+};
 
 /// Most articles a text filter considers (the best matches).
 const TEXT_MATCHES: usize = 1_000;
@@ -274,14 +276,15 @@ pub(crate) struct OneArticleParams {
 
 /// A published article by id or by slug, or `None`.
 pub(super) async fn published(state: &AppState, key: &str) -> Result<Option<Article>, ApiError> {
-    if let Ok(id) = key.parse::<i64>() {
-        let article = state.store.article(id).await?;
-        return Ok(article.filter(|a| a.status == ArticleStatus::Published));
-    }
-    match Slug::parse(key) {
-        Ok(slug) => Ok(state.store.article_by_slug(&slug).await?),
-        Err(_) => Ok(None),
-    }
+    Ok(match Key::parse(key) {
+        Key::Id(id) => state
+            .store
+            .article(id)
+            .await?
+            .filter(|a| a.status == ArticleStatus::Published),
+        Key::Slug(slug) => state.store.article_by_slug(&slug).await?,
+        Key::Neither => None,
+    })
 }
 
 /// One published article, by id or slug.

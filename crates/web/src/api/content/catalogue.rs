@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Utc;
-use kiosque_core::model::{SearchQuery, TermKind};
+use kiosque_core::model::{SearchQuery, TermKind, TermUsage};
 use kiosque_core::types::Slug;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -21,7 +21,7 @@ use crate::api::wire::{
 };
 use crate::cache::Topics;
 
-use super::{audience, limit_param, site_of, slug_param, text_param, time_param};
+use super::{Key, audience, limit_param, site_of, slug_param, text_param, time_param};
 
 /// Every section, by name, with the one it sits under.
 #[utoipa::path(
@@ -118,20 +118,12 @@ pub(crate) async fn list_tags(
             .ok_or_else(|| ApiError::bad_request("`cursor` is not one this API gave."))?,
     };
     let all = state.store.terms(TermKind::Tag).await?;
+    let total = all.len();
     let items: Vec<TagOut> = all
-        .iter()
+        .into_iter()
         .skip(from)
         .take(limit)
-        .map(|t| {
-            TagOut::new(
-                &site,
-                &kiosque_core::model::Tag {
-                    id: t.id,
-                    slug: t.slug.clone(),
-                    name: t.name.clone(),
-                },
-            )
-        })
+        .map(|t| TagOut::new(&site, &t.into_tag()))
         .collect();
     let next = from.saturating_add(limit);
     json(
@@ -139,8 +131,8 @@ pub(crate) async fn list_tags(
         audience(&caller),
         &ListOut {
             items,
-            total: all.len() as u64,
-            next_cursor: (next < all.len()).then(|| next.to_string()),
+            total: total as u64,
+            next_cursor: (next < total).then(|| next.to_string()),
         },
     )
 }
@@ -164,22 +156,16 @@ pub(crate) async fn get_tag(
     Ids(key): Ids<String>,
 ) -> Result<Response, ApiError> {
     let site = site_of(&state).await?;
-    let tag = match key.parse::<i64>() {
-        Ok(id) => state
+    let tag = match Key::parse(&key) {
+        Key::Id(id) => state
             .store
             .terms(TermKind::Tag)
             .await?
             .into_iter()
             .find(|t| t.id == id)
-            .map(|t| kiosque_core::model::Tag {
-                id: t.id,
-                slug: t.slug,
-                name: t.name,
-            }),
-        Err(_) => match Slug::parse(&key) {
-            Ok(slug) => state.store.tag_by_slug(&slug).await?,
-            Err(_) => None,
-        },
+            .map(TermUsage::into_tag),
+        Key::Slug(slug) => state.store.tag_by_slug(&slug).await?,
+        Key::Neither => None,
     }
     .ok_or_else(ApiError::not_found)?;
     json(&headers, audience(&caller), &TagOut::new(&site, &tag))
@@ -228,17 +214,15 @@ pub(crate) async fn get_author(
     Ids(key): Ids<String>,
 ) -> Result<Response, ApiError> {
     let site = site_of(&state).await?;
-    let author = match key.parse::<i64>() {
-        Ok(id) => state
+    let author = match Key::parse(&key) {
+        Key::Id(id) => state
             .store
             .authors()
             .await?
             .into_iter()
             .find(|a| a.id == id),
-        Err(_) => match Slug::parse(&key) {
-            Ok(slug) => state.store.author_by_slug(&slug).await?,
-            Err(_) => None,
-        },
+        Key::Slug(slug) => state.store.author_by_slug(&slug).await?,
+        Key::Neither => None,
     }
     .ok_or_else(ApiError::not_found)?;
     let profile = state.store.author_profile(author.id).await?;
@@ -292,12 +276,10 @@ pub(crate) async fn get_page(
     Ids(key): Ids<String>,
 ) -> Result<Response, ApiError> {
     let site = site_of(&state).await?;
-    let page = match key.parse::<i64>() {
-        Ok(id) => state.store.page(id).await?,
-        Err(_) => match Slug::parse(&key) {
-            Ok(slug) => state.store.page_by_slug(&slug).await?,
-            Err(_) => None,
-        },
+    let page = match Key::parse(&key) {
+        Key::Id(id) => state.store.page(id).await?,
+        Key::Slug(slug) => state.store.page_by_slug(&slug).await?,
+        Key::Neither => None,
     }
     .ok_or_else(ApiError::not_found)?;
     json(&headers, audience(&caller), &PageOut::new(&site, &page))

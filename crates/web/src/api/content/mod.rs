@@ -128,6 +128,24 @@ pub(super) fn limit_param(raw: Option<u32>) -> Result<u32, ApiError> {
     }
 }
 
+/// What a path's `{key}` names: an id (digits) or a slug; anything else
+/// names nothing there is.
+pub(super) enum Key {
+    Id(i64),
+    Slug(Slug),
+    Neither,
+}
+
+impl Key {
+    pub(super) fn parse(raw: &str) -> Key {
+        match (raw.parse::<i64>(), Slug::parse(raw)) {
+            (Ok(id), _) => Key::Id(id),
+            (Err(_), Ok(slug)) => Key::Slug(slug),
+            (Err(_), Err(_)) => Key::Neither,
+        }
+    }
+}
+
 mod articles;
 mod catalogue;
 
