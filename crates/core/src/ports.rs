@@ -16,6 +16,7 @@ use crate::model::{
     ModerationItem, NewComment, NewMediaAsset, NewUser, Page, PageRequest, Published, Revision,
     SectionFamily, Session, Site, TermKind, TermUsage, User,
 };
+use crate::model::{Attempt, Delivery, DeliveryOutcome, DueDelivery, Webhook, WebhookSettings};
 use crate::model::{PublishedQuery, PublishedSlice};
 use crate::types::{CommentStatus, Email, Role, Slug};
 
@@ -142,10 +143,64 @@ pub trait Imports: Send + Sync + 'static {
     async fn redirect(&self, path: &str) -> Result<Option<RedirectTarget>>;
 }
 
+/// Webhooks and their deliveries. Events are written by the store itself
+/// in the transaction of each change (see migration 0028), so no caller
+/// can forget one.
+#[async_trait]
+pub trait Webhooks: Send + Sync + 'static {
+    /// Registers a webhook with its signing secret.
+    async fn create_webhook(
+        &self,
+        settings: &WebhookSettings,
+        secret: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Webhook>;
+    /// Every webhook, oldest first.
+    async fn webhooks(&self) -> Result<Vec<Webhook>>;
+    /// One webhook.
+    async fn webhook(&self, id: i64) -> Result<Option<Webhook>>;
+    /// Replaces a webhook's settings; `NotFound` if it is gone.
+    async fn update_webhook(&self, id: i64, settings: &WebhookSettings) -> Result<Webhook>;
+    /// Deletes a webhook and its log; `NotFound` if it is gone.
+    async fn delete_webhook(&self, id: i64) -> Result<()>;
+    /// Takes the oldest due delivery of an enabled webhook, leasing it
+    /// until `lease_until` (a worker that dies lets it go) and counting
+    /// the attempt; `None` when none is due.
+    async fn claim_delivery(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        lease_until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<DueDelivery>>;
+    /// Keeps an event's message unless one was kept first; returns the
+    /// one kept, so every attempt and every webhook sends the same bytes.
+    async fn keep_event_payload(&self, event_id: i64, payload: &str) -> Result<String>;
+    /// Records an attempt and what follows it (a given-up delivery with a
+    /// reason turns its webhook off).
+    async fn finish_delivery(
+        &self,
+        id: i64,
+        attempt: &Attempt,
+        outcome: &DeliveryOutcome,
+    ) -> Result<()>;
+    /// A webhook's log, newest first, at most `limit`.
+    async fn deliveries(&self, webhook_id: i64, limit: u32) -> Result<Vec<Delivery>>;
+    /// Queues one of a webhook's deliveries again, now (the same message,
+    /// as a new line of the log); returns the new delivery's id.
+    async fn send_again(
+        &self,
+        webhook_id: i64,
+        delivery_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64>;
+    /// Forgets events (and their deliveries) older than `before` that are
+    /// no longer pending.
+    async fn prune_webhook_events(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()>;
+}
+
 /// Durable storage of everything a site holds. Every method that returns
 /// `Ok` for a write has committed it.
 #[async_trait]
-pub trait Store: Accounts + Imports + Send + Sync + 'static {
+pub trait Store: Accounts + Imports + Webhooks + Send + Sync + 'static {
     /// The site's settings, or `None` before `kiosque init`.
     async fn site(&self) -> Result<Option<Site>>;
     /// Creates or replaces the site's settings.

@@ -79,6 +79,10 @@ pub const TABLES: &[Table] = &[
     table("redirects"),
     // Hashes only: a restored site's integrations keep working.
     table("api_tokens"),
+    // Last, so restoring the content above finds no webhook to tell. The
+    // signing secrets are in the backup: receivers keep verifying.
+    table("webhooks"),
+    table("webhook_subscriptions"),
 ];
 
 /// Tables a backup leaves out, and why. A table in neither list stops a
@@ -105,6 +109,14 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "answers kept a day for retried API requests: a retry after a restore acts anew",
     ),
     (
+        "webhook_events",
+        "the webhooks' outbox: a restored site sends nothing from before",
+    ),
+    (
+        "webhook_deliveries",
+        "the webhooks' delivery log, with the outbox",
+    ),
+    (
         "_sqlx_migrations",
         "the schema's history: the backup names its schema version",
     ),
@@ -112,7 +124,12 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
 
 /// The change logs triggers write as rows go in, emptied at the end of a
 /// restore: nothing follows them from before it.
-const CHANGE_LOGS: [&str; 2] = ["search_changes", "page_changes"];
+const CHANGE_LOGS: [&str; 4] = [
+    "search_changes",
+    "page_changes",
+    "webhook_deliveries",
+    "webhook_events",
+];
 
 /// One value of a row.
 #[derive(Debug, Clone, PartialEq)]

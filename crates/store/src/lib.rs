@@ -30,6 +30,7 @@ mod sitemaps;
 mod store_impl;
 mod taxonomy;
 mod tokens;
+mod webhooks;
 
 pub use backup::{Cell, LEFT_OUT, Restore, Snapshot, TABLES, Table};
 pub use migrations::SCHEMA_VERSION;

@@ -175,6 +175,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0027_idempotency.sql"),
         include_str!("../migrations/postgres/0027_idempotency.sql"),
     ),
+    (
+        28,
+        "webhooks",
+        include_str!("../migrations/sqlite/0028_webhooks.sql"),
+        include_str!("../migrations/postgres/0028_webhooks.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

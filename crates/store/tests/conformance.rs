@@ -55,6 +55,8 @@ both_databases!(
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
     published_articles_combine_filters_and_page_by_cursor,
     an_idempotency_key_is_claimed_once_and_replays_its_answer,
+    webhook_events_are_written_with_their_change_and_delivered_once,
+    deliveries_are_leased_retried_and_given_up,
 );
 
 #[path = "conformance/published.rs"]
@@ -66,6 +68,13 @@ mod tokens;
 use tokens::{
     an_idempotency_key_is_claimed_once_and_replays_its_answer,
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
+};
+
+#[path = "conformance/webhooks.rs"]
+mod webhooks;
+use webhooks::{
+    deliveries_are_leased_retried_and_given_up,
+    webhook_events_are_written_with_their_change_and_delivered_once,
 };
 
 #[path = "conformance/sections.rs"]

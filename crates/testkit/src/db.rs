@@ -109,6 +109,33 @@ impl TestDb {
         let _ = conn.close().await;
     }
 
+    /// Runs statements in one transaction and rolls it back, as a write
+    /// that fails half-way does.
+    pub async fn rolled_back(&self, statements: &[&str]) {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("connect for a transaction");
+        let mut tx = sqlx::Connection::begin(&mut conn).await.expect("begin");
+        for sql in statements {
+            sqlx::query(sql).execute(&mut *tx).await.expect(sql);
+        }
+        tx.rollback().await.expect("rollback");
+        let _ = conn.close().await;
+    }
+
+    /// The one integer a query answers (a count), read behind the
+    /// application's back.
+    pub async fn number(&self, sql: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("connect for a count");
+        let row = sqlx::query(sql).fetch_one(&mut conn).await.expect(sql);
+        let _ = conn.close().await;
+        sqlx::Row::try_get::<i64, _>(&row, 0).expect("an integer")
+    }
+
     /// Opens (and migrates) the store.
     pub async fn store(&self) -> SqlStore {
         SqlStore::connect(

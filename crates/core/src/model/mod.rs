@@ -15,6 +15,7 @@ mod site;
 mod sitemap;
 mod taxonomy;
 mod user;
+mod webhook;
 
 pub use article::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, ArticleType,
@@ -42,3 +43,7 @@ pub use site::{Accent, Banner, CommentPolicy, CommentSettings, ShareNetwork, Sit
 pub use sitemap::SitemapEntry;
 pub use taxonomy::{SectionFamily, TERM_NAME_MAX, TermKind, TermUsage, check_term};
 pub use user::{ApiToken, Idempotent, KeptAnswer, NewApiToken, NewUser, Session, User};
+pub use webhook::{
+    Attempt, Delivery, DeliveryOutcome, DeliveryState, DueDelivery, EventObject, Webhook,
+    WebhookEvent, WebhookSettings,
+};

@@ -8,3 +8,4 @@ pub mod publish;
 pub mod saving;
 pub mod spam;
 pub mod totp;
+pub mod webhooks;
