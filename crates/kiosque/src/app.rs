@@ -71,6 +71,8 @@ pub struct Application {
     search: Follower,
     cache: Option<Arc<PageCache>>,
     schedule_every: std::time::Duration,
+    outbound: crate::outbound::Outbound,
+    webhooks: crate::webhook_worker::WebhookWork,
 }
 
 /// Opens this server's search index for the site's language.
@@ -113,6 +115,11 @@ impl Application {
             mailer,
             settings.web.clone(),
         )?;
+        let outbound = crate::outbound::Outbound::new(
+            settings.webhooks.allow_hosts.clone(),
+            settings.webhooks.timeout,
+        )
+        .context("cannot build the HTTP client for webhooks")?;
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
@@ -129,6 +136,11 @@ impl Application {
             search: follower,
             cache,
             schedule_every: settings.schedule_every,
+            outbound,
+            webhooks: crate::webhook_worker::WebhookWork {
+                retry: settings.webhooks.retry.clone(),
+                every: settings.schedule_every,
+            },
         })
     }
 
@@ -152,6 +164,8 @@ impl Application {
         let scheduler = crate::scheduler::spawn(self.store.clone(), self.schedule_every);
         let media_worker =
             crate::media_worker::spawn(self.store.clone(), self.media, self.schedule_every);
+        let webhooks =
+            crate::webhook_worker::spawn(self.store.clone(), self.outbound, self.webhooks);
         let search = tokio::spawn(self.search.run());
         let pages = self.cache.clone().map(|cache| {
             tokio::spawn(kiosque_web::cache::follow(
@@ -168,6 +182,7 @@ impl Application {
         .await;
         scheduler.abort();
         media_worker.abort();
+        webhooks.abort();
         search.abort();
         if let Some(pages) = pages {
             pages.abort();

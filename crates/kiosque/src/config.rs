@@ -32,6 +32,39 @@ struct FileConfig {
     cache: CacheFile,
     theme: ThemeFile,
     api: ApiFile,
+    webhooks: WebhooksFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct WebhooksFile {
+    /// Hosts webhooks may call although they are not public addresses.
+    allow_hosts: Vec<String>,
+    /// The longest a delivery may take.
+    timeout_seconds: u64,
+    /// Waits between attempts (the built-in schedule if not given).
+    retry_seconds: Option<Vec<f64>>,
+}
+
+impl Default for WebhooksFile {
+    fn default() -> Self {
+        WebhooksFile {
+            allow_hosts: Vec::new(),
+            timeout_seconds: 10,
+            retry_seconds: None,
+        }
+    }
+}
+
+/// How webhooks are sent.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// Hosts (as written in URLs) called even though they are not public.
+    pub allow_hosts: Vec<String>,
+    /// The longest one delivery may take.
+    pub timeout: Duration,
+    /// Waits between attempts; given up after the last.
+    pub retry: Vec<Duration>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,6 +247,8 @@ pub struct Settings {
     pub schedule_every: Duration,
     /// Outgoing e-mail, if configured.
     pub smtp: Option<SmtpSettings>,
+    /// How webhooks are sent.
+    pub webhooks: WebhookSettings,
 }
 
 impl Settings {
@@ -293,6 +328,30 @@ impl Settings {
                 })
             }
         };
+        if file.webhooks.timeout_seconds == 0 {
+            bail!(
+                "{}: webhooks.timeout_seconds must be at least 1",
+                path.display()
+            );
+        }
+        let retry = match file.webhooks.retry_seconds {
+            None => kiosque_core::service::webhooks::RETRY_SCHEDULE.to_vec(),
+            Some(list) => list
+                .iter()
+                .map(|&s| Duration::try_from_secs_f64(s))
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| {
+                    format!(
+                        "{}: webhooks.retry_seconds: positive numbers of seconds",
+                        path.display()
+                    )
+                })?,
+        };
+        let webhooks = WebhookSettings {
+            allow_hosts: file.webhooks.allow_hosts.clone(),
+            timeout: Duration::from_secs(file.webhooks.timeout_seconds),
+            retry,
+        };
         let listen = match file.server.listen {
             Some(l) => l,
             None => DEFAULT_LISTEN.parse()?,
@@ -329,6 +388,7 @@ impl Settings {
                 api_burst: (file.api.per_minute / 5).max(1),
                 api_interval: Duration::from_millis(60_000 / u64::from(file.api.per_minute.max(1))),
                 api_cors_origins: file.api.cors_origins,
+                webhook_allow_hosts: file.webhooks.allow_hosts,
                 ..WebConfig::default()
             },
             media_limits: MediaLimits {
@@ -338,6 +398,7 @@ impl Settings {
             media_storage,
             schedule_every: Duration::from_secs(1),
             smtp,
+            webhooks,
         })
     }
 
@@ -427,6 +488,14 @@ pub fn commented_template() -> String {
          # per_minute = {}\n\
          # Web pages (origins) that may call the API from a browser; \"*\" for any:\n\
          # cors_origins = [\"https://app.example.org\"]\n\n\
+         [webhooks]\n\
+         # Webhooks never call loopback, private, link-local or other non-public\n\
+         # addresses; list here the hosts (as written in URLs) they may call anyway:\n\
+         # allow_hosts = [\"hooks.internal.example\"]\n\
+         # The longest one delivery may take:\n\
+         # timeout_seconds = 10\n\
+         # Waits between attempts, in seconds (the default spans about three days):\n\
+         # retry_seconds = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 72000]\n\n\
          [theme]\n\
          # Templates and assets overriding the built-in ones (docs/THEMES.md);\n\
          # DATA/theme is used when it exists:\n\

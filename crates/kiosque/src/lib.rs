@@ -13,7 +13,9 @@ pub mod export;
 pub mod import;
 pub mod mailer;
 pub mod media_worker;
+pub mod outbound;
 pub mod scheduler;
+pub mod webhook_worker;
 
 pub use app::Application;
 pub use config::{MediaStorage, Settings};

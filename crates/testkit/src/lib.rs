@@ -10,12 +10,14 @@
 mod app;
 mod db;
 pub mod fixtures;
+mod receiver;
 mod s3;
 mod smtp;
 mod tools;
 
 pub use app::{Newsroom, Sibling, TestApp};
 pub use db::{Engine, POSTGRES_ENV, TestDb};
+pub use receiver::{Answer, Received, WebhookReceiver, eventually, verified_by_standardwebhooks};
 pub use s3::S3Server;
 pub use smtp::{Inbox, smtp_sink};
 pub use tools::external_tool;

@@ -29,7 +29,7 @@ use kiosque_core::ports::Store;
 use kiosque_media::BlobStore;
 use tower_http::compression::CompressionLayer;
 
-pub use api::openapi;
+pub use api::{openapi, webhook_message};
 pub use error::WebError;
 
 /// What the HTTP layer can be tuned with.
@@ -69,6 +69,9 @@ pub struct WebConfig {
     /// Web origins whose pages may call the API from a browser
     /// (`https://app.example.org`; `*` for any). Empty: none (the default).
     pub api_cors_origins: Vec<String>,
+    /// Hosts webhooks may be registered for although they are not public
+    /// addresses (`[webhooks] allow_hosts`).
+    pub webhook_allow_hosts: Vec<String>,
 }
 
 impl Default for WebConfig {
@@ -90,6 +93,7 @@ impl Default for WebConfig {
             api_burst: 120,
             api_interval: Duration::from_millis(100),
             api_cors_origins: Vec::new(),
+            webhook_allow_hosts: Vec::new(),
         }
     }
 }

@@ -100,6 +100,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/users.html"),
     ),
     (
+        "admin/webhooks.html",
+        include_str!("../templates/admin/webhooks.html"),
+    ),
+    (
+        "admin/webhook.html",
+        include_str!("../templates/admin/webhook.html"),
+    ),
+    (
         "admin/account.html",
         include_str!("../templates/admin/account.html"),
     ),

@@ -21,7 +21,7 @@ both_databases!(
 );
 
 /// A user of `role` and a token acting as them.
-async fn token(app: &TestApp, email: &str, role: Role, read_only: bool) -> String {
+pub(crate) async fn token(app: &TestApp, email: &str, role: Role, read_only: bool) -> String {
     let user = app.create_user(email, role, "un mot de passe long").await;
     let (secret, token) =
         auth::make_api_token(user.id, "Tests", read_only, None, Utc::now()).unwrap();
@@ -29,20 +29,20 @@ async fn token(app: &TestApp, email: &str, role: Role, read_only: bool) -> Strin
     secret
 }
 
-struct Call<'a> {
-    app: &'a TestApp,
-    token: String,
+pub(crate) struct Call<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) token: String,
 }
 
 impl Call<'_> {
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.app
             .client
             .request(method, self.app.url(path))
             .bearer_auth(&self.token)
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &self,
         request: reqwest::RequestBuilder,
     ) -> (u16, reqwest::header::HeaderMap, Value) {
@@ -58,12 +58,16 @@ impl Call<'_> {
         (status, headers, body)
     }
 
-    async fn post(&self, path: &str, body: Value) -> (u16, reqwest::header::HeaderMap, Value) {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        body: Value,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
         self.send(self.request(reqwest::Method::POST, path).json(&body))
             .await
     }
 
-    async fn patch(
+    pub(crate) async fn patch(
         &self,
         path: &str,
         version: Option<&str>,
@@ -76,12 +80,12 @@ impl Call<'_> {
         self.send(r).await
     }
 
-    async fn get(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Value) {
         self.send(self.request(reqwest::Method::GET, path)).await
     }
 }
 
-fn etag(headers: &reqwest::header::HeaderMap) -> String {
+pub(crate) fn etag(headers: &reqwest::header::HeaderMap) -> String {
     headers["etag"].to_str().unwrap().to_owned()
 }
 

@@ -20,6 +20,7 @@ both_databases!(
     moderating_an_unknown_comment_fails_clearly,
     the_demo_creates_a_browsable_site,
     an_acknowledged_comment_survives_kill_9,
+    a_webhook_event_committed_before_kill_9_is_sent_after_restart,
 );
 
 struct Kiosque<'a> {
@@ -490,5 +491,89 @@ async fn an_acknowledged_comment_survives_kill_9(db: TestDb) {
     assert!(
         pending.contains("Ce commentaire doit survivre."),
         "{pending}"
+    );
+}
+
+/// The outbox is written in the change's own transaction: a comment
+/// acknowledged just before `kill -9` (no shutdown, no flush) still
+/// reaches the webhook once a server runs again.
+async fn a_webhook_event_committed_before_kill_9_is_sent_after_restart(db: TestDb) {
+    use kiosque_core::model::{WebhookEvent, WebhookSettings};
+    use kiosque_core::ports::Webhooks;
+    use kiosque_testkit::{Answer, WebhookReceiver};
+
+    let k = Kiosque::new(&db);
+    k.init().await;
+    std::fs::write(
+        k.data.join("kiosque.toml"),
+        "[webhooks]\nallow_hosts = [\"127.0.0.1\"]\nretry_seconds = [0.2, 0.2, 0.2, 0.2, 0.2, 0.2]\n",
+    )
+    .unwrap();
+    let file = write_article(
+        &db.dir.path().join("src"),
+        "a.md",
+        &french_article_source("durable", None),
+    );
+    let path = k.ok(&["publish", file.to_str().unwrap()]).await;
+    // The receiver fails while the first server runs, so nothing is
+    // delivered before the kill.
+    let receiver = WebhookReceiver::start().await;
+    receiver.answer(std::iter::repeat_n(Answer::Status(503), 10_000));
+    db.store()
+        .await
+        .create_webhook(
+            &WebhookSettings {
+                url: receiver.url("/comments"),
+                description: String::new(),
+                events: vec![WebhookEvent::CommentCreated],
+                enabled: true,
+            },
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let (mut server, base) = k.serve().await;
+    let r = client()
+        .post(format!("{base}{}comments", path.trim()))
+        .form(&[
+            ("comment", "Ce commentaire doit être annoncé."),
+            ("name", "Kofi"),
+            ("email", "kofi@example.org"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+    assert!(
+        receiver.received().iter().all(|m| m.answered == 503),
+        "nothing was delivered before the kill"
+    );
+
+    receiver.clear_answers();
+    let (_server, _) = k.serve().await;
+    let delivered = loop {
+        let got = receiver
+            .wait_for(
+                receiver.received().len() + 1,
+                std::time::Duration::from_secs(15),
+            )
+            .await;
+        if let Some(m) = got.iter().find(|m| m.answered == 204) {
+            break m.clone();
+        }
+    };
+    let message = delivered.json();
+    assert_eq!(message["type"], "comment.created");
+    assert_eq!(
+        message["data"]["object"]["body"],
+        "Ce commentaire doit être annoncé."
+    );
+    assert_eq!(message["data"]["object"]["status"], "pending");
+    assert!(
+        !delivered.body.contains("kofi@example.org"),
+        "no address leaves Kiosque"
     );
 }

@@ -206,6 +206,27 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         )
         .await;
     out.push(("422 users".to_owned(), bad_user.text().await.unwrap()));
+    // Webhooks: a refused address, a registration (with its secret), its log.
+    let bad_hook = admin
+        .post(
+            "/admin/webhooks",
+            &[("url", "http://10.0.0.1/"), ("description", "Intranet")],
+        )
+        .await;
+    assert_eq!(bad_hook.status(), 422);
+    out.push(("422 webhooks".to_owned(), bad_hook.text().await.unwrap()));
+    let hook = admin
+        .post(
+            "/admin/webhooks",
+            &[
+                ("url", "https://hooks.example.org/kiosque"),
+                ("events", "article.published"),
+                ("events", "page.published"),
+            ],
+        )
+        .await;
+    assert_eq!(hook.status(), 201);
+    out.push(("201 webhooks".to_owned(), hook.text().await.unwrap()));
     let taken = admin
         .post("/admin/sections", &[("name", "International")])
         .await;
@@ -278,6 +299,8 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/media?q=rien",
         "/admin/comments?status=approved&done=2",
         "/admin/comments?status=trash",
+        "/admin/webhooks",
+        "/admin/webhooks/1",
     ] {
         out.push((p.to_owned(), admin.page(p).await.1));
     }

@@ -35,3 +35,4 @@ mod site_settings;
 mod sitemaps;
 mod story_formats;
 mod themes;
+mod webhooks;

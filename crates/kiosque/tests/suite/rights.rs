@@ -507,6 +507,25 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             Role::Administrator,
         ),
         upload("site logo", "/admin/settings/logo", Role::Administrator),
+        get("webhooks", "/admin/webhooks", Role::Administrator).api(
+            reqwest::Method::GET,
+            "/api/v1/webhooks",
+            None,
+        ),
+        post(
+            "register a webhook",
+            "/admin/webhooks",
+            &[
+                ("url", "https://hooks.example.org/kiosque"),
+                ("events", "article.published"),
+            ],
+            Role::Administrator,
+        )
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/webhooks",
+            Some(json!({"url": "https://hooks.example.org/api", "events": ["site.changed"]})),
+        ),
     ];
     for role in [
         Role::Contributor,
@@ -566,7 +585,7 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             let status = attempt(&who, action).await;
             if rank(role) >= rank(action.least) {
                 assert!(
-                    matches!(status, 200 | 303 | 409 | 422)
+                    matches!(status, 200 | 201 | 303 | 409 | 422)
                         || (action.what == "delete an image" && status == 404),
                     "{role} may {}: got {status}",
                     action.what

@@ -32,7 +32,7 @@ CREATE TABLE webhook_events (
     previous TEXT,
     -- The message as first sent: every attempt sends the same bytes.
     payload TEXT,
-    created_at BIGINT NOT NULL DEFAULT (extract(epoch FROM now())::BIGINT)
+    created_at BIGINT NOT NULL DEFAULT (floor(extract(epoch FROM now()))::BIGINT)
 );
 CREATE INDEX webhook_events_time ON webhook_events (created_at);
 
@@ -58,6 +58,8 @@ CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
 
 -- Records `kind` for `object` if an enabled webhook wants it, with one
 -- delivery per such webhook.
+-- Times are floored: a cast alone rounds, which would date a delivery up to
+-- half a second ahead of the workers' clocks.
 CREATE FUNCTION webhook_note(kind TEXT, object BIGINT, previous JSON) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -70,7 +72,7 @@ BEGIN
     INSERT INTO webhook_events (event, object_id, previous)
     VALUES (kind, object, previous::TEXT) RETURNING id INTO event_id;
     INSERT INTO webhook_deliveries (webhook_id, event_id, run_after, created_at)
-    SELECT w.id, event_id, extract(epoch FROM now())::BIGINT, extract(epoch FROM now())::BIGINT
+    SELECT w.id, event_id, floor(extract(epoch FROM now()))::BIGINT, floor(extract(epoch FROM now()))::BIGINT
     FROM webhooks w JOIN webhook_subscriptions s ON s.webhook_id = w.id
     WHERE s.event = kind AND w.enabled = 1;
 END $$;

@@ -220,6 +220,8 @@ pub async fn deliveries_are_leased_retried_and_given_up(db: TestDb) {
         .publish_article(&french_draft("relance", date(0)))
         .await
         .unwrap();
+    // The database's clock wrote the event: read ours after it.
+    let now = Utc::now();
     let lease = now + Duration::seconds(60);
     let due = store.claim_delivery(now, lease).await.unwrap().unwrap();
     assert_eq!(due.delivery.attempts, 1);

@@ -24,6 +24,7 @@ mod terms;
 mod tokens;
 mod upload;
 mod users;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -94,6 +95,18 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         .route("/admin/comments", get(comments::queue).post(comments::act))
         .route("/admin/comments/{id}/reply", post(comments::reply))
         .route("/admin/settings", get(settings::form).post(settings::save))
+        .route(
+            "/admin/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/admin/webhooks/{id}",
+            get(webhooks::show).post(webhooks::act),
+        )
+        .route(
+            "/admin/webhooks/{id}/deliveries/{delivery}/retry",
+            post(webhooks::retry),
+        )
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}/role", post(users::set_role))
         .route("/admin/authors", get(authors::list))

@@ -46,6 +46,20 @@ impl Caller {
         Ok(user)
     }
 
+    /// The user, for an endpoint that reads what only `permission` may
+    /// see (read-only tokens welcome): 401 without a token, 403 for a role
+    /// without it.
+    pub(crate) fn viewer(&self, permission: Permission) -> Result<&User, ApiError> {
+        let (user, _) = self.reader()?;
+        if !user.role.allows(permission) {
+            return Err(ApiError::forbidden(format!(
+                "A {} may not see this.",
+                user.role
+            )));
+        }
+        Ok(user)
+    }
+
     /// The user and token, for an endpoint that only reads the newsroom's
     /// side: 401 without a token.
     pub(crate) fn reader(&self) -> Result<(&User, &ApiToken), ApiError> {

@@ -7,6 +7,7 @@ mod auth;
 mod body;
 mod content;
 mod error;
+mod events;
 mod extract;
 mod idempotency;
 mod moderation;
@@ -14,6 +15,7 @@ mod newsroom;
 mod reference;
 mod spec;
 mod terms;
+mod webhooks;
 mod wire;
 
 use std::sync::Arc;
@@ -27,6 +29,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use error::ApiError;
+pub use events::webhook_message;
 
 use crate::AppState;
 
@@ -65,6 +68,14 @@ fn described() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
         .routes(routes!(terms::update_section, terms::delete_section))
         .routes(routes!(terms::create_tag))
         .routes(routes!(terms::update_tag, terms::delete_tag))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(
+            webhooks::get_webhook,
+            webhooks::update_webhook,
+            webhooks::delete_webhook
+        ))
+        .routes(routes!(webhooks::list_webhook_deliveries))
+        .routes(routes!(webhooks::retry_webhook_delivery))
         .split_for_parts()
 }
 

@@ -124,7 +124,7 @@ fn status_out(s: ArticleStatus) -> StatusParam {
     }
 }
 
-fn desk(site: &Site, a: &Article) -> DeskArticleOut {
+pub(crate) fn desk(site: &Site, a: &Article) -> DeskArticleOut {
     DeskArticleOut {
         article: ArticleOut::new(site, a),
         body_markdown: a.body_markdown.clone(),

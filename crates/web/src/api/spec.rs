@@ -23,6 +23,8 @@ use super::error::CODES;
     tags(
         (name = "content", description = "What readers see: public, read-only, cacheable."),
         (name = "newsroom", description = "What the admin does, with a token and the same rules."),
+        (name = "webhooks", description = "Other systems told of changes, in messages signed \
+            per Standard Webhooks (administrators)."),
     ),
     components(schemas(super::error::ErrorBody, super::error::ErrorDetail)),
 )]
@@ -147,6 +149,8 @@ fn link(api: &mut OpenApi) {
         ("list_sections", "/0/id", "get_section", "section"),
         ("list_authors", "/0/id", "get_author", "author"),
         ("list_pages", "/0/id", "get_page", "page"),
+        ("list_webhooks", "/0/id", "get_webhook", "id"),
+        ("list_webhooks", "/0/id", "list_webhook_deliveries", "id"),
     ];
     for item in api.paths.paths.values_mut() {
         let Some(get) = item.get.as_mut() else {
