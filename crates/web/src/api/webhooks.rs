@@ -21,7 +21,7 @@ use super::auth::Caller;
 use super::body::{Body, Known};
 use super::content::site_of;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Ids, check_if_match, etag_of};
+use super::extract::{Audience, Ids, check_if_match, etag_of};
 use super::idempotency;
 use super::wire::time;
 use crate::AppState;
@@ -234,11 +234,13 @@ async fn existing(state: &AppState, id: i64) -> Result<Webhook, ApiError> {
     security(("token" = [])),
     responses(
         (status = 200, description = "The webhooks.", body = Vec<WebhookOut>),
+        (status = 403, description = "Not an administrator.", body = ErrorBody),
     ),
 )]
 pub(crate) async fn list_webhooks(
     State(state): State<Arc<AppState>>,
     caller: Caller,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller.viewer(Permission::ManageSettings)?;
     let site = site_of(&state).await?;
@@ -249,7 +251,7 @@ pub(crate) async fn list_webhooks(
         .iter()
         .map(|w| WebhookOut::new(&site, w))
         .collect();
-    Ok(json(StatusCode::OK, bytes(&list)?))
+    super::extract::json(&headers, Audience::Private, &list)
 }
 
 /// Registers a webhook. The answer holds its signing secret, shown this
@@ -318,18 +320,20 @@ pub(crate) async fn create_webhook(
     params(("id" = i64, Path, description = "The webhook's id.")),
     responses(
         (status = 200, description = "The webhook.", body = WebhookOut),
+        (status = 403, description = "Not an administrator.", body = ErrorBody),
         (status = 404, description = "No such webhook.", body = ErrorBody),
     ),
 )]
 pub(crate) async fn get_webhook(
     State(state): State<Arc<AppState>>,
     caller: Caller,
+    headers: HeaderMap,
     Ids(id): Ids<i64>,
 ) -> Result<Response, ApiError> {
     caller.viewer(Permission::ManageSettings)?;
     let site = site_of(&state).await?;
     let hook = existing(&state, id).await?;
-    Ok(json(StatusCode::OK, bytes(&WebhookOut::new(&site, &hook))?))
+    super::extract::json(&headers, Audience::Private, &WebhookOut::new(&site, &hook))
 }
 
 /// Changes a webhook (the fields sent), with `If-Match`: its `ETag`.
@@ -412,12 +416,14 @@ pub(crate) async fn delete_webhook(
     params(("id" = i64, Path, description = "The webhook's id.")),
     responses(
         (status = 200, description = "The latest deliveries.", body = DeliveriesOut),
+        (status = 403, description = "Not an administrator.", body = ErrorBody),
         (status = 404, description = "No such webhook.", body = ErrorBody),
     ),
 )]
 pub(crate) async fn list_webhook_deliveries(
     State(state): State<Arc<AppState>>,
     caller: Caller,
+    headers: HeaderMap,
     Ids(id): Ids<i64>,
 ) -> Result<Response, ApiError> {
     caller.viewer(Permission::ManageSettings)?;
@@ -430,7 +436,7 @@ pub(crate) async fn list_webhook_deliveries(
         .iter()
         .map(|d| DeliveryOut::new(&site, d))
         .collect();
-    Ok(json(StatusCode::OK, bytes(&DeliveriesOut { items })?))
+    super::extract::json(&headers, Audience::Private, &DeliveriesOut { items })
 }
 
 /// Sends a delivery's message again, now (a new line of the log, with
