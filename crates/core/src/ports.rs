@@ -263,6 +263,10 @@ pub trait Store: Accounts + Imports + Webhooks + Send + Sync + 'static {
     async fn article(&self, id: i64) -> Result<Option<Article>>;
     /// The newsroom's list of articles in every state.
     async fn articles(&self, query: &ArticleQuery, page: PageRequest) -> Result<Page<ArticleRow>>;
+    /// Deletes an article with its revisions, comments and details (the
+    /// page, search and webhook logs are told by the triggers);
+    /// `NotFound` if it is gone.
+    async fn delete_article(&self, id: i64) -> Result<()>;
     /// Every revision of an article, newest first.
     async fn revisions(&self, article_id: i64) -> Result<Vec<Revision>>;
     /// Publishes scheduled articles whose time has come; returns their ids.

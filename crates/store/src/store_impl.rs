@@ -17,8 +17,8 @@ use kiosque_core::types::{CommentStatus, Email, Slug};
 
 use crate::articles::Target;
 use crate::{
-    SqlStore, articles, authors, comments, front, media, menus, page_changes, pages, search, site,
-    sitemaps, taxonomy,
+    SqlStore, articles, authors, comments, db, front, media, menus, page_changes, pages, search,
+    site, sitemaps, taxonomy,
 };
 
 #[async_trait]
@@ -110,6 +110,20 @@ impl Store for SqlStore {
 
     async fn articles(&self, query: &ArticleQuery, page: PageRequest) -> Result<Page<ArticleRow>> {
         articles::query(&self.pool, query, page).await
+    }
+
+    async fn delete_article(&self, id: i64) -> Result<()> {
+        // Everything that hangs off an article goes with it (ON DELETE
+        // CASCADE); the logs are written by the triggers of the statement.
+        let done = sqlx::query("DELETE FROM articles WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(kiosque_core::Error::NotFound("article"));
+        }
+        Ok(())
     }
 
     async fn revisions(&self, article_id: i64) -> Result<Vec<Revision>> {

@@ -17,6 +17,13 @@ pub fn can_edit(user: &User, article: &Article) -> bool {
     may_edit(user, article.created_by, article.status)
 }
 
+/// Whether `user` may delete `article`: whoever may open it in the editor
+/// (contributors their own drafts and submissions, authors their own
+/// articles, editors and administrators anyone's), as in WordPress.
+pub fn can_delete(user: &User, article: &Article) -> bool {
+    can_edit(user, article)
+}
+
 /// [`can_edit`] from the two facts it depends on, for lists that do not
 /// load whole articles.
 pub fn may_edit(user: &User, created_by: Option<i64>, status: ArticleStatus) -> bool {

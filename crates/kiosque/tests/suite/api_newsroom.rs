@@ -18,6 +18,7 @@ both_databases!(
     revisions_are_listed_and_restored,
     moderators_work_the_comment_queue,
     sections_and_tags_are_added_renamed_with_if_match_and_deleted,
+    articles_are_deleted_by_whoever_may_open_them,
 );
 
 /// A user of `role` and a token acting as them.
@@ -614,4 +615,71 @@ async fn app_json(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap
     let status = r.status().as_u16();
     let headers = r.headers().clone();
     (status, headers, r.json().await.unwrap())
+}
+
+async fn articles_are_deleted_by_whoever_may_open_them(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let contributor = Call {
+        app: &app,
+        token: token(&app, "pigiste@example.org", Role::Contributor, false).await,
+    };
+    let editor = Call {
+        app: &app,
+        token: token(&app, "redaction@example.org", Role::Editor, false).await,
+    };
+    let (status, _, own) = contributor
+        .post(
+            "/api/v1/newsroom/articles",
+            json!({"title": "Un brouillon à jeter", "body": "Texte."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{own}");
+    let own = own["id"].as_i64().unwrap();
+    let (status, headers, theirs) = editor
+        .post(
+            "/api/v1/newsroom/articles",
+            json!({"title": "Une dépêche publiée", "body": "Texte.", "status": "published"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{theirs}");
+    let theirs = theirs["id"].as_i64().unwrap();
+    let delete = |call: &Call<'_>, id: i64, version: Option<&str>| {
+        let mut r = call.request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/newsroom/articles/{id}"),
+        );
+        if let Some(v) = version {
+            r = r.header("if-match", v);
+        }
+        r
+    };
+    // Someone else's article looks absent to a contributor.
+    let (status, _, _) = contributor.send(delete(&contributor, theirs, None)).await;
+    assert_eq!(status, 404);
+    // A stale version deletes nothing.
+    let (status, _, stale) = editor.send(delete(&editor, theirs, Some("\"0\""))).await;
+    assert_eq!(status, 412, "{stale}");
+    assert_eq!(stale["error"]["code"], "precondition_failed");
+    let (status, _, _) = editor
+        .send(delete(&editor, theirs, Some(&etag(&headers))))
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        app.get(&format!("/api/v1/articles/{theirs}"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        editor
+            .get(&format!("/api/v1/newsroom/articles/{theirs}"))
+            .await
+            .0,
+        404
+    );
+    // One's own draft, without If-Match.
+    let (status, _, _) = contributor.send(delete(&contributor, own, None)).await;
+    assert_eq!(status, 204);
+    let (status, _, gone) = contributor.send(delete(&contributor, own, None)).await;
+    assert_eq!((status, &gone["error"]["code"]), (404, &json!("not_found")));
 }

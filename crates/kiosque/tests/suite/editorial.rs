@@ -28,6 +28,7 @@ both_databases!(
     editors_write_the_author_profiles_readers_see,
     the_live_preview_renders_sanitised_markdown_for_the_newsroom_only,
     autosave_keeps_drafts_and_never_overwrites_a_newer_save,
+    an_article_is_deleted_from_its_editor_once_confirmed,
 );
 
 fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -820,4 +821,37 @@ async fn autosave_keeps_drafts_and_never_overwrites_a_newer_save(db: TestDb) {
             .status(),
         409
     );
+}
+
+async fn an_article_is_deleted_from_its_editor_once_confirmed(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let c = app.newsroom("pigiste@example.org", Role::Contributor).await;
+    let id = write(&c, "Un brouillon de trop", "draft").await;
+    let (_, editor) = c.page(&format!("/admin/articles/{id}/edit")).await;
+    assert!(editor.contains(&format!("action=\"/admin/articles/{id}/delete\"")));
+    let v = version(&c, id).await;
+    // Unticked, or from a stale page: nothing is deleted.
+    let r = c
+        .post(&format!("/admin/articles/{id}/delete"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = c
+        .post(
+            &format!("/admin/articles/{id}/delete"),
+            &[("version", "0"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(app.store.article(id).await.unwrap().is_some());
+    let r = c
+        .post(
+            &format!("/admin/articles/{id}/delete"),
+            &[("version", &v), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/articles?deleted=1");
+    assert!(app.store.article(id).await.unwrap().is_none());
+    let (_, list) = c.page("/admin/articles?deleted=1").await;
+    assert!(list.contains("Article supprimé."));
 }

@@ -224,6 +224,18 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
         .await
         .id;
     let id = article.id;
+    // Someone else's article to delete (an editor does; the administrator
+    // then finds it gone).
+    app.publish(&french_article_source("a-supprimer", None), None)
+        .await;
+    let doomed = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("a-supprimer").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let doomed_v = doomed.version.to_string();
+    let doomed = doomed.id;
     // Images nothing uses: one to look at and describe, one to delete (an
     // editor deletes it; the administrator then gets a 404, not a 403).
     let image = unused_image(&app, "ab").await;
@@ -331,6 +343,17 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             "photo on another's article",
             format!("/admin/articles/{id}/image"),
             Role::Editor,
+        ),
+        post(
+            "delete another's article",
+            format!("/admin/articles/{doomed}/delete"),
+            &[("confirm", "yes"), ("version", &doomed_v)],
+            Role::Editor,
+        )
+        .api(
+            reqwest::Method::DELETE,
+            format!("/api/v1/newsroom/articles/{doomed}"),
+            None,
         ),
         get("media library", "/admin/media", Role::Author),
         upload("add to the library", "/admin/media", Role::Author),
@@ -570,7 +593,8 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
                 let status = attempt_api(&app, &token, api).await;
                 if rank(role) >= rank(action.least) {
                     assert!(
-                        matches!(status, 200 | 201 | 204 | 409 | 422),
+                        matches!(status, 200 | 201 | 204 | 409 | 422)
+                            || (action.what == "delete another's article" && status == 404),
                         "{role} may {} through the API: got {status}",
                         action.what
                     );
@@ -586,7 +610,8 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             if rank(role) >= rank(action.least) {
                 assert!(
                     matches!(status, 200 | 201 | 303 | 409 | 422)
-                        || (action.what == "delete an image" && status == 404),
+                        || (matches!(action.what, "delete an image" | "delete another's article")
+                            && status == 404),
                     "{role} may {}: got {status}",
                     action.what
                 );

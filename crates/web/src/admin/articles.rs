@@ -25,6 +25,8 @@ pub(crate) struct ListQuery {
     category: String,
     q: String,
     page: Option<u32>,
+    /// Set after a deletion, for its notice.
+    deleted: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -142,7 +144,42 @@ pub(crate) async fn list(
         rows, statuses, authors, categories,
         q => &query.q,
         pages,
-        ..admin_context(&state, &newsroom.site, Some(&newsroom), &strings.text("admin.articles"), "articles", None)
+        ..admin_context(&state, &newsroom.site, Some(&newsroom), &strings.text("admin.articles"), "articles", query.deleted.as_ref().map(|_| strings.text("admin.article_deleted")))
     };
     Ok(Html(state.templates.render("admin/articles.html", ctx)?).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct DeleteForm {
+    csrf: String,
+    /// The version the editor showed: a deletion from a stale page deletes
+    /// nothing (the editor shows the article as it is now).
+    version: i64,
+    /// `yes` when the confirmation box is ticked.
+    confirm: String,
+}
+
+/// Deletes an article for good, asked from its editor page with a ticked
+/// confirmation; the same right as opening it
+/// (`editorial::can_delete`).
+pub(crate) async fn delete(
+    State(state): State<Arc<AppState>>,
+    newsroom: Newsroom,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<DeleteForm>,
+) -> Result<Response, WebError> {
+    newsroom.check_csrf(&form.csrf)?;
+    let article = super::editor::editable(&state, &newsroom, id).await?;
+    if !kiosque_core::service::editorial::can_delete(&newsroom.user, &article) {
+        return Err(WebError::NotAllowed);
+    }
+    if form.confirm != "yes" || form.version != article.version {
+        return Ok(
+            axum::response::Redirect::to(&format!("/admin/articles/{id}/edit")).into_response(),
+        );
+    }
+    state.store.delete_article(id).await?;
+    tracing::info!(user = newsroom.user.id, article = id, "article deleted");
+    Ok(axum::response::Redirect::to("/admin/articles?deleted=1").into_response())
 }

@@ -147,6 +147,7 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
                 .layer(axum::extract::DefaultBodyLimit::max(EDITOR_BODY_LIMIT)),
         )
         .route("/admin/articles/{id}/preview", get(editor::preview))
+        .route("/admin/articles/{id}/delete", post(articles::delete))
         .route(
             "/admin/articles/{id}/gallery",
             get(gallery::show).post(gallery::change),

@@ -56,7 +56,8 @@ fn described() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(
             newsroom::get_desk_article,
-            newsroom::update_article
+            newsroom::update_article,
+            newsroom::delete_article
         ))
         .routes(routes!(newsroom::list_revisions))
         .routes(routes!(newsroom::restore_revision))

@@ -658,6 +658,51 @@ pub(crate) async fn update_article(
     desk_response(&site, &saved, StatusCode::OK)
 }
 
+/// Deletes an article for good, with its revisions and comments (as the
+/// admin's editor does, with the same right). With `If-Match` (its
+/// version), an article saved since is not deleted: 412.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/newsroom/articles/{id}",
+    tag = "newsroom",
+    operation_id = "delete_article",
+    security(("token" = [])),
+    params(
+        ("id" = i64, Path, description = "The article's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the article was read with (its version)."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "No article this user may delete.", body = ErrorBody),
+        (status = 412, description = "Saved by someone else since that version: nothing was deleted.", body = ErrorBody),
+    ),
+)]
+pub(crate) async fn delete_article(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Ids(id): Ids<i64>,
+) -> Result<Response, ApiError> {
+    let user = caller.writer(Permission::WriteDrafts)?;
+    let article = editable(&state, user, id).await?;
+    if !kiosque_core::service::editorial::can_delete(user, &article) {
+        return Err(ApiError::not_found());
+    }
+    if headers.contains_key(header::IF_MATCH) && if_match(&headers)? != article.version {
+        return Err(ApiError::new(
+            "precondition_failed",
+            "Saved by someone else since that version: nothing was deleted. Read it again.",
+        ));
+    }
+    state.store.delete_article(id).await?;
+    tracing::info!(
+        user = user.id,
+        article = id,
+        "article deleted through the API"
+    );
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 /// One save of an article.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct RevisionOut {
