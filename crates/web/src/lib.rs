@@ -11,6 +11,7 @@ mod api;
 pub mod cache;
 mod error;
 pub mod i18n;
+mod images;
 mod linger;
 mod rate_limit;
 mod security;
@@ -179,12 +180,12 @@ const BODY_LIMIT: usize = 256 * 1024;
 pub fn router(state: Arc<AppState>) -> Router {
     // Layers wrap what is above them: the cross-site check runs before the
     // handlers, and the error-page renderer sees every error, its own included.
+    // Room for the largest image allowed plus the form around it.
+    let upload_limit = usize::try_from(state.config.media_limits.max_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
     let pages = site::routes()
-        .merge(admin::routes(
-            usize::try_from(state.config.media_limits.max_bytes)
-                .unwrap_or(usize::MAX)
-                .saturating_add(64 * 1024),
-        ))
+        .merge(admin::routes(upload_limit))
         .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
         // Inside the error pages: it sees a handler's bare 404 and may
         // answer a 301 instead (an old address of a site that moved in).
@@ -199,7 +200,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     // The API beside the pages, outside their cross-site check (it takes
     // no cookie: a token is not sent by a browser on its own) and their
     // HTML error pages (it answers JSON).
-    let mut api = api::routes();
+    let mut api = api::routes(upload_limit);
     if !state.config.api_cors_origins.is_empty() {
         api = api.layer(api::cors(&state.config.api_cors_origins));
     }

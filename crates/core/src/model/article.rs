@@ -88,6 +88,33 @@ pub struct MediaText {
 }
 
 impl MediaText {
+    /// Checks and tidies the texts given for an image (runs of white space
+    /// become one space): alt text and caption up to 500 characters, credit
+    /// up to 200. The admin's form and the API both come here.
+    pub fn checked(alt: &str, caption: &str, credit: &str) -> crate::Result<MediaText> {
+        let mut errors = Vec::new();
+        let mut field = |name: &'static str, value: &str, max: usize| {
+            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            if value.chars().count() > max {
+                errors.push(crate::FieldError {
+                    field: name,
+                    code: "too_long",
+                });
+            }
+            value
+        };
+        let text = MediaText {
+            alt: field("alt", alt, 500),
+            caption: field("caption", caption, 500),
+            credit: field("credit", credit, 200),
+        };
+        if errors.is_empty() {
+            Ok(text)
+        } else {
+            Err(crate::Error::Invalid(errors))
+        }
+    }
+
     /// The library's texts once the image is used with these: an alt text
     /// given replaces the old one; a caption or credit given fills only an
     /// empty one (the library keeps the defaults it had).

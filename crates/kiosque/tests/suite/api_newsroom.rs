@@ -19,6 +19,7 @@ both_databases!(
     moderators_work_the_comment_queue,
     sections_and_tags_are_added_renamed_with_if_match_and_deleted,
     articles_are_deleted_by_whoever_may_open_them,
+    photos_are_uploaded_to_the_library_and_described,
 );
 
 /// A user of `role` and a token acting as them.
@@ -682,4 +683,120 @@ async fn articles_are_deleted_by_whoever_may_open_them(db: TestDb) {
     assert_eq!(status, 204);
     let (status, _, gone) = contributor.send(delete(&contributor, own, None)).await;
     assert_eq!((status, &gone["error"]["code"]), (404, &json!("not_found")));
+}
+
+async fn photos_are_uploaded_to_the_library_and_described(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let author = Call {
+        app: &app,
+        token: token(&app, "photo@example.org", Role::Author, false).await,
+    };
+    let upload = |bytes: Vec<u8>, alt: &str| {
+        author
+            .request(reqwest::Method::POST, "/api/v1/newsroom/media")
+            .multipart(
+                reqwest::multipart::Form::new()
+                    .part(
+                        "file",
+                        reqwest::multipart::Part::bytes(bytes).file_name("port.png"),
+                    )
+                    .text("alt", alt.to_owned())
+                    .text("credit", "Awa Diop / Le Courrier"),
+            )
+    };
+    let png = kiosque_media::demo_photo(3, 320, 200, false);
+    let (status, headers, photo) = author
+        .send(upload(png.clone(), "Des pirogues au port de Soumbédioune"))
+        .await;
+    assert_eq!(status, 201, "{photo}");
+    let id = photo["id"].as_i64().unwrap();
+    assert_eq!(headers["location"], format!("/api/v1/newsroom/media/{id}"));
+    assert_eq!(photo["alt"], "Des pirogues au port de Soumbédioune");
+    assert_eq!(photo["credit"], "Awa Diop / Le Courrier");
+    assert_eq!(
+        (photo["width"].as_u64(), photo["height"].as_u64()),
+        (Some(320), Some(200))
+    );
+    // The file is served, re-encoded.
+    let file = photo["url"]
+        .as_str()
+        .unwrap()
+        .replace("https://news.example.org", "");
+    assert_eq!(app.get(&file).await.status(), 200);
+
+    // Refusals: not an image, no file, not multipart, a contributor.
+    let (status, _, refused) = author
+        .send(upload(b"ceci n est pas une image".to_vec(), "x"))
+        .await;
+    assert_eq!(
+        (status, &refused["error"]["fields"]["file"]),
+        (422, &json!("undecodable"))
+    );
+    let (status, _, refused) = author
+        .send(
+            author
+                .request(reqwest::Method::POST, "/api/v1/newsroom/media")
+                .multipart(reqwest::multipart::Form::new().text("alt", "Sans fichier")),
+        )
+        .await;
+    assert_eq!(
+        (status, &refused["error"]["fields"]["file"]),
+        (422, &json!("required"))
+    );
+    let (status, _, refused) = author
+        .post("/api/v1/newsroom/media", json!({"file": "x"}))
+        .await;
+    assert_eq!(
+        (status, &refused["error"]["code"]),
+        (415, &json!("unsupported_media_type"))
+    );
+    let contributor = Call {
+        app: &app,
+        token: token(&app, "pigiste@example.org", Role::Contributor, false).await,
+    };
+    let (status, _, _) = contributor
+        .send(
+            contributor
+                .request(reqwest::Method::POST, "/api/v1/newsroom/media")
+                .multipart(reqwest::multipart::Form::new().part(
+                    "file",
+                    reqwest::multipart::Part::bytes(png).file_name("p.png"),
+                )),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    // Described with If-Match: a stale ETag changes nothing.
+    let (_, headers, _) = author.get(&format!("/api/v1/newsroom/media/{id}")).await;
+    let (status, _, _) = author
+        .patch(
+            &format!("/api/v1/newsroom/media/{id}"),
+            Some("\"stale\""),
+            json!({"caption": "Au port"}),
+        )
+        .await;
+    assert_eq!(status, 412);
+    let (status, _, described) = author
+        .patch(
+            &format!("/api/v1/newsroom/media/{id}"),
+            Some(&etag(&headers)),
+            json!({"caption": "Retour de pêche à Soumbédioune"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{described}");
+    assert_eq!(described["caption"], "Retour de pêche à Soumbédioune");
+    assert_eq!(described["alt"], "Des pirogues au port de Soumbédioune");
+    let long = "x".repeat(501);
+    let (_, headers, _) = author.get(&format!("/api/v1/newsroom/media/{id}")).await;
+    let (status, _, refused) = author
+        .patch(
+            &format!("/api/v1/newsroom/media/{id}"),
+            Some(&etag(&headers)),
+            json!({"alt": long}),
+        )
+        .await;
+    assert_eq!(
+        (status, &refused["error"]["fields"]["alt"]),
+        (422, &json!("too_long"))
+    );
 }

@@ -160,26 +160,10 @@ pub(crate) struct TextForm {
 
 impl TextForm {
     fn validate(&self) -> Result<MediaText, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut field = |name: &'static str, value: &str, max: usize| {
-            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
-            if value.chars().count() > max {
-                errors.push(FieldError {
-                    field: name,
-                    code: "too_long",
-                });
-            }
-            value
-        };
-        let text = MediaText {
-            alt: field("alt", &self.alt, 500),
-            caption: field("caption", &self.caption, 500),
-            credit: field("credit", &self.credit, 200),
-        };
-        if errors.is_empty() {
-            Ok(text)
-        } else {
-            Err(errors)
+        match MediaText::checked(&self.alt, &self.caption, &self.credit) {
+            Ok(text) => Ok(text),
+            Err(Error::Invalid(errors)) => Err(errors),
+            Err(_) => Err(Vec::new()),
         }
     }
 }

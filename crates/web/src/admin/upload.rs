@@ -117,24 +117,15 @@ pub(crate) async fn store_image(
     bytes: Vec<u8>,
     original_name: &str,
 ) -> Result<Result<MediaAsset, Refusal>, WebError> {
-    let limits = state.config.media_limits;
-    let ingested = tokio::task::spawn_blocking(move || kiosque_media::ingest(&bytes, limits))
-        .await
-        .map_err(|e| WebError::Internal(format!("image decoding: {e}")))?;
-    let mut ingested = match ingested {
-        Ok(i) => i,
-        Err(reason) => {
-            tracing::info!(user = newsroom.user.id, %reason, "image refused");
-            return Ok(Err(refusal(state, newsroom, &reason)));
-        }
-    };
-    ingested.meta.original_name = original_name.to_owned();
-    state
-        .media
-        .put(&ingested.meta.file_name, ingested.bytes)
-        .await
-        .map_err(|e| WebError::Internal(format!("storing image: {e}")))?;
-    Ok(Ok(state.store.save_media(&ingested.meta).await?))
+    Ok(
+        match crate::images::ingest(state, bytes, original_name).await? {
+            Ok(asset) => Ok(asset),
+            Err(reason) => {
+                tracing::info!(user = newsroom.user.id, %reason, "image refused");
+                Err(refusal(state, newsroom, &reason))
+            }
+        },
+    )
 }
 
 /// What a "save or remove" image form asks for: `Ok(None)` to remove the

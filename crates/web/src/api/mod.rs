@@ -10,6 +10,7 @@ mod error;
 mod events;
 mod extract;
 mod idempotency;
+mod media;
 mod moderation;
 mod newsroom;
 mod reference;
@@ -33,9 +34,14 @@ pub use events::webhook_message;
 
 use crate::AppState;
 
-/// The API's routes and their description.
-fn described() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
+/// The API's routes and their description; photo uploads may be as large
+/// as `upload_limit`, other bodies 2 MB.
+fn described(upload_limit: usize) -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(media::upload_photo))
+        .layer(axum::extract::DefaultBodyLimit::max(upload_limit));
     OpenApiRouter::with_openapi(spec::ApiDoc::openapi())
+        .merge(uploads)
         .routes(routes!(content::list_articles))
         .routes(routes!(content::get_article))
         .routes(routes!(content::list_article_comments))
@@ -69,6 +75,7 @@ fn described() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
         .routes(routes!(terms::update_section, terms::delete_section))
         .routes(routes!(terms::create_tag))
         .routes(routes!(terms::update_tag, terms::delete_tag))
+        .routes(routes!(media::get_photo, media::describe_photo))
         .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
         .routes(routes!(
             webhooks::get_webhook,
@@ -82,20 +89,21 @@ fn described() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    spec::finish(described().1)
+    spec::finish(described(0).1)
 }
 
 /// The API, with its description and a JSON 404 for any other address
 /// under `/api/`.
-pub(crate) fn routes() -> Router<Arc<AppState>> {
-    let (router, api) = described();
+pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
+    let (router, api) = described(upload_limit);
     let api = Arc::new(spec::finish(api));
     let document: Arc<str> = api
         .to_json()
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
         .into();
     router
-        // Bodies up to an article's longest text, in JSON.
+        // Bodies up to an article's longest text, in JSON (a photo's route
+        // has its own limit, set closer to it, which wins).
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .route(
             "/api/v1/openapi.json",
