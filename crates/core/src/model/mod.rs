@@ -33,7 +33,7 @@ pub use menu::{
     MenuEntry, MenuItem, MenuItemDraft, MenuMove, MenuPlace, MenuTarget, Menus, menu_link, moved,
     sort_by_label,
 };
-pub use page::{PageDraft, StaticPage};
+pub use page::{PAGE_BODY_MAX, PageDraft, StaticPage};
 pub use permalink::Permalink;
 pub use redirect::{RedirectTarget, old_address, without_wordpress_size};
 pub use search::{

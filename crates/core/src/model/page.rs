@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::types::Slug;
+use crate::error::FieldError;
+use crate::types::{Locale, Slug};
 
 /// A page as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,4 +47,51 @@ pub struct PageDraft {
     pub in_footer: bool,
     /// See [`StaticPage::position`].
     pub position: i64,
+}
+
+/// Longest page source: a long ethics charter fits many times over.
+pub const PAGE_BODY_MAX: usize = 100_000;
+
+impl PageDraft {
+    /// Checks a page as written and renders its Markdown; an empty
+    /// address is made from the title. The admin's form and the API both
+    /// come here.
+    pub fn checked(
+        title: &str,
+        slug: &str,
+        body: &str,
+        (in_menu, in_footer, position): (bool, bool, i64),
+        language: Locale,
+    ) -> Result<PageDraft, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut refuse = |field, code| errors.push(FieldError { field, code });
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if title.is_empty() {
+            refuse("title", "required");
+        } else if title.chars().count() > 200 {
+            refuse("title", "too_long");
+        }
+        let slug = match slug.trim() {
+            "" => Slug::from_text(&title).ok(),
+            given => Slug::parse(given).ok(),
+        };
+        if slug.is_none() && !title.is_empty() {
+            refuse("slug", "invalid_slug");
+        }
+        if body.chars().count() > PAGE_BODY_MAX {
+            refuse("body", "too_long");
+        }
+        match slug {
+            Some(slug) if errors.is_empty() => Ok(PageDraft {
+                slug,
+                title,
+                body_html: crate::markup::render_markdown(body, language == Locale::Fr),
+                body_markdown: body.to_owned(),
+                in_menu,
+                in_footer,
+                position,
+            }),
+            _ => Err(errors),
+        }
+    }
 }

@@ -28,6 +28,58 @@ pub fn check_new_password(password: &str) -> Result<()> {
     }
 }
 
+/// Checks what a new account is made with — a name, a valid address, a
+/// role, a password long enough — and says every field that is wrong. The
+/// admin's form and the API both come here; the caller hashes the password
+/// (off the async threads: Argon2id is slow on purpose).
+pub fn check_new_account(
+    name: &str,
+    email: &str,
+    role: &str,
+    password: &str,
+) -> std::result::Result<
+    (String, crate::types::Email, crate::types::Role),
+    Vec<crate::error::FieldError>,
+> {
+    use crate::error::FieldError;
+    let mut errors = Vec::new();
+    let name = crate::types::person_name(name)
+        .map_err(|code| {
+            errors.push(FieldError {
+                field: "name",
+                code,
+            })
+        })
+        .unwrap_or_default();
+    let email = crate::types::Email::parse(email)
+        .map_err(|_| {
+            errors.push(FieldError {
+                field: "email",
+                code: "invalid_email",
+            })
+        })
+        .ok();
+    let role: Option<crate::types::Role> = role
+        .parse()
+        .map_err(|_| {
+            errors.push(FieldError {
+                field: "role",
+                code: "invalid_role",
+            })
+        })
+        .ok();
+    if check_new_password(password).is_err() {
+        errors.push(FieldError {
+            field: "password",
+            code: "password_too_short",
+        });
+    }
+    match (email, role) {
+        (Some(email), Some(role)) if errors.is_empty() => Ok((name, email, role)),
+        _ => Err(errors),
+    }
+}
+
 /// Hashes a password with Argon2id and a fresh salt (PHC string format).
 /// Slow on purpose: call it off the async executor.
 pub fn hash_password(password: &str) -> Result<String> {

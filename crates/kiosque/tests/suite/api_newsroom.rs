@@ -3,7 +3,7 @@
 //! every refusal in the error table.
 
 use chrono::Utc;
-use kiosque_core::ports::Accounts;
+use kiosque_core::ports::{Accounts, Store};
 use kiosque_core::service::auth;
 use kiosque_core::types::Role;
 use kiosque_testkit::{TestApp, TestDb, both_databases};
@@ -20,6 +20,7 @@ both_databases!(
     sections_and_tags_are_added_renamed_with_if_match_and_deleted,
     articles_are_deleted_by_whoever_may_open_them,
     photos_are_uploaded_to_the_library_and_described,
+    pages_accounts_and_settings_are_managed_through_the_api,
 );
 
 /// A user of `role` and a token acting as them.
@@ -799,4 +800,172 @@ async fn photos_are_uploaded_to_the_library_and_described(db: TestDb) {
         (status, &refused["error"]["fields"]["alt"]),
         (422, &json!("too_long"))
     );
+}
+
+async fn pages_accounts_and_settings_are_managed_through_the_api(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let admin = Call {
+        app: &app,
+        token: token(&app, "admin@example.org", Role::Administrator, false).await,
+    };
+    // Pages: added, changed with If-Match, deleted.
+    let (status, headers, page) = admin
+        .post(
+            "/api/v1/newsroom/pages",
+            json!({"title": "Nous contacter", "body": "Écrivez à *redaction@example.org*.", "in_footer": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{page}");
+    let id = page["id"].as_i64().unwrap();
+    assert_eq!(headers["location"], format!("/api/v1/pages/{id}"));
+    assert_eq!(page["slug"], "nous-contacter");
+    assert!(
+        app.page("/nous-contacter/")
+            .await
+            .1
+            .contains("<em>redaction@example.org</em>")
+    );
+    let (status, _, taken) = admin
+        .post(
+            "/api/v1/newsroom/pages",
+            json!({"title": "Autre", "slug": "nous-contacter"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &taken["error"]["fields"]["slug"]),
+        (409, &json!("term_slug_taken"))
+    );
+    let (status, _, _) = admin
+        .patch(
+            &format!("/api/v1/newsroom/pages/{id}"),
+            Some("\"0\""),
+            json!({"title": "Contact"}),
+        )
+        .await;
+    assert_eq!(status, 412);
+    let (status, _, changed) = admin
+        .patch(
+            &format!("/api/v1/newsroom/pages/{id}"),
+            Some(&etag(&headers)),
+            json!({"title": "Contact"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &changed["title"]),
+        (200, &json!("Contact")),
+        "{changed}"
+    );
+    assert_eq!(changed["in_footer"], true, "fields not sent are kept");
+    let (status, _, _) = admin
+        .send(admin.request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/newsroom/pages/{id}"),
+        ))
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(app.get(&format!("/api/v1/pages/{id}")).await.status(), 404);
+
+    // Accounts: made, refused, given another role; never one's own.
+    let (status, headers, made) = admin
+        .post(
+            "/api/v1/newsroom/users",
+            json!({"name": "Awa Diop", "email": "awa@example.org", "role": "author", "password": "un mot de passe solide"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["role"], "author");
+    assert!(made.get("password").is_none() && !made.to_string().contains("argon2"));
+    let awa = made["id"].as_i64().unwrap();
+    let (status, _, refused) = admin
+        .post(
+            "/api/v1/newsroom/users",
+            json!({"name": "", "email": "pas-une-adresse", "role": "author", "password": "court"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    for (field, code) in [
+        ("name", "required"),
+        ("email", "invalid_email"),
+        ("password", "password_too_short"),
+    ] {
+        assert_eq!(refused["error"]["fields"][field], code, "{refused}");
+    }
+    let (status, _, taken) = admin
+        .post(
+            "/api/v1/newsroom/users",
+            json!({"name": "Awa", "email": "AWA@example.org", "role": "editor", "password": "un autre mot de passe"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &taken["error"]["fields"]["email"]),
+        (409, &json!("email_taken"))
+    );
+    let (status, _, promoted) = admin
+        .patch(
+            &format!("/api/v1/newsroom/users/{awa}"),
+            Some(&etag(&headers)),
+            json!({"role": "editor"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &promoted["role"]),
+        (200, &json!("editor")),
+        "{promoted}"
+    );
+    let (cookie, _) = app
+        .sign_in("awa@example.org", "un mot de passe solide")
+        .await;
+    assert!(
+        cookie.is_some(),
+        "the new account signs in with its password"
+    );
+    let (_, _, me) = admin.get("/api/v1/me").await;
+    let my_id = me["id"].as_i64().unwrap();
+    let (_, headers, _) = admin.get(&format!("/api/v1/newsroom/users/{my_id}")).await;
+    let (status, _, _) = admin
+        .patch(
+            &format!("/api/v1/newsroom/users/{my_id}"),
+            Some(&etag(&headers)),
+            json!({"role": "author"}),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    // Settings: read, changed with If-Match, refused choices named.
+    let (status, headers, settings) = admin.get("/api/v1/newsroom/settings").await;
+    assert_eq!(status, 200, "{settings}");
+    assert_eq!(settings["name"], "Afrique Première Tv");
+    let (status, _, refused) = admin
+        .patch(
+            "/api/v1/newsroom/settings",
+            Some(&etag(&headers)),
+            json!({"language": "de", "accent": "#ffff00", "time_zone": "Mars/Olympus"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"]["fields"]["language"], "invalid_choice");
+    let (status, _, saved) = admin
+        .patch(
+            "/api/v1/newsroom/settings",
+            Some(&etag(&headers)),
+            json!({"tagline": "L'actualité de l'Afrique de l'Ouest", "time_zone": "Africa/Dakar", "close_after_days": 30}),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["time_zone"], "Africa/Dakar");
+    assert_eq!(
+        saved["name"], "Afrique Première Tv",
+        "fields not sent are kept"
+    );
+    let (status, _, _) = admin
+        .patch(
+            "/api/v1/newsroom/settings",
+            Some(&etag(&headers)),
+            json!({"tagline": "Trop tard"}),
+        )
+        .await;
+    assert_eq!(status, 412, "the first change made that ETag stale");
+    let site = app.store.site().await.unwrap().unwrap();
+    assert_eq!(site.tagline, "L'actualité de l'Afrique de l'Ouest");
+    assert_eq!(site.comments.close_after_days, 30);
 }

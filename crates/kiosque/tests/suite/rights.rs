@@ -532,6 +532,11 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
                 ("action", "save"),
             ],
             Role::Editor,
+        )
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/newsroom/pages",
+            Some(json!({"title": "Mentions légales", "body": "Éditeur : …"})),
         ),
         get("front page", "/admin/front", Role::Editor),
         post(
@@ -559,7 +564,11 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
             format!("/admin/articles/{id}/gallery"),
             Role::Editor,
         ),
-        get("accounts", "/admin/users", Role::Administrator),
+        get("accounts", "/admin/users", Role::Administrator).api(
+            reqwest::Method::GET,
+            "/api/v1/newsroom/users",
+            None,
+        ),
         post(
             "create an account",
             "/admin/users",
@@ -570,20 +579,41 @@ async fn each_role_may_do_exactly_what_its_rank_allows(db: TestDb) {
                 ("password", ""),
             ],
             Role::Administrator,
+        )
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/newsroom/users",
+            Some(json!({"name": "X", "email": "x", "role": "author", "password": ""})),
         ),
         post(
             "change a role",
             format!("/admin/users/{target}/role"),
             &[("role", "contributor")],
             Role::Administrator,
+        )
+        .api(
+            reqwest::Method::PATCH,
+            format!("/api/v1/newsroom/users/{target}"),
+            Some(json!({"role": "contributor"})),
+        )
+        .at_etag_of(format!("/api/v1/newsroom/users/{target}")),
+        get("site settings", "/admin/settings", Role::Administrator).api(
+            reqwest::Method::GET,
+            "/api/v1/newsroom/settings",
+            None,
         ),
-        get("site settings", "/admin/settings", Role::Administrator),
         post(
             "change the settings",
             "/admin/settings",
             &[("name", ""), ("time_zone", "UTC")],
             Role::Administrator,
-        ),
+        )
+        .api(
+            reqwest::Method::PATCH,
+            "/api/v1/newsroom/settings",
+            Some(json!({"name": ""})),
+        )
+        .at_etag_of("/api/v1/newsroom/settings"),
         upload("site logo", "/admin/settings/logo", Role::Administrator),
         get("webhooks", "/admin/webhooks", Role::Administrator).api(
             reqwest::Method::GET,

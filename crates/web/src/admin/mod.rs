@@ -19,7 +19,7 @@ mod photo;
 mod reset;
 mod revisions;
 pub(crate) mod session;
-mod settings;
+pub(crate) mod settings;
 mod terms;
 mod tokens;
 mod upload;

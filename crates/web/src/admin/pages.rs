@@ -7,18 +7,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use kiosque_core::markup::render_markdown;
 use kiosque_core::model::{PageDraft, StaticPage};
-use kiosque_core::types::{Locale, Permission, Slug};
+use kiosque_core::types::{Locale, Permission};
 use kiosque_core::{Error, FieldError};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{Newsroom, admin_context, error_views};
 use crate::{AppState, WebError};
-
-/// Longest page source: a long ethics charter fits many times over.
-const MAX_BODY_CHARS: usize = 100_000;
 
 /// The page form, as typed.
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -51,45 +47,35 @@ impl PageForm {
         }
     }
 
-    /// The page to store, or what is wrong. An empty address is made from
-    /// the title.
+    /// The page to store, or what is wrong (`PageDraft::checked`, with the
+    /// form's position as typed).
     fn validate(&self, language: Locale) -> Result<PageDraft, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut refuse = |field, code| errors.push(FieldError { field, code });
-        let title = self.title.split_whitespace().collect::<Vec<_>>().join(" ");
-        if title.is_empty() {
-            refuse("title", "required");
-        } else if title.chars().count() > 200 {
-            refuse("title", "too_long");
-        }
-        let slug = match self.slug.trim() {
-            "" => Slug::from_text(&title).ok(),
-            given => Slug::parse(given).ok(),
+        let (position, bad_position) = match self.position.trim() {
+            "" => (0, false),
+            raw => raw.parse::<i64>().map_or((0, true), |p| (p, false)),
         };
-        if slug.is_none() && !title.is_empty() {
-            refuse("slug", "invalid_slug");
-        }
-        if self.body.chars().count() > MAX_BODY_CHARS {
-            refuse("body", "too_long");
-        }
-        let position = match self.position.trim() {
-            "" => 0,
-            raw => raw.parse::<i64>().unwrap_or_else(|_| {
-                refuse("position", "invalid_number");
-                0
-            }),
-        };
-        match slug {
-            Some(slug) if errors.is_empty() => Ok(PageDraft {
-                slug,
-                title,
-                body_html: render_markdown(&self.body, language == Locale::Fr),
-                body_markdown: self.body.clone(),
-                in_menu: self.in_menu.is_some(),
-                in_footer: self.in_footer.is_some(),
-                position,
-            }),
-            _ => Err(errors),
+        let checked = PageDraft::checked(
+            &self.title,
+            &self.slug,
+            &self.body,
+            (self.in_menu.is_some(), self.in_footer.is_some(), position),
+            language,
+        );
+        match (checked, bad_position) {
+            (Ok(draft), false) => Ok(draft),
+            (Ok(_), true) => Err(vec![FieldError {
+                field: "position",
+                code: "invalid_number",
+            }]),
+            (Err(mut errors), bad) => {
+                if bad {
+                    errors.push(FieldError {
+                        field: "position",
+                        code: "invalid_number",
+                    });
+                }
+                Err(errors)
+            }
         }
     }
 }

@@ -18,32 +18,32 @@ use crate::{AppState, WebError};
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub(crate) struct SettingsForm {
-    csrf: String,
-    name: String,
+    pub(crate) csrf: String,
+    pub(crate) name: String,
     /// One line under the name.
-    tagline: String,
+    pub(crate) tagline: String,
     /// `#rrggbb`, or empty for the theme's colour.
-    accent: String,
+    pub(crate) accent: String,
     /// Checkboxes: present ("on") when ticked.
-    header_centred: Option<String>,
-    show_tagline: Option<String>,
-    language: String,
-    comment_policy: String,
-    close_after_days: String,
-    blocked_terms: String,
+    pub(crate) header_centred: Option<String>,
+    pub(crate) show_tagline: Option<String>,
+    pub(crate) language: String,
+    pub(crate) comment_policy: String,
+    pub(crate) close_after_days: String,
+    pub(crate) blocked_terms: String,
     /// A checkbox: present ("on") when ticked.
-    require_admin_2fa: Option<String>,
-    time_zone: String,
+    pub(crate) require_admin_2fa: Option<String>,
+    pub(crate) time_zone: String,
     /// The ticked share networks (one checkbox each).
-    share: Vec<String>,
+    pub(crate) share: Vec<String>,
     /// The shape of article addresses.
-    permalink: String,
+    pub(crate) permalink: String,
     /// A checkbox: feeds carry whole articles.
-    full_text_feeds: Option<String>,
+    pub(crate) full_text_feeds: Option<String>,
 }
 
 impl SettingsForm {
-    fn from_site(site: &Site) -> Self {
+    pub(crate) fn from_site(site: &Site) -> Self {
         SettingsForm {
             csrf: String::new(),
             name: site.name.clone(),
@@ -71,8 +71,9 @@ impl SettingsForm {
         }
     }
 
-    /// The site with these settings applied, or what is wrong.
-    fn apply(&self, site: &Site) -> Result<Site, Vec<FieldError>> {
+    /// The site with these settings applied, or what is wrong; the
+    /// API's settings come here too.
+    pub(crate) fn apply(&self, site: &Site) -> Result<Site, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut next = site.clone();
         let name = self.name.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -9,7 +9,7 @@ use axum_extra::extract::Form;
 use chrono::Utc;
 use kiosque_core::model::NewUser;
 use kiosque_core::service::auth;
-use kiosque_core::types::{Email, Permission, Role};
+use kiosque_core::types::{Permission, Role};
 use kiosque_core::{Error, FieldError};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -105,49 +105,20 @@ pub(crate) async fn create(
 ) -> Result<Response, WebError> {
     newsroom.check_csrf(&form.csrf)?;
     newsroom.require(Permission::ManageUsers)?;
-    let mut errors = Vec::new();
-    let name = kiosque_core::types::person_name(&form.name)
-        .map_err(|code| {
-            errors.push(FieldError {
-                field: "name",
-                code,
-            })
-        })
-        .unwrap_or_default();
-    let email = Email::parse(&form.email)
-        .map_err(|_| {
-            errors.push(FieldError {
-                field: "email",
-                code: "invalid_email",
-            })
-        })
-        .ok();
-    let role: Option<Role> = form
-        .role
-        .parse()
-        .map_err(|_| {
-            errors.push(FieldError {
-                field: "role",
-                code: "invalid_role",
-            })
-        })
-        .ok();
-    if auth::check_new_password(&form.password).is_err() {
-        errors.push(FieldError {
-            field: "password",
-            code: "password_too_short",
-        });
-    }
-    let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
-        return render(
-            &state,
-            &newsroom,
-            &form,
-            &errors,
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let checked = auth::check_new_account(&form.name, &form.email, &form.role, &form.password);
+    let (name, email, role) = match checked {
+        Ok(account) => account,
+        Err(errors) => {
+            return render(
+                &state,
+                &newsroom,
+                &form,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     let password = form.password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))

@@ -3,6 +3,7 @@
 //! handler registered with its OpenAPI description (utoipa-axum: route and
 //! description come from one place, so they cannot drift).
 
+mod accounts;
 mod auth;
 mod body;
 mod content;
@@ -13,7 +14,9 @@ mod idempotency;
 mod media;
 mod moderation;
 mod newsroom;
+mod pages;
 mod reference;
+mod settings;
 mod spec;
 mod terms;
 mod webhooks;
@@ -76,6 +79,11 @@ fn described(upload_limit: usize) -> (Router<Arc<AppState>>, utoipa::openapi::Op
         .routes(routes!(terms::create_tag))
         .routes(routes!(terms::update_tag, terms::delete_tag))
         .routes(routes!(media::get_photo, media::describe_photo))
+        .routes(routes!(pages::create_page))
+        .routes(routes!(pages::update_page, pages::delete_page))
+        .routes(routes!(accounts::list_users, accounts::create_user))
+        .routes(routes!(accounts::get_user, accounts::update_user))
+        .routes(routes!(settings::get_settings, settings::update_settings))
         .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
         .routes(routes!(
             webhooks::get_webhook,

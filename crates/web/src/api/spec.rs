@@ -23,6 +23,7 @@ use super::error::CODES;
     tags(
         (name = "content", description = "What readers see: public, read-only, cacheable."),
         (name = "newsroom", description = "What the admin does, with a token and the same rules."),
+        (name = "administration", description = "Accounts and the site's settings (administrators)."),
         (name = "webhooks", description = "Other systems told of changes, in messages signed \
             per Standard Webhooks (administrators)."),
     ),
