@@ -89,36 +89,36 @@ async fn deliver(store: &dyn Store, outbound: &Outbound, retry: &[Duration], due
             Err(e) => Err(e),
         },
     };
-    let payload = match payload {
-        Ok(p) => p,
-        Err(e) => {
-            // The lease runs out and the delivery is taken again.
-            tracing::error!(delivery = d.id, error = %e, "making a webhook message failed");
-            return;
-        }
-    };
     let message_id = format!("msg_{}", d.event_id);
     let now = Utc::now();
-    let signature = standardwebhooks::Webhook::new(&due.secret)
-        .and_then(|w| w.sign(&message_id, now.timestamp(), payload.as_bytes()));
-    let (sent, took) = match signature {
-        Ok(signature) => {
-            outbound
-                .post_json(
-                    &due.url,
-                    &[
-                        ("webhook-id", message_id.clone()),
-                        ("webhook-timestamp", now.timestamp().to_string()),
-                        ("webhook-signature", signature),
-                    ],
-                    payload,
-                )
-                .await
-        }
+    // A message that cannot be made or signed counts as a failed attempt,
+    // so it follows the schedule (and is given up) like any other.
+    let (sent, took) = match payload {
         Err(e) => (
-            Sent::Failed(format!("the signing secret is not valid: {e}")),
+            Sent::Failed(format!("making the message failed: {e}")),
             Duration::ZERO,
         ),
+        Ok(payload) => match standardwebhooks::Webhook::new(&due.secret)
+            .and_then(|w| w.sign(&message_id, now.timestamp(), payload.as_bytes()))
+        {
+            Ok(signature) => {
+                outbound
+                    .post_json(
+                        &due.url,
+                        &[
+                            ("webhook-id", message_id.clone()),
+                            ("webhook-timestamp", now.timestamp().to_string()),
+                            ("webhook-signature", signature),
+                        ],
+                        payload,
+                    )
+                    .await
+            }
+            Err(e) => (
+                Sent::Failed(format!("the signing secret is not valid: {e}")),
+                Duration::ZERO,
+            ),
+        },
     };
     let (code, error) = match sent {
         Sent::Answered(code) => (Some(code), None),

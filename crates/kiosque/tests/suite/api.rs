@@ -16,6 +16,7 @@ both_databases!(
     drafts_private_fields_and_unknown_addresses_stay_out_of_the_api,
     tokens_are_checked_on_every_endpoint_and_limited_per_token,
     a_writer_makes_uses_and_revokes_a_token_from_the_account_page,
+    a_failure_behind_the_api_is_a_bare_500,
 );
 
 /// Publishes `n` articles a minute apart (the newest last), alternating
@@ -458,4 +459,33 @@ async fn a_writer_makes_uses_and_revokes_a_token_from_the_account_page(db: TestD
         .await;
     assert_eq!(bad.status().as_u16(), 422);
     app.stop().await;
+}
+
+/// A store that fails (a table gone behind the server's back) gives the
+/// generic 500 of the error table: the code, never the cause.
+async fn a_failure_behind_the_api_is_a_bare_500(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let admin = app
+        .create_user(
+            "admin@example.org",
+            Role::Administrator,
+            "un mot de passe long",
+        )
+        .await;
+    let (secret, token) = auth::make_api_token(admin.id, "Tests", false, None, Utc::now()).unwrap();
+    app.store.create_api_token(&token).await.unwrap();
+    let list = || {
+        app.client
+            .get(app.url("/api/v1/webhooks"))
+            .bearer_auth(&secret)
+            .send()
+    };
+    assert_eq!(list().await.unwrap().status(), 200);
+    app.db.execute("DROP TABLE webhook_subscriptions").await;
+    let r = list().await.unwrap();
+    assert_eq!(r.status(), 500);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "internal_error");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(!message.contains("webhook_subscriptions"), "{message}");
 }

@@ -86,6 +86,26 @@ impl<'a> Kiosque<'a> {
         }
         panic!("kiosque serve exited without serving");
     }
+
+    /// Starts a server, posts a reader's comment under the article at
+    /// `path` (acknowledged: 303), then kills the server with SIGKILL: no
+    /// shutdown, no flush, no chance to finish anything.
+    async fn comment_then_kill_9(&self, path: &str, text: &str) {
+        let (mut server, base) = self.serve().await;
+        let r = client()
+            .post(format!("{base}{}comments", path.trim()))
+            .form(&[
+                ("comment", text),
+                ("name", "Kofi"),
+                ("email", "kofi@example.org"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        server.start_kill().unwrap();
+        server.wait().await.unwrap();
+    }
 }
 
 fn write_article(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -472,21 +492,8 @@ async fn an_acknowledged_comment_survives_kill_9(db: TestDb) {
         &french_article_source("durable", None),
     );
     let path = k.ok(&["publish", file.to_str().unwrap()]).await;
-    let (mut server, base) = k.serve().await;
-    let r = client()
-        .post(format!("{base}{}comments", path.trim()))
-        .form(&[
-            ("comment", "Ce commentaire doit survivre."),
-            ("name", "Kofi"),
-            ("email", "kofi@example.org"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    // SIGKILL: no shutdown, no flush, no chance to finish anything.
-    server.start_kill().unwrap();
-    server.wait().await.unwrap();
+    k.comment_then_kill_9(&path, "Ce commentaire doit survivre.")
+        .await;
     let pending = k.ok(&["comments", "pending"]).await;
     assert!(
         pending.contains("Ce commentaire doit survivre."),
@@ -533,20 +540,8 @@ async fn a_webhook_event_committed_before_kill_9_is_sent_after_restart(db: TestD
         )
         .await
         .unwrap();
-    let (mut server, base) = k.serve().await;
-    let r = client()
-        .post(format!("{base}{}comments", path.trim()))
-        .form(&[
-            ("comment", "Ce commentaire doit être annoncé."),
-            ("name", "Kofi"),
-            ("email", "kofi@example.org"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    server.start_kill().unwrap();
-    server.wait().await.unwrap();
+    k.comment_then_kill_9(&path, "Ce commentaire doit être annoncé.")
+        .await;
     assert!(
         receiver.received().iter().all(|m| m.answered == 503),
         "nothing was delivered before the kill"

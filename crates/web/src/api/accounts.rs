@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::Utc;
 use kiosque_core::Error;
 use kiosque_core::model::{NewUser, User};
@@ -20,7 +20,7 @@ use super::auth::Caller;
 use super::body::{Body, Known};
 use super::content::site_of;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Audience, Ids, check_if_match, etag_of};
+use super::extract::{Audience, Ids, check_if_match, etag_of, written};
 use super::wire::time;
 use crate::AppState;
 
@@ -107,29 +107,6 @@ pub(crate) struct RoleIn {
 
 impl Known for RoleIn {
     const FIELDS: &'static [&'static str] = &["role"];
-}
-
-fn answer(status: StatusCode, body: Vec<u8>, id: i64) -> Response {
-    let mut response = (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.clone(),
-    )
-        .into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&etag_of(&body)) {
-        headers.insert(header::ETAG, v);
-    }
-    if status == StatusCode::CREATED
-        && let Ok(v) = HeaderValue::from_str(&format!("/api/v1/newsroom/users/{id}"))
-    {
-        headers.insert(header::LOCATION, v);
-    }
-    response
 }
 
 async fn shown(state: &AppState, id: i64) -> Result<Vec<u8>, ApiError> {
@@ -260,10 +237,10 @@ pub(crate) async fn create_user(
         user = user.id,
         "account created through the API"
     );
-    Ok(answer(
+    Ok(written(
         StatusCode::CREATED,
         shown(&state, user.id).await?,
-        user.id,
+        &format!("/api/v1/newsroom/users/{}", user.id),
     ))
 }
 
@@ -306,5 +283,9 @@ pub(crate) async fn update_user(
     check_if_match(&headers, &etag_of(&current))?;
     state.store.set_user_role(id, role.domain()).await?;
     tracing::info!(by = admin.id, user = id, role = %role.domain(), "role changed through the API");
-    Ok(answer(StatusCode::OK, shown(&state, id).await?, id))
+    Ok(written(
+        StatusCode::OK,
+        shown(&state, id).await?,
+        &format!("/api/v1/newsroom/users/{}", id),
+    ))
 }

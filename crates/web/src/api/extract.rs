@@ -127,3 +127,31 @@ pub(crate) fn check_if_match(asked: &HeaderMap, etag: &str) -> Result<(), ApiErr
         ))
     }
 }
+
+/// The answer to a write: the object as JSON with its `ETag` (what the next
+/// `If-Match` names), never cached, and for something made (201) its
+/// address in `Location`.
+pub(crate) fn written(status: StatusCode, body: Vec<u8>, location: &str) -> Response {
+    let etag = etag_of(&body);
+    let mut response = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if status == StatusCode::CREATED
+        && !location.is_empty()
+        && let Ok(v) = HeaderValue::from_str(location)
+    {
+        headers.insert(header::LOCATION, v);
+    }
+    response
+}

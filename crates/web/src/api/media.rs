@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use kiosque_core::model::{MediaAsset, MediaText};
 use kiosque_core::types::Permission;
 use kiosque_media::MediaError;
@@ -20,7 +20,7 @@ use super::auth::Caller;
 use super::body::{Body, Known};
 use super::content::site_of;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Audience, Ids, check_if_match, etag_of};
+use super::extract::{Audience, Ids, check_if_match, etag_of, written};
 use super::wire::PhotoOut;
 use crate::AppState;
 
@@ -55,29 +55,6 @@ pub(crate) struct PhotoTextIn {
 
 impl Known for PhotoTextIn {
     const FIELDS: &'static [&'static str] = &["alt", "caption", "credit"];
-}
-
-fn answer(status: StatusCode, body: Vec<u8>, id: i64) -> Response {
-    let mut response = (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.clone(),
-    )
-        .into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&etag_of(&body)) {
-        headers.insert(header::ETAG, v);
-    }
-    if status == StatusCode::CREATED
-        && let Ok(v) = HeaderValue::from_str(&format!("/api/v1/newsroom/media/{id}"))
-    {
-        headers.insert(header::LOCATION, v);
-    }
-    response
 }
 
 async fn shown(state: &AppState, asset: &MediaAsset) -> Result<Vec<u8>, ApiError> {
@@ -195,10 +172,10 @@ pub(crate) async fn upload_photo(
         "photo added through the API"
     );
     let asset = existing(&state, asset.id).await?;
-    Ok(answer(
+    Ok(written(
         StatusCode::CREATED,
         shown(&state, &asset).await?,
-        asset.id,
+        &format!("/api/v1/newsroom/media/{}", asset.id),
     ))
 }
 
@@ -271,5 +248,9 @@ pub(crate) async fn describe_photo(
     check_if_match(&headers, &etag_of(&current))?;
     state.store.set_media_text(id, &text).await?;
     let asset = existing(&state, id).await?;
-    Ok(answer(StatusCode::OK, shown(&state, &asset).await?, id))
+    Ok(written(
+        StatusCode::OK,
+        shown(&state, &asset).await?,
+        &format!("/api/v1/newsroom/media/{}", id),
+    ))
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kiosque_core::Error;
 use kiosque_core::model::{PageDraft, StaticPage};
@@ -17,7 +17,7 @@ use super::auth::Caller;
 use super::body::{Body, Known};
 use super::content::site_of;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Ids, check_if_match, etag_of};
+use super::extract::{Ids, check_if_match, etag_of, written};
 use super::wire::PageOut;
 use crate::AppState;
 
@@ -92,29 +92,6 @@ async fn shown(state: &AppState, id: i64) -> Result<Option<Vec<u8>>, ApiError> {
         .map_err(ApiError::internal)
 }
 
-fn answer(status: StatusCode, body: Vec<u8>, id: i64) -> Response {
-    let mut response = (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.clone(),
-    )
-        .into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&etag_of(&body)) {
-        headers.insert(header::ETAG, v);
-    }
-    if status == StatusCode::CREATED
-        && let Ok(v) = HeaderValue::from_str(&format!("/api/v1/pages/{id}"))
-    {
-        headers.insert(header::LOCATION, v);
-    }
-    response
-}
-
 async fn store(state: &AppState, id: Option<i64>, draft: &PageDraft) -> Result<i64, ApiError> {
     match state.store.save_page(id, draft).await {
         Ok(id) => Ok(id),
@@ -146,7 +123,11 @@ pub(crate) async fn create_page(
     let draft = body.value.draft(None, &site)?;
     let id = store(&state, None, &draft).await?;
     let shown = shown(&state, id).await?.ok_or_else(ApiError::not_found)?;
-    Ok(answer(StatusCode::CREATED, shown, id))
+    Ok(written(
+        StatusCode::CREATED,
+        shown,
+        &format!("/api/v1/pages/{}", id),
+    ))
 }
 
 /// Changes a page (the fields sent), with `If-Match`: the `ETag` of
@@ -190,7 +171,11 @@ pub(crate) async fn update_page(
     check_if_match(&headers, &etag_of(&current))?;
     store(&state, Some(id), &draft).await?;
     let shown = shown(&state, id).await?.ok_or_else(ApiError::not_found)?;
-    Ok(answer(StatusCode::OK, shown, id))
+    Ok(written(
+        StatusCode::OK,
+        shown,
+        &format!("/api/v1/pages/{}", id),
+    ))
 }
 
 /// Deletes a page (and its menu links).

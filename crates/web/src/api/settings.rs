@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use kiosque_core::Error;
 use kiosque_core::FieldError;
 use kiosque_core::model::{CommentPolicy, Permalink, ShareNetwork, Site};
@@ -18,7 +18,7 @@ use super::auth::Caller;
 use super::body::{Body, Known};
 use super::content::site_of;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Audience, check_if_match, etag_of};
+use super::extract::{Audience, check_if_match, etag_of, written};
 use crate::AppState;
 use crate::admin::settings::SettingsForm;
 
@@ -219,23 +219,6 @@ impl SettingsIn {
     }
 }
 
-fn answer(body: Vec<u8>) -> Response {
-    let mut response = (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.clone(),
-    )
-        .into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&etag_of(&body)) {
-        headers.insert(header::ETAG, v);
-    }
-    response
-}
-
 fn bytes(site: &Site) -> Result<Vec<u8>, ApiError> {
     serde_json::to_vec(&SettingsOut::new(site)).map_err(ApiError::internal)
 }
@@ -292,5 +275,5 @@ pub(crate) async fn update_settings(
     check_if_match(&headers, &etag_of(&current))?;
     state.store.save_site(&next).await?;
     tracing::info!(by = admin.id, "settings changed through the API");
-    Ok(answer(bytes(&next)?))
+    Ok(written(StatusCode::OK, bytes(&next)?, ""))
 }

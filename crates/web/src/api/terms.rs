@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kiosque_core::Error;
 use kiosque_core::model::{Site, TermKind, check_term};
@@ -17,7 +17,7 @@ use super::auth::Caller;
 use super::body::{Body, Known};
 use super::content::site_of;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Ids, check_if_match, etag_of};
+use super::extract::{Ids, check_if_match, etag_of, written};
 use super::wire::{SectionOut, TagOut};
 use crate::AppState;
 
@@ -83,31 +83,12 @@ async fn shown(
     value.transpose().map_err(ApiError::internal)
 }
 
-fn answer(status: StatusCode, body: Vec<u8>, kind: TermKind, id: i64) -> Response {
-    let mut response = (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.clone(),
-    )
-        .into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&etag_of(&body)) {
-        headers.insert(header::ETAG, v);
-    }
-    let public = match kind {
+/// A term's address in the public API.
+fn public_address(kind: TermKind, id: i64) -> String {
+    match kind {
         TermKind::Category => format!("/api/v1/sections/{id}"),
         TermKind::Tag => format!("/api/v1/tags/{id}"),
-    };
-    if status == StatusCode::CREATED
-        && let Ok(v) = HeaderValue::from_str(&public)
-    {
-        headers.insert(header::LOCATION, v);
     }
-    response
 }
 
 async fn add(
@@ -131,7 +112,11 @@ async fn add(
     let value = shown(state, &site, kind, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(answer(StatusCode::CREATED, value, kind, id))
+    Ok(written(
+        StatusCode::CREATED,
+        value,
+        &public_address(kind, id),
+    ))
 }
 
 async fn change(
@@ -163,7 +148,7 @@ async fn change(
     let value = shown(state, &site, kind, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(answer(StatusCode::OK, value, kind, id))
+    Ok(written(StatusCode::OK, value, &public_address(kind, id)))
 }
 
 async fn remove(

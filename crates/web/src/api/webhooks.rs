@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use kiosque_core::model::{Delivery, Site, Webhook, WebhookEvent, WebhookSettings};
@@ -21,7 +21,7 @@ use super::auth::Caller;
 use super::body::{Body, Known};
 use super::content::site_of;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Audience, Ids, check_if_match, etag_of};
+use super::extract::{Audience, Ids, check_if_match, etag_of, written};
 use super::idempotency;
 use super::wire::time;
 use crate::AppState;
@@ -195,24 +195,6 @@ pub(crate) struct QueuedDeliveryOut {
     id: i64,
 }
 
-fn json(status: StatusCode, body: Vec<u8>) -> Response {
-    let mut response = (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body.clone(),
-    )
-        .into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&etag_of(&body)) {
-        headers.insert(header::ETAG, v);
-    }
-    response
-}
-
 fn bytes(value: &impl Serialize) -> Result<Vec<u8>, ApiError> {
     serde_json::to_vec(value).map_err(ApiError::internal)
 }
@@ -295,17 +277,14 @@ pub(crate) async fn create_webhook(
             .store
             .create_webhook(&settings, &secret, Utc::now())
             .await?;
-        let mut response = json(
+        Ok(written(
             StatusCode::CREATED,
             bytes(&NewWebhookOut {
                 webhook: WebhookOut::new(&site, &made),
                 secret,
             })?,
-        );
-        if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/webhooks/{}", made.id)) {
-            response.headers_mut().insert(header::LOCATION, v);
-        }
-        Ok(response)
+            &format!("/api/v1/webhooks/{}", made.id),
+        ))
     })
     .await
 }
@@ -377,9 +356,10 @@ pub(crate) async fn update_webhook(
     let settings = webhooks::check(&asked, &state.config.webhook_allow_hosts)?;
     check_if_match(&headers, &etag_of(&current))?;
     let changed = state.store.update_webhook(id, &settings).await?;
-    Ok(json(
+    Ok(written(
         StatusCode::OK,
         bytes(&WebhookOut::new(&site, &changed))?,
+        "",
     ))
 }
 
@@ -463,8 +443,9 @@ pub(crate) async fn retry_webhook_delivery(
 ) -> Result<Response, ApiError> {
     caller.writer(Permission::ManageSettings)?;
     let queued = state.store.send_again(id, delivery_id, Utc::now()).await?;
-    Ok(json(
+    Ok(written(
         StatusCode::ACCEPTED,
         bytes(&QueuedDeliveryOut { id: queued })?,
+        "",
     ))
 }
