@@ -40,6 +40,8 @@ struct OperationView {
     token: bool,
     params: Vec<ParamView>,
     body: Option<String>,
+    /// How the body is sent (`application/json`, `multipart/form-data`).
+    body_type: Option<String>,
     responses: Vec<ResponseView>,
 }
 
@@ -103,6 +105,10 @@ fn operation(method: &'static str, path: &str, op: &Operation) -> OperationView 
             RefOr::Ref(_) => None,
         })
         .collect();
+    let body_type = op.request_body.as_ref().and_then(|b| match b {
+        RefOr::T(b) => b.content.keys().next().cloned(),
+        RefOr::Ref(_) => None,
+    });
     let body = op.request_body.as_ref().and_then(|b| match b {
         RefOr::T(b) => b
             .content
@@ -151,6 +157,7 @@ fn operation(method: &'static str, path: &str, op: &Operation) -> OperationView 
         token,
         params,
         body,
+        body_type,
         responses,
     }
 }
