@@ -9,6 +9,7 @@ mod common;
 mod admin;
 mod api;
 mod api_newsroom;
+mod api_resources;
 mod backup;
 mod blobs;
 mod browser;

@@ -4,6 +4,7 @@
 //! description come from one place, so they cannot drift).
 
 mod accounts;
+mod article_in;
 mod auth;
 mod body;
 mod content;
@@ -16,6 +17,7 @@ mod moderation;
 mod newsroom;
 mod pages;
 mod reference;
+mod revisions;
 mod settings;
 mod spec;
 mod terms;
@@ -68,8 +70,8 @@ fn described(upload_limit: usize) -> (Router<Arc<AppState>>, utoipa::openapi::Op
             newsroom::update_article,
             newsroom::delete_article
         ))
-        .routes(routes!(newsroom::list_revisions))
-        .routes(routes!(newsroom::restore_revision))
+        .routes(routes!(revisions::list_revisions))
+        .routes(routes!(revisions::restore_revision))
         .routes(routes!(moderation::list_comment_queue))
         .routes(routes!(moderation::moderate_comment))
         .routes(routes!(moderation::delete_comment))

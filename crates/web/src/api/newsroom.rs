@@ -8,17 +8,18 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use kiosque_core::model::{Article, ArticleQuery, PageRequest, Site, User};
-use kiosque_core::service::editorial::{EditorForm, can_edit, form_line, list_scope};
+use kiosque_core::service::editorial::{EditorForm, can_edit, list_scope};
 use kiosque_core::service::saving::{self, Refused, Saved};
 use kiosque_core::types::{ArticleStatus, Permission};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::article_in::{ArticleIn, refusal};
 use super::auth::Caller;
-use super::body::{Body, Known};
-use super::content::{TypeParam, site_of};
+use super::body::Body;
+use super::content::site_of;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Audience, Ids, Params, json};
 use super::idempotency;
@@ -90,7 +91,7 @@ pub(crate) enum StatusParam {
 }
 
 impl StatusParam {
-    fn domain(self) -> ArticleStatus {
+    pub(super) fn domain(self) -> ArticleStatus {
         match self {
             StatusParam::Draft => ArticleStatus::Draft,
             StatusParam::Pending => ArticleStatus::Pending,
@@ -139,7 +140,11 @@ fn version_tag(version: i64) -> String {
 }
 
 /// A newsroom article with its version as its `ETag`.
-fn desk_response(site: &Site, a: &Article, status: StatusCode) -> Result<Response, ApiError> {
+pub(super) fn desk_response(
+    site: &Site,
+    a: &Article,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
     let body = serde_json::to_vec(&desk(site, a)).map_err(ApiError::internal)?;
     let mut response = (
         status,
@@ -161,222 +166,9 @@ fn desk_response(site: &Site, a: &Article, status: StatusCode) -> Result<Respons
     Ok(response)
 }
 
-/// A source cited.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SourceIn {
-    #[schema(max_length = 200)]
-    name: String,
-    /// A web address, if it has one.
-    url: Option<String>,
-}
-
-/// A further byline.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ContributorIn {
-    #[schema(max_length = 100)]
-    name: String,
-    /// Their part as the byline shows it ("Photos :"); none for a co-author.
-    #[schema(max_length = 60)]
-    role: Option<String>,
-}
-
-/// What an article is written with. To create: `title` and `body` at
-/// least. To change: only the fields sent change.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ArticleIn {
-    #[schema(example = "COP 29 : les promesses")]
-    title: Option<String>,
-    /// Its URL name; made from the title when not given.
-    slug: Option<String>,
-    /// The text, in Markdown.
-    #[schema(example = "Premier paragraphe.\n\nDeuxième paragraphe.")]
-    body: Option<String>,
-    /// Summary; made from the body when not given.
-    excerpt: Option<String>,
-    /// The byline; the token's user when not given.
-    author: Option<String>,
-    /// The section's name (made if new).
-    section: Option<String>,
-    /// Further sections' names.
-    further_sections: Option<Vec<String>>,
-    /// Tag names (made if new).
-    tags: Option<Vec<String>>,
-    r#type: Option<TypeParam>,
-    sources: Option<Vec<SourceIn>>,
-    contributors: Option<Vec<ContributorIn>>,
-    seo_title: Option<String>,
-    seo_description: Option<String>,
-    /// A correction or update note to add with this save.
-    correction: Option<String>,
-    /// The state to save it in; `draft` for a new one when not given.
-    status: Option<StatusParam>,
-    /// Publication time (RFC 3339): for `scheduled`, when it goes live.
-    #[schema(format = DateTime)]
-    published_at: Option<String>,
-}
-
-impl Known for ArticleIn {
-    const FIELDS: &'static [&'static str] = &[
-        "title",
-        "slug",
-        "body",
-        "excerpt",
-        "author",
-        "section",
-        "further_sections",
-        "tags",
-        "type",
-        "sources",
-        "contributors",
-        "seo_title",
-        "seo_description",
-        "correction",
-        "status",
-        "published_at",
-    ];
-}
-
-impl ArticleIn {
-    /// Writes what was sent over the editor's form (the form the admin's
-    /// checks read), or the fields that cannot be written there.
-    fn onto(self, form: &mut EditorForm, site: &Site) -> Result<(), ApiError> {
-        let mut refused: Vec<(String, String)> = Vec::new();
-        // The form keeps lists as text (commas, lines, `|`): a name that
-        // holds one of those would be read as two.
-        let plain = |text: &str, separators: &[char]| !text.contains(separators);
-        if let Some(v) = self.title {
-            form.title = v;
-        }
-        if let Some(v) = self.slug {
-            form.slug = v;
-        }
-        if let Some(v) = self.body {
-            form.body = v;
-        }
-        if let Some(v) = self.excerpt {
-            form.excerpt = v;
-        }
-        if let Some(v) = self.author {
-            form.author = v;
-        }
-        if let Some(v) = self.section {
-            form.category = v;
-        }
-        for (names, field, target) in [
-            (
-                self.further_sections,
-                "further_sections",
-                &mut form.sections,
-            ),
-            (self.tags, "tags", &mut form.tags),
-        ] {
-            if let Some(names) = names {
-                if names.iter().all(|n| plain(n, &[',', '\n'])) {
-                    *target = names.join(", ");
-                } else {
-                    refused.push((field.into(), "no_commas".into()));
-                }
-            }
-        }
-        if let Some(t) = self.r#type {
-            form.article_type = kiosque_core::model::ArticleType::from(t)
-                .as_str()
-                .to_owned();
-        }
-        if let Some(sources) = self.sources {
-            if sources.iter().all(|s| {
-                plain(&s.name, &['|', '\n'])
-                    && s.url.as_deref().is_none_or(|u| plain(u, &['|', '\n']))
-            }) {
-                form.sources = sources
-                    .iter()
-                    .map(|s| form_line(&s.name, s.url.as_deref()))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-            } else {
-                refused.push(("sources".into(), "invalid_source".into()));
-            }
-        }
-        if let Some(people) = self.contributors {
-            if people.iter().all(|c| {
-                plain(&c.name, &['|', '\n']) && c.role.as_deref().is_none_or(|r| plain(r, &['\n']))
-            }) {
-                form.contributors = people
-                    .iter()
-                    .map(|c| form_line(&c.name, c.role.as_deref()))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-            } else {
-                refused.push(("contributors".into(), "invalid_name".into()));
-            }
-        }
-        if let Some(v) = self.seo_title {
-            form.seo_title = v;
-        }
-        if let Some(v) = self.seo_description {
-            form.seo_description = v;
-        }
-        if let Some(v) = self.correction {
-            form.correction = v;
-        }
-        if let Some(s) = self.status {
-            form.status = s.domain().as_str().to_owned();
-        }
-        if let Some(at) = self.published_at {
-            match DateTime::parse_from_rfc3339(&at) {
-                // The form reads times on the site's clock.
-                Ok(t) => {
-                    form.published_at = site
-                        .local(t.with_timezone(&Utc))
-                        .format("%Y-%m-%dT%H:%M:%S")
-                        .to_string();
-                }
-                Err(_) => refused.push(("published_at".into(), "invalid_date".into())),
-            }
-        }
-        if refused.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::fields(
-                "validation_failed",
-                "Some fields are refused.",
-                refused,
-            ))
-        }
-    }
-}
-
-/// A refused save as the API says it.
-fn refusal(refused: Refused) -> ApiError {
-    match refused {
-        Refused::NotAllowed => ApiError::forbidden(
-            "This user may not write this article, or not put it in that state.",
-        ),
-        Refused::Invalid(fields) => ApiError::fields(
-            "validation_failed",
-            "Some fields are refused.",
-            fields
-                .into_iter()
-                .map(|f| (f.field.to_owned(), f.code.to_owned())),
-        ),
-        Refused::Stale => ApiError::new(
-            "precondition_failed",
-            "The article was saved since that version: nothing was changed. Read it again.",
-        ),
-        Refused::SlugTaken => ApiError::fields(
-            "conflict",
-            "Another article has this address.",
-            [("slug".to_owned(), "slug_taken".to_owned())],
-        ),
-    }
-}
-
 /// An article the caller may open in the editor, or 404 (also for one
 /// they may not see: its existence is not theirs to learn).
-async fn editable(state: &AppState, user: &User, id: i64) -> Result<Article, ApiError> {
+pub(super) async fn editable(state: &AppState, user: &User, id: i64) -> Result<Article, ApiError> {
     state
         .store
         .article(id)
@@ -585,7 +377,7 @@ pub(crate) async fn create_article(
 /// The version an `If-Match` names. Without one, 400 (`if_match_required`)
 /// rather than HTTP's 428: clients and checkers (schemathesis) take a
 /// missing required header as a bad request.
-fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+pub(super) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     let raw = headers
         .get(header::IF_MATCH)
         .ok_or_else(|| {
@@ -701,102 +493,4 @@ pub(crate) async fn delete_article(
         "article deleted through the API"
     );
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// One save of an article.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct RevisionOut {
-    /// The version this save made.
-    version: i64,
-    title: String,
-    excerpt: String,
-    body_markdown: String,
-    /// Who saved, if known.
-    saved_by: Option<String>,
-    saved_at: String,
-}
-
-/// Every save of an article, newest first.
-#[utoipa::path(
-    get,
-    path = "/api/v1/newsroom/articles/{id}/revisions",
-    tag = "newsroom",
-    operation_id = "list_revisions",
-    security(("token" = [])),
-    params(("id" = i64, Path, description = "The article's id.")),
-    responses(
-        (status = 200, description = "Its revisions.", body = Vec<RevisionOut>),
-        (status = 404, description = "No article this user may open.", body = ErrorBody),
-    ),
-)]
-pub(crate) async fn list_revisions(
-    State(state): State<Arc<AppState>>,
-    caller: Caller,
-    headers: HeaderMap,
-    Ids(id): Ids<i64>,
-) -> Result<Response, ApiError> {
-    let site = site_of(&state).await?;
-    let (user, _) = caller.reader()?;
-    let article = editable(&state, user, id).await?;
-    let revisions: Vec<RevisionOut> = state
-        .store
-        .revisions(article.id)
-        .await?
-        .into_iter()
-        .map(|r| RevisionOut {
-            version: r.version,
-            title: r.title,
-            excerpt: r.excerpt,
-            body_markdown: r.body_markdown,
-            saved_by: r.saved_by_name,
-            saved_at: time(&site, r.saved_at),
-        })
-        .collect();
-    json(&headers, Audience::Private, &revisions)
-}
-
-/// Brings back a revision's text as a new save (with `If-Match`, as any
-/// change).
-#[utoipa::path(
-    post,
-    path = "/api/v1/newsroom/articles/{id}/revisions/{version}/restore",
-    tag = "newsroom",
-    operation_id = "restore_revision",
-    security(("token" = [])),
-    params(
-        ("id" = i64, Path, description = "The article's id."),
-        ("version" = i64, Path, description = "The revision's version."),
-        ("If-Match" = String, Header, description = "The article's current `ETag`."),
-    ),
-    responses(
-        (status = 200, description = "Restored; the new version is its `ETag`.", body = DeskArticleOut),
-        (status = 404, description = "No such article or revision.", body = ErrorBody),
-        (status = 412, description = "Saved by someone else since that version.", body = ErrorBody),
-            ),
-)]
-pub(crate) async fn restore_revision(
-    State(state): State<Arc<AppState>>,
-    caller: Caller,
-    headers: HeaderMap,
-    Ids((id, version)): Ids<(i64, i64)>,
-) -> Result<Response, ApiError> {
-    let user = caller.writer(Permission::WriteDrafts)?;
-    let site = site_of(&state).await?;
-    let article = editable(&state, user, id).await?;
-    if if_match(&headers)? != article.version {
-        return Err(refusal(Refused::Stale));
-    }
-    saving::restore(
-        state.store.as_ref(),
-        user,
-        &site,
-        &article,
-        version,
-        Utc::now(),
-    )
-    .await?
-    .ok_or_else(ApiError::not_found)?
-    .map_err(refusal)?;
-    let saved = editable(&state, user, id).await?;
-    desk_response(&site, &saved, StatusCode::OK)
 }
