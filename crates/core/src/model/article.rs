@@ -93,9 +93,12 @@ impl MediaText {
     /// up to 200. The admin's form and the API both come here.
     pub fn checked(alt: &str, caption: &str, credit: &str) -> crate::Result<MediaText> {
         let mut errors = Vec::new();
+        // Measured as sent (what a form's maxlength and the API's schema
+        // say), then tidied.
         let mut field = |name: &'static str, value: &str, max: usize| {
+            let over = value.chars().count() > max;
             let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
-            if value.chars().count() > max {
+            if over {
                 errors.push(crate::FieldError {
                     field: name,
                     code: "too_long",

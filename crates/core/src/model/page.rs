@@ -65,10 +65,11 @@ impl PageDraft {
     ) -> Result<PageDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut refuse = |field, code| errors.push(FieldError { field, code });
+        let title_over = title.chars().count() > 200;
         let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
         if title.is_empty() {
             refuse("title", "required");
-        } else if title.chars().count() > 200 {
+        } else if title_over {
             refuse("title", "too_long");
         }
         let slug = match slug.trim() {

@@ -88,28 +88,20 @@ async fn photos_are_uploaded_to_the_library_and_described(db: TestDb) {
         app: &app,
         token: token(&app, "photo@example.org", Role::Author, false).await,
     };
-    let upload = |bytes: Vec<u8>, alt: &str| {
+    let upload = |bytes: Vec<u8>| {
         author
             .request(reqwest::Method::POST, "/api/v1/newsroom/media")
-            .multipart(
-                reqwest::multipart::Form::new()
-                    .part(
-                        "file",
-                        reqwest::multipart::Part::bytes(bytes).file_name("port.png"),
-                    )
-                    .text("alt", alt.to_owned())
-                    .text("credit", "Awa Diop / Le Courrier"),
-            )
+            .multipart(reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name("port.png"),
+            ))
     };
     let png = kiosque_media::demo_photo(3, 320, 200, false);
-    let (status, headers, photo) = author
-        .send(upload(png.clone(), "Des pirogues au port de Soumbédioune"))
-        .await;
+    let (status, headers, photo) = author.send(upload(png.clone())).await;
     assert_eq!(status, 201, "{photo}");
     let id = photo["id"].as_i64().unwrap();
     assert_eq!(headers["location"], format!("/api/v1/newsroom/media/{id}"));
-    assert_eq!(photo["alt"], "Des pirogues au port de Soumbédioune");
-    assert_eq!(photo["credit"], "Awa Diop / Le Courrier");
+    assert_eq!(photo["alt"], "", "described afterwards");
     assert_eq!(
         (photo["width"].as_u64(), photo["height"].as_u64()),
         (Some(320), Some(200))
@@ -123,7 +115,7 @@ async fn photos_are_uploaded_to_the_library_and_described(db: TestDb) {
 
     // Refusals: not an image, no file, not multipart, a contributor.
     let (status, _, refused) = author
-        .send(upload(b"ceci n est pas une image".to_vec(), "x"))
+        .send(upload(b"ceci n est pas une image".to_vec()))
         .await;
     assert_eq!(
         (status, &refused["error"]["fields"]["file"]),
@@ -134,6 +126,21 @@ async fn photos_are_uploaded_to_the_library_and_described(db: TestDb) {
             author
                 .request(reqwest::Method::POST, "/api/v1/newsroom/media")
                 .multipart(reqwest::multipart::Form::new().text("alt", "Sans fichier")),
+        )
+        .await;
+    assert_eq!(
+        (status, &refused["error"]["fields"]["alt"]),
+        (422, &json!("unknown")),
+        "texts are set with PATCH, typed"
+    );
+    let (status, _, refused) = author
+        .send(
+            author
+                .request(reqwest::Method::POST, "/api/v1/newsroom/media")
+                .multipart(reqwest::multipart::Form::new().part(
+                    "file",
+                    reqwest::multipart::Part::bytes(Vec::new()).file_name("vide.png"),
+                )),
         )
         .await;
     assert_eq!(
@@ -177,12 +184,17 @@ async fn photos_are_uploaded_to_the_library_and_described(db: TestDb) {
         .patch(
             &format!("/api/v1/newsroom/media/{id}"),
             Some(&etag(&headers)),
-            json!({"caption": "Retour de pêche à Soumbédioune"}),
+            json!({
+                "alt": "Des pirogues au port de Soumbédioune",
+                "caption": "Retour de pêche à Soumbédioune",
+                "credit": "Awa Diop / Le Courrier",
+            }),
         )
         .await;
     assert_eq!(status, 200, "{described}");
     assert_eq!(described["caption"], "Retour de pêche à Soumbédioune");
     assert_eq!(described["alt"], "Des pirogues au port de Soumbédioune");
+    assert_eq!(described["credit"], "Awa Diop / Le Courrier");
     let long = "x".repeat(501);
     let (_, headers, _) = author.get(&format!("/api/v1/newsroom/media/{id}")).await;
     let (status, _, refused) = author

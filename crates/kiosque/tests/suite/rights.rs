@@ -108,14 +108,10 @@ async fn attempt_api(app: &TestApp, token: &str, api: &Api) -> u16 {
     }
     if api.photo {
         let png = kiosque_media::demo_photo(6, 64, 48, false);
-        request = request.multipart(
-            reqwest::multipart::Form::new()
-                .part(
-                    "file",
-                    reqwest::multipart::Part::bytes(png).file_name("p.png"),
-                )
-                .text("alt", "Une photo"),
-        );
+        request = request.multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(png).file_name("p.png"),
+        ));
     }
     match &api.if_match {
         Some(IfMatch::Version(id)) => {

@@ -24,21 +24,15 @@ use super::extract::{Audience, Ids, check_if_match, etag_of, written};
 use super::wire::PhotoOut;
 use crate::AppState;
 
-/// A photo to add, as `multipart/form-data`.
+/// A photo to add, as `multipart/form-data` with one field. Its alt text,
+/// caption and credit are set afterwards with `PATCH` (as JSON): the parts
+/// of a multipart form carry no types, so typed fields belong there.
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)] // Describes the form for the document; read field by field.
 pub(crate) struct PhotoUpload {
     /// The image: JPEG, PNG, WebP or GIF (re-encoded, its metadata dropped).
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
-    /// What it shows, for readers who cannot see it.
-    #[schema(max_length = 500)]
-    alt: Option<String>,
-    #[schema(max_length = 500)]
-    caption: Option<String>,
-    /// Photographer or agency.
-    #[schema(max_length = 200)]
-    credit: Option<String>,
 }
 
 /// A photo's texts; the fields sent replace theirs.
@@ -78,7 +72,7 @@ fn refused(field: &str, code: &str) -> ApiError {
     )
 }
 
-/// Adds a photo to the library.
+/// Adds a photo to the library (then `PATCH` it to describe it).
 #[utoipa::path(
     post,
     path = "/api/v1/newsroom/media",
@@ -90,7 +84,7 @@ fn refused(field: &str, code: &str) -> ApiError {
         (status = 201, description = "Added; `Location` is its address.", body = PhotoOut),
         (status = 413, description = "Over the site's upload limit.", body = ErrorBody),
         (status = 415, description = "Not `multipart/form-data`.", body = ErrorBody),
-        (status = 422, description = "`file: required`, `file: undecodable` (not a JPEG, PNG, WebP or GIF image), `file: too_many_pixels`, or a text too long.", body = ErrorBody),
+        (status = 422, description = "`file: required`, `file: undecodable` (not a JPEG, PNG, WebP or GIF image), `file: too_many_pixels`, or a field other than `file` (`unknown`).", body = ErrorBody),
     ),
 )]
 pub(crate) async fn upload_photo(
@@ -113,7 +107,6 @@ pub(crate) async fn upload_photo(
     };
     let broken = || ApiError::bad_request("The multipart body could not be read.");
     let (mut file, mut name) = (None, String::new());
-    let mut texts = PhotoTextIn::default();
     while let Some(field) = multipart.next_field().await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
@@ -140,20 +133,12 @@ pub(crate) async fn upload_photo(
                     .collect();
                 file = Some(field.bytes().await.map_err(read_error)?.to_vec());
             }
-            "alt" => texts.alt = Some(field.text().await.map_err(read_error)?),
-            "caption" => texts.caption = Some(field.text().await.map_err(read_error)?),
-            "credit" => texts.credit = Some(field.text().await.map_err(read_error)?),
             _ => return Err(refused(&field_name, "unknown")),
         }
     }
     let Some(bytes) = file.filter(|f| !f.is_empty()) else {
         return Err(refused("file", "required"));
     };
-    let text = MediaText::checked(
-        texts.alt.as_deref().unwrap_or_default(),
-        texts.caption.as_deref().unwrap_or_default(),
-        texts.credit.as_deref().unwrap_or_default(),
-    )?;
     let asset = match crate::images::ingest(&state, bytes, &name)
         .await
         .map_err(|e| ApiError::internal(format!("{e:?}")))?
@@ -163,9 +148,6 @@ pub(crate) async fn upload_photo(
         Err(MediaError::TooManyPixels { .. }) => return Err(refused("file", "too_many_pixels")),
         Err(_) => return Err(refused("file", "undecodable")),
     };
-    if text != MediaText::default() {
-        state.store.set_media_text(asset.id, &text).await?;
-    }
     tracing::info!(
         user = user.id,
         media = asset.id,
