@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kiosque_core::service::webhooks::{host_allowed, is_refused};
+use kiosque_core::service::webhooks::{host_allowed, is_refused, refused_literal};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// Most redirects followed.
@@ -81,14 +81,7 @@ fn literal_refusal(url: &url::Url, allow_hosts: &[String]) -> Option<String> {
     if !matches!(url.scheme(), "http" | "https") {
         return Some(format!("refused: {} is not http(s)", url.scheme()));
     }
-    let ip = match url.host()? {
-        url::Host::Ipv4(ip) => std::net::IpAddr::V4(ip),
-        url::Host::Ipv6(ip) => std::net::IpAddr::V6(ip),
-        url::Host::Domain(_) => return None,
-    };
-    let host = url.host_str().unwrap_or_default();
-    (is_refused(ip) && !host_allowed(host, allow_hosts))
-        .then(|| format!("refused: {ip} is not a public address"))
+    refused_literal(url, allow_hosts).map(|ip| format!("refused: {ip} is not a public address"))
 }
 
 impl Outbound {

@@ -89,22 +89,26 @@ fn check_url(url: &str, allow_hosts: &[String]) -> Result<(), &'static str> {
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err("credentials");
     }
-    let host = parsed.host().ok_or("invalid_url")?;
-    if let Some(ip) = literal_ip(&host)
-        && is_refused(ip)
-        && !host_allowed(&host.to_string(), allow_hosts)
-    {
+    if parsed.host().is_none() {
+        return Err("invalid_url");
+    }
+    if refused_literal(&parsed, allow_hosts).is_some() {
         return Err("private_address");
     }
     Ok(())
 }
 
-fn literal_ip(host: &url::Host<&str>) -> Option<IpAddr> {
-    match host {
-        url::Host::Ipv4(ip) => Some(IpAddr::V4(*ip)),
-        url::Host::Ipv6(ip) => Some(IpAddr::V6(*ip)),
-        url::Host::Domain(_) => None,
-    }
+/// The address an URL names as an IP (which no DNS resolution checks),
+/// when Kiosque refuses to call it and `allow_hosts` does not list it.
+/// Registration and every request (and redirect) ask this one question.
+pub fn refused_literal(url: &url::Url, allow_hosts: &[String]) -> Option<IpAddr> {
+    let ip = match url.host()? {
+        url::Host::Ipv4(ip) => IpAddr::V4(ip),
+        url::Host::Ipv6(ip) => IpAddr::V6(ip),
+        url::Host::Domain(_) => return None,
+    };
+    let host = url.host_str().unwrap_or_default();
+    (is_refused(ip) && !host_allowed(host, allow_hosts)).then_some(ip)
 }
 
 /// Whether the administrator listed `host` (a name, or an address with or

@@ -10,7 +10,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use kiosque_core::model::{MediaAsset, MediaText};
+use kiosque_core::model::{MediaAsset, MediaText, Site};
 use kiosque_core::types::Permission;
 use kiosque_media::MediaError;
 use serde::Deserialize;
@@ -51,9 +51,8 @@ impl Known for PhotoTextIn {
     const FIELDS: &'static [&'static str] = &["alt", "caption", "credit"];
 }
 
-async fn shown(state: &AppState, asset: &MediaAsset) -> Result<Vec<u8>, ApiError> {
-    let site = site_of(state).await?;
-    serde_json::to_vec(&PhotoOut::new(&site, asset, None, None)).map_err(ApiError::internal)
+fn shown(site: &Site, asset: &MediaAsset) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(&PhotoOut::new(site, asset, None, None)).map_err(ApiError::internal)
 }
 
 async fn existing(state: &AppState, id: i64) -> Result<MediaAsset, ApiError> {
@@ -153,10 +152,10 @@ pub(crate) async fn upload_photo(
         media = asset.id,
         "photo added through the API"
     );
-    let asset = existing(&state, asset.id).await?;
+    let site = site_of(&state).await?;
     Ok(written(
         StatusCode::CREATED,
-        shown(&state, &asset).await?,
+        shown(&site, &asset)?,
         &format!("/api/v1/newsroom/media/{}", asset.id),
     ))
 }
@@ -219,8 +218,9 @@ pub(crate) async fn describe_photo(
     body: Body<PhotoTextIn>,
 ) -> Result<Response, ApiError> {
     caller.writer(Permission::UploadMedia)?;
-    let asset = existing(&state, id).await?;
-    let current = shown(&state, &asset).await?;
+    let site = site_of(&state).await?;
+    let mut asset = existing(&state, id).await?;
+    let current = shown(&site, &asset)?;
     let asked = body.value;
     let text = MediaText::checked(
         asked.alt.as_deref().unwrap_or(&asset.text.alt),
@@ -229,10 +229,10 @@ pub(crate) async fn describe_photo(
     )?;
     check_if_match(&headers, &etag_of(&current))?;
     state.store.set_media_text(id, &text).await?;
-    let asset = existing(&state, id).await?;
+    asset.text = text;
     Ok(written(
         StatusCode::OK,
-        shown(&state, &asset).await?,
+        shown(&site, &asset)?,
         &format!("/api/v1/newsroom/media/{}", id),
     ))
 }

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kiosque_core::Error;
-use kiosque_core::model::{PageDraft, StaticPage};
+use kiosque_core::model::{PageDraft, Site, StaticPage};
 use kiosque_core::types::Permission;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -82,14 +82,12 @@ fn taken() -> ApiError {
 
 /// The public object, as `GET /api/v1/pages/{id}` shows it, byte for byte
 /// (its `ETag` is what `If-Match` names).
-async fn shown(state: &AppState, id: i64) -> Result<Option<Vec<u8>>, ApiError> {
-    let site = site_of(state).await?;
-    let Some(page) = state.store.page(id).await? else {
-        return Ok(None);
-    };
-    serde_json::to_vec(&PageOut::new(&site, &page))
-        .map(Some)
-        .map_err(ApiError::internal)
+fn shown(site: &Site, page: &StaticPage) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(&PageOut::new(site, page)).map_err(ApiError::internal)
+}
+
+async fn existing(state: &AppState, id: i64) -> Result<StaticPage, ApiError> {
+    state.store.page(id).await?.ok_or_else(ApiError::not_found)
 }
 
 async fn store(state: &AppState, id: Option<i64>, draft: &PageDraft) -> Result<i64, ApiError> {
@@ -122,10 +120,9 @@ pub(crate) async fn create_page(
     let site = site_of(&state).await?;
     let draft = body.value.draft(None, &site)?;
     let id = store(&state, None, &draft).await?;
-    let shown = shown(&state, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(written(
         StatusCode::CREATED,
-        shown,
+        shown(&site, &existing(&state, id).await?)?,
         &format!("/api/v1/pages/{}", id),
     ))
 }
@@ -159,21 +156,16 @@ pub(crate) async fn update_page(
 ) -> Result<Response, ApiError> {
     caller.writer(Permission::ManagePages)?;
     let site = site_of(&state).await?;
-    let page = state
-        .store
-        .page(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let current = shown(&state, id).await?.ok_or_else(ApiError::not_found)?;
+    let page = existing(&state, id).await?;
+    let current = shown(&site, &page)?;
     // What was sent is checked first: a refused body is a 422 whatever
     // the version it names.
     let draft = body.value.draft(Some(&page), &site)?;
     check_if_match(&headers, &etag_of(&current))?;
     store(&state, Some(id), &draft).await?;
-    let shown = shown(&state, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(written(
         StatusCode::OK,
-        shown,
+        shown(&site, &existing(&state, id).await?)?,
         &format!("/api/v1/pages/{}", id),
     ))
 }
