@@ -197,10 +197,46 @@ pub trait Webhooks: Send + Sync + 'static {
     async fn prune_webhook_events(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()>;
 }
 
+/// Audience sums (migration 0029): counts added by every server, read
+/// back grouped for the newsroom. Nothing here tells one reader from
+/// another.
+#[async_trait]
+pub trait Audience: Send + Sync + 'static {
+    /// Adds counted cells to the minute, hour and day sums, and records
+    /// what each path shows, in one transaction.
+    async fn add_views(
+        &self,
+        cells: &[crate::model::audience::ViewCell],
+        paths: &[crate::model::audience::ViewedPath],
+    ) -> Result<()>;
+    /// Replaces what `server` reports of its readers right now, and
+    /// forgets reports older than `forget_before` (Unix seconds).
+    async fn report_live(
+        &self,
+        server: &str,
+        at: i64,
+        report: &crate::model::audience::LiveReport,
+        forget_before: i64,
+    ) -> Result<()>;
+    /// Every server's readers right now, from reports since `since`.
+    async fn live(&self, since: i64, limit: u32) -> Result<crate::model::audience::Live>;
+    /// Sums grouped as asked.
+    async fn stats(
+        &self,
+        query: &crate::model::audience::StatsQuery,
+    ) -> Result<Vec<crate::model::audience::StatsRow>>;
+    /// Deletes sums older than their span's retention.
+    async fn prune_stats(
+        &self,
+        now: i64,
+        retention: crate::model::audience::Retention,
+    ) -> Result<()>;
+}
+
 /// Durable storage of everything a site holds. Every method that returns
 /// `Ok` for a write has committed it.
 #[async_trait]
-pub trait Store: Accounts + Imports + Webhooks + Send + Sync + 'static {
+pub trait Store: Accounts + Imports + Webhooks + Audience + Send + Sync + 'static {
     /// The site's settings, or `None` before `kiosque init`.
     async fn site(&self) -> Result<Option<Site>>;
     /// Creates or replaces the site's settings.

@@ -77,6 +77,9 @@ pub const TABLES: &[Table] = &[
     table("front_sections"),
     table("import_keys"),
     table("redirects"),
+    // Audience sums: a restored site keeps its history.
+    table("stats_paths"),
+    table("stats_counts"),
     // Hashes only: a restored site's integrations keep working.
     table("api_tokens"),
     // Last, so restoring the content above finds no webhook to tell. The
@@ -115,6 +118,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
     (
         "webhook_deliveries",
         "the webhooks' delivery log, with the outbox",
+    ),
+    (
+        "stats_live",
+        "readers right now, as each server reported them: servers report again",
     ),
     (
         "_sqlx_migrations",

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod articles;
+mod audience;
 mod authors;
 mod backup;
 mod comments;

@@ -181,6 +181,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0028_webhooks.sql"),
         include_str!("../migrations/postgres/0028_webhooks.sql"),
     ),
+    (
+        29,
+        "audience",
+        include_str!("../migrations/sqlite/0029_audience.sql"),
+        include_str!("../migrations/postgres/0029_audience.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -57,7 +57,16 @@ both_databases!(
     an_idempotency_key_is_claimed_once_and_replays_its_answer,
     webhook_events_are_written_with_their_change_and_delivered_once,
     deliveries_are_leased_retried_and_given_up,
+    audience_sums_add_up_from_several_servers_and_group_as_asked,
+    live_readers_add_up_across_servers_and_forget_silent_ones,
 );
+
+#[path = "conformance/audience.rs"]
+mod audience;
+use audience::{
+    audience_sums_add_up_from_several_servers_and_group_as_asked,
+    live_readers_add_up_across_servers_and_forget_silent_ones,
+};
 
 #[path = "conformance/published.rs"]
 mod published;

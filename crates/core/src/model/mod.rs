@@ -2,6 +2,7 @@
 //! rows and the web layer turns them into views; neither serialises them as is.
 
 mod article;
+pub mod audience;
 mod changes;
 mod comment;
 mod front;
