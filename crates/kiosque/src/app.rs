@@ -73,6 +73,10 @@ pub struct Application {
     schedule_every: std::time::Duration,
     outbound: crate::outbound::Outbound,
     webhooks: crate::webhook_worker::WebhookWork,
+    /// Writes the audience counts, if counting is on.
+    stats: Option<Arc<crate::stats_worker::StatsWork>>,
+    /// Released when the server stops (it holds the router).
+    state: Arc<AppState>,
 }
 
 /// Opens this server's search index for the site's language.
@@ -115,6 +119,17 @@ impl Application {
             mailer,
             settings.web.clone(),
         )?;
+        state.follow_stats_settings(&site);
+        let stats = state.tally().map(|tally| {
+            Arc::new(crate::stats_worker::StatsWork {
+                state: state.clone(),
+                tally,
+                store: store.clone(),
+                every: settings.stats.flush,
+                retention: settings.stats.retention,
+                server: crate::stats_worker::server_name(),
+            })
+        });
         let outbound = crate::outbound::Outbound::new(
             settings.webhooks.allow_hosts.clone(),
             settings.webhooks.timeout,
@@ -130,7 +145,8 @@ impl Application {
         );
         Ok(Application {
             listener,
-            router: kiosque_web::router(state),
+            router: kiosque_web::router(state.clone()),
+            state,
             store,
             media,
             search: follower,
@@ -141,6 +157,7 @@ impl Application {
                 retry: settings.webhooks.retry.clone(),
                 every: settings.schedule_every,
             },
+            stats,
         })
     }
 
@@ -167,6 +184,7 @@ impl Application {
         let webhooks =
             crate::webhook_worker::spawn(self.store.clone(), self.outbound, self.webhooks);
         let search = tokio::spawn(self.search.run());
+        let stats = self.stats.clone().map(crate::stats_worker::spawn);
         let pages = self.cache.clone().map(|cache| {
             tokio::spawn(kiosque_web::cache::follow(
                 cache,
@@ -187,6 +205,14 @@ impl Application {
         if let Some(pages) = pages {
             pages.abort();
         }
+        if let Some(stats) = stats {
+            stats.abort();
+        }
+        // The last seconds' counts are written before the database closes.
+        if let Some(work) = &self.stats {
+            work.flush().await;
+        }
+        self.state.release();
         self.store.close().await;
         Ok(served?)
     }

@@ -15,6 +15,7 @@ pub mod mailer;
 pub mod media_worker;
 pub mod outbound;
 pub mod scheduler;
+pub mod stats_worker;
 pub mod webhook_worker;
 
 pub use app::Application;

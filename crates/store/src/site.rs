@@ -14,7 +14,7 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
         "SELECT s.name, s.language, s.base_url, s.comment_policy, s.comments_close_days, \
          s.blocked_terms, s.require_admin_2fa, s.time_zone, s.share_networks, s.permalink, \
          s.full_text_feeds, s.tagline, s.banner_text, s.banner_url, s.banner_until, \
-         s.accent, s.header_centred, s.show_tagline, \
+         s.accent, s.header_centred, s.show_tagline, s.stats_beacon, s.stats_honour_dnt, \
          {MEDIA_FIELDS} \
          FROM site_settings s LEFT JOIN media m ON m.id = s.logo_id WHERE s.id = 1"
     ))
@@ -67,6 +67,8 @@ pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Site>> {
         accent: Accent::parse(&get::<String>(&row, "accent")?).ok(),
         header_centred: get::<i64>(&row, "header_centred")? != 0,
         show_tagline: get::<i64>(&row, "show_tagline")? != 0,
+        stats_beacon: get::<i64>(&row, "stats_beacon")? != 0,
+        stats_honour_dnt: get::<i64>(&row, "stats_honour_dnt")? != 0,
     }))
 }
 
@@ -75,9 +77,9 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
         "INSERT INTO site_settings (id, name, language, base_url, comment_policy, \
          comments_close_days, blocked_terms, require_admin_2fa, time_zone, logo_id, \
          share_networks, permalink, full_text_feeds, tagline, banner_text, banner_url, \
-         banner_until, accent, header_centred, show_tagline) \
+         banner_until, accent, header_centred, show_tagline, stats_beacon, stats_honour_dnt) \
          VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-         $17, $18, $19) \
+         $17, $18, $19, $20, $21) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language, \
          base_url = excluded.base_url, comment_policy = excluded.comment_policy, \
          comments_close_days = excluded.comments_close_days, \
@@ -87,7 +89,8 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
          full_text_feeds = excluded.full_text_feeds, tagline = excluded.tagline, \
          banner_text = excluded.banner_text, banner_url = excluded.banner_url, \
          banner_until = excluded.banner_until, accent = excluded.accent, \
-         header_centred = excluded.header_centred, show_tagline = excluded.show_tagline",
+         header_centred = excluded.header_centred, show_tagline = excluded.show_tagline, \
+         stats_beacon = excluded.stats_beacon, stats_honour_dnt = excluded.stats_honour_dnt",
     )
     .bind(&site.name)
     .bind(site.language.code())
@@ -128,6 +131,8 @@ pub(crate) async fn save(pool: &AnyPool, site: &Site) -> Result<()> {
     )
     .bind(i64::from(site.header_centred))
     .bind(i64::from(site.show_tagline))
+    .bind(i64::from(site.stats_beacon))
+    .bind(i64::from(site.stats_honour_dnt))
     .execute(pool)
     .await
     .map_err(db)?;

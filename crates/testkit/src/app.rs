@@ -286,6 +286,7 @@ impl TestApp {
         let mut settings =
             Settings::load(&dir.path().join("data"), Some(self.db.url.clone())).expect("settings");
         settings.web = self.settings.web.clone();
+        settings.stats = self.settings.stats.clone();
         let server = Server::launch(&settings).await;
         Sibling {
             addr: server.addr,

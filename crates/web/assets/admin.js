@@ -199,4 +199,36 @@
       if (save) { form.requestSubmit(save); }
     });
   });
+  // Readers now: refreshed every ten seconds while the page is open
+  // (without a script, reloading the page shows the same).
+  var now = document.querySelector("[data-stats-now]");
+  if (now) {
+    var refresh = function () {
+      if (document.hidden) { return; }
+      fetch(now.getAttribute("data-stats-now"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (live) {
+          if (!live) { return; }
+          ["readers_5", "readers_30"].forEach(function (key) {
+            var el = now.querySelector("[data-now=" + key + "]");
+            if (el) { el.textContent = String(live[key]); }
+          });
+          var list = now.querySelector("[data-now=articles]");
+          if (!list || !live.articles.length) { return; }
+          var words = list.getAttribute("data-readers") || "{n}";
+          list.textContent = "";
+          live.articles.forEach(function (a) {
+            var li = document.createElement("li");
+            var link = document.createElement("a");
+            link.href = a.link;
+            link.textContent = a.title;
+            li.appendChild(link);
+            li.appendChild(document.createTextNode(" — " + words.replace("{n}", String(a.readers))));
+            list.appendChild(li);
+          });
+        })
+        .catch(function () {});
+    };
+    window.setInterval(refresh, 10000);
+  }
 })();

@@ -16,6 +16,7 @@ mod linger;
 mod rate_limit;
 mod security;
 pub(crate) mod site;
+pub mod stats;
 mod templates;
 
 pub use templates::ThemeError;
@@ -73,6 +74,9 @@ pub struct WebConfig {
     /// Hosts webhooks may be registered for although they are not public
     /// addresses (`[webhooks] allow_hosts`).
     pub webhook_allow_hosts: Vec<String>,
+    /// Memory of the audience counter's "already counted today" filter
+    /// (0: page views are not counted).
+    pub stats_memory_bytes: u64,
 }
 
 impl Default for WebConfig {
@@ -95,6 +99,7 @@ impl Default for WebConfig {
             api_interval: Duration::from_millis(100),
             api_cors_origins: Vec::new(),
             webhook_allow_hosts: Vec::new(),
+            stats_memory_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -116,6 +121,15 @@ pub struct AppState {
     cache: Option<Arc<cache::PageCache>>,
     /// Settings held for the whole run (see [`AppState::hold_site`]).
     held_site: std::sync::OnceLock<Arc<kiosque_core::model::Site>>,
+    /// Page views counted in memory, if counting is on.
+    tally: Option<Arc<stats::Tally>>,
+    /// Off when the site counts with the beacon instead.
+    count_on_server: std::sync::atomic::AtomicBool,
+    /// Leave out readers who send DNT or Sec-GPC.
+    honour_dnt: std::sync::atomic::AtomicBool,
+    /// The whole router, for the beacon to ask which page a path is;
+    /// released when the server stops ([`AppState::release`]).
+    router: std::sync::Mutex<Option<Router>>,
     config: WebConfig,
 }
 
@@ -152,6 +166,11 @@ impl AppState {
             ),
             api_limiter: rate_limit::Limiter::new(config.api_burst, config.api_interval),
             held_site: std::sync::OnceLock::new(),
+            tally: (config.stats_memory_bytes > 0)
+                .then(|| Arc::new(stats::Tally::new(config.stats_memory_bytes))),
+            count_on_server: std::sync::atomic::AtomicBool::new(true),
+            honour_dnt: std::sync::atomic::AtomicBool::new(false),
+            router: std::sync::Mutex::new(None),
             config,
         }))
     }
@@ -162,6 +181,36 @@ impl AppState {
     /// were two of the few queries of each page. The first call wins.
     pub fn hold_site(&self, site: kiosque_core::model::Site) {
         let _ = self.held_site.set(Arc::new(site));
+    }
+
+    /// Lets go of the router this state holds (which holds the state):
+    /// called when the server stops.
+    pub fn release(&self) {
+        if let Ok(mut router) = self.router.lock() {
+            *router = None;
+        }
+    }
+
+    /// The audience counter, for the task that flushes it.
+    pub fn tally(&self) -> Option<Arc<stats::Tally>> {
+        self.tally.clone()
+    }
+
+    /// Follows the site's audience settings: its days, its host, whether
+    /// the server counts (not with the beacon on) and whether DNT counts.
+    pub fn follow_stats_settings(&self, site: &kiosque_core::model::Site) {
+        use std::sync::atomic::Ordering;
+        if let Some(tally) = &self.tally {
+            let host = url::Url::parse(&site.base_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            tally.configure(site.time_zone, &host);
+        }
+        self.count_on_server
+            .store(!site.stats_beacon, Ordering::Relaxed);
+        self.honour_dnt
+            .store(site.stats_honour_dnt, Ordering::Relaxed);
     }
 }
 
@@ -200,11 +249,12 @@ pub fn router(state: Arc<AppState>) -> Router {
     // The API beside the pages, outside their cross-site check (it takes
     // no cookie: a token is not sent by a browser on its own) and their
     // HTML error pages (it answers JSON).
+    let pages = pages.route("/stats/hit", axum::routing::get(stats::hit));
     let mut api = api::routes(upload_limit);
     if !state.config.api_cors_origins.is_empty() {
         api = api.layer(api::cors(&state.config.api_cors_origins));
     }
-    pages
+    let app = pages
         .merge(api)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(linger::drain_unread_body))
@@ -215,6 +265,15 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             cache::serve,
         ))
+        // Outside the cache: hits and 304s are page views too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            stats::count,
+        ))
         .layer(CompressionLayer::new())
-        .with_state(state)
+        .with_state(state.clone());
+    if let Ok(mut held) = state.router.lock() {
+        *held = Some(app.clone());
+    }
+    app
 }

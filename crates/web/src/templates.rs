@@ -141,6 +141,7 @@ pub const ADMIN_CSS: &str = include_str!("../assets/admin.css");
 pub const SHARE_JS: &str = include_str!("../assets/share.js");
 /// Announces the breaking-news banner once, on pages that have one.
 pub const BANNER_JS: &str = include_str!("../assets/banner.js");
+const BEACON_JS: &str = include_str!("../assets/beacon.js");
 /// Galleries' lightbox and embeds' click-to-load, on pages that have them.
 pub const READER_JS: &str = include_str!("../assets/reader.js");
 /// The admin's optional script (live preview).
@@ -201,6 +202,8 @@ pub struct Templates {
     pub reader_js_path: String,
     /// `/assets/banner.<hash>.js`.
     pub banner_js_path: String,
+    /// `/assets/beacon.<hash>.js`.
+    pub beacon_js_path: String,
     /// `/assets/icon.<hash>.svg`.
     pub icon_path: String,
 }
@@ -232,13 +235,14 @@ fn content_type(file: &str) -> Option<&'static str> {
 }
 
 /// The built-in assets: (file name, content, content type).
-const BUILT_IN_ASSETS: [(&str, &str, &str); 7] = [
+const BUILT_IN_ASSETS: [(&str, &str, &str); 8] = [
     ("site.css", SITE_CSS, "text/css; charset=utf-8"),
     ("admin.css", ADMIN_CSS, "text/css; charset=utf-8"),
     ("admin.js", ADMIN_JS, "text/javascript; charset=utf-8"),
     ("share.js", SHARE_JS, "text/javascript; charset=utf-8"),
     ("reader.js", READER_JS, "text/javascript; charset=utf-8"),
     ("banner.js", BANNER_JS, "text/javascript; charset=utf-8"),
+    ("beacon.js", BEACON_JS, "text/javascript; charset=utf-8"),
     ("icon.svg", ICON_SVG, "image/svg+xml"),
 ];
 
@@ -344,6 +348,7 @@ impl Templates {
             share_js_path: path_of("share.js"),
             reader_js_path: path_of("reader.js"),
             banner_js_path: path_of("banner.js"),
+            beacon_js_path: path_of("beacon.js"),
             icon_path: path_of("icon.svg"),
             env: {
                 // A theme's own files, by name: `asset_url("logo.png")`.

@@ -49,6 +49,15 @@ pub(crate) fn page_context(
         css_url => &state.templates.css_path,
         share_js_url => &state.templates.share_js_path,
         banner_js_url => &state.templates.banner_js_path,
+        // The audience beacon, when the site counts with it (a CDN or the
+        // static export answers readers).
+        beacon => site.stats_beacon.then(|| context! {
+            js_url => &state.templates.beacon_js_path,
+            hit => "/stats/hit",
+            pixel => canonical_path.map(|p| {
+                format!("/stats/hit?p={}", url::form_urlencoded::byte_serialize(p.as_bytes()).collect::<String>())
+            }),
+        }),
         icon_url => &state.templates.icon_path,
         page_title => title,
         description => description,

@@ -46,6 +46,11 @@ pub struct Site {
     pub header_centred: bool,
     /// The tagline shown under the name in the header.
     pub show_tagline: bool,
+    /// Page views are counted by the first-party beacon the pages carry
+    /// (a CDN or the static export answers readers), not on the server.
+    pub stats_beacon: bool,
+    /// Readers whose browser sends `DNT: 1` or `Sec-GPC: 1` are not counted.
+    pub stats_honour_dnt: bool,
 }
 
 /// An accent colour readable on the site's white background (and white
@@ -312,6 +317,8 @@ impl Site {
             accent: None,
             header_centred: false,
             show_tagline: true,
+            stats_beacon: false,
+            stats_honour_dnt: false,
         }
     }
 

@@ -32,7 +32,11 @@ impl ExportStatic {
             search,
             None,
             None,
-            settings.web.clone(),
+            // The export's own requests are not readers: nothing counted.
+            kiosque_web::WebConfig {
+                stats_memory_bytes: 0,
+                ..settings.web.clone()
+            },
         )?;
         state.hold_site(site.clone());
         let bar = ProgressBar::new(0).with_style(
@@ -47,7 +51,7 @@ impl ExportStatic {
             }
         };
         let report = crate::export::export(
-            kiosque_web::router(state),
+            kiosque_web::router(state.clone()),
             store.as_ref(),
             &site,
             &self.dir,
@@ -56,6 +60,7 @@ impl ExportStatic {
         .await
         .with_context(|| format!("cannot export the site to {}", self.dir.display()))?;
         bar.finish_and_clear();
+        state.release();
         let seconds = report.elapsed.as_secs_f64();
         println!(
             "exported {} files to {} in {seconds:.1} s: {} written, {} unchanged, {} removed; \

@@ -11,6 +11,7 @@ mod init;
 mod publish;
 mod search;
 mod serve;
+mod stats;
 mod token;
 mod user;
 
@@ -59,6 +60,9 @@ pub enum Command {
     Token(token::TokenCommand),
     /// Create a demo site with sample articles and serve it.
     Demo(demo::Demo),
+    /// Audience statistics: page views and visitors per page or source.
+    #[command(subcommand)]
+    Stats(stats::Stats),
     /// Manage the search index.
     #[command(subcommand)]
     Search(search::Search),
@@ -97,6 +101,7 @@ impl Cli {
             Command::Token(c) => c.run(&settings).await,
             Command::Demo(c) => c.run(&settings).await,
             Command::Search(c) => c.run(&settings).await,
+            Command::Stats(c) => c.run(&settings).await,
             Command::ExportStatic(c) => c.run(&settings).await,
             Command::Import(c) => c.run(&settings).await,
             Command::Export(c) => c.run(&settings).await,

@@ -44,3 +44,9 @@ CREATE TABLE stats_live (
     reported_at BIGINT NOT NULL,
     PRIMARY KEY (server, article_id)
 );
+
+-- The newsroom's choices: count with the first-party beacon instead of on
+-- the server (a CDN or the static export answers readers), and leave out
+-- readers whose browser sends DNT or Sec-GPC.
+ALTER TABLE site_settings ADD COLUMN stats_beacon BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE site_settings ADD COLUMN stats_honour_dnt BIGINT NOT NULL DEFAULT 0;

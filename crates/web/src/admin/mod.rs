@@ -6,6 +6,7 @@
 mod account;
 mod articles;
 mod authors;
+mod charts;
 mod comments;
 mod dashboard;
 mod editor;
@@ -20,6 +21,7 @@ mod reset;
 mod revisions;
 pub(crate) mod session;
 pub(crate) mod settings;
+mod stats;
 mod terms;
 mod tokens;
 mod upload;
@@ -69,6 +71,10 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
             get(|| async { crate::site::moved_permanently("/admin/") }),
         )
         .route("/admin/", get(dashboard::show))
+        .route("/admin/stats", get(stats::overview))
+        .route("/admin/stats/now", get(stats::now))
+        .route("/admin/stats/export.csv", get(stats::export))
+        .route("/admin/stats/articles/{id}", get(stats::article))
         .route("/admin/login", get(login::form).post(login::submit))
         .route(
             "/admin/login/code",
@@ -226,6 +232,7 @@ fn admin_context(
                 terms => n.user.role.allows(Permission::ManageTaxonomy),
                 pages => n.user.role.allows(Permission::ManagePages),
                 media => n.user.role.allows(Permission::UploadMedia),
+                stats => n.user.role.allows(Permission::PublishOwn),
                 settings => n.user.role.allows(Permission::ManageSettings),
                 users => n.user.role.allows(Permission::ManageUsers),
             },
@@ -235,7 +242,7 @@ fn admin_context(
             None,
             0,
             context! {
-                moderate => false, front => false, authors => false, terms => false, pages => false, media => false,
+                moderate => false, front => false, authors => false, terms => false, pages => false, media => false, stats => false,
                 settings => false,
                 users => false,
             },

@@ -40,6 +40,9 @@ pub(crate) struct SettingsForm {
     pub(crate) permalink: String,
     /// A checkbox: feeds carry whole articles.
     pub(crate) full_text_feeds: Option<String>,
+    /// Checkboxes: count with the beacon; leave out DNT/Sec-GPC readers.
+    pub(crate) stats_beacon: Option<String>,
+    pub(crate) stats_honour_dnt: Option<String>,
 }
 
 impl SettingsForm {
@@ -68,6 +71,8 @@ impl SettingsForm {
                 .collect(),
             permalink: site.permalink.as_str().to_owned(),
             full_text_feeds: site.full_text_feeds.then(|| "on".to_owned()),
+            stats_beacon: site.stats_beacon.then(|| "on".to_owned()),
+            stats_honour_dnt: site.stats_honour_dnt.then(|| "on".to_owned()),
         }
     }
 
@@ -136,6 +141,8 @@ impl SettingsForm {
         next.share_networks = ShareNetwork::parse_list(&self.share.join(","));
         next.permalink = Permalink::parse(&self.permalink);
         next.full_text_feeds = self.full_text_feeds.is_some();
+        next.stats_beacon = self.stats_beacon.is_some();
+        next.stats_honour_dnt = self.stats_honour_dnt.is_some();
         next.comments.blocked_terms = self
             .blocked_terms
             .lines()

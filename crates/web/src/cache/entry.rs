@@ -26,6 +26,8 @@ pub(crate) struct CachedPage {
     topics: Topics,
     expires: Option<DateTime<Utc>>,
     weight: usize,
+    /// A page view to count each time the page is served.
+    view: Option<crate::stats::PageView>,
 }
 
 struct Variant {
@@ -44,7 +46,18 @@ enum Encoding {
 
 impl CachedPage {
     /// Compresses `body` both ways; `headers` are the rendered response's.
-    pub(crate) fn build(mut headers: HeaderMap, body: Bytes, topics: Topics) -> CachedPage {
+    #[cfg(test)]
+    pub(crate) fn build(headers: HeaderMap, body: Bytes, topics: Topics) -> CachedPage {
+        Self::build_viewed(headers, body, topics, None)
+    }
+
+    /// As [`CachedPage::build`], counted as `view` when served.
+    pub(crate) fn build_viewed(
+        mut headers: HeaderMap,
+        body: Bytes,
+        topics: Topics,
+        view: Option<crate::stats::PageView>,
+    ) -> CachedPage {
         for h in [
             header::CONTENT_LENGTH,
             header::CONTENT_ENCODING,
@@ -106,6 +119,7 @@ impl CachedPage {
             expires: topics.expires(),
             topics,
             weight,
+            view,
         }
     }
 
@@ -167,6 +181,9 @@ impl CachedPage {
         response
             .headers_mut()
             .insert("x-kiosque-cache", HeaderValue::from_static(state));
+        if let Some(view) = &self.view {
+            response.extensions_mut().insert(view.clone());
+        }
         response
     }
 }

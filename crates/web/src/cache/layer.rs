@@ -71,14 +71,15 @@ pub(crate) async fn serve(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let page = Arc::new(CachedPage::build(parts.headers, body, topics));
+    let view = parts.extensions.get::<crate::stats::PageView>().cloned();
+    let page = Arc::new(CachedPage::build_viewed(parts.headers, body, topics, view));
     let response = page.respond(&method, &asked, "miss");
     cache.insert(path, page, ticket);
     response
 }
 
 /// The newsroom, signed in, always sees pages as they are now.
-fn signed_in(headers: &HeaderMap) -> bool {
+pub(crate) fn signed_in(headers: &HeaderMap) -> bool {
     // On every request: read the pairs in place, nothing allocated.
     headers
         .get_all(header::COOKIE)

@@ -30,7 +30,7 @@ use kiosque_core::ports::Store;
 
 pub(crate) use entry::CachedPage;
 pub use follow::follow;
-pub(crate) use layer::serve;
+pub(crate) use layer::{serve, signed_in};
 pub use topics::Topics;
 
 /// Pages by path, with the index of which pages show what.

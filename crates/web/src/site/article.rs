@@ -134,7 +134,8 @@ async fn show(
     {
         topics.until(at);
     }
-    Ok(topics.on(response))
+    let view = crate::stats::PageView::new(article.title.as_str(), Some(article.id));
+    Ok(view.on(topics.on(response)))
 }
 
 /// A comment readers can see under this article (the only kind one may

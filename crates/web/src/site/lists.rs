@@ -346,7 +346,8 @@ async fn list(
             Some(&path),
         )
     };
-    Ok(topics.on(Html(state.templates.render("list.html", ctx)?).into_response()))
+    let view = crate::stats::PageView::new(if is_home_first { &site.name } else { &title }, None);
+    Ok(view.on(topics.on(Html(state.templates.render("list.html", ctx)?).into_response())))
 }
 
 /// What the newsroom put on the front page: the pinned stories (the lead

@@ -33,5 +33,6 @@ pub(crate) async fn show(state: &AppState, page: &StaticPage) -> Result<Response
     body.file_under(&mut topics);
     let mut response = Html(state.templates.render("page.html", ctx)?).into_response();
     body.allow_frames(&mut response);
-    Ok(topics.on(response))
+    let view = crate::stats::PageView::new(&page.title, None);
+    Ok(view.on(topics.on(response)))
 }

@@ -196,5 +196,6 @@ pub(crate) async fn search(
         pages => pagination_links(&page, |n| asked.link(n)),
         ..page_context(&state, &site, Some(&heading), None, None)
     };
-    Ok(Html(state.templates.render("search.html", ctx)?).into_response())
+    let view = crate::stats::PageView::new(&heading, None);
+    Ok(view.on(Html(state.templates.render("search.html", ctx)?).into_response()))
 }

@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use crate::model::audience::{Device, Source};
+use crate::model::audience::{By, Device, Period, Source, Span, StatsQuery, StatsRow};
 
 /// The patterns of the maintained `crawler-user-agents` list (search
 /// engines, link-preview fetchers, monitors, AI crawlers), written by
@@ -159,6 +159,98 @@ fn named_host(host: &str) -> Option<&'static str> {
     })
 }
 
+/// The question "`by`, over `period`", of the day sums (a period is whole
+/// days of the site's calendar).
+pub fn over(period: &Period, zone: chrono_tz::Tz, by: By, limit: u32) -> StatsQuery {
+    let (from, to) = period.bounds(zone);
+    StatsQuery {
+        span: Span::Day,
+        from,
+        to,
+        by,
+        article: None,
+        created_by: None,
+        limit,
+    }
+}
+
+/// Rows as CSV with a header line. A cell a spreadsheet would take for a
+/// formula (`=`, `+`, `-`, `@` first) is written with a leading `'`: a
+/// title is newsroom text, and opening an export must not run it.
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record(header);
+    for row in rows {
+        let _ = out.write_record(row.iter().map(|cell| {
+            if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{cell}")
+            } else {
+                cell.clone()
+            }
+        }));
+    }
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// What an export of `what` groups by (`pages`, `sources`, `articles`,
+/// `sections`, `authors`, `tags`, `devices`, `days`).
+pub fn export_kind(what: &str) -> Option<By> {
+    Some(match what {
+        "pages" => By::Path,
+        "sources" => By::Source,
+        "devices" => By::Device,
+        "articles" => By::Article,
+        "sections" => By::Section,
+        "authors" => By::Author,
+        "tags" => By::Tag,
+        "days" => By::Time,
+        _ => return None,
+    })
+}
+
+/// The CSV of rows grouped `by` (day sums; a day's key is its start).
+/// The admin's exports and `kiosque stats` write the same.
+pub fn export(by: By, rows: &[StatsRow], zone: chrono_tz::Tz) -> String {
+    let header: &[&str] = match by {
+        By::Path => &["path", "title", "views", "visitors"],
+        By::Article => &["id", "title", "views", "visitors"],
+        By::Section => &["id", "section", "views"],
+        By::Author => &["id", "author", "views"],
+        By::Tag => &["id", "tag", "views"],
+        By::Source => &["source", "views", "visitors"],
+        By::Device => &["device", "views", "visitors"],
+        By::Time | By::Total => &["day", "views", "visitors"],
+    };
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| match by {
+            By::Path | By::Article => vec![
+                r.key.clone(),
+                r.label.clone(),
+                r.views.to_string(),
+                r.visitors.to_string(),
+            ],
+            By::Section | By::Author | By::Tag => {
+                vec![r.key.clone(), r.label.clone(), r.views.to_string()]
+            }
+            By::Time | By::Total => {
+                let day = r
+                    .key
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|t| chrono::TimeZone::timestamp_opt(&zone, t, 0).single())
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default();
+                vec![day, r.views.to_string(), r.visitors.to_string()]
+            }
+            By::Source | By::Device => {
+                vec![r.key.clone(), r.views.to_string(), r.visitors.to_string()]
+            }
+        })
+        .collect();
+    csv(header, &cells)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +299,21 @@ mod tests {
         assert_eq!(
             device("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"),
             Device::Desktop
+        );
+    }
+
+    #[test]
+    fn exports_quote_what_needs_it_and_never_start_a_formula() {
+        let out = csv(
+            &["path", "title", "views"],
+            &[
+                vec!["/a/".into(), "Dakar, « la nuit »".into(), "3".into()],
+                vec!["/b/".into(), "=HYPERLINK(\"x\")".into(), "1".into()],
+            ],
+        );
+        assert_eq!(
+            out,
+            "path,title,views\n/a/,\"Dakar, « la nuit »\",3\n/b/,\"'=HYPERLINK(\"\"x\"\")\",1\n"
         );
     }
 

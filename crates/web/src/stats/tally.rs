@@ -1,0 +1,348 @@
+//! One server's counts in memory, between two flushes to the store.
+//!
+//! A visitor is a keyed hash of (address, user agent, site), as Plausible
+//! counts them: the key (a `RandomState`, SipHash with random keys) lives
+//! in this process only and is replaced at the site's midnight, so
+//! yesterday's visitors cannot be recognised today, and nothing computed
+//! from it is ever written anywhere. Whether a visitor was already counted
+//! today is asked of a Bloom filter of fixed size: memory does not grow
+//! with the number of paths or readers a day brings (a full filter counts
+//! a few new visitors as seen, never the reverse).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use fastbloom::BloomFilter;
+use kiosque_core::model::Tz;
+use kiosque_core::model::audience::{
+    Counts, Device, Firsts, LiveReport, Source, ViewCell, ViewedPath, day_start, local_day,
+};
+
+/// Readers seen within this long count as reading now.
+const NOW: i64 = 5 * 60;
+const RECENT: i64 = 30 * 60;
+/// Readers remembered for "now" at most (about 40 bytes each).
+const MAX_RECENT: usize = 500_000;
+/// Articles reported as read now.
+pub(crate) const LIVE_ARTICLES: usize = 20;
+
+/// What the counting layer saw of one view.
+pub(crate) struct View<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) title: &'a Arc<str>,
+    pub(crate) article: Option<i64>,
+    pub(crate) source: Source,
+    pub(crate) device: Device,
+    pub(crate) address: IpAddr,
+    pub(crate) user_agent: &'a str,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// Counts waiting for the next flush.
+pub struct Tally {
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    zone: Tz,
+    host: String,
+    /// The site's day the salt and filter belong to, and the next one's
+    /// start (Unix seconds).
+    day: i64,
+    next_day: i64,
+    salt: RandomState,
+    seen: BloomFilter,
+    bits: usize,
+    pending: HashMap<String, PathCounts>,
+    recent: HashMap<u64, (i64, Option<i64>)>,
+}
+
+struct PathCounts {
+    title: Arc<str>,
+    article: Option<i64>,
+    cells: HashMap<(i64, i64, Source, Device), Counts>,
+}
+
+/// A flush's worth of counts.
+pub struct Batch {
+    /// Cells to add.
+    pub cells: Vec<ViewCell>,
+    /// What their paths show.
+    pub paths: Vec<ViewedPath>,
+}
+
+impl Tally {
+    /// A tally whose "already counted today" filter takes `memory_bytes`.
+    pub fn new(memory_bytes: u64) -> Tally {
+        let bits = usize::try_from(memory_bytes.saturating_mul(8))
+            .unwrap_or(usize::MAX)
+            .max(1 << 16);
+        Tally {
+            inner: Mutex::new(Inner {
+                zone: Tz::UTC,
+                host: String::new(),
+                day: i64::MIN,
+                next_day: i64::MIN,
+                salt: RandomState::new(),
+                seen: filter(bits),
+                bits,
+                pending: HashMap::new(),
+                recent: HashMap::new(),
+            }),
+        }
+    }
+
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        // Counts half-added by a panicking thread are still counts.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The site's zone (its days) and host (its own pages as referrers).
+    pub fn configure(&self, zone: Tz, host: &str) {
+        let mut inner = self.inner();
+        if inner.zone != zone {
+            inner.zone = zone;
+            // Days are cut anew at the next view.
+            inner.next_day = i64::MIN;
+        }
+        if inner.host != host {
+            host.clone_into(&mut inner.host);
+        }
+    }
+
+    /// The host whose pages are this site's own.
+    pub(crate) fn host(&self) -> String {
+        self.inner().host.clone()
+    }
+
+    pub(crate) fn record(&self, view: &View<'_>) {
+        let now = view.at.timestamp();
+        let mut inner = self.inner();
+        if now >= inner.next_day || now < inner.day {
+            inner.new_day(view.at);
+        }
+        let visitor = inner
+            .salt
+            .hash_one((view.address, view.user_agent, inner.host.as_str()));
+        let source = view.source.as_str();
+        let device = view.device.as_str();
+        let firsts = {
+            let Inner { salt, seen, .. } = &mut *inner;
+            let mut first = |scope: (u8, &str, &str)| {
+                let key = salt.hash_one((visitor, scope));
+                !seen.insert(&key)
+            };
+            Firsts {
+                site: first((0, "", "")),
+                path: first((1, view.path, "")),
+                source: first((2, source, "")),
+                device: first((3, device, "")),
+                path_source: first((4, view.path, source)),
+                path_device: first((5, view.path, device)),
+            }
+        };
+        let minute = now - now.rem_euclid(60);
+        let day = inner.day;
+        let entry = match inner.pending.get_mut(view.path) {
+            Some(entry) => entry,
+            None => inner
+                .pending
+                .entry(view.path.to_owned())
+                .or_insert_with(|| PathCounts {
+                    title: view.title.clone(),
+                    article: view.article,
+                    cells: HashMap::new(),
+                }),
+        };
+        if entry.title != *view.title {
+            entry.title = view.title.clone();
+        }
+        entry
+            .cells
+            .entry((minute, day, view.source.clone(), view.device))
+            .or_default()
+            .add_view(firsts);
+        if inner.recent.len() < MAX_RECENT || inner.recent.contains_key(&visitor) {
+            inner.recent.insert(visitor, (now, view.article));
+        }
+    }
+
+    /// Takes what was counted since the last call.
+    pub fn take(&self) -> Batch {
+        let pending = std::mem::take(&mut self.inner().pending);
+        let mut batch = Batch {
+            cells: Vec::new(),
+            paths: Vec::with_capacity(pending.len()),
+        };
+        for (path, counts) in pending {
+            for ((minute, day, source, device), counts) in counts.cells {
+                batch.cells.push(ViewCell {
+                    minute,
+                    day,
+                    path: path.clone(),
+                    source,
+                    device,
+                    counts,
+                });
+            }
+            batch.paths.push(ViewedPath {
+                path,
+                title: counts.title.to_string(),
+                article: counts.article,
+            });
+        }
+        batch
+    }
+
+    /// Puts back a batch the store did not take, to be sent with the next.
+    pub fn give_back(&self, batch: Batch) {
+        let mut inner = self.inner();
+        let titles: HashMap<String, ViewedPath> = batch
+            .paths
+            .into_iter()
+            .map(|p| (p.path.clone(), p))
+            .collect();
+        for cell in batch.cells {
+            let entry = inner
+                .pending
+                .entry(cell.path.clone())
+                .or_insert_with(|| PathCounts {
+                    title: titles
+                        .get(&cell.path)
+                        .map_or_else(|| Arc::from(""), |p| Arc::from(p.title.as_str())),
+                    article: titles.get(&cell.path).and_then(|p| p.article),
+                    cells: HashMap::new(),
+                });
+            entry
+                .cells
+                .entry((cell.minute, cell.day, cell.source, cell.device))
+                .or_default()
+                .merge(&cell.counts);
+        }
+    }
+
+    /// Readers right now, forgetting those gone for half an hour.
+    pub fn live(&self, at: DateTime<Utc>) -> LiveReport {
+        let now = at.timestamp();
+        let mut inner = self.inner();
+        inner.recent.retain(|_, (seen, _)| now - *seen < RECENT);
+        let mut report = LiveReport {
+            readers_30: i64::try_from(inner.recent.len()).unwrap_or(i64::MAX),
+            ..LiveReport::default()
+        };
+        let mut articles: HashMap<i64, i64> = HashMap::new();
+        for (seen, article) in inner.recent.values() {
+            if now - seen < NOW {
+                report.readers_5 += 1;
+                if let Some(a) = article {
+                    *articles.entry(*a).or_default() += 1;
+                }
+            }
+        }
+        drop(inner);
+        let mut articles: Vec<(i64, i64)> = articles.into_iter().collect();
+        articles.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        articles.truncate(LIVE_ARTICLES);
+        report.articles = articles;
+        report
+    }
+
+    /// Memory the tally holds beyond its fixed filter: paths waiting and
+    /// readers remembered for "now".
+    pub fn held(&self) -> (usize, usize) {
+        let inner = self.inner();
+        (inner.pending.len(), inner.recent.len())
+    }
+}
+
+impl Inner {
+    /// A new day: a new salt, an empty filter. Yesterday's visitors can no
+    /// longer be told from anyone.
+    fn new_day(&mut self, at: DateTime<Utc>) {
+        let today = local_day(self.zone, at);
+        self.day = day_start(self.zone, today);
+        self.next_day = today
+            .succ_opt()
+            .map_or(i64::MAX, |d| day_start(self.zone, d));
+        self.salt = RandomState::new();
+        self.seen = filter(self.bits);
+    }
+}
+
+fn filter(bits: usize) -> BloomFilter {
+    // Sized for ten million "first today" marks (six per view).
+    BloomFilter::with_num_bits(bits).expected_items(10_000_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view<'a>(path: &'a str, title: &'a Arc<str>, ip: [u8; 4], at: DateTime<Utc>) -> View<'a> {
+        View {
+            path,
+            title,
+            article: Some(1),
+            source: Source::known(Source::DIRECT),
+            device: Device::Phone,
+            address: IpAddr::from(ip),
+            user_agent: "Mozilla/5.0 (Linux; Android 14) Mobile",
+            at,
+        }
+    }
+
+    #[test]
+    fn visitors_are_counted_once_a_day_and_again_the_next() {
+        let tally = Tally::new(1 << 20);
+        tally.configure(Tz::UTC, "journal.example");
+        let title: Arc<str> = Arc::from("Titre");
+        let at = DateTime::from_timestamp(1_767_225_600 + 3600, 0).unwrap();
+        tally.record(&view("/a/", &title, [10, 0, 0, 1], at));
+        tally.record(&view("/a/", &title, [10, 0, 0, 1], at));
+        tally.record(&view("/b/", &title, [10, 0, 0, 1], at));
+        tally.record(&view("/a/", &title, [10, 0, 0, 2], at));
+        let next_day = at + chrono::Duration::days(1);
+        tally.record(&view("/a/", &title, [10, 0, 0, 1], next_day));
+        let batch = tally.take();
+        let sum = |path: &str, day_of: DateTime<Utc>| {
+            let day = day_start(Tz::UTC, local_day(Tz::UTC, day_of));
+            let mut c = Counts::default();
+            for cell in batch
+                .cells
+                .iter()
+                .filter(|c| c.path == path && c.day == day)
+            {
+                c.merge(&cell.counts);
+            }
+            c
+        };
+        let a = sum("/a/", at);
+        assert_eq!((a.views, a.site, a.path), (3, 2, 2));
+        let b = sum("/b/", at);
+        assert_eq!((b.views, b.site, b.path), (1, 0, 1));
+        let a2 = sum("/a/", next_day);
+        assert_eq!((a2.views, a2.site, a2.path), (1, 1, 1));
+        assert!(tally.take().cells.is_empty());
+        let live = tally.live(next_day);
+        assert_eq!((live.readers_5, live.readers_30), (1, 1));
+        assert_eq!(live.articles, [(1, 1)]);
+    }
+
+    #[test]
+    fn a_batch_given_back_is_sent_with_the_next() {
+        let tally = Tally::new(1 << 20);
+        let title: Arc<str> = Arc::from("Titre");
+        let at = Utc::now();
+        tally.record(&view("/a/", &title, [10, 0, 0, 1], at));
+        let batch = tally.take();
+        tally.give_back(batch);
+        tally.record(&view("/a/", &title, [10, 0, 0, 3], at));
+        let batch = tally.take();
+        let views: i64 = batch.cells.iter().map(|c| c.counts.views).sum();
+        assert_eq!(views, 2);
+        assert_eq!(batch.paths[0].title, "Titre");
+    }
+}
