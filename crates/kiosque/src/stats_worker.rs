@@ -65,13 +65,13 @@ pub fn spawn(work: Arc<StatsWork>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(work.every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut pruned = i64::MIN;
+        let mut pruned: Option<i64> = None;
         loop {
             ticks.tick().await;
             work.flush().await;
             let now = chrono::Utc::now().timestamp();
-            if now - pruned >= 3600 {
-                pruned = now;
+            if pruned.is_none_or(|p| now - p >= 3600) {
+                pruned = Some(now);
                 if let Err(e) = work.store.prune_stats(now, work.retention).await {
                     tracing::warn!(error = %e, "audience: old sums not pruned");
                 }

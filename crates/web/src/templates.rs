@@ -108,6 +108,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/webhook.html"),
     ),
     (
+        "admin/stats.html",
+        include_str!("../templates/admin/stats.html"),
+    ),
+    (
+        "admin/stats_article.html",
+        include_str!("../templates/admin/stats_article.html"),
+    ),
+    (
+        "admin/stats_charts.html",
+        include_str!("../templates/admin/stats_charts.html"),
+    ),
+    (
         "admin/account.html",
         include_str!("../templates/admin/account.html"),
     ),

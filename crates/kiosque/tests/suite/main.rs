@@ -10,6 +10,7 @@ mod admin;
 mod api;
 mod api_newsroom;
 mod api_resources;
+mod audience;
 mod backup;
 mod blobs;
 mod browser;

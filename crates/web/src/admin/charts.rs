@@ -130,6 +130,8 @@ pub(crate) struct Bar {
     y: f64,
     width: f64,
     label: String,
+    /// The label as it fits beside the bar.
+    short: String,
     value: i64,
     share: String,
 }
@@ -161,11 +163,22 @@ pub(crate) fn bars(rows: &[(String, i64)], width: f64) -> BarChart {
                 y: round(i as f64 * BAR_ROW + 4.0),
                 width: round((*value as f64 / max as f64 * room).max(1.0)),
                 label: label.clone(),
+                short: shortened(label, 22),
                 value: *value,
                 share: percent(*value, total),
             })
             .collect(),
     }
+}
+
+/// At most `chars` characters, an ellipsis marking a cut.
+fn shortened(label: &str, chars: usize) -> String {
+    if label.chars().count() <= chars {
+        return label.to_owned();
+    }
+    let mut out: String = label.chars().take(chars - 1).collect();
+    out.push('…');
+    out
 }
 
 /// `value` as a share of `total`, in whole percents.
