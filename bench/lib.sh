@@ -28,12 +28,16 @@ rss_kb() { # the resident memory of processes, summed
   done
   echo "$total"
 }
-# One wrk run; prints "requests/s p50_ms p99_ms errors".
+# One wrk run (optionally a Lua script, or a browser's user agent);
+# prints "requests/s p50_ms p99_ms errors"; the whole output stays in
+# $work/wrk-last.txt.
 measure() {
-  local url=$1 conns=$2 script=${3:-}
+  local url=$1 conns=$2 script=${3:-} ua=${4:-}
   local out
   if [ -n "$script" ]; then
     out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$script" "$url")
+  elif [ -n "$ua" ]; then
+    out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -H 'Accept-Encoding: gzip' -H "User-Agent: $ua" "$url")
   else
     out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -H 'Accept-Encoding: gzip' "$url")
   fi

@@ -27,7 +27,7 @@ seconds="${KIOSQUE_BENCH_SECONDS:-10}"
 need_load_tools
 
 echo "building (release)…" >&2
-cargo build --release --quiet -p kiosque --bin kiosque --example bench_site --example bench_render
+cargo build --release --quiet -p kiosque --bin kiosque --example bench_site --example bench_render --example bench_tally
 kiosque="$PWD/target/release/kiosque"
 
 work="$(mktemp -d)"
@@ -163,6 +163,43 @@ echo "$render"
 for conns in 64 256; do
   echo "ratio kiosque/nginx at $conns connections: $(echo "scale=2; ${kiosque_rps[$conns]} / ${nginx_rps[$conns]}" | bc -l)"
 done
+
+# Audience counting: the cached article page asked by a browser (counted
+# as a reader's view on every request) with counting on and off, taking
+# turns, two rounds each; then the views the server wrote, against the
+# requests wrk completed, to show every request was counted.
+reader_ua="Mozilla/5.0 (Linux; Android 14; SM-A155F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36"
+restart_with_stats() {
+  stop_kiosque
+  printf '[server]\nbehind_proxy = true\n\n[stats]\nenabled = %s\n' "$1" > "$data/kiosque.toml"
+  start_kiosque
+  curl -s -o /dev/null -A "$reader_ua" "http://127.0.0.1:$kport$path"
+}
+echo
+echo "Audience counting on the cached article page (64 connections, a phone's user agent, $seconds s each)"
+printf '%-28s %6s %12s %9s %9s %7s %9s\n' counting round "requests/s" "p50 ms" "p99 ms" errors "RSS MB"
+declare -A counting_rps
+requests_counted=0
+for round in 1 2; do
+  for mode in true false; do
+    restart_with_stats "$mode"
+    read -r rps p50 p99 err < <(measure "http://127.0.0.1:$kport$path" 64 "" "$reader_ua")
+    [ "$mode" = true ] && requests_counted=$(( requests_counted + $(awk '/requests in/ {print $1}' "$work/wrk-last.txt") ))
+    counting_rps[$mode]="${counting_rps[$mode]:-} $rps"
+    printf '%-28s %6s %12s %9s %9s %7s %9.1f\n' "$([ "$mode" = true ] && echo on || echo off)" "$round" "$rps" "$p50" "$p99" "$err" \
+      "$(echo "$(rss_kb "$kiosque_pid") / 1024" | bc -l)"
+  done
+done
+stop_kiosque
+counted=$("$kiosque" --data "$data" stats pages --period today --csv | awk -F, -v p="$path" '$1 == p {print $(NF-1)}')
+on=$(echo "${counting_rps[true]}" | tr ' ' '\n' | grep . | sort -n | tail -1)
+off=$(echo "${counting_rps[false]}" | tr ' ' '\n' | grep . | sort -n | tail -1)
+echo "cost of counting (best of two each): $(echo "scale=1; (1 - $on / $off) * 100" | bc -l) %"
+echo "views counted for the page: $counted (requests wrk completed with counting on: $requests_counted, plus 2 warm-up requests)"
+printf '[server]\nbehind_proxy = true\n' > "$data/kiosque.toml"
+echo
+echo "The audience counter's memory over a day of 1,000,000 views, each of another path from another address:"
+target/release/examples/bench_tally 1000000
 
 # The static export against Hugo on the same articles.
 echo

@@ -127,6 +127,8 @@ pub struct AppState {
     count_on_server: std::sync::atomic::AtomicBool,
     /// Leave out readers who send DNT or Sec-GPC.
     honour_dnt: std::sync::atomic::AtomicBool,
+    /// "Les plus lus", as last read.
+    most_read: std::sync::Mutex<site::most_read::Memo>,
     /// The whole router, for the beacon to ask which page a path is;
     /// released when the server stops ([`AppState::release`]).
     router: std::sync::Mutex<Option<Router>>,
@@ -171,6 +173,7 @@ impl AppState {
             count_on_server: std::sync::atomic::AtomicBool::new(true),
             honour_dnt: std::sync::atomic::AtomicBool::new(false),
             router: std::sync::Mutex::new(None),
+            most_read: std::sync::Mutex::new(site::most_read::Memo::default()),
             config,
         }))
     }

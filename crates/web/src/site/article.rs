@@ -134,6 +134,9 @@ async fn show(
     {
         topics.until(at);
     }
+    if state.tally.is_some() {
+        topics.until(Utc::now() + super::most_read::REFRESH);
+    }
     let view = crate::stats::PageView::new(article.title.as_str(), Some(article.id));
     Ok(view.on(topics.on(response)))
 }
@@ -243,6 +246,7 @@ async fn render(
         og, json_ld,
         reader_js_url => body.scripted.then_some(&state.templates.reader_js_path),
         breadcrumb,
+        most_read => super::most_read::list(state, site).await?.as_ref(),
         feeds => super::feeds::feed_links(site, "/", ""),
         ..page_context(
             state,

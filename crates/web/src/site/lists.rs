@@ -322,6 +322,11 @@ async fn list(
             !p.bio.is_empty() || !p.expertise.is_empty() || !p.links.is_empty() || p.photo.is_some()
         }),
         items => items,
+        most_read => if is_home_first {
+            Some(super::most_read::list(state, &site).await?)
+        } else {
+            None
+        },
         front,
         json_ld => is_home_first.then(|| super::metadata::home_json_ld(&site)),
         pages => pagination_view(&page, &base),
@@ -346,6 +351,9 @@ async fn list(
             Some(&path),
         )
     };
+    if is_home_first && state.tally.is_some() {
+        topics.until(chrono::Utc::now() + super::most_read::REFRESH);
+    }
     let view = crate::stats::PageView::new(if is_home_first { &site.name } else { &title }, None);
     Ok(view.on(topics.on(Html(state.templates.render("list.html", ctx)?).into_response())))
 }

@@ -6,6 +6,7 @@ mod feeds;
 mod files;
 mod lists;
 mod metadata;
+pub(crate) mod most_read;
 mod pages;
 pub(crate) mod redirects;
 mod search;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 pub(crate) use beacon::hit;
 pub(crate) use count::count;
-pub use tally::{Batch, Tally};
+pub use tally::{Batch, Tally, View};
 
 /// Marks a response as a page view worth counting: what it shows. Put on
 /// by the handlers of public pages and kept with a cached page, so hits

@@ -30,15 +30,23 @@ const MAX_RECENT: usize = 500_000;
 pub(crate) const LIVE_ARTICLES: usize = 20;
 
 /// What the counting layer saw of one view.
-pub(crate) struct View<'a> {
-    pub(crate) path: &'a str,
-    pub(crate) title: &'a Arc<str>,
-    pub(crate) article: Option<i64>,
-    pub(crate) source: Source,
-    pub(crate) device: Device,
-    pub(crate) address: IpAddr,
-    pub(crate) user_agent: &'a str,
-    pub(crate) at: DateTime<Utc>,
+pub struct View<'a> {
+    /// The page's path.
+    pub path: &'a str,
+    /// Its title.
+    pub title: &'a Arc<str>,
+    /// The article it shows.
+    pub article: Option<i64>,
+    /// Where the reader came from.
+    pub source: Source,
+    /// On what.
+    pub device: Device,
+    /// The reader's address: hashed with the day's salt, never kept.
+    pub address: IpAddr,
+    /// The reader's browser: likewise.
+    pub user_agent: &'a str,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// Counts waiting for the next flush.
@@ -118,7 +126,8 @@ impl Tally {
         self.inner().host.clone()
     }
 
-    pub(crate) fn record(&self, view: &View<'_>) {
+    /// Counts one view.
+    pub fn record(&self, view: &View<'_>) {
         let now = view.at.timestamp();
         let mut inner = self.inner();
         if now >= inner.next_day || now < inner.day {
