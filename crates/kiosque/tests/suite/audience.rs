@@ -544,7 +544,10 @@ async fn a_replayed_traffic_log_is_counted_exactly_by_page_source_and_device(db:
     assert_eq!(status, 200);
     assert_eq!(figure(&html, "total-views"), want.pages[&paths.first].0);
     assert_eq!(figure(&html, "total-visitors"), want.pages[&paths.first].1);
-    assert!(html.contains("1ᵉ des 2 articles lus aujourd’hui"), "{html}");
+    assert!(
+        html.contains("Au rang 1 des 2 articles lus aujourd’hui"),
+        "{html}"
+    );
     // Authors see their own articles only: this one made none.
     let author = app.newsroom("pigiste@example.org", Role::Author).await;
     let (status, html) = author.page("/admin/stats?period=today").await;
@@ -639,4 +642,87 @@ async fn two_servers_on_one_database_add_up_exactly(db: TestDb) {
     let want = expected(&log, &paths);
     flushed(&app, want.views).await;
     the_newsroom_reads(&app, &editor, &want).await;
+}
+
+/// The audience pages in Chromium, on a phone and on a desktop: readable
+/// without sideways scrolling, axe-core clean, the figures as the server
+/// wrote them; screenshots for docs/screenshots/.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audience_pages_read_well_on_a_phone_and_a_desktop() {
+    use kiosque_testkit::external_tool;
+    let Some(driver) = external_tool(
+        crate::browser::DRIVER_ENV,
+        "Browser (Chromium)",
+        "/usr/bin/chromedriver",
+    ) else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let (app, paths) = counting_app(db).await;
+    let password = "un mot de passe solide";
+    app.create_user("chef@example.org", Role::Editor, password)
+        .await;
+    // (No newsroom signed in over HTTP here.)
+    let log: Vec<Visit> = log()
+        .into_iter()
+        .filter(|v| v.how != How::Newsroom)
+        .collect();
+    replay(&app, "", &log, &paths, |_| app.url("")).await;
+    let want = expected(&log, &paths);
+    flushed(&app, want.views).await;
+    let id = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("pyongyang-moscou").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    for (device, size) in [("phone", (360, 740)), ("desktop", (1280, 900))] {
+        let browser = crate::browser::Browser::start_sized(&driver, &[], size).await;
+        browser.sign_in(&app, "chef@example.org", password).await;
+        browser
+            .client
+            .goto(&app.url("/admin/stats?period=today"))
+            .await
+            .unwrap();
+        let views = browser
+            .js("return document.getElementById('total-views').textContent.trim()")
+            .await;
+        assert_eq!(views, serde_json::json!(want.views.to_string()));
+        // Readers now, as the page's script fetches them.
+        let now = browser
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 fetch('/admin/stats/now').then(r => r.json()).then(j => done(j.readers_5));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(now, serde_json::json!(want.visitors), "{device}");
+        browser.assert_no_sideways_scroll().await;
+        browser
+            .assert_accessible(&format!("the audience page ({device})"))
+            .await;
+        browser.screenshot(&format!("admin-stats-{device}")).await;
+        browser
+            .js("document.getElementById('curve-caption').scrollIntoView()")
+            .await;
+        browser
+            .screenshot(&format!("admin-stats-charts-{device}"))
+            .await;
+        browser
+            .client
+            .goto(&app.url(&format!("/admin/stats/articles/{id}?period=today")))
+            .await
+            .unwrap();
+        browser.assert_no_sideways_scroll().await;
+        browser
+            .assert_accessible(&format!("an article's audience ({device})"))
+            .await;
+        browser
+            .screenshot(&format!("admin-stats-article-{device}"))
+            .await;
+        browser.client.close().await.unwrap();
+    }
 }

@@ -34,6 +34,22 @@ impl Browser {
 
     /// A browser with more command-line switches (a proxy, say).
     pub(crate) async fn start_with(driver: &std::path::Path, extra: &[String]) -> Browser {
+        // A phone unless `KIOSQUE_SCREENSHOT_DESKTOP` asks for a desktop
+        // window (how the desktop screenshots in docs/ are made).
+        let size = if std::env::var_os("KIOSQUE_SCREENSHOT_DESKTOP").is_some() {
+            (1280, 900)
+        } else {
+            (360, 740)
+        };
+        Browser::start_sized(driver, extra, size).await
+    }
+
+    /// A browser of a given window size.
+    pub(crate) async fn start_sized(
+        driver: &std::path::Path,
+        extra: &[String],
+        (width, height): (u32, u32),
+    ) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -47,13 +63,6 @@ impl Browser {
             .spawn()
             .expect("start chromedriver");
         let profile = tempfile::tempdir().unwrap().keep();
-        // A phone unless `KIOSQUE_SCREENSHOT_DESKTOP` asks for a desktop
-        // window (how the desktop screenshots in docs/ are made).
-        let (width, height) = if std::env::var_os("KIOSQUE_SCREENSHOT_DESKTOP").is_some() {
-            (1280, 900)
-        } else {
-            (360, 740)
-        };
         let mut args: Vec<String> = [
             "--headless=new",
             "--no-sandbox",
@@ -646,7 +655,7 @@ async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
 }
 
 impl Browser {
-    async fn sign_in(&self, app: &TestApp, email: &str, password: &str) {
+    pub(crate) async fn sign_in(&self, app: &TestApp, email: &str, password: &str) {
         self.client.goto(&app.url("/admin/login")).await.unwrap();
         self.fill("email", email).await;
         self.fill("password", password).await;

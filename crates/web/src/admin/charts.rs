@@ -6,8 +6,8 @@
 use serde::Serialize;
 
 /// Room kept around the plot for the axis labels.
-const LEFT: f64 = 44.0;
-const BOTTOM: f64 = 22.0;
+const LEFT: f64 = 52.0;
+const BOTTOM: f64 = 26.0;
 const TOP: f64 = 8.0;
 
 /// One value of a series, with its label on the axis and in words.
@@ -145,13 +145,13 @@ pub(crate) struct BarChart {
     label_width: f64,
 }
 
-const BAR_ROW: f64 = 26.0;
+const BAR_ROW: f64 = 28.0;
 
 pub(crate) fn bars(rows: &[(String, i64)], width: f64) -> BarChart {
     let total: i64 = rows.iter().map(|r| r.1).sum();
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
-    let label_width = 150.0;
-    let room = width - label_width - 70.0;
+    let label_width = 170.0;
+    let room = width - label_width - 60.0;
     BarChart {
         width,
         height: BAR_ROW * rows.len() as f64 + 4.0,
@@ -163,7 +163,7 @@ pub(crate) fn bars(rows: &[(String, i64)], width: f64) -> BarChart {
                 y: round(i as f64 * BAR_ROW + 4.0),
                 width: round((*value as f64 / max as f64 * room).max(1.0)),
                 label: label.clone(),
-                short: shortened(label, 22),
+                short: shortened(label, 18),
                 value: *value,
                 share: percent(*value, total),
             })

@@ -97,7 +97,7 @@ async fn curve(
     strings: &Strings,
     period: &Period,
     article: Option<i64>,
-) -> Result<Vec<Point>, WebError> {
+) -> Result<(Vec<Point>, bool), WebError> {
     let zone = site.time_zone;
     let (from, to) = period.bounds(zone);
     let hourly = period.days() == 1 && Utc::now().timestamp() - from < 89 * 86_400;
@@ -151,7 +151,7 @@ async fn curve(
             });
         }
     }
-    Ok(points)
+    Ok((points, hourly))
 }
 
 fn local_time(zone: kiosque_core::model::Tz, at: i64) -> DateTime<kiosque_core::model::Tz> {
@@ -211,7 +211,7 @@ fn chart_context(points: &[Point], strings: &Strings) -> Value {
         None => strings.text("stats.curve_empty"),
     };
     context! {
-        svg => charts::columns(points, 720.0, 220.0),
+        svg => charts::columns(points, 640.0, 240.0),
         summary,
         rows => points.iter().map(|p| context! { label => &p.label, views => p.views, visitors => p.visitors }).collect::<Vec<_>>(),
     }
@@ -228,7 +228,7 @@ fn bars_context(rows: &[StatsRow], strings: &Strings, what: &str) -> Value {
         None => strings.text("stats.nothing"),
     };
     context! {
-        svg => charts::bars(&pairs, 520.0),
+        svg => charts::bars(&pairs, 460.0),
         summary,
         rows => rows_view(rows, |_| None),
     }
@@ -248,7 +248,7 @@ pub(crate) async fn overview(
     let q = |by, limit| audience::over(&period, zone, by, limit);
     let total = ask(&state, &reader, q(By::Total, 1)).await?;
     let total = total.first().cloned();
-    let points = curve(&state, &reader, site, strings, &period, None).await?;
+    let (points, _) = curve(&state, &reader, site, strings, &period, None).await?;
     let articles = ask(&state, &reader, q(By::Article, 20)).await?;
     let sections = ask(&state, &reader, q(By::Section, 10)).await?;
     let authors = ask(&state, &reader, q(By::Author, 10)).await?;
@@ -392,7 +392,7 @@ pub(crate) async fn article(
     let devices = labelled(&ask(&state, &reader, only(By::Device, 3)).await?, |k| {
         device_label(strings, k)
     });
-    let daily = curve(&state, &reader, site, strings, &period, Some(id)).await?;
+    let (daily, hourly) = curve(&state, &reader, site, strings, &period, Some(id)).await?;
     let first_hours = first_hours(&state, &reader, &article, zone).await?;
     // Where it stands among the articles read today.
     let today = Period::parse("today", local_day(zone, now)).unwrap_or(period);
@@ -426,6 +426,7 @@ pub(crate) async fn article(
         rank, ranked => ranked.len(),
         first_hours => (!first_hours.is_empty()).then(|| chart_context(&first_hours, strings)),
         daily => chart_context(&daily, strings),
+        daily_caption => strings.text(if hourly { "stats.per_hour" } else { "stats.per_day" }),
         sources => bars_context(&sources, strings, "sources"),
         devices => bars_context(&devices, strings, "devices"),
         ..admin_context(&state, site, Some(&newsroom), &strings.text("stats.article_title"), "stats", None)

@@ -323,7 +323,7 @@ async fn list(
         }),
         items => items,
         most_read => if is_home_first {
-            Some(super::most_read::list(state, &site).await?)
+            Some(super::most_read::list(state, &site).await?.to_vec())
         } else {
             None
         },

@@ -278,6 +278,31 @@ mod tests {
         }
     }
 
+    /// Every example user agent the maintained list gives for its patterns
+    /// is a robot here. The list comes with the npm package `.ci/run`
+    /// installs (`KIOSQUE_TEST_CRAWLER_LIST` names its JSON file).
+    #[test]
+    fn every_example_of_the_maintained_list_is_a_robot() {
+        let Some(path) = std::env::var_os("KIOSQUE_TEST_CRAWLER_LIST") else {
+            eprintln!(
+                "skipped: set KIOSQUE_TEST_CRAWLER_LIST to crawler-user-agents.json \
+                 (npm ci --prefix .ci/tools) to check the robots list against its examples"
+            );
+            return;
+        };
+        let list: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("the list")).unwrap();
+        let mut checked = 0;
+        for entry in list.as_array().unwrap() {
+            for ua in entry["instances"].as_array().into_iter().flatten() {
+                let ua = ua.as_str().unwrap();
+                assert!(is_crawler(ua), "{ua} (pattern {})", entry["pattern"]);
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked} examples");
+    }
+
     #[test]
     fn screens_are_told_apart() {
         assert_eq!(
