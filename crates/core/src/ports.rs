@@ -225,6 +225,14 @@ pub trait Audience: Send + Sync + 'static {
         &self,
         query: &crate::model::audience::StatsQuery,
     ) -> Result<Vec<crate::model::audience::StatsRow>>;
+    /// Page views of each of `articles` since `from` (Unix seconds, the
+    /// day sums), for the newsroom's list; articles never viewed are left
+    /// out.
+    async fn views_of(
+        &self,
+        articles: &[i64],
+        from: i64,
+    ) -> Result<std::collections::HashMap<i64, i64>>;
     /// Deletes sums older than their span's retention.
     async fn prune_stats(
         &self,

@@ -1,6 +1,8 @@
 //! Audience sums (migration 0029): each server adds what it counted, the
 //! newsroom reads them grouped.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use kiosque_core::Result;
 use kiosque_core::model::audience::{
@@ -171,6 +173,32 @@ impl Audience for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn views_of(&self, articles: &[i64], from: i64) -> Result<HashMap<i64, i64>> {
+        if articles.is_empty() {
+            return Ok(HashMap::new());
+        }
+        // Ids are integers: written into the statement, one list whatever
+        // the dialect.
+        let ids = articles
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(&format!(
+            "SELECT p.article_id, CAST(SUM(c.views) AS BIGINT) AS views \
+             FROM stats_paths p JOIN stats_counts c ON c.path = p.path \
+             WHERE p.article_id IN ({ids}) AND c.span = 'd' AND c.start >= $1 \
+             GROUP BY p.article_id"
+        ))
+        .bind(from)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| Ok((get(r, "article_id")?, get(r, "views")?)))
+        .collect()
     }
 
     async fn prune_stats(&self, now: i64, retention: Retention) -> Result<()> {

@@ -548,6 +548,22 @@ async fn a_replayed_traffic_log_is_counted_exactly_by_page_source_and_device(db:
         html.contains("Au rang 1 des 2 articles lus aujourd’hui"),
         "{html}"
     );
+    // Reachable from the article list (its views column) and the editor.
+    let (_, list) = editor.page("/admin/articles").await;
+    let link = format!("<a href=\"/admin/stats/articles/{id}\" aria-label=\"Audience de");
+    let at = list
+        .find(&link)
+        .unwrap_or_else(|| panic!("{link} in {list}"));
+    let cell = &list[at..at + list[at..].find("</a>").unwrap()];
+    assert!(
+        cell.ends_with(&format!(">{}", want.pages[&paths.first].0)),
+        "{cell}"
+    );
+    let (_, form) = editor.page(&format!("/admin/articles/{id}/edit")).await;
+    assert!(
+        form.contains(&format!("<a href=\"/admin/stats/articles/{id}\">")),
+        "{form}"
+    );
     // Authors see their own articles only: this one made none.
     let author = app.newsroom("pigiste@example.org", Role::Author).await;
     let (status, html) = author.page("/admin/stats?period=today").await;

@@ -183,6 +183,18 @@ pub async fn audience_sums_add_up_from_several_servers_and_group_as_asked(db: Te
         pairs(&store.stats(&only(By::Source)).await.unwrap()),
         [("google".into(), 5, 2)]
     );
+    // The newsroom's list: each article's views.
+    let views = store.views_of(&[one, two, 999_999], DAY).await.unwrap();
+    assert_eq!(views.len(), 2);
+    assert_eq!((views[&one], views[&two]), (5, 1));
+    assert!(store.views_of(&[], DAY).await.unwrap().is_empty());
+    assert!(
+        store
+            .views_of(&[one], DAY + 86_400)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Minute and hour sums hold the same views.
     for span in [Span::Minute, Span::Hour] {
         let rows = store

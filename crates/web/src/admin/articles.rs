@@ -47,6 +47,8 @@ struct RowView {
     updated_text: String,
     updated_iso: String,
     editable: bool,
+    /// Page views over the last 30 days, for those who may see them.
+    views: Option<i64>,
 }
 
 pub(crate) async fn list(
@@ -82,6 +84,16 @@ pub(crate) async fn list(
     if number > page.page_count() {
         return Err(WebError::NotFound);
     }
+    // Views over 30 days, for whoever may read the audience (authors see
+    // only their own articles, as here).
+    let sees_views = newsroom.user.role.allows(Permission::PublishOwn);
+    let views = if sees_views {
+        let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
+        let from = chrono::Utc::now().timestamp() - 30 * 86_400;
+        state.store.views_of(&ids, from).await?
+    } else {
+        std::collections::HashMap::new()
+    };
     let mut rows = Vec::with_capacity(page.items.len());
     for r in &page.items {
         let editable = may_edit(&newsroom.user, r.created_by, r.status);
@@ -95,6 +107,8 @@ pub(crate) async fn list(
             updated_text: strings.datetime(newsroom.site.local(r.updated_at)),
             updated_iso: r.updated_at.to_rfc3339(),
             editable,
+            views: (sees_views && r.status == ArticleStatus::Published)
+                .then(|| views.get(&r.id).copied().unwrap_or(0)),
         });
     }
     let statuses: Vec<OptionView> = ArticleStatus::ALL
@@ -141,7 +155,7 @@ pub(crate) async fn list(
     );
     let pages = pagination_links(&page, |n| format!("{base}page={n}"));
     let ctx = context! {
-        rows, statuses, authors, categories,
+        rows, statuses, authors, categories, sees_views,
         q => &query.q,
         pages,
         ..admin_context(&state, &newsroom.site, Some(&newsroom), &strings.text("admin.articles"), "articles", query.deleted.as_ref().map(|_| strings.text("admin.article_deleted")))

@@ -146,6 +146,9 @@ pub(super) async fn render(
                 .replace("{count}", &g.photos.len().to_string()))
             .collect::<Vec<_>>()),
         public_path => page.article.filter(|a| a.status == ArticleStatus::Published).map(|a| a.path(&newsroom.site)),
+        // The audience of a published article, for whoever may read it
+        // (whoever may open it in the editor and publish).
+        stats_link => page.article.filter(|a| a.status == ArticleStatus::Published && newsroom.user.role.allows(Permission::PublishOwn)).map(|a| format!("/admin/stats/articles/{}", a.id)),
         current_status => page.article.map(|a| strings.text(&format!("admin.article_status_{}", a.status))),
         action => match page.article {
             Some(a) => format!("/admin/articles/{}/edit", a.id),
