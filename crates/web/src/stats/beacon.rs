@@ -80,9 +80,7 @@ async fn counted(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if audience::is_crawler(user_agent) {
-        return None;
-    }
+    let device = tally.classify(user_agent)?;
     let target = hit.p.trim();
     if !target.starts_with('/')
         || target.starts_with("//")
@@ -107,7 +105,7 @@ async fn counted(
         title: &view.title,
         article: view.article,
         source: audience::source(referrer, uri.query(), &host),
-        device: audience::device(user_agent),
+        device,
         address,
         user_agent,
         at: chrono::Utc::now(),

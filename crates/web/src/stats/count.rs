@@ -54,9 +54,9 @@ pub(crate) async fn count(
         .as_ref()
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if audience::is_crawler(user_agent) {
+    let Some(device) = tally.classify(user_agent) else {
         return response;
-    }
+    };
     let host = tally.host();
     tally.record(&View {
         path: uri.path(),
@@ -67,7 +67,7 @@ pub(crate) async fn count(
             uri.query(),
             &host,
         ),
-        device: audience::device(user_agent),
+        device,
         address,
         user_agent,
         at: chrono::Utc::now(),
