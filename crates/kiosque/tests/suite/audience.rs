@@ -658,6 +658,19 @@ async fn two_servers_on_one_database_add_up_exactly(db: TestDb) {
     let want = expected(&log, &paths);
     flushed(&app, want.views).await;
     the_newsroom_reads(&app, &editor, &want).await;
+    // The day's salt lives in each server's memory, not on disk nor in the
+    // database: the other server does not know reader 0, who counts there
+    // as a new visitor.
+    let again = [visit(0, Page::Home, None, "direct")];
+    replay(&app, &editor.cookie, &again, &paths, |_| bases[1].clone()).await;
+    let today = flushed(&app, want.views + 1).await;
+    let site = app.store.site().await.unwrap().unwrap();
+    let total = app
+        .store
+        .stats(&audience::over(&today, site.time_zone, By::Total, 1))
+        .await
+        .unwrap();
+    assert_eq!(total[0].visitors, want.visitors + 1);
 }
 
 /// The audience pages in Chromium, on a phone and on a desktop: readable

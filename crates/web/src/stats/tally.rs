@@ -62,7 +62,7 @@ pub struct Tally {
 
 struct Inner {
     zone: Tz,
-    host: String,
+    host: Arc<str>,
     /// The site's day the salt and filter belong to, and the next one's
     /// start (Unix seconds).
     day: i64,
@@ -100,7 +100,7 @@ impl Tally {
             kinds_key: RandomState::new(),
             inner: Mutex::new(Inner {
                 zone: Tz::UTC,
-                host: String::new(),
+                host: Arc::from(""),
                 day: i64::MIN,
                 next_day: i64::MIN,
                 salt: RandomState::new(),
@@ -125,8 +125,8 @@ impl Tally {
             // Days are cut anew at the next view.
             inner.next_day = i64::MIN;
         }
-        if inner.host != host {
-            host.clone_into(&mut inner.host);
+        if *inner.host != *host {
+            inner.host = Arc::from(host);
         }
     }
 
@@ -142,7 +142,7 @@ impl Tally {
     }
 
     /// The host whose pages are this site's own.
-    pub(crate) fn host(&self) -> String {
+    pub(crate) fn host(&self) -> Arc<str> {
         self.inner().host.clone()
     }
 
@@ -155,7 +155,7 @@ impl Tally {
         }
         let visitor = inner
             .salt
-            .hash_one((view.address, view.user_agent, inner.host.as_str()));
+            .hash_one((view.address, view.user_agent, &*inner.host));
         // Three keyed hashes (the visitor, the path, the source); the six
         // "first today" keys are mixed from them, not hashed again.
         let path = inner.salt.hash_one(view.path);
