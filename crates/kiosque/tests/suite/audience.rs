@@ -550,7 +550,10 @@ async fn a_replayed_traffic_log_is_counted_exactly_by_page_source_and_device(db:
     );
     // Reachable from the article list (its views column) and the editor.
     let (_, list) = editor.page("/admin/articles").await;
-    let link = format!("<a href=\"/admin/stats/articles/{id}\" aria-label=\"Audience de");
+    let link = format!(
+        "<a href=\"/admin/stats/articles/{id}\" aria-label=\"{} : audience de",
+        want.pages[&paths.first].0
+    );
     let at = list
         .find(&link)
         .unwrap_or_else(|| panic!("{link} in {list}"));

@@ -549,11 +549,13 @@ async fn a_webhook_event_committed_before_kill_9_is_sent_after_restart(db: TestD
 
     receiver.clear_answers();
     let (_server, _) = k.serve().await;
+    // A delivery the killed server was attempting stays leased to it (50 s
+    // with the default timeout) before the new one may take it.
     let delivered = loop {
         let got = receiver
             .wait_for(
                 receiver.received().len() + 1,
-                std::time::Duration::from_secs(15),
+                std::time::Duration::from_secs(70),
             )
             .await;
         if let Some(m) = got.iter().find(|m| m.answered == 204) {

@@ -48,6 +48,11 @@ pub(crate) struct SettingsOut {
     /// `year-month`, `slug` or `section`.
     permalink: String,
     full_text_feeds: bool,
+    /// Page views are counted by the pages' first-party beacon (a CDN or
+    /// the static export answers readers), not on the server.
+    stats_beacon: bool,
+    /// Readers sending `DNT: 1` or `Sec-GPC: 1` are not counted.
+    stats_honour_dnt: bool,
 }
 
 impl SettingsOut {
@@ -71,6 +76,8 @@ impl SettingsOut {
                 .collect(),
             permalink: site.permalink.as_str().to_owned(),
             full_text_feeds: site.full_text_feeds,
+            stats_beacon: site.stats_beacon,
+            stats_honour_dnt: site.stats_honour_dnt,
         }
     }
 }
@@ -101,6 +108,8 @@ pub(crate) struct SettingsIn {
     /// `year-month`, `slug` or `section`.
     permalink: Option<String>,
     full_text_feeds: Option<bool>,
+    stats_beacon: Option<bool>,
+    stats_honour_dnt: Option<bool>,
 }
 
 impl Known for SettingsIn {
@@ -119,6 +128,8 @@ impl Known for SettingsIn {
         "share_networks",
         "permalink",
         "full_text_feeds",
+        "stats_beacon",
+        "stats_honour_dnt",
     ];
 }
 
@@ -210,6 +221,12 @@ impl SettingsIn {
         }
         if let Some(v) = self.full_text_feeds {
             form.full_text_feeds = tick(v);
+        }
+        if let Some(v) = self.stats_beacon {
+            form.stats_beacon = tick(v);
+        }
+        if let Some(v) = self.stats_honour_dnt {
+            form.stats_honour_dnt = tick(v);
         }
         if errors.is_empty() {
             Ok(())
