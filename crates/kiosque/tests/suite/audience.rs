@@ -491,6 +491,16 @@ async fn nothing_personal_is_stored(app: &TestApp) {
     }
 }
 
+/// The id of the log's first article.
+async fn first_article_id(app: &TestApp) -> i64 {
+    app.store
+        .article_by_slug(&kiosque_core::types::Slug::parse("pyongyang-moscou").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -531,13 +541,7 @@ async fn a_replayed_traffic_log_is_counted_exactly_by_page_source_and_device(db:
     flushed(&app, want.views).await;
     the_newsroom_reads(&app, &editor, &want).await;
     // The article's own page: its views, and where it came from.
-    let id = app
-        .store
-        .article_by_slug(&kiosque_core::types::Slug::parse("pyongyang-moscou").unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let id = first_article_id(&app).await;
     let (status, html) = editor
         .page(&format!("/admin/stats/articles/{id}?period=today"))
         .await;
@@ -567,6 +571,17 @@ async fn a_replayed_traffic_log_is_counted_exactly_by_page_source_and_device(db:
         form.contains(&format!("<a href=\"/admin/stats/articles/{id}\">")),
         "{form}"
     );
+    // Readers see "Les plus lus" on the front page and under articles (a
+    // query string goes around pages cached before the counts were
+    // written), the most read first.
+    for page in ["/?apres=1".to_owned(), format!("{}?apres=1", paths.second)] {
+        let (status, html) = app.page(&page).await;
+        assert_eq!(status, 200);
+        let block = &html[html.find("class=\"most-read\"").expect("Les plus lus")..];
+        let first = block.find(&format!("href=\"{}\"", paths.first)).unwrap();
+        let second = block.find(&format!("href=\"{}\"", paths.second)).unwrap();
+        assert!(first < second, "{block}");
+    }
     // Authors see their own articles only: this one made none.
     let author = app.newsroom("pigiste@example.org", Role::Author).await;
     let (status, html) = author.page("/admin/stats?period=today").await;
@@ -702,13 +717,7 @@ async fn the_audience_pages_read_well_on_a_phone_and_a_desktop() {
     replay(&app, "", &log, &paths, |_| app.url("")).await;
     let want = expected(&log, &paths);
     flushed(&app, want.views).await;
-    let id = app
-        .store
-        .article_by_slug(&kiosque_core::types::Slug::parse("pyongyang-moscou").unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let id = first_article_id(&app).await;
     for (device, size) in [("phone", (360, 740)), ("desktop", (1280, 900))] {
         let browser = crate::browser::Browser::start_sized(&driver, &[], size).await;
         browser.sign_in(&app, "chef@example.org", password).await;

@@ -78,7 +78,12 @@ pub(crate) async fn list(state: &AppState, site: &Site) -> Result<Arc<Vec<MostRe
         }
     }
     let list = Arc::new(list);
-    if let Ok(mut memo) = state.most_read.lock() {
+    // Nothing read yet (a new site, a server just started before its
+    // first flush): asked again at the next page rather than in five
+    // minutes.
+    if !list.is_empty()
+        && let Ok(mut memo) = state.most_read.lock()
+    {
         memo.read = Some((Instant::now(), list.clone()));
     }
     Ok(list)
