@@ -14,12 +14,10 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kiosque_core::service::audience;
 use serde::Deserialize;
 use tower::ServiceExt as _;
 
 use super::PageView;
-use super::tally::View;
 use crate::AppState;
 
 /// A transparent 1×1 GIF, for the image of browsers without scripts.
@@ -69,11 +67,7 @@ async fn counted(
     hit: &Hit,
 ) -> Option<()> {
     let tally = state.tally.as_ref()?;
-    if state.count_on_server.load(Ordering::Relaxed)
-        || crate::cache::signed_in(headers)
-        || (state.honour_dnt.load(Ordering::Relaxed)
-            && super::count::asks_not_to_be_counted(headers))
-    {
+    if state.count_on_server.load(Ordering::Relaxed) || super::left_out(state, headers) {
         return None;
     }
     let user_agent = headers
@@ -97,18 +91,16 @@ async fn counted(
     if response.status() != StatusCode::OK {
         return None;
     }
-    let view = response.extensions().get::<PageView>()?.clone();
-    let host = tally.host();
-    let referrer = Some(hit.r.as_str()).filter(|r| !r.is_empty());
-    tally.record(&View {
-        path: uri.path(),
-        title: &view.title,
-        article: view.article,
-        source: audience::source(referrer, uri.query(), &host),
-        device,
-        address,
-        user_agent,
-        at: chrono::Utc::now(),
-    });
+    let view = response.extensions().get::<PageView>()?;
+    view.count(
+        tally,
+        super::Seen {
+            uri: &uri,
+            referrer: Some(hit.r.as_str()).filter(|r| !r.is_empty()),
+            device,
+            address,
+            user_agent,
+        },
+    );
     Some(())
 }

@@ -9,10 +9,8 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use kiosque_core::service::audience;
 
 use super::PageView;
-use super::tally::View;
 use crate::AppState;
 
 pub(crate) async fn count(
@@ -27,8 +25,7 @@ pub(crate) async fn count(
     if request.method() != Method::GET
         || !state.count_on_server.load(Ordering::Relaxed)
         || prefetch(headers)
-        || crate::cache::signed_in(headers)
-        || (state.honour_dnt.load(Ordering::Relaxed) && asks_not_to_be_counted(headers))
+        || super::left_out(&state, headers)
     {
         return next.run(request).await;
     }
@@ -57,21 +54,16 @@ pub(crate) async fn count(
     let Some(device) = tally.classify(user_agent) else {
         return response;
     };
-    let host = tally.host();
-    tally.record(&View {
-        path: uri.path(),
-        title: &view.title,
-        article: view.article,
-        source: audience::source(
-            referrer.as_ref().and_then(|v| v.to_str().ok()),
-            uri.query(),
-            &host,
-        ),
-        device,
-        address,
-        user_agent,
-        at: chrono::Utc::now(),
-    });
+    view.count(
+        tally,
+        super::Seen {
+            uri: &uri,
+            referrer: referrer.as_ref().and_then(|v| v.to_str().ok()),
+            device,
+            address,
+            user_agent,
+        },
+    );
     response
 }
 

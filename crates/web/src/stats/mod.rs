@@ -36,3 +36,38 @@ impl PageView {
         response
     }
 }
+
+/// The newsroom signed in, or a reader who asked not to be counted (when
+/// the settings honour it): asked by both doors, the layer and the beacon.
+pub(crate) fn left_out(state: &crate::AppState, headers: &axum::http::HeaderMap) -> bool {
+    crate::cache::signed_in(headers)
+        || (state.honour_dnt.load(std::sync::atomic::Ordering::Relaxed)
+            && count::asks_not_to_be_counted(headers))
+}
+
+/// What a door (the layer, the beacon) saw of a reader's request.
+pub(crate) struct Seen<'a> {
+    pub(crate) uri: &'a axum::http::Uri,
+    pub(crate) referrer: Option<&'a str>,
+    pub(crate) device: kiosque_core::model::audience::Device,
+    pub(crate) address: std::net::IpAddr,
+    pub(crate) user_agent: &'a str,
+}
+
+impl PageView {
+    /// Counts this page, seen as `seen` says: the same count whichever
+    /// door saw it.
+    pub(crate) fn count(&self, tally: &Tally, seen: Seen<'_>) {
+        let host = tally.host();
+        tally.record(&View {
+            path: seen.uri.path(),
+            title: &self.title,
+            article: self.article,
+            source: kiosque_core::service::audience::source(seen.referrer, seen.uri.query(), &host),
+            device: seen.device,
+            address: seen.address,
+            user_agent: seen.user_agent,
+            at: chrono::Utc::now(),
+        });
+    }
+}

@@ -40,7 +40,7 @@ pub(crate) async fn overview(
     let devices = labelled(&ask(&state, &reader, q(By::Device, 3)).await?, |k| {
         device_label(strings, k)
     });
-    let live = live_view(&state, &newsroom, &reader).await?;
+    let live = live_view(&state, &reader).await?;
     let periods = periods_view(strings, &key, "/admin/stats");
     let (first, last) = (
         period.first.format("%Y-%m-%d").to_string(),
@@ -69,11 +69,7 @@ pub(crate) async fn overview(
 
 /// Readers now: every server's last report, the articles an author may
 /// see only.
-async fn live_view(
-    state: &AppState,
-    newsroom: &Newsroom,
-    reader: &Reader,
-) -> Result<Value, WebError> {
+async fn live_view(state: &AppState, reader: &Reader) -> Result<Value, WebError> {
     let now = Utc::now().timestamp();
     let live = state.store.live(now - LIVE_WITHIN, 10).await?;
     let mut articles = Vec::new();
@@ -91,7 +87,6 @@ async fn live_view(
         articles
             .push(context! { id, title, readers, link => format!("/admin/stats/articles/{id}") });
     }
-    let _ = newsroom;
     Ok(context! {
         site => reader.own.is_none(),
         readers_5 => live.readers_5,
@@ -106,7 +101,7 @@ pub(crate) async fn now(
     newsroom: Newsroom,
 ) -> Result<Response, WebError> {
     let reader = reader(&newsroom)?;
-    let live = live_view(&state, &newsroom, &reader).await?;
+    let live = live_view(&state, &reader).await?;
     let body = serde_json::to_string(&live).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((
         [
