@@ -35,6 +35,75 @@
   render();
 })();
 
+// The body's visual mode: the two mode buttons appear, and the visual
+// editor's script (a large file, cached for good once fetched) is loaded
+// only when a writer picks that mode or picked it last time. The textarea
+// stays the field the form sends; the choice is kept with the account.
+(function () {
+  "use strict";
+  var modes = document.querySelector("[data-editor-modes]");
+  var body = document.getElementById("body");
+  if (!modes || !body || !window.fetch || !window.Promise) { return; }
+  var buttons = Array.prototype.slice.call(modes.querySelectorAll("button[data-mode]"));
+  var status = document.querySelector(".editor-load-status");
+  var csrf = body.form && body.form.querySelector("input[name=csrf]");
+  var editor = null;
+  var loading = null;
+  modes.hidden = false;
+  function load() {
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = modes.getAttribute("data-src");
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+  function pressed(mode) {
+    buttons.forEach(function (b) { b.setAttribute("aria-pressed", String(b.getAttribute("data-mode") === mode)); });
+  }
+  function remember(mode) {
+    var data = new URLSearchParams();
+    data.set("csrf", csrf ? csrf.value : "");
+    data.set("mode", mode);
+    fetch("/admin/account/editor-mode", { method: "POST", body: data, credentials: "same-origin" }).catch(function () {});
+  }
+  function choose(mode, keep) {
+    if (mode !== "visual") {
+      if (editor) { editor.show("markdown"); }
+      pressed("markdown");
+      if (keep) { remember("markdown"); }
+      return;
+    }
+    if (status) { status.textContent = modes.getAttribute("data-loading"); }
+    load().then(function () {
+      if (!editor) {
+        editor = window.KiosqueEditor.mount(body, {
+          labels: JSON.parse(modes.getAttribute("data-labels") || "{}"),
+          csrf: csrf ? csrf.value : "",
+          lang: modes.getAttribute("data-lang"),
+          canUpload: modes.hasAttribute("data-can-upload"),
+          urls: { media: "/admin/editor/media", articles: "/admin/editor/articles", upload: "/admin/media" }
+        });
+      }
+      editor.show("visual");
+      pressed("visual");
+      if (status) { status.textContent = ""; }
+      if (keep) { remember("visual"); }
+    }).catch(function () {
+      loading = null;
+      if (status) { status.textContent = modes.getAttribute("data-failed"); }
+    });
+  }
+  buttons.forEach(function (b) {
+    b.addEventListener("click", function () { choose(b.getAttribute("data-mode"), true); });
+  });
+  if (modes.getAttribute("data-mode") === "visual") { choose("visual", false); }
+})();
+
 // Autosave of drafts: every few seconds after a change, the form is sent
 // with the version it was opened at; a newer save elsewhere is never
 // overwritten (the server answers 409 and the page says so).

@@ -81,6 +81,15 @@ impl Strings {
         self.value.clone()
     }
 
+    /// One table of strings (`"editor"`) as a JSON object, for a script
+    /// that takes its labels from a data attribute; `{}` when absent.
+    pub fn table_json(&self, name: &str) -> String {
+        self.table
+            .get(name)
+            .and_then(|t| serde_json::to_string(t).ok())
+            .unwrap_or_else(|| "{}".into())
+    }
+
     /// One string by dotted key (`"errors.required"`); the key itself if
     /// missing, so a gap shows up on the page instead of an empty space.
     pub fn text(&self, key: &str) -> String {

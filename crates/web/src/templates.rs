@@ -56,6 +56,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/editor.html"),
     ),
     (
+        "admin/body_modes.html",
+        include_str!("../templates/admin/body_modes.html"),
+    ),
+    (
         "admin/gallery.html",
         include_str!("../templates/admin/gallery.html"),
     ),
@@ -158,6 +162,11 @@ const BEACON_JS: &str = include_str!("../assets/beacon.js");
 pub const READER_JS: &str = include_str!("../assets/reader.js");
 /// The admin's optional script (live preview).
 pub const ADMIN_JS: &str = include_str!("../assets/admin.js");
+/// The visual editor (built by `crates/web/editor/build`), loaded by the
+/// admin's script only when a writer opens the visual mode.
+pub const EDITOR_JS: &str = include_str!("../assets/editor.js");
+/// The same, compressed with Brotli at its best setting by the build.
+const EDITOR_JS_BR: &[u8] = include_bytes!("../assets/editor.js.br");
 /// The site's icon in browser tabs and bookmarks.
 pub const ICON_SVG: &str = include_str!("../assets/icon.svg");
 
@@ -194,6 +203,19 @@ impl std::error::Error for ThemeError {}
 struct Asset {
     body: axum::body::Bytes,
     content_type: &'static str,
+    /// The body compressed ahead of time, for the large files.
+    brotli: Option<axum::body::Bytes>,
+}
+
+/// An asset as served: its body, content type and, when there is one, its
+/// Brotli copy.
+pub struct ServedAsset {
+    /// The file.
+    pub body: axum::body::Bytes,
+    /// Its content type.
+    pub content_type: &'static str,
+    /// The same file compressed with Brotli.
+    pub brotli: Option<axum::body::Bytes>,
 }
 
 /// The template environment and the fingerprinted asset names.
@@ -218,6 +240,8 @@ pub struct Templates {
     pub beacon_js_path: String,
     /// `/assets/icon.<hash>.svg`.
     pub icon_path: String,
+    /// `/assets/editor.<hash>.js`.
+    pub editor_js_path: String,
 }
 
 /// `/assets/<name>.<first 10 hex of sha256>.<ext>`.
@@ -247,7 +271,7 @@ fn content_type(file: &str) -> Option<&'static str> {
 }
 
 /// The built-in assets: (file name, content, content type).
-const BUILT_IN_ASSETS: [(&str, &str, &str); 8] = [
+const BUILT_IN_ASSETS: [(&str, &str, &str); 9] = [
     ("site.css", SITE_CSS, "text/css; charset=utf-8"),
     ("admin.css", ADMIN_CSS, "text/css; charset=utf-8"),
     ("admin.js", ADMIN_JS, "text/javascript; charset=utf-8"),
@@ -256,6 +280,7 @@ const BUILT_IN_ASSETS: [(&str, &str, &str); 8] = [
     ("banner.js", BANNER_JS, "text/javascript; charset=utf-8"),
     ("beacon.js", BEACON_JS, "text/javascript; charset=utf-8"),
     ("icon.svg", ICON_SVG, "image/svg+xml"),
+    ("editor.js", EDITOR_JS, "text/javascript; charset=utf-8"),
 ];
 
 /// The files directly in `dir` (a theme's folders are flat), by name;
@@ -344,11 +369,16 @@ impl Templates {
             let (stem, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
             let path = fingerprinted(stem, ext, &body);
             paths.insert(file.clone(), path.clone());
+            // The Brotli copy goes with the built-in editor, not with a
+            // theme's replacement of it.
+            let brotli = (file == "editor.js" && body == EDITOR_JS.as_bytes())
+                .then(|| axum::body::Bytes::from_static(EDITOR_JS_BR));
             assets.insert(
                 path,
                 Asset {
                     body,
                     content_type: kind,
+                    brotli,
                 },
             );
         }
@@ -362,6 +392,7 @@ impl Templates {
             banner_js_path: path_of("banner.js"),
             beacon_js_path: path_of("beacon.js"),
             icon_path: path_of("icon.svg"),
+            editor_js_path: path_of("editor.js"),
             env: {
                 // A theme's own files, by name: `asset_url("logo.png")`.
                 let names = paths.clone();
@@ -381,11 +412,13 @@ impl Templates {
     }
 
     /// An asset served at a fingerprinted `/assets/…` path, with its
-    /// content type.
-    pub fn asset(&self, path: &str) -> Option<(axum::body::Bytes, &'static str)> {
-        self.assets
-            .get(path)
-            .map(|a| (a.body.clone(), a.content_type))
+    /// content type and precompressed copy, if it has one.
+    pub fn served_asset(&self, path: &str) -> Option<ServedAsset> {
+        self.assets.get(path).map(|a| ServedAsset {
+            body: a.body.clone(),
+            content_type: a.content_type,
+            brotli: a.brotli.clone(),
+        })
     }
 
     /// Renders a page.

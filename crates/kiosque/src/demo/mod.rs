@@ -16,7 +16,7 @@ use crate::config::Settings;
 
 mod newsroom;
 
-pub use newsroom::{DEMO_EMAIL, DemoAccount, account};
+pub use newsroom::{DEMO_EMAIL, DemoAccount, account, front_of_house};
 
 /// (file name, text, image name, image seed)
 const ARTICLES: &[(&str, &str, &str, u32)] = &[

@@ -191,7 +191,7 @@ impl Browser {
     }
 
     /// Clicks a button and waits for the page it loads.
-    async fn click_and_wait(&self, css: &str) {
+    pub(crate) async fn click_and_wait(&self, css: &str) {
         self.js("window.__kiosque_old_page = true; return null")
             .await;
         self.client
@@ -217,7 +217,7 @@ impl Browser {
         panic!("the click did not load a new page");
     }
 
-    async fn fill(&self, id: &str, text: &str) {
+    pub(crate) async fn fill(&self, id: &str, text: &str) {
         let field = self.client.find(Locator::Id(id)).await.expect(id);
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();

@@ -6,7 +6,7 @@
 use kiosque_core::ports::Store;
 use kiosque_testkit::{TestApp, TestDb, both_databases};
 
-use crate::common::{self, WXR_FRONT_FIXTURE, front_uploads};
+use crate::common;
 
 both_databases!(
     photo_stories_keep_their_galleries_and_embeds,
@@ -17,25 +17,7 @@ both_databases!(
 const CLASSIC: &str = "/2024/05/marche-treichville-en-images/";
 const BLOCKS: &str = "/2024/05/carnaval-abidjan-parade/";
 
-/// Imports `fr-front.xml` with its uploads; returns the report.
-async fn import_front(app: &TestApp) -> String {
-    let uploads = front_uploads(app.db.dir.path());
-    let report = common::succeeded(
-        &common::kiosque_on(
-            app,
-            &[
-                "import".as_ref(),
-                "wordpress".as_ref(),
-                WXR_FRONT_FIXTURE.as_ref(),
-                "--uploads".as_ref(),
-                uploads.as_os_str(),
-            ],
-        )
-        .await,
-    );
-    app.settled().await;
-    report
-}
+use common::import_front_site as import_front;
 
 async fn photo_stories_keep_their_galleries_and_embeds(db: TestDb) {
     let app = TestApp::french(db).await;

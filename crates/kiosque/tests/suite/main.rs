@@ -37,4 +37,5 @@ mod site_settings;
 mod sitemaps;
 mod story_formats;
 mod themes;
+mod visual_editor;
 mod webhooks;

@@ -17,7 +17,7 @@ use kiosque_core::types::{ArticleStatus, Permission};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{Newsroom, admin_context, error_views};
+use super::{Newsroom, admin_context, error_views, json};
 use crate::{AppState, WebError};
 
 #[derive(Serialize)]
@@ -154,6 +154,7 @@ pub(super) async fn render(
             Some(a) => format!("/admin/articles/{}/edit", a.id),
             None => "/admin/articles/new".to_owned(),
         },
+        editor => super::desk::editor_setup(state, newsroom, "markdown"),
         ..admin_context(state, &newsroom.site, Some(newsroom), &heading, "articles", page.flash)
     };
     let html = state.templates.render("admin/editor.html", ctx)?;
@@ -369,16 +370,6 @@ pub(crate) async fn live_preview(
     }
     let french = newsroom.site.language == kiosque_core::types::Locale::Fr;
     Ok(Html(kiosque_core::markup::render_markdown(&form.body, french)).into_response())
-}
-
-/// A JSON answer to the autosave script.
-fn json(status: StatusCode, value: serde_json::Value) -> Response {
-    (
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        value.to_string(),
-    )
-        .into_response()
 }
 
 /// Autosave from the editor's script: drafts and articles in review only

@@ -104,15 +104,31 @@ async fn render_library(
 }
 
 /// Adds an image to the library, then opens it so its alt text is written.
+/// Asked by the visual editor (a pasted or dropped image): the answer is
+/// JSON, the photo as its dialogs know it or why it was refused.
 pub(crate) async fn upload(
     State(state): State<Arc<AppState>>,
     newsroom: Newsroom,
+    headers: axum::http::HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
+    let wants_json = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
     let read = upload::read(multipart).await;
     let query = LibraryQuery::default();
+    let refused = |refusal: upload::Refusal| {
+        super::json(
+            refusal.status,
+            serde_json::json!({ "message": refusal.message }),
+        )
+    };
     let Ok(mut form) = read else {
         let refusal = upload::too_large(&state, &newsroom);
+        if wants_json {
+            return Ok(refused(refusal));
+        }
         return render_library(
             &state,
             &newsroom,
@@ -129,9 +145,14 @@ pub(crate) async fn upload(
         None => Err(upload::missing(&state, &newsroom)),
     };
     match stored {
+        Ok(asset) if wants_json => Ok(super::json(
+            StatusCode::CREATED,
+            super::desk::PickedPhoto::of(&asset),
+        )),
         Ok(asset) => {
             Ok(Redirect::to(&format!("/admin/media/{}?added=1", asset.id)).into_response())
         }
+        Err(refusal) if wants_json => Ok(refused(refusal)),
         Err(refusal) => {
             render_library(
                 &state,

@@ -9,6 +9,7 @@ mod authors;
 mod charts;
 mod comments;
 mod dashboard;
+mod desk;
 mod editor;
 mod front;
 mod gallery;
@@ -66,6 +67,8 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
             get(media::library).post(media::upload).layer(uploads),
         )
         .route("/admin/media/{id}", get(media::item).post(media::change))
+        .route("/admin/editor/media", get(desk::media))
+        .route("/admin/editor/articles", get(desk::articles))
         .route(
             "/admin",
             get(|| async { crate::site::moved_permanently("/admin/") }),
@@ -177,6 +180,17 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+}
+
+/// A JSON answer to one of the admin's scripts (autosave, the visual
+/// editor's dialogs and uploads).
+pub(crate) fn json(
+    status: axum::http::StatusCode,
+    value: impl serde::Serialize,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = serde_json::to_string(&value).unwrap_or_else(|_| "null".into());
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// A refused field as a form shows it: in the summary at the top, and next

@@ -245,6 +245,12 @@ fn negotiate(accept: Option<&HeaderValue>) -> Encoding {
     }
 }
 
+/// Whether a request's `Accept-Encoding` takes Brotli (as the cache
+/// decides it for pages).
+pub(crate) fn accepts_brotli(headers: &axum::http::HeaderMap) -> bool {
+    negotiate(headers.get(header::ACCEPT_ENCODING)) == Encoding::Brotli
+}
+
 /// `If-None-Match` compares weakly (RFC 9110 §13.1.2): `W/` is ignored.
 fn etag_matches(header: &str, etag: &str) -> bool {
     header

@@ -28,7 +28,7 @@ use std::sync::{Mutex, MutexGuard};
 use kiosque_core::model::Site;
 use kiosque_core::ports::Store;
 
-pub(crate) use entry::CachedPage;
+pub(crate) use entry::{CachedPage, accepts_brotli};
 pub use follow::follow;
 pub(crate) use layer::{serve, signed_in};
 pub use topics::Topics;

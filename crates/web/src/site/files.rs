@@ -48,15 +48,42 @@ pub(crate) async fn favicon(State(state): State<Arc<AppState>>) -> Response {
 pub(crate) async fn asset(
     State(state): State<Arc<AppState>>,
     Path(file): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, WebError> {
     let path = format!("/assets/{file}");
-    let (body, content_type) = state.templates.asset(&path).ok_or(WebError::NotFound)?;
+    let asset = state
+        .templates
+        .served_asset(&path)
+        .ok_or(WebError::NotFound)?;
+    let content_type = (
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
+    if let Some(brotli) = asset.brotli {
+        let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
+        // Compressed once by the build; the compression layer leaves a
+        // response that already has an encoding alone.
+        if crate::cache::accepts_brotli(&headers) {
+            return Ok((
+                [
+                    content_type,
+                    (header::CACHE_CONTROL, IMMUTABLE),
+                    (header::CONTENT_ENCODING, HeaderValue::from_static("br")),
+                    vary,
+                ],
+                brotli,
+            )
+                .into_response());
+        }
+        return Ok((
+            [content_type, (header::CACHE_CONTROL, IMMUTABLE), vary],
+            asset.body,
+        )
+            .into_response());
+    }
     Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, IMMUTABLE),
-        ],
-        body,
+        [content_type, (header::CACHE_CONTROL, IMMUTABLE)],
+        asset.body,
     )
         .into_response())
 }

@@ -127,6 +127,26 @@ pub fn front_uploads(dir: &Path) -> PathBuf {
     uploads
 }
 
+/// Imports `fr-front.xml` with its uploads; returns the report.
+pub async fn import_front_site(app: &TestApp) -> String {
+    let uploads = front_uploads(app.db.dir.path());
+    let report = succeeded(
+        &kiosque_on(
+            app,
+            &[
+                "import".as_ref(),
+                "wordpress".as_ref(),
+                WXR_FRONT_FIXTURE.as_ref(),
+                "--uploads".as_ref(),
+                uploads.as_os_str(),
+            ],
+        )
+        .await,
+    );
+    app.settled().await;
+    report
+}
+
 /// Imports the French fixture site and its uploads into `app`, as
 /// `kiosque import wordpress` does; returns the report.
 pub async fn import_french_site(app: &TestApp) -> String {
