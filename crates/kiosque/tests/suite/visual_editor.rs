@@ -199,3 +199,166 @@ async fn every_article_survives_a_visual_round_trip_byte_for_byte() {
     );
     browser.client.close().await.unwrap();
 }
+
+/// Clipboard HTML of the shape each program writes (samples made for
+/// these tests), and the Markdown the paste must give.
+const CLIPBOARD: [(&str, &str, &str); 5] = [
+    (
+        "Google Docs",
+        include_str!("../fixtures/editor/clipboard/google-docs.html"),
+        include_str!("../fixtures/editor/clipboard/google-docs.md"),
+    ),
+    (
+        "Word (desktop)",
+        include_str!("../fixtures/editor/clipboard/word-desktop.html"),
+        include_str!("../fixtures/editor/clipboard/word-desktop.md"),
+    ),
+    (
+        "Word (web)",
+        include_str!("../fixtures/editor/clipboard/word-web.html"),
+        include_str!("../fixtures/editor/clipboard/word-web.md"),
+    ),
+    (
+        "LibreOffice",
+        include_str!("../fixtures/editor/clipboard/libreoffice.html"),
+        include_str!("../fixtures/editor/clipboard/libreoffice.md"),
+    ),
+    (
+        "a web page",
+        include_str!("../fixtures/editor/clipboard/web-page.html"),
+        include_str!("../fixtures/editor/clipboard/web-page.md"),
+    ),
+];
+
+/// Pastes `html` (and `file`, a PNG drawn in the page, when asked) into
+/// the emptied visual editor, as the browser's paste event carries it;
+/// returns the editor's Markdown.
+async fn paste(browser: &Browser, html: &str, with_image: bool) -> String {
+    let value = browser
+        .client
+        .execute_async(
+            "const [html, withImage, done] = arguments;
+             const e = KiosqueEditor.active.editor;
+             e.commands.clearContent();
+             e.commands.focus();
+             const send = (file) => {
+               const data = new DataTransfer();
+               if (html) { data.setData('text/html', html); }
+               data.setData('text/plain', 'texte');
+               if (file) { data.items.add(file); }
+               e.view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+               done(KiosqueEditor.active.markdown());
+             };
+             if (!withImage) { send(null); return; }
+             const canvas = document.createElement('canvas');
+             canvas.width = 320; canvas.height = 200;
+             const g = canvas.getContext('2d');
+             g.fillStyle = '#3a7'; g.fillRect(0, 0, 320, 200);
+             g.fillStyle = '#fff'; g.fillRect(40, 40, 120, 60);
+             canvas.toBlob((blob) => send(new File([blob], 'capture.png', { type: 'image/png' })), 'image/png');",
+            vec![serde_json::json!(html), serde_json::json!(with_image)],
+        )
+        .await
+        .unwrap();
+    value.as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clipboard_html_from_office_suites_and_pages_becomes_clean_markdown() {
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::french(db).await;
+    app.create_user("chef@example.org", Role::Editor, PASSWORD)
+        .await;
+    let browser = Browser::start_sized(&driver, &[], (1280, 900)).await;
+    browser.sign_in(&app, "chef@example.org", PASSWORD).await;
+    browser
+        .client
+        .goto(&app.url("/admin/articles/new"))
+        .await
+        .unwrap();
+    browser.visual_mode().await;
+    for (program, html, expected) in CLIPBOARD {
+        let markdown = paste(&browser, html, false).await;
+        assert_eq!(markdown, expected.trim_end(), "pasted from {program}");
+        for left in [
+            "style",
+            "class",
+            "font",
+            "span",
+            "utm_",
+            "fbclid",
+            "docs-internal",
+            "mso",
+            "Mso",
+            "JD1",
+            "Vérifier le chiffre",
+            "javascript",
+            "track",
+            "cdn.exemple",
+            "&nbsp;",
+        ] {
+            assert!(
+                !markdown.contains(left),
+                "{left} left from {program}: {markdown}"
+            );
+        }
+    }
+
+    // A picture in the clipboard goes to the library (re-encoded, as any
+    // upload) and into the text as a figure.
+    let before = app
+        .store
+        .media_library(
+            "",
+            PageRequest {
+                number: 1,
+                per_page: 50,
+            },
+        )
+        .await
+        .unwrap()
+        .total;
+    browser
+        .client
+        .execute(
+            "KiosqueEditor.active.editor.commands.clearContent(); return null",
+            vec![],
+        )
+        .await
+        .unwrap();
+    paste(&browser, "", true).await;
+    browser
+        .wait_until(
+            "return KiosqueEditor.active.markdown().startsWith('<figure><img src=\"/media/')",
+        )
+        .await;
+    let markdown: String = browser
+        .js("return KiosqueEditor.active.markdown()")
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let library = app
+        .store
+        .media_library(
+            "",
+            PageRequest {
+                number: 1,
+                per_page: 50,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(library.total, before + 1, "one image added to the library");
+    let asset = &library.items[0].asset;
+    assert!(
+        markdown.starts_with(&format!("<figure><img src=\"/media/{}\"", asset.file_name)),
+        "{markdown}"
+    );
+    assert_eq!((asset.width, asset.height), (320, 200));
+    browser.client.close().await.unwrap();
+}

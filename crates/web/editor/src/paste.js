@@ -54,7 +54,11 @@ export function cleanPastedHtml(html) {
   const body = doc.body;
   wordLists(doc);
   wordWebHeadings(doc);
+  // Word's "Quote" and "Intense Quote" paragraph styles are quotes.
+  body.querySelectorAll("p.MsoQuote, p.MsoIntenseQuote").forEach((p) => rename(p, "blockquote", doc));
   clean(body, doc);
+  mergeLists(body);
+  headerRows(body, doc);
   // A pasted page title is the article's title, not a second one.
   body.querySelectorAll("h1").forEach((h) => rename(h, "h2", doc));
   body.querySelectorAll("h5, h6").forEach((h) => rename(h, "h4", doc));
@@ -122,7 +126,7 @@ function clean(root, doc) {
       continue;
     }
     const tag = node.tagName.toUpperCase();
-    if (DROP.has(tag) || tag.includes(":") || /mso-list\s*:\s*ignore/i.test(styleOf(node)) || /mso-comment/i.test(styleOf(node) + (node.className || ""))) {
+    if (DROP.has(tag) || tag.includes(":") || dropped(node)) {
       node.remove();
       continue;
     }
@@ -158,6 +162,62 @@ function clean(root, doc) {
       }
     }
   }
+}
+
+/** What a program adds that is not the text: Word's list markers and
+ * comments (their anchors and the comment list), Word web's
+ * end-of-paragraph marks. */
+function dropped(node) {
+  const style = styleOf(node);
+  const cls = typeof node.className === "string" ? node.className : "";
+  return (
+    /mso-list\s*:\s*ignore/i.test(style) ||
+    /mso-element\s*:\s*comment/i.test(style) ||
+    /\b(MsoCommentReference|MsoCommentText|msocomanchor|msocomtxt|EOP)\b/.test(cls) ||
+    /^_?msocom/.test(node.id || "")
+  );
+}
+
+/** A Markdown table has a header row: a pasted table without one (Docs
+ * and Word mark none) takes its first row as the header. */
+function headerRows(root, doc) {
+  root.querySelectorAll("table").forEach((table) => {
+    if (table.querySelector("th")) {
+      return;
+    }
+    const first = table.querySelector("tr");
+    if (!first) {
+      return;
+    }
+    [...first.children].forEach((cell) => {
+      if (cell.tagName === "TD") {
+        rename(cell, "th", doc);
+      }
+    });
+  });
+}
+
+/** Word web puts each list item in a list of its own: lists of the same
+ * kind that follow each other become one. */
+function mergeLists(root) {
+  root.querySelectorAll("ul + ul, ol + ol").forEach((list) => {
+    const previous = list.previousElementSibling;
+    if (!previous || previous.tagName !== list.tagName || !list.parentNode) {
+      return;
+    }
+    // Only when nothing but white space stands between them.
+    let between = previous.nextSibling;
+    while (between && between !== list) {
+      if (between.nodeType !== 3 || between.textContent.trim()) {
+        return;
+      }
+      between = between.nextSibling;
+    }
+    while (list.firstChild) {
+      previous.appendChild(list.firstChild);
+    }
+    list.remove();
+  });
 }
 
 /** Word web writes headings as <p role="heading" aria-level="2">. */
