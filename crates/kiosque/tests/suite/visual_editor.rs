@@ -34,7 +34,11 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("never true: {script}");
+        let error = self
+            .js("const d = document.querySelector('dialog[open]');
+                 return d ? d.querySelector('h2').textContent + ': ' + d.querySelector('.field-error').textContent : null")
+            .await;
+        panic!("never true: {script} (dialog says {error})");
     }
 
     /// Clicks the visual mode's button and waits for the editing surface.
@@ -360,5 +364,218 @@ async fn clipboard_html_from_office_suites_and_pages_becomes_clean_markdown() {
         "{markdown}"
     );
     assert_eq!((asset.width, asset.height), (320, 200));
+    browser.client.close().await.unwrap();
+}
+
+impl Browser {
+    /// Types into the visual surface where its caret is.
+    async fn type_text(&self, text: &str) {
+        self.client
+            .find(Locator::Css(".visual-body"))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+
+    /// Types into a field of the open dialog.
+    async fn dialog_field(&self, name: &str, text: &str) {
+        let field = self
+            .client
+            .find(Locator::Css(&format!("dialog[open] input[name={name}]")))
+            .await
+            .unwrap_or_else(|e| panic!("dialog field {name}: {e}"));
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Waits for a dialog's search to list something.
+    async fn wait_for_results(&self, css: &str) {
+        self.wait_until(&format!(
+            "return document.querySelectorAll('dialog[open] .pick-list {css}').length > 0"
+        ))
+        .await;
+    }
+
+    async fn editor_markdown(&self) -> String {
+        self.js("return KiosqueEditor.active.markdown()")
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+const ENTER: &str = "\u{E007}";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_writer_builds_an_article_with_the_toolbar() {
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::french(db).await;
+    let related = app
+        .publish(
+            &kiosque_testkit::fixtures::french_article_source("le-cacao-au-plus-haut", None),
+            None,
+        )
+        .await;
+    let text = |alt: &str, caption: &str| kiosque_core::model::MediaText {
+        alt: alt.into(),
+        caption: caption.into(),
+        credit: "Kiosque".into(),
+    };
+    let port = app
+        .add_to_library(
+            &kiosque_media::demo_photo(3, 800, 500, true),
+            text("Des pirogues au port", "Le port au matin."),
+        )
+        .await;
+    let market = app
+        .add_to_library(
+            &kiosque_media::demo_photo(4, 800, 600, true),
+            text("Le marché couvert", "Le marché à 7 heures."),
+        )
+        .await;
+    app.create_user("chef@example.org", Role::Editor, PASSWORD)
+        .await;
+    let browser = Browser::start_sized(&driver, &[], (1280, 900)).await;
+    browser.sign_in(&app, "chef@example.org", PASSWORD).await;
+    browser
+        .client
+        .goto(&app.url("/admin/articles/new"))
+        .await
+        .unwrap();
+    browser.fill("title", "Le port se modernise").await;
+    browser.visual_mode().await;
+    browser.click(".visual-body").await;
+
+    browser.type_text("Un intertitre").await;
+    browser.click("button[data-tool=h2]").await;
+    browser.type_text(&format!("{ENTER}Du texte ")).await;
+    browser.click("button[data-tool=bold]").await;
+    browser.type_text("en gras").await;
+    browser.click("button[data-tool=bold]").await;
+    browser.type_text(" et ").await;
+    browser.click("button[data-tool=italic]").await;
+    browser.type_text("en italique").await;
+    browser.click("button[data-tool=italic]").await;
+    browser.type_text(", puis ").await;
+
+    // A link: an address that does not parse is refused in the dialog.
+    browser.click("button[data-tool=link]").await;
+    browser.dialog_field("url", "pas une adresse").await;
+    browser.click("dialog[open] button[type=submit]").await;
+    browser
+        .wait_until("const e = document.querySelector('dialog[open] .field-error'); return !!e && e.textContent.length > 10")
+        .await;
+    browser
+        .dialog_field("url", "https://exemple.ci/rapport?utm_source=x&n=2")
+        .await;
+    browser.click("dialog[open] button[type=submit]").await;
+    browser
+        .wait_until("return !document.querySelector('dialog[open]')")
+        .await;
+    browser.type_text(".").await;
+
+    browser.type_text(ENTER).await;
+    browser.click("button[data-tool=bullets]").await;
+    browser
+        .type_text(&format!("un{ENTER}deux{ENTER}{ENTER}"))
+        .await;
+    browser.click("button[data-tool=quote]").await;
+    browser.type_text("« Une citation »").await;
+    browser.type_text(&format!("{ENTER}{ENTER}")).await;
+    browser.click("button[data-tool=rule]").await;
+
+    // A photo of the library, its caption changed for this article.
+    browser.click("button[data-tool=photo]").await;
+    browser.wait_for_results("button.pick").await;
+    browser
+        .click(&format!(
+            "dialog[open] .pick-list button.pick[aria-label=\"{}\"]",
+            port.file_name
+        ))
+        .await;
+    browser
+        .dialog_field("caption", "Les pirogues rentrent.")
+        .await;
+    browser.click("dialog[open] button[type=submit]").await;
+
+    // A gallery of both photos, an embed, a "Lire aussi".
+    browser.click("button[data-tool=gallery]").await;
+    browser.wait_for_results("input[type=checkbox]").await;
+    browser
+        .js("document.querySelectorAll('dialog[open] .pick-list input[type=checkbox]').forEach(b => b.click()); return null")
+        .await;
+    browser.click("dialog[open] button[type=submit]").await;
+    browser.click("button[data-tool=embed]").await;
+    browser
+        .dialog_field("url", "https://www.youtube.com/watch?v=aqz-KE-bpKQ")
+        .await;
+    browser.click("dialog[open] button[type=submit]").await;
+    browser.click("button[data-tool=related]").await;
+    browser.dialog_field("q", "cacao").await;
+    browser.wait_for_results("button.pick").await;
+    browser.click("dialog[open] .pick-list button.pick").await;
+    browser.click("dialog[open] button[type=submit]").await;
+    browser
+        .wait_until("return !document.querySelector('dialog[open]')")
+        .await;
+
+    let markdown = browser.editor_markdown().await;
+    let related_title = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("le-cacao-au-plus-haut").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .title
+        .as_str()
+        .to_owned();
+    // The library lists the newest first.
+    let expected = format!(
+        "## Un intertitre\n\n\
+         Du texte **en gras** et *en italique*, puis [https://exemple.ci/rapport?n=2](https://exemple.ci/rapport?n=2).\n\n\
+         - un\n- deux\n\n\
+         > « Une citation »\n\n\
+         ---\n\n\
+         <figure><img src=\"/media/{port}\" alt=\"Des pirogues au port\" width=\"800\" height=\"500\"><figcaption>Les pirogues rentrent. <small>© Kiosque</small></figcaption></figure>\n\n\
+         ```gallery\n![Le marché couvert](/media/{market} \"Le marché à 7 heures.\")\n![Des pirogues au port](/media/{port} \"Le port au matin.\")\n```\n\n\
+         https://www.youtube.com/watch?v=aqz-KE-bpKQ\n\n\
+         **Lire aussi :** [{title}]({related})",
+        port = port.file_name,
+        market = market.file_name,
+        title = related_title,
+    );
+    assert_eq!(markdown, expected);
+
+    // Saved as a draft like any other, and shown as the site shows it.
+    browser
+        .click_and_wait("form.editor button[name=status][value=draft]")
+        .await;
+    let url = browser.client.current_url().await.unwrap();
+    let id: i64 = url
+        .path()
+        .trim_start_matches("/admin/articles/")
+        .trim_end_matches("/edit")
+        .parse()
+        .unwrap_or_else(|_| panic!("not the saved article's editor: {url}"));
+    let saved = app.store.article(id).await.unwrap().expect("saved");
+    assert_eq!(saved.title.as_str(), "Le port se modernise");
+    assert_eq!(saved.body_markdown, expected);
+    assert!(
+        saved.body_html.contains("<figure><img src=\"/media/"),
+        "{}",
+        saved.body_html
+    );
+    assert!(
+        saved.body_html.contains("<h2>Un intertitre</h2>"),
+        "{}",
+        saved.body_html
+    );
     browser.client.close().await.unwrap();
 }

@@ -43,6 +43,16 @@ export function classify(token, src) {
   return null;
 }
 
+/** Puts a protected block where the writer is, followed by an empty
+ * paragraph to go on writing in (an empty paragraph writes no Markdown).
+ * A selected block is kept: the new one goes after it. */
+export function insertBlock(editor, md, kind) {
+  const content = [protectedBlock(md, kind), { type: "paragraph" }];
+  const { selection } = editor.state;
+  const chain = editor.chain().focus();
+  (selection.node ? chain.insertContentAt(selection.to, content) : chain.insertContent(content)).run();
+}
+
 /** A protected block's node. */
 export function protectedBlock(md, kind) {
   return { type: "kqBlock", attrs: { md, kind } };

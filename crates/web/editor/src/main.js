@@ -10,7 +10,7 @@ import StarterKit from "@tiptap/starter-kit";
 import { TableKit } from "@tiptap/extension-table";
 import { MarkdownManager } from "@tiptap/markdown";
 
-import { KqBlock, protectedBlock } from "./blocks.js";
+import { KqBlock, insertBlock } from "./blocks.js";
 import { load, remember, save } from "./source.js";
 import { cleanPastedHtml, cleanUrl } from "./paste.js";
 import { toolbar } from "./toolbar.js";
@@ -51,6 +51,9 @@ export function mount(textarea, options) {
   let syncing = null;
   const editor = new Editor({
     element: surface,
+    // The page's content policy refuses inline <style>: the editing
+    // surface's few rules are in admin.css.
+    injectCSS: false,
     extensions: exts,
     content: "",
     editorProps: {
@@ -170,7 +173,7 @@ export function mount(textarea, options) {
             announce(res.body.message || labels.upload_failed || "");
             return;
           }
-          editor.chain().focus().insertContent(protectedBlock(figure(res.body), "figure")).run();
+          insertBlock(editor, figure(res.body), "figure");
           announce(labels.upload_done || "");
         })
         .catch(() => announce(labels.upload_failed || ""));

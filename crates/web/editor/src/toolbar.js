@@ -3,7 +3,7 @@
 // locale's `editor` strings; dialogs are native <dialog> elements, so
 // focus, Escape and the screen reader's view are the browser's own.
 
-import { protectedBlock } from "./blocks.js";
+import { insertBlock as insertInto } from "./blocks.js";
 import { figure, gallery, readAlso, linkTarget } from "./markup.js";
 
 const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform || "");
@@ -152,9 +152,7 @@ function makeDialogs(editor, ctx) {
     return input;
   }
 
-  function insertBlock(md, kind) {
-    editor.chain().focus().insertContent(protectedBlock(md, kind)).run();
-  }
+  const insertBlock = (md, kind) => insertInto(editor, md, kind);
 
   /** A search over a JSON list (the library, the site's articles), its
    * results as buttons or checkboxes. */
@@ -209,7 +207,7 @@ function makeDialogs(editor, ctx) {
         }
         const clean = ctx.cleanUrl(target) || target;
         if (editor.state.selection.empty && !editor.isActive("link")) {
-          editor.chain().focus().insertContent({ type: "text", text: value, marks: [{ type: "link", attrs: { href: clean } }] }).run();
+          editor.chain().focus().insertContent({ type: "text", text: clean, marks: [{ type: "link", attrs: { href: clean } }] }).run();
         } else {
           editor.chain().focus().extendMarkRange("link").setLink({ href: clean }).run();
         }
