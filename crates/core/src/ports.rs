@@ -241,10 +241,47 @@ pub trait Audience: Send + Sync + 'static {
     ) -> Result<()>;
 }
 
+/// The writer's desk: each writer's editor mode, and the open editors of
+/// each article (short-lived rows, so every app server sees the same).
+#[async_trait]
+pub trait Desk: Send + Sync + 'static {
+    /// The body editor's mode `user_id` chose last (Markdown if never).
+    async fn editor_mode(&self, user_id: i64) -> Result<crate::model::desk::EditorMode>;
+    /// Keeps `user_id`'s choice of editor mode.
+    async fn set_editor_mode(
+        &self,
+        user_id: i64,
+        mode: crate::model::desk::EditorMode,
+    ) -> Result<()>;
+    /// Records that the open editor `page` of `user_id` has `article_id`
+    /// open at `now` (Unix seconds), forgets editors not heard from since
+    /// `forget_before`, and returns every open editor of the article,
+    /// first opened first (this one included).
+    async fn beat(
+        &self,
+        article_id: i64,
+        user_id: i64,
+        page: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> Result<Vec<crate::model::desk::Presence>>;
+    /// `page` takes the article over: every other open editor of it is
+    /// marked as taken over by `user_id`.
+    async fn take_over(&self, article_id: i64, user_id: i64, page: &str, now: i64) -> Result<()>;
+    /// The open editor `page` of `article_id`, if it is known.
+    async fn presence(
+        &self,
+        article_id: i64,
+        page: &str,
+    ) -> Result<Option<crate::model::desk::Presence>>;
+    /// The editor `page` was closed.
+    async fn leave(&self, article_id: i64, page: &str) -> Result<()>;
+}
+
 /// Durable storage of everything a site holds. Every method that returns
 /// `Ok` for a write has committed it.
 #[async_trait]
-pub trait Store: Accounts + Imports + Webhooks + Audience + Send + Sync + 'static {
+pub trait Store: Accounts + Imports + Webhooks + Audience + Desk + Send + Sync + 'static {
     /// The site's settings, or `None` before `kiosque init`.
     async fn site(&self) -> Result<Option<Site>>;
     /// Creates or replaces the site's settings.

@@ -124,6 +124,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "readers right now, as each server reported them: servers report again",
     ),
     (
+        "desk_presence",
+        "who has an article open in the editor right now: editors say so again",
+    ),
+    (
         "_sqlx_migrations",
         "the schema's history: the backup names its schema version",
     ),

@@ -16,6 +16,7 @@ mod audience;
 mod authors;
 mod backup;
 mod comments;
+mod desk;
 mod front;
 mod imports;
 mod media;

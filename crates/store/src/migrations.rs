@@ -187,6 +187,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0029_audience.sql"),
         include_str!("../migrations/postgres/0029_audience.sql"),
     ),
+    (
+        30,
+        "desk",
+        include_str!("../migrations/sqlite/0030_desk.sql"),
+        include_str!("../migrations/postgres/0030_desk.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -59,7 +59,12 @@ both_databases!(
     deliveries_are_leased_retried_and_given_up,
     audience_sums_add_up_from_several_servers_and_group_as_asked,
     live_readers_add_up_across_servers_and_forget_silent_ones,
+    open_editors_are_shared_taken_over_and_forgotten_when_silent,
 );
+
+#[path = "conformance/desk.rs"]
+mod desk;
+use desk::open_editors_are_shared_taken_over_and_forgotten_when_silent;
 
 #[path = "conformance/audience.rs"]
 mod audience;

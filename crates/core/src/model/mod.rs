@@ -5,6 +5,7 @@ mod article;
 pub mod audience;
 mod changes;
 mod comment;
+pub mod desk;
 mod front;
 mod listing;
 mod menu;
