@@ -274,7 +274,8 @@ pub trait Desk: Send + Sync + 'static {
         article_id: i64,
         page: &str,
     ) -> Result<Option<crate::model::desk::Presence>>;
-    /// The editor `page` was closed.
+    /// The editor `page` was closed (a page taken over stays known until
+    /// it falls silent).
     async fn leave(&self, article_id: i64, page: &str) -> Result<()>;
 }
 

@@ -134,12 +134,16 @@ impl Desk for SqlStore {
     }
 
     async fn leave(&self, article_id: i64, page: &str) -> Result<()> {
-        sqlx::query("DELETE FROM desk_presence WHERE article_id = $1 AND page = $2")
-            .bind(article_id)
-            .bind(page)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+        // A page taken over stays known until it falls silent: the save it
+        // may send as it closes is still refused.
+        sqlx::query(
+            "DELETE FROM desk_presence WHERE article_id = $1 AND page = $2 AND taken_by IS NULL",
+        )
+        .bind(article_id)
+        .bind(page)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
         Ok(())
     }
 }

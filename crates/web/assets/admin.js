@@ -12,6 +12,8 @@
   panel.className = "live-preview";
   panel.setAttribute("aria-live", "polite");
   panel.setAttribute("aria-label", body.getAttribute("data-preview-label") || "Preview");
+  // It scrolls when the text is long: reachable by keyboard too.
+  panel.tabIndex = 0;
   var content = document.createElement("div");
   panel.appendChild(content);
   body.parentNode.insertAdjacentElement("afterend", panel);
@@ -104,6 +106,55 @@
   if (modes.getAttribute("data-mode") === "visual") { choose("visual", false); }
 })();
 
+// Who else has the article open: a heartbeat every few seconds keeps this
+// page counted and the list current; when someone takes the article over,
+// the page says so at once and stops autosaving (the server refuses this
+// page's saves anyway). Closing the page says goodbye.
+(function () {
+  "use strict";
+  var section = document.querySelector("[data-presence]");
+  var form = document.querySelector("form.editor");
+  if (!section || !form || !window.fetch) { return; }
+  var page = form.querySelector("input[name=desk_page]");
+  var csrf = form.querySelector("input[name=csrf]");
+  var list = section.querySelector(".presence-list");
+  var taken = document.querySelector("[data-taken]");
+  var url = section.getAttribute("data-presence");
+  var every = (parseInt(section.getAttribute("data-heartbeat"), 10) || 10) * 1000;
+  function data(extra) {
+    var d = new URLSearchParams();
+    d.set("csrf", csrf ? csrf.value : "");
+    d.set("page", page ? page.value : "");
+    if (extra) { d.set(extra, "1"); }
+    return d;
+  }
+  function beat() {
+    fetch(url, { method: "POST", body: data(), credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (seen) {
+        if (!seen) { return; }
+        list.textContent = "";
+        seen.others.forEach(function (line) {
+          var li = document.createElement("li");
+          li.textContent = line;
+          list.appendChild(li);
+        });
+        section.hidden = seen.others.length === 0;
+        if (seen.taken_by && taken && taken.hidden) {
+          taken.textContent = seen.message;
+          taken.hidden = false;
+          form.setAttribute("data-taken", "");
+        }
+      })
+      .catch(function () {});
+  }
+  window.setInterval(function () { if (!document.hidden) { beat(); } }, every);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { beat(); } });
+  window.addEventListener("pagehide", function () {
+    if (navigator.sendBeacon) { navigator.sendBeacon(url, data("leave")); }
+  });
+})();
+
 // Autosave of drafts: every few seconds after a change, the form is sent
 // with the version it was opened at; a newer save elsewhere is never
 // overwritten (the server answers 409 and the page says so).
@@ -115,7 +166,7 @@
   var timer = null;
   var stopped = false;
   function save() {
-    if (stopped) { return; }
+    if (stopped || form.hasAttribute("data-taken")) { return; }
     var data = new URLSearchParams(new FormData(form));
     data.delete("status");
     fetch(form.getAttribute("data-autosave"), { method: "POST", body: data, credentials: "same-origin" })

@@ -135,12 +135,16 @@ impl Strings {
         format!("{name} {year}")
     }
 
+    /// "18 h 30" / "18:30".
+    pub fn time(&self, at: DateTime<Tz>) -> String {
+        self.text("dates.time")
+            .replace("{hour}", &at.hour().to_string())
+            .replace("{minute}", &format!("{:02}", at.minute()))
+    }
+
     /// "1er novembre 2024 à 18 h 30" / "1 November 2024 at 18:30".
     pub fn datetime(&self, at: DateTime<Tz>) -> String {
-        let time = self
-            .text("dates.time")
-            .replace("{hour}", &at.hour().to_string())
-            .replace("{minute}", &format!("{:02}", at.minute()));
+        let time = self.time(at);
         self.text("dates.datetime")
             .replace("{date}", &self.date(at))
             .replace("{time}", &time)

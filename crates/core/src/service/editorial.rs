@@ -92,6 +92,9 @@ pub struct EditorForm {
     pub correction: String,
     /// Further bylines, one per line: `Name` or `Name | role`.
     pub contributors: String,
+    /// The open editor's key (see `model::desk`), made when the editor
+    /// page was shown; a save from a page someone took over is refused.
+    pub desk_page: String,
 }
 
 /// Names separated by commas (tags, further sections), each with its
@@ -386,6 +389,7 @@ impl EditorForm {
                 .map(|c| form_line(&c.author.1, c.role.as_deref()))
                 .collect::<Vec<_>>()
                 .join("\n"),
+            desk_page: String::new(),
         }
     }
 }

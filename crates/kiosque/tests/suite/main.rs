@@ -17,6 +17,7 @@ mod browser;
 mod browser_formats;
 mod cli;
 mod comments;
+mod editor_presence;
 mod editorial;
 mod export;
 mod feeds;

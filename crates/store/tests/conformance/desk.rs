@@ -89,9 +89,15 @@ pub async fn open_editors_are_shared_taken_over_and_forgotten_when_silent(db: Te
         Some("Awa Diop")
     );
 
-    // A page closed is gone; a silent one is forgotten at the next beat.
-    store.leave(article, a).await.unwrap();
-    assert!(store.presence(article, a).await.unwrap().is_none());
+    // A page taken over stays known when it closes (a save it sends as it
+    // closes is still refused); an ordinary page closed is gone.
+    store.leave(article, j).await.unwrap();
+    assert!(store.presence(article, j).await.unwrap().is_some());
+    let d = "dddddddddddddddd";
+    store.beat(article, awa, d, t + 21, t - 24).await.unwrap();
+    store.leave(article, d).await.unwrap();
+    assert!(store.presence(article, d).await.unwrap().is_none());
+    // A silent one is forgotten at the next beat.
     let later = store
         .beat(article, awa, a2, t + 70, t + 70 - 45)
         .await

@@ -76,6 +76,9 @@ pub(super) struct EditorPage<'a> {
     pub(super) status: StatusCode,
     /// Why an uploaded photo was refused.
     pub(super) photo_error: Option<String>,
+    /// Who took the article over from this page, when its save was refused
+    /// for that.
+    pub(super) taken_by: Option<String>,
 }
 
 pub(super) async fn render(
@@ -108,8 +111,30 @@ pub(super) async fn render(
         .into_iter()
         .map(|c| c.name)
         .collect();
+    // The open editor's key: the form's own when it comes back (a refused
+    // save keeps its page), else a new one.
+    let desk = match page.article {
+        Some(a) => {
+            let key = if kiosque_core::model::desk::valid_page_key(&page.form.desk_page) {
+                page.form.desk_page.clone()
+            } else {
+                super::desk::new_page_key()?
+            };
+            let seen = super::desk::open_page(state, newsroom, a.id, &key).await?;
+            Some((key, seen))
+        }
+        None => None,
+    };
+    let taken_refused = page
+        .taken_by
+        .as_ref()
+        .map(|name| strings.text("editor.taken_refused").replace("{name}", name));
     let ctx = context! {
         heading => &heading,
+        desk_page => desk.as_ref().map(|(key, _)| key.clone()),
+        presence => desk.as_ref().map(|(_, seen)| &seen.others),
+        taken_refused,
+        heartbeat => kiosque_core::model::desk::HEARTBEAT_SECONDS,
         form => &page.form,
         time_zone => newsroom.site.time_zone.name(),
         errors, errors_list, buttons, known_authors, known_categories,
@@ -154,7 +179,7 @@ pub(super) async fn render(
             Some(a) => format!("/admin/articles/{}/edit", a.id),
             None => "/admin/articles/new".to_owned(),
         },
-        editor => super::desk::editor_setup(state, newsroom, "markdown"),
+        editor => super::desk::editor_setup(state, newsroom).await?,
         ..admin_context(state, &newsroom.site, Some(newsroom), &heading, "articles", page.flash)
     };
     let html = state.templates.render("admin/editor.html", ctx)?;
@@ -178,6 +203,7 @@ pub(crate) async fn new(
         flash: None,
         status: StatusCode::OK,
         photo_error: None,
+        taken_by: None,
     };
     render(&state, &newsroom, page).await
 }
@@ -197,6 +223,7 @@ pub(crate) async fn create(
         flash: None,
         status,
         photo_error: None,
+        taken_by: None,
     };
     let saved = saving::create(
         state.store.as_ref(),
@@ -236,6 +263,9 @@ pub(crate) async fn create(
 pub(crate) struct EditQuery {
     saved: Option<String>,
     restored: Option<String>,
+    /// Back from taking the article over, with the page that did.
+    taken: Option<String>,
+    page: String,
 }
 
 pub(super) async fn editable(
@@ -259,19 +289,24 @@ pub(crate) async fn edit(
 ) -> Result<Response, WebError> {
     let article = editable(&state, &newsroom, id).await?;
     let strings = state.strings(newsroom.site.language);
-    let flash = match (query.saved, query.restored) {
-        (_, Some(_)) => Some(strings.text("admin.restored")),
-        (Some(_), None) => Some(strings.text("admin.saved")),
-        (None, None) => None,
+    let flash = match (query.saved, query.restored, query.taken) {
+        (_, _, Some(_)) => Some(strings.text("editor.took_over")),
+        (_, Some(_), None) => Some(strings.text("admin.restored")),
+        (Some(_), None, None) => Some(strings.text("admin.saved")),
+        (None, None, None) => None,
     };
     let page = EditorPage {
         article: Some(&article),
-        form: EditorForm::from_article(&article, &newsroom.site),
+        form: EditorForm {
+            desk_page: query.page,
+            ..EditorForm::from_article(&article, &newsroom.site)
+        },
         errors: Vec::new(),
         conflict: false,
         flash,
         status: StatusCode::OK,
         photo_error: None,
+        taken_by: None,
     };
     render(&state, &newsroom, page).await
 }
@@ -312,7 +347,19 @@ pub(super) async fn save(
         flash: None,
         status,
         photo_error: None,
+        taken_by: None,
     };
+    // Someone took the article over from this page: nothing is saved, the
+    // text stays on screen (the version check would be the last guard).
+    if let Some(name) =
+        super::desk::taken_from(state, newsroom, article.id, &form.desk_page).await?
+    {
+        let page = EditorPage {
+            taken_by: Some(name),
+            ..refused(Vec::new(), false, StatusCode::CONFLICT)
+        };
+        return render(state, newsroom, page).await;
+    }
     let saved = saving::update(
         state.store.as_ref(),
         &newsroom.user,
@@ -391,6 +438,17 @@ pub(crate) async fn autosave(
         return Ok(json(
             StatusCode::CONFLICT,
             serde_json::json!({ "saved": false }),
+        ));
+    }
+    if let Some(name) =
+        super::desk::taken_from(&state, &newsroom, article.id, &form.desk_page).await?
+    {
+        return Ok(json(
+            StatusCode::CONFLICT,
+            serde_json::json!({
+                "saved": false,
+                "message": strings.text("editor.taken_refused").replace("{name}", &name),
+            }),
         ));
     }
     form.status = article.status.as_str().to_owned();

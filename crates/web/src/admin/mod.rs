@@ -69,6 +69,9 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         .route("/admin/media/{id}", get(media::item).post(media::change))
         .route("/admin/editor/media", get(desk::media))
         .route("/admin/editor/articles", get(desk::articles))
+        .route("/admin/account/editor-mode", post(desk::set_mode))
+        .route("/admin/articles/{id}/presence", post(desk::beat))
+        .route("/admin/articles/{id}/take-over", post(desk::take_over))
         .route(
             "/admin",
             get(|| async { crate::site::moved_permanently("/admin/") }),

@@ -141,7 +141,7 @@ async fn render(
         form, errors, errors_list, id,
         action => id.map_or("/admin/pages/new".to_owned(), |id| format!("/admin/pages/{id}")),
         heading => &title,
-        editor => super::desk::editor_setup(state, newsroom, "markdown"),
+        editor => super::desk::editor_setup(state, newsroom).await?,
         ..admin_context(state, &newsroom.site, Some(newsroom), &title, "pages", None)
     };
     let html = state.templates.render("admin/page_edit.html", ctx)?;

@@ -31,6 +31,7 @@ async fn show_error(
         flash: None,
         status: refusal.status,
         photo_error: Some(refusal.message),
+        taken_by: None,
     };
     render(state, newsroom, page).await
 }
