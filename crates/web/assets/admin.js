@@ -155,6 +155,51 @@
   });
 })();
 
+// Writing aids: the body's word count and reading time (in both modes: the
+// visual editor keeps the textarea current), and the headline's length
+// against what search engines and social sites show before cutting it.
+(function () {
+  "use strict";
+  var body = document.getElementById("body");
+  if (body && body.hasAttribute("data-words")) {
+    var count = document.createElement("span");
+    count.className = "word-count";
+    body.parentNode.appendChild(count);
+    var words = function () {
+      // Words of the text, not of the Markdown around it: addresses,
+      // tags and markers are left out.
+      var text = body.value
+        .replace(/```[\s\S]*?```/g, " ")
+        .replace(/<[^>]*>/g, " ")
+        .replace(/\]\([^)]*\)/g, "] ")
+        .replace(/https?:\/\/\S+/g, " ");
+      var n = (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) || []).length;
+      count.textContent = body.getAttribute("data-words")
+        .replace("{words}", String(n))
+        .replace("{minutes}", String(Math.max(1, Math.round(n / 230))));
+    };
+    body.addEventListener("input", words);
+    words();
+  }
+  var hint = document.querySelector("[data-headline-hint]");
+  var title = document.getElementById("title");
+  if (hint && title) {
+    var show = function () {
+      var n = Array.from(title.value).length;
+      var search = parseInt(hint.getAttribute("data-search"), 10);
+      var social = parseInt(hint.getAttribute("data-social"), 10);
+      hint.textContent = hint.getAttribute("data-headline-hint")
+        .replace("{n}", String(n))
+        .replace("{search}", String(search))
+        .replace("{social}", String(social));
+      hint.classList.toggle("over", n > search);
+      hint.hidden = false;
+    };
+    title.addEventListener("input", show);
+    show();
+  }
+})();
+
 // Autosave of drafts: every few seconds after a change, the form is sent
 // with the version it was opened at; a newer save elsewhere is never
 // overwritten (the server answers 409 and the page says so).

@@ -156,6 +156,8 @@ async fn two_editors_in_one_article_see_each_other_and_one_takes_over(db: TestDb
     jean.visual_mode().await;
     jean.assert_accessible("the editor in visual mode (phone)")
         .await;
+    jean.js("document.querySelector('label[for=body]').scrollIntoView(); return null")
+        .await;
     jean.screenshot("editor-visual-360").await;
     // (The choice is sent as the mode is picked.)
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -165,9 +167,13 @@ async fn two_editors_in_one_article_see_each_other_and_one_takes_over(db: TestDb
     awa.client.goto(&edit).await.unwrap();
     awa.assert_accessible("the editor in Markdown mode (desktop)")
         .await;
+    awa.js("document.querySelector('label[for=body]').scrollIntoView(); return null")
+        .await;
     awa.screenshot("editor-markdown-desktop").await;
     awa.visual_mode().await;
     awa.assert_accessible("the editor in visual mode (desktop)")
+        .await;
+    awa.js("document.querySelector('label[for=body]').scrollIntoView(); return null")
         .await;
     awa.screenshot("editor-visual-desktop").await;
     awa.client.close().await.unwrap();

@@ -518,8 +518,10 @@ async fn a_writer_builds_an_article_with_the_toolbar() {
         .await;
     browser.click("dialog[open] button[type=submit]").await;
     browser.click("button[data-tool=related]").await;
-    browser.dialog_field("q", "cacao").await;
-    browser.wait_for_results("button.pick").await;
+    browser.dialog_field("q", "Pyongyang").await;
+    browser
+        .wait_until("return !!document.querySelector('dialog[open] .pick-list[data-query=Pyongyang] button.pick')")
+        .await;
     browser.click("dialog[open] .pick-list button.pick").await;
     browser.click("dialog[open] button[type=submit]").await;
     browser
@@ -552,6 +554,23 @@ async fn a_writer_builds_an_article_with_the_toolbar() {
         title = related_title,
     );
     assert_eq!(markdown, expected);
+
+    // Writing aids: the headline's length with the limits, the words and
+    // the reading time, the spell check in the site's language.
+    let hint = browser
+        .js("return document.querySelector('.headline-hint').textContent")
+        .await;
+    assert!(
+        hint.as_str()
+            .unwrap()
+            .starts_with("20 caractères — au-delà de 60"),
+        "{hint}"
+    );
+    browser.wait_until("return document.querySelector('.word-count').textContent === '29 mots · lecture 1 min'").await;
+    let lang = browser
+        .js("const b = document.querySelector('.visual-body'); return b.lang + ' ' + b.spellcheck")
+        .await;
+    assert_eq!(lang, "fr true");
 
     // Saved as a draft like any other, and shown as the site shows it.
     browser

@@ -85,7 +85,6 @@ export function mount(textarea, options) {
     onUpdate: () => {
       clearTimeout(syncing);
       syncing = setTimeout(sync, 250);
-      counts();
     },
   });
 
@@ -118,7 +117,6 @@ export function mount(textarea, options) {
       remember(editor.state.doc, memory);
       textarea.hidden = true;
       shell.hidden = false;
-      counts();
     } else {
       sync();
       memory = null;
@@ -139,19 +137,6 @@ export function mount(textarea, options) {
       }
     }, true);
     textarea.form.addEventListener("submit", sync, true);
-  }
-
-  const count = document.createElement("p");
-  count.className = "word-count";
-  count.setAttribute("aria-live", "off");
-  shell.appendChild(count);
-  function counts() {
-    const text = editor.state.doc.textBetween(0, editor.state.doc.content.size, " ", " ");
-    const words = (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) || []).length;
-    const minutes = Math.max(1, Math.round(words / 230));
-    count.textContent = (labels.words || "{words} words · {minutes} min")
-      .replace("{words}", String(words))
-      .replace("{minutes}", String(minutes));
   }
 
   /** Images pasted or dropped go to the media library through the upload

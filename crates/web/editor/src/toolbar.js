@@ -161,10 +161,20 @@ function makeDialogs(editor, ctx) {
     const results = el("ul", { class: "pick-list", "aria-live": "polite" });
     body.appendChild(results);
     let timer = null;
+    let shown = null;
     const run = () => {
-      fetch(url + "?q=" + encodeURIComponent(input.value), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      const query = input.value;
+      fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then((r) => (r.ok ? r.json() : []))
         .then((items) => {
+          // The same answer again leaves the list (and what was picked in
+          // it) as it is.
+          const json = JSON.stringify(items);
+          results.setAttribute("data-query", query);
+          if (json === shown) {
+            return;
+          }
+          shown = json;
           results.textContent = "";
           if (!items.length) {
             results.appendChild(el("li", {}, L("no_results")));
