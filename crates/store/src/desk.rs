@@ -25,6 +25,34 @@ fn presence(row: &AnyRow) -> Result<Presence> {
     })
 }
 
+/// Records that `page` was heard from at `now` (opening it if new); with
+/// `in_charge`, it is no longer taken over. A page's key is its own:
+/// another account's key is left alone.
+async fn seen(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    article_id: i64,
+    page: &str,
+    user_id: i64,
+    now: i64,
+    in_charge: bool,
+) -> Result<()> {
+    let taken = if in_charge { ", taken_by = NULL" } else { "" };
+    sqlx::query(&format!(
+        "INSERT INTO desk_presence (article_id, page, user_id, since, seen_at) \
+         VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (article_id, page) DO UPDATE SET seen_at = excluded.seen_at{taken} \
+         WHERE desk_presence.user_id = excluded.user_id"
+    ))
+    .bind(article_id)
+    .bind(page)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 #[async_trait]
 impl Desk for SqlStore {
     async fn editor_mode(&self, user_id: i64) -> Result<EditorMode> {
@@ -64,20 +92,7 @@ impl Desk for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        // A page's key is its own: another account's key is not taken over.
-        sqlx::query(
-            "INSERT INTO desk_presence (article_id, page, user_id, since, seen_at) \
-             VALUES ($1, $2, $3, $4, $4) \
-             ON CONFLICT (article_id, page) DO UPDATE SET seen_at = excluded.seen_at \
-             WHERE desk_presence.user_id = excluded.user_id",
-        )
-        .bind(article_id)
-        .bind(page)
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+        seen(&mut tx, article_id, page, user_id, now, false).await?;
         let rows = sqlx::query(&format!(
             "{PRESENCE} WHERE p.article_id = $1 ORDER BY p.since, p.page"
         ))
@@ -103,19 +118,7 @@ impl Desk for SqlStore {
         .map_err(db)?;
         // The taker's own page is in charge again, even if it had been
         // taken over before.
-        sqlx::query(
-            "INSERT INTO desk_presence (article_id, page, user_id, since, seen_at) \
-             VALUES ($1, $2, $3, $4, $4) \
-             ON CONFLICT (article_id, page) DO UPDATE SET seen_at = excluded.seen_at, \
-             taken_by = NULL WHERE desk_presence.user_id = excluded.user_id",
-        )
-        .bind(article_id)
-        .bind(page)
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+        seen(&mut tx, article_id, page, user_id, now, true).await?;
         tx.commit().await.map_err(db)
     }
 

@@ -656,7 +656,15 @@ async fn an_editor_signs_in_and_approves_a_comment_from_a_phone() {
 
 impl Browser {
     pub(crate) async fn sign_in(&self, app: &TestApp, email: &str, password: &str) {
-        self.client.goto(&app.url("/admin/login")).await.unwrap();
+        self.sign_in_at(&app.url(""), email, password).await;
+    }
+
+    /// Signs in on the server at `base` (`http://host:port`).
+    pub(crate) async fn sign_in_at(&self, base: &str, email: &str, password: &str) {
+        self.client
+            .goto(&format!("{base}/admin/login"))
+            .await
+            .unwrap();
         self.fill("email", email).await;
         self.fill("password", password).await;
         self.click_and_wait("form.login button[type=submit]").await;

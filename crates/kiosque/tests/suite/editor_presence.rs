@@ -1,4 +1,5 @@
-//! Two editors in one article, in two real browsers, on both databases:
+//! Two editors in one article, in two real browsers talking to two app
+//! servers over one database, on both databases:
 //! the second sees the first when the page opens (no script needed) and
 //! the first sees the second at the next heartbeat; the second takes over
 //! after a confirmation; the first is told at once and their save is
@@ -67,15 +68,23 @@ async fn two_editors_in_one_article_see_each_other_and_one_takes_over(db: TestDb
             .await
             .unwrap();
     }
+    // Awa works on one app server, Jean on another over the same database.
+    let other = app.sibling().await;
+    let jean_edit = format!("http://{}/admin/articles/{}/edit", other.addr, article.id);
     let awa = Browser::start_sized(&driver, &[], (1280, 900)).await;
     let jean = Browser::start_sized(&driver, &[], (360, 740)).await;
     awa.sign_in(&app, "awa@example.org", PASSWORD).await;
-    jean.sign_in(&app, "jean@example.org", PASSWORD).await;
+    jean.sign_in_at(
+        &format!("http://{}", other.addr),
+        "jean@example.org",
+        PASSWORD,
+    )
+    .await;
 
     // Awa opens the article alone; Jean opens it and sees her at once.
     awa.client.goto(&edit).await.unwrap();
     assert_eq!(awa.presence().await, "");
-    jean.client.goto(&edit).await.unwrap();
+    jean.client.goto(&jean_edit).await.unwrap();
     let seen = jean.presence().await;
     assert!(
         seen.starts_with("Awa Diop modifie cet article depuis "),
@@ -152,7 +161,7 @@ async fn two_editors_in_one_article_see_each_other_and_one_takes_over(db: TestDb
     );
 
     // The mode Jean picks is the one his next page opens in.
-    jean.client.goto(&edit).await.unwrap();
+    jean.client.goto(&jean_edit).await.unwrap();
     jean.visual_mode().await;
     jean.assert_accessible("the editor in visual mode (phone)")
         .await;
@@ -161,7 +170,7 @@ async fn two_editors_in_one_article_see_each_other_and_one_takes_over(db: TestDb
     jean.screenshot("editor-visual-360").await;
     // (The choice is sent as the mode is picked.)
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    jean.client.goto(&edit).await.unwrap();
+    jean.client.goto(&jean_edit).await.unwrap();
     jean.wait_until("const s = document.querySelector('.visual-editor'); return !!s && !s.hidden")
         .await;
     awa.client.goto(&edit).await.unwrap();

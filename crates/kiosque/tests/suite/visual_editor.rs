@@ -51,6 +51,15 @@ impl Browser {
         .await;
     }
 
+    /// Opens an article's editor in visual mode.
+    async fn open_visual(&self, app: &TestApp, id: i64) {
+        self.client
+            .goto(&app.url(&format!("/admin/articles/{id}/edit")))
+            .await
+            .unwrap();
+        self.visual_mode().await;
+    }
+
     /// Clicks the Markdown mode's button; returns the textarea's text.
     pub(crate) async fn markdown_mode(&self) -> String {
         self.click("button[data-mode=markdown]").await;
@@ -119,12 +128,7 @@ async fn every_article_survives_a_visual_round_trip_byte_for_byte() {
     assert!(rows.len() >= 12, "{} articles", rows.len());
     for row in &rows {
         let article = app.store.article(row.id).await.unwrap().unwrap();
-        browser
-            .client
-            .goto(&app.url(&format!("/admin/articles/{}/edit", row.id)))
-            .await
-            .unwrap();
-        browser.visual_mode().await;
+        browser.open_visual(&app, row.id).await;
         // Ordinary text is editable, not hidden in protected blocks.
         let editable = browser
             .js("return document.querySelectorAll('.visual-body > :not(.kq-block)').length")
@@ -154,12 +158,7 @@ async fn every_article_survives_a_visual_round_trip_byte_for_byte() {
         .await
         .unwrap()
         .unwrap();
-    browser
-        .client
-        .goto(&app.url(&format!("/admin/articles/{}/edit", every.id)))
-        .await
-        .unwrap();
-    browser.visual_mode().await;
+    browser.open_visual(&app, every.id).await;
     let kinds = browser
         .js("return [...document.querySelectorAll('.visual-body .kq-block')].map(b => b.dataset.kind).join(' ')")
         .await;
