@@ -79,6 +79,10 @@ impl PageDraft {
         if slug.is_none() && !title.is_empty() {
             refuse("slug", "invalid_slug");
         }
+        // Browsers send a textarea's line breaks as CRLF; the stored text
+        // uses LF, as an article's does.
+        let body = body.replace("\r\n", "\n");
+        let body = body.as_str();
         if body.chars().count() > PAGE_BODY_MAX {
             refuse("body", "too_long");
         }
@@ -94,5 +98,24 @@ impl PageDraft {
             }),
             _ => Err(errors),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_sent_from_a_browser_is_stored_with_plain_line_breaks() {
+        let page = PageDraft::checked(
+            "Nous contacter",
+            "",
+            "## Écrivez-nous\r\n\r\nUne ligne.",
+            (false, false, 0),
+            Locale::Fr,
+        )
+        .unwrap();
+        assert_eq!(page.body_markdown, "## Écrivez-nous\n\nUne ligne.");
+        assert_eq!(page.slug.as_str(), "nous-contacter");
     }
 }

@@ -441,7 +441,8 @@ async fn a_writer_builds_an_article_with_the_toolbar() {
         .await;
     app.create_user("chef@example.org", Role::Editor, PASSWORD)
         .await;
-    let browser = Browser::start_sized(&driver, &[], (1280, 900)).await;
+    // On a phone: the toolbar scrolls sideways, the dialogs fit the screen.
+    let browser = Browser::start_sized(&driver, &[], (360, 740)).await;
     browser.sign_in(&app, "chef@example.org", PASSWORD).await;
     browser
         .client
@@ -493,6 +494,8 @@ async fn a_writer_builds_an_article_with_the_toolbar() {
     // A photo of the library, its caption changed for this article.
     browser.click("button[data-tool=photo]").await;
     browser.wait_for_results("button.pick").await;
+    browser.assert_accessible("the photo dialog").await;
+    browser.assert_no_sideways_scroll().await;
     browser
         .click(&format!(
             "dialog[open] .pick-list button.pick[aria-label=\"{}\"]",
@@ -594,6 +597,51 @@ async fn a_writer_builds_an_article_with_the_toolbar() {
         saved.body_html.contains("<h2>Un intertitre</h2>"),
         "{}",
         saved.body_html
+    );
+    browser.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_of_the_site_is_written_in_visual_mode_too() {
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let db = TestDb::new(Engine::Sqlite).await.unwrap();
+    let app = TestApp::french(db).await;
+    app.create_user("admin@example.org", Role::Administrator, PASSWORD)
+        .await;
+    let browser = Browser::start_sized(&driver, &[], (1280, 900)).await;
+    browser.sign_in(&app, "admin@example.org", PASSWORD).await;
+    browser
+        .client
+        .goto(&app.url("/admin/pages/new"))
+        .await
+        .unwrap();
+    browser.fill("title", "Nous contacter").await;
+    browser.visual_mode().await;
+    browser.click(".visual-body").await;
+    browser.type_text("Écrivez-nous").await;
+    browser.click("button[data-tool=h2]").await;
+    browser
+        .type_text(&format!("{ENTER}La rédaction répond sous "))
+        .await;
+    browser.click("button[data-tool=bold]").await;
+    browser.type_text("48 heures").await;
+    browser.click("button[data-tool=bold]").await;
+    browser.type_text(".").await;
+    browser
+        .click_and_wait("form button[name=action][value=save]")
+        .await;
+    let page = app
+        .store
+        .page_by_slug(&kiosque_core::types::Slug::parse("nous-contacter").unwrap())
+        .await
+        .unwrap()
+        .expect("the page is saved");
+    assert_eq!(
+        page.body_markdown,
+        "## Écrivez-nous\n\nLa rédaction répond sous **48 heures**."
     );
     browser.client.close().await.unwrap();
 }
