@@ -133,6 +133,12 @@ pub trait Imports: Send + Sync + 'static {
         key: &str,
         local_id: i64,
     ) -> Result<()>;
+    /// The keys `local_ids` of `kind` were imported under, from any
+    /// source: `(local id, key)`.
+    async fn import_keys_of(&self, kind: &str, local_ids: &[i64]) -> Result<Vec<(i64, String)>>;
+    /// What `keys` of `kind`, from any source, were imported as:
+    /// `(key, local id)`.
+    async fn imported_as(&self, kind: &str, keys: &[String]) -> Result<Vec<(String, i64)>>;
     /// Puts a section under another (`None`: at the top).
     async fn set_category_parent(&self, id: i64, parent: Option<i64>) -> Result<()>;
     /// Makes each old address (as [`crate::model::old_address`] gives it)
@@ -314,6 +320,12 @@ pub trait Store: Accounts + Imports + Webhooks + Audience + Desk + Send + Sync +
     /// The media library, newest first, filtered by a search over file
     /// name, alt text, caption and credit (empty: everything).
     async fn media_library(&self, search: &str, page: PageRequest) -> Result<Page<MediaItem>>;
+    /// Photos readers can already see, matching `query`, and how many
+    /// match in all.
+    async fn public_media(
+        &self,
+        query: &crate::model::MediaQuery,
+    ) -> Result<(Vec<crate::model::PublicMedia>, u64)>;
     /// Every place an image is used.
     async fn media_uses(&self, id: i64) -> Result<Vec<MediaUse>>;
     /// Replaces an image's alt text, caption and credit.
@@ -362,6 +374,9 @@ pub trait Store: Accounts + Imports + Webhooks + Audience + Desk + Send + Sync +
     /// Published articles matching every filter of `query`, newest first,
     /// a slice after its cursor, with the whole list's size.
     async fn published_articles(&self, query: &PublishedQuery) -> Result<PublishedSlice>;
+    /// The ids of every published article matching `query`, in its order
+    /// (its offset, limit and cursor aside).
+    async fn published_ids(&self, query: &PublishedQuery) -> Result<Vec<i64>>;
     /// Every section with its parent's id, by name.
     async fn section_tree(&self) -> Result<Vec<(Category, Option<i64>)>>;
     /// A category by slug.
@@ -487,6 +502,12 @@ pub trait Store: Accounts + Imports + Webhooks + Audience + Desk + Send + Sync +
     ) -> Result<bool>;
     /// Approved comments of an article, oldest first.
     async fn approved_comments(&self, article_id: i64) -> Result<Vec<Comment>>;
+    /// Approved comments of published articles matching `query`, and how
+    /// many match in all.
+    async fn approved_comment_list(
+        &self,
+        query: &crate::model::CommentQuery,
+    ) -> Result<(Vec<Comment>, u64)>;
     /// Every comment of an article whatever its state (for exports), oldest
     /// first.
     async fn article_comments(&self, article_id: i64) -> Result<Vec<Comment>>;

@@ -1,6 +1,6 @@
 //! Reader comments and their moderation.
 
-use kiosque_core::model::{Comment, ModerationItem, NewComment};
+use kiosque_core::model::{Comment, CommentQuery, ModerationItem, NewComment};
 use std::collections::HashMap;
 
 use kiosque_core::service::spam::{TokenCounts, Totals};
@@ -100,6 +100,68 @@ pub(crate) async fn of_article(
         .iter()
         .map(rows::comment)
         .collect()
+}
+
+/// Integers written into a statement (ids, never a client's text).
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Approved comments of published articles, a page at a time, and how
+/// many there are in all.
+pub(crate) async fn approved(pool: &AnyPool, q: &CommentQuery) -> Result<(Vec<Comment>, u64)> {
+    let mut conditions = vec![
+        "c.status = 'approved'".to_owned(),
+        "c.article_id IN (SELECT id FROM articles WHERE status = 'published')".to_owned(),
+    ];
+    for any in [&q.articles, &q.parents, &q.include] {
+        if any.as_ref().is_some_and(Vec::is_empty) {
+            return Ok((Vec::new(), 0));
+        }
+    }
+    if let Some(ids) = &q.articles {
+        conditions.push(format!("c.article_id IN ({})", id_list(ids)));
+    }
+    if let Some(ids) = &q.parents {
+        let top = if ids.contains(&0) {
+            "c.parent_id IS NULL OR "
+        } else {
+            ""
+        };
+        conditions.push(format!("({top}c.parent_id IN ({}))", id_list(ids)));
+    }
+    if let Some(ids) = &q.include {
+        conditions.push(format!("c.id IN ({})", id_list(ids)));
+    }
+    if !q.exclude.is_empty() {
+        conditions.push(format!("c.id NOT IN ({})", id_list(&q.exclude)));
+    }
+    let filtered = conditions.join(" AND ");
+    let direction = if q.oldest_first { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM comments c WHERE {filtered} \
+         ORDER BY c.created_at {direction}, c.id {direction} LIMIT $1 OFFSET $2"
+    );
+    let comments = sqlx::query(&sql)
+        .bind(i64::from(q.limit))
+        .bind(i64::try_from(q.offset).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(rows::comment)
+        .collect::<Result<Vec<_>>>()?;
+    let total = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM comments c WHERE {filtered}"
+    ))
+    .fetch_one(pool)
+    .await
+    .map_err(db)?;
+    let total: i64 = get(&total, "n")?;
+    Ok((comments, u64::try_from(total).unwrap_or_default()))
 }
 
 pub(crate) async fn with_status(

@@ -44,6 +44,52 @@ impl Imports for SqlStore {
         Ok(())
     }
 
+    async fn import_keys_of(&self, kind: &str, local_ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        if local_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Ids are integers, written in as such.
+        let list = local_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT local_id, key FROM import_keys WHERE kind = $1 AND local_id IN ({list}) \
+             ORDER BY source"
+        );
+        sqlx::query(&sql)
+            .bind(kind)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|row| Ok((get(row, "local_id")?, get(row, "key")?)))
+            .collect()
+    }
+
+    async fn imported_as(&self, kind: &str, keys: &[String]) -> Result<Vec<(String, i64)>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT key, local_id FROM import_keys WHERE kind = $1 AND key IN ({}) ORDER BY source",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(kind);
+        for key in keys {
+            query = query.bind(key.as_str());
+        }
+        query
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|row| Ok((get(row, "key")?, get(row, "local_id")?)))
+            .collect()
+    }
+
     async fn set_category_parent(&self, id: i64, parent: Option<i64>) -> Result<()> {
         if parent == Some(id) {
             return Err(kiosque_core::Error::invalid(

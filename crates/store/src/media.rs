@@ -1,7 +1,8 @@
 //! Media files and the queue of work on them (smaller copies).
 
 use kiosque_core::model::{
-    MediaAsset, MediaItem, MediaText, MediaUse, NewMediaAsset, Page, PageRequest,
+    MediaAsset, MediaItem, MediaQuery, MediaText, MediaUse, NewMediaAsset, Page, PageRequest,
+    PublicMedia,
 };
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
@@ -215,6 +216,87 @@ pub(crate) async fn library(
         request: page,
         total: u64::try_from(total).unwrap_or_default(),
     })
+}
+
+/// Photos readers already see: a published article's lead photo, a
+/// portrait, the logo.
+const PUBLIC: &str = "(m.id IN (SELECT image_id FROM articles WHERE status = 'published') \
+    OR m.id IN (SELECT photo_id FROM authors) \
+    OR m.id IN (SELECT logo_id FROM site_settings))";
+
+/// Integers written into a statement (ids, never a client's text).
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Photos readers can see, a page at a time, and how many in all.
+pub(crate) async fn public(pool: &AnyPool, q: &MediaQuery) -> Result<(Vec<PublicMedia>, u64)> {
+    let mut conditions = vec![PUBLIC.to_owned()];
+    for any in [&q.include, &q.parents] {
+        if any.as_ref().is_some_and(Vec::is_empty) {
+            return Ok((Vec::new(), 0));
+        }
+    }
+    if let Some(ids) = &q.include {
+        conditions.push(format!("m.id IN ({})", id_list(ids)));
+    }
+    if !q.exclude.is_empty() {
+        conditions.push(format!("m.id NOT IN ({})", id_list(&q.exclude)));
+    }
+    if let Some(ids) = &q.parents {
+        let leading = |ids: &str| {
+            format!(
+                "m.id IN (SELECT image_id FROM articles WHERE status = 'published' \
+                 AND id IN ({ids}))"
+            )
+        };
+        let real: Vec<i64> = ids.iter().copied().filter(|&i| i != 0).collect();
+        let mut either = Vec::new();
+        if ids.contains(&0) {
+            either.push(
+                "m.id NOT IN (SELECT image_id FROM articles WHERE status = 'published' \
+                 AND image_id IS NOT NULL)"
+                    .to_owned(),
+            );
+        }
+        if !real.is_empty() {
+            either.push(leading(&id_list(&real)));
+        }
+        conditions.push(format!("({})", either.join(" OR ")));
+    }
+    let filtered = conditions.join(" AND ");
+    let direction = if q.oldest_first { "ASC" } else { "DESC" };
+    let items = sqlx::query(&format!(
+        "SELECT {MEDIA_FIELDS}, m.created_at, \
+         (SELECT MIN(a.id) FROM articles a WHERE a.image_id = m.id AND a.status = 'published') \
+         AS article FROM media m WHERE {filtered} \
+         ORDER BY m.created_at {direction}, m.id {direction} LIMIT $1 OFFSET $2"
+    ))
+    .bind(i64::from(q.limit))
+    .bind(i64::try_from(q.offset).unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|row| {
+        Ok(PublicMedia {
+            asset: rows::media(row)?,
+            uploaded_at: rows::time(rows::get(row, "created_at")?),
+            article: rows::get(row, "article")?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let total: i64 = sqlx::query(&format!(
+        "SELECT count(*) AS n FROM media m WHERE {filtered}"
+    ))
+    .fetch_one(pool)
+    .await
+    .map_err(db)
+    .and_then(|row| rows::get(&row, "n"))?;
+    Ok((items, u64::try_from(total).unwrap_or_default()))
 }
 
 /// Every place an image is used.

@@ -193,6 +193,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0030_desk.sql"),
         include_str!("../migrations/postgres/0030_desk.sql"),
     ),
+    (
+        31,
+        "import lookup",
+        include_str!("../migrations/sqlite/0031_import_lookup.sql"),
+        include_str!("../migrations/postgres/0031_import_lookup.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -5,7 +5,7 @@
 //! for the first.
 
 use kiosque_core::Result;
-use kiosque_core::model::{ListCursor, PublishedQuery, PublishedSlice};
+use kiosque_core::model::{ListCursor, ListSort, PublishedQuery, PublishedSlice, SortKey};
 use sqlx::AnyPool;
 
 use crate::db;
@@ -34,22 +34,92 @@ fn run<'q>(sql: &'q str, values: &[Value]) -> crate::rows::AnyQuery<'q> {
     query
 }
 
-pub(crate) async fn slice(pool: &AnyPool, q: &PublishedQuery) -> Result<PublishedSlice> {
+/// Integers written into the statement (read from the database or
+/// parsed as numbers, never text from a client).
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `WHERE` conditions of a query and their values; `None` when a
+/// filter names nothing, so nothing matches.
+async fn conditions(
+    pool: &AnyPool,
+    q: &PublishedQuery,
+) -> Result<Option<(Vec<String>, Vec<Value>)>> {
     let mut conditions = vec!["a.status = 'published'".to_owned()];
     let mut values: Vec<Value> = Vec::new();
     if let Some(section) = q.section {
         // The section and every one under it (as its page lists them);
         // ids read from the table, written in as integers.
         let family = crate::taxonomy::family(pool, section).await?;
-        let ids = std::iter::once(section)
-            .chain(family.descendants)
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let ids = id_list(
+            &std::iter::once(section)
+                .chain(family.descendants)
+                .collect::<Vec<_>>(),
+        );
         conditions.push(format!(
             "(a.category_id IN ({ids}) OR a.id IN \
              (SELECT article_id FROM article_sections WHERE category_id IN ({ids})))"
         ));
+    }
+    let in_sections = |ids: &[i64]| {
+        let ids = id_list(ids);
+        format!(
+            "(a.category_id IN ({ids}) OR a.id IN \
+             (SELECT article_id FROM article_sections WHERE category_id IN ({ids})))"
+        )
+    };
+    let with_tags = |ids: &[i64]| {
+        format!(
+            "a.id IN (SELECT article_id FROM article_tags WHERE tag_id IN ({}))",
+            id_list(ids)
+        )
+    };
+    for any in [&q.in_sections, &q.any_tags, &q.signed_by, &q.among] {
+        if any.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(None);
+        }
+    }
+    if let Some(ids) = &q.in_sections {
+        conditions.push(in_sections(ids));
+    }
+    if !q.not_in_sections.is_empty() {
+        // A section-less article is in none of them.
+        conditions.push(format!(
+            "(a.category_id IS NULL OR NOT {})",
+            in_sections(&q.not_in_sections)
+        ));
+    }
+    if let Some(ids) = &q.any_tags {
+        conditions.push(with_tags(ids));
+    }
+    if !q.not_tags.is_empty() {
+        conditions.push(format!("NOT {}", with_tags(&q.not_tags)));
+    }
+    if let Some(ids) = &q.signed_by {
+        conditions.push(format!("a.author_id IN ({})", id_list(ids)));
+    }
+    if !q.not_signed_by.is_empty() {
+        conditions.push(format!(
+            "a.author_id NOT IN ({})",
+            id_list(&q.not_signed_by)
+        ));
+    }
+    if !q.exclude.is_empty() {
+        conditions.push(format!("a.id NOT IN ({})", id_list(&q.exclude)));
+    }
+    if let Some(slugs) = &q.slugs {
+        if slugs.is_empty() {
+            return Ok(None);
+        }
+        let placeholders: Vec<String> = slugs
+            .iter()
+            .map(|s| bind(Value::Text(s.clone()), &mut values))
+            .collect();
+        conditions.push(format!("a.slug IN ({})", placeholders.join(", ")));
     }
     if let Some(tag) = q.tag {
         let p = bind(Value::Int(tag), &mut values);
@@ -77,16 +147,48 @@ pub(crate) async fn slice(pool: &AnyPool, q: &PublishedQuery) -> Result<Publishe
         conditions.push(format!("a.published_at < {p}"));
     }
     if let Some(among) = &q.among {
-        if among.is_empty() {
-            return Ok(PublishedSlice::default());
-        }
-        let ids = among
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        conditions.push(format!("a.id IN ({ids})"));
+        conditions.push(format!("a.id IN ({})", id_list(among)));
     }
+    Ok(Some((conditions, values)))
+}
+
+/// `ORDER BY` for a sort, ties broken by id the same way.
+fn order_by(sort: ListSort) -> String {
+    let column = match sort.by {
+        SortKey::Published => "a.published_at",
+        SortKey::Modified => "a.updated_at",
+        SortKey::Id => "a.id",
+        SortKey::Title => "a.title",
+        SortKey::Slug => "a.slug",
+    };
+    let direction = if sort.ascending { "ASC" } else { "DESC" };
+    if sort.by == SortKey::Id {
+        format!("a.id {direction}")
+    } else {
+        format!("{column} {direction}, a.id {direction}")
+    }
+}
+
+/// Every matching article's id, in the query's order (offset, limit and
+/// cursor aside): what a client's own ordering, such as a search's
+/// relevance, picks from.
+pub(crate) async fn ids(pool: &AnyPool, q: &PublishedQuery) -> Result<Vec<i64>> {
+    let Some((conditions, values)) = conditions(pool, q).await? else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT a.id FROM articles a WHERE {} ORDER BY {}",
+        conditions.join(" AND "),
+        order_by(q.sort)
+    );
+    let rows = run(&sql, &values).fetch_all(pool).await.map_err(db)?;
+    rows.iter().map(|row| get::<i64>(row, "id")).collect()
+}
+
+pub(crate) async fn slice(pool: &AnyPool, q: &PublishedQuery) -> Result<PublishedSlice> {
+    let Some((conditions, values)) = conditions(pool, q).await? else {
+        return Ok(PublishedSlice::default());
+    };
     let filtered = conditions.join(" AND ");
     let count_sql = format!("SELECT COUNT(*) AS n FROM articles a WHERE {filtered}");
     let mut paged = filtered.clone();
@@ -97,7 +199,8 @@ pub(crate) async fn slice(pool: &AnyPool, q: &PublishedQuery) -> Result<Publishe
             Value::Text(t) => Value::Text(t.clone()),
         })
         .collect();
-    if let Some(c) = q.cursor {
+    let default_order = q.sort == ListSort::default();
+    if let Some(c) = q.cursor.filter(|_| default_order) {
         let at = bind(Value::Int(c.published_at.timestamp()), &mut page_values);
         let id = bind(Value::Int(c.id), &mut page_values);
         paged.push_str(&format!(
@@ -106,9 +209,14 @@ pub(crate) async fn slice(pool: &AnyPool, q: &PublishedQuery) -> Result<Publishe
     }
     // One more than asked: whether another slice follows.
     let limit = bind(Value::Int(i64::from(q.limit) + 1), &mut page_values);
+    let offset = bind(
+        Value::Int(i64::try_from(q.offset).unwrap_or(i64::MAX)),
+        &mut page_values,
+    );
     let page_sql = format!(
         "SELECT a.id, a.published_at FROM articles a WHERE {paged} \
-         ORDER BY a.published_at DESC, a.id DESC LIMIT {limit}"
+         ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        order_by(q.sort)
     );
     let rows = run(&page_sql, &page_values)
         .fetch_all(pool)
@@ -134,7 +242,7 @@ pub(crate) async fn slice(pool: &AnyPool, q: &PublishedQuery) -> Result<Publishe
     Ok(PublishedSlice {
         articles,
         total: u64::try_from(total).unwrap_or_default(),
-        next: more
+        next: (more && default_order)
             .then(|| keys.last())
             .flatten()
             .map(|(id, published_at)| ListCursor {

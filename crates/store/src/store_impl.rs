@@ -67,6 +67,13 @@ impl Store for SqlStore {
         media::library(&self.pool, search, page).await
     }
 
+    async fn public_media(
+        &self,
+        query: &kiosque_core::model::MediaQuery,
+    ) -> Result<(Vec<kiosque_core::model::PublicMedia>, u64)> {
+        media::public(&self.pool, query).await
+    }
+
     async fn media_uses(&self, id: i64) -> Result<Vec<MediaUse>> {
         media::uses(&self.pool, id).await
     }
@@ -155,6 +162,10 @@ impl Store for SqlStore {
         query: &kiosque_core::model::PublishedQuery,
     ) -> Result<kiosque_core::model::PublishedSlice> {
         crate::published::slice(&self.pool, query).await
+    }
+
+    async fn published_ids(&self, query: &kiosque_core::model::PublishedQuery) -> Result<Vec<i64>> {
+        crate::published::ids(&self.pool, query).await
     }
 
     async fn section_tree(&self) -> Result<Vec<(Category, Option<i64>)>> {
@@ -360,6 +371,13 @@ impl Store for SqlStore {
 
     async fn approved_comments(&self, article_id: i64) -> Result<Vec<Comment>> {
         comments::of_article(&self.pool, article_id, true).await
+    }
+
+    async fn approved_comment_list(
+        &self,
+        query: &kiosque_core::model::CommentQuery,
+    ) -> Result<(Vec<Comment>, u64)> {
+        comments::approved(&self.pool, query).await
     }
 
     async fn article_comments(&self, article_id: i64) -> Result<Vec<Comment>> {

@@ -54,6 +54,7 @@ both_databases!(
     an_article_is_listed_in_each_of_its_sections,
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
     published_articles_combine_filters_and_page_by_cursor,
+    wordpress_lists_take_any_none_pages_and_orders,
     an_idempotency_key_is_claimed_once_and_replays_its_answer,
     webhook_events_are_written_with_their_change_and_delivered_once,
     deliveries_are_leased_retried_and_given_up,
@@ -75,7 +76,10 @@ use audience::{
 
 #[path = "conformance/published.rs"]
 mod published;
-use published::published_articles_combine_filters_and_page_by_cursor;
+use published::{
+    published_articles_combine_filters_and_page_by_cursor,
+    wordpress_lists_take_any_none_pages_and_orders,
+};
 
 #[path = "conformance/tokens.rs"]
 mod tokens;

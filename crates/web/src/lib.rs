@@ -21,6 +21,7 @@ mod templates;
 
 pub use templates::ThemeError;
 mod views;
+mod wp;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -248,12 +249,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error::render_error_pages,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            wp::discovery,
         ));
     // The API beside the pages, outside their cross-site check (it takes
     // no cookie: a token is not sent by a browser on its own) and their
     // HTML error pages (it answers JSON).
     let pages = pages.route("/stats/hit", axum::routing::get(stats::hit));
-    let mut api = api::routes(upload_limit);
+    let mut api = api::routes(upload_limit).merge(wp::routes());
     if !state.config.api_cors_origins.is_empty() {
         api = api.layer(api::cors(&state.config.api_cors_origins));
     }

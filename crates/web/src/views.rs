@@ -59,6 +59,8 @@ pub(crate) fn page_context(
             }),
         }),
         icon_url => &state.templates.icon_path,
+        // WordPress's API, for the clients that find it from a page.
+        api_root => site.absolute_url("/wp-json/"),
         page_title => title,
         description => description,
         canonical => canonical_path.map(|p| site.absolute_url(p)),

@@ -27,6 +27,26 @@ pub struct Comment {
     pub created_at: DateTime<Utc>,
 }
 
+/// Which approved comments of published articles a list holds (the
+/// public's view of all comments, as WordPress's API pages through them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommentQuery {
+    /// Under any of these articles; an empty list matches nothing.
+    pub articles: Option<Vec<i64>>,
+    /// Answering any of these comments (0: answering none).
+    pub parents: Option<Vec<i64>>,
+    /// Only these comments.
+    pub include: Option<Vec<i64>>,
+    /// Not these comments.
+    pub exclude: Vec<i64>,
+    /// Skip this many first.
+    pub offset: u64,
+    /// At most this many.
+    pub limit: u32,
+    /// Oldest first (newest first otherwise).
+    pub oldest_first: bool,
+}
+
 /// A validated comment about to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewComment {

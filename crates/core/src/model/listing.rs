@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Article, ArticleType};
+use crate::model::{Article, ArticleType, MediaAsset};
 
 /// Where a slice starts: after the article with this publication time and
 /// id (lists run newest first, ties by id).
@@ -55,6 +55,54 @@ pub struct PublishedQuery {
     pub cursor: Option<ListCursor>,
     /// At most this many.
     pub limit: u32,
+    /// In any of these sections exactly, first or further (not the ones
+    /// under them: WordPress's `categories`); an empty list matches nothing.
+    pub in_sections: Option<Vec<i64>>,
+    /// In none of these sections.
+    pub not_in_sections: Vec<i64>,
+    /// With any of these tags; an empty list matches nothing.
+    pub any_tags: Option<Vec<i64>>,
+    /// With none of these tags.
+    pub not_tags: Vec<i64>,
+    /// Signed (main byline) by any of these authors.
+    pub signed_by: Option<Vec<i64>>,
+    /// Signed by none of these authors.
+    pub not_signed_by: Vec<i64>,
+    /// With any of these slugs.
+    pub slugs: Option<Vec<String>>,
+    /// None of these articles.
+    pub exclude: Vec<i64>,
+    /// Skip this many first (page numbers; with the default order only
+    /// the cursor is stable while articles are published).
+    pub offset: u64,
+    /// In which order (newest first if not told; a cursor needs that one).
+    pub sort: ListSort,
+}
+
+/// What a list is ordered by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortKey {
+    /// Publication time.
+    #[default]
+    Published,
+    /// Last change.
+    Modified,
+    /// Storage id.
+    Id,
+    /// Headline.
+    Title,
+    /// Address name.
+    Slug,
+}
+
+/// A list's order: a key, descending unless `ascending`; ties by id in
+/// the same direction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListSort {
+    /// The key.
+    pub by: SortKey,
+    /// Smallest first.
+    pub ascending: bool,
 }
 
 /// A slice of the list and the size of the whole list.
@@ -66,6 +114,37 @@ pub struct PublishedSlice {
     pub total: u64,
     /// Where the next slice starts, if there is one.
     pub next: Option<ListCursor>,
+}
+
+/// Which photos readers can already see (the lead photos of published
+/// articles, the authors' portraits, the site's logo) a list holds: what
+/// WordPress's API lists as media to anyone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediaQuery {
+    /// Only these photos; an empty list matches nothing.
+    pub include: Option<Vec<i64>>,
+    /// Not these.
+    pub exclude: Vec<i64>,
+    /// Leading any of these published articles (0: leading none).
+    pub parents: Option<Vec<i64>>,
+    /// Skip this many first.
+    pub offset: u64,
+    /// At most this many.
+    pub limit: u32,
+    /// Oldest first (newest first otherwise).
+    pub oldest_first: bool,
+}
+
+/// A photo readers can see, with when it came in and the first published
+/// article it leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicMedia {
+    /// The photo.
+    pub asset: MediaAsset,
+    /// When it was uploaded.
+    pub uploaded_at: DateTime<Utc>,
+    /// The published article it leads (the oldest, if several).
+    pub article: Option<i64>,
 }
 
 #[cfg(test)]

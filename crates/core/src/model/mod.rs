@@ -28,9 +28,11 @@ pub use article::{
 pub use changes::PageChange;
 /// A time zone of the tz database (`Europe/Paris`, `Africa/Abidjan`).
 pub use chrono_tz::Tz;
-pub use comment::{Comment, ModerationItem, NewComment};
+pub use comment::{Comment, CommentQuery, ModerationItem, NewComment};
 pub use front::{FrontPage, FrontSection, MAX_PINS};
-pub use listing::{ListCursor, PublishedQuery, PublishedSlice};
+pub use listing::{
+    ListCursor, ListSort, MediaQuery, PublicMedia, PublishedQuery, PublishedSlice, SortKey,
+};
 pub use menu::{
     MenuEntry, MenuItem, MenuItemDraft, MenuMove, MenuPlace, MenuTarget, Menus, menu_link, moved,
     sort_by_label,

@@ -526,6 +526,10 @@ impl Importer<'_> {
             let Some(author) = self.store.author_by_slug(&slug).await? else {
                 continue;
             };
+            // WordPress's API clients know the byline by its user id.
+            self.store
+                .remember_import(&self.origin, "author", &wp_id.to_string(), author.id)
+                .await?;
             let target = RedirectTarget::Author(author.id);
             // WordPress's `user_nicename`: the login, lowercased, with
             // dots and spaces as hyphens.

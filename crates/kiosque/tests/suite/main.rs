@@ -40,3 +40,4 @@ mod story_formats;
 mod themes;
 mod visual_editor;
 mod webhooks;
+mod wp_api;

@@ -128,3 +128,285 @@ pub async fn published_articles_combine_filters_and_page_by_cursor(db: TestDb) {
     assert_eq!(tree.len(), 2);
     assert!(tree.iter().all(|(_, parent)| parent.is_none()));
 }
+
+/// What WordPress's API asks of the lists: any of several sections or
+/// tags, none of others, by slugs, page numbers, other orders; approved
+/// comments and photos readers can see, a page at a time; import keys
+/// both ways.
+pub async fn wordpress_lists_take_any_none_pages_and_orders(db: TestDb) {
+    use kiosque_core::model::{CommentQuery, MediaQuery, NewComment, NewMediaAsset, SortKey};
+    use kiosque_core::ports::Imports;
+    use kiosque_core::types::{CommentStatus, Email};
+
+    let store = db.store().await;
+    let photo = store
+        .save_media(&NewMediaAsset {
+            file_name: format!("{}.png", "cd".repeat(32)),
+            mime: "image/png".into(),
+            width: 10,
+            height: 20,
+            byte_size: 30,
+            color: "#102030".into(),
+            original_name: "une.jpg".into(),
+        })
+        .await
+        .unwrap();
+    let unused = store
+        .save_media(&NewMediaAsset {
+            file_name: format!("{}.png", "ef".repeat(32)),
+            mime: "image/png".into(),
+            width: 10,
+            height: 20,
+            byte_size: 30,
+            color: "#102030".into(),
+            original_name: "brouillon.jpg".into(),
+        })
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for (i, (title, section, tag)) in [
+        ("Zèbre", "politique", Some("cop")),
+        ("Antilope", "sport", None),
+        ("Mangouste", "sport", Some("jo")),
+        ("Buffle", "economie", Some("cop")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut d = french_draft(&format!("bete-{i}"), date(i as i64));
+        d.title = kiosque_core::types::Title::parse(title).unwrap();
+        d.category = Some((Slug::parse(section).unwrap(), section.into()));
+        d.tags = tag
+            .map(|t| vec![(Slug::parse(t).unwrap(), t.to_uppercase())])
+            .unwrap_or_default();
+        if i == 0 {
+            d.image = Some((photo.id, None, None));
+        }
+        if i == 3 {
+            // A draft leads with the other photo: not shown to readers.
+            d.image = Some((unused.id, None, None));
+            d.status = ArticleStatus::Draft;
+        }
+        ids.push(store.publish_article(&d).await.unwrap().article_id);
+    }
+    let section = |slug: &str| {
+        let store = &store;
+        let slug = slug.to_owned();
+        async move {
+            store
+                .category_by_slug(&Slug::parse(&slug).unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    let (politique, sport) = (section("politique").await, section("sport").await);
+    let cop = store
+        .tag_by_slug(&Slug::parse("cop").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let titles = |q: PublishedQuery| {
+        let store = &store;
+        async move {
+            store
+                .published_articles(&PublishedQuery { limit: 10, ..q })
+                .await
+                .unwrap()
+                .articles
+                .iter()
+                .map(|a| a.title.as_str().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        titles(PublishedQuery {
+            in_sections: Some(vec![politique, sport]),
+            ..PublishedQuery::default()
+        })
+        .await,
+        ["Mangouste", "Antilope", "Zèbre"]
+    );
+    assert_eq!(
+        titles(PublishedQuery {
+            not_in_sections: vec![sport],
+            ..PublishedQuery::default()
+        })
+        .await,
+        ["Zèbre"]
+    );
+    assert_eq!(
+        titles(PublishedQuery {
+            any_tags: Some(vec![cop]),
+            ..PublishedQuery::default()
+        })
+        .await,
+        ["Zèbre"],
+        "the draft is not listed"
+    );
+    assert_eq!(
+        titles(PublishedQuery {
+            not_tags: vec![cop],
+            sort: kiosque_core::model::ListSort {
+                by: SortKey::Title,
+                ascending: true
+            },
+            ..PublishedQuery::default()
+        })
+        .await,
+        ["Antilope", "Mangouste"]
+    );
+    assert!(
+        titles(PublishedQuery {
+            in_sections: Some(Vec::new()),
+            ..PublishedQuery::default()
+        })
+        .await
+        .is_empty(),
+        "an empty list names nothing"
+    );
+    assert_eq!(
+        titles(PublishedQuery {
+            slugs: Some(vec!["bete-1".into(), "bete-3".into()]),
+            ..PublishedQuery::default()
+        })
+        .await,
+        ["Antilope"]
+    );
+    let page = store
+        .published_articles(&PublishedQuery {
+            exclude: vec![ids[2]],
+            offset: 1,
+            limit: 1,
+            sort: kiosque_core::model::ListSort {
+                by: SortKey::Id,
+                ascending: true,
+            },
+            ..PublishedQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    assert_eq!(page.articles[0].id, ids[1]);
+    assert_eq!(page.next, None, "no cursor but in the default order");
+    assert_eq!(
+        store
+            .published_ids(&PublishedQuery {
+                signed_by: Some(vec![page.articles[0].author.id]),
+                ..PublishedQuery::default()
+            })
+            .await
+            .unwrap(),
+        [ids[2], ids[1], ids[0]]
+    );
+
+    // Comments: approved ones of published articles only, threads, pages.
+    let comment = |article_id, parent_id, status| NewComment {
+        article_id,
+        parent_id,
+        author_name: "Kofi".into(),
+        author_email: Email::parse("kofi@example.org").unwrap(),
+        author_url: None,
+        body: "Très juste.".into(),
+        status,
+        created_at: date(100),
+    };
+    let first = store
+        .add_comment(&comment(ids[0], None, CommentStatus::Approved))
+        .await
+        .unwrap();
+    let reply = store
+        .add_comment(&comment(ids[0], Some(first.id), CommentStatus::Approved))
+        .await
+        .unwrap();
+    store
+        .add_comment(&comment(ids[0], None, CommentStatus::Pending))
+        .await
+        .unwrap();
+    store
+        .add_comment(&comment(ids[3], None, CommentStatus::Approved))
+        .await
+        .unwrap();
+    let listed = |q: CommentQuery| {
+        let store = &store;
+        async move {
+            let (found, total) = store
+                .approved_comment_list(&CommentQuery { limit: 10, ..q })
+                .await
+                .unwrap();
+            (found.iter().map(|c| c.id).collect::<Vec<_>>(), total)
+        }
+    };
+    assert_eq!(
+        listed(CommentQuery::default()).await,
+        (vec![reply.id, first.id], 2)
+    );
+    assert_eq!(
+        listed(CommentQuery {
+            parents: Some(vec![0]),
+            oldest_first: true,
+            ..CommentQuery::default()
+        })
+        .await,
+        (vec![first.id], 1)
+    );
+    assert_eq!(
+        listed(CommentQuery {
+            articles: Some(vec![ids[1]]),
+            ..CommentQuery::default()
+        })
+        .await
+        .1,
+        0
+    );
+
+    // Photos: the published article's lead photo, not the draft's.
+    let (found, total) = store
+        .public_media(&MediaQuery {
+            limit: 10,
+            ..MediaQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(found[0].asset.id, photo.id);
+    assert_eq!(found[0].article, Some(ids[0]));
+    let (found, _) = store
+        .public_media(&MediaQuery {
+            parents: Some(vec![0]),
+            limit: 10,
+            ..MediaQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(found.is_empty(), "the only public photo leads an article");
+
+    // Import keys, from local ids and from keys.
+    store
+        .remember_import("https://ancien.example", "post", "42", ids[0])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .import_keys_of("post", &[ids[0], ids[1]])
+            .await
+            .unwrap(),
+        [(ids[0], "42".to_owned())]
+    );
+    assert_eq!(
+        store
+            .imported_as("post", &["42".into(), "43".into()])
+            .await
+            .unwrap(),
+        [("42".to_owned(), ids[0])]
+    );
+    assert!(
+        store
+            .imported_as("page", &["42".into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

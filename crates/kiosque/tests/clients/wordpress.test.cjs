@@ -1,0 +1,143 @@
+// WordPress's REST API as clients written by others read it: npm `wpapi`
+// (discovery, paging) and `@wordpress/api-fetch` (WordPress's own
+// fetcher). Run by `crates/kiosque/tests/suite/wp_api.rs` against a server
+// holding the imported fixture site, with NODE_PATH at .ci/tools's
+// node_modules:
+//
+//   KIOSQUE_WP_SITE=http://127.0.0.1:PORT KIOSQUE_WP_FACTS='{…}' node --test THIS_FILE
+//
+// KIOSQUE_WP_FACTS says what the site holds (the published posts' ids,
+// the commented post, its approved comments, the private addresses that
+// must appear nowhere).
+
+'use strict';
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const WPAPI = require('wpapi');
+const apiFetch = require('@wordpress/api-fetch').default;
+
+const site = process.env.KIOSQUE_WP_SITE;
+const facts = JSON.parse(process.env.KIOSQUE_WP_FACTS || '{}');
+assert.ok(site, 'KIOSQUE_WP_SITE is not set');
+
+/** Every public answer seen, for the private-address check at the end. */
+const seen = [];
+const keep = (value) => {
+  seen.push(JSON.stringify(value));
+  return value;
+};
+
+apiFetch.use(apiFetch.createRootURLMiddleware(`${site}/wp-json/`));
+
+let wp;
+
+test('wpapi discovers the API from the site address', async () => {
+  wp = await WPAPI.discover(site);
+  assert.equal(wp._options.endpoint, `${site}/wp-json/`);
+  // Routes bound from the index: a handler for each WordPress resource.
+  for (const resource of ['posts', 'pages', 'categories', 'tags', 'users', 'media', 'comments']) {
+    assert.equal(typeof wp[resource], 'function', `no ${resource}() after discovery`);
+  }
+});
+
+test('wpapi pages through every published post with _paging', async () => {
+  const ids = [];
+  let page = await wp.posts().perPage(1).get();
+  keep(page);
+  assert.equal(page._paging.total, facts.published.length);
+  assert.equal(page._paging.totalPages, facts.published.length);
+  for (;;) {
+    ids.push(...page.map((p) => p.id));
+    if (!page._paging.next) break;
+    page = keep(await page._paging.next.get());
+  }
+  assert.deepEqual([...ids].sort((a, b) => a - b), [...facts.published].sort((a, b) => a - b));
+});
+
+test('wpapi reads a post by its WordPress id, with _embed', async () => {
+  const post = keep(await wp.posts().id(facts.post).embed().get());
+  assert.equal(post.id, facts.post);
+  assert.equal(post.type, 'post');
+  assert.equal(post.status, 'publish');
+  assert.match(post.title.rendered, /\S/);
+  assert.match(post.content.rendered, /<p>/);
+  assert.equal(post._embedded.author[0].id, post.author);
+  assert.equal(post._embedded.author[0].name, facts.author_name);
+  const [categories, tags] = post._embedded['wp:term'];
+  assert.deepEqual(categories.map((c) => c.id).sort(), [...post.categories].sort());
+  assert.deepEqual(tags.map((t) => t.id).sort(), [...post.tags].sort());
+  if (post.featured_media) {
+    const [media] = post._embedded['wp:featuredmedia'];
+    assert.equal(media.id, post.featured_media);
+    assert.ok(media.media_details.sizes.full.source_url.startsWith(site));
+  }
+});
+
+test('wpapi lists categories with their parents', async () => {
+  const categories = keep(await wp.categories().perPage(100).get());
+  for (const [child, parent] of facts.category_parents) {
+    const found = categories.find((c) => c.id === child);
+    assert.ok(found, `category ${child} missing`);
+    assert.equal(found.parent, parent);
+  }
+  const child = keep(await wp.categories().parent(facts.category_parents[0][1]).get());
+  assert.ok(child.some((c) => c.id === facts.category_parents[0][0]));
+});
+
+test("wpapi reads a post's comments: the approved ones only", async () => {
+  const comments = keep(await wp.comments().forPost(facts.post).perPage(100).get());
+  assert.deepEqual(comments.map((c) => c.id).sort((a, b) => a - b), facts.approved_comments);
+  for (const c of comments) {
+    assert.equal(c.status, 'approved');
+    assert.equal(c.post, facts.post);
+    assert.equal(c.author_email, undefined);
+  }
+});
+
+test('wpapi reads users and media without private fields', async () => {
+  const users = keep(await wp.users().get());
+  assert.ok(users.length > 0);
+  for (const u of users) {
+    assert.equal(u.email, undefined);
+    assert.equal(u.roles, undefined);
+  }
+  keep(await wp.media().get());
+  keep(await wp.pages().get());
+  keep(await wp.tags().get());
+});
+
+test('api-fetch reads through the root-URL middleware, headers and all', async () => {
+  const response = await apiFetch({ path: '/wp/v2/posts?per_page=1', parse: false });
+  assert.equal(response.status, 200);
+  assert.equal(Number(response.headers.get('x-wp-total')), facts.published.length);
+  assert.equal(Number(response.headers.get('x-wp-totalpages')), facts.published.length);
+  keep(await response.json());
+  const post = keep(await apiFetch({ path: `/wp/v2/posts/${facts.post}?_embed=author` }));
+  assert.equal(post.id, facts.post);
+  assert.ok(post._embedded.author);
+  assert.equal(post._embedded['wp:term'], undefined);
+  const fields = keep(await apiFetch({ path: `/wp/v2/posts?_fields=id,title.rendered` }));
+  for (const p of fields) assert.deepEqual(Object.keys(p).sort(), ['id', 'title']);
+  keep(await apiFetch({ path: `/wp/v2/comments?post=${facts.post}` }));
+});
+
+test('api-fetch gets WordPress error shapes', async () => {
+  await assert.rejects(apiFetch({ path: '/wp/v2/posts/999999' }), (e) => {
+    assert.equal(e.code, 'rest_post_invalid_id');
+    assert.equal(e.data.status, 404);
+    return true;
+  });
+  await assert.rejects(apiFetch({ path: '/wp/v2/posts?per_page=1000' }), (e) => {
+    assert.equal(e.code, 'rest_invalid_param');
+    assert.equal(e.data.status, 400);
+    return true;
+  });
+});
+
+test('no private address in any public answer', () => {
+  const all = seen.join('\n');
+  for (const address of facts.private) {
+    assert.ok(!all.includes(address), `${address} was shown`);
+  }
+});

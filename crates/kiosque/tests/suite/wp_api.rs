@@ -1,0 +1,218 @@
+//! WordPress's REST API on an imported WordPress site, on both databases:
+//! what the old site's integrations stored (ids, addresses) keeps
+//! working; npm's `wpapi` and `@wordpress/api-fetch` drive it
+//! (`tests/clients/wordpress.test.cjs`); things made after the import
+//! never take an imported id.
+
+use kiosque_core::ports::{Imports as _, Store as _};
+use kiosque_testkit::{TestApp, TestDb, both_databases, external_tool};
+use serde_json::{Value, json};
+
+both_databases!(
+    wordpress_clients_read_an_imported_site_at_its_wordpress_ids,
+    things_made_after_an_import_never_take_an_imported_id,
+);
+
+/// The fixture's WordPress ids (`fr-news.xml`).
+const DOCKERS: i64 = 42;
+const BOUAKE: i64 = 57;
+const DRAFT: i64 = 60;
+const ABOUT_PAGE: i64 = 2;
+const PHOTO: i64 = 31;
+const AFRIQUE: i64 = 4;
+const COTE_D_IVOIRE: i64 = 5;
+const GAELLE: i64 = 2;
+
+async fn json_at(app: &TestApp, path: &str) -> (u16, Value) {
+    let response = app.get(path).await;
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}")),
+    )
+}
+
+/// The imported site, its address the test server's (the clients follow
+/// the addresses the API gives).
+async fn imported_site(db: TestDb) -> TestApp {
+    let app = TestApp::french(db).await;
+    crate::common::import_french_site(&app).await;
+    let mut site = app.store.site().await.unwrap().unwrap();
+    site.base_url = app.url("").trim_end_matches('/').to_owned();
+    app.store.save_site(&site).await.unwrap();
+    app.settled().await;
+    app
+}
+
+async fn wordpress_clients_read_an_imported_site_at_its_wordpress_ids(db: TestDb) {
+    let app = imported_site(db).await;
+
+    // Each thing at its WordPress id; a draft, and local ids that an
+    // imported thing replaced, answer nothing.
+    let (status, post) = json_at(&app, &format!("/wp-json/wp/v2/posts/{DOCKERS}")).await;
+    assert_eq!(status, 200, "{post}");
+    assert_eq!(post["id"], DOCKERS);
+    assert_eq!(post["author"], GAELLE);
+    assert_eq!(post["featured_media"], PHOTO);
+    assert_eq!(post["categories"], json!([COTE_D_IVOIRE]));
+    assert_eq!(
+        post["link"],
+        app.url("/2024/03/port-abidjan-dockers-reprennent-le-travail/")
+    );
+    assert!(
+        post["date"].as_str().unwrap().len() == 19 && post["date_gmt"].is_string(),
+        "WordPress's dates have no zone: {post}"
+    );
+    let (status, error) = json_at(&app, &format!("/wp-json/wp/v2/posts/{DRAFT}")).await;
+    assert_eq!(
+        (status, &error["code"]),
+        (404, &json!("rest_post_invalid_id"))
+    );
+    assert_eq!(error["data"]["status"], 404);
+    let (status, _) = json_at(&app, "/wp-json/wp/v2/posts/1").await;
+    assert_eq!(status, 404, "a local id an imported post replaced");
+    let (status, page) = json_at(&app, &format!("/wp-json/wp/v2/pages/{ABOUT_PAGE}")).await;
+    assert_eq!((status, &page["slug"]), (200, &json!("qui-sommes-nous")));
+    let (status, photo) = json_at(&app, &format!("/wp-json/wp/v2/media/{PHOTO}")).await;
+    assert_eq!(status, 200, "{photo}");
+    assert_eq!(photo["post"], DOCKERS);
+    assert!(photo["media_details"]["sizes"]["full"]["source_url"].is_string());
+    let (_, category) = json_at(&app, &format!("/wp-json/wp/v2/categories/{COTE_D_IVOIRE}")).await;
+    assert_eq!(category["parent"], AFRIQUE);
+    let (_, user) = json_at(&app, &format!("/wp-json/wp/v2/users/{GAELLE}")).await;
+    assert_eq!(user["name"], "Gaëlle Villeneuve");
+    // Filters name WordPress ids too.
+    let (_, listed) = json_at(
+        &app,
+        &format!("/wp-json/wp/v2/posts?categories={COTE_D_IVOIRE}&_fields=id"),
+    )
+    .await;
+    assert_eq!(listed, json!([{"id": BOUAKE}, {"id": DOCKERS}]));
+    let (_, listed) = json_at(
+        &app,
+        &format!("/wp-json/wp/v2/posts?author={GAELLE}&_fields=id"),
+    )
+    .await;
+    assert_eq!(listed, json!([{"id": DOCKERS}]));
+    // The same through `?rest_route=`, the fallback of sites without
+    // pretty addresses, and the discovery link on every page.
+    let (status, same) = json_at(&app, &format!("/?rest_route=/wp/v2/posts/{DOCKERS}")).await;
+    assert_eq!((status, &same["id"]), (200, &json!(DOCKERS)));
+    let home = app.get("/").await;
+    let link = home.headers()["link"].to_str().unwrap().to_owned();
+    assert_eq!(
+        link,
+        format!("<{}>; rel=\"https://api.w.org/\"", app.url("/wp-json/"))
+    );
+    assert!(home.text().await.unwrap().contains(&format!(
+        "<link rel=\"https://api.w.org/\" href=\"{}\">",
+        app.url("/wp-json/")
+    )));
+
+    let Some(modules) = external_tool(
+        "KIOSQUE_TEST_NODE_MODULES",
+        "WordPress and Ghost API clients (npm wpapi, @wordpress/api-fetch, @tryghost/content-api)",
+        ".ci/tools/node_modules (npm ci --prefix .ci/tools)",
+    ) else {
+        return;
+    };
+    let facts = json!({
+        "published": [DOCKERS, BOUAKE],
+        "post": DOCKERS,
+        "author_name": "Gaëlle Villeneuve",
+        "category_parents": [[COTE_D_IVOIRE, AFRIQUE]],
+        "approved_comments": [501, 502, 503],
+        "private": [
+            "eloise@lecteurs.example",
+            "moussa@lecteurs.example",
+            "gaelle@echo-lagune.example",
+            "kofi@echo-lagune.example",
+            "promo@spam.example",
+            "awa@lecteurs.example",
+        ],
+    });
+    node_test(&modules, "wordpress.test.cjs", &app.url(""), &facts).await;
+}
+
+/// Runs a client test file of `tests/clients/` under `node --test`.
+pub async fn node_test(modules: &std::path::Path, file: &str, site: &str, facts: &Value) {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients")
+        .join(file);
+    let out = tokio::process::Command::new("node")
+        .arg("--test")
+        .arg("--test-reporter=spec")
+        .arg(&script)
+        .env("NODE_PATH", modules)
+        .env("KIOSQUE_WP_SITE", site.trim_end_matches('/'))
+        .env("KIOSQUE_WP_FACTS", facts.to_string())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("node (install Node.js to run the API client tests)");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{file} failed:\n{report}");
+    // The tests ran (a file that loads nothing passes too).
+    assert!(
+        report.contains("ℹ fail 0") && !report.contains("ℹ pass 0"),
+        "{report}"
+    );
+}
+
+async fn things_made_after_an_import_never_take_an_imported_id(db: TestDb) {
+    let app = imported_site(db).await;
+    let first = app.publish("---\ntitle: Premier après\nslug: premier-apres\nauthor: Awa Diop\ndate: 2024-05-01T10:00:00Z\n---\nTexte.\n", None).await;
+    let second = app.publish("---\ntitle: Second après\nslug: second-apres\nauthor: Awa Diop\ndate: 2024-05-02T10:00:00Z\n---\nTexte.\n", None).await;
+    let local = |path: &str| {
+        let slug = path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let store = app.store.clone();
+        async move {
+            store
+                .article_by_slug(&kiosque_core::types::Slug::parse(&slug).unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    let (a, b) = (local(&first).await, local(&second).await);
+    // Say `b` came from another WordPress site where it had `a`'s number:
+    // `b` answers there, and `a` moves out of every WordPress id's way.
+    app.store
+        .remember_import("https://autre.example", "post", &a.to_string(), b)
+        .await
+        .unwrap();
+    let (_, listed) = json_at(&app, "/wp-json/wp/v2/posts?per_page=100&_fields=id,slug").await;
+    let ids: Vec<i64> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "one id each: {listed}");
+    assert!(ids.contains(&DOCKERS) && ids.contains(&BOUAKE));
+    let (_, at_a) = json_at(&app, &format!("/wp-json/wp/v2/posts/{a}?_fields=slug")).await;
+    assert_eq!(at_a["slug"], "second-apres");
+    let aliased = 1_000_000_000 + a;
+    let (_, moved) = json_at(
+        &app,
+        &format!("/wp-json/wp/v2/posts/{aliased}?_fields=id,slug"),
+    )
+    .await;
+    assert_eq!(moved, json!({"id": aliased, "slug": "premier-apres"}));
+    let (status, _) = json_at(&app, &format!("/wp-json/wp/v2/posts/{b}")).await;
+    assert_eq!(status, 404, "`b` answers at its imported id only");
+}

@@ -1,0 +1,217 @@
+//! `/wp/v2/comments`: approved comments of published articles only, with
+//! the name and web site a reader gave — never their e-mail address.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use kiosque_core::model::{Comment, CommentQuery, Site};
+use serde_json::{Value, json};
+
+use super::error::WpError;
+use super::ids::{self, Kind, Outward};
+use super::posts::site;
+use super::query::Query;
+use super::respond::{
+    Ask, Fetched, check_page, collection, embeddable, gmt_time, json_response, link, local_time,
+    route_url,
+};
+use crate::AppState;
+
+/// The fields of the `embed` context.
+const COMMENT_EMBED: &[&str] = &[
+    "id",
+    "author",
+    "author_name",
+    "author_url",
+    "date",
+    "content",
+    "link",
+    "parent",
+    "type",
+    "author_avatar_urls",
+];
+
+/// The ids a page of comments needs.
+struct Known {
+    comments: Outward,
+    posts: Outward,
+}
+
+impl Known {
+    async fn of(state: &AppState, comments: &[Comment]) -> Result<Known, WpError> {
+        let store = state.store.as_ref();
+        let ids: Vec<i64> = comments
+            .iter()
+            .flat_map(|c| std::iter::once(c.id).chain(c.parent_id))
+            .collect();
+        let posts: Vec<i64> = comments.iter().map(|c| c.article_id).collect();
+        Ok(Known {
+            comments: Outward::of(store, Kind::Comment, &ids).await?,
+            posts: Outward::of(store, Kind::Post, &posts).await?,
+        })
+    }
+}
+
+async fn draw(
+    state: &Arc<AppState>,
+    site: &Site,
+    ask: &Ask,
+    comments: &[Comment],
+) -> Result<Vec<Value>, WpError> {
+    let known = Known::of(state, comments).await?;
+    // The articles' addresses, for each comment's link.
+    let mut addresses = std::collections::HashMap::new();
+    for c in comments {
+        if let std::collections::hash_map::Entry::Vacant(slot) = addresses.entry(c.article_id)
+            && let Some(a) = state.store.article(c.article_id).await?
+        {
+            slot.insert(site.absolute_url(&a.path(site)));
+        }
+    }
+    let mut fetched = Fetched::default();
+    let mut items = Vec::with_capacity(comments.len());
+    for c in comments {
+        let id = known.comments.get(c.id);
+        let post = known.posts.get(c.article_id);
+        let address = addresses.get(&c.article_id).cloned().unwrap_or_default();
+        let mut links = json!({
+            "self": link(route_url(site, &format!("comments/{id}"))),
+            "collection": link(route_url(site, "comments")),
+            "up": [{ "embeddable": true, "post_type": "post", "href": route_url(site, &format!("posts/{post}")) }],
+        });
+        if let Some(parent) = c.parent_id {
+            links["in-reply-to"] = embeddable(route_url(
+                site,
+                &format!("comments/{}", known.comments.get(parent)),
+            ));
+        }
+        // The text as readers see it under the article: escaped, with its
+        // paragraphs.
+        let content = kiosque_core::markup::render_comment(&c.body);
+        let item = json!({
+            "id": id,
+            "post": post,
+            "parent": c.parent_id.map(|p| known.comments.get(p)).unwrap_or(0),
+            "author": 0,
+            "author_name": c.author_name,
+            "author_url": c.author_url.as_ref().map(|u| u.as_str()).unwrap_or(""),
+            "date": local_time(site, c.created_at),
+            "date_gmt": gmt_time(c.created_at),
+            "content": {"rendered": content},
+            "link": format!("{address}#comment-{}", c.id),
+            "status": "approved",
+            "type": "comment",
+            "meta": {},
+            "_links": links,
+        });
+        items.push(ask.finish(state, item, COMMENT_EMBED, &mut fetched).await);
+    }
+    Ok(items)
+}
+
+/// `GET /wp/v2/comments`.
+pub(crate) async fn list_comments(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WpError> {
+    let q = Query::parse(raw.as_deref());
+    let ask = Ask::read(&q, &headers)?;
+    let site = site(&state).await?;
+    let paging = q.paging()?;
+    let order = q.choice("order", &["asc", "desc"], "desc")?;
+    q.choice(
+        "orderby",
+        &[
+            "date", "date_gmt", "id", "include", "post", "parent", "type",
+        ],
+        "date_gmt",
+    )?;
+    if let Some(status) = q.one("status")
+        && status != "approve"
+        && status != "approved"
+    {
+        return Err(WpError::unauthorized(
+            "rest_forbidden_param",
+            "Query parameter not permitted: status",
+        ));
+    }
+    if q.has("author_email") {
+        return Err(WpError::unauthorized(
+            "rest_forbidden_param",
+            "Query parameter not permitted: author_email",
+        ));
+    }
+    let store = state.store.as_ref();
+    let inward = |kind, name: &'static str| {
+        let q = &q;
+        async move {
+            match q.ids(name)? {
+                None => Ok::<_, WpError>(None),
+                Some(wp) => Ok(Some(ids::inward_all(store, kind, &wp).await?)),
+            }
+        }
+    };
+    let parents = match q.ids("parent")? {
+        None => None,
+        Some(wp) => {
+            let mut locals = ids::inward_all(store, Kind::Comment, &wp).await?;
+            if wp.contains(&0) {
+                locals.push(0);
+            }
+            Some(locals)
+        }
+    };
+    let query = CommentQuery {
+        articles: inward(Kind::Post, "post").await?,
+        parents,
+        include: inward(Kind::Comment, "include").await?,
+        exclude: inward(Kind::Comment, "exclude").await?.unwrap_or_default(),
+        offset: paging.skip,
+        limit: paging.per_page,
+        oldest_first: order == "asc",
+    };
+    let (comments, total) = store.approved_comment_list(&query).await?;
+    check_page(paging, total, "rest_comment_invalid_page_number")?;
+    let items = draw(&state, &site, &ask, &comments).await?;
+    Ok(collection(
+        &site,
+        "/wp-json/wp/v2/comments",
+        &q,
+        paging,
+        total,
+        items,
+    ))
+}
+
+/// `GET /wp/v2/comments/{id}`.
+pub(crate) async fn get_comment(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WpError> {
+    let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
+    let q = Query::parse(raw.as_deref());
+    let ask = Ask::read(&q, &headers)?;
+    let site = site(&state).await?;
+    let store = state.store.as_ref();
+    let missing = || WpError::missing("rest_comment_invalid_id", "Invalid comment ID.");
+    let local = ids::inward(store, Kind::Comment, wp)
+        .await?
+        .ok_or_else(missing)?;
+    let (found, _) = store
+        .approved_comment_list(&CommentQuery {
+            include: Some(vec![local]),
+            limit: 1,
+            ..CommentQuery::default()
+        })
+        .await?;
+    let item = draw(&state, &site, &ask, &found)
+        .await?
+        .pop()
+        .ok_or_else(missing)?;
+    Ok(json_response(StatusCode::OK, &item))
+}

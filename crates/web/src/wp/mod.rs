@@ -1,0 +1,178 @@
+//! WordPress's REST API (`/wp-json/wp/v2/`), for the apps, automations
+//! and partners' readers built on it before the move: a thin adapter that
+//! draws WordPress's shapes from the same store queries, search and
+//! services as `/api/v1/`. Imported things answer at their WordPress ids
+//! (`ids.rs`); query parameters are read as WordPress's clients send them
+//! (`query.rs`); `respond.rs` holds what every answer shares (`context`,
+//! `_embed`, `_fields`, paging headers); `error.rs` WordPress's error
+//! shape. Discovery (`index.rs`) as WordPress does it: the `/wp-json/`
+//! index, a `Link` header and `<link>` on pages, `?rest_route=`.
+
+mod comments;
+mod error;
+mod ids;
+mod index;
+mod media;
+mod posts;
+mod query;
+mod respond;
+mod terms;
+mod users;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use tower::ServiceExt as _;
+
+use crate::AppState;
+use error::WpError;
+
+/// The routes under `/wp-json/`.
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    let v2 = |path: &str| format!("/wp-json/wp/v2{path}");
+    Router::new()
+        .route("/wp-json", get(index::root))
+        .route("/wp-json/", get(index::root))
+        .route("/wp-json/wp/v2", get(index::namespace))
+        .route("/wp-json/wp/v2/", get(index::namespace))
+        .route(&v2("/posts"), get(posts::list_posts))
+        .route(&v2("/posts/{id}"), get(posts::get_post))
+        .route(&v2("/pages"), get(posts::list_pages))
+        .route(&v2("/pages/{id}"), get(posts::get_page))
+        .route(&v2("/categories"), get(terms::list_categories))
+        .route(&v2("/categories/{id}"), get(terms::get_category))
+        .route(&v2("/tags"), get(terms::list_tags))
+        .route(&v2("/tags/{id}"), get(terms::get_tag))
+        .route(&v2("/users"), get(users::list_users))
+        .route(&v2("/users/{id}"), get(users::get_user))
+        .route(&v2("/media"), get(media::list_media))
+        .route(&v2("/media/{id}"), get(media::get_media))
+        .route(&v2("/comments"), get(comments::list_comments))
+        .route(&v2("/comments/{id}"), get(comments::get_comment))
+        .route(&v2("/search"), get(index::search))
+        .route(&v2("/settings"), get(index::get_settings))
+        .route(&v2("/taxonomies"), get(index::list_taxonomies))
+        .route(&v2("/taxonomies/{taxonomy}"), get(index::get_taxonomy))
+        .route(&v2("/types"), get(index::list_types))
+        .route(&v2("/types/{type}"), get(index::get_type))
+        .route(&v2("/statuses"), get(index::list_statuses))
+        .route(&v2("/statuses/{status}"), get(index::get_status))
+        .route("/wp-json/{*rest}", any(no_route))
+        .method_not_allowed_fallback(no_route)
+}
+
+async fn no_route() -> WpError {
+    WpError::no_route()
+}
+
+/// The address a `?rest_route=/wp/v2/posts&…` request stands for (on a
+/// site without pretty permalinks, WordPress's clients fall back to it).
+fn rest_route_target(uri: &Uri) -> Option<String> {
+    let query = uri.query()?;
+    let mut route = None;
+    let mut rest: Vec<(String, String)> = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if k == "rest_route" {
+            route = Some(v.into_owned());
+        } else {
+            rest.push((k.into_owned(), v.into_owned()));
+        }
+    }
+    let route = route?;
+    let route = if route.starts_with('/') {
+        route
+    } else {
+        format!("/{route}")
+    };
+    // Only a path: nothing that would make it another host or a query.
+    if route.contains(['?', '#', '\\']) || route.contains("//") {
+        return None;
+    }
+    let mut target = format!("/wp-json{route}");
+    if !rest.is_empty() {
+        target.push('?');
+        target.push_str(
+            &url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(rest)
+                .finish(),
+        );
+    }
+    Some(target)
+}
+
+/// Answers `/?rest_route=…` as the API address it names, and tells every
+/// HTML page's reader where the API is (`Link: <…/wp-json/>;
+/// rel="https://api.w.org/"`, as WordPress does).
+pub(crate) async fn discovery(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if (path == "/" || path == "/index.php")
+        && let Some(target) = rest_route_target(request.uri())
+    {
+        let router = state.router.lock().ok().and_then(|r| r.clone());
+        let (mut parts, body) = request.into_parts();
+        let Ok(uri) = target.parse::<Uri>() else {
+            return WpError::no_route().into_response();
+        };
+        parts.uri = uri;
+        let Some(router) = router else {
+            return WpError::no_route().into_response();
+        };
+        return match router.oneshot(Request::from_parts(parts, body)).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+    }
+    let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html
+        && response.status().is_success()
+        && let Ok(site) = crate::site::load_site(&state).await
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "<{}>; rel=\"https://api.w.org/\"",
+            site.absolute_url("/wp-json/")
+        ))
+    {
+        response.headers_mut().append(header::LINK, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rest_route_names_an_api_address_and_nothing_else() {
+        let uri: Uri = "/?rest_route=/wp/v2/posts&per_page=2".parse().unwrap();
+        assert_eq!(
+            rest_route_target(&uri).as_deref(),
+            Some("/wp-json/wp/v2/posts?per_page=2")
+        );
+        let uri: Uri = "/?rest_route=%2Fwp%2Fv2%2Fposts%2F42".parse().unwrap();
+        assert_eq!(
+            rest_route_target(&uri).as_deref(),
+            Some("/wp-json/wp/v2/posts/42")
+        );
+        for bad in [
+            "/?p=42",
+            "/?rest_route=//evil.example/x",
+            "/?rest_route=/wp/v2/posts%3Fx=1",
+        ] {
+            let uri: Uri = bad.parse().unwrap();
+            assert_eq!(rest_route_target(&uri), None, "{bad}");
+        }
+    }
+}
