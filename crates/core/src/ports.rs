@@ -109,6 +109,19 @@ pub trait Accounts: Send + Sync + 'static {
         id: i64,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<()>;
+    /// Stores a new Application Password.
+    async fn create_app_password(
+        &self,
+        new: &crate::model::NewAppPassword,
+    ) -> Result<crate::model::AppPassword>;
+    /// A user's Application Passwords, newest first, each with its hash.
+    async fn app_passwords(&self, user_id: i64)
+    -> Result<Vec<(crate::model::AppPassword, String)>>;
+    /// Notes that an Application Password signed a request in.
+    async fn touch_app_password(&self, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    /// Deletes one of `user_id`'s Application Passwords; false if they
+    /// have none with this id.
+    async fn revoke_app_password(&self, user_id: i64, id: i64) -> Result<bool>;
 }
 
 /// Sends e-mail (password resets, later notifications).

@@ -334,6 +334,40 @@ impl Accounts for SqlStore {
         crate::tokens::revoke(&self.pool, user_id, id, now).await
     }
 
+    async fn create_app_password(
+        &self,
+        new: &kiosque_core::model::NewAppPassword,
+    ) -> Result<kiosque_core::model::AppPassword> {
+        crate::tokens::create_app_password(&self.pool, new).await
+    }
+
+    async fn app_passwords(
+        &self,
+        user_id: i64,
+    ) -> Result<Vec<(kiosque_core::model::AppPassword, String)>> {
+        crate::tokens::app_passwords(&self.pool, user_id).await
+    }
+
+    async fn touch_app_password(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE app_passwords SET last_used_at = $1 WHERE id = $2")
+            .bind(now.timestamp())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn revoke_app_password(&self, user_id: i64, id: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM app_passwords WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)

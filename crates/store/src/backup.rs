@@ -82,6 +82,7 @@ pub const TABLES: &[Table] = &[
     table("stats_counts"),
     // Hashes only: a restored site's integrations keep working.
     table("api_tokens"),
+    table("app_passwords"),
     // Last, so restoring the content above finds no webhook to tell. The
     // signing secrets are in the backup: receivers keep verifying.
     table("webhooks"),

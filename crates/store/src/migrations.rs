@@ -199,6 +199,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0031_import_lookup.sql"),
         include_str!("../migrations/postgres/0031_import_lookup.sql"),
     ),
+    (
+        32,
+        "app passwords",
+        include_str!("../migrations/sqlite/0032_app_passwords.sql"),
+        include_str!("../migrations/postgres/0032_app_passwords.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -1,7 +1,9 @@
 //! Personal API tokens (the `Accounts` port's token methods).
 
 use chrono::{DateTime, Utc};
-use kiosque_core::model::{ApiToken, Idempotent, KeptAnswer, NewApiToken, User};
+use kiosque_core::model::{
+    ApiToken, AppPassword, Idempotent, KeptAnswer, NewApiToken, NewAppPassword, User,
+};
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
@@ -192,4 +194,58 @@ pub(crate) async fn keep_answer(
     };
     query.execute(pool).await.map_err(db)?;
     Ok(())
+}
+
+const APP_PASSWORD_COLUMNS: &str = "id, user_id, name, password_hash, created_at, last_used_at";
+
+fn app_password(row: &AnyRow) -> Result<(AppPassword, String)> {
+    Ok((
+        AppPassword {
+            id: get(row, "id")?,
+            user_id: get(row, "user_id")?,
+            name: get(row, "name")?,
+            created_at: time(get(row, "created_at")?),
+            last_used_at: get::<Option<i64>>(row, "last_used_at")?.map(time),
+        },
+        get(row, "password_hash")?,
+    ))
+}
+
+pub(crate) async fn create_app_password(
+    pool: &AnyPool,
+    new: &NewAppPassword,
+) -> Result<AppPassword> {
+    let sql = format!(
+        "INSERT INTO app_passwords (user_id, name, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING {APP_PASSWORD_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(new.user_id)
+        .bind(&new.name)
+        .bind(&new.password_hash)
+        .bind(new.created_at.timestamp())
+        .fetch_one(pool)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => Error::NotFound("account"),
+            other => db(other),
+        })?;
+    Ok(app_password(&row)?.0)
+}
+
+pub(crate) async fn app_passwords(
+    pool: &AnyPool,
+    user_id: i64,
+) -> Result<Vec<(AppPassword, String)>> {
+    sqlx::query(&format!(
+        "SELECT {APP_PASSWORD_COLUMNS} FROM app_passwords WHERE user_id = $1 \
+         ORDER BY created_at DESC, id DESC"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(app_password)
+    .collect()
 }

@@ -46,7 +46,10 @@ pub use search::{
 pub use site::{Accent, Banner, CommentPolicy, CommentSettings, ShareNetwork, Site};
 pub use sitemap::SitemapEntry;
 pub use taxonomy::{SectionFamily, TERM_NAME_MAX, TermKind, TermUsage, check_term};
-pub use user::{ApiToken, Idempotent, KeptAnswer, NewApiToken, NewUser, Session, User};
+pub use user::{
+    ApiToken, AppPassword, Idempotent, KeptAnswer, NewApiToken, NewAppPassword, NewUser, Session,
+    User,
+};
 pub use webhook::{
     Attempt, Delivery, DeliveryOutcome, DeliveryState, DueDelivery, EventObject, Webhook,
     WebhookEvent, WebhookSettings,

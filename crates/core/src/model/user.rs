@@ -125,3 +125,34 @@ pub struct KeptAnswer {
     /// The `Location` header, if any.
     pub location: Option<String>,
 }
+
+/// A WordPress Application Password: what an integration written for
+/// WordPress's API signs in with (HTTP Basic, the account's e-mail or
+/// imported login and this password). Shown once, when made; only its
+/// Argon2id hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppPassword {
+    /// Storage id.
+    pub id: i64,
+    /// Whose it is.
+    pub user_id: i64,
+    /// What the user called it ("Application mobile").
+    pub name: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it last signed a request in (written at most once a minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// An Application Password about to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAppPassword {
+    /// Whose it is.
+    pub user_id: i64,
+    /// Its name.
+    pub name: String,
+    /// The password's Argon2id hash.
+    pub password_hash: String,
+    /// Now.
+    pub created_at: DateTime<Utc>,
+}

@@ -95,6 +95,74 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| Error::Backend(format!("password hashing failed: {e}").into()))
 }
 
+/// Characters of an Application Password, as WordPress makes them.
+const APP_PASSWORD_LENGTH: usize = 24;
+
+/// A new Application Password (WordPress's format: 24 letters and
+/// digits, about 142 bits) and its Argon2id hash. Slow: call it off the
+/// async executor.
+pub fn new_app_password() -> Result<(String, String)> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut password = String::with_capacity(APP_PASSWORD_LENGTH);
+    while password.len() < APP_PASSWORD_LENGTH {
+        let mut byte = [0u8; 1];
+        getrandom::fill(&mut byte)
+            .map_err(|e| Error::Backend(format!("no randomness: {e}").into()))?;
+        // 62 × 4 = 248: bytes above are drawn again, so no letter is likelier.
+        if usize::from(byte[0]) < ALPHABET.len() * 4 {
+            password.push(char::from(ALPHABET[usize::from(byte[0]) % ALPHABET.len()]));
+        }
+    }
+    let hash = hash_password(&password)?;
+    Ok((password, hash))
+}
+
+/// A new Application Password named `name` for `user_id`: the password
+/// (shown once) and what is stored. The name is 1 to 100 characters
+/// (`name` / `required` or `too_long` otherwise). Slow: Argon2id.
+pub fn make_app_password(
+    user_id: i64,
+    name: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(String, crate::model::NewAppPassword)> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(Error::invalid("name", "required"));
+    }
+    if name.chars().count() > 100 {
+        return Err(Error::invalid("name", "too_long"));
+    }
+    let (password, password_hash) = new_app_password()?;
+    Ok((
+        password,
+        crate::model::NewAppPassword {
+            user_id,
+            name,
+            password_hash,
+            created_at: now,
+        },
+    ))
+}
+
+/// An Application Password as shown, in groups of four (WordPress's
+/// `abcd efgh …`); clients may send it with or without the spaces.
+pub fn app_password_shown(password: &str) -> String {
+    password
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An Application Password as sent, without its spaces; `None` if it
+/// cannot be one (so no hash is computed for it).
+pub fn app_password_sent(sent: &str) -> Option<String> {
+    let bare: String = sent.chars().filter(|c| !c.is_whitespace()).collect();
+    (bare.len() == APP_PASSWORD_LENGTH && bare.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(bare)
+}
+
 /// Whether `password` matches `hash`. A malformed hash matches nothing.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
@@ -190,6 +258,22 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn application_passwords_are_wordpress_shaped_and_read_with_or_without_spaces() {
+        let (password, hash) = new_app_password().unwrap();
+        assert_eq!(password.len(), 24);
+        assert!(password.bytes().all(|b| b.is_ascii_alphanumeric()));
+        let shown = app_password_shown(&password);
+        assert_eq!(shown.len(), 29, "{shown}");
+        assert_eq!(
+            app_password_sent(&shown).as_deref(),
+            Some(password.as_str())
+        );
+        assert!(verify_password(&password, &hash));
+        assert_eq!(app_password_sent("short"), None);
+        assert_eq!(app_password_sent("abcd efgh ijkl mnop qrst uvw!"), None);
+    }
 
     #[test]
     fn a_password_verifies_only_against_its_own_hash() {

@@ -40,6 +40,16 @@ pub enum UserCommand {
         /// contributor, author, editor or administrator.
         role: String,
     },
+    /// Make an Application Password, what integrations written for
+    /// WordPress's API sign in with (HTTP Basic: the e-mail and this
+    /// password). The password is printed alone on the last line, once.
+    AppPassword {
+        /// Sign-in address.
+        email: String,
+        /// What it is for ("Application mobile").
+        #[arg(long)]
+        name: String,
+    },
     /// Set a new password (this signs the account out everywhere).
     ResetPassword {
         /// Sign-in address.
@@ -168,6 +178,28 @@ impl UserCommand {
                 let user = find(&store, &email).await?;
                 store.set_user_role(user.id, role).await?;
                 println!("{} is now {role}", user.email.as_str());
+            }
+            UserCommand::AppPassword { email, name } => {
+                let user = find(&store, &email).await?;
+                let made = tokio::task::spawn_blocking(move || {
+                    auth::make_app_password(user.id, &name, chrono::Utc::now())
+                })
+                .await?;
+                let (password, new) = match made {
+                    Ok(made) => made,
+                    Err(Error::Invalid(fields)) if fields.iter().any(|f| f.code == "too_long") => {
+                        bail!("--name is at most 100 characters")
+                    }
+                    Err(Error::Invalid(_)) => bail!("--name must not be empty"),
+                    Err(e) => return Err(e.into()),
+                };
+                let stored = store.create_app_password(&new).await?;
+                println!(
+                    "Application Password {:?} made for {}; it is shown once, keep it now:",
+                    stored.name,
+                    email.trim()
+                );
+                println!("{}", auth::app_password_shown(&password));
             }
             UserCommand::ResetPassword { email, password } => {
                 let user = find(&store, &email).await?;

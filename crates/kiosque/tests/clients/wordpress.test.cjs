@@ -135,6 +135,95 @@ test('api-fetch gets WordPress error shapes', async () => {
   });
 });
 
+// Writing, signed in with an Application Password (HTTP Basic).
+const auth = { username: facts.login, password: facts.app_password };
+const basic = 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+
+test('a wrong Application Password is refused as WordPress refuses it', async () => {
+  const intruder = new WPAPI({ endpoint: `${site}/wp-json/`, username: facts.login, password: 'abcd efgh ijkl mnop qrst uvwx' });
+  await assert.rejects(intruder.posts().create({ title: 'Intrus', status: 'publish' }), (e) => {
+    assert.equal(e.code, 'incorrect_password');
+    assert.equal(e.data.status, 401);
+    return true;
+  });
+  const anonymous = new WPAPI({ endpoint: `${site}/wp-json/` });
+  await assert.rejects(anonymous.posts().create({ title: 'Anonyme' }), (e) => {
+    assert.equal(e.code, 'rest_cannot_create');
+    assert.equal(e.data.status, 401);
+    return true;
+  });
+});
+
+let created;
+
+test('wpapi creates and publishes a post that readers then find', async () => {
+  const writer = new WPAPI({ endpoint: `${site}/wp-json/`, ...auth });
+  created = await writer.posts().create({
+    title: 'La lagune en fête',
+    content: '<p>Le festival revient <strong>samedi</strong> sur les berges.</p><ul><li>Concerts</li><li>Pirogues</li></ul>',
+    excerpt: 'Le festival revient samedi.',
+    status: 'publish',
+    categories: [facts.category_parents[0][0]],
+  });
+  assert.equal(created.status, 'publish');
+  assert.equal(created.title.raw, 'La lagune en fête');
+  assert.deepEqual(created.categories, [facts.category_parents[0][0]]);
+  assert.ok(!facts.published.includes(created.id), 'an imported id was given again');
+  const page = await fetch(created.link);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, /La lagune en fête/);
+  assert.match(html, /<strong>samedi<\/strong>/);
+  const listed = await new WPAPI({ endpoint: `${site}/wp-json/` }).posts().get();
+  assert.equal(listed._paging.total, facts.published.length + 1);
+});
+
+test('wpapi uploads a photo', async () => {
+  const writer = new WPAPI({ endpoint: `${site}/wp-json/`, ...auth });
+  const photo = require('node:fs').readFileSync(facts.photo_file);
+  const media = await writer.media().file(photo, 'berges.jpg').create({ alt_text: 'Les berges au matin', caption: 'Les berges' });
+  assert.equal(media.media_type, 'image');
+  assert.equal(media.alt_text, 'Les berges au matin');
+  const file = await fetch(media.source_url);
+  assert.equal(file.status, 200);
+  assert.match(file.headers.get('content-type'), /^image\//);
+});
+
+test('api-fetch changes a post with PUT sent as POST + X-HTTP-Method-Override', async () => {
+  const seen = [];
+  apiFetch.use((options, next) => {
+    const headers = { ...(options.headers || {}), Authorization: basic };
+    return next({ ...options, headers }).then((r) => r, (e) => { throw e; });
+  });
+  // See what goes out: api-fetch's own HTTP/1.0 middleware turns PUT
+  // into POST with the override header.
+  const original = globalThis.fetch;
+  globalThis.fetch = (url, init) => {
+    seen.push({ method: init.method, override: init.headers && (init.headers['X-HTTP-Method-Override'] || init.headers['x-http-method-override']) });
+    return original(url, init);
+  };
+  try {
+    const updated = await apiFetch({ path: `/wp/v2/posts/${created.id}`, method: 'PUT', data: { title: 'La lagune en fête, jour 2' } });
+    assert.equal(updated.title.raw, 'La lagune en fête, jour 2');
+  } finally {
+    globalThis.fetch = original;
+  }
+  assert.ok(seen.some((s) => s.method === 'POST' && s.override === 'PUT'), JSON.stringify(seen));
+  const read = await apiFetch({ path: `/wp/v2/posts/${created.id}` });
+  assert.equal(read.title.rendered, 'La lagune en fête, jour 2');
+  const raw = await apiFetch({
+    path: '/wp/v2/media',
+    method: 'POST',
+    body: require('node:fs').readFileSync(facts.photo_file),
+    headers: { 'Content-Disposition': 'attachment; filename="quai.jpg"', 'Content-Type': 'image/jpeg' },
+  });
+  assert.equal(raw.mime_type, 'image/jpeg');
+  const gone = await apiFetch({ path: `/wp/v2/posts/${created.id}?force=true`, method: 'DELETE' });
+  assert.equal(gone.deleted, true);
+  const after = await fetch(created.link);
+  assert.equal(after.status, 404);
+});
+
 test('no private address in any public answer', () => {
   const all = seen.join('\n');
   for (const address of facts.private) {

@@ -4,13 +4,14 @@
 //! (`tests/clients/wordpress.test.cjs`); things made after the import
 //! never take an imported id.
 
-use kiosque_core::ports::{Imports as _, Store as _};
+use kiosque_core::ports::{Accounts as _, Imports as _, Store as _};
 use kiosque_testkit::{TestApp, TestDb, both_databases, external_tool};
 use serde_json::{Value, json};
 
 both_databases!(
     wordpress_clients_read_an_imported_site_at_its_wordpress_ids,
     things_made_after_an_import_never_take_an_imported_id,
+    an_application_password_signs_in_by_email_or_imported_login_until_revoked,
 );
 
 /// The fixture's WordPress ids (`fr-news.xml`).
@@ -117,7 +118,43 @@ async fn wordpress_clients_read_an_imported_site_at_its_wordpress_ids(db: TestDb
     ) else {
         return;
     };
+    // An editor's Application Password, made with the CLI (printed
+    // alone on its last line).
+    app.store
+        .create_user(&kiosque_core::model::NewUser {
+            email: kiosque_core::types::Email::parse("redaction@echo-lagune.example").unwrap(),
+            name: "Rédaction".into(),
+            role: kiosque_core::types::Role::Editor,
+            password_hash: None,
+            created_at: chrono::Utc::now(),
+        })
+        .await
+        .unwrap();
+    let out = crate::common::kiosque_on(
+        &app,
+        &[
+            "user".as_ref(),
+            "app-password".as_ref(),
+            "redaction@echo-lagune.example".as_ref(),
+            "--name".as_ref(),
+            "Application mobile".as_ref(),
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let password = printed.lines().last().unwrap().to_owned();
+    assert_eq!(password.len(), 29, "{printed}");
+    let photo_file = app.db.dir.path().join("berges.jpg");
+    std::fs::write(&photo_file, kiosque_media::photo_like(7, 800, 600)).unwrap();
     let facts = json!({
+        "login": "redaction@echo-lagune.example",
+        "app_password": password,
+        "photo_file": photo_file,
         "published": [DOCKERS, BOUAKE],
         "post": DOCKERS,
         "author_name": "Gaëlle Villeneuve",
@@ -215,4 +252,87 @@ async fn things_made_after_an_import_never_take_an_imported_id(db: TestDb) {
     assert_eq!(moved, json!({"id": aliased, "slug": "premier-apres"}));
     let (status, _) = json_at(&app, &format!("/wp-json/wp/v2/posts/{b}")).await;
     assert_eq!(status, 404, "`b` answers at its imported id only");
+}
+
+/// `GET /wp-json/wp/v2/users/me` with HTTP Basic.
+async fn me(app: &TestApp, login: &str, password: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .get(app.url("/wp-json/wp/v2/users/me"))
+        .basic_auth(login, Some(password))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+async fn an_application_password_signs_in_by_email_or_imported_login_until_revoked(db: TestDb) {
+    let app = imported_site(db).await;
+    // Made on the account page: shown once, listed, revoked.
+    let newsroom = app
+        .newsroom("awa@example.org", kiosque_core::types::Role::Author)
+        .await;
+    let made = newsroom
+        .post("/admin/account/app-passwords", &[("name", "Zapier")])
+        .await;
+    assert_eq!(made.status().as_u16(), 201);
+    assert_eq!(made.headers()["cache-control"], "no-store");
+    let page = made.text().await.unwrap();
+    let password = page
+        .split("id=\"new-app-password\" type=\"text\" readonly value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the password is shown once")
+        .to_owned();
+    let (status, body) = me(&app, "awa@example.org", &password).await;
+    assert_eq!(status, 200, "{body}");
+    // Without its spaces too, as some clients send it.
+    let (status, _) = me(&app, "awa@example.org", &password.replace(' ', "")).await;
+    assert_eq!(status, 200);
+    let (_, listed) = newsroom.page("/admin/account").await;
+    assert!(listed.contains("Zapier") && !listed.contains(&password));
+    let (status, error) = me(&app, "awa@example.org", "abcd efgh ijkl mnop qrst uvwx").await;
+    assert_eq!(
+        (status, &error["code"]),
+        (401, &json!("incorrect_password"))
+    );
+    let (status, error) = me(&app, "nobody@example.org", &password).await;
+    assert_eq!((status, &error["code"]), (401, &json!("invalid_email")));
+    let id = app
+        .store
+        .app_passwords(newsroom_user_id(&app, "awa@example.org").await)
+        .await
+        .unwrap()[0]
+        .0
+        .id;
+    let revoked = newsroom
+        .post(&format!("/admin/account/app-passwords/{id}/revoke"), &[])
+        .await;
+    assert_eq!(revoked.status().as_u16(), 303);
+    let (status, _) = me(&app, "awa@example.org", &password).await;
+    assert_eq!(status, 401, "a revoked password signs nobody in");
+    let bad = newsroom
+        .post("/admin/account/app-passwords", &[("name", " ")])
+        .await;
+    assert_eq!(bad.status().as_u16(), 422);
+
+    // An imported account signs in with its WordPress login.
+    let gaelle = newsroom_user_id(&app, "gaelle@echo-lagune.example").await;
+    let (password, new) =
+        kiosque_core::service::auth::make_app_password(gaelle, "Appli", chrono::Utc::now())
+            .unwrap();
+    app.store.create_app_password(&new).await.unwrap();
+    let (status, body) = me(&app, "gaelle", &password).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["id"], GAELLE);
+    assert_eq!(body["name"], "Gaëlle Villeneuve");
+}
+
+async fn newsroom_user_id(app: &TestApp, email: &str) -> i64 {
+    app.store
+        .user_by_email(&kiosque_core::types::Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }

@@ -142,3 +142,58 @@ pub async fn an_idempotency_key_is_claimed_once_and_replays_its_answer(db: TestD
         Idempotent::New
     );
 }
+
+/// WordPress Application Passwords: stored hashed, listed newest first
+/// with their hashes, touched, revoked by their owner only, gone with
+/// their account.
+pub async fn app_passwords_are_listed_touched_and_revoked_by_their_owner(db: TestDb) {
+    let store = db.store().await;
+    let now = Utc::now();
+    let user = |email: &str| NewUser {
+        email: Email::parse(email).unwrap(),
+        name: "Awa Diop".into(),
+        role: Role::Author,
+        password_hash: None,
+        created_at: now,
+    };
+    let awa = store.create_user(&user("awa@example.org")).await.unwrap();
+    let kofi = store.create_user(&user("kofi@example.org")).await.unwrap();
+    let (password, new) = auth::make_app_password(awa.id, "  Appli   mobile ", now).unwrap();
+    let first = store.create_app_password(&new).await.unwrap();
+    assert_eq!(first.name, "Appli mobile");
+    assert_eq!(first.last_used_at, None);
+    let (_, later) = auth::make_app_password(awa.id, "Zapier", now + Duration::seconds(5)).unwrap();
+    let second = store.create_app_password(&later).await.unwrap();
+    let listed = store.app_passwords(awa.id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|(p, _)| p.id).collect::<Vec<_>>(),
+        [second.id, first.id]
+    );
+    assert!(auth::verify_password(&password, &listed[1].1));
+    assert!(!listed[1].1.contains(&password), "only the hash is kept");
+    store
+        .touch_app_password(first.id, now + Duration::seconds(9))
+        .await
+        .unwrap();
+    let touched = store.app_passwords(awa.id).await.unwrap();
+    assert_eq!(
+        touched[1].0.last_used_at.map(|t| t.timestamp()),
+        Some((now + Duration::seconds(9)).timestamp())
+    );
+    assert!(!store.revoke_app_password(kofi.id, first.id).await.unwrap());
+    assert!(store.revoke_app_password(awa.id, first.id).await.unwrap());
+    assert_eq!(store.app_passwords(awa.id).await.unwrap().len(), 1);
+    assert!(matches!(
+        auth::make_app_password(awa.id, " ", now),
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        store
+            .create_app_password(&kiosque_core::model::NewAppPassword {
+                user_id: 999_999,
+                ..later
+            })
+            .await,
+        Err(Error::NotFound(_))
+    ));
+}

@@ -24,6 +24,7 @@ pub(crate) struct AccountQuery {
     password: Option<String>,
     totp: Option<String>,
     token: Option<String>,
+    app_password: Option<String>,
 }
 
 /// Whether this user may turn the second factor off.
@@ -60,6 +61,11 @@ pub(super) struct AccountPage {
     pub(super) made_token: Option<(String, String)>,
     /// Why a token was not made.
     pub(super) token_error: Option<String>,
+    /// An Application Password just made: (its name, the password shown
+    /// this once).
+    pub(super) made_app_password: Option<(String, String)>,
+    /// Why an Application Password was not made.
+    pub(super) app_password_error: Option<String>,
 }
 
 pub(super) async fn render_page(
@@ -74,9 +80,12 @@ pub(super) async fn render_page(
         status,
         made_token,
         token_error,
+        made_app_password,
+        app_password_error,
     } = page;
     let strings = state.strings(newsroom.site.language);
     let tokens = super::tokens::views(state, newsroom).await?;
+    let app_passwords = super::app_passwords::views(state, newsroom).await?;
     let me = context! {
         name => &newsroom.user.name,
         email => newsroom.user.email.as_str(),
@@ -87,6 +96,9 @@ pub(super) async fn render_page(
     let ctx = context! {
         me, error, setup_required, tokens, token_error,
         made_token => made_token.map(|(name, secret)| context! { name, secret }),
+        app_passwords, app_password_error,
+        made_app_password => made_app_password.map(|(name, secret)| context! { name, secret }),
+        api_root => newsroom.site.absolute_url("/wp-json/"),
         can_disable => can_disable(newsroom),
         ..admin_context(state, &newsroom.site, Some(newsroom), &title, "account", flash)
     };
@@ -104,6 +116,8 @@ pub(crate) async fn show(
         Some(strings.text("admin.password_changed"))
     } else if query.token.is_some() {
         Some(strings.text("admin.token_revoked_flash"))
+    } else if query.app_password.is_some() {
+        Some(strings.text("admin.app_password_revoked_flash"))
     } else {
         match query.totp.as_deref() {
             Some("on") => Some(strings.text("admin.two_factor_enabled")),

@@ -4,6 +4,7 @@
 //! handler checks the role's permission.
 
 mod account;
+mod app_passwords;
 mod articles;
 mod authors;
 mod charts;
@@ -98,6 +99,11 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         .route("/admin/account/password", post(account::change_password))
         .route("/admin/account/tokens", post(tokens::create))
         .route("/admin/account/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/admin/account/app-passwords", post(app_passwords::create))
+        .route(
+            "/admin/account/app-passwords/{id}/revoke",
+            post(app_passwords::revoke),
+        )
         .route(
             "/admin/account/totp",
             get(account::totp_setup).post(account::totp_enable),

@@ -5,7 +5,7 @@
 
 mod accounts;
 mod article_in;
-mod auth;
+pub(crate) mod auth;
 mod body;
 mod content;
 mod error;

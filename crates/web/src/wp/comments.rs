@@ -9,6 +9,7 @@ use axum::response::Response;
 use kiosque_core::model::{Comment, CommentQuery, Site};
 use serde_json::{Value, json};
 
+use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{self, Kind, Outward};
 use super::posts::site;
@@ -114,11 +115,12 @@ async fn draw(
 /// `GET /wp/v2/comments`.
 pub(crate) async fn list_comments(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "desc")?;
@@ -189,13 +191,14 @@ pub(crate) async fn list_comments(
 /// `GET /wp/v2/comments/{id}`.
 pub(crate) async fn get_comment(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
     let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let store = state.store.as_ref();
     let missing = || WpError::missing("rest_comment_invalid_id", "Invalid comment ID.");

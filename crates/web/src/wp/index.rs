@@ -11,6 +11,7 @@ use chrono::Offset as _;
 use kiosque_core::model::{PublishedQuery, Site};
 use serde_json::{Map, Value, json};
 
+use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{Kind, Outward};
 use super::posts::site;
@@ -277,10 +278,22 @@ fn route(site: &Site, pattern: &str, collection: bool) -> Value {
     for (name, kind, description) in own_args(pattern) {
         args.insert((*name).to_owned(), arg(kind, description));
     }
+    let writes: &[&str] = match pattern {
+        "/wp/v2/posts" | "/wp/v2/media" => &["POST"],
+        "/wp/v2/posts/(?P<id>[\\d]+)" => &["POST", "PUT", "PATCH", "DELETE"],
+        _ => &[],
+    };
+    let mut endpoints = vec![json!({ "methods": ["GET"], "args": args })];
+    if !writes.is_empty() {
+        endpoints.push(json!({ "methods": writes, "args": {} }));
+    }
+    let methods: Vec<&str> = std::iter::once("GET")
+        .chain(writes.iter().copied())
+        .collect();
     let mut out = json!({
         "namespace": "wp/v2",
-        "methods": ["GET"],
-        "endpoints": [{ "methods": ["GET"], "args": args }],
+        "methods": methods,
+        "endpoints": endpoints,
     });
     if !pattern.contains("(?P<") {
         out["_links"] =
@@ -351,7 +364,13 @@ pub(crate) async fn root(State(state): State<Arc<AppState>>) -> Result<Response,
         "page_on_front": 0,
         "show_on_front": "posts",
         "namespaces": ["wp/v2"],
-        "authentication": {},
+        "authentication": {
+            "application-passwords": {
+                "endpoints": {
+                    "authorization": site.absolute_url("/admin/account#app-passwords"),
+                },
+            },
+        },
         "routes": all,
         "site_logo": logo,
         "site_icon": 0,
@@ -544,11 +563,12 @@ pub(crate) async fn get_settings() -> WpError {
 /// first, as the site's search finds them.
 pub(crate) async fn search(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let paging = q.paging()?;
     let kind = q.choice("type", &["post", "term", "post-format"], "post")?;

@@ -11,6 +11,7 @@ use axum::response::Response;
 use kiosque_core::model::{MediaQuery, PublicMedia, Site};
 use serde_json::{Map, Value, json};
 
+use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{self, Kind, Outward};
 use super::posts::site;
@@ -145,7 +146,7 @@ fn media(site: &Site, p: &PublicMedia, id: i64, parent: Option<i64>) -> Value {
 }
 
 /// Draws photos with their WordPress ids and their articles'.
-async fn draw(
+pub(crate) async fn draw(
     state: &Arc<AppState>,
     site: &Site,
     ask: &Ask,
@@ -168,11 +169,12 @@ async fn draw(
 /// `GET /wp/v2/media`.
 pub(crate) async fn list_media(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "desc")?;
@@ -248,13 +250,14 @@ pub(crate) async fn list_media(
 /// `GET /wp/v2/media/{id}`.
 pub(crate) async fn get_media(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
     let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let store = state.store.as_ref();
     let missing = || WpError::missing("rest_post_invalid_id", "Invalid post ID.");

@@ -8,6 +8,7 @@
 //! shape. Discovery (`index.rs`) as WordPress does it: the `/wp-json/`
 //! index, a `Link` header and `<link>` on pages, `?rest_route=`.
 
+mod auth;
 mod comments;
 mod error;
 mod ids;
@@ -17,7 +18,9 @@ mod posts;
 mod query;
 mod respond;
 mod terms;
+mod upload;
 mod users;
+mod write;
 
 use std::sync::Arc;
 
@@ -32,16 +35,34 @@ use tower::ServiceExt as _;
 use crate::AppState;
 use error::WpError;
 
-/// The routes under `/wp-json/`.
-pub(crate) fn routes() -> Router<Arc<AppState>> {
+/// The routes under `/wp-json/`; a photo may be as large as
+/// `upload_limit`, other bodies 2 MB.
+pub(crate) fn routes(state: Arc<AppState>, upload_limit: usize) -> Router<Arc<AppState>> {
     let v2 = |path: &str| format!("/wp-json/wp/v2{path}");
+    let uploads = Router::new()
+        .route(
+            &v2("/media"),
+            get(media::list_media).post(upload::upload_media),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(upload_limit));
     Router::new()
+        .merge(uploads)
         .route("/wp-json", get(index::root))
         .route("/wp-json/", get(index::root))
         .route("/wp-json/wp/v2", get(index::namespace))
         .route("/wp-json/wp/v2/", get(index::namespace))
-        .route(&v2("/posts"), get(posts::list_posts))
-        .route(&v2("/posts/{id}"), get(posts::get_post))
+        .route(
+            &v2("/posts"),
+            get(posts::list_posts).post(write::create_post),
+        )
+        .route(
+            &v2("/posts/{id}"),
+            get(posts::get_post)
+                .post(write::update_post)
+                .put(write::update_post)
+                .patch(write::update_post)
+                .delete(write::delete_post),
+        )
         .route(&v2("/pages"), get(posts::list_pages))
         .route(&v2("/pages/{id}"), get(posts::get_page))
         .route(&v2("/categories"), get(terms::list_categories))
@@ -50,7 +71,6 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(&v2("/tags/{id}"), get(terms::get_tag))
         .route(&v2("/users"), get(users::list_users))
         .route(&v2("/users/{id}"), get(users::get_user))
-        .route(&v2("/media"), get(media::list_media))
         .route(&v2("/media/{id}"), get(media::get_media))
         .route(&v2("/comments"), get(comments::list_comments))
         .route(&v2("/comments/{id}"), get(comments::get_comment))
@@ -64,6 +84,65 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(&v2("/statuses/{status}"), get(index::get_status))
         .route("/wp-json/{*rest}", any(no_route))
         .method_not_allowed_fallback(no_route)
+        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(state, method_override))
+}
+
+/// A `POST` standing for another method (`X-HTTP-Method-Override: PUT`
+/// or `?_method=DELETE`), as WordPress takes it from clients and proxies
+/// that send only GET and POST: asked again with that method.
+async fn method_override(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    let named = request
+        .headers()
+        .get("x-http-method-override")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            url::form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
+                .find(|(k, _)| k == "_method")
+                .map(|(_, v)| v.into_owned())
+        });
+    let method = match named.map(|m| m.to_ascii_uppercase()).as_deref() {
+        Some("PUT") => axum::http::Method::PUT,
+        Some("PATCH") => axum::http::Method::PATCH,
+        Some("DELETE") => axum::http::Method::DELETE,
+        _ => return next.run(request).await,
+    };
+    let Some(router) = state.router.lock().ok().and_then(|r| r.clone()) else {
+        return next.run(request).await;
+    };
+    let (mut parts, body) = request.into_parts();
+    parts.method = method;
+    parts.headers.remove("x-http-method-override");
+    again(router, parts, body).await
+}
+
+/// Asks the whole router again: routed afresh (the first routing's
+/// matched path is dropped), from the same peer.
+async fn again(
+    router: Router,
+    mut parts: axum::http::request::Parts,
+    body: axum::body::Body,
+) -> Response {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .cloned();
+    parts.extensions = axum::http::Extensions::new();
+    if let Some(peer) = peer {
+        parts.extensions.insert(peer);
+    }
+    match router.oneshot(Request::from_parts(parts, body)).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 async fn no_route() -> WpError {
@@ -126,10 +205,7 @@ pub(crate) async fn discovery(
         let Some(router) = router else {
             return WpError::no_route().into_response();
         };
-        return match router.oneshot(Request::from_parts(parts, body)).await {
-            Ok(response) => response,
-            Err(never) => match never {},
-        };
+        return again(router, parts, body).await;
     }
     let mut response = next.run(request).await;
     let html = response

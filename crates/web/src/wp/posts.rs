@@ -12,6 +12,7 @@ use kiosque_core::model::{Article, ListSort, PublishedQuery, Site, SortKey, Stat
 use kiosque_core::types::ArticleStatus;
 use serde_json::{Value, json};
 
+use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{self, Kind, Outward};
 use super::query::Query;
@@ -64,7 +65,7 @@ fn rendered_text(text: &str) -> Value {
 }
 
 /// The ids an article's draw needs, turned outward once per answer.
-struct Known {
+pub(crate) struct Known {
     posts: Outward,
     authors: Outward,
     media: Outward,
@@ -74,7 +75,7 @@ struct Known {
 }
 
 impl Known {
-    async fn of(state: &AppState, articles: &[Article]) -> Result<Known, WpError> {
+    pub(crate) async fn of(state: &AppState, articles: &[Article]) -> Result<Known, WpError> {
         let store = state.store.as_ref();
         let ids: Vec<i64> = articles.iter().map(|a| a.id).collect();
         let authors: Vec<i64> = articles.iter().map(|a| a.author.id).collect();
@@ -101,8 +102,19 @@ impl Known {
     }
 }
 
-/// An article as WordPress draws a post (the `view` context).
-fn post(site: &Site, a: &Article, known: &Known) -> Value {
+/// WordPress's name for an article's state.
+fn wp_status(status: ArticleStatus) -> &'static str {
+    match status {
+        ArticleStatus::Published => "publish",
+        ArticleStatus::Scheduled => "future",
+        ArticleStatus::Pending => "pending",
+        ArticleStatus::Draft | ArticleStatus::Unpublished => "draft",
+    }
+}
+
+/// An article as WordPress draws a post: the `view` context, and with
+/// `edit` the `.raw` fields of the `edit` context.
+pub(crate) fn post(site: &Site, a: &Article, known: &Known, edit: bool) -> Value {
     let id = known.posts.get(a.id);
     let author = known.authors.get(a.author.id);
     let featured = a
@@ -140,7 +152,7 @@ fn post(site: &Site, a: &Article, known: &Known) -> Value {
     if featured != 0 {
         links["wp:featuredmedia"] = embeddable(route_url(site, &format!("media/{featured}")));
     }
-    json!({
+    let mut item = json!({
         "id": id,
         "date": local_time(site, a.published_at),
         "date_gmt": gmt_time(a.published_at),
@@ -148,7 +160,7 @@ fn post(site: &Site, a: &Article, known: &Known) -> Value {
         "modified": local_time(site, a.updated_at),
         "modified_gmt": gmt_time(a.updated_at),
         "slug": a.slug.as_str(),
-        "status": "publish",
+        "status": wp_status(a.status),
         "type": "post",
         "link": address,
         "title": rendered_text(a.title.as_str()),
@@ -171,7 +183,16 @@ fn post(site: &Site, a: &Article, known: &Known) -> Value {
         "categories": sections,
         "tags": tags,
         "_links": links,
-    })
+    });
+    if edit {
+        // What a client edits and sends back: the text as HTML (sent
+        // back, it is made Markdown again by the importer's converter).
+        item["title"]["raw"] = json!(a.title.as_str());
+        item["content"]["raw"] = item["content"]["rendered"].clone();
+        item["excerpt"]["raw"] = json!(a.excerpt);
+        item["guid"]["raw"] = item["guid"]["rendered"].clone();
+    }
+    item
 }
 
 /// Filters of the post list, in the store's terms; `None` when one of
@@ -242,11 +263,12 @@ async fn post_filters(
 /// `GET /wp/v2/posts`.
 pub(crate) async fn list_posts(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "desc")?;
@@ -332,13 +354,19 @@ pub(crate) async fn list_posts(
         (slice.articles, slice.total)
     };
     check_page(paging, total, "rest_post_invalid_page_number")?;
+    let edit = ask.context == super::respond::Context::Edit;
     let known = Known::of(&state, &articles).await?;
     let mut fetched = Fetched::default();
     let mut items = Vec::with_capacity(articles.len());
     for a in &articles {
         items.push(
-            ask.finish(&state, post(&site, a, &known), POST_EMBED, &mut fetched)
-                .await,
+            ask.finish(
+                &state,
+                post(&site, a, &known, edit),
+                POST_EMBED,
+                &mut fetched,
+            )
+            .await,
         );
     }
     let response = collection(&site, "/wp-json/wp/v2/posts", &q, paging, total, items);
@@ -371,29 +399,38 @@ async fn in_order(state: &AppState, ids: &[i64]) -> Result<Vec<Article>, WpError
 /// `GET /wp/v2/posts/{id}`.
 pub(crate) async fn get_post(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
     let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let missing = || WpError::missing("rest_post_invalid_id", "Invalid post ID.");
     let local = ids::inward(state.store.as_ref(), Kind::Post, wp)
         .await?
         .ok_or_else(missing)?;
+    // Published, or one the caller may edit.
     let article = state
         .store
         .article(local)
         .await?
-        .filter(|a| a.status == ArticleStatus::Published)
+        .filter(|a| {
+            a.status == ArticleStatus::Published
+                || caller.user.as_ref().is_some_and(|u| {
+                    u.role.allows(kiosque_core::types::Permission::WriteDrafts)
+                        && kiosque_core::service::editorial::can_edit(u, a)
+                })
+        })
         .ok_or_else(missing)?;
+    let edit = ask.context == super::respond::Context::Edit;
     let known = Known::of(&state, std::slice::from_ref(&article)).await?;
     let item = ask
         .finish(
             &state,
-            post(&site, &article, &known),
+            post(&site, &article, &known, edit),
             POST_EMBED,
             &mut Fetched::default(),
         )
@@ -459,11 +496,12 @@ const PAGE_EMBED: &[&str] = &[
 /// (a site has tens of them).
 pub(crate) async fn list_pages(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "desc")?;
@@ -560,13 +598,14 @@ pub(crate) async fn list_pages(
 /// `GET /wp/v2/pages/{id}`.
 pub(crate) async fn get_page(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
     let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let missing = || WpError::missing("rest_post_invalid_id", "Invalid post ID.");
     let local = ids::inward(state.store.as_ref(), Kind::Page, wp)

@@ -10,9 +10,11 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kiosque_core::model::Site;
+use kiosque_core::types::Permission;
 use serde_json::{Map, Value, json};
 use tower::ServiceExt as _;
 
+use super::auth::WpCaller;
 use super::error::WpError;
 use super::query::{Paging, Query};
 use crate::AppState;
@@ -44,17 +46,22 @@ pub(crate) struct Ask {
 }
 
 impl Ask {
-    pub(crate) fn read(query: &Query, headers: &HeaderMap) -> Result<Ask, WpError> {
+    pub(crate) fn read(
+        query: &Query,
+        headers: &HeaderMap,
+        caller: &WpCaller,
+    ) -> Result<Ask, WpError> {
         let context = match query.choice("context", &["view", "embed", "edit"], "view")? {
             "embed" => Context::Embed,
             "edit" => Context::Edit,
             _ => Context::View,
         };
         if context == Context::Edit {
-            return Err(WpError::unauthorized(
+            caller.may(
+                Permission::WriteDrafts,
                 "rest_forbidden_context",
                 "Sorry, you are not allowed to edit posts in this post type.",
-            ));
+            )?;
         }
         let embed = match query.list("_embed") {
             None => Embed::None,
@@ -69,6 +76,16 @@ impl Ask {
             fields: query.list("_fields").filter(|f| !f.is_empty()),
             authorization: headers.get(header::AUTHORIZATION).cloned(),
         })
+    }
+
+    /// How a write's answer is drawn: everything, nothing embedded.
+    pub(crate) fn edit() -> Ask {
+        Ask {
+            context: Context::Edit,
+            embed: Embed::None,
+            fields: None,
+            authorization: None,
+        }
     }
 
     fn embeds(&self, rel: &str) -> bool {

@@ -10,6 +10,7 @@ use axum::response::Response;
 use kiosque_core::model::{Site, TermKind};
 use serde_json::{Value, json};
 
+use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{self, Kind, Outward};
 use super::posts::site;
@@ -130,12 +131,13 @@ fn term(site: &Site, taxonomy: Taxonomy, t: &Term) -> Value {
 
 async fn list(
     state: Arc<AppState>,
+    caller: WpCaller,
     headers: HeaderMap,
     raw: Option<String>,
     taxonomy: Taxonomy,
 ) -> Result<Response, WpError> {
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "asc")?;
@@ -245,6 +247,7 @@ async fn list(
 
 async fn one(
     state: Arc<AppState>,
+    caller: WpCaller,
     headers: HeaderMap,
     id: &str,
     raw: Option<String>,
@@ -252,7 +255,7 @@ async fn one(
 ) -> Result<Response, WpError> {
     let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let terms = all(&state, taxonomy).await?;
     let found = terms
@@ -273,37 +276,41 @@ async fn one(
 /// `GET /wp/v2/categories`.
 pub(crate) async fn list_categories(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
-    list(state, headers, raw, Taxonomy::Category).await
+    list(state, caller, headers, raw, Taxonomy::Category).await
 }
 
 /// `GET /wp/v2/categories/{id}`.
 pub(crate) async fn get_category(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
-    one(state, headers, &id, raw, Taxonomy::Category).await
+    one(state, caller, headers, &id, raw, Taxonomy::Category).await
 }
 
 /// `GET /wp/v2/tags`.
 pub(crate) async fn list_tags(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
-    list(state, headers, raw, Taxonomy::Tag).await
+    list(state, caller, headers, raw, Taxonomy::Tag).await
 }
 
 /// `GET /wp/v2/tags/{id}`.
 pub(crate) async fn get_tag(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
-    one(state, headers, &id, raw, Taxonomy::Tag).await
+    one(state, caller, headers, &id, raw, Taxonomy::Tag).await
 }

@@ -10,6 +10,7 @@ use axum::response::Response;
 use kiosque_core::model::{Author, AuthorProfile, Site};
 use serde_json::{Value, json};
 
+use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{Kind, Outward};
 use super::posts::site;
@@ -66,11 +67,12 @@ fn user(site: &Site, a: &Author, profile: &AuthorProfile, id: i64) -> Value {
 /// `GET /wp/v2/users`: bylines, by name.
 pub(crate) async fn list_users(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "asc")?;
@@ -171,31 +173,60 @@ pub(crate) async fn list_users(
 /// `GET /wp/v2/users/{id}`.
 pub(crate) async fn get_user(
     State(state): State<Arc<AppState>>,
+    caller: WpCaller,
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WpError> {
-    if id == "me" {
-        return Err(WpError::unauthorized(
-            "rest_not_logged_in",
-            "You are not currently logged in.",
-        ));
-    }
-    let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
     let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers)?;
+    let ask = Ask::read(&q, &headers, &caller)?;
     let site = site(&state).await?;
     let store = state.store.as_ref();
     let missing = || WpError::missing("rest_user_invalid_id", "Invalid user ID.");
-    let local = super::ids::inward(store, Kind::Author, wp)
+    let author = if id == "me" {
+        // The signed-in account, as its byline; an account that signs
+        // nothing yet is 0, as a WordPress user without posts is not
+        // public.
+        let user = caller.user.as_ref().ok_or_else(|| {
+            WpError::unauthorized("rest_not_logged_in", "You are not currently logged in.")
+        })?;
+        match store
+            .authors()
+            .await?
+            .into_iter()
+            .find(|a| a.name == user.name)
+        {
+            Some(author) => author,
+            None => {
+                let slug = kiosque_core::types::Slug::from_text(&user.name)
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default();
+                let item = json!({
+                    "id": 0, "name": user.name, "url": "", "description": "",
+                    "link": "", "slug": slug, "meta": {},
+                    "_links": { "collection": super::respond::link(route_url(&site, "users")) },
+                });
+                let item = ask
+                    .finish(&state, item, USER_EMBED, &mut Fetched::default())
+                    .await;
+                return Ok(json_response(StatusCode::OK, &item));
+            }
+        }
+    } else {
+        let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
+        let local = super::ids::inward(store, Kind::Author, wp)
+            .await?
+            .ok_or_else(missing)?;
+        store
+            .authors()
+            .await?
+            .into_iter()
+            .find(|a| a.id == local)
+            .ok_or_else(missing)?
+    };
+    let wp = Outward::of(store, Kind::Author, &[author.id])
         .await?
-        .ok_or_else(missing)?;
-    let author = store
-        .authors()
-        .await?
-        .into_iter()
-        .find(|a| a.id == local)
-        .ok_or_else(missing)?;
+        .get(author.id);
     let profile = store.author_profile(author.id).await?;
     let item = ask
         .finish(
