@@ -3,20 +3,17 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use kiosque_core::model::{Comment, CommentQuery, Site};
 use serde_json::{Value, json};
 
-use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{self, Kind, Outward};
-use super::posts::site;
-use super::query::Query;
 use super::respond::{
-    Ask, Fetched, check_page, collection, embeddable, gmt_time, json_response, link, local_time,
-    route_url,
+    Ask, Asked, Fetched, WpId, check_page, collection, embeddable, gmt_time, json_response, link,
+    local_time, route_url,
 };
 use crate::AppState;
 
@@ -115,13 +112,8 @@ async fn draw(
 /// `GET /wp/v2/comments`.
 pub(crate) async fn list_comments(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    Asked { q, ask, site, .. }: Asked,
 ) -> Result<Response, WpError> {
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "desc")?;
     q.choice(
@@ -147,15 +139,7 @@ pub(crate) async fn list_comments(
         ));
     }
     let store = state.store.as_ref();
-    let inward = |kind, name: &'static str| {
-        let q = &q;
-        async move {
-            match q.ids(name)? {
-                None => Ok::<_, WpError>(None),
-                Some(wp) => Ok(Some(ids::inward_all(store, kind, &wp).await?)),
-            }
-        }
-    };
+    let inward = |kind, name: &'static str| ids::sent(store, &q, kind, name);
     let parents = match q.ids("parent")? {
         None => None,
         Some(wp) => {
@@ -191,15 +175,9 @@ pub(crate) async fn list_comments(
 /// `GET /wp/v2/comments/{id}`.
 pub(crate) async fn get_comment(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    WpId(wp): WpId,
+    Asked { ask, site, .. }: Asked,
 ) -> Result<Response, WpError> {
-    let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let store = state.store.as_ref();
     let missing = || WpError::missing("rest_comment_invalid_id", "Invalid comment ID.");
     let local = ids::inward(store, Kind::Comment, wp)

@@ -116,6 +116,20 @@ pub(crate) async fn inward_all(
         .collect())
 }
 
+/// The local ids a query parameter's WordPress ids name (`None` if it
+/// was not sent).
+pub(crate) async fn sent(
+    store: &dyn Store,
+    query: &super::query::Query,
+    kind: Kind,
+    name: &str,
+) -> Result<Option<Vec<i64>>, WpError> {
+    match query.ids(name)? {
+        None => Ok(None),
+        Some(wp) => Ok(Some(inward_all(store, kind, &wp).await?)),
+    }
+}
+
 /// Ids of a kind met while drawing a response, turned outward at once.
 #[derive(Debug, Default)]
 pub(crate) struct Outward {

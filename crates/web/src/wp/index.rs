@@ -5,18 +5,17 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Offset as _;
 use kiosque_core::model::{PublishedQuery, Site};
 use serde_json::{Map, Value, json};
 
-use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{Kind, Outward};
 use super::posts::site;
 use super::query::Query;
-use super::respond::{Ask, Fetched, check_page, collection, json_response, link, route_url};
+use super::respond::{Asked, Fetched, check_page, collection, json_response, link, route_url};
 use crate::AppState;
 
 /// The arguments a collection takes (besides its own filters).
@@ -563,13 +562,8 @@ pub(crate) async fn get_settings() -> WpError {
 /// first, as the site's search finds them.
 pub(crate) async fn search(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    Asked { q, ask, site, .. }: Asked,
 ) -> Result<Response, WpError> {
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let paging = q.paging()?;
     let kind = q.choice("type", &["post", "term", "post-format"], "post")?;
     let path = "/wp-json/wp/v2/search";

@@ -5,19 +5,17 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use kiosque_core::model::{MediaQuery, PublicMedia, Site};
 use serde_json::{Map, Value, json};
 
-use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{self, Kind, Outward};
-use super::posts::site;
-use super::query::Query;
 use super::respond::{
-    Ask, Fetched, check_page, collection, gmt_time, json_response, link, local_time, route_url,
+    Ask, Asked, Fetched, WpId, check_page, collection, gmt_time, json_response, link, local_time,
+    route_url,
 };
 use crate::AppState;
 
@@ -169,13 +167,8 @@ pub(crate) async fn draw(
 /// `GET /wp/v2/media`.
 pub(crate) async fn list_media(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    Asked { q, ask, site, .. }: Asked,
 ) -> Result<Response, WpError> {
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "desc")?;
     q.choice(
@@ -207,15 +200,7 @@ pub(crate) async fn list_media(
         ));
     }
     let store = state.store.as_ref();
-    let inward = |kind, name: &'static str| {
-        let q = &q;
-        async move {
-            match q.ids(name)? {
-                None => Ok::<_, WpError>(None),
-                Some(wp) => Ok(Some(ids::inward_all(store, kind, &wp).await?)),
-            }
-        }
-    };
+    let inward = |kind, name: &'static str| ids::sent(store, &q, kind, name);
     let parents = match q.ids("parent")? {
         None => None,
         Some(wp) => {
@@ -250,15 +235,9 @@ pub(crate) async fn list_media(
 /// `GET /wp/v2/media/{id}`.
 pub(crate) async fn get_media(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    WpId(wp): WpId,
+    Asked { ask, site, .. }: Asked,
 ) -> Result<Response, WpError> {
-    let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let store = state.store.as_ref();
     let missing = || WpError::missing("rest_post_invalid_id", "Invalid post ID.");
     let local = ids::inward(store, Kind::Media, wp)

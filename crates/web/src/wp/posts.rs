@@ -5,20 +5,19 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use kiosque_core::model::{Article, ListSort, PublishedQuery, Site, SortKey, StaticPage};
 use kiosque_core::types::ArticleStatus;
 use serde_json::{Value, json};
 
-use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{self, Kind, Outward};
 use super::query::Query;
 use super::respond::{
-    Ask, Fetched, check_page, collection, curies, embeddable, gmt_time, json_response, link,
-    local_time, route_url,
+    Asked, Fetched, WpId, check_page, collection, curies, embeddable, gmt_time, json_response,
+    link, local_time, route_url,
 };
 use crate::AppState;
 use crate::cache::Topics;
@@ -221,12 +220,7 @@ async fn post_filters(
     if let Some(after) = query.after.as_mut() {
         *after += chrono::Duration::seconds(1);
     }
-    let inward = |kind, name: &'static str| async move {
-        match q.ids(name)? {
-            None => Ok::<_, WpError>(None),
-            Some(wp) => Ok(Some(ids::inward_all(store, kind, &wp).await?)),
-        }
-    };
+    let inward = |kind, name: &'static str| ids::sent(store, q, kind, name);
     query.in_sections = inward(Kind::Category, "categories").await?;
     query.not_in_sections = inward(Kind::Category, "categories_exclude")
         .await?
@@ -263,13 +257,13 @@ async fn post_filters(
 /// `GET /wp/v2/posts`.
 pub(crate) async fn list_posts(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    Asked {
+        q,
+        ask,
+        site,
+        caller: _,
+    }: Asked,
 ) -> Result<Response, WpError> {
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "desc")?;
     let orderby = q.choice("orderby", POST_ORDERS, "date")?;
@@ -399,15 +393,11 @@ async fn in_order(state: &AppState, ids: &[i64]) -> Result<Vec<Article>, WpError
 /// `GET /wp/v2/posts/{id}`.
 pub(crate) async fn get_post(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    WpId(wp): WpId,
+    Asked {
+        ask, site, caller, ..
+    }: Asked,
 ) -> Result<Response, WpError> {
-    let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let missing = || WpError::missing("rest_post_invalid_id", "Invalid post ID.");
     let local = ids::inward(state.store.as_ref(), Kind::Post, wp)
         .await?
@@ -496,13 +486,13 @@ const PAGE_EMBED: &[&str] = &[
 /// (a site has tens of them).
 pub(crate) async fn list_pages(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    Asked {
+        q,
+        ask,
+        site,
+        caller: _,
+    }: Asked,
 ) -> Result<Response, WpError> {
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "desc")?;
     let orderby = q.choice(
@@ -598,15 +588,14 @@ pub(crate) async fn list_pages(
 /// `GET /wp/v2/pages/{id}`.
 pub(crate) async fn get_page(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    WpId(wp): WpId,
+    Asked {
+        ask,
+        site,
+        caller: _,
+        ..
+    }: Asked,
 ) -> Result<Response, WpError> {
-    let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let missing = || WpError::missing("rest_post_invalid_id", "Invalid post ID.");
     let local = ids::inward(state.store.as_ref(), Kind::Page, wp)
         .await?

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kiosque_core::model::Site;
@@ -157,6 +159,53 @@ impl Ask {
             }
         }
         out
+    }
+}
+
+/// What every read starts with: the query, how items are to be drawn,
+/// the site and the caller.
+pub(crate) struct Asked {
+    pub(crate) q: Query,
+    pub(crate) ask: Ask,
+    pub(crate) site: Arc<Site>,
+    pub(crate) caller: WpCaller,
+}
+
+impl FromRequestParts<Arc<AppState>> for Asked {
+    type Rejection = WpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = WpCaller::from_request_parts(parts, state).await?;
+        let q = Query::parse(parts.uri.query());
+        let ask = Ask::read(&q, &parts.headers, &caller)?;
+        let site = super::posts::site(state).await?;
+        Ok(Asked {
+            q,
+            ask,
+            site,
+            caller,
+        })
+    }
+}
+
+/// A route's `{id}`: digits, or no route (as WordPress's `[\d]+`).
+pub(crate) struct WpId(pub(crate) i64);
+
+impl FromRequestParts<Arc<AppState>> for WpId {
+    type Rejection = WpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| WpError::no_route())?;
+        raw.parse().map(WpId).map_err(|_| WpError::no_route())
     }
 }
 

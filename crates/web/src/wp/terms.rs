@@ -4,19 +4,16 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use kiosque_core::model::{Site, TermKind};
 use serde_json::{Value, json};
 
-use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{self, Kind, Outward};
-use super::posts::site;
-use super::query::Query;
 use super::respond::{
-    Ask, Fetched, check_page, collection, curies, json_response, link, route_url,
+    Asked, Fetched, WpId, check_page, collection, curies, json_response, link, route_url,
 };
 use crate::AppState;
 
@@ -129,16 +126,8 @@ fn term(site: &Site, taxonomy: Taxonomy, t: &Term) -> Value {
     item
 }
 
-async fn list(
-    state: Arc<AppState>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    raw: Option<String>,
-    taxonomy: Taxonomy,
-) -> Result<Response, WpError> {
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
+async fn list(state: Arc<AppState>, asked: Asked, taxonomy: Taxonomy) -> Result<Response, WpError> {
+    let Asked { q, ask, site, .. } = asked;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "asc")?;
     let orderby = q.choice(
@@ -247,16 +236,11 @@ async fn list(
 
 async fn one(
     state: Arc<AppState>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    id: &str,
-    raw: Option<String>,
+    wp: i64,
+    asked: Asked,
     taxonomy: Taxonomy,
 ) -> Result<Response, WpError> {
-    let wp: i64 = id.parse().map_err(|_| WpError::no_route())?;
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
+    let Asked { ask, site, .. } = asked;
     let terms = all(&state, taxonomy).await?;
     let found = terms
         .iter()
@@ -276,41 +260,33 @@ async fn one(
 /// `GET /wp/v2/categories`.
 pub(crate) async fn list_categories(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    asked: Asked,
 ) -> Result<Response, WpError> {
-    list(state, caller, headers, raw, Taxonomy::Category).await
+    list(state, asked, Taxonomy::Category).await
 }
 
 /// `GET /wp/v2/categories/{id}`.
 pub(crate) async fn get_category(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    WpId(wp): WpId,
+    asked: Asked,
 ) -> Result<Response, WpError> {
-    one(state, caller, headers, &id, raw, Taxonomy::Category).await
+    one(state, wp, asked, Taxonomy::Category).await
 }
 
 /// `GET /wp/v2/tags`.
 pub(crate) async fn list_tags(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    asked: Asked,
 ) -> Result<Response, WpError> {
-    list(state, caller, headers, raw, Taxonomy::Tag).await
+    list(state, asked, Taxonomy::Tag).await
 }
 
 /// `GET /wp/v2/tags/{id}`.
 pub(crate) async fn get_tag(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    WpId(wp): WpId,
+    asked: Asked,
 ) -> Result<Response, WpError> {
-    one(state, caller, headers, &id, raw, Taxonomy::Tag).await
+    one(state, wp, asked, Taxonomy::Tag).await
 }

@@ -4,18 +4,15 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use kiosque_core::model::{Author, AuthorProfile, Site};
 use serde_json::{Value, json};
 
-use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{Kind, Outward};
-use super::posts::site;
-use super::query::Query;
-use super::respond::{Ask, Fetched, check_page, collection, json_response, link, route_url};
+use super::respond::{Asked, Fetched, check_page, collection, json_response, link, route_url};
 use crate::AppState;
 
 /// The fields of the `embed` context.
@@ -67,13 +64,13 @@ fn user(site: &Site, a: &Author, profile: &AuthorProfile, id: i64) -> Value {
 /// `GET /wp/v2/users`: bylines, by name.
 pub(crate) async fn list_users(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    Asked {
+        q,
+        ask,
+        site,
+        caller: _,
+    }: Asked,
 ) -> Result<Response, WpError> {
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "asc")?;
     let orderby = q.choice(
@@ -173,14 +170,11 @@ pub(crate) async fn list_users(
 /// `GET /wp/v2/users/{id}`.
 pub(crate) async fn get_user(
     State(state): State<Arc<AppState>>,
-    caller: WpCaller,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    Asked {
+        ask, site, caller, ..
+    }: Asked,
 ) -> Result<Response, WpError> {
-    let q = Query::parse(raw.as_deref());
-    let ask = Ask::read(&q, &headers, &caller)?;
-    let site = site(&state).await?;
     let store = state.store.as_ref();
     let missing = || WpError::missing("rest_user_invalid_id", "Invalid user ID.");
     let author = if id == "me" {
