@@ -122,6 +122,21 @@ pub trait Accounts: Send + Sync + 'static {
     /// Deletes one of `user_id`'s Application Passwords; false if they
     /// have none with this id.
     async fn revoke_app_password(&self, user_id: i64, id: i64) -> Result<bool>;
+    /// Stores a new Ghost Content API key by its hash.
+    async fn create_content_key(
+        &self,
+        name: &str,
+        key_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<crate::model::ContentKey>;
+    /// Every Content API key, newest first, revoked ones too.
+    async fn content_keys(&self) -> Result<Vec<crate::model::ContentKey>>;
+    /// The key with this hash, if any.
+    async fn content_key(&self, key_hash: &str) -> Result<Option<crate::model::ContentKey>>;
+    /// Notes that a key opened a request.
+    async fn touch_content_key(&self, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    /// Stops a key from working (no-op if it already has).
+    async fn revoke_content_key(&self, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<()>;
 }
 
 /// Sends e-mail (password resets, later notifications).

@@ -358,6 +358,45 @@ impl Accounts for SqlStore {
         Ok(())
     }
 
+    async fn create_content_key(
+        &self,
+        name: &str,
+        key_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<kiosque_core::model::ContentKey> {
+        crate::tokens::create_content_key(&self.pool, name, key_hash, now).await
+    }
+
+    async fn content_keys(&self) -> Result<Vec<kiosque_core::model::ContentKey>> {
+        crate::tokens::content_keys(&self.pool, None).await
+    }
+
+    async fn content_key(&self, key_hash: &str) -> Result<Option<kiosque_core::model::ContentKey>> {
+        Ok(crate::tokens::content_keys(&self.pool, Some(key_hash))
+            .await?
+            .pop())
+    }
+
+    async fn touch_content_key(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE content_keys SET last_used_at = $1 WHERE id = $2")
+            .bind(now.timestamp())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn revoke_content_key(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE content_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now.timestamp())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     async fn revoke_app_password(&self, user_id: i64, id: i64) -> Result<bool> {
         let done = sqlx::query("DELETE FROM app_passwords WHERE id = $1 AND user_id = $2")
             .bind(id)

@@ -83,6 +83,7 @@ pub const TABLES: &[Table] = &[
     // Hashes only: a restored site's integrations keep working.
     table("api_tokens"),
     table("app_passwords"),
+    table("content_keys"),
     // Last, so restoring the content above finds no webhook to tell. The
     // signing secrets are in the backup: receivers keep verifying.
     table("webhooks"),

@@ -205,6 +205,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0032_app_passwords.sql"),
         include_str!("../migrations/postgres/0032_app_passwords.sql"),
     ),
+    (
+        33,
+        "content keys",
+        include_str!("../migrations/sqlite/0033_content_keys.sql"),
+        include_str!("../migrations/postgres/0033_content_keys.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kiosque_core::model::{
-    ApiToken, AppPassword, Idempotent, KeptAnswer, NewApiToken, NewAppPassword, User,
+    ApiToken, AppPassword, ContentKey, Idempotent, KeptAnswer, NewApiToken, NewAppPassword, User,
 };
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
@@ -248,4 +248,58 @@ pub(crate) async fn app_passwords(
     .iter()
     .map(app_password)
     .collect()
+}
+
+const CONTENT_KEY_COLUMNS: &str = "id, name, created_at, last_used_at, revoked_at";
+
+fn content_key(row: &AnyRow) -> Result<ContentKey> {
+    let at = |column: &str| Ok::<_, Error>(get::<Option<i64>>(row, column)?.map(time));
+    Ok(ContentKey {
+        id: get(row, "id")?,
+        name: get(row, "name")?,
+        created_at: time(get(row, "created_at")?),
+        last_used_at: at("last_used_at")?,
+        revoked_at: at("revoked_at")?,
+    })
+}
+
+pub(crate) async fn create_content_key(
+    pool: &AnyPool,
+    name: &str,
+    key_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<ContentKey> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO content_keys (name, key_hash, created_at) VALUES ($1, $2, $3) \
+         RETURNING {CONTENT_KEY_COLUMNS}"
+    ))
+    .bind(name)
+    .bind(key_hash)
+    .bind(now.timestamp())
+    .fetch_one(pool)
+    .await
+    .map_err(db)?;
+    content_key(&row)
+}
+
+/// Every key, newest first, or the one with this hash.
+pub(crate) async fn content_keys(pool: &AnyPool, hash: Option<&str>) -> Result<Vec<ContentKey>> {
+    let rows =
+        match hash {
+            Some(hash) => {
+                sqlx::query(&format!(
+                    "SELECT {CONTENT_KEY_COLUMNS} FROM content_keys WHERE key_hash = $1"
+                ))
+                .bind(hash)
+                .fetch_all(pool)
+                .await
+            }
+            None => sqlx::query(&format!(
+                "SELECT {CONTENT_KEY_COLUMNS} FROM content_keys ORDER BY created_at DESC, id DESC"
+            ))
+            .fetch_all(pool)
+            .await,
+        }
+        .map_err(db)?;
+    rows.iter().map(content_key).collect()
 }

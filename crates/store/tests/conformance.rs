@@ -54,6 +54,7 @@ both_databases!(
     an_article_is_listed_in_each_of_its_sections,
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
     app_passwords_are_listed_touched_and_revoked_by_their_owner,
+    content_keys_are_found_by_hash_touched_and_revoked,
     published_articles_combine_filters_and_page_by_cursor,
     wordpress_lists_take_any_none_pages_and_orders,
     an_idempotency_key_is_claimed_once_and_replays_its_answer,
@@ -88,6 +89,7 @@ use tokens::{
     an_idempotency_key_is_claimed_once_and_replays_its_answer,
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
     app_passwords_are_listed_touched_and_revoked_by_their_owner,
+    content_keys_are_found_by_hash_touched_and_revoked,
 };
 
 #[path = "conformance/webhooks.rs"]

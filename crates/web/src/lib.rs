@@ -20,6 +20,7 @@ pub mod stats;
 mod templates;
 
 pub use templates::ThemeError;
+mod ghost;
 mod views;
 mod wp;
 
@@ -258,7 +259,9 @@ pub fn router(state: Arc<AppState>) -> Router {
     // no cookie: a token is not sent by a browser on its own) and their
     // HTML error pages (it answers JSON).
     let pages = pages.route("/stats/hit", axum::routing::get(stats::hit));
-    let mut api = api::routes(upload_limit).merge(wp::routes(state.clone(), upload_limit));
+    let mut api = api::routes(upload_limit)
+        .merge(wp::routes(state.clone(), upload_limit))
+        .merge(ghost::routes());
     if !state.config.api_cors_origins.is_empty() {
         api = api.layer(api::cors(&state.config.api_cors_origins));
     }

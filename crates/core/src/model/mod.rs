@@ -47,8 +47,8 @@ pub use site::{Accent, Banner, CommentPolicy, CommentSettings, ShareNetwork, Sit
 pub use sitemap::SitemapEntry;
 pub use taxonomy::{SectionFamily, TERM_NAME_MAX, TermKind, TermUsage, check_term};
 pub use user::{
-    ApiToken, AppPassword, Idempotent, KeptAnswer, NewApiToken, NewAppPassword, NewUser, Session,
-    User,
+    ApiToken, AppPassword, ContentKey, Idempotent, KeptAnswer, NewApiToken, NewAppPassword,
+    NewUser, Session, User,
 };
 pub use webhook::{
     Attempt, Delivery, DeliveryOutcome, DeliveryState, DueDelivery, EventObject, Webhook,

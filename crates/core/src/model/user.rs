@@ -156,3 +156,20 @@ pub struct NewAppPassword {
     /// Now.
     pub created_at: DateTime<Utc>,
 }
+
+/// A Ghost Content API key: read access to published content for a front
+/// end or a tool built on Ghost's API. Shown once, when made; kept by its
+/// SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentKey {
+    /// Storage id.
+    pub id: i64,
+    /// What it is for.
+    pub name: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it last opened a request (written at most once a minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it stopped working, if it did.
+    pub revoked_at: Option<DateTime<Utc>>,
+}

@@ -144,6 +144,17 @@ pub fn make_app_password(
     ))
 }
 
+/// A new Ghost Content API key (Ghost's format: 26 hex digits, what its
+/// clients check) and the SHA-256 it is kept by.
+pub fn new_content_key() -> Result<(String, String)> {
+    let mut bytes = [0u8; 13];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Backend(format!("no randomness: {e}").into()))?;
+    let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hash = token_hash(&key);
+    Ok((key, hash))
+}
+
 /// An Application Password as shown, in groups of four (WordPress's
 /// `abcd efgh …`); clients may send it with or without the spaces.
 pub fn app_password_shown(password: &str) -> String {

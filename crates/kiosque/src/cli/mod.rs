@@ -3,6 +3,7 @@
 
 mod backup;
 mod comments;
+mod content_key;
 mod demo;
 mod export_json;
 mod export_static;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Manage newsroom accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Manage Ghost Content API keys (read access to published content).
+    #[command(subcommand)]
+    ContentKey(content_key::ContentKeyCommand),
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
@@ -99,6 +103,7 @@ impl Cli {
             Command::Comments(c) => c.run(&settings).await,
             Command::User(c) => c.run(&settings).await,
             Command::Token(c) => c.run(&settings).await,
+            Command::ContentKey(c) => c.run(&settings).await,
             Command::Demo(c) => c.run(&settings).await,
             Command::Search(c) => c.run(&settings).await,
             Command::Stats(c) => c.run(&settings).await,

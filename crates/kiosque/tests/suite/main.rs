@@ -22,6 +22,7 @@ mod editorial;
 mod export;
 mod feeds;
 mod front_page;
+mod ghost_api;
 mod html_validity;
 mod import;
 mod import_front;

@@ -36,7 +36,7 @@ async fn json_at(app: &TestApp, path: &str) -> (u16, Value) {
 
 /// The imported site, its address the test server's (the clients follow
 /// the addresses the API gives).
-async fn imported_site(db: TestDb) -> TestApp {
+pub async fn imported_site(db: TestDb) -> TestApp {
     let app = TestApp::french(db).await;
     crate::common::import_french_site(&app).await;
     let mut site = app.store.site().await.unwrap().unwrap();

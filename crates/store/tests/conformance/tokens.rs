@@ -197,3 +197,55 @@ pub async fn app_passwords_are_listed_touched_and_revoked_by_their_owner(db: Tes
         Err(Error::NotFound(_))
     ));
 }
+
+/// Ghost Content API keys: found by hash, listed newest first, touched,
+/// revoked (and still listed as such).
+pub async fn content_keys_are_found_by_hash_touched_and_revoked(db: TestDb) {
+    let store = db.store().await;
+    let now = Utc::now();
+    let (key, hash) = auth::new_content_key().unwrap();
+    assert!(key.len() == 26 && key.bytes().all(|b| b.is_ascii_hexdigit()));
+    let made = store
+        .create_content_key("Site Next.js", &hash, now)
+        .await
+        .unwrap();
+    let (_, other) = auth::new_content_key().unwrap();
+    let later = store
+        .create_content_key("Lettre", &other, now + Duration::seconds(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .content_keys()
+            .await
+            .unwrap()
+            .iter()
+            .map(|k| k.id)
+            .collect::<Vec<_>>(),
+        [later.id, made.id]
+    );
+    let found = store
+        .content_key(&auth::token_hash(&key))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((found.id, found.name.as_str()), (made.id, "Site Next.js"));
+    assert!(store.content_key("nothing").await.unwrap().is_none());
+    store
+        .touch_content_key(made.id, now + Duration::seconds(9))
+        .await
+        .unwrap();
+    store
+        .revoke_content_key(made.id, now + Duration::seconds(10))
+        .await
+        .unwrap();
+    let found = store.content_key(&hash).await.unwrap().unwrap();
+    assert_eq!(
+        found.last_used_at.map(|t| t.timestamp()),
+        Some((now + Duration::seconds(9)).timestamp())
+    );
+    assert_eq!(
+        found.revoked_at.map(|t| t.timestamp()),
+        Some((now + Duration::seconds(10)).timestamp())
+    );
+}

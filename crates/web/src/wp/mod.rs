@@ -15,7 +15,7 @@ mod ids;
 mod index;
 mod media;
 mod posts;
-mod query;
+pub(crate) mod query;
 mod respond;
 mod terms;
 mod upload;
