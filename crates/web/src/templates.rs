@@ -108,6 +108,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/webhooks.html"),
     ),
     (
+        "admin/content_keys.html",
+        include_str!("../templates/admin/content_keys.html"),
+    ),
+    (
         "admin/webhook.html",
         include_str!("../templates/admin/webhook.html"),
     ),

@@ -7,7 +7,10 @@ use serde_json::{Value, json};
 
 use crate::wp_api::{imported_site, node_test};
 
-both_databases!(ghost_clients_read_the_site_with_a_content_key,);
+both_databases!(
+    ghost_clients_read_the_site_with_a_content_key,
+    administrators_make_and_revoke_content_keys_in_the_admin,
+);
 
 async fn ghost_clients_read_the_site_with_a_content_key(db: TestDb) {
     let app = imported_site(db).await;
@@ -97,4 +100,49 @@ async fn ghost_clients_read_the_site_with_a_content_key(db: TestDb) {
         status(format!("/ghost/api/content/posts/?key={key}")).await,
         401
     );
+}
+
+async fn administrators_make_and_revoke_content_keys_in_the_admin(db: TestDb) {
+    use kiosque_core::types::Role;
+    let app = imported_site(db).await;
+    let author = app.newsroom("awa@example.org", Role::Author).await;
+    let (status, _) = author.page("/admin/content-keys").await;
+    assert_eq!(status, 403, "administrators only");
+    let admin = app.newsroom("kofi@example.org", Role::Administrator).await;
+    let made = admin
+        .post("/admin/content-keys", &[("name", "Front-end Next.js")])
+        .await;
+    assert_eq!(made.status().as_u16(), 201);
+    let page = made.text().await.unwrap();
+    let key = page
+        .split("id=\"new-content-key\" type=\"text\" readonly value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the key is shown once")
+        .to_owned();
+    let posts = |key: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("/ghost/api/content/posts/?key={key}"))
+                .await
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(posts(key.clone()).await, 200);
+    let (_, listed) = admin.page("/admin/content-keys").await;
+    assert!(listed.contains("Front-end Next.js") && !listed.contains(&key));
+    let id = listed
+        .split("/admin/content-keys/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a revoke form")
+        .to_owned();
+    let revoked = admin
+        .post(&format!("/admin/content-keys/{id}/revoke"), &[])
+        .await;
+    assert_eq!(revoked.status().as_u16(), 303);
+    assert_eq!(posts(key).await, 401);
+    let refused = admin.post("/admin/content-keys", &[("name", "  ")]).await;
+    assert_eq!(refused.status().as_u16(), 422);
 }

@@ -227,6 +227,20 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         .await;
     assert_eq!(hook.status(), 201);
     out.push(("201 webhooks".to_owned(), hook.text().await.unwrap()));
+    // Keys and passwords for the WordPress and Ghost APIs, shown once.
+    let key = admin
+        .post("/admin/content-keys", &[("name", "Front-end")])
+        .await;
+    assert_eq!(key.status(), 201);
+    out.push(("201 content keys".to_owned(), key.text().await.unwrap()));
+    let app_password = admin
+        .post("/admin/account/app-passwords", &[("name", "Appli")])
+        .await;
+    assert_eq!(app_password.status(), 201);
+    out.push((
+        "201 app password".to_owned(),
+        app_password.text().await.unwrap(),
+    ));
     let taken = admin
         .post("/admin/sections", &[("name", "International")])
         .await;
@@ -301,6 +315,7 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/admin/comments?status=trash",
         "/admin/webhooks",
         "/admin/webhooks/1",
+        "/admin/content-keys",
     ] {
         out.push((p.to_owned(), admin.page(p).await.1));
     }

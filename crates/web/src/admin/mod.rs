@@ -9,6 +9,7 @@ mod articles;
 mod authors;
 mod charts;
 mod comments;
+mod content_keys;
 mod dashboard;
 mod desk;
 mod editor;
@@ -100,6 +101,14 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
         .route("/admin/account/tokens", post(tokens::create))
         .route("/admin/account/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/account/app-passwords", post(app_passwords::create))
+        .route(
+            "/admin/content-keys",
+            get(content_keys::list).post(content_keys::create),
+        )
+        .route(
+            "/admin/content-keys/{id}/revoke",
+            post(content_keys::revoke),
+        )
         .route(
             "/admin/account/app-passwords/{id}/revoke",
             post(app_passwords::revoke),
