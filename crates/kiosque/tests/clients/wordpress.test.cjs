@@ -224,6 +224,31 @@ test('api-fetch changes a post with PUT sent as POST + X-HTTP-Method-Override', 
   assert.equal(after.status, 404);
 });
 
+test("wpapi comments through the site's moderation", async () => {
+  const writer = new WPAPI({ endpoint: `${site}/wp-json/`, ...auth });
+  const reply = await writer.comments().create({
+    post: facts.post,
+    parent: facts.approved_comments[0],
+    content: '<p>Merci pour ces précisions sur les quais.</p>',
+  });
+  // The site holds comments for a moderator: this one waits, unseen.
+  assert.equal(reply.status, 'hold');
+  assert.equal(reply.parent, facts.approved_comments[0]);
+  assert.equal(reply.post, facts.post);
+  const shown = keep(await new WPAPI({ endpoint: `${site}/wp-json/` }).comments().forPost(facts.post).perPage(100).get());
+  assert.ok(!shown.some((c) => c.id === reply.id), 'a held comment is not public');
+  await assert.rejects(writer.comments().create({ post: facts.post, content: '<p>Merci pour ces précisions sur les quais.</p>', parent: facts.approved_comments[0] }), (e) => {
+    assert.equal(e.code, 'comment_duplicate');
+    return true;
+  });
+  const anonymous = new WPAPI({ endpoint: `${site}/wp-json/` });
+  await assert.rejects(anonymous.comments().create({ post: facts.post, content: 'Anonyme', author_name: 'X', author_email: 'x@example.org' }), (e) => {
+    assert.equal(e.code, 'rest_comment_login_required');
+    assert.equal(e.data.status, 401);
+    return true;
+  });
+});
+
 test('no private address in any public answer', () => {
   const all = seen.join('\n');
   for (const address of facts.private) {

@@ -278,6 +278,44 @@ pub(crate) async fn preview(
     Ok(render(state, site, article, page, StatusCode::OK).await?.0)
 }
 
+/// What became of a checked comment.
+pub(crate) enum Received {
+    /// The same text from the same address is already there.
+    Duplicate,
+    /// Stored, with the state screening gave it.
+    Stored(kiosque_core::model::Comment),
+}
+
+/// The comment pipeline after the form's checks, for the article's form
+/// and WordPress's API alike: a duplicate refused, then screened (blocked
+/// terms, the learned filter, links, the site's policy) and stored.
+pub(crate) async fn receive(
+    state: &AppState,
+    site: &Site,
+    mut comment: kiosque_core::model::NewComment,
+) -> Result<Received, WebError> {
+    if state
+        .store
+        .is_duplicate_comment(comment.article_id, &comment.author_email, &comment.body)
+        .await?
+    {
+        return Ok(Received::Duplicate);
+    }
+    let trusted = site.comments.policy == CommentPolicy::HoldFirstTime
+        && state
+            .store
+            .has_approved_comment(&comment.author_email)
+            .await?;
+    let likely_spam =
+        kiosque_core::service::spam::looks_like_spam(state.store.as_ref(), &comment).await?;
+    comment.status = screen(&comment, &site.comments, trusted, likely_spam);
+    let stored = state.store.add_comment(&comment).await?;
+    if stored.status == CommentStatus::Spam {
+        tracing::info!(comment = stored.id, "comment held as spam");
+    }
+    Ok(Received::Stored(stored))
+}
+
 pub(crate) async fn post_comment(
     State(state): State<Arc<AppState>>,
     ClientIp(ip): ClientIp,
@@ -309,18 +347,14 @@ pub(crate) async fn post_comment(
     };
     let parent_id = parent.as_ref().map(|(id, _)| *id);
     match form.validate(article.id, |id| Some(id) == parent_id, now) {
-        Ok(mut comment) => {
+        Ok(comment) => {
             // A second comment from the same address within seconds is a
             // flood (WordPress refuses it the same way); a valid one only
             // counts, so a reader correcting a form is never held back.
             if let Some(Err(wait)) = state.comment_flood.as_ref().map(|f| f.check(&ip)) {
                 return Err(WebError::TooManyRequests(wait));
             }
-            if state
-                .store
-                .is_duplicate_comment(article.id, &comment.author_email, &comment.body)
-                .await?
-            {
+            let Received::Stored(stored) = receive(&state, &site, comment).await? else {
                 let page = ArticlePage {
                     form,
                     errors: vec![FieldError {
@@ -333,20 +367,7 @@ pub(crate) async fn post_comment(
                 return Ok(render(&state, &site, &article, page, StatusCode::CONFLICT)
                     .await?
                     .0);
-            }
-            let trusted = site.comments.policy == CommentPolicy::HoldFirstTime
-                && state
-                    .store
-                    .has_approved_comment(&comment.author_email)
-                    .await?;
-            let likely_spam =
-                kiosque_core::service::spam::looks_like_spam(state.store.as_ref(), &comment)
-                    .await?;
-            comment.status = screen(&comment, &site.comments, trusted, likely_spam);
-            let stored = state.store.add_comment(&comment).await?;
-            if stored.status == CommentStatus::Spam {
-                tracing::info!(comment = stored.id, "comment held as spam");
-            }
+            };
             let to = if stored.status == CommentStatus::Approved {
                 format!("{}#comment-{}", article.path(&site), stored.id)
             } else {

@@ -7,8 +7,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use kiosque_core::model::{Comment, CommentQuery, Site};
+use kiosque_core::types::CommentStatus;
 use serde_json::{Value, json};
 
+use super::auth::WpCaller;
 use super::error::WpError;
 use super::ids::{self, Kind, Outward};
 use super::respond::{
@@ -99,7 +101,12 @@ async fn draw(
             "date_gmt": gmt_time(c.created_at),
             "content": {"rendered": content},
             "link": format!("{address}#comment-{}", c.id),
-            "status": "approved",
+            "status": match c.status {
+                CommentStatus::Approved => "approved",
+                CommentStatus::Pending => "hold",
+                CommentStatus::Spam => "spam",
+                CommentStatus::Trash => "trash",
+            },
             "type": "comment",
             "meta": {},
             "_links": links,
@@ -195,4 +202,148 @@ pub(crate) async fn get_comment(
         .pop()
         .ok_or_else(missing)?;
     Ok(json_response(StatusCode::OK, &item))
+}
+
+/// `POST /wp/v2/comments`: a comment by the signed-in account (as
+/// WordPress has it by default, never anonymously here: the site's own
+/// form is there for readers), through the same checks, screening and
+/// moderation as the article's form; the answer says where it went
+/// (`approved` or `hold`).
+pub(crate) async fn create_comment(
+    State(state): State<Arc<AppState>>,
+    crate::security::ClientIp(ip): crate::security::ClientIp,
+    caller: WpCaller,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, WpError> {
+    let Some(user) = caller.user.clone() else {
+        return Err(WpError::unauthorized(
+            "rest_comment_login_required",
+            "Sorry, you must be logged in to comment.",
+        ));
+    };
+    if let Err(wait) = state.comment_limiter.check(&ip) {
+        return Err(WpError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rest_comment_flood",
+            format!("You are posting comments too quickly: try again in {wait} s."),
+        ));
+    }
+    let site = super::posts::site(&state).await?;
+    let sent = super::write::fields(&headers, &body)?;
+    let number = |name: &str| match sent.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or(()),
+        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| ()),
+        Some(_) => Err(()),
+    };
+    let post = number("post")
+        .map_err(|()| WpError::invalid_param("post", "post is not of type integer."))?
+        .ok_or_else(|| {
+            WpError::new(
+                StatusCode::FORBIDDEN,
+                "rest_comment_invalid_post_id",
+                "Sorry, you are not allowed to create this comment without a post.",
+            )
+        })?;
+    let store = state.store.as_ref();
+    let article = match ids::inward(store, Kind::Post, post).await? {
+        Some(local) => store
+            .article(local)
+            .await?
+            .filter(|a| a.status == kiosque_core::types::ArticleStatus::Published),
+        None => None,
+    }
+    .ok_or_else(|| {
+        WpError::new(
+            StatusCode::FORBIDDEN,
+            "rest_comment_invalid_post_id",
+            "Sorry, you are not allowed to create this comment without a post.",
+        )
+    })?;
+    let now = chrono::Utc::now();
+    if kiosque_core::service::comment::comments_closed(&site.comments, article.published_at, now) {
+        return Err(WpError::new(
+            StatusCode::FORBIDDEN,
+            "rest_comment_closed",
+            "Sorry, comments are closed for this item.",
+        ));
+    }
+    // A reply answers an approved comment of the same article.
+    let parent = match number("parent")
+        .map_err(|()| WpError::invalid_param("parent", "parent is not of type integer."))?
+    {
+        None | Some(0) => None,
+        Some(wp) => {
+            let local = ids::inward(store, Kind::Comment, wp).await?;
+            let found = match local {
+                Some(id) => store.comment(id).await?,
+                None => None,
+            };
+            match found {
+                Some(c) if c.article_id == article.id && c.status == CommentStatus::Approved => {
+                    Some(c.id)
+                }
+                _ => {
+                    return Err(WpError::invalid_param("parent", "Invalid comment ID."));
+                }
+            }
+        }
+    };
+    let content = match sent.get("content") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(o)) => o
+            .get("raw")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        _ => String::new(),
+    };
+    let form = kiosque_core::service::comment::CommentForm {
+        comment: kiosque_transfer::content::comment_text(&content),
+        name: user.name.clone(),
+        email: user.email.as_str().to_owned(),
+        parent: parent.map(|p| p.to_string()).unwrap_or_default(),
+        ..Default::default()
+    };
+    let comment = form
+        .validate(article.id, |id| Some(id) == parent, now)
+        .map_err(|errors| {
+            let (field, code) = errors
+                .first()
+                .map(|e| (e.field, e.code))
+                .unwrap_or(("content", "invalid"));
+            match field {
+                "comment" if code == "required" => WpError::new(
+                    StatusCode::BAD_REQUEST,
+                    "rest_comment_content_invalid",
+                    "Invalid comment content.",
+                ),
+                "comment" => WpError::invalid_param("content", code),
+                other => WpError::invalid_param(other, code),
+            }
+        })?;
+    let stored = match crate::site::article::receive(&state, &site, comment)
+        .await
+        .map_err(|e| WpError::internal(format!("{e:?}")))?
+    {
+        crate::site::article::Received::Stored(c) => c,
+        crate::site::article::Received::Duplicate => {
+            return Err(WpError::new(
+                StatusCode::CONFLICT,
+                "comment_duplicate",
+                "Duplicate comment detected; it looks as though you've already said that!",
+            ));
+        }
+    };
+    let item = draw(
+        &state,
+        &site,
+        &super::respond::Ask::edit(),
+        std::slice::from_ref(&stored),
+    )
+    .await?
+    .pop()
+    .ok_or_else(|| WpError::internal("nothing drawn"))?;
+    Ok(json_response(StatusCode::CREATED, &item))
 }

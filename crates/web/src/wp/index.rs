@@ -278,7 +278,7 @@ fn route(site: &Site, pattern: &str, collection: bool) -> Value {
         args.insert((*name).to_owned(), arg(kind, description));
     }
     let writes: &[&str] = match pattern {
-        "/wp/v2/posts" | "/wp/v2/media" => &["POST"],
+        "/wp/v2/posts" | "/wp/v2/media" | "/wp/v2/comments" => &["POST"],
         "/wp/v2/posts/(?P<id>[\\d]+)" => &["POST", "PUT", "PATCH", "DELETE"],
         _ => &[],
     };

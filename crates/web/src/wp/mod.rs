@@ -72,7 +72,10 @@ pub(crate) fn routes(state: Arc<AppState>, upload_limit: usize) -> Router<Arc<Ap
         .route(&v2("/users"), get(users::list_users))
         .route(&v2("/users/{id}"), get(users::get_user))
         .route(&v2("/media/{id}"), get(media::get_media))
-        .route(&v2("/comments"), get(comments::list_comments))
+        .route(
+            &v2("/comments"),
+            get(comments::list_comments).post(comments::create_comment),
+        )
         .route(&v2("/comments/{id}"), get(comments::get_comment))
         .route(&v2("/search"), get(index::search))
         .route(&v2("/settings"), get(index::get_settings))
