@@ -224,6 +224,24 @@ test('api-fetch changes a post with PUT sent as POST + X-HTTP-Method-Override', 
   assert.equal(after.status, 404);
 });
 
+test('wpapi writes a page: made, changed, deleted', async () => {
+  const writer = new WPAPI({ endpoint: `${site}/wp-json/`, ...auth });
+  const made = await writer.pages().create({ title: 'Nous contacter', content: '<p>Écrivez à la <em>rédaction</em>.</p>', status: 'publish' });
+  assert.equal(made.type, 'page');
+  assert.equal(made.slug, 'nous-contacter');
+  let html = await (await fetch(made.link)).text();
+  assert.match(html, /<em>rédaction<\/em>/);
+  const changed = await writer.pages().id(made.id).update({ title: 'Contact' });
+  assert.equal(changed.title.raw, 'Contact');
+  await assert.rejects(writer.pages().create({ title: 'Brouillon', status: 'draft' }), (e) => {
+    assert.equal(e.code, 'rest_invalid_param');
+    return true;
+  });
+  const gone = await writer.pages().id(made.id).delete({ force: true });
+  assert.equal(gone.deleted, true);
+  assert.equal((await fetch(made.link)).status, 404);
+});
+
 test("wpapi comments through the site's moderation", async () => {
   const writer = new WPAPI({ endpoint: `${site}/wp-json/`, ...auth });
   const reply = await writer.comments().create({

@@ -278,8 +278,10 @@ fn route(site: &Site, pattern: &str, collection: bool) -> Value {
         args.insert((*name).to_owned(), arg(kind, description));
     }
     let writes: &[&str] = match pattern {
-        "/wp/v2/posts" | "/wp/v2/media" | "/wp/v2/comments" => &["POST"],
-        "/wp/v2/posts/(?P<id>[\\d]+)" => &["POST", "PUT", "PATCH", "DELETE"],
+        "/wp/v2/posts" | "/wp/v2/pages" | "/wp/v2/media" | "/wp/v2/comments" => &["POST"],
+        "/wp/v2/posts/(?P<id>[\\d]+)" | "/wp/v2/pages/(?P<id>[\\d]+)" => {
+            &["POST", "PUT", "PATCH", "DELETE"]
+        }
         _ => &[],
     };
     let mut endpoints = vec![json!({ "methods": ["GET"], "args": args })];

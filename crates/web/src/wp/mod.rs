@@ -14,6 +14,7 @@ mod error;
 mod ids;
 mod index;
 mod media;
+mod page_write;
 mod posts;
 pub(crate) mod query;
 mod respond;
@@ -63,8 +64,18 @@ pub(crate) fn routes(state: Arc<AppState>, upload_limit: usize) -> Router<Arc<Ap
                 .patch(write::update_post)
                 .delete(write::delete_post),
         )
-        .route(&v2("/pages"), get(posts::list_pages))
-        .route(&v2("/pages/{id}"), get(posts::get_page))
+        .route(
+            &v2("/pages"),
+            get(posts::list_pages).post(page_write::create_page),
+        )
+        .route(
+            &v2("/pages/{id}"),
+            get(posts::get_page)
+                .post(page_write::update_page)
+                .put(page_write::update_page)
+                .patch(page_write::update_page)
+                .delete(page_write::delete_page),
+        )
         .route(&v2("/categories"), get(terms::list_categories))
         .route(&v2("/categories/{id}"), get(terms::get_category))
         .route(&v2("/tags"), get(terms::list_tags))

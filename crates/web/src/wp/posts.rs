@@ -433,7 +433,7 @@ pub(crate) async fn get_post(
 }
 
 /// A page of the site as WordPress draws one.
-fn page(site: &Site, p: &StaticPage, id: i64) -> Value {
+pub(crate) fn page(site: &Site, p: &StaticPage, id: i64) -> Value {
     let address = site.absolute_url(&format!("/{}/", p.slug));
     json!({
         "id": id,

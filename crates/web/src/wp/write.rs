@@ -62,6 +62,23 @@ pub(crate) fn fields(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Va
     }
 }
 
+/// Whether a deletion is asked `force`d, in the query or the body (where
+/// clients such as wpapi put it).
+pub(crate) fn forced(
+    raw: Option<&str>,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<bool, WpError> {
+    if Query::parse(raw).flag("force")? == Some(true) {
+        return Ok(true);
+    }
+    Ok(match fields(headers, body)?.get("force") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s == "true" || s == "1",
+        _ => false,
+    })
+}
+
 /// A text field sent as a string or as `{"raw": …}`.
 fn text(fields: &Map<String, Value>, name: &str) -> Option<String> {
     match fields.get(name)? {
@@ -365,6 +382,8 @@ pub(crate) async fn delete_post(
     caller: WpCaller,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, WpError> {
     let user = caller
         .may(
@@ -382,8 +401,7 @@ pub(crate) async fn delete_post(
             "Sorry, you are not allowed to delete this post.",
         ));
     }
-    let q = Query::parse(raw.as_deref());
-    if q.flag("force")? != Some(true) {
+    if !forced(raw.as_deref(), &headers, &body)? {
         return Err(WpError::new(
             StatusCode::NOT_IMPLEMENTED,
             "rest_trash_not_supported",
