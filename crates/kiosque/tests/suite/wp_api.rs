@@ -12,6 +12,7 @@ both_databases!(
     wordpress_clients_read_an_imported_site_at_its_wordpress_ids,
     things_made_after_an_import_never_take_an_imported_id,
     an_application_password_signs_in_by_email_or_imported_login_until_revoked,
+    administrators_read_and_change_settings_through_wordpress_api,
 );
 
 /// The fixture's WordPress ids (`fr-news.xml`).
@@ -335,4 +336,75 @@ async fn newsroom_user_id(app: &TestApp, email: &str) -> i64 {
         .unwrap()
         .unwrap()
         .id
+}
+
+async fn administrators_read_and_change_settings_through_wordpress_api(db: TestDb) {
+    use kiosque_core::types::Role;
+    let app = imported_site(db).await;
+    let password_of = |email: &'static str, role: Role| {
+        let app = &app;
+        async move {
+            let user = app
+                .store
+                .create_user(&kiosque_core::model::NewUser {
+                    email: kiosque_core::types::Email::parse(email).unwrap(),
+                    name: email.into(),
+                    role,
+                    password_hash: None,
+                    created_at: chrono::Utc::now(),
+                })
+                .await
+                .unwrap();
+            let (password, new) = kiosque_core::service::auth::make_app_password(
+                user.id,
+                "Script",
+                chrono::Utc::now(),
+            )
+            .unwrap();
+            app.store.create_app_password(&new).await.unwrap();
+            password
+        }
+    };
+    let admin = password_of("admin@example.org", Role::Administrator).await;
+    let editor = password_of("editor@example.org", Role::Editor).await;
+    let settings = |login: Option<(&'static str, String)>, body: Option<Value>| {
+        let app = &app;
+        async move {
+            let mut request = match &body {
+                Some(b) => app.client.post(app.url("/wp-json/wp/v2/settings")).json(b),
+                None => app.client.get(app.url("/wp-json/wp/v2/settings")),
+            };
+            if let Some((login, password)) = login {
+                request = request.basic_auth(login, Some(password));
+            }
+            let r = request.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, error) = settings(None, None).await;
+    assert_eq!((status, &error["code"]), (401, &json!("rest_forbidden")));
+    let (status, _) = settings(Some(("editor@example.org", editor)), None).await;
+    assert_eq!(status, 403);
+    let (status, shown) = settings(Some(("admin@example.org", admin.clone())), None).await;
+    assert_eq!(status, 200, "{shown}");
+    assert!(shown["timezone"].is_string() && shown["language"] == "fr_FR");
+    let (status, changed) = settings(
+        Some(("admin@example.org", admin.clone())),
+        Some(json!({"title": "L'Écho du Plateau", "timezone": "Africa/Abidjan"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["title"], "L'Écho du Plateau");
+    let (_, index) = json_at(&app, "/wp-json/").await;
+    assert_eq!(index["name"], "L'Écho du Plateau");
+    assert_eq!(index["timezone_string"], "Africa/Abidjan");
+    let (status, refused) = settings(
+        Some(("admin@example.org", admin)),
+        Some(json!({"timezone": "Mars/Olympus"})),
+    )
+    .await;
+    assert_eq!(
+        (status, &refused["code"]),
+        (400, &json!("rest_invalid_param"))
+    );
 }

@@ -279,6 +279,7 @@ fn route(site: &Site, pattern: &str, collection: bool) -> Value {
     }
     let writes: &[&str] = match pattern {
         "/wp/v2/posts" | "/wp/v2/pages" | "/wp/v2/media" | "/wp/v2/comments" => &["POST"],
+        "/wp/v2/settings" => &["POST", "PUT", "PATCH"],
         "/wp/v2/posts/(?P<id>[\\d]+)" | "/wp/v2/pages/(?P<id>[\\d]+)" => {
             &["POST", "PUT", "PATCH", "DELETE"]
         }
@@ -553,11 +554,6 @@ pub(crate) async fn get_status(
         ),
         None => Err(WpError::missing("rest_status_invalid", "Invalid status.")),
     }
-}
-
-/// `GET /wp/v2/settings`: the newsroom's; not for anonymous callers.
-pub(crate) async fn get_settings() -> WpError {
-    WpError::unauthorized("rest_forbidden", "Sorry, you are not allowed to do that.")
 }
 
 /// `GET /wp/v2/search`: published articles matching the words, best

@@ -18,6 +18,7 @@ mod page_write;
 mod posts;
 pub(crate) mod query;
 mod respond;
+mod settings;
 mod terms;
 mod upload;
 mod users;
@@ -89,7 +90,13 @@ pub(crate) fn routes(state: Arc<AppState>, upload_limit: usize) -> Router<Arc<Ap
         )
         .route(&v2("/comments/{id}"), get(comments::get_comment))
         .route(&v2("/search"), get(index::search))
-        .route(&v2("/settings"), get(index::get_settings))
+        .route(
+            &v2("/settings"),
+            get(settings::get_settings)
+                .post(settings::update_settings)
+                .put(settings::update_settings)
+                .patch(settings::update_settings),
+        )
         .route(&v2("/taxonomies"), get(index::list_taxonomies))
         .route(&v2("/taxonomies/{taxonomy}"), get(index::get_taxonomy))
         .route(&v2("/types"), get(index::list_types))
