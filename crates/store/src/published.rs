@@ -49,8 +49,21 @@ async fn conditions(
     pool: &AnyPool,
     q: &PublishedQuery,
 ) -> Result<Option<(Vec<String>, Vec<Value>)>> {
-    let mut conditions = vec!["a.status = 'published'".to_owned()];
     let mut values: Vec<Value> = Vec::new();
+    let mut conditions = if q.statuses.is_empty() {
+        vec!["a.status = 'published'".to_owned()]
+    } else {
+        let marks: Vec<String> = q
+            .statuses
+            .iter()
+            .map(|s| bind(Value::Text(s.as_str().to_owned()), &mut values))
+            .collect();
+        vec![format!("a.status IN ({})", marks.join(", "))]
+    };
+    if let Some(by) = q.created_by {
+        let p = bind(Value::Int(by), &mut values);
+        conditions.push(format!("a.created_by = {p}"));
+    }
     if let Some(section) = q.section {
         // The section and every one under it (as its page lists them);
         // ids read from the table, written in as integers.
@@ -237,7 +250,13 @@ pub(crate) async fn slice(pool: &AnyPool, q: &PublishedQuery) -> Result<Publishe
     let articles: Vec<_> = crate::articles::by_ids(pool, &ids)
         .await?
         .into_iter()
-        .filter(|a| a.status == kiosque_core::types::ArticleStatus::Published)
+        .filter(|a| {
+            if q.statuses.is_empty() {
+                a.status == kiosque_core::types::ArticleStatus::Published
+            } else {
+                q.statuses.contains(&a.status)
+            }
+        })
         .collect();
     Ok(PublishedSlice {
         articles,

@@ -77,6 +77,11 @@ pub struct PublishedQuery {
     pub offset: u64,
     /// In which order (newest first if not told; a cursor needs that one).
     pub sort: ListSort,
+    /// In these states instead of published (the newsroom's view, for
+    /// those who may see them); empty: published.
+    pub statuses: Vec<crate::types::ArticleStatus>,
+    /// Only articles this account created (what a contributor may open).
+    pub created_by: Option<i64>,
 }
 
 /// What a list is ordered by.

@@ -218,6 +218,16 @@ test('api-fetch changes a post with PUT sent as POST + X-HTTP-Method-Override', 
     headers: { 'Content-Disposition': 'attachment; filename="quai.jpg"', 'Content-Type': 'image/jpeg' },
   });
   assert.equal(raw.mime_type, 'image/jpeg');
+  // Drafts are listed for those who may edit them, in the edit context.
+  const draft = await apiFetch({ path: '/wp/v2/posts', method: 'POST', data: { title: 'Brouillon du soir', content: '<p>À relire.</p>' } });
+  assert.equal(draft.status, 'draft');
+  const drafts = await apiFetch({ path: '/wp/v2/posts?status=draft&context=edit' });
+  assert.ok(drafts.some((p) => p.id === draft.id && p.content.raw.includes('À relire')));
+  assert.ok(drafts.every((p) => p.status === 'draft'));
+  const imported = drafts.find((p) => p.id === facts.draft);
+  assert.ok(imported, 'the imported draft is there at its WordPress id');
+  const anonymousDrafts = await fetch(`${site}/wp-json/wp/v2/posts?status=draft`);
+  assert.equal(anonymousDrafts.status, 401);
   const gone = await apiFetch({ path: `/wp/v2/posts/${created.id}?force=true`, method: 'DELETE' });
   assert.equal(gone.deleted, true);
   const after = await fetch(created.link);

@@ -157,6 +157,7 @@ async fn wordpress_clients_read_an_imported_site_at_its_wordpress_ids(db: TestDb
         "app_password": password,
         "photo_file": photo_file,
         "published": [DOCKERS, BOUAKE],
+        "draft": DRAFT,
         "post": DOCKERS,
         "author_name": "Gaëlle Villeneuve",
         "category_parents": [[COTE_D_IVOIRE, AFRIQUE]],

@@ -302,6 +302,25 @@ pub async fn wordpress_lists_take_any_none_pages_and_orders(db: TestDb) {
         [ids[2], ids[1], ids[0]]
     );
 
+    // Other states, for the newsroom: the draft, and nobody's own.
+    assert_eq!(
+        titles(PublishedQuery {
+            statuses: vec![ArticleStatus::Draft],
+            ..PublishedQuery::default()
+        })
+        .await,
+        ["Buffle"]
+    );
+    assert!(
+        titles(PublishedQuery {
+            statuses: vec![ArticleStatus::Draft, ArticleStatus::Published],
+            created_by: Some(999),
+            ..PublishedQuery::default()
+        })
+        .await
+        .is_empty()
+    );
+
     // Comments: approved ones of published articles only, threads, pages.
     let comment = |article_id, parent_id, status| NewComment {
         article_id,

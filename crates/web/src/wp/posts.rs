@@ -200,22 +200,42 @@ async fn post_filters(
     state: &AppState,
     site: &Site,
     q: &Query,
+    caller: &super::auth::WpCaller,
 ) -> Result<Option<PublishedQuery>, WpError> {
     let store = state.store.as_ref();
-    if let Some(statuses) = q.list("status")
-        && statuses.iter().any(|s| s != "publish")
-    {
-        return Err(WpError::new(
-            StatusCode::UNAUTHORIZED,
-            "rest_forbidden_status",
-            "Status is forbidden.",
-        ));
-    }
     let mut query = PublishedQuery {
         after: q.time("after", site)?,
         before: q.time("before", site)?,
         ..PublishedQuery::default()
     };
+    // Other states than published: for those who may edit, each seeing
+    // what the newsroom's list shows them.
+    if let Some(statuses) = q.list("status")
+        && statuses.iter().any(|s| s != "publish")
+    {
+        let user = caller.may(
+            kiosque_core::types::Permission::WriteDrafts,
+            "rest_forbidden_status",
+            "Status is forbidden.",
+        )?;
+        for s in &statuses {
+            let states: &[ArticleStatus] = match s.as_str() {
+                "publish" => &[ArticleStatus::Published],
+                "draft" => &[ArticleStatus::Draft, ArticleStatus::Unpublished],
+                "pending" => &[ArticleStatus::Pending],
+                "future" => &[ArticleStatus::Scheduled],
+                "any" => &ArticleStatus::ALL,
+                _ => {
+                    return Err(WpError::invalid_param(
+                        "status",
+                        "status is one of publish, future, draft, pending, any.",
+                    ));
+                }
+            };
+            query.statuses.extend_from_slice(states);
+        }
+        query.created_by = kiosque_core::service::editorial::list_scope(user);
+    }
     // WordPress's `after` is exclusive, `before` too.
     if let Some(after) = query.after.as_mut() {
         *after += chrono::Duration::seconds(1);
@@ -261,7 +281,7 @@ pub(crate) async fn list_posts(
         q,
         ask,
         site,
-        caller: _,
+        caller,
     }: Asked,
 ) -> Result<Response, WpError> {
     let paging = q.paging()?;
@@ -275,7 +295,7 @@ pub(crate) async fn list_posts(
         ));
     }
     let empty = |paging| collection(&site, "/wp-json/wp/v2/posts", &q, paging, 0, Vec::new());
-    let Some(mut query) = post_filters(&state, &site, &q).await? else {
+    let Some(mut query) = post_filters(&state, &site, &q, &caller).await? else {
         return Ok(empty(paging));
     };
     query.sort = ListSort {
