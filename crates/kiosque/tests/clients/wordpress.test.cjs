@@ -277,6 +277,85 @@ test("wpapi comments through the site's moderation", async () => {
   });
 });
 
+// The schemas WordPress's own routes publish (OPTIONS), captured from a
+// real WordPress by .ci/wordpress-schemas. Each answer is validated with
+// ajv (draft-04, as WordPress declares); formats are not checked, since
+// WordPress's own `date` (site time, no zone) is not the RFC 3339
+// `date-time` its schema names. Every field the schema gives the asked
+// context must be there, and nothing else but `_links` and `_embedded`.
+const Ajv = require('ajv-draft-04');
+const schemas = require('node:path').join(__dirname, '..', 'fixtures', 'wordpress-schemas');
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+
+/** Fields Kiosque leaves out on purpose, by schema and field: why. */
+const leftOut = {
+  users: { avatar_urls: 'only with a portrait: never a third party\'s (Gravatar) address' },
+  comments: { author_avatar_urls: 'never a third party\'s (Gravatar) address' },
+};
+
+/** WordPress's schemas as draft-04 reads them: an empty PHP array where
+ *  an object is meant (`"properties": []` of `meta`) is the empty object,
+ *  and a property's `"required": true` (draft-03's form, which WordPress
+ *  keeps for its arguments) is left aside. */
+function normalise(schema) {
+  if (Array.isArray(schema)) return schema.map(normalise);
+  if (schema && typeof schema === 'object') {
+    const out = {};
+    for (const [k, v] of Object.entries(schema)) {
+      if (k === 'required' && typeof v === 'boolean') continue;
+      out[k] = k === 'properties' && Array.isArray(v) && v.length === 0 ? {} : normalise(v);
+    }
+    return out;
+  }
+  return schema;
+}
+
+function divergences(route, item, context) {
+  const schema = normalise(JSON.parse(require('node:fs').readFileSync(require('node:path').join(schemas, `${route}.json`), 'utf8')));
+  const validate = ajv.compile(schema);
+  const found = [];
+  if (!validate(item)) {
+    for (const e of validate.errors) found.push(`${route}: ${e.instancePath || '/'} ${e.message}`);
+  }
+  const expected = Object.entries(schema.properties)
+    .filter(([, p]) => (p.context || []).includes(context))
+    .map(([name]) => name);
+  for (const name of expected) {
+    if (!(name in item) && !(leftOut[route] && leftOut[route][name])) found.push(`${route}: ${name} missing in ${context}`);
+  }
+  for (const name of Object.keys(item)) {
+    if (!expected.includes(name) && name !== '_links' && name !== '_embedded') found.push(`${route}: ${name} is not in WordPress's ${context} context`);
+  }
+  return found;
+}
+
+test("answers match the schemas WordPress's own routes publish", async () => {
+  const get = async (path) => keep(await (await fetch(`${site}/wp-json/wp/v2/${path}`)).json());
+  const found = [];
+  const check = (route, items, context = 'view') => {
+    for (const item of Array.isArray(items) ? items : [items]) found.push(...divergences(route, item, context));
+  };
+  check('posts', await get('posts?per_page=100'));
+  check('posts', await get(`posts/${facts.post}`));
+  check('posts', await get('posts?context=embed'), 'embed');
+  check('pages', await get('pages'));
+  check('categories', await get('categories?per_page=100'));
+  check('categories', await get('categories?context=embed'), 'embed');
+  check('tags', await get('tags?per_page=100'));
+  check('users', await get('users'));
+  check('users', await get('users?context=embed'), 'embed');
+  check('media', await get('media'));
+  check('media', await get('media?context=embed'), 'embed');
+  check('comments', await get(`comments?post=${facts.post}`));
+  check('search', await get('search?search=port'), 'view');
+  for (const [name, type] of Object.entries(await get('types'))) check('types', type, 'view');
+  for (const [name, taxonomy] of Object.entries(await get('taxonomies'))) check('taxonomies', taxonomy, 'view');
+  for (const [name, status] of Object.entries(await get('statuses'))) check('statuses', status, 'view');
+  const edit = await apiFetch({ path: `/wp/v2/posts/${facts.post}?context=edit` });
+  check('posts', edit, 'edit');
+  assert.deepEqual(found, []);
+});
+
 test('no private address in any public answer', () => {
   const all = seen.join('\n');
   for (const address of facts.private) {

@@ -110,12 +110,13 @@ fn media(site: &Site, p: &PublicMedia, id: i64, parent: Option<i64>) -> Value {
         "modified": local_time(site, p.uploaded_at),
         "modified_gmt": gmt_time(p.uploaded_at),
         "slug": m.stem(),
-        "status": "inherit",
+        // WordPress answers `inherit` here, which its own schema does not
+        // list: what readers can see is published.
+        "status": "publish",
         "type": "attachment",
         "link": source,
         "title": {"rendered": minijinja::HtmlEscape(&title).to_string()},
         "author": 0,
-        "featured_media": 0,
         "comment_status": "closed",
         "ping_status": "closed",
         "template": "",

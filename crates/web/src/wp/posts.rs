@@ -190,6 +190,10 @@ pub(crate) fn post(site: &Site, a: &Article, known: &Known, edit: bool) -> Value
         item["content"]["raw"] = item["content"]["rendered"].clone();
         item["excerpt"]["raw"] = json!(a.excerpt);
         item["guid"]["raw"] = item["guid"]["rendered"].clone();
+        item["password"] = json!("");
+        item["generated_slug"] = json!(a.slug.as_str());
+        item["permalink_template"] =
+            json!(address.replacen(&format!("/{}/", a.slug), "/%postname%/", 1));
     }
     item
 }
