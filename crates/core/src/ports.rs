@@ -505,6 +505,9 @@ pub trait Store: Accounts + Imports + Webhooks + Audience + Desk + Send + Sync +
     ) -> Result<()>;
     /// Every section or every tag, by name, with how many articles use it.
     async fn terms(&self, kind: TermKind) -> Result<Vec<TermUsage>>;
+    /// Sections or tags, by name, each with the published articles filed
+    /// under it (what readers see counted).
+    async fn published_terms(&self, kind: TermKind) -> Result<Vec<TermUsage>>;
     /// Adds a section or tag; `Conflict` if the address is taken.
     async fn create_term(&self, kind: TermKind, slug: &Slug, name: &str) -> Result<i64>;
     /// Renames a section or tag; `Conflict` if the address is taken,

@@ -234,7 +234,11 @@ fn id_list(ids: &[i64]) -> String {
 
 /// Photos readers can see, a page at a time, and how many in all.
 pub(crate) async fn public(pool: &AnyPool, q: &MediaQuery) -> Result<(Vec<PublicMedia>, u64)> {
-    let mut conditions = vec![PUBLIC.to_owned()];
+    let mut conditions = if q.whole_library {
+        vec!["1 = 1".to_owned()]
+    } else {
+        vec![PUBLIC.to_owned()]
+    };
     for any in [&q.include, &q.parents] {
         if any.as_ref().is_some_and(Vec::is_empty) {
             return Ok((Vec::new(), 0));

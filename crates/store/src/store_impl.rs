@@ -336,6 +336,10 @@ impl Store for SqlStore {
         taxonomy::terms(&self.pool, kind).await
     }
 
+    async fn published_terms(&self, kind: TermKind) -> Result<Vec<TermUsage>> {
+        taxonomy::published_terms(&self.pool, kind).await
+    }
+
     async fn create_term(&self, kind: TermKind, slug: &Slug, name: &str) -> Result<i64> {
         taxonomy::create_term(&self.pool, kind, slug, name).await
     }

@@ -118,8 +118,32 @@ fn table(kind: TermKind) -> (&'static str, &'static str) {
     }
 }
 
+/// Each term with the published articles filed under it (a section: as
+/// first or further section), as readers and WordPress's API count them.
+fn published_usage(kind: TermKind) -> &'static str {
+    match kind {
+        TermKind::Category => {
+            "SELECT count(*) FROM articles a WHERE a.status = 'published' AND \
+             (a.category_id = t.id OR a.id IN \
+             (SELECT s.article_id FROM article_sections s WHERE s.category_id = t.id))"
+        }
+        TermKind::Tag => {
+            "SELECT count(*) FROM article_tags x JOIN articles a ON a.id = x.article_id \
+             WHERE x.tag_id = t.id AND a.status = 'published'"
+        }
+    }
+}
+
+pub(crate) async fn published_terms(pool: &AnyPool, kind: TermKind) -> Result<Vec<TermUsage>> {
+    counted(pool, kind, published_usage(kind)).await
+}
+
 pub(crate) async fn terms(pool: &AnyPool, kind: TermKind) -> Result<Vec<TermUsage>> {
-    let (table, usage) = table(kind);
+    counted(pool, kind, table(kind).1).await
+}
+
+async fn counted(pool: &AnyPool, kind: TermKind, usage: &str) -> Result<Vec<TermUsage>> {
+    let (table, _) = table(kind);
     sqlx::query(&format!(
         "SELECT t.id, t.slug, t.name, ({usage}) AS articles FROM {table} t ORDER BY t.name, t.id"
     ))

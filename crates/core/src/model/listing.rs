@@ -138,6 +138,8 @@ pub struct MediaQuery {
     pub limit: u32,
     /// Oldest first (newest first otherwise).
     pub oldest_first: bool,
+    /// Every photo of the library, seen or not (the newsroom's view).
+    pub whole_library: bool,
 }
 
 /// A photo readers can see, with when it came in and the first published

@@ -186,6 +186,10 @@ test('wpapi uploads a photo', async () => {
   assert.equal(media.alt_text, 'Les berges au matin');
   const file = await fetch(media.source_url);
   assert.equal(file.status, 200);
+  // The newsroom reads it by its id; readers once it leads a published story.
+  const again = await writer.media().id(media.id).get();
+  assert.equal(again.id, media.id);
+  assert.equal((await fetch(`${site}/wp-json/wp/v2/media/${media.id}`)).status, 404);
   assert.match(file.headers.get('content-type'), /^image\//);
 });
 

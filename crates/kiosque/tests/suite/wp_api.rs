@@ -414,7 +414,7 @@ async fn administrators_read_and_change_settings_through_wordpress_api(db: TestD
     assert_eq!(index["name"], "L'Écho du Plateau");
     assert_eq!(index["timezone_string"], "Africa/Abidjan");
     let (status, refused) = settings(
-        Some(("admin@example.org", admin)),
+        Some(("admin@example.org", admin.clone())),
         Some(json!({"timezone": "Mars/Olympus"})),
     )
     .await;
@@ -422,4 +422,31 @@ async fn administrators_read_and_change_settings_through_wordpress_api(db: TestD
         (status, &refused["code"]),
         (400, &json!("rest_invalid_param"))
     );
+
+    // `_method` stands for the method a client cannot send.
+    let made: Value = app
+        .client
+        .post(app.url("/wp-json/wp/v2/posts"))
+        .basic_auth("admin@example.org", Some(&admin))
+        .form(&[("title", "Éphémère"), ("content", "<p>Un instant.</p>")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = made["id"].as_i64().expect("made");
+    let gone = app
+        .client
+        .post(app.url(&format!(
+            "/wp-json/wp/v2/posts/{id}?_method=DELETE&force=true"
+        )))
+        .basic_auth("admin@example.org", Some(&admin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status().as_u16(), 200);
+    let gone: Value = gone.json().await.unwrap();
+    assert_eq!(gone["deleted"], true);
+    assert_eq!(gone["previous"]["title"]["raw"], "Éphémère");
 }

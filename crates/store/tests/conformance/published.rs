@@ -302,6 +302,33 @@ pub async fn wordpress_lists_take_any_none_pages_and_orders(db: TestDb) {
         [ids[2], ids[1], ids[0]]
     );
 
+    // Counted as readers see them: the draft's section and tag count
+    // nothing there.
+    let counts = |kind| {
+        let store = &store;
+        async move {
+            store
+                .published_terms(kind)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|t| (t.slug.as_str().to_owned(), t.articles))
+                .collect::<std::collections::HashMap<_, _>>()
+        }
+    };
+    use kiosque_core::model::TermKind;
+    let sections = counts(TermKind::Category).await;
+    assert_eq!(
+        (
+            sections["sport"],
+            sections["politique"],
+            sections["economie"]
+        ),
+        (2, 1, 0)
+    );
+    let tags = counts(TermKind::Tag).await;
+    assert_eq!((tags["cop"], tags["jo"]), (1, 1));
+
     // Other states, for the newsroom: the draft, and nobody's own.
     assert_eq!(
         titles(PublishedQuery {
@@ -401,6 +428,15 @@ pub async fn wordpress_lists_take_any_none_pages_and_orders(db: TestDb) {
         .await
         .unwrap();
     assert!(found.is_empty(), "the only public photo leads an article");
+    let (_, total) = store
+        .public_media(&MediaQuery {
+            limit: 10,
+            whole_library: true,
+            ..MediaQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 2, "the newsroom sees the draft's photo too");
 
     // Import keys, from local ids and from keys.
     store

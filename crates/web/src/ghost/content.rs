@@ -793,7 +793,7 @@ async fn all_tags(
         (TermKind::Category, "section", "category"),
         (TermKind::Tag, "tag", "tag"),
     ] {
-        for t in state.store.terms(kind).await? {
+        for t in state.store.published_terms(kind).await? {
             let slug = t.slug.as_str().to_owned();
             out.push((
                 slug.clone(),

@@ -165,10 +165,25 @@ pub(crate) async fn draw(
     Ok(items)
 }
 
+/// Whether the caller is of the newsroom: it reads any photo of the
+/// library (one just uploaded, one for a story not yet out); readers only
+/// those they can already see.
+fn newsroom(caller: &super::auth::WpCaller) -> bool {
+    caller
+        .user
+        .as_ref()
+        .is_some_and(|u| u.role.allows(kiosque_core::types::Permission::UploadMedia))
+}
+
 /// `GET /wp/v2/media`.
 pub(crate) async fn list_media(
     State(state): State<Arc<AppState>>,
-    Asked { q, ask, site, .. }: Asked,
+    Asked {
+        q,
+        ask,
+        site,
+        caller,
+    }: Asked,
 ) -> Result<Response, WpError> {
     let paging = q.paging()?;
     let order = q.choice("order", &["asc", "desc"], "desc")?;
@@ -219,6 +234,8 @@ pub(crate) async fn list_media(
         offset: paging.skip,
         limit: paging.per_page,
         oldest_first: order == "asc",
+        // The newsroom lists the whole library, readers what they see.
+        whole_library: newsroom(&caller),
     };
     let (found, total) = store.public_media(&query).await?;
     check_page(paging, total, "rest_post_invalid_page_number")?;
@@ -237,7 +254,9 @@ pub(crate) async fn list_media(
 pub(crate) async fn get_media(
     State(state): State<Arc<AppState>>,
     WpId(wp): WpId,
-    Asked { ask, site, .. }: Asked,
+    Asked {
+        ask, site, caller, ..
+    }: Asked,
 ) -> Result<Response, WpError> {
     let store = state.store.as_ref();
     let missing = || WpError::missing("rest_post_invalid_id", "Invalid post ID.");
@@ -248,6 +267,7 @@ pub(crate) async fn get_media(
         .public_media(&MediaQuery {
             include: Some(vec![local]),
             limit: 1,
+            whole_library: newsroom(&caller),
             ..MediaQuery::default()
         })
         .await?;

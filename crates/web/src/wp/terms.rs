@@ -71,10 +71,10 @@ async fn all(state: &AppState, taxonomy: Taxonomy) -> Result<Vec<Term>, WpError>
     let store = state.store.as_ref();
     let (usage, parents) = match taxonomy {
         Taxonomy::Category => (
-            store.terms(TermKind::Category).await?,
+            store.published_terms(TermKind::Category).await?,
             store.section_tree().await?,
         ),
-        Taxonomy::Tag => (store.terms(TermKind::Tag).await?, Vec::new()),
+        Taxonomy::Tag => (store.published_terms(TermKind::Tag).await?, Vec::new()),
     };
     let locals: Vec<i64> = usage.iter().map(|t| t.id).collect();
     let wp = Outward::of(store, taxonomy.kind(), &locals).await?;
