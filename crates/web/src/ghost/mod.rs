@@ -4,10 +4,15 @@
 //! from the same store queries as `/api/v1/`. Every request carries a
 //! Content API key (`?key=`, made in the admin or with `kiosque
 //! content-key create`). `filter.rs` reads the part of Ghost's filter
-//! language clients use; `content.rs` draws the resources.
+//! language clients use; `content.rs` holds what the resources share,
+//! `posts.rs`, `pages.rs` and `catalogue.rs` (tags, authors, settings)
+//! draw them.
 
+mod catalogue;
 mod content;
 mod filter;
+mod pages;
+mod posts;
 
 use std::sync::Arc;
 
@@ -27,22 +32,22 @@ use crate::AppState;
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     let at = |path: &str| format!("/ghost/api/content{path}");
     Router::new()
-        .route(&at("/posts/"), get(content::browse_posts))
-        .route(&at("/posts/{id}/"), get(content::read_post))
-        .route(&at("/posts/slug/{slug}/"), get(content::read_post_by_slug))
-        .route(&at("/pages/"), get(content::browse_pages))
-        .route(&at("/pages/{id}/"), get(content::read_page))
-        .route(&at("/pages/slug/{slug}/"), get(content::read_page_by_slug))
-        .route(&at("/tags/"), get(content::browse_tags))
-        .route(&at("/tags/{id}/"), get(content::read_tag))
-        .route(&at("/tags/slug/{slug}/"), get(content::read_tag_by_slug))
-        .route(&at("/authors/"), get(content::browse_authors))
-        .route(&at("/authors/{id}/"), get(content::read_author))
+        .route(&at("/posts/"), get(posts::browse_posts))
+        .route(&at("/posts/{id}/"), get(posts::read_post))
+        .route(&at("/posts/slug/{slug}/"), get(posts::read_post_by_slug))
+        .route(&at("/pages/"), get(pages::browse_pages))
+        .route(&at("/pages/{id}/"), get(pages::read_page))
+        .route(&at("/pages/slug/{slug}/"), get(pages::read_page_by_slug))
+        .route(&at("/tags/"), get(catalogue::browse_tags))
+        .route(&at("/tags/{id}/"), get(catalogue::read_tag))
+        .route(&at("/tags/slug/{slug}/"), get(catalogue::read_tag_by_slug))
+        .route(&at("/authors/"), get(catalogue::browse_authors))
+        .route(&at("/authors/{id}/"), get(catalogue::read_author))
         .route(
             &at("/authors/slug/{slug}/"),
-            get(content::read_author_by_slug),
+            get(catalogue::read_author_by_slug),
         )
-        .route(&at("/settings/"), get(content::settings))
+        .route(&at("/settings/"), get(catalogue::settings))
         .route("/ghost/api/content/{*rest}", any(not_found))
         .method_not_allowed_fallback(not_found)
 }

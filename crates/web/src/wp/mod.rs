@@ -15,6 +15,7 @@ mod ids;
 mod index;
 mod media;
 mod page_write;
+mod pages;
 mod posts;
 pub(crate) mod query;
 mod respond;
@@ -67,11 +68,11 @@ pub(crate) fn routes(state: Arc<AppState>, upload_limit: usize) -> Router<Arc<Ap
         )
         .route(
             &v2("/pages"),
-            get(posts::list_pages).post(page_write::create_page),
+            get(pages::list_pages).post(page_write::create_page),
         )
         .route(
             &v2("/pages/{id}"),
-            get(posts::get_page)
+            get(pages::get_page)
                 .post(page_write::update_page)
                 .put(page_write::update_page)
                 .patch(page_write::update_page)
