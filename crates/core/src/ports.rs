@@ -17,6 +17,10 @@ use crate::model::{
     SectionFamily, Session, Site, TermKind, TermUsage, User,
 };
 use crate::model::{Attempt, Delivery, DeliveryOutcome, DueDelivery, Webhook, WebhookSettings};
+use crate::model::{
+    Consent, DueMail, ListSettings, MailOutcome, Membership, NewsletterList, NewsletterSend,
+    SendBody, SendDraft, Subscriber, SubscriberQuery,
+};
 use crate::model::{PublishedQuery, PublishedSlice};
 use crate::types::{CommentStatus, Email, Role, Slug};
 
@@ -313,10 +317,153 @@ pub trait Desk: Send + Sync + 'static {
     async fn leave(&self, article_id: i64, page: &str) -> Result<()>;
 }
 
+/// Newsletters: lists, subscribers and their consent, sends and the
+/// durable queue of deliveries (see migration 0034).
+#[async_trait]
+pub trait Newsletters: Send + Sync + 'static {
+    /// The key newsletter links are signed with, made on first use.
+    async fn newsletter_key(&self) -> Result<Vec<u8>>;
+
+    /// Every list, in the order made, with its confirmed subscribers.
+    async fn newsletter_lists(&self) -> Result<Vec<NewsletterList>>;
+    /// One list.
+    async fn newsletter_list(&self, id: i64) -> Result<Option<NewsletterList>>;
+    /// Makes a list; its first digest holds what is published after `now`.
+    async fn create_newsletter_list(
+        &self,
+        settings: &ListSettings,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<NewsletterList>;
+    /// Changes a list's settings; `NotFound` if it is gone.
+    async fn update_newsletter_list(&self, id: i64, settings: &ListSettings) -> Result<()>;
+    /// Deletes a list, its memberships and its sends' log.
+    async fn delete_newsletter_list(&self, id: i64) -> Result<()>;
+
+    /// Records a request to join `lists` (waiting for confirmation unless
+    /// already confirmed and still a member). Returns the subscriber to
+    /// send a confirmation to, or `None` when one was sent within
+    /// `quiet` (or the address is suppressed): the form's answer is the
+    /// same either way.
+    async fn request_subscription(
+        &self,
+        email: &Email,
+        lists: &[i64],
+        consent: &Consent,
+        quiet: chrono::Duration,
+    ) -> Result<Option<Subscriber>>;
+    /// Confirms an address and the lists it waits for; false if the
+    /// subscriber is gone.
+    async fn confirm_subscriber(&self, id: i64, now: chrono::DateTime<chrono::Utc>)
+    -> Result<bool>;
+    /// One subscriber.
+    async fn subscriber(&self, id: i64) -> Result<Option<Subscriber>>;
+    /// The lists a subscriber belongs to now, with their consent.
+    async fn memberships(&self, subscriber_id: i64) -> Result<Vec<Membership>>;
+    /// Sets a confirmed subscriber's lists to exactly `lists` (joined with
+    /// `consent`, the others left at its time).
+    async fn set_memberships(
+        &self,
+        subscriber_id: i64,
+        lists: &[i64],
+        consent: &Consent,
+    ) -> Result<()>;
+    /// Leaves every list (one-click unsubscribe); pending deliveries to
+    /// the address are dropped.
+    async fn leave_all(&self, subscriber_id: i64, now: chrono::DateTime<chrono::Utc>)
+    -> Result<()>;
+    /// Subscribers matching a search, newest first, and how many match.
+    async fn subscribers(&self, query: &SubscriberQuery) -> Result<(Vec<Subscriber>, u64)>;
+    /// Deletes a subscriber and everything kept about them.
+    async fn delete_subscriber(&self, id: i64) -> Result<()>;
+    /// Adds addresses from another tool's export to `lists`, confirmed on
+    /// the newsroom's declared `consent` and marked imported. Returns how
+    /// many addresses were new.
+    async fn import_subscribers(
+        &self,
+        emails: &[Email],
+        lists: &[i64],
+        consent: &Consent,
+    ) -> Result<u64>;
+
+    /// Saves an editor's digest (state `draft`) for a list's next
+    /// scheduled time, replacing the one there was.
+    async fn save_digest_draft(
+        &self,
+        draft: &SendDraft,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<NewsletterSend>;
+    /// The editor's digest waiting for a list's next time, if any.
+    async fn digest_draft(&self, list_id: i64) -> Result<Option<NewsletterSend>>;
+    /// Moves a digest list past `slot`, if it was still at `covered_until`
+    /// (so of several servers one only acts), queueing `send` if there is
+    /// one to every confirmed member (an editor's draft for the list is
+    /// used up). Returns the send queued, if any, and whether this call
+    /// moved the list.
+    async fn start_digest(
+        &self,
+        list_id: i64,
+        covered_until: chrono::DateTime<chrono::Utc>,
+        slot: chrono::DateTime<chrono::Utc>,
+        send: Option<(&SendDraft, &SendBody)>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Option<NewsletterSend>, bool)>;
+    /// Queues an alert about `article_id` to every confirmed member of the
+    /// list; `None` if that article was already sent to it as an alert.
+    async fn start_alert(
+        &self,
+        draft: &SendDraft,
+        article_id: i64,
+        body: &SendBody,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<NewsletterSend>>;
+    /// The lists an article was sent to as an alert.
+    async fn alerted_lists(&self, article_id: i64) -> Result<Vec<i64>>;
+    /// Sends, newest first (a list's, or all), with their logs.
+    async fn newsletter_sends(
+        &self,
+        list_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<NewsletterSend>>;
+    /// One send with its log.
+    async fn newsletter_send(&self, id: i64) -> Result<Option<NewsletterSend>>;
+    /// A queued send's rendered mail.
+    async fn send_body(&self, send_id: i64) -> Result<Option<SendBody>>;
+
+    /// Claims up to `limit` due deliveries of sends being sent, leasing
+    /// them until `lease_until` under the worker's random `claim` number.
+    async fn claim_mail(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        lease_until: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+        claim: i64,
+    ) -> Result<Vec<DueMail>>;
+    /// Marks a claimed delivery sent, before the message's last byte goes:
+    /// false if the claim was lost (another worker took it), and then the
+    /// message must not be sent.
+    async fn mark_mail_sent(
+        &self,
+        mail: &DueMail,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool>;
+    /// Records a delivery's outcome when it was not (or not after all)
+    /// accepted; a hard failure counts toward suppressing the address.
+    async fn finish_mail(
+        &self,
+        mail: &DueMail,
+        outcome: &MailOutcome,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()>;
+    /// Marks sends whose every delivery is done as sent; returns their ids.
+    async fn finish_sends(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<i64>>;
+}
+
 /// Durable storage of everything a site holds. Every method that returns
 /// `Ok` for a write has committed it.
 #[async_trait]
-pub trait Store: Accounts + Imports + Webhooks + Audience + Desk + Send + Sync + 'static {
+pub trait Store:
+    Accounts + Imports + Webhooks + Newsletters + Audience + Desk + Send + Sync + 'static
+{
     /// The site's settings, or `None` before `kiosque init`.
     async fn site(&self) -> Result<Option<Site>>;
     /// Creates or replaces the site's settings.

@@ -84,6 +84,14 @@ pub const TABLES: &[Table] = &[
     table("api_tokens"),
     table("app_passwords"),
     table("content_keys"),
+    // Subscribers with their consent, and the sends' log: a restored site
+    // mails the same readers, and its old links keep working (the key).
+    table("newsletter_keys"),
+    table("newsletter_lists"),
+    table("newsletter_subscribers"),
+    table("newsletter_memberships"),
+    table("newsletter_sends"),
+    table("newsletter_deliveries"),
     // Last, so restoring the content above finds no webhook to tell. The
     // signing secrets are in the backup: receivers keep verifying.
     table("webhooks"),

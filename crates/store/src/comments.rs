@@ -8,7 +8,7 @@ use kiosque_core::types::{CommentStatus, Email};
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
 
-use crate::rows::{self, get};
+use crate::rows::{self, get, id_list};
 use crate::{SqlStore, db};
 
 const COLUMNS: &str = "c.id, c.article_id, c.parent_id, c.author_name, c.author_email, \
@@ -103,13 +103,6 @@ pub(crate) async fn of_article(
 }
 
 /// Integers written into a statement (ids, never a client's text).
-fn id_list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Approved comments of published articles, a page at a time, and how
 /// many there are in all.
 pub(crate) async fn approved(pool: &AnyPool, q: &CommentQuery) -> Result<(Vec<Comment>, u64)> {

@@ -22,6 +22,7 @@ mod imports;
 mod media;
 mod menus;
 mod migrations;
+mod newsletters;
 mod page_changes;
 mod pages;
 mod published;

@@ -7,7 +7,7 @@ use kiosque_core::model::{
 use kiosque_core::{Error, Result};
 use sqlx::AnyPool;
 
-use crate::rows::{self, MEDIA_FIELDS, MEDIA_RETURNING};
+use crate::rows::{self, MEDIA_FIELDS, MEDIA_RETURNING, id_list};
 use crate::{SqlStore, db};
 
 /// How long a worker may hold a job before another may take it again.
@@ -225,13 +225,6 @@ const PUBLIC: &str = "(m.id IN (SELECT image_id FROM articles WHERE status = 'pu
     OR m.id IN (SELECT logo_id FROM site_settings))";
 
 /// Integers written into a statement (ids, never a client's text).
-fn id_list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Photos readers can see, a page at a time, and how many in all.
 pub(crate) async fn public(pool: &AnyPool, q: &MediaQuery) -> Result<(Vec<PublicMedia>, u64)> {
     let mut conditions = if q.whole_library {

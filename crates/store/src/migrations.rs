@@ -211,6 +211,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0033_content_keys.sql"),
         include_str!("../migrations/postgres/0033_content_keys.sql"),
     ),
+    (
+        34,
+        "newsletters",
+        include_str!("../migrations/sqlite/0034_newsletters.sql"),
+        include_str!("../migrations/postgres/0034_newsletters.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

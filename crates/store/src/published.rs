@@ -9,7 +9,7 @@ use kiosque_core::model::{ListCursor, ListSort, PublishedQuery, PublishedSlice, 
 use sqlx::AnyPool;
 
 use crate::db;
-use crate::rows::{get, time};
+use crate::rows::{get, id_list, time};
 
 /// A value bound to the statement.
 enum Value {
@@ -36,13 +36,6 @@ fn run<'q>(sql: &'q str, values: &[Value]) -> crate::rows::AnyQuery<'q> {
 
 /// Integers written into the statement (read from the database or
 /// parsed as numbers, never text from a client).
-fn id_list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The `WHERE` conditions of a query and their values; `None` when a
 /// filter names nothing, so nothing matches.
 async fn conditions(

@@ -63,7 +63,12 @@ both_databases!(
     audience_sums_add_up_from_several_servers_and_group_as_asked,
     live_readers_add_up_across_servers_and_forget_silent_ones,
     open_editors_are_shared_taken_over_and_forgotten_when_silent,
+    newsletters_keep_consent_queue_once_and_deliver_once,
 );
+
+#[path = "conformance/newsletters.rs"]
+mod newsletters;
+use newsletters::newsletters_keep_consent_queue_once_and_deliver_once;
 
 #[path = "conformance/desk.rs"]
 mod desk;

@@ -9,6 +9,7 @@ pub mod desk;
 mod front;
 mod listing;
 mod menu;
+mod newsletter;
 mod page;
 mod permalink;
 mod redirect;
@@ -36,6 +37,11 @@ pub use listing::{
 pub use menu::{
     MenuEntry, MenuItem, MenuItemDraft, MenuMove, MenuPlace, MenuTarget, Menus, menu_link, moved,
     sort_by_label,
+};
+pub use newsletter::{
+    Consent, DueMail, LIST_DESCRIPTION_MAX, LIST_NAME_MAX, ListKind, ListSettings, MailOutcome,
+    Membership, NewsletterList, NewsletterSend, RECIPIENT_MARK, Schedule, SendBody, SendDraft,
+    SendKind, SendLog, SendState, Subscriber, SubscriberQuery,
 };
 pub use page::{PAGE_BODY_MAX, PageDraft, StaticPage};
 pub use permalink::Permalink;

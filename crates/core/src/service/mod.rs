@@ -5,6 +5,7 @@ pub mod audience;
 pub mod auth;
 pub mod comment;
 pub mod editorial;
+pub mod newsletter;
 pub mod publish;
 pub mod saving;
 pub mod spam;
