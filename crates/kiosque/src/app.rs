@@ -77,6 +77,8 @@ pub struct Application {
     stats: Option<Arc<crate::stats_worker::StatsWork>>,
     /// Released when the server stops (it holds the router).
     state: Arc<AppState>,
+    /// Sends newsletters, if a mail server is set up.
+    newsletter: Option<crate::newsletter::NewsletterWork>,
 }
 
 /// Opens this server's search index for the site's language.
@@ -143,7 +145,22 @@ impl Application {
             address = %listener.local_addr()?,
             "serving"
         );
+        let newsletter = settings
+            .newsletter
+            .smtp
+            .clone()
+            .or_else(|| settings.smtp.clone())
+            .map(|smtp| crate::newsletter::NewsletterWork {
+                state: state.clone(),
+                store: store.clone() as Arc<dyn Store>,
+                settings: settings.newsletter.clone(),
+                smtp,
+                every: settings
+                    .schedule_every
+                    .max(std::time::Duration::from_secs(1)),
+            });
         Ok(Application {
+            newsletter,
             listener,
             router: kiosque_web::router(state.clone()),
             state,
@@ -184,6 +201,7 @@ impl Application {
         let webhooks =
             crate::webhook_worker::spawn(self.store.clone(), self.outbound, self.webhooks);
         let search = tokio::spawn(self.search.run());
+        let newsletter = self.newsletter.clone().map(crate::newsletter::spawn);
         let stats = self.stats.clone().map(crate::stats_worker::spawn);
         let pages = self.cache.clone().map(|cache| {
             tokio::spawn(kiosque_web::cache::follow(
@@ -202,6 +220,9 @@ impl Application {
         media_worker.abort();
         webhooks.abort();
         search.abort();
+        if let Some(newsletter) = newsletter {
+            newsletter.abort();
+        }
         if let Some(pages) = pages {
             pages.abort();
         }

@@ -34,6 +34,7 @@ struct FileConfig {
     api: ApiFile,
     webhooks: WebhooksFile,
     stats: StatsFile,
+    newsletter: crate::newsletter::config::NewsletterFile,
 }
 
 #[derive(Debug, Deserialize)]
@@ -226,9 +227,9 @@ pub enum MediaStorage {
     S3(S3Settings),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SmtpFile {
+pub(crate) struct SmtpFile {
     host: String,
     port: Option<u16>,
     #[serde(default)]
@@ -238,6 +239,36 @@ struct SmtpFile {
     /// A file holding the password, so it need not sit in the config.
     password_file: Option<PathBuf>,
     from: String,
+}
+
+impl SmtpFile {
+    /// The settings, with the password read from its file if one is named;
+    /// `section` names the table in errors.
+    pub(crate) fn resolve(self, section: &str) -> anyhow::Result<SmtpSettings> {
+        let password = match (&self.password, &self.password_file) {
+            (_, Some(path)) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| {
+                        format!("cannot read {section}.password_file {}", path.display())
+                    })?
+                    .trim_end()
+                    .to_owned(),
+            ),
+            (p, None) => p.clone(),
+        };
+        Ok(SmtpSettings {
+            port: self.port.unwrap_or(match self.security {
+                SmtpSecurity::Tls => 465,
+                SmtpSecurity::Starttls => 587,
+                SmtpSecurity::None => 25,
+            }),
+            host: self.host,
+            security: self.security,
+            username: self.username,
+            password,
+            from: self.from,
+        })
+    }
 }
 
 /// How the SMTP connection is protected.
@@ -293,6 +324,8 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     /// How page views are counted and kept.
     pub stats: StatsSettings,
+    /// How newsletters are sent.
+    pub newsletter: crate::newsletter::config::NewsletterSettings,
 }
 
 impl Settings {
@@ -316,34 +349,8 @@ impl Settings {
                 path.display()
             );
         }
-        let smtp = match file.smtp {
-            Some(s) => {
-                let password = match (&s.password, &s.password_file) {
-                    (_, Some(path)) => Some(
-                        std::fs::read_to_string(path)
-                            .with_context(|| {
-                                format!("cannot read smtp.password_file {}", path.display())
-                            })?
-                            .trim_end()
-                            .to_owned(),
-                    ),
-                    (p, None) => p.clone(),
-                };
-                Some(SmtpSettings {
-                    port: s.port.unwrap_or(match s.security {
-                        SmtpSecurity::Tls => 465,
-                        SmtpSecurity::Starttls => 587,
-                        SmtpSecurity::None => 25,
-                    }),
-                    host: s.host,
-                    security: s.security,
-                    username: s.username,
-                    password,
-                    from: s.from,
-                })
-            }
-            None => None,
-        };
+        let smtp = file.smtp.map(|s| s.resolve("smtp")).transpose()?;
+        let newsletter = file.newsletter.resolve(data_dir)?;
         let media_storage = match file.media.s3 {
             None => MediaStorage::Local,
             Some(s3) => {
@@ -433,6 +440,7 @@ impl Settings {
                 api_interval: Duration::from_millis(60_000 / u64::from(file.api.per_minute.max(1))),
                 api_cors_origins: file.api.cors_origins,
                 webhook_allow_hosts: file.webhooks.allow_hosts,
+                newsletter_click_counting: file.newsletter.click_counting,
                 stats_memory_bytes: if file.stats.enabled {
                     file.stats.memory_mb.max(1) * 1024 * 1024
                 } else {
@@ -447,6 +455,7 @@ impl Settings {
             media_storage,
             schedule_every: Duration::from_secs(1),
             smtp,
+            newsletter,
             webhooks,
             stats: StatsSettings {
                 flush: Duration::from_secs(file.stats.flush_seconds.clamp(1, 60)),

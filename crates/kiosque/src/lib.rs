@@ -13,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod mailer;
 pub mod media_worker;
+pub mod newsletter;
 pub mod outbound;
 pub mod scheduler;
 pub mod stats_worker;

@@ -106,6 +106,16 @@ impl Strings {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// A weekday's name, 0 = Monday.
+    pub fn weekday(&self, day: usize) -> String {
+        self.table
+            .get("dates")
+            .and_then(|d| d.get("weekdays"))
+            .and_then(|w| w.get(day))
+            .and_then(|n| n.as_str())
+            .map_or_else(|| day.to_string(), str::to_owned)
+    }
+
     /// "1er novembre 2024" / "1 November 2024". Takes a local time
     /// (`Site::local`): readers see the newsroom's calendar, not UTC's.
     pub fn date(&self, at: DateTime<Tz>) -> String {

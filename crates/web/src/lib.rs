@@ -13,6 +13,7 @@ mod error;
 pub mod i18n;
 mod images;
 mod linger;
+pub mod newsletter;
 mod rate_limit;
 mod security;
 pub(crate) mod site;
@@ -79,6 +80,9 @@ pub struct WebConfig {
     /// Memory of the audience counter's "already counted today" filter
     /// (0: page views are not counted).
     pub stats_memory_bytes: u64,
+    /// Newsletter links go through first-party redirects that count clicks
+    /// (off: links point straight at the articles).
+    pub newsletter_click_counting: bool,
 }
 
 impl Default for WebConfig {
@@ -102,6 +106,7 @@ impl Default for WebConfig {
             api_cors_origins: Vec::new(),
             webhook_allow_hosts: Vec::new(),
             stats_memory_bytes: 16 * 1024 * 1024,
+            newsletter_click_counting: false,
         }
     }
 }
@@ -115,6 +120,10 @@ pub struct AppState {
     templates: templates::Templates,
     translations: i18n::Translations,
     comment_limiter: rate_limit::Limiter<std::net::IpAddr>,
+    /// Newsletter sign-ups per address.
+    newsletter_limiter: rate_limit::Limiter<std::net::IpAddr>,
+    /// The newsletter links' key, once read.
+    newsletter_key: std::sync::OnceLock<kiosque_core::service::newsletter::LinkKey>,
     comment_flood: Option<rate_limit::Limiter<std::net::IpAddr>>,
     login_by_account: rate_limit::Limiter<String>,
     login_by_address: rate_limit::Limiter<std::net::IpAddr>,
@@ -157,6 +166,10 @@ impl AppState {
             search,
             templates,
             translations: i18n::Translations::load(),
+            // Five sign-ups, then one a minute: a family on one address
+            // passes, a script is slowed.
+            newsletter_limiter: rate_limit::Limiter::new(5, Duration::from_secs(60)),
+            newsletter_key: std::sync::OnceLock::new(),
             comment_limiter: rate_limit::Limiter::new(
                 config.comment_burst,
                 config.comment_interval,
@@ -239,6 +252,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
     let pages = site::routes()
+        .merge(newsletter::routes())
         .merge(admin::routes(upload_limit))
         .layer(axum::middleware::from_fn(security::refuse_cross_site_posts))
         // Inside the error pages: it sees a handler's bare 404 and may
@@ -258,7 +272,9 @@ pub fn router(state: Arc<AppState>) -> Router {
     // The API beside the pages, outside their cross-site check (it takes
     // no cookie: a token is not sent by a browser on its own) and their
     // HTML error pages (it answers JSON).
-    let pages = pages.route("/stats/hit", axum::routing::get(stats::hit));
+    let pages = pages
+        .route("/stats/hit", axum::routing::get(stats::hit))
+        .merge(newsletter::one_click());
     let mut api = api::routes(upload_limit)
         .merge(wp::routes(state.clone(), upload_limit))
         .merge(ghost::routes());

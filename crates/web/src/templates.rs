@@ -151,6 +151,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin/reset.html",
         include_str!("../templates/admin/reset.html"),
     ),
+    (
+        "newsletter.html",
+        include_str!("../templates/newsletter.html"),
+    ),
+    (
+        "mail/newsletter.html",
+        include_str!("../templates/mail/newsletter.html"),
+    ),
+    (
+        "mail/newsletter.txt",
+        include_str!("../templates/mail/newsletter.txt"),
+    ),
 ];
 
 /// The default stylesheet.

@@ -9,6 +9,7 @@ mod export_json;
 mod export_static;
 mod import;
 mod init;
+mod newsletter;
 mod publish;
 mod search;
 mod serve;
@@ -64,6 +65,9 @@ pub enum Command {
     Token(token::TokenCommand),
     /// Create a demo site with sample articles and serve it.
     Demo(demo::Demo),
+    /// Newsletters: send due digests now, deliver the queue.
+    #[command(subcommand)]
+    Newsletter(newsletter::NewsletterCommand),
     /// Audience statistics: page views and visitors per page or source.
     #[command(subcommand)]
     Stats(stats::Stats),
@@ -104,6 +108,7 @@ impl Cli {
             Command::User(c) => c.run(&settings).await,
             Command::Token(c) => c.run(&settings).await,
             Command::ContentKey(c) => c.run(&settings).await,
+            Command::Newsletter(c) => c.run(&settings).await,
             Command::Demo(c) => c.run(&settings).await,
             Command::Search(c) => c.run(&settings).await,
             Command::Stats(c) => c.run(&settings).await,

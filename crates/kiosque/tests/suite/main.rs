@@ -29,6 +29,7 @@ mod import_front;
 mod lighthouse;
 mod media;
 mod navigation;
+mod newsletters;
 mod page_cache;
 mod pages;
 mod rights;
