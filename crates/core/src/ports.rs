@@ -148,6 +148,9 @@ pub trait Accounts: Send + Sync + 'static {
 pub trait Mailer: Send + Sync + 'static {
     /// Sends a plain-text message; `Err` if the server refused it.
     async fn send(&self, to: &Email, subject: &str, body: &str) -> Result<()>;
+    /// Sends a newsletter's mail to one address at once (a test send),
+    /// with the parts and headers the queue gives it.
+    async fn send_newsletter(&self, site: &Site, to: &Email, body: &SendBody) -> Result<()>;
 }
 
 /// What imports from other systems brought in, by those systems' own keys

@@ -96,7 +96,10 @@ impl Application {
         let store = Arc::new(open_store(settings).await?);
         let site = require_site(store.as_ref(), settings).await?;
         let mailer: Option<Arc<dyn kiosque_core::ports::Mailer>> = match &settings.smtp {
-            Some(smtp) => Some(Arc::new(crate::mailer::SmtpMailer::new(smtp)?)),
+            Some(smtp) => Some(Arc::new(crate::mailer::SmtpMailer::new(
+                smtp,
+                &settings.newsletter,
+            )?)),
             None => None,
         };
         let media = settings.media_store()?;

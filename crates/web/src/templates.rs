@@ -156,6 +156,30 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/newsletter.html"),
     ),
     (
+        "admin/newsletter_macros.html",
+        include_str!("../templates/admin/newsletter_macros.html"),
+    ),
+    (
+        "admin/newsletters.html",
+        include_str!("../templates/admin/newsletters.html"),
+    ),
+    (
+        "admin/newsletter.html",
+        include_str!("../templates/admin/newsletter.html"),
+    ),
+    (
+        "admin/newsletter_preview.html",
+        include_str!("../templates/admin/newsletter_preview.html"),
+    ),
+    (
+        "admin/newsletter_alert.html",
+        include_str!("../templates/admin/newsletter_alert.html"),
+    ),
+    (
+        "admin/newsletter_subscribers.html",
+        include_str!("../templates/admin/newsletter_subscribers.html"),
+    ),
+    (
         "mail/newsletter.html",
         include_str!("../templates/mail/newsletter.html"),
     ),

@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, FieldError, Result};
 use crate::model::{
-    LIST_DESCRIPTION_MAX, LIST_NAME_MAX, ListKind, ListSettings, MailOutcome, Schedule,
+    LIST_DESCRIPTION_MAX, LIST_NAME_MAX, ListKind, ListSettings, MailOutcome, Membership,
+    NewsletterList, Schedule, Subscriber,
 };
 use crate::types::Email;
 
@@ -450,6 +451,67 @@ pub fn read_import(bytes: &[u8]) -> Result<ImportRead> {
         }
     }
     Ok(read)
+}
+
+/// The subscribers' CSV export: one line per list joined (one with the
+/// list empty for someone on none), with the consent of each.
+pub fn subscribers_csv(
+    subscribers: &[(Subscriber, Vec<Membership>)],
+    lists: &[NewsletterList],
+) -> Result<Vec<u8>> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| Error::Backend(Box::new(e));
+    out.write_record([
+        "email",
+        "status",
+        "source",
+        "subscribed_at",
+        "confirmed_at",
+        "list",
+        "consent_at",
+        "consent_version",
+        "consent_text",
+    ])
+    .map_err(failed)?;
+    for (s, memberships) in subscribers {
+        let status = if s.suppressed_at.is_some() {
+            "suppressed"
+        } else if s.confirmed_at.is_some() {
+            "confirmed"
+        } else {
+            "waiting"
+        };
+        let confirmed = s.confirmed_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let created = s.created_at.to_rfc3339();
+        let source = if s.imported { "import" } else { "form" };
+        if memberships.is_empty() {
+            out.write_record([
+                &s.email, status, source, &created, &confirmed, "", "", "", "",
+            ])
+            .map_err(failed)?;
+        }
+        for m in memberships {
+            let list = lists
+                .iter()
+                .find(|l| l.id == m.list_id)
+                .map(|l| l.settings.name.as_str())
+                .unwrap_or_default();
+            out.write_record([
+                s.email.as_str(),
+                status,
+                source,
+                &created,
+                &confirmed,
+                list,
+                &m.consent.at.to_rfc3339(),
+                &m.consent.version,
+                &m.consent.text,
+            ])
+            .map_err(failed)?;
+        }
+    }
+    out.into_inner()
+        .map_err(|e| Error::Backend(e.to_string().into()))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! is resumed by the next start without mailing anyone twice.
 
 pub mod config;
-mod message;
+pub(crate) mod message;
 mod smtp;
 
 use std::collections::HashMap;

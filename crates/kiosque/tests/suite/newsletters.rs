@@ -8,11 +8,14 @@ use std::time::Duration;
 use chrono::{Timelike, Utc};
 use kiosque_core::model::{ListKind, ListSettings, Schedule};
 use kiosque_core::ports::{Newsletters, Store};
-use kiosque_core::types::{Locale, Title};
+use kiosque_core::types::{Locale, Role, Title};
 use kiosque_testkit::fixtures::french_draft;
 use kiosque_testkit::{Inbox, TestApp, TestDb, both_databases, eventually};
 
-both_databases!(a_reader_subscribes_confirms_gets_the_digest_and_leaves_in_one_click,);
+both_databases!(
+    a_reader_subscribes_confirms_gets_the_digest_and_leaves_in_one_click,
+    the_newsroom_runs_lists_alerts_tests_and_subscribers_from_the_admin,
+);
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -61,27 +64,26 @@ fn path_of(url: &str) -> String {
 async fn a_reader_subscribes_confirms_gets_the_digest_and_leaves_in_one_click(db: TestDb) {
     let (app, inbox) = app_with_mail(db).await;
     let now = Utc::now();
-    // The digest's time passed two minutes ago (the site's zone is
-    // Paris); the list was made yesterday, so this slot is due.
+    // The list was made yesterday, with no day to go out on yet; once the
+    // reader has confirmed it goes every day at two minutes ago (in the
+    // site's zone, Paris): that slot is then due.
     let site = app.store.site().await.unwrap().unwrap();
-    let local = (now - chrono::Duration::minutes(2)).with_timezone(&site.time_zone);
+    let minute_of = |at: chrono::DateTime<Utc>| {
+        let local = at.with_timezone(&site.time_zone);
+        u16::try_from(local.hour() * 60 + local.minute()).unwrap()
+    };
+    let mut settings = ListSettings {
+        name: "L'essentiel du matin".to_owned(),
+        description: "Les articles de la veille, chaque matin.".to_owned(),
+        kind: ListKind::Digest,
+        schedule: Schedule { days: 0, minute: 0 },
+        section_id: None,
+        sender_name: "La rédaction".to_owned(),
+        active: true,
+    };
     let morning = app
         .store
-        .create_newsletter_list(
-            &ListSettings {
-                name: "L'essentiel du matin".to_owned(),
-                description: "Les articles de la veille, chaque matin.".to_owned(),
-                kind: ListKind::Digest,
-                schedule: Schedule {
-                    days: 0b111_1111,
-                    minute: u16::try_from(local.hour() * 60 + local.minute()).unwrap(),
-                },
-                section_id: None,
-                sender_name: "La rédaction".to_owned(),
-                active: true,
-            },
-            now - chrono::Duration::days(1),
-        )
+        .create_newsletter_list(&settings, now - chrono::Duration::days(1))
         .await
         .unwrap();
     let alerts = app
@@ -189,6 +191,14 @@ async fn a_reader_subscribes_confirms_gets_the_digest_and_leaves_in_one_click(db
     assert_eq!(status, 404);
 
     // The digest goes at its time with the two new articles, once.
+    settings.schedule = Schedule {
+        days: 0b111_1111,
+        minute: minute_of(Utc::now() - chrono::Duration::minutes(2)),
+    };
+    app.store
+        .update_newsletter_list(morning.id, &settings)
+        .await
+        .unwrap();
     eventually("the digest", WAIT, || async { inbox.messages().len() >= 2 }).await;
     let raw = inbox.messages().remove(1);
     let digest = inbox.decoded().remove(1);
@@ -270,5 +280,170 @@ async fn a_reader_subscribes_confirms_gets_the_digest_and_leaves_in_one_click(db
         app.store.subscriber(reader).await.unwrap().unwrap().lists,
         [alerts.id]
     );
+    app.stop().await;
+}
+
+async fn the_newsroom_runs_lists_alerts_tests_and_subscribers_from_the_admin(db: TestDb) {
+    let (app, inbox) = app_with_mail(db).await;
+    let editor = app.newsroom("redac@example.org", Role::Administrator).await;
+    // Lists are made and checked from the admin.
+    let refused = editor
+        .post(
+            "/admin/newsletters",
+            &[("name", ""), ("kind", "digest"), ("time", "7h")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("Ce champ est obligatoire"), "{body}");
+    let made = editor
+        .post(
+            "/admin/newsletters",
+            &[
+                ("name", "Alertes"),
+                ("kind", "alerts"),
+                ("time", "07:00"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status(), 303);
+    let list_path = made.headers()["location"]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let list_id: i64 = list_path.rsplit('/').next().unwrap().parse().unwrap();
+    let digest = editor
+        .post(
+            "/admin/newsletters",
+            &[
+                ("name", "Le point du soir"),
+                ("kind", "digest"),
+                ("days", "0"),
+                ("days", "4"),
+                ("time", "18:30"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(digest.status(), 303);
+    let (status, index) = editor.page("/admin/newsletters").await;
+    assert_eq!(status, 200);
+    assert!(
+        index.contains("Le point du soir") && index.contains("le lundi, vendredi à 18:30"),
+        "{index}"
+    );
+
+    // Subscribers come in by import, on the newsroom's declared consent.
+    let csv =
+        "Email Address,First Name\nana@example.org,Ana\nnot-an-address,X\nbob@example.org,Bob\n";
+    let refused = editor
+        .upload(
+            "/admin/newsletters/subscribers/import",
+            &[("list", &list_id.to_string()), ("consent", "")],
+            Some(("export.csv", csv.as_bytes().to_vec())),
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let imported = editor
+        .upload(
+            "/admin/newsletters/subscribers/import",
+            &[
+                ("list", &list_id.to_string()),
+                ("consent", "Formulaire Mailchimp, double opt-in, 2025"),
+                ("declared", "yes"),
+            ],
+            Some(("export.csv", csv.as_bytes().to_vec())),
+        )
+        .await;
+    assert_eq!(imported.status(), 200);
+    let page = imported.text().await.unwrap();
+    assert!(page.contains("2 nouvelles adresses importées"), "{page}");
+    assert!(page.contains("ana@example.org") && page.contains("importé"));
+    let (_, found) = editor.page("/admin/newsletters/subscribers?q=BOB").await;
+    assert!(found.contains("bob@example.org") && !found.contains("ana@example.org"));
+    let export = editor.get("/admin/newsletters/subscribers.csv").await;
+    assert_eq!(export.headers()["content-type"], "text/csv; charset=utf-8");
+    let export = export.text().await.unwrap();
+    assert!(export.starts_with("email,status,source"));
+    assert!(export.contains("ana@example.org,confirmed,import"));
+    assert!(export.contains("Formulaire Mailchimp, double opt-in, 2025"));
+
+    // An alert: a confirmation step, then once per list.
+    let mut d = french_draft("alerte-seisme", Utc::now() - chrono::Duration::minutes(5));
+    d.title = Title::parse("Un seisme ressenti dans toute la region").unwrap();
+    let article = app.store.publish_article(&d).await.unwrap().article_id;
+    let (_, editor_page) = editor
+        .page(&format!("/admin/articles/{article}/edit"))
+        .await;
+    assert!(editor_page.contains(&format!("/admin/newsletters/alert/{article}")));
+    let alert_path = format!("/admin/newsletters/alert/{article}");
+    let (status, confirm) = editor.page(&alert_path).await;
+    assert_eq!(status, 200);
+    assert!(confirm.contains("2 lecteurs"), "{confirm}");
+    let list = list_id.to_string();
+    let unconfirmed = editor.post(&alert_path, &[("lists", &list)]).await;
+    assert_eq!(unconfirmed.status(), 422);
+    for _ in 0..2 {
+        let sent = editor
+            .post(&alert_path, &[("lists", &list), ("confirm", "yes")])
+            .await;
+        assert_eq!(sent.status(), 303);
+    }
+    eventually("the alert to both readers", WAIT, || async {
+        inbox.messages().len() >= 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let alerts = inbox.decoded();
+    assert_eq!(alerts.len(), 2, "an alert goes to each reader once");
+    assert!(alerts.iter().all(|m| m.contains("Un seisme ressenti")));
+    let (_, log) = editor.page(&alert_path).await;
+    assert!(log.contains("déjà envoyée à cette liste"));
+
+    // Preview at two widths and a test to oneself.
+    let (status, preview) = editor
+        .page(&format!("{list_path}/preview?article={article}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(preview.contains("width=\"360\"") && preview.contains("width=\"600\""));
+    let mail = editor
+        .get(&format!("{list_path}/preview/mail?article={article}"))
+        .await;
+    assert_eq!(mail.headers()["x-frame-options"], "SAMEORIGIN");
+    assert!(mail.text().await.unwrap().contains("Un seisme ressenti"));
+    let test = editor.post(&format!("{list_path}/test"), &[]).await;
+    assert_eq!(test.status(), 303);
+    let all = inbox.wait_for(3).await;
+    assert!(all[2].contains("To: redac@example.org"));
+    assert!(all[2].contains("List-Unsubscribe-Post"));
+
+    // Removing a subscriber keeps nothing of them.
+    let bob = app
+        .store
+        .subscribers(&kiosque_core::model::SubscriberQuery {
+            search: "bob".to_owned(),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .0[0]
+        .id;
+    let removed = editor
+        .post(
+            "/admin/newsletters/subscribers",
+            &[("remove", &bob.to_string())],
+        )
+        .await;
+    assert_eq!(removed.status(), 303);
+    assert!(app.store.subscriber(bob).await.unwrap().is_none());
+    // A contributor sees none of it.
+    let writer = app.newsroom("pigiste@example.org", Role::Contributor).await;
+    let (status, _) = writer.page("/admin/newsletters/subscribers").await;
+    assert_eq!(status, 403);
     app.stop().await;
 }

@@ -171,6 +171,13 @@ pub(super) async fn render(
                 .replace("{count}", &g.photos.len().to_string()))
             .collect::<Vec<_>>()),
         public_path => page.article.filter(|a| a.status == ArticleStatus::Published).map(|a| a.path(&newsroom.site)),
+        // Alerts go from a published article, by an editor, once a mail
+        // server is set up.
+        alert_link => page.article
+            .filter(|a| a.status == ArticleStatus::Published
+                && state.mailer.is_some()
+                && newsroom.user.role.allows(Permission::EditOthers))
+            .map(|a| format!("/admin/newsletters/alert/{}", a.id)),
         // The audience of a published article, for whoever may read it
         // (whoever may open it in the editor and publish).
         stats_link => page.article.filter(|a| a.status == ArticleStatus::Published && newsroom.user.role.allows(Permission::PublishOwn)).map(|a| format!("/admin/stats/articles/{}", a.id)),

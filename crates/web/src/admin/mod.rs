@@ -18,6 +18,7 @@ mod gallery;
 mod login;
 mod media;
 mod menus;
+mod newsletters;
 mod pages;
 mod photo;
 mod reset;
@@ -55,6 +56,7 @@ pub(crate) fn routes(upload_limit: usize) -> Router<Arc<AppState>> {
     // larger is refused while being read.
     let uploads = axum::extract::DefaultBodyLimit::max(upload_limit);
     Router::new()
+        .merge(newsletters::routes(upload_limit))
         .route(
             "/admin/articles/{id}/image",
             post(photo::upload).layer(uploads),

@@ -14,6 +14,8 @@ use crate::{AppState, WebError};
 pub mod compose;
 mod public;
 
+pub(crate) use public::schedule_text;
+
 /// The readers' pages that take the site's cross-site check.
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
