@@ -10,6 +10,7 @@
 mod app;
 mod db;
 pub mod fixtures;
+mod mail_server;
 mod receiver;
 mod s3;
 mod smtp;
@@ -17,6 +18,7 @@ mod tools;
 
 pub use app::{Newsroom, Sibling, TestApp};
 pub use db::{Engine, POSTGRES_ENV, TestDb};
+pub use mail_server::{Accepted, MailServer};
 pub use receiver::{Answer, Received, WebhookReceiver, eventually, verified_by_standardwebhooks};
 pub use s3::S3Server;
 pub use smtp::{Inbox, smtp_sink};

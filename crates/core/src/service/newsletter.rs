@@ -38,9 +38,9 @@ pub const CONFIRM_LIFETIME: Duration = Duration::hours(48);
 /// Permanent failures in a row after which an address is mailed no more.
 pub const HARD_FAILURE_LIMIT: u32 = 3;
 
-/// Waits after each temporary refusal; the delivery is given up after the
-/// last (about a day and a half in all, as mail servers retry).
-const RETRY_MINUTES: [i64; 6] = [1, 5, 15, 60, 240, 720];
+/// Waits after each temporary refusal, in seconds; the delivery is given
+/// up after the last (about 17 hours in all, as mail servers retry).
+pub const RETRY_SECONDS: [u64; 6] = [60, 300, 900, 3600, 14_400, 43_200];
 
 /// The newsletter links' key: random bytes kept in the database, so every
 /// app server signs and checks alike.
@@ -353,11 +353,13 @@ impl SubscribeForm {
     }
 }
 
-/// What an SMTP answer means for a delivery after `attempts` tries.
+/// What an SMTP answer means for a delivery after `attempts` tries, with
+/// `retry` the waits after each temporary refusal.
 pub fn after_smtp(
     code: Option<u16>,
     error: String,
     attempts: u32,
+    retry: &[std::time::Duration],
     now: DateTime<Utc>,
 ) -> MailOutcome {
     match code {
@@ -367,9 +369,10 @@ pub fn after_smtp(
         // timeout) are temporary.
         _ => match usize::try_from(attempts)
             .ok()
-            .and_then(|a| RETRY_MINUTES.get(a.saturating_sub(1)))
+            .and_then(|a| retry.get(a.saturating_sub(1)))
+            .and_then(|wait| Duration::from_std(*wait).ok())
         {
-            Some(minutes) => MailOutcome::Deferred(now + Duration::minutes(*minutes), error),
+            Some(wait) => MailOutcome::Deferred(now + wait, error),
             None => MailOutcome::Failed { error, hard: false },
         },
     }
@@ -597,6 +600,12 @@ mod tests {
     #[test]
     fn temporary_refusals_are_retried_then_given_up() {
         let now = at("2026-03-01T10:00:00Z");
+        let retry: Vec<_> = RETRY_SECONDS
+            .iter()
+            .map(|s| std::time::Duration::from_secs(*s))
+            .collect();
+        let after_smtp =
+            |code, error, attempts, now| after_smtp(code, error, attempts, &retry, now);
         assert_eq!(
             after_smtp(Some(250), String::new(), 1, now),
             MailOutcome::Sent

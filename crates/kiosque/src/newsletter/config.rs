@@ -29,6 +29,9 @@ pub(crate) struct NewsletterFile {
     dkim_key_file: Option<PathBuf>,
     /// The `mailto:` of `List-Unsubscribe` (the From address by default).
     unsubscribe_mailto: Option<String>,
+    /// Seconds to wait after each temporary refusal (4xx) before trying
+    /// again; given up after the last.
+    retry_seconds: Option<Vec<u64>>,
     /// Count clicks through first-party redirects.
     pub(crate) click_counting: bool,
 }
@@ -44,6 +47,7 @@ impl Default for NewsletterFile {
             dkim_domain: None,
             dkim_key_file: None,
             unsubscribe_mailto: None,
+            retry_seconds: None,
             click_counting: false,
         }
     }
@@ -75,6 +79,8 @@ pub struct NewsletterSettings {
     pub dkim: Option<DkimSettings>,
     /// `List-Unsubscribe`'s mailto address, if not the From address.
     pub unsubscribe_mailto: Option<String>,
+    /// Waits after each temporary refusal.
+    pub retry: Vec<Duration>,
 }
 
 impl NewsletterFile {
@@ -105,6 +111,13 @@ impl NewsletterFile {
             lease: Duration::from_secs(self.lease_seconds.max(5)),
             dkim,
             unsubscribe_mailto: self.unsubscribe_mailto.clone(),
+            retry: self
+                .retry_seconds
+                .as_deref()
+                .unwrap_or(&kiosque_core::service::newsletter::RETRY_SECONDS)
+                .iter()
+                .map(|s| Duration::from_secs(*s))
+                .collect(),
         })
     }
 }

@@ -182,7 +182,7 @@ pub async fn deliver(work: &NewsletterWork) -> anyhow::Result<u64> {
             site.clone(),
         );
         tasks.spawn(async move {
-            let mut sender = smtp::Sender::new(work.smtp.clone());
+            let mut sender = smtp::Sender::new(work.smtp.clone(), work.settings.retry.clone());
             let mut bodies: HashMap<i64, Option<SendBody>> = HashMap::new();
             let mut accepted = 0u64;
             let result: anyhow::Result<()> = async {

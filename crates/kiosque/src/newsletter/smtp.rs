@@ -38,6 +38,7 @@ pub(crate) enum Sent {
 /// A connection kept open between messages.
 pub(crate) struct Sender {
     settings: SmtpSettings,
+    retry: Vec<Duration>,
     connection: Option<AsyncSmtpConnection>,
 }
 
@@ -46,9 +47,10 @@ fn code_of(e: &lettre::transport::smtp::Error) -> Option<u16> {
 }
 
 impl Sender {
-    pub(crate) fn new(settings: SmtpSettings) -> Sender {
+    pub(crate) fn new(settings: SmtpSettings, retry: Vec<Duration>) -> Sender {
         Sender {
             settings,
+            retry,
             connection: None,
         }
     }
@@ -178,7 +180,7 @@ impl Sender {
         e: &lettre::transport::smtp::Error,
     ) -> anyhow::Result<Sent> {
         let code = code_of(e);
-        let outcome = after_smtp(code, e.to_string(), mail.attempts, Utc::now());
+        let outcome = after_smtp(code, e.to_string(), mail.attempts, &self.retry, Utc::now());
         store.finish_mail(mail, &outcome, Utc::now()).await?;
         Ok(Sent::Refused)
     }

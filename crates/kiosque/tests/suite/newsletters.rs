@@ -10,11 +10,12 @@ use kiosque_core::model::{ListKind, ListSettings, Schedule};
 use kiosque_core::ports::{Newsletters, Store};
 use kiosque_core::types::{Locale, Role, Title};
 use kiosque_testkit::fixtures::french_draft;
-use kiosque_testkit::{Inbox, TestApp, TestDb, both_databases, eventually};
+use kiosque_testkit::{Inbox, MailServer, TestApp, TestDb, both_databases, eventually};
 
 both_databases!(
     a_reader_subscribes_confirms_gets_the_digest_and_leaves_in_one_click,
     the_newsroom_runs_lists_alerts_tests_and_subscribers_from_the_admin,
+    a_real_smtp_server_gets_signed_alerts_once_with_retries_and_suppression,
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -446,4 +447,143 @@ async fn the_newsroom_runs_lists_alerts_tests_and_subscribers_from_the_admin(db:
     let (status, _) = writer.page("/admin/newsletters/subscribers").await;
     assert_eq!(status, 403);
     app.stop().await;
+}
+
+/// The test DKIM key's DNS record (`kiosque._domainkey.news.example.org`).
+fn dkim_record() -> String {
+    format!(
+        "v=DKIM1; k=rsa; p={}",
+        include_str!("../fixtures/dkim/test-key.pub.b64").trim()
+    )
+}
+
+async fn a_real_smtp_server_gets_signed_alerts_once_with_retries_and_suppression(db: TestDb) {
+    let Some(server) = MailServer::start(&["gone@example.org"], &["busy@example.org"]).await else {
+        return;
+    };
+    let port = server.port;
+    let app = TestApp::start(db, Locale::Fr, |s| {
+        s.smtp = Some(kiosque::config::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port,
+            security: kiosque::config::SmtpSecurity::None,
+            username: None,
+            password: None,
+            from: "Afrique Première <lettres@news.example.org>".into(),
+        });
+        s.newsletter.dkim = Some(kiosque::newsletter::config::DkimSettings {
+            selector: "kiosque".into(),
+            domain: Some("news.example.org".into()),
+            key: include_str!("../fixtures/dkim/test-key.pem").into(),
+        });
+        s.newsletter.retry = vec![Duration::from_secs(1); 3];
+    })
+    .await;
+    let alerts = app
+        .store
+        .create_newsletter_list(
+            &ListSettings {
+                name: "Alertes".to_owned(),
+                description: String::new(),
+                kind: ListKind::Alerts,
+                schedule: Schedule::DAILY_MORNING,
+                section_id: None,
+                sender_name: String::new(),
+                active: true,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let readers: Vec<_> = ["ok@example.org", "busy@example.org", "gone@example.org"]
+        .iter()
+        .map(|e| kiosque_core::types::Email::parse(e).unwrap())
+        .collect();
+    app.store
+        .import_subscribers(
+            &readers,
+            &[alerts.id],
+            &kiosque_core::model::Consent {
+                at: Utc::now(),
+                text: "Abonnés de l'ancien site".to_owned(),
+                version: "import-1".to_owned(),
+                source: "import",
+            },
+        )
+        .await
+        .unwrap();
+    let editor = app.newsroom("redac@example.org", Role::Editor).await;
+    for n in 0..4 {
+        let mut d = french_draft(&format!("alerte-{n}"), Utc::now());
+        d.title = Title::parse(&format!("Alerte numero {n}")).unwrap();
+        let article = app.store.publish_article(&d).await.unwrap().article_id;
+        let sent = editor
+            .post(
+                &format!("/admin/newsletters/alert/{article}"),
+                &[("lists", &alerts.id.to_string()), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(sent.status(), 303);
+        eventually("the alert's send to finish", WAIT, || async {
+            let sends = app.store.newsletter_sends(None, 10).await.unwrap();
+            sends.len() == n + 1
+                && sends
+                    .iter()
+                    .all(|s| s.state == kiosque_core::model::SendState::Sent)
+        })
+        .await;
+    }
+    let sends = app.store.newsletter_sends(None, 10).await.unwrap();
+    // Newest first: the last alert no longer goes to the suppressed address.
+    let logs: Vec<_> = sends
+        .iter()
+        .map(|s| (s.log.recipients, s.log.sent, s.log.failed, s.log.deferred))
+        .collect();
+    assert_eq!(
+        logs,
+        [(2, 2, 0, 0), (3, 2, 1, 0), (3, 2, 1, 0), (3, 2, 1, 0)]
+    );
+    let (gone, _) = app
+        .store
+        .subscribers(&kiosque_core::model::SubscriberQuery {
+            search: "gone".to_owned(),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        gone[0].suppressed_at.is_some(),
+        "suppressed after 3 hard failures"
+    );
+
+    // The server's own log: each alert once to each deliverable reader (the
+    // 451 retried), none to the refused one.
+    let accepted = server.accepted();
+    let mut seen = std::collections::HashSet::new();
+    for m in &accepted {
+        let subject = m
+            .data
+            .lines()
+            .find(|l| l.starts_with("Subject:"))
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            seen.insert((m.to.clone(), subject)),
+            "a reader got a message twice"
+        );
+    }
+    assert_eq!(accepted.len(), 8);
+    assert!(accepted.iter().all(|m| m.to != ["gone@example.org"]));
+    assert_eq!(
+        accepted
+            .iter()
+            .filter(|m| m.to == ["busy@example.org"])
+            .count(),
+        4
+    );
+    // dkimpy verifies every signature with the published key.
+    assert_eq!(server.dkim_verified(&dkim_record()).await, 8);
+    app.stop().await;
+    server.stop().await;
 }
