@@ -70,6 +70,14 @@ impl MailServer {
         })
     }
 
+    /// How many messages were accepted so far (cheap: lines counted, not
+    /// read).
+    pub fn count(&self) -> usize {
+        std::fs::read(&self.log)
+            .map(|b| b.iter().filter(|c| **c == b'\n').count())
+            .unwrap_or(0)
+    }
+
     /// Every message accepted so far.
     pub fn accepted(&self) -> Vec<Accepted> {
         std::fs::read_to_string(&self.log)

@@ -55,21 +55,40 @@ impl Sender {
         }
     }
 
-    async fn connect(&self) -> Result<AsyncSmtpConnection, lettre::transport::smtp::Error> {
+    /// A new connection; a failure here is the server's or the network's,
+    /// never the recipient's, so its deliveries are deferred.
+    async fn connect(&self) -> Result<AsyncSmtpConnection, String> {
+        self.open().await.map_err(|e| e.to_string())
+    }
+
+    async fn open(&self) -> Result<AsyncSmtpConnection, Box<dyn std::error::Error + Send + Sync>> {
         let s = &self.settings;
         let hello = ClientId::default();
-        let implicit = match s.security {
-            SmtpSecurity::Tls => Some(TlsParameters::new(s.host.clone())?),
-            _ => None,
+        let mut connection = match s.security {
+            SmtpSecurity::Tls => {
+                AsyncSmtpConnection::connect_tokio1(
+                    (s.host.as_str(), s.port),
+                    Some(TIMEOUT),
+                    &hello,
+                    Some(TlsParameters::new(s.host.clone())?),
+                    None,
+                )
+                .await?
+            }
+            // Our own socket, with Nagle's algorithm off: lettre writes a
+            // message's final dot on its own after the body, and with Nagle
+            // on, that small write waits for the server's delayed ACK
+            // (40 ms a message: 25 messages a second instead of hundreds).
+            _ => {
+                let stream = tokio::time::timeout(
+                    TIMEOUT,
+                    tokio::net::TcpStream::connect((s.host.as_str(), s.port)),
+                )
+                .await??;
+                stream.set_nodelay(true)?;
+                AsyncSmtpConnection::connect_with_transport(Box::new(stream), &hello).await?
+            }
         };
-        let mut connection = AsyncSmtpConnection::connect_tokio1(
-            (s.host.as_str(), s.port),
-            Some(TIMEOUT),
-            &hello,
-            implicit,
-            None,
-        )
-        .await?;
         if s.security == SmtpSecurity::Starttls {
             connection
                 .starttls(TlsParameters::new(s.host.clone())?, &hello)
@@ -116,7 +135,7 @@ impl Sender {
             Some(c) if !c.has_broken() => c,
             _ => match self.connect().await {
                 Ok(c) => c,
-                Err(e) => return self.failed(store, mail, &e).await,
+                Err(e) => return self.refused(store, mail, None, e).await,
             },
         };
         let mut options = Vec::new();
@@ -179,8 +198,17 @@ impl Sender {
         mail: &DueMail,
         e: &lettre::transport::smtp::Error,
     ) -> anyhow::Result<Sent> {
-        let code = code_of(e);
-        let outcome = after_smtp(code, e.to_string(), mail.attempts, &self.retry, Utc::now());
+        self.refused(store, mail, code_of(e), e.to_string()).await
+    }
+
+    async fn refused(
+        &mut self,
+        store: &dyn Store,
+        mail: &DueMail,
+        code: Option<u16>,
+        error: String,
+    ) -> anyhow::Result<Sent> {
+        let outcome = after_smtp(code, error, mail.attempts, &self.retry, Utc::now());
         store.finish_mail(mail, &outcome, Utc::now()).await?;
         Ok(Sent::Refused)
     }

@@ -23,13 +23,13 @@ both_databases!(
     a_webhook_event_committed_before_kill_9_is_sent_after_restart,
 );
 
-struct Kiosque<'a> {
+pub(crate) struct Kiosque<'a> {
     db: &'a TestDb,
-    data: PathBuf,
+    pub(crate) data: PathBuf,
 }
 
 impl<'a> Kiosque<'a> {
-    fn new(db: &'a TestDb) -> Self {
+    pub(crate) fn new(db: &'a TestDb) -> Self {
         Kiosque {
             data: db.dir.path().join("data"),
             db,
@@ -56,7 +56,7 @@ impl<'a> Kiosque<'a> {
         crate::common::failed(&self.run(args).await)
     }
 
-    async fn init(&self) {
+    pub(crate) async fn init(&self) {
         self.ok(&[
             "init",
             "--site-name",
@@ -70,7 +70,7 @@ impl<'a> Kiosque<'a> {
     }
 
     /// Starts `kiosque serve` on a free port; returns the process and its base URL.
-    async fn serve(&self) -> (Child, String) {
+    pub(crate) async fn serve(&self) -> (Child, String) {
         let mut child = self
             .command(&["serve", "--listen", "127.0.0.1:0"])
             .stderr(Stdio::piped())

@@ -16,6 +16,7 @@ both_databases!(
     a_reader_subscribes_confirms_gets_the_digest_and_leaves_in_one_click,
     the_newsroom_runs_lists_alerts_tests_and_subscribers_from_the_admin,
     a_real_smtp_server_gets_signed_alerts_once_with_retries_and_suppression,
+    a_send_killed_part_way_resumes_and_mails_each_reader_exactly_once,
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -585,5 +586,121 @@ async fn a_real_smtp_server_gets_signed_alerts_once_with_retries_and_suppression
     // dkimpy verifies every signature with the published key.
     assert_eq!(server.dkim_verified(&dkim_record()).await, 8);
     app.stop().await;
+    server.stop().await;
+}
+
+/// The real binary sends an alert to 5,000 readers through aiosmtpd, is
+/// killed with SIGKILL part-way, and started again: the server's log
+/// shows each reader exactly once.
+async fn a_send_killed_part_way_resumes_and_mails_each_reader_exactly_once(db: TestDb) {
+    const READERS: usize = 5_000;
+    let Some(server) = MailServer::start(&[], &[]).await else {
+        return;
+    };
+    let k = crate::cli::Kiosque::new(&db);
+    k.init().await;
+    std::fs::write(
+        k.data.join("kiosque.toml"),
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
+             from = \"Alertes <alertes@news.example.org>\"\n\n\
+             [newsletter]\nlease_seconds = 5\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    let store = db.store().await;
+    let list = store
+        .create_newsletter_list(
+            &ListSettings {
+                name: "Alertes".to_owned(),
+                description: String::new(),
+                kind: ListKind::Alerts,
+                schedule: Schedule::DAILY_MORNING,
+                section_id: None,
+                sender_name: "Alertes".to_owned(),
+                active: true,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let readers: Vec<_> = (0..READERS)
+        .map(|n| kiosque_core::types::Email::parse(&format!("lecteur{n:05}@example.org")).unwrap())
+        .collect();
+    store
+        .import_subscribers(
+            &readers,
+            &[list.id],
+            &kiosque_core::model::Consent {
+                at: Utc::now(),
+                text: "Abonnés de l'ancien site".to_owned(),
+                version: "import-1".to_owned(),
+                source: "import",
+            },
+        )
+        .await
+        .unwrap();
+    let mark = kiosque_core::model::RECIPIENT_MARK;
+    let send = store
+        .start_alert(
+            &kiosque_core::model::SendDraft {
+                list_id: list.id,
+                kind: kiosque_core::model::SendKind::Alert,
+                subject: "Alerte : le pont est rouvert".to_owned(),
+                intro: String::new(),
+                articles: vec![1],
+                dropped: Vec::new(),
+                slot: None,
+            },
+            1,
+            &kiosque_core::model::SendBody {
+                subject: "Alerte : le pont est rouvert".to_owned(),
+                html: format!("<p>Le pont est rouvert.</p><p><a href=\"https://news.example.org/newsletter/unsubscribe/{mark}\">Se désabonner</a></p>"),
+                text: format!("Le pont est rouvert.\n\nSe désabonner : https://news.example.org/newsletter/unsubscribe/{mark}\n"),
+                sender_name: "Alertes".to_owned(),
+                list_id: list.id,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(send.log.recipients, READERS as u64);
+
+    let started = std::time::Instant::now();
+    let (mut first, _) = k.serve().await;
+    eventually("a fifth of the send", Duration::from_secs(120), || async {
+        server.count() >= READERS / 5
+    })
+    .await;
+    first.start_kill().unwrap();
+    first.wait().await.unwrap();
+    let at_kill = server.count();
+    assert!(at_kill < READERS, "the kill came after the whole send");
+
+    let (_second, _) = k.serve().await;
+    eventually("the rest of the send", Duration::from_secs(180), || async {
+        server.count() >= READERS
+    })
+    .await;
+    eprintln!(
+        "{READERS} readers, killed after {at_kill}, all sent in {:?}",
+        started.elapsed()
+    );
+    // Longer than a lease: anything sent twice would have shown by now.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let accepted = server.accepted();
+    let mut per_reader = std::collections::HashMap::new();
+    for m in &accepted {
+        for to in &m.to {
+            *per_reader.entry(to.clone()).or_insert(0u32) += 1;
+        }
+    }
+    let twice: Vec<_> = per_reader.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "mailed twice: {twice:?}");
+    assert_eq!(per_reader.len(), READERS, "killed after {at_kill}");
+    let done = store.newsletter_send(send.id).await.unwrap().unwrap();
+    assert_eq!((done.log.sent, done.log.failed), (READERS as u64, 0));
     server.stop().await;
 }
