@@ -59,6 +59,9 @@ pub(crate) fn page_context(
             }),
         }),
         icon_url => &state.templates.icon_path,
+        // A one-field form leading to /newsletter/ (the lists are chosen
+        // there), wherever mail is set up.
+        newsletter_form => state.mailer.is_some() && canonical_path != Some("/newsletter/"),
         // WordPress's API, for the clients that find it from a page.
         api_root => site.absolute_url("/wp-json/"),
         page_title => title,

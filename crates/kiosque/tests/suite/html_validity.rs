@@ -14,7 +14,46 @@ const VNU_ENV: &str = "KIOSQUE_TEST_VNU_JAR";
 /// Fetches every kind of page a reader can meet, in this language.
 async fn pages(language: Locale) -> Vec<(String, String)> {
     let db = TestDb::new(Engine::Sqlite).await.unwrap();
-    let app = TestApp::start(db, language, |s| s.web.per_page = 1).await;
+    // A mail server is named (nothing is sent: only pages are read), so
+    // the newsletter pages and the footer's form are drawn.
+    let app = TestApp::start(db, language, |s| {
+        s.web.per_page = 1;
+        s.smtp = Some(kiosque::config::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: 9,
+            security: kiosque::config::SmtpSecurity::None,
+            username: None,
+            password: None,
+            from: "Lettres <lettres@news.example.org>".into(),
+        });
+    })
+    .await;
+    {
+        use kiosque_core::ports::Newsletters;
+        for (name, kind) in [
+            (
+                "L'essentiel du matin",
+                kiosque_core::model::ListKind::Digest,
+            ),
+            ("Alertes", kiosque_core::model::ListKind::Alerts),
+        ] {
+            app.store
+                .create_newsletter_list(
+                    &kiosque_core::model::ListSettings {
+                        name: name.to_owned(),
+                        description: "Une phrase pour choisir.".to_owned(),
+                        kind,
+                        schedule: kiosque_core::model::Schedule::DAILY_MORNING,
+                        section_id: None,
+                        sender_name: String::new(),
+                        active: true,
+                    },
+                    chrono::Utc::now(),
+                )
+                .await
+                .unwrap();
+        }
+    }
     let path = app
         .publish(
             &french_article_source("valide", Some("p.png")),
@@ -157,6 +196,9 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         "/author/gaelle-villeneuve/".to_owned(),
         "/absent/".to_owned(),
         "/api/v1/docs".to_owned(),
+        "/newsletter/".to_owned(),
+        "/newsletter/?sent=1&email=ana%40example.org".to_owned(),
+        "/newsletter/confirm/c.1.0.00".to_owned(),
     ] {
         out.push((p.clone(), app.page(&p).await.1));
     }
@@ -206,6 +248,24 @@ async fn pages(language: Locale) -> Vec<(String, String)> {
         )
         .await;
     out.push(("422 users".to_owned(), bad_user.text().await.unwrap()));
+    // Newsletters: the lists, a refused list, one list with its next
+    // digest, the preview, the subscribers, an alert's confirmation.
+    let bad_list = admin
+        .post("/admin/newsletters", &[("name", ""), ("kind", "digest")])
+        .await;
+    assert_eq!(bad_list.status(), 422);
+    out.push(("422 newsletters".to_owned(), bad_list.text().await.unwrap()));
+    for page in [
+        "/admin/newsletters",
+        "/admin/newsletters/1",
+        "/admin/newsletters/2/preview",
+        "/admin/newsletters/subscribers",
+        "/admin/newsletters/alert/1",
+    ] {
+        let (status, body) = admin.page(page).await;
+        assert_eq!(status, 200, "{page}");
+        out.push((page.to_owned(), body));
+    }
     // Webhooks: a refused address, a registration (with its secret), its log.
     let bad_hook = admin
         .post(

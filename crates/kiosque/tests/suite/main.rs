@@ -29,6 +29,7 @@ mod import_front;
 mod lighthouse;
 mod media;
 mod navigation;
+mod newsletter_browser;
 mod newsletters;
 mod page_cache;
 mod pages;

@@ -114,6 +114,11 @@ async fn a_reader_subscribes_confirms_gets_the_digest_and_leaves_in_one_click(db
         app.store.publish_article(&d).await.unwrap();
     }
 
+    // Every page leads there with a one-field form; the address follows.
+    let (_, front) = app.page("/").await;
+    assert!(front.contains("action=\"/newsletter/\" method=\"get\""));
+    let (_, prefilled) = app.page("/newsletter/?email=lectrice%40example.org").await;
+    assert!(prefilled.contains("value=\"lectrice@example.org\""));
     // The page offers both lists, says what is kept and that nothing tracks.
     let (status, page) = app.page("/newsletter/").await;
     assert_eq!(status, 200);

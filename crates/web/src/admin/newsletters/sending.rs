@@ -125,7 +125,12 @@ pub(crate) async fn preview_mail(
         .into_response());
     };
     let body = compose::body(&state, &newsroom.site, &list, &draft).await?;
-    let mut response = Html(body.html.replace(RECIPIENT_MARK, "preview")).into_response();
+    // Photos from this server, wherever the site's public address points.
+    let html = body
+        .html
+        .replace(RECIPIENT_MARK, "preview")
+        .replace(&newsroom.site.absolute_url("/media/"), "/media/");
+    let mut response = Html(html).into_response();
     let headers = response.headers_mut();
     // The mail's own styles (a <style> element, attributes) and its
     // images (absolute addresses), and nothing that runs.
