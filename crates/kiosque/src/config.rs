@@ -440,7 +440,6 @@ impl Settings {
                 api_interval: Duration::from_millis(60_000 / u64::from(file.api.per_minute.max(1))),
                 api_cors_origins: file.api.cors_origins,
                 webhook_allow_hosts: file.webhooks.allow_hosts,
-                newsletter_click_counting: file.newsletter.click_counting,
                 stats_memory_bytes: if file.stats.enabled {
                     file.stats.memory_mb.max(1) * 1024 * 1024
                 } else {

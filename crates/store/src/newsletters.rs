@@ -220,6 +220,20 @@ async fn insert_send(
 }
 
 impl SqlStore {
+    /// Deletes one row of `table` (a name from this file, never input);
+    /// `NotFound(what)` if there was none.
+    async fn delete_row(&self, table: &str, what: &'static str, id: i64) -> Result<()> {
+        let done = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound(what));
+        }
+        Ok(())
+    }
+
     async fn send_by_id(&self, id: i64) -> Result<Option<NewsletterSend>> {
         sqlx::query(&format!(
             "SELECT {SEND_COLUMNS} FROM newsletter_sends n WHERE n.id = $1"
@@ -401,15 +415,8 @@ impl Newsletters for SqlStore {
     }
 
     async fn delete_newsletter_list(&self, id: i64) -> Result<()> {
-        let done = sqlx::query("DELETE FROM newsletter_lists WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
+        self.delete_row("newsletter_lists", "newsletter list", id)
             .await
-            .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(Error::NotFound("newsletter list"));
-        }
-        Ok(())
     }
 
     async fn request_subscription(
@@ -617,15 +624,8 @@ impl Newsletters for SqlStore {
     }
 
     async fn delete_subscriber(&self, id: i64) -> Result<()> {
-        let done = sqlx::query("DELETE FROM newsletter_subscribers WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
+        self.delete_row("newsletter_subscribers", "subscriber", id)
             .await
-            .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(Error::NotFound("subscriber"));
-        }
-        Ok(())
     }
 
     async fn import_subscribers(

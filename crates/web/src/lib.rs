@@ -80,9 +80,6 @@ pub struct WebConfig {
     /// Memory of the audience counter's "already counted today" filter
     /// (0: page views are not counted).
     pub stats_memory_bytes: u64,
-    /// Newsletter links go through first-party redirects that count clicks
-    /// (off: links point straight at the articles).
-    pub newsletter_click_counting: bool,
 }
 
 impl Default for WebConfig {
@@ -106,7 +103,6 @@ impl Default for WebConfig {
             api_cors_origins: Vec::new(),
             webhook_allow_hosts: Vec::new(),
             stats_memory_bytes: 16 * 1024 * 1024,
-            newsletter_click_counting: false,
         }
     }
 }

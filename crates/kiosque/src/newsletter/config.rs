@@ -1,5 +1,5 @@
 //! `[newsletter]` in `kiosque.toml`: the bulk mail server (or the `[smtp]`
-//! one), the sending rate, DKIM, and click counting.
+//! one), the sending rate, retries, DKIM.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,8 +32,6 @@ pub(crate) struct NewsletterFile {
     /// Seconds to wait after each temporary refusal (4xx) before trying
     /// again; given up after the last.
     retry_seconds: Option<Vec<u64>>,
-    /// Count clicks through first-party redirects.
-    pub(crate) click_counting: bool,
 }
 
 impl Default for NewsletterFile {
@@ -48,7 +46,6 @@ impl Default for NewsletterFile {
             dkim_key_file: None,
             unsubscribe_mailto: None,
             retry_seconds: None,
-            click_counting: false,
         }
     }
 }

@@ -136,11 +136,9 @@ async fn subscribe_page(
         })
         .collect();
     let heading = strings.text("newsletter.heading");
-    let privacy = strings.text(if state.config.newsletter_click_counting {
-        "newsletter.privacy_clicks"
-    } else {
-        "newsletter.privacy"
-    });
+    // Links in the mail point straight at the articles: nothing counts
+    // who opens or clicks (first-party click counting is still to come).
+    let privacy = strings.text("newsletter.privacy");
     let ctx = context! {
         heading => &heading,
         mode => "subscribe",
@@ -327,27 +325,37 @@ async fn invalid_link(state: &AppState, site: &Site) -> Result<Response, WebErro
     subscribe_page(state, site, shown, StatusCode::NOT_FOUND).await
 }
 
-/// `GET /newsletter/confirm/{token}`: a button, nothing changed.
-pub(crate) async fn confirm_page(
-    State(state): State<Arc<AppState>>,
-    Path(token): Path<String>,
+/// A link's page with its one button, if the link holds; opening it
+/// changes nothing.
+async fn button_page(
+    state: &AppState,
+    token: String,
+    purpose: LinkPurpose,
+    mode: &str,
+    heading_key: &str,
 ) -> Result<Response, WebError> {
-    let site = load_site(&state).await?;
-    if holder(&state, LinkPurpose::Confirm, &token)
-        .await?
-        .is_none()
-    {
-        return invalid_link(&state, &site).await;
+    let site = load_site(state).await?;
+    if holder(state, purpose, &token).await?.is_none() {
+        return invalid_link(state, &site).await;
     }
     link_page(
-        &state,
+        state,
         &site,
-        "confirm",
-        "newsletter.confirm_heading",
+        mode,
+        heading_key,
         context! { token },
         StatusCode::OK,
     )
     .await
+}
+
+/// `GET /newsletter/confirm/{token}`.
+pub(crate) async fn confirm_page(
+    State(state): State<Arc<AppState>>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let heading = "newsletter.confirm_heading";
+    button_page(&state, token, LinkPurpose::Confirm, "confirm", heading).await
 }
 
 /// `POST /newsletter/confirm/{token}`.
@@ -473,25 +481,19 @@ pub(crate) async fn save_preferences(
     Ok(Redirect::to(&format!("/newsletter/preferences/{token}?saved=1")).into_response())
 }
 
-/// `GET /newsletter/unsubscribe/{token}`: a button, nothing changed.
+/// `GET /newsletter/unsubscribe/{token}`: a button (mail scanners open
+/// links), nothing changed.
 pub(crate) async fn unsubscribe_page(
     State(state): State<Arc<AppState>>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let site = load_site(&state).await?;
-    if holder(&state, LinkPurpose::Preferences, &token)
-        .await?
-        .is_none()
-    {
-        return invalid_link(&state, &site).await;
-    }
-    link_page(
+    let heading = "newsletter.unsubscribe_heading";
+    button_page(
         &state,
-        &site,
+        token,
+        LinkPurpose::Preferences,
         "unsubscribe",
-        "newsletter.unsubscribe_heading",
-        context! { token },
-        StatusCode::OK,
+        heading,
     )
     .await
 }
