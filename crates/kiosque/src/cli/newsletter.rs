@@ -156,7 +156,7 @@ impl NewsletterCommand {
             }
             _ => {}
         }
-        let sent = deliver(&work).await?;
+        let sent = deliver(&work, &std::sync::Arc::new(work.letterhead()?)).await?;
         println!("messages accepted by the mail server: {sent}");
         state.release();
         Ok(())

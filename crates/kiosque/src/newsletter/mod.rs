@@ -47,6 +47,15 @@ pub struct NewsletterWork {
 /// Starts the worker.
 pub fn spawn(work: NewsletterWork) -> JoinHandle<()> {
     tokio::spawn(async move {
+        // Read once: the sender and the DKIM key do not change while the
+        // server runs.
+        let letterhead = match work.letterhead() {
+            Ok(l) => Arc::new(l),
+            Err(e) => {
+                tracing::error!(error = %e, "newsletters cannot be sent");
+                return;
+            }
+        };
         let mut ticks = tokio::time::interval(work.every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -56,7 +65,7 @@ pub fn spawn(work: NewsletterWork) -> JoinHandle<()> {
             {
                 tracing::error!(error = %e, "starting due digests failed");
             }
-            if let Err(e) = deliver(&work).await {
+            if let Err(e) = deliver(&work, &letterhead).await {
                 tracing::error!(error = %e, "delivering newsletters failed");
             }
         }
@@ -156,17 +165,27 @@ fn claim_number() -> i64 {
     i64::from_le_bytes(bytes) & i64::MAX
 }
 
+impl NewsletterWork {
+    /// What every message shares: the sender, the unsubscribe mailbox, the
+    /// DKIM signer.
+    pub(crate) fn letterhead(&self) -> anyhow::Result<Letterhead> {
+        Letterhead::new(
+            &self.smtp.from,
+            self.settings.unsubscribe_mailto.as_deref(),
+            self.settings.dkim.as_ref(),
+        )
+    }
+}
+
 /// Sends every delivery due now, on `connections` connections at once;
 /// returns how many messages were accepted.
-pub async fn deliver(work: &NewsletterWork) -> anyhow::Result<u64> {
+pub(crate) async fn deliver(
+    work: &NewsletterWork,
+    letterhead: &Arc<Letterhead>,
+) -> anyhow::Result<u64> {
     let Some(site) = work.store.site().await? else {
         return Ok(0);
     };
-    let letterhead = Arc::new(Letterhead::new(
-        &work.smtp.from,
-        work.settings.unsubscribe_mailto.as_deref(),
-        work.settings.dkim.as_ref(),
-    )?);
     let key = link_key(&work.state)
         .await
         .map_err(|e| anyhow::anyhow!("reading the newsletter key: {e:?}"))?;

@@ -128,33 +128,20 @@ pub async fn digest_articles(
     Ok(ids)
 }
 
-/// The digest of `list` for `slot`: the editor's draft if there is one
-/// (its order, its drops and its introduction, with what was published
-/// since it was saved added at the end), else every new article. `None`
-/// when there is nothing to send.
+/// The digest of `list` for `slot` ([`prepared`]); `None` when there is
+/// nothing to send.
 pub async fn digest_for(
     state: &AppState,
     site: &Site,
     list: &NewsletterList,
     slot: DateTime<Utc>,
 ) -> Result<Option<SendDraft>, WebError> {
-    let fresh = digest_articles(state, list, slot).await?;
-    let prepared = state.store.digest_draft(list.id).await?;
-    let (mut articles, intro, dropped) = match &prepared {
-        Some(p) => (
-            p.draft.articles.clone(),
-            p.draft.intro.clone(),
-            p.draft.dropped.clone(),
-        ),
-        None => (Vec::new(), String::new(), Vec::new()),
-    };
-    // What the editor chose stays only if it is still new for this list.
-    articles.retain(|id| fresh.contains(id));
-    for id in fresh {
-        if !articles.contains(&id) && !dropped.contains(&id) {
-            articles.push(id);
-        }
-    }
+    let Prepared {
+        articles,
+        dropped,
+        intro,
+        ..
+    } = prepared(state, list, slot).await?;
     if articles.is_empty() {
         return Ok(None);
     }
@@ -167,6 +154,48 @@ pub async fn digest_for(
         dropped,
         slot: Some(slot),
     }))
+}
+
+/// A digest as it stands before its time.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// What it holds, in order.
+    pub articles: Vec<i64>,
+    /// What the editor left out.
+    pub dropped: Vec<i64>,
+    /// The editor's introduction.
+    pub intro: String,
+    /// Every article new for the list, dropped ones included.
+    pub fresh: Vec<i64>,
+}
+
+/// The digest of `list` if it went at `until`: the editor's saved order,
+/// drops and introduction over what is new for the list, what was
+/// published since the draft was saved added at the end.
+pub async fn prepared(
+    state: &AppState,
+    list: &NewsletterList,
+    until: DateTime<Utc>,
+) -> Result<Prepared, WebError> {
+    let fresh = digest_articles(state, list, until).await?;
+    let mut prepared = match state.store.digest_draft(list.id).await? {
+        Some(saved) => Prepared {
+            articles: saved.draft.articles,
+            dropped: saved.draft.dropped,
+            intro: saved.draft.intro,
+            fresh: Vec::new(),
+        },
+        None => Prepared::default(),
+    };
+    // What the editor chose stays only if it is still new for this list.
+    prepared.articles.retain(|id| fresh.contains(id));
+    for id in &fresh {
+        if !prepared.articles.contains(id) && !prepared.dropped.contains(id) {
+            prepared.articles.push(*id);
+        }
+    }
+    prepared.fresh = fresh;
+    Ok(prepared)
 }
 
 /// "L'essentiel du matin — jeudi 3 décembre".

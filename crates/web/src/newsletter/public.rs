@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use chrono::Utc;
 use kiosque_core::Error;
-use kiosque_core::model::{Consent, ListKind, NewsletterList, Site};
+use kiosque_core::model::{Consent, ListKind, NewsletterList, Site, Subscriber};
 use kiosque_core::service::newsletter::{
     LinkPurpose, SubscribeForm, Subscription, consent_version, time_of,
 };
@@ -281,12 +281,12 @@ async fn holder(
     state: &AppState,
     purpose: LinkPurpose,
     token: &str,
-) -> Result<Option<i64>, WebError> {
+) -> Result<Option<Subscriber>, WebError> {
     let key = link_key(state).await?;
     let Some(id) = key.verify(purpose, token, Utc::now()) else {
         return Ok(None);
     };
-    Ok(state.store.subscriber(id).await?.map(|s| s.id))
+    Ok(state.store.subscriber(id).await?)
 }
 
 /// A page of one of the link modes.
@@ -364,7 +364,7 @@ pub(crate) async fn confirm(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let site = load_site(&state).await?;
-    let Some(id) = holder(&state, LinkPurpose::Confirm, &token).await? else {
+    let Some(Subscriber { id, .. }) = holder(&state, LinkPurpose::Confirm, &token).await? else {
         return invalid_link(&state, &site).await;
     };
     state.store.confirm_subscriber(id, Utc::now()).await?;
@@ -379,14 +379,11 @@ pub(crate) async fn confirm(
 async fn preferences_page(
     state: &AppState,
     site: &Site,
-    id: i64,
+    subscriber: &Subscriber,
     token: &str,
     message: Option<String>,
 ) -> Result<Response, WebError> {
     let strings = state.strings(site.language);
-    let Some(subscriber) = state.store.subscriber(id).await? else {
-        return invalid_link(state, site).await;
-    };
     // Lists no longer offered still show while the reader is on them, so
     // they can leave them.
     let lists: Vec<NewsletterList> = state
@@ -419,7 +416,7 @@ pub(crate) async fn preferences(
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
     let site = load_site(&state).await?;
-    let Some(id) = holder(&state, LinkPurpose::Preferences, &token).await? else {
+    let Some(subscriber) = holder(&state, LinkPurpose::Preferences, &token).await? else {
         return invalid_link(&state, &site).await;
     };
     let strings = state.strings(site.language);
@@ -431,7 +428,7 @@ pub(crate) async fn preferences(
     } else {
         None
     };
-    preferences_page(&state, &site, id, &token, message).await
+    preferences_page(&state, &site, &subscriber, &token, message).await
 }
 
 /// The preferences form.
@@ -448,11 +445,12 @@ pub(crate) async fn save_preferences(
     Form(chosen): Form<Chosen>,
 ) -> Result<Response, WebError> {
     let site = load_site(&state).await?;
-    let Some(id) = holder(&state, LinkPurpose::Preferences, &token).await? else {
+    let Some(Subscriber {
+        id, lists: current, ..
+    }) = holder(&state, LinkPurpose::Preferences, &token).await?
+    else {
         return invalid_link(&state, &site).await;
     };
-    let subscriber = state.store.subscriber(id).await?;
-    let current = subscriber.map(|s| s.lists).unwrap_or_default();
     let known: Vec<i64> = state
         .store
         .newsletter_lists()
@@ -506,7 +504,8 @@ pub(crate) async fn unsubscribe(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let site = load_site(&state).await?;
-    let Some(id) = holder(&state, LinkPurpose::Preferences, &token).await? else {
+    let Some(Subscriber { id, .. }) = holder(&state, LinkPurpose::Preferences, &token).await?
+    else {
         return invalid_link(&state, &site).await;
     };
     state.store.leave_all(id, Utc::now()).await?;

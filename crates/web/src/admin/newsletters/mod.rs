@@ -272,19 +272,12 @@ async fn next_digest(
     state: &AppState,
     list: &NewsletterList,
 ) -> Result<(SendDraft, Vec<(i64, String, bool)>), WebError> {
-    let now = Utc::now();
-    let fresh = compose::digest_articles(state, list, now).await?;
-    let saved = state.store.digest_draft(list.id).await?;
-    let (mut order, intro, dropped) = match saved {
-        Some(s) => (s.draft.articles, s.draft.intro, s.draft.dropped),
-        None => (Vec::new(), String::new(), Vec::new()),
-    };
-    order.retain(|id| fresh.contains(id));
-    for id in &fresh {
-        if !order.contains(id) && !dropped.contains(id) {
-            order.push(*id);
-        }
-    }
+    let compose::Prepared {
+        articles: order,
+        dropped,
+        intro,
+        fresh,
+    } = compose::prepared(state, list, Utc::now()).await?;
     let shown: Vec<i64> = order
         .iter()
         .copied()

@@ -207,15 +207,12 @@ async fn render_alert(
     let article = published(state, article_id).await?;
     let strings = state.strings(newsroom.site.language);
     let sent = state.store.alerted_lists(article_id).await?;
-    let lists: Vec<_> = state
-        .store
-        .newsletter_lists()
-        .await?
-        .into_iter()
+    let all = state.store.newsletter_lists().await?;
+    let lists: Vec<_> = all
+        .iter()
         .filter(|l| l.settings.kind == ListKind::Alerts && l.settings.active)
         .collect();
     let title = strings.text("admin.newsletter_alert_title");
-    let all = state.store.newsletter_lists().await?;
     let sends = state.store.newsletter_sends(None, 50).await?;
     let ctx = context! {
         article => context! { id => article.id, title => article.title.as_str(),
