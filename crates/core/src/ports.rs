@@ -459,6 +459,17 @@ pub trait Newsletters: Send + Sync + 'static {
     ) -> Result<()>;
     /// Marks sends whose every delivery is done as sent; returns their ids.
     async fn finish_sends(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<i64>>;
+    /// Gives back a delivery a stopped worker had claimed (under `claim`)
+    /// and perhaps marked sent without the message's last byte going out:
+    /// due again at `now`, its send open again. False if another worker
+    /// holds it or it was finished otherwise.
+    async fn reopen_mail(
+        &self,
+        send_id: i64,
+        subscriber_id: i64,
+        claim: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool>;
 }
 
 /// Durable storage of everything a site holds. Every method that returns

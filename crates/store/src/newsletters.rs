@@ -948,6 +948,42 @@ impl Newsletters for SqlStore {
         tx.commit().await.map_err(db)
     }
 
+    async fn reopen_mail(
+        &self,
+        send_id: i64,
+        subscriber_id: i64,
+        claim: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let reopened = sqlx::query(
+            "UPDATE newsletter_deliveries SET state = 'pending', sent_at = NULL, run_after = $1 \
+             WHERE send_id = $2 AND subscriber_id = $3 AND claim = $4 \
+             AND state IN ('pending', 'sent')",
+        )
+        .bind(now.timestamp())
+        .bind(send_id)
+        .bind(subscriber_id)
+        .bind(claim)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected()
+            > 0;
+        if reopened {
+            sqlx::query(
+                "UPDATE newsletter_sends SET state = 'sending', finished_at = NULL \
+                 WHERE id = $1 AND state = 'sent'",
+            )
+            .bind(send_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(reopened)
+    }
+
     async fn finish_sends(&self, now: DateTime<Utc>) -> Result<Vec<i64>> {
         sqlx::query(
             "UPDATE newsletter_sends SET state = 'sent', finished_at = $1 \

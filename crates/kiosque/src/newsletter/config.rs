@@ -78,6 +78,8 @@ pub struct NewsletterSettings {
     pub unsubscribe_mailto: Option<String>,
     /// Waits after each temporary refusal.
     pub retry: Vec<Duration>,
+    /// Where each connection keeps its journal (`journal.rs`).
+    pub journal_dir: PathBuf,
 }
 
 impl NewsletterFile {
@@ -108,6 +110,7 @@ impl NewsletterFile {
             lease: Duration::from_secs(self.lease_seconds.max(5)),
             dkim,
             unsubscribe_mailto: self.unsubscribe_mailto.clone(),
+            journal_dir: data_dir.join("newsletter-journal"),
             retry: self
                 .retry_seconds
                 .as_deref()

@@ -6,6 +6,7 @@
 //! is resumed by the next start without mailing anyone twice.
 
 pub mod config;
+mod journal;
 pub(crate) mod message;
 mod smtp;
 
@@ -177,6 +178,29 @@ impl NewsletterWork {
     }
 }
 
+/// Gives back the deliveries a killed worker (of this data directory) left
+/// between the database's commit and the final dot, so they go out once.
+async fn reopen_orphans(work: &NewsletterWork) -> anyhow::Result<()> {
+    let dir = work.settings.journal_dir.clone();
+    let orphans = tokio::task::spawn_blocking(move || journal::Journal::orphans(&dir)).await??;
+    for (entry, path) in orphans {
+        if let Some(o) = entry
+            && work
+                .store
+                .reopen_mail(o.send_id, o.subscriber_id, o.claim, Utc::now())
+                .await?
+        {
+            tracing::warn!(
+                send = o.send_id,
+                subscriber = o.subscriber_id,
+                "a delivery a stopped worker had not finished goes out again"
+            );
+        }
+        std::fs::remove_file(&path)?;
+    }
+    Ok(())
+}
+
 /// Sends every delivery due now, on `connections` connections at once;
 /// returns how many messages were accepted.
 pub(crate) async fn deliver(
@@ -189,6 +213,7 @@ pub(crate) async fn deliver(
     let key = link_key(&work.state)
         .await
         .map_err(|e| anyhow::anyhow!("reading the newsletter key: {e:?}"))?;
+    reopen_orphans(work).await?;
     let pace = Arc::new(Pace::new(work.settings.per_minute));
     let site = Arc::new(site);
     let mut tasks = tokio::task::JoinSet::new();
@@ -201,10 +226,15 @@ pub(crate) async fn deliver(
             site.clone(),
         );
         tasks.spawn(async move {
-            let mut sender = smtp::Sender::new(work.smtp.clone(), work.settings.retry.clone());
+            let mut sender = smtp::Sender::new(
+                work.smtp.clone(),
+                work.settings.retry.clone(),
+                &work.settings.journal_dir,
+            )?;
             let mut bodies: HashMap<i64, Option<SendBody>> = HashMap::new();
             let mut accepted = 0u64;
             let result: anyhow::Result<()> = async {
+                let mut idle = false;
                 loop {
                     let now = Utc::now();
                     let lease = now
@@ -215,8 +245,17 @@ pub(crate) async fn deliver(
                         .claim_mail(now, lease, BATCH, claim_number())
                         .await?;
                     if batch.is_empty() {
-                        return Ok(());
+                        // Under PostgreSQL two claims racing for the same
+                        // rows can both come back short: one look again
+                        // before this connection stops.
+                        if idle {
+                            return Ok(());
+                        }
+                        idle = true;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
                     }
+                    idle = false;
                     for mail in batch {
                         let body = match bodies.entry(mail.send_id) {
                             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),

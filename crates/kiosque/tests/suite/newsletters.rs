@@ -683,11 +683,22 @@ async fn a_send_killed_part_way_resumes_and_mails_each_reader_exactly_once(db: T
     first.wait().await.unwrap();
     let at_kill = server.count();
     assert!(at_kill < READERS, "the kill came after the whole send");
+    // Each killed connection left its journal (the delivery it was between
+    // the database's commit and the final dot); the next start reads them.
+    let journal = k.data.join("newsletter-journal");
+    let journals = || std::fs::read_dir(&journal).map_or(0, |d| d.count());
+    assert!(journals() >= 1, "no journal left by the killed connections");
 
     let (_second, _) = k.serve().await;
     eventually("the rest of the send", Duration::from_secs(180), || async {
         server.count() >= READERS
     })
+    .await;
+    eventually(
+        "the killed worker's journals read",
+        Duration::from_secs(30),
+        || async { journals() == 0 },
+    )
     .await;
     eprintln!(
         "{READERS} readers, killed after {at_kill}, all sent in {:?}",

@@ -301,6 +301,35 @@ pub async fn newsletters_keep_consent_queue_once_and_deliver_once(db: TestDb) {
             "{send:?}"
         );
     }
+    // A worker killed between its commit and the final dot: the delivery
+    // is given back under its claim only, and its send opens again.
+    let r = &retried[0];
+    let reopen = |claim| store.reopen_mail(r.send_id, r.subscriber_id, claim, later);
+    assert!(!reopen(999).await.unwrap());
+    assert!(reopen(r.claim).await.unwrap());
+    assert_eq!(
+        store
+            .newsletter_send(r.send_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SendState::Sending
+    );
+    let again = store
+        .claim_mail(later, later + Duration::minutes(5), 10, 334)
+        .await
+        .unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .map(|m| (m.send_id, m.subscriber_id))
+            .collect::<Vec<_>>(),
+        [(r.send_id, r.subscriber_id)]
+    );
+    assert!(!reopen(r.claim).await.unwrap(), "claimed again since");
+    assert!(store.mark_mail_sent(&again[0], later).await.unwrap());
+    assert_eq!(store.finish_sends(later).await.unwrap(), [r.send_id]);
 
     // Leaving counts in the log of sends before it; pending mail is dropped.
     store.leave_all(ana.id, later).await.unwrap();
