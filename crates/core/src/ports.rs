@@ -459,6 +459,9 @@ pub trait Newsletters: Send + Sync + 'static {
     ) -> Result<()>;
     /// Marks sends whose every delivery is done as sent; returns their ids.
     async fn finish_sends(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<i64>>;
+    /// Counts one follow of an article link of a send; false (nothing
+    /// counted) if the send does not hold that article.
+    async fn count_newsletter_click(&self, send_id: i64, article_id: i64) -> Result<bool>;
     /// Gives back a delivery a stopped worker had claimed (under `claim`)
     /// and perhaps marked sent without the message's last byte going out:
     /// due again at `now`, its send open again. False if another worker

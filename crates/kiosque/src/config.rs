@@ -445,6 +445,7 @@ impl Settings {
                 } else {
                     0
                 },
+                newsletter_clicks: file.newsletter.count_clicks(),
                 ..WebConfig::default()
             },
             media_limits: MediaLimits {

@@ -92,6 +92,7 @@ pub const TABLES: &[Table] = &[
     table("newsletter_memberships"),
     table("newsletter_sends"),
     table("newsletter_deliveries"),
+    table("newsletter_clicks"),
     // Last, so restoring the content above finds no webhook to tell. The
     // signing secrets are in the backup: receivers keep verifying.
     table("webhooks"),

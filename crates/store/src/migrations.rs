@@ -217,6 +217,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0034_newsletters.sql"),
         include_str!("../migrations/postgres/0034_newsletters.sql"),
     ),
+    (
+        35,
+        "newsletter clicks",
+        include_str!("../migrations/sqlite/0035_newsletter_clicks.sql"),
+        include_str!("../migrations/postgres/0035_newsletter_clicks.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -38,7 +38,9 @@ const SEND_COLUMNS: &str = "n.id, n.list_id, n.kind, n.state, n.subject, n.intro
       WHERE d.send_id = n.id AND d.state = 'pending' AND d.attempts > 0) AS deferred_count, \
      (SELECT COUNT(*) FROM newsletter_memberships m \
       WHERE m.list_id = n.list_id AND n.started_at IS NOT NULL \
-      AND m.left_at >= n.started_at) AS left_count";
+      AND m.left_at >= n.started_at) AS left_count, \
+     (SELECT CAST(COALESCE(SUM(c.clicks), 0) AS BIGINT) FROM newsletter_clicks c \
+      WHERE c.send_id = n.id) AS click_count";
 
 fn corrupt(what: &str, value: &str) -> Error {
     Error::Backend(format!("stored {what} is not valid: {value:?}").into())
@@ -117,6 +119,7 @@ fn send(row: &AnyRow) -> Result<NewsletterSend> {
             deferred: count(row, "deferred_count")?,
             failed: count(row, "failed_count")?,
             unsubscribed: count(row, "left_count")?,
+            clicks: count(row, "click_count")?,
         },
     })
 }
@@ -946,6 +949,32 @@ impl Newsletters for SqlStore {
             .map_err(db)?;
         }
         tx.commit().await.map_err(db)
+    }
+
+    async fn count_newsletter_click(&self, send_id: i64, article_id: i64) -> Result<bool> {
+        // Only a send's own articles: a made-up address counts nothing.
+        let mut tx = self.begin_write().await?;
+        let articles: Option<String> =
+            sqlx::query_scalar("SELECT articles FROM newsletter_sends WHERE id = $1")
+                .bind(send_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        if !articles.is_some_and(|a| ids(&a).contains(&article_id)) {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO newsletter_clicks (send_id, article_id, clicks) VALUES ($1, $2, 1) \
+             ON CONFLICT (send_id, article_id) \
+             DO UPDATE SET clicks = newsletter_clicks.clicks + 1",
+        )
+        .bind(send_id)
+        .bind(article_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
     }
 
     async fn reopen_mail(

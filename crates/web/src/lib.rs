@@ -80,6 +80,9 @@ pub struct WebConfig {
     /// Memory of the audience counter's "already counted today" filter
     /// (0: page views are not counted).
     pub stats_memory_bytes: u64,
+    /// Newsletter article links go through a first-party redirect that
+    /// counts them (`[newsletter] count_clicks`; off by default).
+    pub newsletter_clicks: bool,
 }
 
 impl Default for WebConfig {
@@ -103,6 +106,7 @@ impl Default for WebConfig {
             api_cors_origins: Vec::new(),
             webhook_allow_hosts: Vec::new(),
             stats_memory_bytes: 16 * 1024 * 1024,
+            newsletter_clicks: false,
         }
     }
 }

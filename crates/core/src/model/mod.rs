@@ -40,8 +40,8 @@ pub use menu::{
 };
 pub use newsletter::{
     Consent, DueMail, LIST_DESCRIPTION_MAX, LIST_NAME_MAX, ListKind, ListSettings, MailOutcome,
-    Membership, NewsletterList, NewsletterSend, RECIPIENT_MARK, Schedule, SendBody, SendDraft,
-    SendKind, SendLog, SendState, Subscriber, SubscriberQuery,
+    Membership, NewsletterList, NewsletterSend, RECIPIENT_MARK, SEND_MARK, Schedule, SendBody,
+    SendDraft, SendKind, SendLog, SendState, Subscriber, SubscriberQuery, personalised,
 };
 pub use page::{PAGE_BODY_MAX, PageDraft, StaticPage};
 pub use permalink::Permalink;

@@ -265,6 +265,8 @@ pub struct SendLog {
     pub failed: u64,
     /// Readers who left the list since it was sent.
     pub unsubscribed: u64,
+    /// Article links followed, when click counting is on.
+    pub clicks: u64,
 }
 
 /// The rendered mail of a send, the same for every recipient but for the
@@ -285,6 +287,16 @@ pub struct SendBody {
 
 /// Stands in a rendered send for the recipient's link token.
 pub const RECIPIENT_MARK: &str = "@@KIOSQUE-RECIPIENT@@";
+
+/// Stands in a rendered send for its own id (in counted article links).
+pub const SEND_MARK: &str = "@@KIOSQUE-SEND@@";
+
+/// A rendered send's text for one recipient: their link token and the
+/// send's id in place of the markers.
+pub fn personalised(text: &str, send_id: i64, token: &str) -> String {
+    text.replace(RECIPIENT_MARK, token)
+        .replace(SEND_MARK, &send_id.to_string())
+}
 
 /// A delivery claimed by a worker.
 #[derive(Debug, Clone, PartialEq)]

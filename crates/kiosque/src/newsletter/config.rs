@@ -32,6 +32,10 @@ pub(crate) struct NewsletterFile {
     /// Seconds to wait after each temporary refusal (4xx) before trying
     /// again; given up after the last.
     retry_seconds: Option<Vec<u64>>,
+    /// Article links go through `/newsletter/c/…`, which counts them per
+    /// send (no reader is identified) and tags the visit as coming from
+    /// the newsletter for the audience statistics.
+    count_clicks: bool,
 }
 
 impl Default for NewsletterFile {
@@ -46,6 +50,7 @@ impl Default for NewsletterFile {
             dkim_key_file: None,
             unsubscribe_mailto: None,
             retry_seconds: None,
+            count_clicks: false,
         }
     }
 }
@@ -83,6 +88,10 @@ pub struct NewsletterSettings {
 }
 
 impl NewsletterFile {
+    pub(crate) fn count_clicks(&self) -> bool {
+        self.count_clicks
+    }
+
     pub(crate) fn resolve(&self, data_dir: &Path) -> anyhow::Result<NewsletterSettings> {
         let dkim = match (&self.dkim_selector, &self.dkim_key_file) {
             (Some(selector), Some(file)) => {

@@ -161,8 +161,13 @@ impl Journal {
 
 impl Drop for Journal {
     fn drop(&mut self) {
-        // A connection closed in order leaves nothing to correct.
-        let _ = std::fs::remove_file(&self.path);
+        // A connection closed in order leaves nothing to correct. One
+        // stopped between a commit and its dot (the server shutting down
+        // mid-message) keeps its file for the next look to read.
+        let open = self.current.lock().map_or(true, |c| c.is_some());
+        if !open {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -199,6 +204,14 @@ mod tests {
         assert!(path.exists());
         assert_eq!(entries(&dir), vec![entry]);
         assert!(entries(&dir).is_empty());
+
+        // Dropped mid-message (a shutdown): the file stays for the next look.
+        let stopped = Journal::open(&dir).unwrap();
+        stopped.committing(entry).unwrap();
+        let path = stopped.path.clone();
+        drop(stopped);
+        assert!(path.exists());
+        assert_eq!(entries(&dir), vec![entry]);
 
         let finished = Journal::open(&dir).unwrap();
         finished.committing(entry).unwrap();

@@ -4,7 +4,7 @@
 //! a `Message-ID` that is the same on every try, and a DKIM signature
 //! covering those headers.
 
-use kiosque_core::model::{DueMail, RECIPIENT_MARK, SendBody, Site};
+use kiosque_core::model::{DueMail, SendBody, Site, personalised};
 use lettre::message::dkim::{
     DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
     DkimSigningKey,
@@ -142,8 +142,8 @@ impl Letterhead {
                 "List-Unsubscribe=One-Click".to_owned(),
             ))
             .multipart(MultiPart::alternative_plain_html(
-                body.text.replace(RECIPIENT_MARK, token),
-                body.html.replace(RECIPIENT_MARK, token),
+                personalised(&body.text, mail.send_id, token),
+                personalised(&body.html, mail.send_id, token),
             ))?;
         if let Some(dkim) = &self.dkim {
             message.sign(dkim);

@@ -17,6 +17,7 @@ both_databases!(
     the_newsroom_runs_lists_alerts_tests_and_subscribers_from_the_admin,
     a_real_smtp_server_gets_signed_alerts_once_with_retries_and_suppression,
     a_send_killed_part_way_resumes_and_mails_each_reader_exactly_once,
+    switched_on_click_counting_counts_per_send_and_feeds_the_newsletter_source,
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -212,6 +213,9 @@ async fn a_reader_subscribes_confirms_gets_the_digest_and_leaves_in_one_click(db
     assert!(digest.contains("Le budget adopte en commission"));
     assert!(digest.contains("Le port sera agrandi"));
     assert!(!digest.contains("avant-hier"));
+    // Click counting is off by default: links go straight to the articles.
+    assert!(!digest.contains("/newsletter/c/"));
+    assert!(digest.contains("https://news.example.org/20"));
     assert!(raw.contains("multipart/alternative"));
     assert!(raw.contains("Content-Type: text/plain"));
     assert!(raw.contains("Content-Type: text/html"));
@@ -719,4 +723,147 @@ async fn a_send_killed_part_way_resumes_and_mails_each_reader_exactly_once(db: T
     let done = store.newsletter_send(send.id).await.unwrap().unwrap();
     assert_eq!((done.log.sent, done.log.failed), (READERS as u64, 0));
     server.stop().await;
+}
+
+/// With `[newsletter] count_clicks`, article links go through
+/// `/newsletter/c/SEND/ARTICLE`: a reader's follow is counted in the
+/// send's log (a robot's is not), the reader lands on the article with
+/// campaign tags, and the audience statistics count the visit under the
+/// "newsletter" source. The subscribe page says links are counted.
+async fn switched_on_click_counting_counts_per_send_and_feeds_the_newsletter_source(db: TestDb) {
+    let (port, inbox) = kiosque_testkit::smtp_sink().await;
+    let app = TestApp::start(db, Locale::Fr, |s| {
+        s.smtp = Some(kiosque::config::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port,
+            security: kiosque::config::SmtpSecurity::None,
+            username: None,
+            password: None,
+            from: "Afrique Première <lettres@news.example.org>".into(),
+        });
+        s.web.newsletter_clicks = true;
+    })
+    .await;
+    let alerts = app
+        .store
+        .create_newsletter_list(
+            &ListSettings {
+                name: "Alertes".to_owned(),
+                description: String::new(),
+                kind: ListKind::Alerts,
+                schedule: Schedule::DAILY_MORNING,
+                section_id: None,
+                sender_name: String::new(),
+                active: true,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let page = app.get("/newsletter/").await.text().await.unwrap();
+    assert!(page.contains("compte combien de fois chaque lien est suivi"));
+    assert!(!page.contains("ni liens de redirection"));
+    app.store
+        .import_subscribers(
+            &[kiosque_core::types::Email::parse("lectrice@example.org").unwrap()],
+            &[alerts.id],
+            &kiosque_core::model::Consent {
+                at: Utc::now(),
+                text: "Abonnés de l'ancien site".to_owned(),
+                version: "import-1".to_owned(),
+                source: "import",
+            },
+        )
+        .await
+        .unwrap();
+    let mut d = french_draft("le-pont-rouvert", Utc::now());
+    d.title = Title::parse("Le pont est rouvert").unwrap();
+    let article = app.store.publish_article(&d).await.unwrap().article_id;
+    let editor = app.newsroom("redac@example.org", Role::Editor).await;
+    let sent = editor
+        .post(
+            &format!("/admin/newsletters/alert/{article}"),
+            &[("lists", &alerts.id.to_string()), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(sent.status(), 303);
+    let mail = inbox.wait_for(1).await;
+    assert_eq!(mail.len(), 1);
+    let text = inbox.decoded().remove(0);
+    let send = app.store.newsletter_sends(None, 1).await.unwrap()[0].id;
+    let counted = link_with(&text, "/newsletter/c/");
+    assert_eq!(
+        path_of(&counted),
+        format!("/newsletter/c/{send}/{article}"),
+        "the send's id in place of its marker"
+    );
+
+    let reader = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(
+            "Mozilla/5.0 (Linux; Android 14; Pixel 7a) AppleWebKit/537.36 \
+             (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+        )
+        .build()
+        .unwrap();
+    let r = reader
+        .get(app.url(&path_of(&counted)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let landing = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        landing.ends_with("/le-pont-rouvert/?utm_source=newsletter&utm_medium=email")
+            || landing.ends_with("/le-pont-rouvert?utm_source=newsletter&utm_medium=email"),
+        "{landing}"
+    );
+    let page = reader.get(app.url(&landing)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    // A robot following the link, a made-up pairing and a gone article
+    // count nothing; the last two still lead somewhere.
+    let robot = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)")
+        .build()
+        .unwrap();
+    let r = robot.get(app.url(&path_of(&counted))).send().await.unwrap();
+    assert_eq!(r.status(), 302);
+    let r = reader
+        .get(app.url(&format!("/newsletter/c/{}/{article}", send + 100)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let r = reader
+        .get(app.url(&format!("/newsletter/c/{send}/{}", article + 100)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            r.status().as_u16(),
+            r.headers()["location"].to_str().unwrap()
+        ),
+        (302, "/")
+    );
+    let log = app.store.newsletter_send(send).await.unwrap().unwrap().log;
+    assert_eq!(log.clicks, 1);
+    let (status, admin) = editor.page("/admin/newsletters").await;
+    assert_eq!(status, 200);
+    assert!(admin.contains("<th scope=\"col\">Clics</th>"));
+
+    // The landing counted as a visit from the newsletter.
+    eventually("the visit under the newsletter source", WAIT, || async {
+        let csv = editor
+            .get("/admin/stats/export.csv?period=today&what=sources")
+            .await
+            .text()
+            .await
+            .unwrap();
+        csv.lines().any(|l| l == "newsletter,1,1")
+    })
+    .await;
+    app.stop().await;
 }

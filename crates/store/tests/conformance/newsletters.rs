@@ -331,6 +331,16 @@ pub async fn newsletters_keep_consent_queue_once_and_deliver_once(db: TestDb) {
     assert!(store.mark_mail_sent(&again[0], later).await.unwrap());
     assert_eq!(store.finish_sends(later).await.unwrap(), [r.send_id]);
 
+    // Clicks count per send, only on the send's own articles.
+    let article = alert.draft.articles[0];
+    let click = |send, article| store.count_newsletter_click(send, article);
+    assert!(click(alert.id, article).await.unwrap());
+    assert!(click(alert.id, article).await.unwrap());
+    assert!(!click(alert.id, article + 1000).await.unwrap());
+    assert!(!click(alert.id + 1000, article).await.unwrap());
+    let log = store.newsletter_send(alert.id).await.unwrap().unwrap().log;
+    assert_eq!(log.clicks, 2);
+
     // Leaving counts in the log of sends before it; pending mail is dropped.
     store.leave_all(ana.id, later).await.unwrap();
     assert!(

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use kiosque_core::model::{
-    Article, ListKind, NewsletterList, PublishedQuery, RECIPIENT_MARK, SendBody, SendDraft,
-    SendKind, Site,
+    Article, ListKind, NewsletterList, PublishedQuery, RECIPIENT_MARK, SEND_MARK, SendBody,
+    SendDraft, SendKind, Site,
 };
 use minijinja::context;
 use serde::Serialize;
@@ -74,10 +74,17 @@ fn mail_image(site: &Site, article: &Article) -> Option<MailImage> {
     })
 }
 
-fn mail_article(site: &Site, article: &Article) -> MailArticle {
+/// An article as the mail shows it; its link goes through the counting
+/// redirect when click counting is on (`counted`).
+fn mail_article(site: &Site, article: &Article, counted: bool) -> MailArticle {
+    let url = if counted {
+        site.absolute_url(&format!("/newsletter/c/{SEND_MARK}/{}", article.id))
+    } else {
+        site.absolute_url(&article.path(site))
+    };
     MailArticle {
         title: article.title.as_str().to_owned(),
-        url: site.absolute_url(&article.path(site)),
+        url,
         excerpt: article.excerpt.clone(),
         author: article.author.name.clone(),
         section: article.category.as_ref().map(|c| c.name.clone()),
@@ -86,7 +93,7 @@ fn mail_article(site: &Site, article: &Article) -> MailArticle {
 }
 
 /// The published articles of `ids`, in that order (those gone are left out).
-async fn articles(state: &AppState, ids: &[i64]) -> Result<Vec<Article>, WebError> {
+pub(crate) async fn articles(state: &AppState, ids: &[i64]) -> Result<Vec<Article>, WebError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -248,7 +255,7 @@ pub async fn body(
     let shown: Vec<MailArticle> = articles(state, &draft.articles)
         .await?
         .iter()
-        .map(|a| mail_article(site, a))
+        .map(|a| mail_article(site, a, state.config.newsletter_clicks))
         .collect();
     let (preferences, unsubscribe) = recipient_links(site);
     let strings = state.strings(site.language);

@@ -11,6 +11,7 @@ use kiosque_core::service::newsletter::LinkKey;
 
 use crate::{AppState, WebError};
 
+mod clicks;
 pub mod compose;
 mod public;
 
@@ -28,6 +29,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             "/newsletter/preferences/{token}",
             get(public::preferences).post(public::save_preferences),
         )
+        .route("/newsletter/c/{send}/{article}", get(clicks::follow))
 }
 
 /// The unsubscribe address, outside the cross-site check: a mailbox

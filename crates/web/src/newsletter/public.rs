@@ -136,9 +136,13 @@ async fn subscribe_page(
         })
         .collect();
     let heading = strings.text("newsletter.heading");
-    // Links in the mail point straight at the articles: nothing counts
-    // who opens or clicks (first-party click counting is still to come).
-    let privacy = strings.text("newsletter.privacy");
+    // Nothing counts who opens or clicks; with click counting on, the
+    // page says that links are counted (never by whom).
+    let privacy = strings.text(if state.config.newsletter_clicks {
+        "newsletter.privacy_clicks"
+    } else {
+        "newsletter.privacy"
+    });
     let ctx = context! {
         heading => &heading,
         mode => "subscribe",

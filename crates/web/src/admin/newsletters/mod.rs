@@ -152,6 +152,7 @@ pub(crate) fn send_view(
         deferred => send.log.deferred,
         failed => send.log.failed,
         unsubscribed => send.log.unsubscribed,
+        clicks => send.log.clicks,
     }
 }
 
@@ -194,6 +195,7 @@ async fn render_index(
             active => l.settings.active,
         }).collect::<Vec<_>>(),
         sends => sends.iter().map(|s| send_view(strings, site, &lists, s)).collect::<Vec<_>>(),
+        clicks_counted => state.config.newsletter_clicks,
         form => form.view(strings),
         sections => sections(state).await?,
         errors, errors_list,
@@ -350,6 +352,7 @@ async fn render_list(
         sections => sections(state).await?,
         digest,
         sends => sends.iter().map(|s| send_view(strings, site, &lists, s)).collect::<Vec<_>>(),
+        clicks_counted => state.config.newsletter_clicks,
         errors, errors_list,
         may_manage => newsroom.user.role.allows(Permission::ManageSettings),
         mail_ready => state.mailer.is_some(),

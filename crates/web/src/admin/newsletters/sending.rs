@@ -9,7 +9,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use chrono::Utc;
-use kiosque_core::model::{Article, ListKind, NewsletterList, RECIPIENT_MARK, SendDraft, Site};
+use kiosque_core::model::{
+    Article, ListKind, NewsletterList, RECIPIENT_MARK, SEND_MARK, SendDraft, Site,
+};
 use kiosque_core::types::{ArticleStatus, Permission};
 use minijinja::context;
 use serde::Deserialize;
@@ -129,6 +131,7 @@ pub(crate) async fn preview_mail(
     let html = body
         .html
         .replace(RECIPIENT_MARK, "preview")
+        .replace(SEND_MARK, "0")
         .replace(&newsroom.site.absolute_url("/media/"), "/media/");
     let mut response = Html(html).into_response();
     let headers = response.headers_mut();
@@ -221,6 +224,7 @@ async fn render_alert(
             id => l.id, name => &l.settings.name, subscribers => l.subscribers,
             sent => sent.contains(&l.id),
         }).collect::<Vec<_>>(),
+        clicks_counted => state.config.newsletter_clicks,
         sends => sends.iter()
             .filter(|s| s.draft.kind == kiosque_core::model::SendKind::Alert && s.draft.articles.contains(&article.id))
             .map(|s| send_view(strings, &newsroom.site, &all, s)).collect::<Vec<_>>(),
