@@ -362,6 +362,9 @@ pub trait Newsletters: Send + Sync + 'static {
     async fn subscriber(&self, id: i64) -> Result<Option<Subscriber>>;
     /// The lists a subscriber belongs to now, with their consent.
     async fn memberships(&self, subscriber_id: i64) -> Result<Vec<Membership>>;
+    /// The lists of several subscribers at once (for an export), each
+    /// membership with its subscriber's id.
+    async fn memberships_of(&self, subscriber_ids: &[i64]) -> Result<Vec<(i64, Membership)>>;
     /// Sets a confirmed subscriber's lists to exactly `lists` (joined with
     /// `consent`, the others left at its time).
     async fn set_memberships(

@@ -510,19 +510,31 @@ impl Newsletters for SqlStore {
     }
 
     async fn memberships(&self, subscriber_id: i64) -> Result<Vec<Membership>> {
-        sqlx::query(
-            "SELECT list_id, confirmed, consent_at, consent_text, consent_version, source \
-             FROM newsletter_memberships WHERE subscriber_id = $1 AND left_at IS NULL \
-             ORDER BY list_id",
-        )
-        .bind(subscriber_id)
+        Ok(self
+            .memberships_of(&[subscriber_id])
+            .await?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect())
+    }
+
+    async fn memberships_of(&self, subscriber_ids: &[i64]) -> Result<Vec<(i64, Membership)>> {
+        if subscriber_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query(&format!(
+            "SELECT subscriber_id, list_id, confirmed, consent_at, consent_text, \
+             consent_version, source FROM newsletter_memberships \
+             WHERE subscriber_id IN ({}) AND left_at IS NULL ORDER BY subscriber_id, list_id",
+            id_list(subscriber_ids)
+        ))
         .fetch_all(&self.pool)
         .await
         .map_err(db)?
         .iter()
         .map(|row| {
             let source: String = get(row, "source")?;
-            Ok(Membership {
+            let membership = Membership {
                 list_id: get(row, "list_id")?,
                 confirmed: get::<i64>(row, "confirmed")? != 0,
                 consent: Consent {
@@ -535,7 +547,8 @@ impl Newsletters for SqlStore {
                         _ => "preferences",
                     },
                 },
-            })
+            };
+            Ok((get(row, "subscriber_id")?, membership))
         })
         .collect()
     }

@@ -166,6 +166,37 @@ async fn sections(state: &AppState) -> Result<Vec<Value>, WebError> {
         .collect())
 }
 
+/// What the index and a list's page share: the list form with its
+/// errors, the send log, what the user may do, and the admin's frame.
+#[allow(clippy::too_many_arguments)]
+async fn page_frame(
+    state: &AppState,
+    newsroom: &Newsroom,
+    form: &Posted,
+    errors: &[FieldError],
+    sends: &[NewsletterSend],
+    lists: &[NewsletterList],
+    title: &str,
+    flash: Option<String>,
+) -> Result<Value, WebError> {
+    let strings = state.strings(newsroom.site.language);
+    let site = &newsroom.site;
+    let (errors, errors_list) = error_views(strings, errors, |f| format!("admin.newsletter_{f}"));
+    let shared = context! {
+        sends => sends.iter().map(|s| send_view(strings, site, lists, s)).collect::<Vec<_>>(),
+        clicks_counted => state.config.newsletter_clicks,
+        form => form.view(strings),
+        sections => sections(state).await?,
+        errors, errors_list,
+        may_manage => newsroom.user.role.allows(Permission::ManageSettings),
+        mail_ready => state.mailer.is_some(),
+    };
+    Ok(minijinja::value::merge_maps([
+        shared,
+        admin_context(state, site, Some(newsroom), title, "newsletters", flash),
+    ]))
+}
+
 async fn render_index(
     state: &AppState,
     newsroom: &Newsroom,
@@ -178,9 +209,9 @@ async fn render_index(
     let site = &newsroom.site;
     let lists = state.store.newsletter_lists().await?;
     let sends = state.store.newsletter_sends(None, 30).await?;
-    let (errors, errors_list) = error_views(strings, errors, |f| format!("admin.newsletter_{f}"));
     let now = Utc::now();
     let title = strings.text("admin.newsletters");
+    let frame = page_frame(state, newsroom, form, errors, &sends, &lists, &title, flash).await?;
     let ctx = context! {
         lists => lists.iter().map(|l| context! {
             id => l.id,
@@ -194,14 +225,7 @@ async fn render_index(
             subscribers => l.subscribers,
             active => l.settings.active,
         }).collect::<Vec<_>>(),
-        sends => sends.iter().map(|s| send_view(strings, site, &lists, s)).collect::<Vec<_>>(),
-        clicks_counted => state.config.newsletter_clicks,
-        form => form.view(strings),
-        sections => sections(state).await?,
-        errors, errors_list,
-        may_manage => newsroom.user.role.allows(Permission::ManageSettings),
-        mail_ready => state.mailer.is_some(),
-        ..admin_context(state, site, Some(newsroom), &title, "newsletters", flash)
+        ..frame
     };
     let html = state.templates.render("admin/newsletters.html", ctx)?;
     Ok((status, Html(html)).into_response())
@@ -328,7 +352,6 @@ async fn render_list(
 ) -> Result<Response, WebError> {
     let strings = state.strings(newsroom.site.language);
     let site = &newsroom.site;
-    let (errors, errors_list) = error_views(strings, errors, |f| format!("admin.newsletter_{f}"));
     let lists = state.store.newsletter_lists().await?;
     let sends = state.store.newsletter_sends(Some(list.id), 30).await?;
     let digest = if list.settings.kind == ListKind::Digest {
@@ -345,18 +368,12 @@ async fn render_list(
         None
     };
     let title = list.settings.name.clone();
+    let frame = page_frame(state, newsroom, form, errors, &sends, &lists, &title, flash).await?;
     let ctx = context! {
         list => context! { id => list.id, name => &list.settings.name, subscribers => list.subscribers,
             digest => list.settings.kind == ListKind::Digest },
-        form => form.view(strings),
-        sections => sections(state).await?,
         digest,
-        sends => sends.iter().map(|s| send_view(strings, site, &lists, s)).collect::<Vec<_>>(),
-        clicks_counted => state.config.newsletter_clicks,
-        errors, errors_list,
-        may_manage => newsroom.user.role.allows(Permission::ManageSettings),
-        mail_ready => state.mailer.is_some(),
-        ..admin_context(state, site, Some(newsroom), &title, "newsletters", flash)
+        ..frame
     };
     let html = state.templates.render("admin/newsletter.html", ctx)?;
     Ok((status, Html(html)).into_response())

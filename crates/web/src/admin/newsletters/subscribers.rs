@@ -174,8 +174,15 @@ pub(crate) async fn export(
             break;
         }
         offset += 1000;
+        let ids: Vec<i64> = page.iter().map(|s| s.id).collect();
+        // One query a page of subscribers, not one per subscriber.
+        let mut by_subscriber: std::collections::HashMap<i64, Vec<_>> =
+            std::collections::HashMap::new();
+        for (id, m) in state.store.memberships_of(&ids).await? {
+            by_subscriber.entry(id).or_default().push(m);
+        }
         for s in page {
-            let memberships = state.store.memberships(s.id).await?;
+            let memberships = by_subscriber.remove(&s.id).unwrap_or_default();
             rows.push((s, memberships));
         }
     }
