@@ -26,14 +26,7 @@ const WAIT: Duration = Duration::from_secs(15);
 pub(crate) async fn app_with_mail(db: TestDb) -> (TestApp, Inbox) {
     let (port, inbox) = kiosque_testkit::smtp_sink().await;
     let app = TestApp::start(db, Locale::Fr, |s| {
-        s.smtp = Some(kiosque::config::SmtpSettings {
-            host: "127.0.0.1".into(),
-            port,
-            security: kiosque::config::SmtpSecurity::None,
-            username: None,
-            password: None,
-            from: "Afrique Première <lettres@news.example.org>".into(),
-        });
+        s.smtp = Some(smtp_to(port));
     })
     .await;
     (app, inbox)
@@ -57,6 +50,54 @@ fn link_with(text: &str, part: &str) -> String {
         .unwrap_or_else(|| panic!("no link with {part} in {text}"))
         .trim_end_matches(',')
         .to_owned()
+}
+
+/// The test's SMTP listener at `port`, in clear.
+fn smtp_to(port: u16) -> kiosque::config::SmtpSettings {
+    kiosque::config::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        security: kiosque::config::SmtpSecurity::None,
+        username: None,
+        password: None,
+        from: "Afrique Première <lettres@news.example.org>".into(),
+    }
+}
+
+/// A new, active alerts list.
+async fn alerts_list(store: &dyn Store, sender_name: &str) -> kiosque_core::model::NewsletterList {
+    store
+        .create_newsletter_list(
+            &ListSettings {
+                name: "Alertes".to_owned(),
+                description: String::new(),
+                kind: ListKind::Alerts,
+                schedule: Schedule::DAILY_MORNING,
+                section_id: None,
+                sender_name: sender_name.to_owned(),
+                active: true,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+}
+
+/// `readers` imported into `list` on the old site's consent.
+async fn import_readers(store: &dyn Store, list: i64, readers: &[kiosque_core::types::Email]) {
+    store
+        .import_subscribers(
+            readers,
+            &[list],
+            &kiosque_core::model::Consent {
+                at: Utc::now(),
+                text: "Abonnés de l'ancien site".to_owned(),
+                version: "import-1".to_owned(),
+                source: "import",
+            },
+        )
+        .await
+        .unwrap();
 }
 
 fn path_of(url: &str) -> String {
@@ -473,14 +514,7 @@ async fn a_real_smtp_server_gets_signed_alerts_once_with_retries_and_suppression
     };
     let port = server.port;
     let app = TestApp::start(db, Locale::Fr, |s| {
-        s.smtp = Some(kiosque::config::SmtpSettings {
-            host: "127.0.0.1".into(),
-            port,
-            security: kiosque::config::SmtpSecurity::None,
-            username: None,
-            password: None,
-            from: "Afrique Première <lettres@news.example.org>".into(),
-        });
+        s.smtp = Some(smtp_to(port));
         s.newsletter.dkim = Some(kiosque::newsletter::config::DkimSettings {
             selector: "kiosque".into(),
             domain: Some("news.example.org".into()),
@@ -489,39 +523,12 @@ async fn a_real_smtp_server_gets_signed_alerts_once_with_retries_and_suppression
         s.newsletter.retry = vec![Duration::from_secs(1); 3];
     })
     .await;
-    let alerts = app
-        .store
-        .create_newsletter_list(
-            &ListSettings {
-                name: "Alertes".to_owned(),
-                description: String::new(),
-                kind: ListKind::Alerts,
-                schedule: Schedule::DAILY_MORNING,
-                section_id: None,
-                sender_name: String::new(),
-                active: true,
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+    let alerts = alerts_list(&app.store, "").await;
     let readers: Vec<_> = ["ok@example.org", "busy@example.org", "gone@example.org"]
         .iter()
         .map(|e| kiosque_core::types::Email::parse(e).unwrap())
         .collect();
-    app.store
-        .import_subscribers(
-            &readers,
-            &[alerts.id],
-            &kiosque_core::model::Consent {
-                at: Utc::now(),
-                text: "Abonnés de l'ancien site".to_owned(),
-                version: "import-1".to_owned(),
-                source: "import",
-            },
-        )
-        .await
-        .unwrap();
+    import_readers(&app.store, alerts.id, &readers).await;
     let editor = app.newsroom("redac@example.org", Role::Editor).await;
     for n in 0..4 {
         let mut d = french_draft(&format!("alerte-{n}"), Utc::now());
@@ -619,37 +626,11 @@ async fn a_send_killed_part_way_resumes_and_mails_each_reader_exactly_once(db: T
     )
     .unwrap();
     let store = db.store().await;
-    let list = store
-        .create_newsletter_list(
-            &ListSettings {
-                name: "Alertes".to_owned(),
-                description: String::new(),
-                kind: ListKind::Alerts,
-                schedule: Schedule::DAILY_MORNING,
-                section_id: None,
-                sender_name: "Alertes".to_owned(),
-                active: true,
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+    let list = alerts_list(&store, "Alertes").await;
     let readers: Vec<_> = (0..READERS)
         .map(|n| kiosque_core::types::Email::parse(&format!("lecteur{n:05}@example.org")).unwrap())
         .collect();
-    store
-        .import_subscribers(
-            &readers,
-            &[list.id],
-            &kiosque_core::model::Consent {
-                at: Utc::now(),
-                text: "Abonnés de l'ancien site".to_owned(),
-                version: "import-1".to_owned(),
-                source: "import",
-            },
-        )
-        .await
-        .unwrap();
+    import_readers(&store, list.id, &readers).await;
     let mark = kiosque_core::model::RECIPIENT_MARK;
     let send = store
         .start_alert(
@@ -733,49 +714,20 @@ async fn a_send_killed_part_way_resumes_and_mails_each_reader_exactly_once(db: T
 async fn switched_on_click_counting_counts_per_send_and_feeds_the_newsletter_source(db: TestDb) {
     let (port, inbox) = kiosque_testkit::smtp_sink().await;
     let app = TestApp::start(db, Locale::Fr, |s| {
-        s.smtp = Some(kiosque::config::SmtpSettings {
-            host: "127.0.0.1".into(),
-            port,
-            security: kiosque::config::SmtpSecurity::None,
-            username: None,
-            password: None,
-            from: "Afrique Première <lettres@news.example.org>".into(),
-        });
+        s.smtp = Some(smtp_to(port));
         s.web.newsletter_clicks = true;
     })
     .await;
-    let alerts = app
-        .store
-        .create_newsletter_list(
-            &ListSettings {
-                name: "Alertes".to_owned(),
-                description: String::new(),
-                kind: ListKind::Alerts,
-                schedule: Schedule::DAILY_MORNING,
-                section_id: None,
-                sender_name: String::new(),
-                active: true,
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+    let alerts = alerts_list(&app.store, "").await;
     let page = app.get("/newsletter/").await.text().await.unwrap();
     assert!(page.contains("compte combien de fois chaque lien est suivi"));
     assert!(!page.contains("ni liens de redirection"));
-    app.store
-        .import_subscribers(
-            &[kiosque_core::types::Email::parse("lectrice@example.org").unwrap()],
-            &[alerts.id],
-            &kiosque_core::model::Consent {
-                at: Utc::now(),
-                text: "Abonnés de l'ancien site".to_owned(),
-                version: "import-1".to_owned(),
-                source: "import",
-            },
-        )
-        .await
-        .unwrap();
+    import_readers(
+        &app.store,
+        alerts.id,
+        &[kiosque_core::types::Email::parse("lectrice@example.org").unwrap()],
+    )
+    .await;
     let mut d = french_draft("le-pont-rouvert", Utc::now());
     d.title = Title::parse("Le pont est rouvert").unwrap();
     let article = app.store.publish_article(&d).await.unwrap().article_id;
