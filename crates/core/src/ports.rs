@@ -50,8 +50,14 @@ pub trait Accounts: Send + Sync + 'static {
     ) -> Result<Option<(Session, User)>>;
     /// Marks a session as having passed the second factor.
     async fn verify_session(&self, token_hash: &str) -> Result<()>;
-    /// Turns two-factor sign-in on (with this secret) or off (`None`).
+    /// Turns two-factor sign-in on (with this secret) or off (`None`); a
+    /// set-up under way ends either way.
     async fn set_totp_secret(&self, id: i64, secret: Option<&str>) -> Result<()>;
+    /// The key of the user's two-step set-up under way, made and kept on
+    /// the server the first time it is asked for.
+    async fn pending_totp(&self, id: i64, fresh: &str) -> Result<String>;
+    /// The key of the set-up under way, if any.
+    async fn totp_pending(&self, id: i64) -> Result<Option<String>>;
     /// Records that the code of `step` was used; false if that step (or a
     /// later one) already was, so a code cannot be replayed.
     async fn use_totp_step(&self, id: i64, step: i64) -> Result<bool>;

@@ -192,17 +192,39 @@ impl Accounts for SqlStore {
     }
 
     async fn set_totp_secret(&self, id: i64, secret: Option<&str>) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2")
-                .bind(secret.map(str::to_owned))
-                .bind(id)
-                .execute(&self.pool)
-                .await
-                .map_err(db)?;
+        let done = sqlx::query(
+            "UPDATE users SET totp_secret = $1, totp_last_step = NULL, totp_pending = NULL \
+                 WHERE id = $2",
+        )
+        .bind(secret.map(str::to_owned))
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
         if done.rows_affected() == 0 {
             return Err(Error::NotFound("user"));
         }
         Ok(())
+    }
+
+    async fn pending_totp(&self, id: i64, fresh: &str) -> Result<String> {
+        // Set only if none is under way: a reload shows the same key.
+        sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2 AND totp_pending IS NULL")
+            .bind(fresh)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        self.totp_pending(id).await?.ok_or(Error::NotFound("user"))
+    }
+
+    async fn totp_pending(&self, id: i64) -> Result<Option<String>> {
+        sqlx::query_scalar::<_, Option<String>>("SELECT totp_pending FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
+            .map(Option::flatten)
     }
 
     async fn use_totp_step(&self, id: i64, step: i64) -> Result<bool> {

@@ -223,6 +223,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0035_newsletter_clicks.sql"),
         include_str!("../migrations/postgres/0035_newsletter_clicks.sql"),
     ),
+    (
+        36,
+        "totp pending",
+        include_str!("../migrations/sqlite/0036_totp_pending.sql"),
+        include_str!("../migrations/postgres/0036_totp_pending.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -53,6 +53,7 @@ both_databases!(
     the_front_page_keeps_its_pins_blocks_and_banner,
     an_article_is_listed_in_each_of_its_sections,
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
+    a_two_step_set_up_keeps_its_key_until_it_ends,
     app_passwords_are_listed_touched_and_revoked_by_their_owner,
     content_keys_are_found_by_hash_touched_and_revoked,
     published_articles_combine_filters_and_page_by_cursor,
@@ -91,6 +92,7 @@ use published::{
 #[path = "conformance/tokens.rs"]
 mod tokens;
 use tokens::{
+    a_two_step_set_up_keeps_its_key_until_it_ends,
     an_idempotency_key_is_claimed_once_and_replays_its_answer,
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
     app_passwords_are_listed_touched_and_revoked_by_their_owner,

@@ -578,11 +578,26 @@ async fn enable_totp(who: &kiosque_testkit::Newsroom<'_>) -> String {
     assert_eq!(status, 200);
     assert!(page.contains("<svg role=\"img\""), "a QR code");
     let secret = page
-        .split("name=\"secret\" value=\"")
+        .split("<code class=\"secret\">")
         .nth(1)
-        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.split('<').next())
         .unwrap()
         .to_owned();
+    // The page shows the same key again: the server keeps it.
+    let (_, again) = who.page("/admin/account/totp").await;
+    assert!(again.contains(&format!("<code class=\"secret\">{secret}</code>")));
+    // A key chosen by the browser is not taken: an all-zero key with its
+    // right code, or no key at all, is a wrong code (422), never a 500.
+    let zero = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    for sent in [zero, "not base32 !"] {
+        let r = who
+            .post(
+                "/admin/account/totp",
+                &[("secret", sent), ("code", code(zero, 0).as_str())],
+            )
+            .await;
+        assert_eq!(r.status(), 422, "{sent}");
+    }
     let r = who
         .post(
             "/admin/account/totp",

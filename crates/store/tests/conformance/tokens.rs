@@ -249,3 +249,35 @@ pub async fn content_keys_are_found_by_hash_touched_and_revoked(db: TestDb) {
         Some((now + Duration::seconds(10)).timestamp())
     );
 }
+
+/// A two-step set-up's key is made once and kept on the server until the
+/// set-up ends, whichever way.
+pub async fn a_two_step_set_up_keeps_its_key_until_it_ends(db: TestDb) {
+    let store = db.store().await;
+    let awa = store
+        .create_user(&NewUser {
+            email: Email::parse("awa@example.org").unwrap(),
+            name: "Awa Diop".into(),
+            role: Role::Editor,
+            password_hash: None,
+            created_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.totp_pending(awa.id).await.unwrap(), None);
+    let first = store.pending_totp(awa.id, "FIRSTKEY").await.unwrap();
+    assert_eq!(first, "FIRSTKEY");
+    assert_eq!(
+        store.pending_totp(awa.id, "SECONDKEY").await.unwrap(),
+        "FIRSTKEY",
+        "a reload shows the same key"
+    );
+    store.set_totp_secret(awa.id, Some(&first)).await.unwrap();
+    assert_eq!(store.totp_pending(awa.id).await.unwrap(), None);
+    let user = store.user(awa.id).await.unwrap().unwrap();
+    assert_eq!(user.totp_secret.as_deref(), Some("FIRSTKEY"));
+    assert!(matches!(
+        store.pending_totp(awa.id + 1000, "KEY").await,
+        Err(Error::NotFound(_))
+    ));
+}

@@ -227,7 +227,10 @@ pub(crate) async fn totp_setup(
     State(state): State<Arc<AppState>>,
     newsroom: Newsroom,
 ) -> Result<Response, WebError> {
-    let secret = totp::new_secret()?;
+    let secret = state
+        .store
+        .pending_totp(newsroom.user.id, &totp::new_secret()?)
+        .await?;
     render_setup(&state, &newsroom, &secret, None, StatusCode::OK).await
 }
 
@@ -235,7 +238,6 @@ pub(crate) async fn totp_setup(
 #[serde(default)]
 pub(crate) struct TotpForm {
     csrf: String,
-    secret: String,
     code: String,
 }
 
@@ -245,17 +247,25 @@ pub(crate) async fn totp_enable(
     Form(form): Form<TotpForm>,
 ) -> Result<Response, WebError> {
     newsroom.check_csrf(&form.csrf)?;
-    // The secret came back from the page we rendered; it is proved right by
-    // a code made from it before it is kept.
-    let step = auth_code_step(&form.secret, &form.code);
-    let Some(step) = step else {
+    // The key is the one the server made for this set-up, never one sent
+    // back by the browser; a code made from it proves the phone holds it.
+    let secret = match state.store.totp_pending(newsroom.user.id).await? {
+        Some(secret) => secret,
+        None => {
+            state
+                .store
+                .pending_totp(newsroom.user.id, &totp::new_secret()?)
+                .await?
+        }
+    };
+    let Some(step) = auth_code_step(&secret, &form.code) else {
         let error = state
             .strings(newsroom.site.language)
             .text("admin.wrong_code");
         return render_setup(
             &state,
             &newsroom,
-            &form.secret,
+            &secret,
             Some(error),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
@@ -263,7 +273,7 @@ pub(crate) async fn totp_enable(
     };
     state
         .store
-        .set_totp_secret(newsroom.user.id, Some(&form.secret))
+        .set_totp_secret(newsroom.user.id, Some(&secret))
         .await?;
     state.store.use_totp_step(newsroom.user.id, step).await?;
     tracing::info!(user = newsroom.user.id, "two-step verification on");
