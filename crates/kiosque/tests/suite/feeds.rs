@@ -12,6 +12,7 @@ both_databases!(
     feeds_list_the_latest_articles_with_their_photos,
     pages_announce_their_feeds,
     whole_article_feeds_are_valid_with_absolute_links,
+    markup_shown_as_text_stays_text_in_feed_readers,
 );
 
 const BASE: &str = "https://news.example.org";
@@ -194,4 +195,43 @@ async fn whole_article_feeds_are_valid_with_absolute_links(db: TestDb) {
         );
         assert!(content.contains("href=\"https://example.org/x\""), "{path}");
     }
+}
+
+/// An article that shows markup as code (`<img src=x onerror=…>`): RSS
+/// readers take `description` as HTML, so it is escaped for HTML and then
+/// for XML — the reader shows the text, no live tag. Atom's summary is
+/// text by its type.
+async fn markup_shown_as_text_stays_text_in_feed_readers(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let shown = "<img src=x onerror=alert(1)>";
+    app.publish(
+        &french_article_source("code-montre", None).replace(
+            "La Corée du Nord a affirmé jeudi",
+            &format!("Le code `{shown}` s'affiche tel quel. La Corée du Nord a affirmé jeudi"),
+        ),
+        None,
+    )
+    .await;
+    let rss = fetch(&app, "/feed/", "application/rss+xml; charset=utf-8").await;
+    let doc = roxmltree::Document::parse(&rss).unwrap();
+    let description = doc
+        .descendants()
+        .find(|n| n.has_tag_name("item"))
+        .and_then(|item| item.children().find(|n| n.has_tag_name("description")))
+        .and_then(|d| d.text())
+        .unwrap();
+    assert!(
+        description.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{description}"
+    );
+    assert!(!description.contains('<'), "{description}");
+    let atom = fetch(&app, "/feed/atom/", "application/atom+xml; charset=utf-8").await;
+    let doc = roxmltree::Document::parse(&atom).unwrap();
+    let summary = doc
+        .descendants()
+        .find(|n| n.has_tag_name("summary"))
+        .unwrap();
+    assert_eq!(summary.attribute("type"), None, "text by default");
+    assert!(summary.text().unwrap().contains(shown));
+    feedparser(&rss, 1);
 }

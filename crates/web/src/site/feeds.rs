@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::SecondsFormat;
+use kiosque_core::markup::escape_html;
 use kiosque_core::markup::escape_html as xml;
 use kiosque_core::model::{ArticleSummary, PageRequest, Site};
 
@@ -158,7 +159,9 @@ fn rss(
          <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
         xml(title),
         xml(&site.absolute_url(base)),
-        xml(describe(site, title)),
+        // RSS readers take a description as HTML: plain text is escaped
+        // for HTML first, then for XML, so shown markup stays text.
+        xml(&escape_html(describe(site, title))),
         site.language.code(),
         xml(&site.absolute_url(feed)),
     );
@@ -175,7 +178,7 @@ fn rss(
             xml(&url),
             item.published_at.to_rfc2822(),
             xml(&item.author_name),
-            xml(&item.excerpt),
+            xml(&escape_html(&item.excerpt)),
         );
         if let Some(body) = bodies.get(&item.id) {
             out += &format!("<content:encoded>{}</content:encoded>\n", xml(body));
