@@ -490,6 +490,9 @@ pub trait Newsletters: Send + Sync + 'static {
 pub trait Store:
     Accounts + Imports + Webhooks + Newsletters + Audience + Desk + Send + Sync + 'static
 {
+    /// The database answers and holds the schema this build works with;
+    /// an error says which is wrong.
+    async fn ready(&self) -> Result<()>;
     /// The site's settings, or `None` before `kiosque init`.
     async fn site(&self) -> Result<Option<Site>>;
     /// Creates or replaces the site's settings.
@@ -747,4 +750,6 @@ pub trait Search: Send + Sync + 'static {
     /// The ids of the published articles matching `text`, best first, at
     /// most `limit` (no snippets: a filter for other queries).
     fn matching(&self, text: &str, limit: usize) -> Result<Vec<i64>>;
+    /// Built and following the store's changes (reads a small file).
+    fn ready(&self) -> bool;
 }

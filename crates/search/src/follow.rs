@@ -174,6 +174,7 @@ impl Follower {
             } else {
                 self.apply_changes().await
             };
+            self.index.set_following(step.is_ok());
             match step {
                 Ok(_) => failing = false,
                 Err(e) if !failing => {

@@ -91,6 +91,9 @@ pub struct SearchIndex {
     /// The site's language, which decides how words are matched; it may
     /// change while the server runs (see [`SearchIndex::set_locale`]).
     locale: std::sync::Mutex<Locale>,
+    /// Whether the follower's last look at the database's change log
+    /// worked (for `/readyz`).
+    following: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -150,6 +153,7 @@ impl SearchIndex {
             reader,
             fields,
             locale: std::sync::Mutex::new(locale),
+            following: std::sync::atomic::AtomicBool::new(true),
         })
     }
 
@@ -183,6 +187,18 @@ impl SearchIndex {
             .as_deref()
             .and_then(|p| parse_payload(p, self.locale()))
             .map_or(IndexState::Unbuilt, IndexState::Applied))
+    }
+
+    /// Records whether the follower's last catch-up worked.
+    pub(crate) fn set_following(&self, ok: bool) {
+        self.following
+            .store(ok, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Built, and following the database's changes.
+    pub fn ready(&self) -> bool {
+        self.following.load(std::sync::atomic::Ordering::Relaxed)
+            && matches!(self.state(), Ok(IndexState::Applied(_)))
     }
 
     /// How many articles the index holds.

@@ -305,4 +305,8 @@ impl kiosque_core::ports::Search for SearchIndex {
     fn matching(&self, text: &str, limit: usize) -> kiosque_core::Result<Vec<i64>> {
         SearchIndex::matching(self, text, limit).map_err(kiosque_core::Error::backend)
     }
+
+    fn ready(&self) -> bool {
+        SearchIndex::ready(self)
+    }
 }

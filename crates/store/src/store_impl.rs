@@ -23,6 +23,23 @@ use crate::{
 
 #[async_trait]
 impl Store for SqlStore {
+    async fn ready(&self) -> Result<()> {
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        match applied.unwrap_or(0) {
+            v if v == crate::SCHEMA_VERSION => Ok(()),
+            v => Err(kiosque_core::Error::backend(std::io::Error::other(
+                format!(
+                    "the database holds schema {v}, this build works with {}",
+                    crate::SCHEMA_VERSION
+                ),
+            ))),
+        }
+    }
+
     async fn site(&self) -> Result<Option<Site>> {
         site::load(&self.pool).await
     }

@@ -10,6 +10,7 @@ mod admin;
 mod api;
 pub mod cache;
 mod error;
+mod health;
 pub mod i18n;
 mod images;
 mod linger;
@@ -274,7 +275,8 @@ pub fn router(state: Arc<AppState>) -> Router {
     // HTML error pages (it answers JSON).
     let pages = pages
         .route("/stats/hit", axum::routing::get(stats::hit))
-        .merge(newsletter::one_click());
+        .merge(newsletter::one_click())
+        .merge(health::routes());
     let mut api = api::routes(upload_limit)
         .merge(wp::routes(state.clone(), upload_limit))
         .merge(ghost::routes());

@@ -23,6 +23,7 @@ mod export;
 mod feeds;
 mod front_page;
 mod ghost_api;
+mod health;
 mod html_validity;
 mod import;
 mod import_front;
