@@ -68,7 +68,7 @@ impl Backup {
         let (manifest, end) =
             result.with_context(|| format!("backup to {} failed", self.file.display()))?;
         let bytes = std::fs::metadata(&self.file)?.len();
-        println!(
+        say!(
             "backed up {} to {} ({:.1} MB) in {:.1} s",
             backup::summary(&manifest),
             self.file.display(),
@@ -108,7 +108,7 @@ impl Restore {
                 redact(&settings.database_url)
             )
         })?;
-        println!(
+        say!(
             "restored {} (backed up from {} on {}) into {}",
             backup::summary(&manifest),
             manifest.database,
@@ -117,7 +117,7 @@ impl Restore {
         );
         let site = require_site(&store, settings).await?;
         let indexed = super::search::reindex(settings, &store, &site).await?;
-        println!(
+        say!(
             "search index: {indexed} articles indexed; done in {:.1} s",
             started.elapsed().as_secs_f64()
         );

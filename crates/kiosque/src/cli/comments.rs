@@ -55,7 +55,7 @@ impl Comments {
         };
         match done {
             Ok(what) => {
-                println!("comment {id} {what}");
+                say!("comment {id} {what}");
                 Ok(())
             }
             Err(Error::NotFound(_)) => anyhow::bail!("there is no comment with id {id}"),
@@ -76,7 +76,7 @@ async fn list_pending(store: &dyn Store) -> anyhow::Result<()> {
         eprintln!("No comments await moderation.");
         return Ok(());
     }
-    println!(
+    say!(
         "{:<6}  {}  {}  {:<16}  FIRST WORDS",
         "ID",
         cell("ARTICLE", 32),
@@ -85,7 +85,7 @@ async fn list_pending(store: &dyn Store) -> anyhow::Result<()> {
     );
     for item in pending {
         let c = &item.comment;
-        println!(
+        say!(
             "{:<6}  {}  {}  {}  {}",
             c.id,
             cell(&item.article_title, 32),

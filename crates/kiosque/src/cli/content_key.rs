@@ -40,11 +40,12 @@ impl ContentKeyCommand {
                 }
                 let (key, hash) = auth::new_content_key()?;
                 let made = store.create_content_key(&name, &hash, now).await?;
-                println!(
+                say!(
                     "Content API key {:?} made (id {}); it is shown once, keep it now:",
-                    made.name, made.id
+                    made.name,
+                    made.id
                 );
-                println!("{key}");
+                say!("{key}");
             }
             ContentKeyCommand::List => {
                 let keys = store.content_keys().await?;
@@ -63,12 +64,12 @@ impl ContentKeyCommand {
                         .last_used_at
                         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
                         .unwrap_or_else(|| "never used".into());
-                    println!("{:<6}  {:<8}  {:<22}  {}", k.id, state, used, k.name);
+                    say!("{:<6}  {:<8}  {:<22}  {}", k.id, state, used, k.name);
                 }
             }
             ContentKeyCommand::Revoke { id } => {
                 store.revoke_content_key(id, now).await?;
-                println!("key {id} revoked: it no longer works");
+                say!("key {id} revoked: it no longer works");
             }
         }
         Ok(())

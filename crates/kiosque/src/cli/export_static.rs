@@ -62,7 +62,7 @@ impl ExportStatic {
         bar.finish_and_clear();
         state.release();
         let seconds = report.elapsed.as_secs_f64();
-        println!(
+        say!(
             "exported {} files to {} in {seconds:.1} s: {} written, {} unchanged, {} removed; \
              {} rendered, the others kept from the previous export",
             report.files,

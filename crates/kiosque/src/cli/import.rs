@@ -85,7 +85,7 @@ impl Import {
             .await
             .context("cannot write the import to disk")?;
         let report = result?;
-        print!("{report}");
+        say_raw!("{report}");
         // The search index takes in the imported articles now, so the
         // server's first start does not have to.
         bar.reset();
@@ -99,12 +99,12 @@ impl Import {
             .await;
         bar.finish_and_clear();
         match indexed {
-            Ok(n) => println!("search index: {n} articles indexed"),
+            Ok(n) => say!("search index: {n} articles indexed"),
             // A running server holds the index: it takes the import in
             // itself (it follows the same change log).
             Err(e) => eprintln!("search index not updated now ({e}): the server will at its start"),
         }
-        println!(
+        say!(
             "imported {} in {:.1} s",
             source.file.display(),
             started.elapsed().as_secs_f64()

@@ -1,6 +1,24 @@
 //! The command line: one file per subcommand, each with its options and a
 //! `run`. Global options come before the subcommand.
 
+/// `println!` for the commands' output: a reader that went away
+/// (`kiosque comments pending | head`) ends the command quietly with the
+/// status a shell gives a process stopped by SIGPIPE, as Unix tools do,
+/// where `println!` would panic (Rust ignores SIGPIPE, and resetting it
+/// needs `unsafe`, which this workspace forbids).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*), true)
+    };
+}
+
+/// `print!` likewise.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*), false)
+    };
+}
+
 mod backup;
 mod comments;
 mod content_key;
@@ -24,6 +42,28 @@ use clap::{Parser, Subcommand};
 pub use publish::publish_file;
 
 use crate::config::Settings;
+
+/// What a shell reports for a process stopped by SIGPIPE (128 + 13).
+const BROKEN_PIPE_STATUS: i32 = 141;
+
+pub(crate) fn write_out(args: std::fmt::Arguments<'_>, line: bool) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out
+        .write_fmt(args)
+        .and_then(|()| if line { out.write_all(b"\n") } else { Ok(()) })
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            std::process::exit(BROKEN_PIPE_STATUS)
+        }
+        Err(e) => {
+            eprintln!("error: writing to standard output: {e}");
+            std::process::exit(1)
+        }
+    }
+}
 
 /// Kiosque: publish a news site from one binary.
 #[derive(Debug, Parser)]

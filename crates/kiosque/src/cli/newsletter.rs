@@ -127,7 +127,7 @@ impl NewsletterCommand {
             NewsletterCommand::SendDigests(asked) => {
                 let started =
                     start_digests(&state, store.as_ref(), chrono::Utc::now(), asked.now).await?;
-                println!("digests queued: {}", started.len());
+                say!("digests queued: {}", started.len());
             }
             NewsletterCommand::Alert(alert) => {
                 let slug = kiosque_core::types::Slug::parse(&alert.slug)
@@ -150,14 +150,14 @@ impl NewsletterCommand {
                     .start_alert(&draft, article.id, &body, chrono::Utc::now())
                     .await?
                 {
-                    Some(send) => println!("alert queued to {} readers", send.log.recipients),
-                    None => println!("this article was already sent to this list"),
+                    Some(send) => say!("alert queued to {} readers", send.log.recipients),
+                    None => say!("this article was already sent to this list"),
                 }
             }
             _ => {}
         }
         let sent = deliver(&work, &std::sync::Arc::new(work.letterhead()?)).await?;
-        println!("messages accepted by the mail server: {sent}");
+        say!("messages accepted by the mail server: {sent}");
         state.release();
         Ok(())
     }
@@ -166,7 +166,7 @@ impl NewsletterCommand {
 async fn lists(settings: &Settings) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     for l in store.newsletter_lists().await? {
-        println!(
+        say!(
             "{}\t{}\t{}\t{} subscribers",
             l.id,
             l.settings.kind.as_str(),
@@ -197,7 +197,7 @@ impl CreateList {
         let list = store
             .create_newsletter_list(&form.validate()?, chrono::Utc::now())
             .await?;
-        println!("{}", list.id);
+        say!("{}", list.id);
         Ok(())
     }
 }
@@ -224,7 +224,7 @@ impl Import {
         let added = store
             .import_subscribers(&emails, &[self.list], &consent)
             .await?;
-        println!(
+        say!(
             "{added} new addresses ({} read, {} lines without a valid address)",
             emails.len(),
             read.invalid_lines.len()

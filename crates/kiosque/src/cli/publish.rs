@@ -32,7 +32,7 @@ impl Publish {
         for file in &self.files {
             let (path, created) =
                 publish_file(&store, &site, media.as_ref(), settings.media_limits, file).await?;
-            println!("{path}");
+            say!("{path}");
             eprintln!(
                 "{}: {}",
                 file.display(),

@@ -30,7 +30,7 @@ impl Search {
         let site = require_site(&store, settings).await?;
         let started = std::time::Instant::now();
         let indexed = reindex(settings, &store, &site).await?;
-        println!(
+        say!(
             "search index rebuilt: {indexed} articles in {:.1} s",
             started.elapsed().as_secs_f64()
         );

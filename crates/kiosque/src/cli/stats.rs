@@ -59,7 +59,7 @@ impl Stats {
             .await?;
         store.close().await;
         if asked.csv {
-            print!("{}", audience::export(by, &rows, site.time_zone));
+            say_raw!("{}", audience::export(by, &rows, site.time_zone));
             return Ok(());
         }
         for r in &rows {
@@ -68,9 +68,9 @@ impl Stats {
             } else {
                 r.key.clone()
             };
-            println!("{:>9} {:>9}  {name}", r.views, r.visitors);
+            say!("{:>9} {:>9}  {name}", r.views, r.visitors);
         }
-        println!(
+        say!(
             "{:>9} {:>9}  (views, visitors; {} row(s))",
             rows.iter().map(|r| r.views).sum::<i64>(),
             "",

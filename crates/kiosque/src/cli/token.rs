@@ -89,7 +89,7 @@ impl TokenCommand {
                         .map(|e| format!(", expires {}", e.format("%Y-%m-%d")))
                         .unwrap_or_default()
                 );
-                println!("{secret}");
+                say!("{secret}");
             }
             TokenCommand::List { user } => {
                 let user = find(&store, &user).await?;
@@ -103,7 +103,7 @@ impl TokenCommand {
                     } else {
                         "active"
                     };
-                    println!(
+                    say!(
                         "{:<6}  {:<9}  {:<20}  {}",
                         t.id,
                         state,
@@ -126,7 +126,7 @@ impl TokenCommand {
                         ),
                         other => other.into(),
                     })?;
-                println!("token {id} revoked");
+                say!("token {id} revoked");
             }
         }
         Ok(())

@@ -151,7 +151,7 @@ impl UserCommand {
                         }
                         other => other.into(),
                     })?;
-                println!(
+                say!(
                     "created {} ({}) as {}",
                     user.email.as_str(),
                     user.name,
@@ -164,7 +164,7 @@ impl UserCommand {
                     eprintln!("No accounts yet: create one with `kiosque user create`.");
                 }
                 for u in users {
-                    println!(
+                    say!(
                         "{:<6}  {:<13}  {:<40}  {}",
                         u.id,
                         u.role,
@@ -177,7 +177,7 @@ impl UserCommand {
                 let role = parse_role(&role)?;
                 let user = find(&store, &email).await?;
                 store.set_user_role(user.id, role).await?;
-                println!("{} is now {role}", user.email.as_str());
+                say!("{} is now {role}", user.email.as_str());
             }
             UserCommand::AppPassword { email, name } => {
                 let user = find(&store, &email).await?;
@@ -194,12 +194,12 @@ impl UserCommand {
                     Err(e) => return Err(e.into()),
                 };
                 let stored = store.create_app_password(&new).await?;
-                println!(
+                say!(
                     "Application Password {:?} made for {}; it is shown once, keep it now:",
                     stored.name,
                     email.trim()
                 );
-                println!("{}", auth::app_password_shown(&password));
+                say!("{}", auth::app_password_shown(&password));
             }
             UserCommand::ResetPassword { email, password } => {
                 let user = find(&store, &email).await?;
@@ -207,7 +207,7 @@ impl UserCommand {
                 store
                     .set_password_hash(user.id, &hash(password).await?)
                     .await?;
-                println!(
+                say!(
                     "password changed for {}; every session of this account has ended",
                     user.email.as_str()
                 );

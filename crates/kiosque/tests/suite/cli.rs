@@ -499,6 +499,19 @@ async fn an_acknowledged_comment_survives_kill_9(db: TestDb) {
         pending.contains("Ce commentaire doit survivre."),
         "{pending}"
     );
+    // A reader that has stopped reading (`| head`): the command ends
+    // quietly, with a shell's status for SIGPIPE, not a panic.
+    let mut child = k
+        .command(&["comments", "pending"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
 }
 
 /// The outbox is written in the change's own transaction: a comment
