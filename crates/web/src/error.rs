@@ -94,6 +94,30 @@ impl IntoResponse for WebError {
     }
 }
 
+/// A request the framework refused before any handler ran (a body over the
+/// limit, a form that does not parse): its plain-text answer becomes the
+/// site's error page too. Handlers' own 422 pages are HTML and stay.
+fn rejection(response: &Response) -> Option<ErrorPage> {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    let refused = matches!(
+        status,
+        StatusCode::BAD_REQUEST
+            | StatusCode::PAYLOAD_TOO_LARGE
+            | StatusCode::UNSUPPORTED_MEDIA_TYPE
+            | StatusCode::UNPROCESSABLE_ENTITY
+    );
+    (plain && refused).then_some(ErrorPage {
+        status,
+        wait: 0,
+        reason: None,
+    })
+}
+
 /// Replaces the body of an error response with a themed, translated page.
 pub(crate) async fn render_error_pages(
     State(state): State<Arc<AppState>>,
@@ -101,11 +125,15 @@ pub(crate) async fn render_error_pages(
     next: Next,
 ) -> Response {
     let response = next.run(request).await;
-    let Some(&ErrorPage {
+    let Some(ErrorPage {
         status,
         wait,
         reason,
-    }) = response.extensions().get::<ErrorPage>()
+    }) = response
+        .extensions()
+        .get::<ErrorPage>()
+        .copied()
+        .or_else(|| rejection(&response))
     else {
         return response;
     };
@@ -125,6 +153,16 @@ pub(crate) async fn render_error_pages(
             StatusCode::FORBIDDEN => (
                 strings.text("errors.forbidden_title"),
                 strings.text("errors.forbidden_text"),
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                strings.text("errors.too_large_title"),
+                strings.text("errors.too_large_text"),
+            ),
+            StatusCode::BAD_REQUEST
+            | StatusCode::UNSUPPORTED_MEDIA_TYPE
+            | StatusCode::UNPROCESSABLE_ENTITY => (
+                strings.text("errors.bad_request_title"),
+                strings.text("errors.bad_request_text"),
             ),
             StatusCode::TOO_MANY_REQUESTS => (
                 strings.text("errors.too_many_title"),

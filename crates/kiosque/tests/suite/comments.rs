@@ -320,6 +320,29 @@ async fn a_huge_body_is_refused_and_nothing_is_stored(db: TestDb) {
         )
         .await;
     assert_eq!(r.status(), 413);
+    // The site's own page, in its language, not the framework's words.
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Envoi trop volumineux"), "{html}");
+    assert!(!html.contains("length limit"), "{html}");
+    assert_eq!(count(&app, CommentStatus::Pending).await, 0);
+    // A body that is not a form at all: the framework's 415, drawn as the
+    // site's page as well.
+    let r = reqwest::Client::new()
+        .post(app.url(&format!("{path}comments")))
+        .header("content-type", "application/json")
+        .body("{\"comment\": \"un\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Demande illisible"), "{html}");
     assert_eq!(count(&app, CommentStatus::Pending).await, 0);
 }
 
