@@ -80,6 +80,42 @@ pub(crate) struct AskForm {
     email: String,
 }
 
+/// Writes a reset link for `account` if it is a user's and mails it.
+async fn send_reset_link(
+    state: &AppState,
+    site: &kiosque_core::model::Site,
+    account: &str,
+    mailer: Arc<dyn kiosque_core::ports::Mailer>,
+) -> Result<(), WebError> {
+    let Ok(email) = Email::parse(account) else {
+        return Ok(());
+    };
+    let Some(user) = state.store.user_by_email(&email).await? else {
+        return Ok(());
+    };
+    let strings = state.strings(site.language);
+    let token = auth::new_token()?;
+    state
+        .store
+        .create_password_reset(
+            &auth::token_hash(&token),
+            user.id,
+            Utc::now() + LINK_LIFETIME,
+        )
+        .await?;
+    let link = site.absolute_url(&format!("/admin/password-reset/{token}"));
+    let subject = strings
+        .text("admin.reset_mail_subject")
+        .replace("{site}", &site.name);
+    let body = strings
+        .text("admin.reset_mail_body")
+        .replace("{name}", &user.name)
+        .replace("{site}", &site.name)
+        .replace("{link}", &link);
+    mailer.send(&user.email, &subject, &body).await?;
+    Ok(())
+}
+
 pub(crate) async fn ask(
     State(state): State<Arc<AppState>>,
     ClientIp(ip): ClientIp,
@@ -115,36 +151,16 @@ pub(crate) async fn ask(
             .insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Ok(response);
     }
-    let user = match Email::parse(&account) {
-        Ok(email) => state.store.user_by_email(&email).await?,
-        Err(_) => None,
-    };
-    if let Some(user) = user {
-        let token = auth::new_token()?;
-        state
-            .store
-            .create_password_reset(
-                &auth::token_hash(&token),
-                user.id,
-                Utc::now() + LINK_LIFETIME,
-            )
-            .await?;
-        let link = site.absolute_url(&format!("/admin/password-reset/{token}"));
-        let subject = strings
-            .text("admin.reset_mail_subject")
-            .replace("{site}", &site.name);
-        let body = strings
-            .text("admin.reset_mail_body")
-            .replace("{name}", &user.name)
-            .replace("{site}", &site.name)
-            .replace("{link}", &link);
-        // After the answer, so the time taken tells nothing.
-        tokio::spawn(async move {
-            if let Err(e) = mailer.send(&user.email, &subject, &body).await {
-                tracing::error!(user = user.id, error = %e, "password reset e-mail not sent");
-            }
-        });
-    }
+    // Everything that depends on whether the address is known — the
+    // lookup, the link written, the mail — happens after the answer, which
+    // then takes the same time for a known address and an unknown one.
+    let background = state.clone();
+    let site_for_mail = site.clone();
+    tokio::spawn(async move {
+        if let Err(e) = send_reset_link(&background, &site_for_mail, &account, mailer).await {
+            tracing::error!(error = ?e, "password reset e-mail not sent");
+        }
+    });
     render(
         &state,
         &site,
