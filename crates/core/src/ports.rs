@@ -722,6 +722,13 @@ pub trait Store:
     async fn count_comments(&self, status: CommentStatus) -> Result<u64>;
     /// Comments in one moderation state, oldest first, with their article's headline.
     async fn comments_with_status(&self, status: CommentStatus) -> Result<Vec<ModerationItem>>;
+    /// One page of comments in one moderation state, newest first (a spam
+    /// flood does not make the queue one enormous page).
+    async fn comments_page(
+        &self,
+        status: CommentStatus,
+        page: PageRequest,
+    ) -> Result<Page<ModerationItem>>;
     /// Moves a comment to another state; `NotFound` if there is no such comment.
     async fn set_comment_status(&self, id: i64, status: CommentStatus) -> Result<()>;
     /// What the spam filter learned about these tokens, and from how many

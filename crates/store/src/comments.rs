@@ -1,6 +1,6 @@
 //! Reader comments and their moderation.
 
-use kiosque_core::model::{Comment, CommentQuery, ModerationItem, NewComment};
+use kiosque_core::model::{Comment, CommentQuery, ModerationItem, NewComment, Page, PageRequest};
 use std::collections::HashMap;
 
 use kiosque_core::service::spam::{TokenCounts, Totals};
@@ -161,12 +161,45 @@ pub(crate) async fn with_status(
     pool: &AnyPool,
     status: CommentStatus,
 ) -> Result<Vec<ModerationItem>> {
+    moderation_items(pool, status, "c.created_at, c.id", None).await
+}
+
+pub(crate) async fn page_with_status(
+    pool: &AnyPool,
+    status: CommentStatus,
+    page: PageRequest,
+) -> Result<Page<ModerationItem>> {
+    let items = moderation_items(
+        pool,
+        status,
+        "c.created_at DESC, c.id DESC",
+        Some((page.per_page, page.offset())),
+    )
+    .await?;
+    Ok(Page {
+        items,
+        request: page,
+        total: count(pool, status).await?,
+    })
+}
+
+/// Comments in `status` with their article, in `order`, a slice of them
+/// if `window` (limit, offset) says so.
+async fn moderation_items(
+    pool: &AnyPool,
+    status: CommentStatus,
+    order: &str,
+    window: Option<(u32, i64)>,
+) -> Result<Vec<ModerationItem>> {
+    let window = window
+        .map(|(limit, offset)| format!(" LIMIT {limit} OFFSET {offset}"))
+        .unwrap_or_default();
     let sql = format!(
         "SELECT {COLUMNS}, a.title AS article_title, a.slug AS article_slug, \
          a.published_at AS article_published_at, cat.slug AS article_category_slug \
          FROM comments c JOIN articles a ON a.id = c.article_id \
          LEFT JOIN categories cat ON cat.id = a.category_id \
-         WHERE c.status = $1 ORDER BY c.created_at, c.id"
+         WHERE c.status = $1 ORDER BY {order}{window}"
     );
     sqlx::query(&sql)
         .bind(status.as_str())

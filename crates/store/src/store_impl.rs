@@ -413,6 +413,14 @@ impl Store for SqlStore {
         comments::with_status(&self.pool, status).await
     }
 
+    async fn comments_page(
+        &self,
+        status: CommentStatus,
+        page: PageRequest,
+    ) -> Result<kiosque_core::model::Page<ModerationItem>> {
+        comments::page_with_status(&self.pool, status, page).await
+    }
+
     async fn set_comment_status(&self, id: i64, status: CommentStatus) -> Result<()> {
         comments::set_status(&self.pool, id, status).await
     }

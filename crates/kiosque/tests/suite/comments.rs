@@ -31,6 +31,7 @@ both_databases!(
     comments_with_two_links_or_blocked_terms_are_held,
     comments_close_after_the_set_number_of_days,
     the_filter_learns_from_moderators_and_holds_likely_spam,
+    a_flood_of_pending_comments_is_a_queue_of_pages,
 );
 
 const GOOD: &[(&str, &str)] = &[
@@ -594,4 +595,54 @@ async fn the_filter_learns_from_moderators_and_holds_likely_spam(db: TestDb) {
         1,
         "a reader is not caught"
     );
+}
+
+/// 120 comments waiting (a spam flood): the queue shows them 50 at a time,
+/// newest first, with links between pages; a page past the end is a 404.
+async fn a_flood_of_pending_comments_is_a_queue_of_pages(db: TestDb) {
+    let app = TestApp::french(db).await;
+    article(&app).await;
+    let article_id = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("commentaires").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let start = chrono::Utc::now() - chrono::Duration::hours(3);
+    for n in 0..120 {
+        app.store
+            .add_comment(&kiosque_core::model::NewComment {
+                article_id,
+                parent_id: None,
+                author_name: format!("Robot {n:03}"),
+                author_email: kiosque_core::types::Email::parse("robot@example.org").unwrap(),
+                author_url: None,
+                body: format!("Message numéro {n:03}"),
+                status: CommentStatus::Pending,
+                created_at: start + chrono::Duration::seconds(n),
+            })
+            .await
+            .unwrap();
+    }
+    let moderator = app.newsroom("moderation@example.org", Role::Editor).await;
+    let shown = |html: &str| html.matches("class=\"queue-item\"").count();
+    let (status, first) = moderator.page("/admin/comments?status=pending").await;
+    assert_eq!(status, 200);
+    assert_eq!(shown(&first), 50);
+    assert!(first.contains("Message numéro 119"), "newest first");
+    assert!(!first.contains("Message numéro 069"));
+    assert!(first.contains("Page 1 sur 3"));
+    assert!(first.contains("href=\"/admin/comments?status=pending&amp;page=2\""));
+    assert!(first.contains("Commentaires plus anciens"));
+    let (_, last) = moderator
+        .page("/admin/comments?status=pending&page=3")
+        .await;
+    assert_eq!(shown(&last), 20);
+    assert!(last.contains("Message numéro 000"));
+    assert!(last.contains("Commentaires plus récents"));
+    let (status, _) = moderator
+        .page("/admin/comments?status=pending&page=4")
+        .await;
+    assert_eq!(status, 404);
 }

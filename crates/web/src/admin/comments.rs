@@ -8,12 +8,14 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use kiosque_core::Error;
 use kiosque_core::markup::render_comment;
+use kiosque_core::model::PageRequest;
 use kiosque_core::service::spam::moderate;
 use kiosque_core::types::{CommentStatus, Permission};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{Newsroom, admin_context};
+use crate::views::pagination_links;
 use crate::{AppState, WebError};
 
 /// What a moderator can do to a comment.
@@ -81,6 +83,7 @@ impl Action {
 #[serde(default)]
 pub(crate) struct QueueQuery {
     status: Option<String>,
+    page: Option<u32>,
     done: Option<u32>,
     replied: Option<String>,
 }
@@ -119,6 +122,9 @@ struct ItemView {
     article_path: String,
 }
 
+/// Comments a queue page shows: a spam flood stays a list of pages.
+const QUEUE_PAGE: u32 = 50;
+
 pub(crate) async fn queue(
     State(state): State<Arc<AppState>>,
     newsroom: Newsroom,
@@ -136,12 +142,25 @@ pub(crate) async fn queue(
             current: status == current,
         });
     }
-    let items: Vec<ItemView> = state
+    let page = state
         .store
-        .comments_with_status(current)
-        .await?
+        .comments_page(
+            current,
+            PageRequest {
+                number: query.page.unwrap_or(1).max(1),
+                per_page: QUEUE_PAGE,
+            },
+        )
+        .await?;
+    if page.request.number > page.page_count() {
+        return Err(WebError::NotFound);
+    }
+    let pages = pagination_links(&page, |n| {
+        format!("/admin/comments?status={}&page={n}", current.as_str())
+    });
+    let items: Vec<ItemView> = page
+        .items
         .into_iter()
-        .rev()
         .map(|item| ItemView {
             id: item.comment.id,
             author_name: item.comment.author_name.clone(),
@@ -176,7 +195,7 @@ pub(crate) async fn queue(
         })
         .or_else(|| query.replied.map(|_| strings.text("admin.replied")));
     let ctx = context! {
-        tabs, items, actions,
+        tabs, items, actions, pages,
         status => current.as_str(),
         ..admin_context(
             &state,
