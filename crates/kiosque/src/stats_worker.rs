@@ -41,11 +41,14 @@ impl StatsWork {
             Err(e) => tracing::warn!(error = %e, "audience: cannot read the site's settings"),
         }
         let batch = self.tally.take();
-        if !batch.cells.is_empty()
-            && let Err(e) = self.store.add_views(&batch.cells, &batch.paths).await
-        {
-            tracing::warn!(error = %e, "audience: counts not written, kept for the next try");
-            self.tally.give_back(batch);
+        if !batch.cells.is_empty() {
+            match self.store.add_views(&batch.cells, &batch.paths).await {
+                Ok(()) => self.state.counts_were_written(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "audience: counts not written, kept for the next try");
+                    self.tally.give_back(batch);
+                }
+            }
         }
         let now = chrono::Utc::now();
         let live = self.tally.live(now);

@@ -141,6 +141,9 @@ pub struct AppState {
     honour_dnt: std::sync::atomic::AtomicBool,
     /// "Les plus lus", as last read.
     most_read: std::sync::Mutex<site::most_read::Memo>,
+    /// Writes of the audience counts so far (the most-read list follows
+    /// them while it fills up).
+    counts_written: std::sync::atomic::AtomicU64,
     /// The whole router, for the beacon to ask which page a path is;
     /// released when the server stops ([`AppState::release`]).
     router: std::sync::Mutex<Option<Router>>,
@@ -190,6 +193,7 @@ impl AppState {
             honour_dnt: std::sync::atomic::AtomicBool::new(false),
             router: std::sync::Mutex::new(None),
             most_read: std::sync::Mutex::new(site::most_read::Memo::default()),
+            counts_written: std::sync::atomic::AtomicU64::new(0),
             config,
         }))
     }
@@ -234,6 +238,12 @@ impl AppState {
 }
 
 impl AppState {
+    /// Says the audience counts were just written to the store.
+    pub fn counts_were_written(&self) {
+        self.counts_written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Interface strings of a language.
     fn strings(&self, locale: kiosque_core::types::Locale) -> &i18n::Strings {
         self.translations.get(locale)

@@ -26,10 +26,10 @@ pub(crate) struct MostRead {
     url: String,
 }
 
-/// The list as last read.
+/// The list as last read, with the count of writes it saw.
 #[derive(Default)]
 pub(crate) struct Memo {
-    read: Option<(Instant, Arc<Vec<MostRead>>)>,
+    read: Option<(Instant, u64, Arc<Vec<MostRead>>)>,
 }
 
 /// The most read articles now (empty when nothing is counted).
@@ -37,9 +37,15 @@ pub(crate) async fn list(state: &AppState, site: &Site) -> Result<Arc<Vec<MostRe
     if state.tally.is_none() {
         return Ok(Arc::default());
     }
+    let written = state
+        .counts_written
+        .load(std::sync::atomic::Ordering::Relaxed);
+    // A full list is kept a few minutes; one still filling up (a new site,
+    // the first readers of the day) follows each write of the counts.
     if let Ok(memo) = state.most_read.lock()
-        && let Some((at, list)) = &memo.read
+        && let Some((at, seen, list)) = &memo.read
         && at.elapsed() < REFRESH
+        && (list.len() == SHOWN || *seen == written)
     {
         return Ok(list.clone());
     }
@@ -84,7 +90,7 @@ pub(crate) async fn list(state: &AppState, site: &Site) -> Result<Arc<Vec<MostRe
     if !list.is_empty()
         && let Ok(mut memo) = state.most_read.lock()
     {
-        memo.read = Some((Instant::now(), list.clone()));
+        memo.read = Some((Instant::now(), written, list.clone()));
     }
     Ok(list)
 }
