@@ -107,6 +107,21 @@ async fn a_contributor_writes_and_submits_but_cannot_publish(db: TestDb) {
         app.store.article(id).await.unwrap().unwrap().status,
         ArticleStatus::Pending
     );
+    // The section, tags and byline it named are no public pages while
+    // nothing under them is published: not found, not in the sitemap, not
+    // among the search page's sections.
+    let mut public = vec![
+        "/category/politique/".to_owned(),
+        format!("/author/{}/", a.author.slug),
+    ];
+    public.extend(a.tags.iter().map(|t| format!("/tag/{}/", t.slug)));
+    let sitemap = || async { app.page("/sitemaps/sections.xml").await.1 };
+    for path in &public {
+        assert_eq!(app.page(path).await.0, 404, "{path} before publication");
+        assert!(!sitemap().await.contains(path), "{path} in the sitemap");
+    }
+    let (_, search) = app.page("/search/?q=campagne").await;
+    assert!(!search.contains(">Politique<"), "{search}");
     // Once it is in review, an editor publishes it.
     let e = app.newsroom("chef@example.org", Role::Editor).await;
     let (_, list) = e.page("/admin/articles?status=pending").await;
@@ -124,6 +139,14 @@ async fn a_contributor_writes_and_submits_but_cannot_publish(db: TestDb) {
     assert_eq!(a.status, ArticleStatus::Published);
     let (status, _) = app.page(&app.path_of(&a).await).await;
     assert_eq!(status, 200);
+    // Its byline as published (an editor's save may have set it).
+    public[1] = format!("/author/{}/", a.author.slug);
+    for path in &public {
+        assert_eq!(app.page(path).await.0, 200, "{path} once published");
+        assert!(sitemap().await.contains(path), "{path} in the sitemap");
+    }
+    let (_, search) = app.page("/search/?q=campagne").await;
+    assert!(search.contains(">Politique<"), "{search}");
     // A published article is no longer the contributor's to change.
     assert_eq!(
         c.get(&format!("/admin/articles/{id}/edit")).await.status(),

@@ -12,7 +12,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::SecondsFormat;
-use kiosque_core::markup::escape_html;
 use kiosque_core::markup::escape_html as xml;
 use kiosque_core::model::{ArticleSummary, PageRequest, Site};
 
@@ -141,6 +140,14 @@ fn absolute_links(html: &str, base_url: &str) -> String {
     out
 }
 
+/// Plain text as HTML text: only what HTML would read as markup is
+/// escaped (quotes are text outside attributes).
+fn html_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 fn rss(
     site: &Site,
     title: &str,
@@ -159,9 +166,7 @@ fn rss(
          <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
         xml(title),
         xml(&site.absolute_url(base)),
-        // RSS readers take a description as HTML: plain text is escaped
-        // for HTML first, then for XML, so shown markup stays text.
-        xml(&escape_html(describe(site, title))),
+        xml(describe(site, title)),
         site.language.code(),
         xml(&site.absolute_url(feed)),
     );
@@ -178,7 +183,10 @@ fn rss(
             xml(&url),
             item.published_at.to_rfc2822(),
             xml(&item.author_name),
-            xml(&escape_html(&item.excerpt)),
+            // Readers take an item's description as HTML: the plain-text
+            // excerpt is escaped for HTML first, then for XML, so markup
+            // it shows stays text.
+            xml(&html_text(&item.excerpt)),
         );
         if let Some(body) = bodies.get(&item.id) {
             out += &format!("<content:encoded>{}</content:encoded>\n", xml(body));

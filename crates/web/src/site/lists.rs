@@ -270,8 +270,9 @@ async fn list(
     if number > page.page_count() {
         return Err(WebError::NotFound);
     }
-    // A period with nothing in it is no page at all (as in WordPress).
-    if page.total == 0 && matches!(kind, ListKind::Period { .. }) {
+    // A period, section, tag or byline with nothing published is no page
+    // at all (as in WordPress): a saved draft does not make one public.
+    if page.total == 0 && !matches!(kind, ListKind::Home) {
         return Err(WebError::NotFound);
     }
     let path = if number == 1 {

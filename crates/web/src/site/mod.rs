@@ -99,3 +99,55 @@ pub(crate) async fn read_site(state: &AppState) -> Result<Site, WebError> {
 fn slug(raw: &str) -> Result<Slug, WebError> {
     Slug::parse(raw).map_err(|_| WebError::NotFound)
 }
+
+/// The sections a reader can open: those holding a published article and
+/// the sections above them (whose pages list their sub-sections'
+/// articles). A section made by a saved draft is not one of them.
+pub(crate) async fn public_sections(
+    state: &AppState,
+) -> Result<Vec<kiosque_core::model::Category>, WebError> {
+    let used: Vec<i64> = state
+        .store
+        .published_terms(kiosque_core::model::TermKind::Category)
+        .await?
+        .into_iter()
+        .filter(|t| t.articles > 0)
+        .map(|t| t.id)
+        .collect();
+    let mut open: std::collections::HashSet<i64> = used.iter().copied().collect();
+    for id in used {
+        for above in state.store.section_family(id).await?.ancestors {
+            open.insert(above.id);
+        }
+    }
+    Ok(state
+        .store
+        .categories()
+        .await?
+        .into_iter()
+        .filter(|c| open.contains(&c.id))
+        .collect())
+}
+
+/// The bylines with a published article: the authors whose pages exist.
+pub(crate) async fn public_authors(
+    state: &AppState,
+) -> Result<Vec<kiosque_core::model::Author>, WebError> {
+    let mut shown = Vec::new();
+    for author in state.store.authors().await? {
+        let page = state
+            .store
+            .list_articles(
+                kiosque_core::model::ArticleFilter::Author(author.id),
+                kiosque_core::model::PageRequest {
+                    number: 1,
+                    per_page: 1,
+                },
+            )
+            .await?;
+        if page.total > 0 {
+            shown.push(author);
+        }
+    }
+    Ok(shown)
+}

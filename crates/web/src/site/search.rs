@@ -179,7 +179,7 @@ pub(crate) async fn search(
         .into_iter()
         .filter_map(|hit| hit_view(hit, &state, &site))
         .collect();
-    let categories = state.store.categories().await?;
+    let categories = super::public_sections(&state).await?;
     let filtered = !asked.category.is_empty() || !asked.from.is_empty() || !asked.to.is_empty();
     let ctx = context! {
         heading => &heading,

@@ -112,19 +112,19 @@ pub(crate) async fn sitemap(
         "sections.xml" => {
             let mut body = format!("{HEADER}<urlset xmlns=\"{SITEMAP_NS}\">\n");
             body += &url(&site, "/", None);
-            for c in state.store.categories().await? {
+            for c in super::public_sections(&state).await? {
                 body += &url(&site, &format!("/category/{}/", c.slug), None);
             }
             for t in state
                 .store
-                .terms(kiosque_core::model::TermKind::Tag)
+                .published_terms(kiosque_core::model::TermKind::Tag)
                 .await?
             {
                 if t.articles > 0 {
                     body += &url(&site, &format!("/tag/{}/", t.slug), None);
                 }
             }
-            for a in state.store.authors().await? {
+            for a in super::public_authors(&state).await? {
                 body += &url(&site, &format!("/author/{}/", a.slug), None);
             }
             for p in state.store.pages().await? {
