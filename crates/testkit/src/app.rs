@@ -86,6 +86,18 @@ impl TestApp {
         }
     }
 
+    /// Makes the section `name` if the site has none by that name (an
+    /// editor's act: writers file under existing sections only).
+    pub async fn ensure_section(&self, name: &str) {
+        let slug = kiosque_core::types::Slug::from_text(name).expect("a section name");
+        if self.store.category_by_slug(&slug).await.unwrap().is_none() {
+            self.store
+                .create_term(kiosque_core::model::TermKind::Category, &slug, name)
+                .await
+                .unwrap();
+        }
+    }
+
     /// Absolute URL of a path on this server.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
@@ -408,6 +420,11 @@ pub struct Newsroom<'a> {
 }
 
 impl Newsroom<'_> {
+    /// The site this member is signed in to.
+    pub fn app(&self) -> &TestApp {
+        self.app
+    }
+
     /// GET with the session cookie.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.app

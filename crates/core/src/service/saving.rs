@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, FieldError, Result};
-use crate::model::{Article, Published, Site, User};
+use crate::model::{Article, ArticleDraft, Published, Site, User};
 use crate::ports::Store;
 use crate::service::editorial::{EditorForm, allowed_statuses, can_edit};
 use crate::types::{ArticleStatus, Permission};
@@ -40,6 +40,39 @@ fn may_move_to(user: &User, status: &str) -> bool {
     }
 }
 
+/// Sections are the editors' to make: a writer without that right files
+/// under existing sections only, or a saved draft would add sections to
+/// the site. Tags stay free to writers (as in WordPress); neither is a
+/// public page until something under it is published.
+async fn new_sections(
+    store: &dyn Store,
+    user: &User,
+    draft: &ArticleDraft,
+) -> Result<Vec<FieldError>> {
+    if user.role.allows(Permission::ManageTaxonomy) {
+        return Ok(Vec::new());
+    }
+    let mut refused = Vec::new();
+    if let Some((slug, _)) = &draft.category
+        && store.category_by_slug(slug).await?.is_none()
+    {
+        refused.push(FieldError {
+            field: "category",
+            code: "new_section",
+        });
+    }
+    for (slug, _) in &draft.sections {
+        if store.category_by_slug(slug).await?.is_none() {
+            refused.push(FieldError {
+                field: "sections",
+                code: "new_section",
+            });
+            break;
+        }
+    }
+    Ok(refused)
+}
+
 /// Creates an article from the form.
 pub async fn create(
     store: &dyn Store,
@@ -55,6 +88,10 @@ pub async fn create(
         Ok(d) => d,
         Err(errors) => return Ok(Err(Refused::Invalid(errors))),
     };
+    let unknown = new_sections(store, user, &draft).await?;
+    if !unknown.is_empty() {
+        return Ok(Err(Refused::Invalid(unknown)));
+    }
     match store.create_article(&draft).await {
         Ok(saved) => Ok(Ok(saved)),
         Err(Error::Conflict(_)) => Ok(Err(Refused::SlugTaken)),
@@ -86,6 +123,10 @@ pub async fn update(
         Ok(d) => d,
         Err(errors) => return Ok(Err(Refused::Invalid(errors))),
     };
+    let unknown = new_sections(store, user, &draft).await?;
+    if !unknown.is_empty() {
+        return Ok(Err(Refused::Invalid(unknown)));
+    }
     draft.image = article
         .image
         .as_ref()

@@ -743,7 +743,9 @@ async fn a_story_goes_from_author_to_editor_to_reader() {
     }
     browser.sign_out().await;
 
-    // The author writes, adds a photo, submits for review.
+    // The author writes, adds a photo, submits for review (under a section
+    // the editors made: writers file under existing sections).
+    app.ensure_section("International").await;
     browser.sign_in(&app, "gaelle@example.org", password).await;
     browser
         .client

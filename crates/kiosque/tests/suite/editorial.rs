@@ -29,6 +29,7 @@ both_databases!(
     the_live_preview_renders_sanitised_markdown_for_the_newsroom_only,
     autosave_keeps_drafts_and_never_overwrites_a_newer_save,
     an_article_is_deleted_from_its_editor_once_confirmed,
+    only_editors_make_new_sections_when_saving,
 );
 
 fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -46,6 +47,7 @@ fn fields<'a>(title: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
 
 /// Creates an article through the editor; returns its id.
 async fn write(who: &Newsroom<'_>, title: &str, status: &str) -> i64 {
+    who.app().ensure_section("Politique").await;
     let r = who
         .post("/admin/articles/new", &fields(title, status))
         .await;
@@ -877,4 +879,32 @@ async fn an_article_is_deleted_from_its_editor_once_confirmed(db: TestDb) {
     assert!(app.store.article(id).await.unwrap().is_none());
     let (_, list) = c.page("/admin/articles?deleted=1").await;
     assert!(list.contains("Article supprimé."));
+}
+
+/// Sections are the editors' to make: a contributor's or an author's save
+/// naming a section the site lacks is refused with the field named, and
+/// no section appears; an editor's save makes it.
+async fn only_editors_make_new_sections_when_saving(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let slug = kiosque_core::types::Slug::parse("nouvelle-rubrique").unwrap();
+    for (email, role) in [
+        ("pigiste@example.org", Role::Contributor),
+        ("autrice@example.org", Role::Author),
+    ] {
+        let who = app.newsroom(email, role).await;
+        let mut f = fields("Une rubrique de trop", "draft");
+        f.retain(|(k, _)| *k != "category");
+        f.push(("category", "Nouvelle rubrique"));
+        let r = who.post("/admin/articles/new", &f).await;
+        assert_eq!(r.status(), 422, "{role:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Cette rubrique n&#39;existe pas"), "{html}");
+        assert!(app.store.category_by_slug(&slug).await.unwrap().is_none());
+    }
+    let editor = app.newsroom("chef@example.org", Role::Editor).await;
+    let mut f = fields("Une rubrique voulue", "draft");
+    f.retain(|(k, _)| *k != "category");
+    f.push(("category", "Nouvelle rubrique"));
+    assert_eq!(editor.post("/admin/articles/new", &f).await.status(), 303);
+    assert!(app.store.category_by_slug(&slug).await.unwrap().is_some());
 }
