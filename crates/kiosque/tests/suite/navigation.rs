@@ -277,6 +277,23 @@ async fn a_parent_section_lists_its_sub_sections_articles_under_a_breadcrumb(db:
         "{parent}"
     );
     assert!(parent.contains("<a href=\"/category/senegal/\">Sénégal</a>"));
+    // The parent holds no article of its own and is public all the same,
+    // in the sitemap and the search page's filter; an empty section is not.
+    app.store
+        .create_term(
+            kiosque_core::model::TermKind::Category,
+            &kiosque_core::types::Slug::parse("vide").unwrap(),
+            "Vide",
+        )
+        .await
+        .unwrap();
+    let (_, sitemap) = app.page("/sitemaps/sections.xml").await;
+    assert!(sitemap.contains("/category/afrique/"), "{sitemap}");
+    assert!(sitemap.contains("/category/senegal/"), "{sitemap}");
+    assert!(!sitemap.contains("/category/vide/"), "{sitemap}");
+    let (_, search) = app.page("/search?q=kayar").await;
+    assert!(search.contains(">Afrique<"), "{search}");
+    assert!(!search.contains(">Vide<"), "{search}");
     // The child's page: Accueil › Afrique › Sénégal.
     let (_, child) = app.page("/category/senegal/").await;
     crate::common::assert_in_order(

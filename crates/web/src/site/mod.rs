@@ -106,26 +106,28 @@ fn slug(raw: &str) -> Result<Slug, WebError> {
 pub(crate) async fn public_sections(
     state: &AppState,
 ) -> Result<Vec<kiosque_core::model::Category>, WebError> {
-    let used: Vec<i64> = state
+    let tree = state.store.section_tree().await?;
+    let parent_of: std::collections::HashMap<i64, Option<i64>> =
+        tree.iter().map(|(c, parent)| (c.id, *parent)).collect();
+    let mut open = std::collections::HashSet::new();
+    for used in state
         .store
         .published_terms(kiosque_core::model::TermKind::Category)
         .await?
         .into_iter()
         .filter(|t| t.articles > 0)
-        .map(|t| t.id)
-        .collect();
-    let mut open: std::collections::HashSet<i64> = used.iter().copied().collect();
-    for id in used {
-        for above in state.store.section_family(id).await?.ancestors {
-            open.insert(above.id);
+    {
+        // Up the tree until a section already open (its ancestors are).
+        let mut at = Some(used.id);
+        while let Some(id) = at
+            && open.insert(id)
+        {
+            at = parent_of.get(&id).copied().flatten();
         }
     }
-    Ok(state
-        .store
-        .categories()
-        .await?
+    Ok(tree
         .into_iter()
-        .filter(|c| open.contains(&c.id))
+        .filter_map(|(c, _)| open.contains(&c.id).then_some(c))
         .collect())
 }
 
