@@ -73,6 +73,26 @@ async fn new_sections(
     Ok(refused)
 }
 
+/// The form as a draft, or the fields refused: its own checks, then the
+/// sections it may not make.
+async fn checked_draft(
+    store: &dyn Store,
+    user: &User,
+    site: &Site,
+    form: &EditorForm,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<ArticleDraft, Refused>> {
+    let draft = match form.validate(user, site, now) {
+        Ok(d) => d,
+        Err(errors) => return Ok(Err(Refused::Invalid(errors))),
+    };
+    let unknown = new_sections(store, user, &draft).await?;
+    if !unknown.is_empty() {
+        return Ok(Err(Refused::Invalid(unknown)));
+    }
+    Ok(Ok(draft))
+}
+
 /// Creates an article from the form.
 pub async fn create(
     store: &dyn Store,
@@ -84,14 +104,10 @@ pub async fn create(
     if !user.role.allows(Permission::WriteDrafts) || !may_move_to(user, &form.status) {
         return Ok(Err(Refused::NotAllowed));
     }
-    let draft = match form.validate(user, site, now) {
+    let draft = match checked_draft(store, user, site, form, now).await? {
         Ok(d) => d,
-        Err(errors) => return Ok(Err(Refused::Invalid(errors))),
+        Err(refused) => return Ok(Err(refused)),
     };
-    let unknown = new_sections(store, user, &draft).await?;
-    if !unknown.is_empty() {
-        return Ok(Err(Refused::Invalid(unknown)));
-    }
     match store.create_article(&draft).await {
         Ok(saved) => Ok(Ok(saved)),
         Err(Error::Conflict(_)) => Ok(Err(Refused::SlugTaken)),
@@ -119,14 +135,10 @@ pub async fn update(
     if form.version != article.version {
         return Ok(Err(Refused::Stale));
     }
-    let mut draft = match form.validate(user, site, now) {
+    let mut draft = match checked_draft(store, user, site, form, now).await? {
         Ok(d) => d,
-        Err(errors) => return Ok(Err(Refused::Invalid(errors))),
+        Err(refused) => return Ok(Err(refused)),
     };
-    let unknown = new_sections(store, user, &draft).await?;
-    if !unknown.is_empty() {
-        return Ok(Err(Refused::Invalid(unknown)));
-    }
     draft.image = article
         .image
         .as_ref()

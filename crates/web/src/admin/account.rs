@@ -249,15 +249,12 @@ pub(crate) async fn totp_enable(
     newsroom.check_csrf(&form.csrf)?;
     // The key is the one the server made for this set-up, never one sent
     // back by the browser; a code made from it proves the phone holds it.
-    let secret = match state.store.totp_pending(newsroom.user.id).await? {
-        Some(secret) => secret,
-        None => {
-            state
-                .store
-                .pending_totp(newsroom.user.id, &totp::new_secret()?)
-                .await?
-        }
-    };
+    // (`pending_totp` keeps the key under way; the fresh one is used only
+    // if none is, e.g. a form posted without the set-up page.)
+    let secret = state
+        .store
+        .pending_totp(newsroom.user.id, &totp::new_secret()?)
+        .await?;
     let Some(step) = auth_code_step(&secret, &form.code) else {
         let error = state
             .strings(newsroom.site.language)

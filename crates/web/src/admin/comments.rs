@@ -133,15 +133,6 @@ pub(crate) async fn queue(
     newsroom.require(Permission::ModerateComments)?;
     let current = tab(query.status.as_deref())?;
     let strings = state.strings(newsroom.site.language);
-    let mut tabs = Vec::new();
-    for status in CommentStatus::ALL {
-        tabs.push(TabView {
-            status: status.as_str(),
-            label: strings.text(&format!("admin.status_{}", status.as_str())),
-            count: state.store.count_comments(status).await?,
-            current: status == current,
-        });
-    }
     let page = state
         .store
         .comments_page(
@@ -154,6 +145,21 @@ pub(crate) async fn queue(
         .await?;
     if page.request.number > page.page_count() {
         return Err(WebError::NotFound);
+    }
+    let mut tabs = Vec::new();
+    for status in CommentStatus::ALL {
+        // The open tab's count came with its page.
+        let count = if status == current {
+            page.total
+        } else {
+            state.store.count_comments(status).await?
+        };
+        tabs.push(TabView {
+            status: status.as_str(),
+            label: strings.text(&format!("admin.status_{}", status.as_str())),
+            count,
+            current: status == current,
+        });
     }
     let pages = pagination_links(&page, |n| {
         format!("/admin/comments?status={}&page={n}", current.as_str())
