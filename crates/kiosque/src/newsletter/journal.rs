@@ -111,7 +111,9 @@ impl Journal {
         self.file.write_all_at(&encode(COMMITTING, &entry), 0)
     }
 
-    /// Right after the final dot was handed to the kernel.
+    /// Nothing left to correct: right after the final dot was handed to
+    /// the kernel, or once the database holds what else became of the
+    /// delivery (the claim lost, a refusal recorded for a retry).
     pub(crate) fn done(&self) {
         let entry = self
             .current

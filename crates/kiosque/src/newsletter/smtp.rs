@@ -324,6 +324,7 @@ impl Sender {
         })?;
         if !store.mark_mail_sent(mail, Utc::now()).await? {
             connection.abort().await;
+            self.arm.journal.done();
             return Ok(Sent::Lost);
         }
         let parts = ThenArm {
@@ -344,7 +345,11 @@ impl Sender {
                 } else {
                     connection.abort().await;
                 }
-                self.failed(store, mail, &e).await
+                // Once the refusal is recorded (a retry after its back-off),
+                // the journal must not give the delivery back at once.
+                let refused = self.failed(store, mail, &e).await?;
+                self.arm.journal.done();
+                Ok(refused)
             }
         }
     }
