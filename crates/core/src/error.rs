@@ -9,6 +9,10 @@
 //! - `Conflict`: the request is valid but clashes with the current state.
 //! - `Backend`: a failure of the machinery (database, disk). Its cause is for
 //!   the log only; callers show a generic message.
+//! - `Unavailable`: the machinery cannot be reached just now (the database
+//!   restarting, its connections all taken for seconds): nothing was done,
+//!   and the same request may succeed in a few seconds (HTTP 503 with
+//!   `Retry-After`, not a 500 that looks like a bug).
 //!
 //! `kiosque-web/src/error.rs` is the one place these become HTTP responses.
 
@@ -45,6 +49,9 @@ pub enum Error {
     /// The storage or another backend failed; the cause is for the log.
     #[error("backend failure")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The storage cannot be reached for now; worth trying again shortly.
+    #[error("backend unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 fn display_fields(fields: &[FieldError]) -> String {
@@ -64,6 +71,11 @@ impl Error {
     /// Wraps any backend failure.
     pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         Error::Backend(Box::new(e))
+    }
+
+    /// Wraps a backend that cannot be reached for now.
+    pub fn unavailable(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Unavailable(Box::new(e))
     }
 }
 

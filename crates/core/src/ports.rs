@@ -21,7 +21,7 @@ use crate::model::{
     Consent, DueMail, ListSettings, MailOutcome, Membership, NewsletterList, NewsletterSend,
     SendBody, SendDraft, Subscriber, SubscriberQuery,
 };
-use crate::model::{PublishedQuery, PublishedSlice};
+use crate::model::{PoolStatus, PublishedQuery, PublishedSlice, QueueStatus};
 use crate::types::{CommentStatus, Email, Role, Slug};
 
 /// Newsroom accounts and sign-in sessions.
@@ -484,11 +484,48 @@ pub trait Newsletters: Send + Sync + 'static {
     ) -> Result<bool>;
 }
 
+/// Rate limits every app server shares, kept in the database: a bucket
+/// per key of `burst` actions, refilled one per `interval`.
+#[async_trait]
+pub trait Throttles: Send + Sync + 'static {
+    /// Takes one action from `key`'s bucket at `now`: `None` if allowed
+    /// (and counted), else how long until one is. `key` is already a hash:
+    /// the store keeps no address or account.
+    async fn throttle(
+        &self,
+        key: &str,
+        burst: u32,
+        interval: std::time::Duration,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<std::time::Duration>>;
+    /// Forgets buckets full again at `now`; returns how many.
+    async fn prune_throttles(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64>;
+}
+
+/// What an operator's metrics read from the database.
+#[async_trait]
+pub trait Operations: Send + Sync + 'static {
+    /// Each background queue's length and lag at `now`.
+    async fn queues(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<QueueStatus>>;
+    /// The connection pool right now (no query).
+    fn pool_status(&self) -> PoolStatus;
+}
+
 /// Durable storage of everything a site holds. Every method that returns
 /// `Ok` for a write has committed it.
 #[async_trait]
 pub trait Store:
-    Accounts + Imports + Webhooks + Newsletters + Audience + Desk + Send + Sync + 'static
+    Accounts
+    + Imports
+    + Webhooks
+    + Newsletters
+    + Audience
+    + Desk
+    + Operations
+    + Throttles
+    + Send
+    + Sync
+    + 'static
 {
     /// The database answers and holds the schema this build works with;
     /// an error says which is wrong.
@@ -759,4 +796,7 @@ pub trait Search: Send + Sync + 'static {
     fn matching(&self, text: &str, limit: usize) -> Result<Vec<i64>>;
     /// Built and following the store's changes (reads a small file).
     fn ready(&self) -> bool;
+    /// The last change of the store's log the index has applied, if it
+    /// is built (reads a small file).
+    fn applied_change(&self) -> Option<i64>;
 }

@@ -79,7 +79,14 @@ pub struct Application {
     state: Arc<AppState>,
     /// Sends newsletters, if a mail server is set up.
     newsletter: Option<crate::newsletter::NewsletterWork>,
+    /// Tells the workers the server stops.
+    stop: crate::stopping::Stop,
+    stopping: crate::stopping::Stopping,
 }
+
+/// How long the workers have, once requests are done, to finish the job
+/// they are on (a webhook call's own limit is 10 s by default).
+const WORKERS_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Opens this server's search index for the site's language.
 pub fn open_search(settings: &Settings, site: &Site) -> anyhow::Result<Arc<SearchIndex>> {
@@ -148,6 +155,7 @@ impl Application {
             address = %listener.local_addr()?,
             "serving"
         );
+        let (stop, stopping) = crate::stopping::Stopping::new();
         let newsletter = settings
             .newsletter
             .smtp
@@ -161,6 +169,7 @@ impl Application {
                 every: settings
                     .schedule_every
                     .max(std::time::Duration::from_secs(1)),
+                stopping: stopping.clone(),
             });
         Ok(Application {
             newsletter,
@@ -178,6 +187,8 @@ impl Application {
                 every: settings.schedule_every,
             },
             stats,
+            stop,
+            stopping,
         })
     }
 
@@ -193,18 +204,34 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    /// Serves until `shutdown` completes, then lets requests in flight
+    /// finish, then the workers' jobs under way (see [`crate::stopping`]).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let scheduler = crate::scheduler::spawn(self.store.clone(), self.schedule_every);
-        let media_worker =
-            crate::media_worker::spawn(self.store.clone(), self.media, self.schedule_every);
-        let webhooks =
-            crate::webhook_worker::spawn(self.store.clone(), self.outbound, self.webhooks);
+        let mut jobs = vec![
+            crate::scheduler::spawn(
+                self.store.clone(),
+                self.schedule_every,
+                self.state.metrics(),
+                self.stopping.clone(),
+            ),
+            crate::media_worker::spawn(
+                self.store.clone(),
+                self.media,
+                self.schedule_every,
+                self.stopping.clone(),
+            ),
+            crate::webhook_worker::spawn(
+                self.store.clone(),
+                self.outbound,
+                self.webhooks,
+                self.stopping.clone(),
+            ),
+        ];
+        jobs.extend(self.newsletter.clone().map(crate::newsletter::spawn));
         let search = tokio::spawn(self.search.run());
-        let newsletter = self.newsletter.clone().map(crate::newsletter::spawn);
         let stats = self.stats.clone().map(crate::stats_worker::spawn);
         let pages = self.cache.clone().map(|cache| {
             tokio::spawn(kiosque_web::cache::follow(
@@ -219,13 +246,28 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        scheduler.abort();
-        media_worker.abort();
-        webhooks.abort();
-        search.abort();
-        if let Some(newsletter) = newsletter {
-            newsletter.abort();
+        tracing::info!("requests finished; waiting for the background jobs under way");
+        self.stop.now();
+        let aborts: Vec<_> = jobs
+            .iter()
+            .map(tokio::task::JoinHandle::abort_handle)
+            .collect();
+        let finished = tokio::time::timeout(WORKERS_GRACE, async {
+            for job in jobs {
+                let _ = job.await;
+            }
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!(
+                "background jobs still running after {} s: stopped",
+                WORKERS_GRACE.as_secs()
+            );
+            for job in aborts {
+                job.abort();
+            }
         }
+        search.abort();
         if let Some(pages) = pages {
             pages.abort();
         }

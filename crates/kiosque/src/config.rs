@@ -35,6 +35,22 @@ struct FileConfig {
     webhooks: WebhooksFile,
     stats: StatsFile,
     newsletter: crate::newsletter::config::NewsletterFile,
+    log: LogFile,
+    metrics: MetricsFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct LogFile {
+    format: crate::logging::LogFormat,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct MetricsFile {
+    /// A file holding the token a scraper elsewhere than this machine
+    /// shows to read `/metrics`.
+    token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -326,6 +342,8 @@ pub struct Settings {
     pub stats: StatsSettings,
     /// How newsletters are sent.
     pub newsletter: crate::newsletter::config::NewsletterSettings,
+    /// The log's shape.
+    pub log_format: crate::logging::LogFormat,
 }
 
 impl Settings {
@@ -403,6 +421,21 @@ impl Settings {
             timeout: Duration::from_secs(file.webhooks.timeout_seconds),
             retry,
         };
+        let metrics_token = match &file.metrics.token_file {
+            None => None,
+            Some(path) => {
+                let token = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read metrics.token_file {}", path.display()))?
+                    .trim()
+                    .to_owned();
+                anyhow::ensure!(
+                    token.len() >= 16,
+                    "metrics.token_file {}: the token needs at least 16 characters",
+                    path.display()
+                );
+                Some(token)
+            }
+        };
         let listen = match file.server.listen {
             Some(l) => l,
             None => DEFAULT_LISTEN.parse()?,
@@ -446,6 +479,7 @@ impl Settings {
                     0
                 },
                 newsletter_clicks: file.newsletter.count_clicks(),
+                metrics_token,
                 ..WebConfig::default()
             },
             media_limits: MediaLimits {
@@ -457,6 +491,7 @@ impl Settings {
             smtp,
             newsletter,
             webhooks,
+            log_format: file.log.format,
             stats: StatsSettings {
                 flush: Duration::from_secs(file.stats.flush_seconds.clamp(1, 60)),
                 retention: kiosque_core::model::audience::Retention {
@@ -580,6 +615,13 @@ pub fn commented_template() -> String {
          # Templates and assets overriding the built-in ones (docs/THEMES.md);\n\
          # DATA/theme is used when it exists:\n\
          # dir = \"theme\"\n\n\
+         [log]\n\
+         # \"text\", or \"json\" (one object per line, for a log collector):\n\
+         # format = \"text\"\n\n\
+         [metrics]\n\
+         # /metrics answers this machine; elsewhere, a request bearing this token\n\
+         # (Authorization: Bearer …, at least 16 characters):\n\
+         # token_file = \"/etc/kiosque/metrics-token\"\n\n\
          # Media in an S3-compatible bucket (AWS, MinIO, Garage…) instead of DATA/media,\n\
          # so several app servers share them:\n\
          # [media.s3]\n\

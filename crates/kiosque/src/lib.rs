@@ -11,12 +11,14 @@ pub mod config;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod logging;
 pub mod mailer;
 pub mod media_worker;
 pub mod newsletter;
 pub mod outbound;
 pub mod scheduler;
 pub mod stats_worker;
+pub mod stopping;
 pub mod webhook_worker;
 
 pub use app::Application;

@@ -13,15 +13,26 @@ use kiosque_core::ports::Store;
 use kiosque_media::BlobStore;
 use tokio::task::JoinHandle;
 
+use crate::stopping::Stopping;
+
 /// Looks for queued images every `every`, and works through all that are
-/// due before sleeping again.
-pub fn spawn(store: Arc<dyn Store>, media: Arc<dyn BlobStore>, every: Duration) -> JoinHandle<()> {
+/// due before sleeping again; once the server stops, finishes the image it
+/// is on and ends.
+pub fn spawn(
+    store: Arc<dyn Store>,
+    media: Arc<dyn BlobStore>,
+    every: Duration,
+    mut stopping: Stopping,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticks.tick().await;
-            loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = stopping.wait() => return,
+            }
+            while !stopping.requested() {
                 match store.claim_media_job(chrono::Utc::now()).await {
                     Ok(Some(asset)) => process(store.as_ref(), media.as_ref(), asset).await,
                     Ok(None) => break,

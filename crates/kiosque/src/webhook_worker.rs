@@ -33,13 +33,21 @@ const IN_FLIGHT: usize = 4;
 const KEEP_DAYS: i64 = 30;
 
 /// Starts the worker.
-pub fn spawn(store: Arc<dyn Store>, outbound: Outbound, work: WebhookWork) -> JoinHandle<()> {
+pub fn spawn(
+    store: Arc<dyn Store>,
+    outbound: Outbound,
+    work: WebhookWork,
+    mut stopping: crate::stopping::Stopping,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(work.every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut pruned_at = None;
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = stopping.wait() => return,
+            }
             if pruned_at.is_none_or(|at: chrono::DateTime<Utc>| {
                 Utc::now() - at > chrono::Duration::hours(1)
             }) {
@@ -52,7 +60,9 @@ pub fn spawn(store: Arc<dyn Store>, outbound: Outbound, work: WebhookWork) -> Jo
                 }
             }
             let mut sending = JoinSet::new();
-            loop {
+            // Once the server stops, the calls under way finish (below)
+            // and no other is started.
+            while !stopping.requested() {
                 while sending.len() >= IN_FLIGHT {
                     sending.join_next().await;
                 }

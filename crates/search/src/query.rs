@@ -309,4 +309,11 @@ impl kiosque_core::ports::Search for SearchIndex {
     fn ready(&self) -> bool {
         SearchIndex::ready(self)
     }
+
+    fn applied_change(&self) -> Option<i64> {
+        match self.state() {
+            Ok(crate::index::IndexState::Applied(applied)) => Some(applied),
+            _ => None,
+        }
+    }
 }

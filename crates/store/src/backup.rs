@@ -135,6 +135,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "readers right now, as each server reported them: servers report again",
     ),
     (
+        "throttles",
+        "rate limits of the last minutes: they start afresh",
+    ),
+    (
         "desk_presence",
         "who has an article open in the editor right now: editors say so again",
     ),

@@ -23,6 +23,7 @@ mod media;
 mod menus;
 mod migrations;
 mod newsletters;
+mod operations;
 mod page_changes;
 mod pages;
 mod published;
@@ -32,6 +33,7 @@ mod site;
 mod sitemaps;
 mod store_impl;
 mod taxonomy;
+mod throttles;
 mod tokens;
 mod webhooks;
 
@@ -138,7 +140,9 @@ impl SqlStore {
                     Ok(())
                 })
             })
-            .acquire_timeout(Duration::from_secs(10))
+            // A request waits this long for a connection, then answers 503
+            // (the database restarting, or swamped): never an endless hang.
+            .acquire_timeout(Duration::from_secs(5))
             .connect_with(connect)
             .await
             .map_err(Error::backend)?;
@@ -218,11 +222,35 @@ impl SqlStore {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         };
-        tx.map_err(Error::backend)
+        tx.map_err(db)
     }
 }
 
 /// Turns a sqlx error into the domain's backend error.
 pub(crate) fn db(e: sqlx::Error) -> Error {
-    Error::backend(e)
+    if unreachable(&e) {
+        Error::unavailable(e)
+    } else {
+        Error::backend(e)
+    }
+}
+
+/// The database cannot be reached for now — no connection to be had, the
+/// server going down or starting up, a connection cut — as opposed to a
+/// statement that failed: the request may succeed in a few seconds.
+fn unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|code| {
+            // PostgreSQL: class 08 (connection exception), 57P01–57P03
+            // (shutting down, crashed, starting up). SQLite: 5 and 6
+            // (the file busy or locked past the wait).
+            code.starts_with("08") || code.starts_with("57P") || code == "5" || code == "6"
+        }),
+        _ => false,
+    }
 }

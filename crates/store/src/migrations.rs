@@ -229,6 +229,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0036_totp_pending.sql"),
         include_str!("../migrations/postgres/0036_totp_pending.sql"),
     ),
+    (
+        37,
+        "throttles",
+        include_str!("../migrations/sqlite/0037_throttles.sql"),
+        include_str!("../migrations/postgres/0037_throttles.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

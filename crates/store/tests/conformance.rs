@@ -10,7 +10,8 @@ use kiosque_core::model::{
     ArticleQuery, CommentPolicy, Contributor, MediaText, MediaUse, NewUser, Session, ShareNetwork,
     Source, TermKind,
 };
-use kiosque_core::ports::{Accounts, Imports, Store};
+use kiosque_core::model::{Queue, QueueStatus};
+use kiosque_core::ports::{Accounts, Imports, Operations, Store};
 use kiosque_core::types::{ArticleStatus, CommentStatus, Email, Locale, Role, Slug, WebUrl};
 use kiosque_store::{Cell, SqlStore, TABLES};
 use kiosque_testkit::fixtures::{date, french_draft};
@@ -680,6 +681,21 @@ async fn media_jobs_are_leased_retried_and_finished(db: TestDb) {
     let a = store.save_media(&media("a1")).await.unwrap();
     assert_eq!(a.color, "#102030");
     assert!(a.variants.is_empty());
+    // The operators' reading: one image waiting, due since it came.
+    let images = |statuses: Vec<QueueStatus>| {
+        statuses
+            .into_iter()
+            .find(|s| s.queue == Queue::ImageCopies)
+            .unwrap()
+    };
+    let waiting = images(store.queues(at(90)).await.unwrap());
+    assert_eq!(waiting.waiting, 1);
+    assert!(
+        (89..=91).contains(&waiting.oldest_due_seconds),
+        "{waiting:?}"
+    );
+    let pool = store.pool_status();
+    assert!(pool.open >= 1 && pool.open <= pool.max, "{pool:?}");
     // Claimed once; a second worker finds nothing while the lease runs.
     assert_eq!(store.claim_media_job(now).await.unwrap(), Some(a.clone()));
     assert_eq!(store.claim_media_job(now).await.unwrap(), None);
@@ -701,6 +717,14 @@ async fn media_jobs_are_leased_retried_and_finished(db: TestDb) {
         Some(a.clone())
     );
     store.finish_media_job(a.id, &[320, 640]).await.unwrap();
+    let statuses = store.queues(at(500)).await.unwrap();
+    assert_eq!(statuses.len(), Queue::ALL.len());
+    assert!(
+        statuses
+            .iter()
+            .all(|s| s.waiting == 0 && s.oldest_due_seconds == 0),
+        "{statuses:?}"
+    );
     let done = store.media_asset(a.id).await.unwrap().unwrap();
     assert_eq!(done.variants, vec![320, 640]);
     // A gallery finds its photos by file name; unknown names are left out.

@@ -32,6 +32,23 @@ pub enum WebError {
     TooManyRequests(u64),
     /// 500; the text goes to the log only.
     Internal(String),
+    /// 503 with `Retry-After`: the database cannot be reached for now.
+    Unavailable(String),
+}
+
+/// What a 503 asks a client to wait, in seconds.
+pub(crate) const RETRY_UNAVAILABLE: u64 = 5;
+
+/// The error and its causes on one line, for the log.
+pub(crate) fn chain(e: &Error) -> String {
+    let mut cause = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        cause.push_str(": ");
+        cause.push_str(&s.to_string());
+        source = s.source();
+    }
+    cause
 }
 
 /// Marks a response whose body the error-page middleware should render.
@@ -47,16 +64,8 @@ impl From<Error> for WebError {
     fn from(e: Error) -> Self {
         match e {
             Error::NotFound(_) => WebError::NotFound,
-            other => {
-                let mut cause = other.to_string();
-                let mut source = std::error::Error::source(&other);
-                while let Some(s) = source {
-                    cause.push_str(": ");
-                    cause.push_str(&s.to_string());
-                    source = s.source();
-                }
-                WebError::Internal(cause)
-            }
+            Error::Unavailable(_) => WebError::Unavailable(chain(&e)),
+            other => WebError::Internal(chain(&other)),
         }
     }
 }
@@ -77,6 +86,10 @@ impl IntoResponse for WebError {
             WebError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, 0)
+            }
+            WebError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable: answered 503");
+                (StatusCode::SERVICE_UNAVAILABLE, RETRY_UNAVAILABLE)
             }
         };
         let mut response = (status, status.canonical_reason().unwrap_or("error")).into_response();
@@ -139,7 +152,9 @@ pub(crate) async fn render_error_pages(
     };
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let page = async {
-        let site = state.store.site().await?.ok_or(Error::NotFound("site"))?;
+        // The site as the cache holds it: a 503 for a database that went
+        // away is still the site's own page.
+        let site = crate::site::load_site(&state).await.ok()?;
         let strings = state.strings(site.language);
         let (heading, message) = match status {
             StatusCode::NOT_FOUND => (
@@ -164,6 +179,10 @@ pub(crate) async fn render_error_pages(
                 strings.text("errors.bad_request_title"),
                 strings.text("errors.bad_request_text"),
             ),
+            StatusCode::SERVICE_UNAVAILABLE => (
+                strings.text("errors.unavailable_title"),
+                strings.text("errors.unavailable_text"),
+            ),
             StatusCode::TOO_MANY_REQUESTS => (
                 strings.text("errors.too_many_title"),
                 strings
@@ -180,11 +199,11 @@ pub(crate) async fn render_error_pages(
             message => message,
             ..page_context(&state, &site, Some(&heading), None, None)
         };
-        Ok::<_, Error>(state.templates.render("error.html", ctx).ok())
+        state.templates.render("error.html", ctx).ok()
     }
     .await;
     match page {
-        Ok(Some(html)) => {
+        Some(html) => {
             let mut themed = Html(html).into_response();
             *themed.status_mut() = status;
             if let Some(value) = retry_after {

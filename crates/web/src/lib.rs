@@ -14,6 +14,7 @@ mod health;
 pub mod i18n;
 mod images;
 mod linger;
+pub mod metrics;
 pub mod newsletter;
 mod rate_limit;
 mod security;
@@ -84,6 +85,9 @@ pub struct WebConfig {
     /// Newsletter article links go through a first-party redirect that
     /// counts them (`[newsletter] count_clicks`; off by default).
     pub newsletter_clicks: bool,
+    /// What a scraper other than this machine shows to read `/metrics`
+    /// (`Authorization: Bearer …`); none: loopback only.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -108,6 +112,7 @@ impl Default for WebConfig {
             webhook_allow_hosts: Vec::new(),
             stats_memory_bytes: 16 * 1024 * 1024,
             newsletter_clicks: false,
+            metrics_token: None,
         }
     }
 }
@@ -120,14 +125,14 @@ pub struct AppState {
     search: Arc<dyn kiosque_core::ports::Search>,
     templates: templates::Templates,
     translations: i18n::Translations,
-    comment_limiter: rate_limit::Limiter<std::net::IpAddr>,
+    comment_limiter: rate_limit::SharedLimiter,
     /// Newsletter sign-ups per address.
     newsletter_limiter: rate_limit::Limiter<std::net::IpAddr>,
     /// The newsletter links' key, once read.
     newsletter_key: std::sync::OnceLock<kiosque_core::service::newsletter::LinkKey>,
-    comment_flood: Option<rate_limit::Limiter<std::net::IpAddr>>,
-    login_by_account: rate_limit::Limiter<String>,
-    login_by_address: rate_limit::Limiter<std::net::IpAddr>,
+    comment_flood: Option<rate_limit::SharedLimiter>,
+    login_by_account: rate_limit::SharedLimiter,
+    login_by_address: rate_limit::SharedLimiter,
     /// Requests per API token.
     api_limiter: rate_limit::Limiter<i64>,
     cache: Option<Arc<cache::PageCache>>,
@@ -147,6 +152,8 @@ pub struct AppState {
     /// The whole router, for the beacon to ask which page a path is;
     /// released when the server stops ([`AppState::release`]).
     router: std::sync::Mutex<Option<Router>>,
+    /// Requests counted and timed, and what `/metrics` reads.
+    metrics: Arc<metrics::Metrics>,
     config: WebConfig,
 }
 
@@ -174,14 +181,21 @@ impl AppState {
             // passes, a script is slowed.
             newsletter_limiter: rate_limit::Limiter::new(5, Duration::from_secs(60)),
             newsletter_key: std::sync::OnceLock::new(),
-            comment_limiter: rate_limit::Limiter::new(
+            comment_limiter: rate_limit::SharedLimiter::new(
+                "comment",
                 config.comment_burst,
                 config.comment_interval,
             ),
-            comment_flood: (!config.comment_min_interval.is_zero())
-                .then(|| rate_limit::Limiter::new(1, config.comment_min_interval)),
-            login_by_account: rate_limit::Limiter::new(config.login_burst, config.login_interval),
-            login_by_address: rate_limit::Limiter::new(
+            comment_flood: (!config.comment_min_interval.is_zero()).then(|| {
+                rate_limit::SharedLimiter::new("comment-flood", 1, config.comment_min_interval)
+            }),
+            login_by_account: rate_limit::SharedLimiter::new(
+                "login-account",
+                config.login_burst,
+                config.login_interval,
+            ),
+            login_by_address: rate_limit::SharedLimiter::new(
+                "login-address",
                 config.login_burst.saturating_mul(4),
                 config.login_interval / 4,
             ),
@@ -194,6 +208,7 @@ impl AppState {
             router: std::sync::Mutex::new(None),
             most_read: std::sync::Mutex::new(site::most_read::Memo::default()),
             counts_written: std::sync::atomic::AtomicU64::new(0),
+            metrics: Arc::new(metrics::Metrics::new()),
             config,
         }))
     }
@@ -238,6 +253,11 @@ impl AppState {
 }
 
 impl AppState {
+    /// The operators' metrics, for the workers that add to them.
+    pub fn metrics(&self) -> Arc<metrics::Metrics> {
+        self.metrics.clone()
+    }
+
     /// Says the audience counts were just written to the store.
     pub fn counts_were_written(&self) {
         self.counts_written
@@ -286,7 +306,8 @@ pub fn router(state: Arc<AppState>) -> Router {
     let pages = pages
         .route("/stats/hit", axum::routing::get(stats::hit))
         .merge(newsletter::one_click())
-        .merge(health::routes());
+        .merge(health::routes())
+        .route("/metrics", axum::routing::get(metrics::scrape));
     let mut api = api::routes(upload_limit)
         .merge(wp::routes(state.clone(), upload_limit))
         .merge(ghost::routes());
@@ -310,6 +331,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             stats::count,
         ))
         .layer(CompressionLayer::new())
+        // Outermost: every answer is counted and timed, whatever layer
+        // gave it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::observe,
+        ))
         .with_state(state.clone());
     if let Ok(mut held) = state.router.lock() {
         *held = Some(app.clone());

@@ -41,3 +41,51 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
         })
     }
 }
+
+/// A limit every app server shares, so a guesser gains nothing by
+/// spreading over servers: checked in this process first (a flood is
+/// turned away without touching the database), then in the database's
+/// bucket for the key. Both must allow.
+pub(crate) struct SharedLimiter {
+    /// Keeps two limits' keys apart in the shared table.
+    name: &'static str,
+    burst: u32,
+    interval: Duration,
+    local: Limiter<String>,
+}
+
+impl SharedLimiter {
+    /// `burst` actions at once, then one per `interval`, per key.
+    pub(crate) fn new(name: &'static str, burst: u32, interval: Duration) -> Self {
+        SharedLimiter {
+            name,
+            burst: burst.max(1),
+            interval,
+            local: Limiter::new(burst, interval),
+        }
+    }
+
+    /// `Ok(Ok(()))` if `key` may act now (the action is counted), else
+    /// `Ok(Err(seconds))` to wait; `Err` if the database cannot say.
+    pub(crate) async fn check(
+        &self,
+        store: &dyn kiosque_core::ports::Store,
+        key: impl std::fmt::Display,
+    ) -> kiosque_core::Result<Result<(), u64>> {
+        let key = format!("{}:{key}", self.name);
+        if let Err(wait) = self.local.check(&key) {
+            return Ok(Err(wait));
+        }
+        // The table holds a hash: no address or account is written down.
+        let hashed = kiosque_core::service::auth::token_hash(&key);
+        Ok(
+            match store
+                .throttle(&hashed, self.burst, self.interval, chrono::Utc::now())
+                .await?
+            {
+                None => Ok(()),
+                Some(wait) => Err(wait.as_secs() + u64::from(wait.subsec_nanos() > 0)),
+            },
+        )
+    }
+}

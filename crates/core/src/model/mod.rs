@@ -10,6 +10,7 @@ mod front;
 mod listing;
 mod menu;
 mod newsletter;
+mod operations;
 mod page;
 mod permalink;
 mod redirect;
@@ -43,6 +44,7 @@ pub use newsletter::{
     Membership, NewsletterList, NewsletterSend, RECIPIENT_MARK, SEND_MARK, Schedule, SendBody,
     SendDraft, SendKind, SendLog, SendState, Subscriber, SubscriberQuery, personalised,
 };
+pub use operations::{PoolStatus, Queue, QueueStatus};
 pub use page::{PAGE_BODY_MAX, PageDraft, StaticPage};
 pub use permalink::Permalink;
 pub use redirect::{RedirectTarget, old_address, without_wordpress_size};

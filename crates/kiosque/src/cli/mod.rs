@@ -77,6 +77,9 @@ pub struct Cli {
     /// (postgres://user@host:5432/db).
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// The log's shape on standard error, over `[log] format`.
+    #[arg(long, env = "KIOSQUE_LOG_FORMAT", global = true, value_enum)]
+    pub log_format: Option<crate::logging::LogFormat>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -132,14 +135,26 @@ pub enum Command {
 }
 
 impl Cli {
-    /// Runs the chosen subcommand.
-    pub async fn run(self) -> anyhow::Result<()> {
+    /// The settings the command runs with: the data directory's file,
+    /// under the command line and environment.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
         let default_dir = match self.command {
             Command::Demo(_) => "kiosque-demo",
             _ => "kiosque-data",
         };
-        let data = self.data.unwrap_or_else(|| PathBuf::from(default_dir));
-        let settings = Settings::load(&data, self.database_url)?;
+        let data = self
+            .data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(default_dir));
+        let mut settings = Settings::load(&data, self.database_url.clone())?;
+        if let Some(format) = self.log_format {
+            settings.log_format = format;
+        }
+        Ok(settings)
+    }
+
+    /// Runs the chosen subcommand with `settings` (see [`Cli::settings`]).
+    pub async fn run(self, settings: Settings) -> anyhow::Result<()> {
         match self.command {
             Command::Init(c) => c.run(&settings).await,
             Command::Publish(c) => c.run(&settings).await,

@@ -122,6 +122,7 @@ impl NewsletterCommand {
             settings: settings.newsletter.clone(),
             smtp,
             every: settings.schedule_every,
+            stopping: crate::stopping::Stopping::never(),
         };
         match &self {
             NewsletterCommand::SendDigests(asked) => {

@@ -43,6 +43,9 @@ pub struct NewsletterWork {
     pub smtp: SmtpSettings,
     /// Looks for due digests and deliveries this often.
     pub every: Duration,
+    /// Once the server stops, each connection finishes its message and
+    /// takes no other (the rest of its claimed batch waits out its lease).
+    pub stopping: crate::stopping::Stopping,
 }
 
 /// Starts the worker.
@@ -59,8 +62,12 @@ pub fn spawn(work: NewsletterWork) -> JoinHandle<()> {
         };
         let mut ticks = tokio::time::interval(work.every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut stopping = work.stopping.clone();
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = stopping.wait() => return,
+            }
             // The database may be briefly away; the next tick retries.
             if let Err(e) = start_digests(&work.state, work.store.as_ref(), Utc::now(), false).await
             {
@@ -235,7 +242,7 @@ pub(crate) async fn deliver(
             let mut accepted = 0u64;
             let result: anyhow::Result<()> = async {
                 let mut idle = false;
-                loop {
+                while !work.stopping.requested() {
                     let now = Utc::now();
                     let lease = now
                         + chrono::Duration::from_std(work.settings.lease)
@@ -257,6 +264,9 @@ pub(crate) async fn deliver(
                     }
                     idle = false;
                     for mail in batch {
+                        if work.stopping.requested() {
+                            return Ok(());
+                        }
                         let body = match bodies.entry(mail.send_id) {
                             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                             std::collections::hash_map::Entry::Vacant(e) => {
@@ -275,6 +285,7 @@ pub(crate) async fn deliver(
                         }
                     }
                 }
+                Ok(())
             }
             .await;
             sender.close().await;

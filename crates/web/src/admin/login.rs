@@ -108,10 +108,11 @@ pub(crate) async fn submit(
     let strings = state.strings(site.language);
     let next = safe_next(&form.next).to_owned();
     let account = form.email.trim().to_lowercase();
-    let throttled = state
-        .login_by_address
-        .check(&ip)
-        .and_then(|()| state.login_by_account.check(&account));
+    let store = state.store.as_ref();
+    let throttled = match state.login_by_address.check(store, ip).await? {
+        Ok(()) => state.login_by_account.check(store, &account).await?,
+        refused => refused,
+    };
     if let Err(wait) = throttled {
         tracing::warn!(%ip, "sign-in attempts throttled");
         let message = strings
@@ -241,7 +242,11 @@ pub(crate) async fn code_submit(
         return Ok(Redirect::to(&next).into_response());
     }
     let strings = state.strings(site.language);
-    if let Err(wait) = state.login_by_account.check(&format!("code:{}", user.id)) {
+    if let Err(wait) = state
+        .login_by_account
+        .check(state.store.as_ref(), format!("code:{}", user.id))
+        .await?
+    {
         let message = strings
             .text("admin.login_throttled")
             .replace("{seconds}", &wait.to_string());

@@ -127,10 +127,16 @@ pub(crate) async fn ask(
         return ask_form(State(state)).await;
     };
     let account = form.email.trim().to_lowercase();
-    let throttled = state
-        .login_by_address
-        .check(&ip)
-        .and_then(|()| state.login_by_account.check(&format!("reset:{account}")));
+    let store = state.store.as_ref();
+    let throttled = match state.login_by_address.check(store, ip).await? {
+        Ok(()) => {
+            state
+                .login_by_account
+                .check(store, format!("reset:{account}"))
+                .await?
+        }
+        refused => refused,
+    };
     if let Err(wait) = throttled {
         let message = strings
             .text("admin.login_throttled")

@@ -81,6 +81,11 @@ pub(crate) const CODES: &[(&str, u16, &str)] = &[
         500,
         "Kiosque failed; the cause is in the server's log, never in the answer.",
     ),
+    (
+        "unavailable",
+        503,
+        "The database cannot be reached just now (restarting, or swamped): nothing was done; `Retry-After` says when to try again.",
+    ),
 ];
 
 /// What a failed request answers.
@@ -186,16 +191,17 @@ impl From<Error> for ApiError {
             ),
             Error::NotFound(_) => ApiError::not_found(),
             Error::Conflict(message) => ApiError::new("conflict", message),
-            backend => {
-                let mut cause = backend.to_string();
-                let mut source = std::error::Error::source(&backend);
-                while let Some(s) = source {
-                    cause.push_str(": ");
-                    cause.push_str(&s.to_string());
-                    source = s.source();
+            Error::Unavailable(_) => {
+                tracing::warn!(cause = %crate::error::chain(&e), "database unavailable: answered 503");
+                ApiError {
+                    retry_after: Some(crate::error::RETRY_UNAVAILABLE),
+                    ..Self::new(
+                        "unavailable",
+                        "The database cannot be reached just now: nothing was done. Try again shortly.",
+                    )
                 }
-                ApiError::internal(cause)
             }
+            backend => ApiError::internal(crate::error::chain(&backend)),
         }
     }
 }

@@ -22,7 +22,7 @@ mod topics;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use kiosque_core::model::Site;
@@ -35,7 +35,13 @@ pub use topics::Topics;
 
 /// Pages by path, with the index of which pages show what.
 pub struct PageCache {
-    pages: quick_cache::sync::Cache<String, Arc<CachedPage>, ByWeight>,
+    pages: quick_cache::sync::Cache<
+        String,
+        Arc<CachedPage>,
+        ByWeight,
+        quick_cache::DefaultHashBuilder,
+        CountEvictions,
+    >,
     index: Mutex<Index>,
     /// The last change of the log applied.
     applied: AtomicI64,
@@ -44,6 +50,31 @@ pub struct PageCache {
     all_until: AtomicI64,
     /// One catch-up at a time, so changes are applied in order.
     following: tokio::sync::Mutex<()>,
+    /// For the operators' metrics.
+    counts: Arc<Counts>,
+}
+
+/// What the cache did since the server started.
+#[derive(Debug, Default)]
+pub struct Counts {
+    /// Lookups that found a page.
+    pub hits: AtomicU64,
+    /// Lookups that found none (or one gone stale).
+    pub misses: AtomicU64,
+    /// Pages dropped to make room (not those a change made stale).
+    pub evictions: AtomicU64,
+}
+
+/// Counts the pages quick_cache drops to stay within its weight.
+#[derive(Clone)]
+struct CountEvictions(Arc<Counts>);
+
+impl quick_cache::Lifecycle<String, Arc<CachedPage>> for CountEvictions {
+    type RequestState = ();
+
+    fn on_evict(&self, (): &mut (), _path: String, _page: Arc<CachedPage>) {
+        self.0.evictions.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 #[derive(Default)]
@@ -79,8 +110,16 @@ impl PageCache {
         // quick_cache sizes its tables from an item estimate; pages weigh
         // about 30 KB in their three encodings.
         let estimate = usize::try_from(max_bytes / 30_000).unwrap_or(1024).max(16);
+        let counts = Arc::new(Counts::default());
         Arc::new(PageCache {
-            pages: quick_cache::sync::Cache::with_weighter(estimate, max_bytes.max(1), ByWeight),
+            pages: quick_cache::sync::Cache::with(
+                estimate,
+                max_bytes.max(1),
+                ByWeight,
+                quick_cache::DefaultHashBuilder::default(),
+                CountEvictions(counts.clone()),
+            ),
+            counts,
             index: Mutex::new(Index::default()),
             applied: AtomicI64::new(after),
             all_until: AtomicI64::new(0),
@@ -101,11 +140,18 @@ impl PageCache {
             self.invalidate([Topics::SITE]);
             return None;
         }
-        let page = self.pages.get(path)?;
-        if page.expired() {
-            self.pages.remove(path);
+        let page = self.pages.get(path).filter(|page| {
+            let stale = page.expired();
+            if stale {
+                self.pages.remove(path);
+            }
+            !stale
+        });
+        let Some(page) = page else {
+            self.counts.misses.fetch_add(1, Ordering::Relaxed);
             return None;
-        }
+        };
+        self.counts.hits.fetch_add(1, Ordering::Relaxed);
         Some(page)
     }
 
@@ -212,6 +258,16 @@ impl PageCache {
     /// How many pages are held, and what they weigh.
     pub fn usage(&self) -> (usize, u64) {
         (self.pages.len(), self.pages.weight())
+    }
+
+    /// The most the pages may weigh.
+    pub fn capacity(&self) -> u64 {
+        self.pages.capacity()
+    }
+
+    /// Hits, misses and evictions so far.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
     }
 }
 

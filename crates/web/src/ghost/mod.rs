@@ -97,7 +97,18 @@ impl GhostError {
 
 impl From<kiosque_core::Error> for GhostError {
     fn from(e: kiosque_core::Error) -> Self {
-        GhostError::internal(e)
+        match e {
+            kiosque_core::Error::Unavailable(_) => {
+                tracing::warn!(cause = %crate::error::chain(&e), "database unavailable: answered 503");
+                GhostError {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    kind: "InternalServerError",
+                    message: "The server is temporarily unavailable.",
+                    context: String::new(),
+                }
+            }
+            other => GhostError::internal(crate::error::chain(&other)),
+        }
     }
 }
 

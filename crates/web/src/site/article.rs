@@ -322,7 +322,11 @@ pub(crate) async fn post_comment(
     uri: Uri,
     Form(form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
-    if let Err(wait) = state.comment_limiter.check(&ip) {
+    if let Err(wait) = state
+        .comment_limiter
+        .check(state.store.as_ref(), ip)
+        .await?
+    {
         return Err(WebError::TooManyRequests(wait));
     }
     // `/…/slug/comments`: the segment before the last names the article.
@@ -351,7 +355,9 @@ pub(crate) async fn post_comment(
             // A second comment from the same address within seconds is a
             // flood (WordPress refuses it the same way); a valid one only
             // counts, so a reader correcting a form is never held back.
-            if let Some(Err(wait)) = state.comment_flood.as_ref().map(|f| f.check(&ip)) {
+            if let Some(flood) = &state.comment_flood
+                && let Err(wait) = flood.check(state.store.as_ref(), ip).await?
+            {
                 return Err(WebError::TooManyRequests(wait));
             }
             let Received::Stored(stored) = receive(&state, &site, comment).await? else {

@@ -148,7 +148,8 @@ async fn identify(parts: &mut Parts, state: &Arc<AppState>) -> Result<WpCaller, 
             // guessing costs the guesser, not the server.
             state
                 .login_by_account
-                .check(&format!("app:{}", user.id))
+                .check(state.store.as_ref(), format!("app:{}", user.id))
+                .await?
                 .map_err(|wait| {
                     WpError::new(
                         StatusCode::TOO_MANY_REQUESTS,

@@ -222,7 +222,11 @@ pub(crate) async fn create_comment(
             "Sorry, you must be logged in to comment.",
         ));
     };
-    if let Err(wait) = state.comment_limiter.check(&ip) {
+    if let Err(wait) = state
+        .comment_limiter
+        .check(state.store.as_ref(), ip)
+        .await?
+    {
         return Err(WpError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rest_comment_flood",

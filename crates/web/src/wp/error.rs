@@ -13,6 +13,7 @@ pub(crate) struct WpError {
     code: &'static str,
     message: String,
     params: Option<Map<String, Value>>,
+    retry_after: Option<u64>,
 }
 
 impl WpError {
@@ -22,6 +23,7 @@ impl WpError {
             code,
             message: message.into(),
             params: None,
+            retry_after: None,
         }
     }
 
@@ -43,6 +45,7 @@ impl WpError {
             code: "rest_invalid_param",
             message: format!("Invalid parameter(s): {name}"),
             params: Some(params),
+            retry_after: None,
         }
     }
 
@@ -78,7 +81,20 @@ impl WpError {
 
 impl From<kiosque_core::Error> for WpError {
     fn from(e: kiosque_core::Error) -> Self {
-        WpError::internal(e)
+        match e {
+            kiosque_core::Error::Unavailable(_) => {
+                tracing::warn!(cause = %crate::error::chain(&e), "database unavailable: answered 503");
+                WpError {
+                    retry_after: Some(crate::error::RETRY_UNAVAILABLE),
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "rest_unavailable",
+                        "The site cannot answer just now. Try again shortly.",
+                    )
+                }
+            }
+            other => WpError::internal(crate::error::chain(&other)),
+        }
     }
 }
 
@@ -89,7 +105,7 @@ impl IntoResponse for WpError {
             data["params"] = Value::Object(params);
         }
         let body = json!({ "code": self.code, "message": self.message, "data": data });
-        (
+        let mut response = (
             self.status,
             [
                 (header::CONTENT_TYPE, "application/json; charset=UTF-8"),
@@ -97,6 +113,12 @@ impl IntoResponse for WpError {
             ],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        if let Some(wait) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(wait));
+        }
+        response
     }
 }
