@@ -49,7 +49,8 @@ async fn seen(
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(db)?;
+    // The article deleted while its editor page was being drawn.
+    .map_err(|e| crate::parent_gone(e, "article"))?;
     Ok(())
 }
 

@@ -15,6 +15,7 @@ both_databases!(
     before_its_copies_exist_a_page_shows_the_original,
     the_newsroom_keeps_a_searchable_media_library,
     images_in_use_cannot_be_deleted_and_deleted_ones_leave_no_file,
+    an_upload_is_refused_without_the_token_before_anything_else_answers,
 );
 
 async fn copies_are_made_in_the_background_and_offered_to_browsers(db: TestDb) {
@@ -291,4 +292,54 @@ async fn images_in_use_cannot_be_deleted_and_deleted_ones_leave_no_file(db: Test
     );
     assert_eq!(app.get(&copy).await.status(), 404);
     assert!(!app.settings.media_dir().join(&free.file_name).exists());
+}
+
+/// Wapiti found an article's photo form answering the same with a forged
+/// token as with the right one, once the article was gone (404 either
+/// way): every upload form now checks the token first — before the
+/// article, the author or the size is looked at.
+async fn an_upload_is_refused_without_the_token_before_anything_else_answers(db: TestDb) {
+    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
+        s.web.media_limits.max_bytes = 100_000;
+    })
+    .await;
+    let editor = app.newsroom("photos@example.org", Role::Editor).await;
+    app.publish(&french_article_source("photo-jeton", None), None)
+        .await;
+    let id = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("photo-jeton").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let photo = || Some(("p.png", common::png(3)));
+    let big = || Some(("grand.jpg", vec![0xFF; 300_000]));
+    let forged: &[(&str, &str)] = &[("csrf", "forged")];
+    for target in [
+        format!("/admin/articles/{id}/image"),
+        "/admin/articles/999999/image".to_owned(),
+        "/admin/media".to_owned(),
+        "/admin/authors/999999/photo".to_owned(),
+        "/admin/settings/logo".to_owned(),
+        "/admin/newsletters/subscribers/import".to_owned(),
+    ] {
+        let r = editor.upload(&target, forged, photo()).await;
+        assert_eq!(r.status(), 403, "{target}");
+    }
+    // Over the size limit too: the token comes before the file and is read
+    // before the limit is reached.
+    let r = editor
+        .upload(&format!("/admin/articles/{id}/image"), forged, big())
+        .await;
+    assert_eq!(r.status(), 403);
+    // With the token: what is wrong is then said.
+    let r = editor
+        .upload("/admin/articles/999999/image", &[], photo())
+        .await;
+    assert_eq!(r.status(), 404);
+    let r = editor
+        .upload(&format!("/admin/articles/{id}/image"), &[], big())
+        .await;
+    assert_eq!(r.status(), 413);
 }

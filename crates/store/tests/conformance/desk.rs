@@ -103,4 +103,12 @@ pub async fn open_editors_are_shared_taken_over_and_forgotten_when_silent(db: Te
         .await
         .unwrap();
     assert_eq!(who(&later), [(a2, "Awa Diop", None)]);
+    // An editor page drawn while another request deletes its article: the
+    // article is not found, not a failure (a scanner found the 500).
+    assert!(matches!(
+        store
+            .beat(article + 1000, awa, "eeeeeeeeeeeeeeee", t + 80, t + 35)
+            .await,
+        Err(kiosque_core::Error::NotFound("article"))
+    ));
 }

@@ -202,18 +202,17 @@ pub(crate) async fn photo(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let read = upload::read(multipart).await;
+    let read = upload::read_checked(multipart, &newsroom).await?;
     let (author, mut profile) = author(&state, id).await?;
     let refused = |refusal: upload::Refusal| Notices {
         photo_error: Some(refusal.message),
         ..Notices::status(refusal.status)
     };
-    let Ok(mut form) = read else {
+    let Some(mut form) = read else {
         let notices = refused(upload::too_large(&state, &newsroom));
         let form = ProfileForm::of(&author, &profile);
         return render(&state, &newsroom, id, &form, &[], notices).await;
     };
-    newsroom.check_csrf(form.field("csrf"))?;
     newsroom.require(Permission::ManageTaxonomy)?;
     newsroom.require(Permission::UploadMedia)?;
     match upload::replacement(&state, &newsroom, &mut form).await? {

@@ -116,7 +116,7 @@ pub(crate) async fn upload(
         .get(axum::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"));
-    let read = upload::read(multipart).await;
+    let read = upload::read_checked(multipart, &newsroom).await?;
     let query = LibraryQuery::default();
     let refused = |refusal: upload::Refusal| {
         super::json(
@@ -124,7 +124,7 @@ pub(crate) async fn upload(
             serde_json::json!({ "message": refusal.message }),
         )
     };
-    let Ok(mut form) = read else {
+    let Some(mut form) = read else {
         let refusal = upload::too_large(&state, &newsroom);
         if wants_json {
             return Ok(refused(refusal));
@@ -138,7 +138,6 @@ pub(crate) async fn upload(
         )
         .await;
     };
-    newsroom.check_csrf(form.field("csrf"))?;
     newsroom.require(Permission::UploadMedia)?;
     let stored = match form.file.take() {
         Some(bytes) => upload::store_image(&state, &newsroom, bytes, &form.file_name).await?,

@@ -42,13 +42,12 @@ pub(crate) async fn upload(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let read = upload::read(multipart).await;
+    let read = upload::read_checked(multipart, &newsroom).await?;
     let article = editable(&state, &newsroom, id).await?;
-    let Ok(mut form) = read else {
+    let Some(mut form) = read else {
         let refusal = upload::too_large(&state, &newsroom);
         return show_error(&state, &newsroom, &article, refusal).await;
     };
-    newsroom.check_csrf(form.field("csrf"))?;
     newsroom.require(Permission::UploadMedia)?;
     let text = |name: &str, max: usize| {
         Some(

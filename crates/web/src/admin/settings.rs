@@ -279,7 +279,7 @@ pub(crate) async fn logo(
     newsroom: Newsroom,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let read = upload::read(multipart).await;
+    let read = upload::read_checked(multipart, &newsroom).await?;
     let refused = |refusal: upload::Refusal| {
         let form = SettingsForm::from_site(&newsroom.site);
         let notices = Notices {
@@ -289,11 +289,10 @@ pub(crate) async fn logo(
         };
         (form, notices)
     };
-    let Ok(mut form) = read else {
+    let Some(mut form) = read else {
         let (form, notices) = refused(upload::too_large(&state, &newsroom));
         return render(&state, &newsroom, &form, &[], notices).await;
     };
-    newsroom.check_csrf(form.field("csrf"))?;
     newsroom.require(Permission::ManageSettings)?;
     let mut site = newsroom.site.clone();
     match upload::replacement(&state, &newsroom, &mut form).await? {

@@ -42,9 +42,32 @@ pub(crate) struct Refusal {
 
 /// Reads the whole form; `Err` when the body broke off or went over the
 /// route's size limit.
-pub(crate) async fn read(mut multipart: Multipart) -> Result<Upload, ()> {
+/// Reads an upload form and checks its token before anything else can
+/// answer (a missing article, an image refused): a form without this
+/// session's token is a 403 whatever else is wrong with it. `None`: the
+/// body broke off or passed the limit. A body refused before its first
+/// field (its announced length over the limit) has no token to check; it
+/// did nothing, and is answered as too large.
+pub(crate) async fn read_checked(
+    multipart: Multipart,
+    newsroom: &Newsroom,
+) -> Result<Option<Upload>, WebError> {
+    let (upload, complete) = read(multipart).await;
+    if complete || !upload.fields.is_empty() {
+        newsroom.check_csrf(upload.field("csrf"))?;
+    }
+    Ok(complete.then_some(upload))
+}
+
+/// The fields read, and whether the whole body was.
+async fn read(mut multipart: Multipart) -> (Upload, bool) {
     let mut upload = Upload::default();
-    while let Some(field) = multipart.next_field().await.map_err(|_| ())? {
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return (upload, true),
+            Err(_) => return (upload, false),
+        };
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             upload.file_name = field
@@ -54,16 +77,19 @@ pub(crate) async fn read(mut multipart: Multipart) -> Result<Upload, ()> {
                 .filter(|c| !c.is_control())
                 .take(200)
                 .collect();
-            let bytes = field.bytes().await.map_err(|_| ())?;
+            let Ok(bytes) = field.bytes().await else {
+                return (upload, false);
+            };
             if !bytes.is_empty() {
                 upload.file = Some(bytes.to_vec());
             }
         } else {
-            let text = field.text().await.map_err(|_| ())?;
+            let Ok(text) = field.text().await else {
+                return (upload, false);
+            };
             upload.fields.insert(name, text);
         }
     }
-    Ok(upload)
 }
 
 /// The refusal for a body over the size limit.

@@ -208,7 +208,7 @@ pub(crate) async fn import(
     newsroom: Newsroom,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let Ok(form) = upload::read(multipart).await else {
+    let Some(form) = upload::read_checked(multipart, &newsroom).await? else {
         // The body broke off or passed the limit (the media upload's).
         let notice = Notice {
             flash: None,
@@ -220,7 +220,6 @@ pub(crate) async fn import(
         };
         return render(&state, &newsroom, &Asked::default(), notice).await;
     };
-    newsroom.check_csrf(form.field("csrf"))?;
     newsroom.require(Permission::ManageSettings)?;
     let mut errors = Vec::new();
     let list = form.field("list").parse::<i64>().ok();
