@@ -419,6 +419,13 @@ pub struct Newsroom<'a> {
     pub cookie: String,
 }
 
+impl<'a> Newsroom<'a> {
+    /// A member signed in elsewhere in the test, by their session cookie.
+    pub fn with_cookie(app: &'a TestApp, cookie: String) -> Newsroom<'a> {
+        Newsroom { app, cookie }
+    }
+}
+
 impl Newsroom<'_> {
     /// The site this member is signed in to.
     pub fn app(&self) -> &TestApp {

@@ -56,7 +56,8 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     response
 }
 
-fn plain(status: StatusCode, body: String) -> Response {
+/// A short plain-text answer no cache keeps (the probes, `/metrics`).
+pub(crate) fn plain(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(

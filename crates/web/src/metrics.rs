@@ -18,7 +18,7 @@ use std::time::Instant;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{
     DescriptorEncoder, EncodeLabelSet, EncodeLabelValue, EncodeMetric, LabelValueEncoder,
@@ -31,6 +31,7 @@ use prometheus_client::registry::Registry;
 use tracing::Instrument;
 
 use crate::AppState;
+use crate::health::plain;
 
 /// What a request asked for, read from its path: few enough values for a
 /// label (a path would make one series per article).
@@ -252,7 +253,8 @@ pub(crate) async fn scrape(State(state): State<Arc<AppState>>, request: Request)
     if !allowed(&state, client.is_loopback(), request.headers()) {
         return plain(
             StatusCode::FORBIDDEN,
-            "Metrics are read from this machine, or with the token of [metrics] token_file.\n",
+            "Metrics are read from this machine, or with the token of [metrics] token_file.\n"
+                .to_owned(),
         );
     }
     state.metrics.readings.take(&state).await;
@@ -260,16 +262,14 @@ pub(crate) async fn scrape(State(state): State<Arc<AppState>>, request: Request)
     if prometheus_client::encoding::text::encode(&mut body, &state.metrics.registry).is_err() {
         return plain(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "cannot encode the metrics\n",
+            "cannot encode the metrics\n".to_owned(),
         );
     }
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
+    let mut response = plain(StatusCode::OK, body);
+    response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
     );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -286,15 +286,6 @@ fn allowed(state: &AppState, loopback: bool, headers: &axum::http::HeaderMap) ->
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
     kiosque_core::service::auth::same_secret(given, token)
-}
-
-fn plain(status: StatusCode, body: &'static str) -> Response {
-    let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
 }
 
 /// What each scrape reads afresh: the page cache's counters, the queues

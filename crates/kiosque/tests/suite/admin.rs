@@ -773,6 +773,29 @@ async fn changing_ones_password_ends_other_sessions_only(db: TestDb) {
     );
     let (cookie, _) = app.sign_in("moi@example.org", "nouveau mot de passe").await;
     assert!(cookie.is_some());
+    // A session in the wrong hands cannot guess the password through this
+    // form: the account's sign-in allowance (5) holds here too.
+    let again = kiosque_testkit::Newsroom::with_cookie(&app, cookie.unwrap());
+    let mut wrong = 0;
+    let refused = loop {
+        let r = again
+            .post(
+                "/admin/account/password",
+                &[
+                    ("current", "devinette"),
+                    ("new", "encore un autre mot"),
+                    ("again", "encore un autre mot"),
+                ],
+            )
+            .await;
+        if r.status() != 422 {
+            break r;
+        }
+        wrong += 1;
+        assert!(wrong <= 5, "more than five guesses were checked");
+    };
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
 }
 
 async fn a_forgotten_password_is_reset_through_an_emailed_link(db: TestDb) {

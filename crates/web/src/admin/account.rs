@@ -170,6 +170,34 @@ pub(crate) async fn change_password(
     if auth::check_new_password(&form.new).is_err() {
         return refuse("errors.password_too_short").await;
     }
+    // A borrowed session must not become a way to guess the password:
+    // the current one is checked under the account's sign-in allowance.
+    if let Err(wait) = state
+        .login_by_account
+        .check(
+            state.store.as_ref(),
+            format!("password:{}", newsroom.user.id),
+        )
+        .await?
+    {
+        let message = strings
+            .text("admin.login_throttled")
+            .replace("{seconds}", &wait.to_string());
+        let mut response = render(
+            &state,
+            &newsroom,
+            false,
+            Some(message),
+            None,
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await?;
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(wait),
+        );
+        return Ok(response);
+    }
     let hash = newsroom.user.password_hash.clone().unwrap_or_default();
     let (current, new) = (form.current.clone(), form.new.clone());
     let checked = tokio::task::spawn_blocking(move || {
