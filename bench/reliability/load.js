@@ -46,6 +46,18 @@ function octet() {
   return Math.floor(Math.random() * 256);
 }
 
+// Each comment from an address no other comment of the run uses: the site's
+// flood rule (one comment per address per 15 s) is a refusal this load is
+// not about, and random addresses meet by chance (a birthday collision among
+// thousands of posts is likely). The VU in the first two octets, its own
+// count in the last two.
+let commentsSent = 0;
+function commentAddress() {
+  commentsSent += 1;
+  const vu = exec.vu.idInTest;
+  return `${10 + Math.floor(vu / 256)}.${vu % 256}.${Math.floor(commentsSent / 256) % 256}.${commentsSent % 256}`;
+}
+
 function count(r, want, kind) {
   if (r.status === want) {
     expected.add(1);
@@ -63,8 +75,9 @@ function token(kind) {
 
 export function reader() {
   const path = paths[Math.floor(Math.random() * paths.length)];
-  const headers = { 'X-Forwarded-For': `10.${octet()}.${octet()}.${octet()}` };
+  const headers = { 'X-Forwarded-For': `11.${octet()}.${octet()}.${octet()}` };
   if (Math.random() < 0.05) {
+    headers['X-Forwarded-For'] = commentAddress();
     const t = token('c');
     console.log(`SENT comment ${t}`);
     const r = http.post(
