@@ -238,11 +238,7 @@ pub(crate) fn db(e: sqlx::Error) -> Error {
 /// A write naming a row that another request deleted meanwhile (a foreign
 /// key with nothing at the other end): the thing is gone, not a failure.
 pub(crate) fn parent_gone(e: sqlx::Error, what: &'static str) -> Error {
-    let foreign_key = matches!(
-        &e,
-        sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "787" || c == "23503")
-    );
-    if foreign_key {
+    if matches!(&e, sqlx::Error::Database(d) if d.is_foreign_key_violation()) {
         Error::NotFound(what)
     } else {
         db(e)

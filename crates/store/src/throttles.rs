@@ -15,21 +15,18 @@ use crate::{Backend, SqlStore, db};
 /// Takes a token if the bucket has one: the row's time moves on by one
 /// interval, unless that would put it more than a full bucket ahead of now.
 /// `$1` key, `$2` now, `$3` interval, `$4` interval × burst (milliseconds).
-fn take(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => {
-            "INSERT INTO throttles (key, tat) VALUES ($1, $2 + $3) \
-             ON CONFLICT (key) DO UPDATE SET tat = MAX(throttles.tat, $2) + $3 \
-             WHERE MAX(throttles.tat, $2) + $3 - $2 <= $4 \
-             RETURNING tat"
-        }
-        Backend::Postgres => {
-            "INSERT INTO throttles (key, tat) VALUES ($1, $2 + $3) \
-             ON CONFLICT (key) DO UPDATE SET tat = GREATEST(throttles.tat, $2) + $3 \
-             WHERE GREATEST(throttles.tat, $2) + $3 - $2 <= $4 \
-             RETURNING tat"
-        }
-    }
+fn take(backend: Backend) -> String {
+    // The larger of two values: a two-argument MAX in SQLite.
+    let greater = match backend {
+        Backend::Sqlite => "MAX",
+        Backend::Postgres => "GREATEST",
+    };
+    format!(
+        "INSERT INTO throttles (key, tat) VALUES ($1, $2 + $3) \
+         ON CONFLICT (key) DO UPDATE SET tat = {greater}(throttles.tat, $2) + $3 \
+         WHERE {greater}(throttles.tat, $2) + $3 - $2 <= $4 \
+         RETURNING tat"
+    )
 }
 
 #[async_trait]
@@ -46,7 +43,7 @@ impl Throttles for SqlStore {
             .unwrap_or(i64::MAX / 4)
             .max(1);
         let limit = every.saturating_mul(i64::from(burst.max(1)));
-        let taken = sqlx::query(take(self.backend))
+        let taken = sqlx::query(&take(self.backend))
             .bind(key)
             .bind(now)
             .bind(every)

@@ -43,10 +43,7 @@ pub(crate) async fn create(pool: &AnyPool, new: &NewApiToken) -> Result<ApiToken
         .bind(new.expires_at.map(|e| e.timestamp()))
         .fetch_one(pool)
         .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => Error::NotFound("account"),
-            other => db(other),
-        })?;
+        .map_err(|e| crate::parent_gone(e, "account"))?;
     token(&row)
 }
 
@@ -226,10 +223,7 @@ pub(crate) async fn create_app_password(
         .bind(new.created_at.timestamp())
         .fetch_one(pool)
         .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => Error::NotFound("account"),
-            other => db(other),
-        })?;
+        .map_err(|e| crate::parent_gone(e, "account"))?;
     Ok(app_password(&row)?.0)
 }
 

@@ -39,6 +39,12 @@ pub enum WebError {
 /// What a 503 asks a client to wait, in seconds.
 pub(crate) const RETRY_UNAVAILABLE: u64 = 5;
 
+/// Logs why the database was unavailable, for every adapter that answers
+/// 503 in its own shape.
+pub(crate) fn log_unavailable(cause: &str) {
+    tracing::warn!(%cause, "database unavailable: answered 503");
+}
+
 /// The error and its causes on one line, for the log.
 pub(crate) fn chain(e: &Error) -> String {
     let mut cause = e.to_string();
@@ -88,7 +94,7 @@ impl IntoResponse for WebError {
                 (StatusCode::INTERNAL_SERVER_ERROR, 0)
             }
             WebError::Unavailable(cause) => {
-                tracing::warn!(%cause, "database unavailable: answered 503");
+                log_unavailable(&cause);
                 (StatusCode::SERVICE_UNAVAILABLE, RETRY_UNAVAILABLE)
             }
         };

@@ -296,8 +296,8 @@ struct Readings(Mutex<Reading>);
 #[derive(Debug, Default, Clone)]
 struct Reading {
     cache: Option<CacheReading>,
-    queues: Vec<kiosque_core::model::QueueStatus>,
-    queues_read: bool,
+    /// None when the database could not say.
+    queues: Option<Vec<kiosque_core::model::QueueStatus>>,
     pool: kiosque_core::model::PoolStatus,
     search_lag: Option<i64>,
     search_following: bool,
@@ -334,13 +334,12 @@ impl Readings {
             pool: state.store.pool_status(),
             ..Reading::default()
         };
-        match state.store.queues(now).await {
-            Ok(queues) => {
-                reading.queues = queues;
-                reading.queues_read = true;
-            }
-            Err(e) => tracing::warn!(error = %e, "metrics: cannot read the queues"),
-        }
+        reading.queues = state
+            .store
+            .queues(now)
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "metrics: cannot read the queues"))
+            .ok();
         let search = state.search.clone();
         let (applied, following) =
             tokio::task::spawn_blocking(move || (search.applied_change(), search.ready()))
@@ -389,6 +388,30 @@ fn gauge(encoder: &mut DescriptorEncoder, name: &str, help: &str, value: i64) ->
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct QueueLabel {
     queue: &'static str,
+}
+
+/// One gauge with a series per queue.
+fn per_queue(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    unit: Option<&prometheus_client::registry::Unit>,
+    queues: &[kiosque_core::model::QueueStatus],
+    value: fn(&kiosque_core::model::QueueStatus) -> u64,
+) -> std::fmt::Result {
+    let mut family = encoder.encode_descriptor(
+        name,
+        help,
+        unit,
+        prometheus_client::metrics::MetricType::Gauge,
+    )?;
+    for q in queues {
+        let label = QueueLabel {
+            queue: q.queue.name(),
+        };
+        ConstGauge::new(value(q) as i64).encode(family.encode_family(&label)?)?;
+    }
+    Ok(())
 }
 
 impl Collector for Readings {
@@ -446,31 +469,23 @@ impl Collector for Readings {
             "Most database connections the pool opens",
             i64::from(r.pool.max),
         )?;
-        if r.queues_read {
-            let mut waiting = e.encode_descriptor(
+        if let Some(queues) = &r.queues {
+            per_queue(
+                e,
                 "queue_jobs",
                 "Background jobs waiting (due now or retrying later)",
                 None,
-                prometheus_client::metrics::MetricType::Gauge,
+                queues,
+                |q| q.waiting,
             )?;
-            for q in &r.queues {
-                let label = QueueLabel {
-                    queue: q.queue.name(),
-                };
-                ConstGauge::new(q.waiting as i64).encode(waiting.encode_family(&label)?)?;
-            }
-            let mut late = e.encode_descriptor(
+            per_queue(
+                e,
                 "queue_oldest_due",
                 "How long the most overdue job of a queue has waited past its time",
                 Some(&prometheus_client::registry::Unit::Seconds),
-                prometheus_client::metrics::MetricType::Gauge,
+                queues,
+                |q| q.oldest_due_seconds,
             )?;
-            for q in &r.queues {
-                let label = QueueLabel {
-                    queue: q.queue.name(),
-                };
-                ConstGauge::new(q.oldest_due_seconds as i64).encode(late.encode_family(&label)?)?;
-            }
         }
         gauge(
             e,

@@ -180,10 +180,8 @@ pub(crate) async fn change_password(
         )
         .await?
     {
-        let message = strings
-            .text("admin.login_throttled")
-            .replace("{seconds}", &wait.to_string());
-        let mut response = render(
+        let message = super::login::throttled_text(strings, wait);
+        let response = render(
             &state,
             &newsroom,
             false,
@@ -192,11 +190,7 @@ pub(crate) async fn change_password(
             StatusCode::TOO_MANY_REQUESTS,
         )
         .await?;
-        response.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from(wait),
-        );
-        return Ok(response);
+        return Ok(super::login::with_retry_after(response, wait));
     }
     let hash = newsroom.user.password_hash.clone().unwrap_or_default();
     let (current, new) = (form.current.clone(), form.new.clone());

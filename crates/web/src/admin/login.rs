@@ -98,6 +98,21 @@ pub(crate) async fn form(
     )
 }
 
+/// The sign-in allowance's refusal, in the site's language.
+pub(super) fn throttled_text(strings: &crate::i18n::Strings, wait: u64) -> String {
+    strings
+        .text("admin.login_throttled")
+        .replace("{seconds}", &wait.to_string())
+}
+
+/// `response`, telling the client when it may try again.
+pub(super) fn with_retry_after(mut response: Response, wait: u64) -> Response {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+    response
+}
+
 pub(crate) async fn submit(
     State(state): State<Arc<AppState>>,
     ClientIp(ip): ClientIp,
@@ -115,10 +130,8 @@ pub(crate) async fn submit(
     };
     if let Err(wait) = throttled {
         tracing::warn!(%ip, "sign-in attempts throttled");
-        let message = strings
-            .text("admin.login_throttled")
-            .replace("{seconds}", &wait.to_string());
-        let mut response = render(
+        let message = throttled_text(strings, wait);
+        let response = render(
             &state,
             &site,
             &form.email,
@@ -127,10 +140,7 @@ pub(crate) async fn submit(
             None,
             StatusCode::TOO_MANY_REQUESTS,
         )?;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return Ok(response);
+        return Ok(with_retry_after(response, wait));
     }
     let user = match Email::parse(&account) {
         Ok(email) => state.store.user_by_email(&email).await?,
@@ -247,20 +257,15 @@ pub(crate) async fn code_submit(
         .check(state.store.as_ref(), format!("code:{}", user.id))
         .await?
     {
-        let message = strings
-            .text("admin.login_throttled")
-            .replace("{seconds}", &wait.to_string());
-        let mut response = render_code(
+        let message = throttled_text(strings, wait);
+        let response = render_code(
             &state,
             &site,
             &next,
             Some(message),
             StatusCode::TOO_MANY_REQUESTS,
         )?;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return Ok(response);
+        return Ok(with_retry_after(response, wait));
     }
     let step = user
         .totp_secret

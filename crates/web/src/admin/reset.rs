@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use chrono::Utc;
@@ -138,10 +138,8 @@ pub(crate) async fn ask(
         refused => refused,
     };
     if let Err(wait) = throttled {
-        let message = strings
-            .text("admin.login_throttled")
-            .replace("{seconds}", &wait.to_string());
-        let mut response = render(
+        let message = super::login::throttled_text(strings, wait);
+        let response = render(
             &state,
             &site,
             ResetPage {
@@ -152,10 +150,7 @@ pub(crate) async fn ask(
                 status: StatusCode::TOO_MANY_REQUESTS,
             },
         )?;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return Ok(response);
+        return Ok(super::login::with_retry_after(response, wait));
     }
     // Everything that depends on whether the address is known — the
     // lookup, the link written, the mail — happens after the answer, which

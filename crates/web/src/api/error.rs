@@ -192,7 +192,7 @@ impl From<Error> for ApiError {
             Error::NotFound(_) => ApiError::not_found(),
             Error::Conflict(message) => ApiError::new("conflict", message),
             Error::Unavailable(_) => {
-                tracing::warn!(cause = %crate::error::chain(&e), "database unavailable: answered 503");
+                crate::error::log_unavailable(&crate::error::chain(&e));
                 ApiError {
                     retry_after: Some(crate::error::RETRY_UNAVAILABLE),
                     ..Self::new(

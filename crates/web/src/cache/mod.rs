@@ -140,16 +140,15 @@ impl PageCache {
             self.invalidate([Topics::SITE]);
             return None;
         }
-        let page = self.pages.get(path).filter(|page| {
-            let stale = page.expired();
-            if stale {
-                self.pages.remove(path);
+        let page = match self.pages.get(path) {
+            Some(page) if !page.expired() => page,
+            stale => {
+                if stale.is_some() {
+                    self.pages.remove(path);
+                }
+                self.counts.misses.fetch_add(1, Ordering::Relaxed);
+                return None;
             }
-            !stale
-        });
-        let Some(page) = page else {
-            self.counts.misses.fetch_add(1, Ordering::Relaxed);
-            return None;
         };
         self.counts.hits.fetch_add(1, Ordering::Relaxed);
         Some(page)

@@ -83,7 +83,7 @@ impl From<kiosque_core::Error> for WpError {
     fn from(e: kiosque_core::Error) -> Self {
         match e {
             kiosque_core::Error::Unavailable(_) => {
-                tracing::warn!(cause = %crate::error::chain(&e), "database unavailable: answered 503");
+                crate::error::log_unavailable(&crate::error::chain(&e));
                 WpError {
                     retry_after: Some(crate::error::RETRY_UNAVAILABLE),
                     ..Self::new(
