@@ -71,7 +71,7 @@ fn bind_content<'q>(
     category_id: Option<i64>,
 ) -> AnyQuery<'q> {
     let (image_id, caption, credit) = match &draft.image {
-        Some((id, caption, credit)) => (Some(*id), caption.clone(), credit.clone()),
+        Some(i) => (Some(i.id), i.caption.clone(), i.credit.clone()),
         None => (None, None, None),
     };
     q.bind(draft.slug.as_str().to_owned())
@@ -181,11 +181,13 @@ async fn save_details(
 ) -> Result<()> {
     let e = &draft.editorial;
     sqlx::query(
-        "UPDATE articles SET article_type = $1, seo_title = $2, seo_description = $3 WHERE id = $4",
+        "UPDATE articles SET article_type = $1, seo_title = $2, seo_description = $3, \
+         image_alt = $4 WHERE id = $5",
     )
     .bind(e.article_type.as_str())
     .bind(e.seo_title.clone())
     .bind(e.seo_description.clone())
+    .bind(draft.image.as_ref().and_then(|i| i.alt.clone()))
     .bind(article_id)
     .execute(&mut **tx)
     .await
@@ -413,7 +415,7 @@ fn article_select() -> String {
          a.article_type, a.seo_title, a.seo_description, \
          au.id AS author_id, au.slug AS author_slug, au.name AS author_name, \
          c.id AS category_id, c.slug AS category_slug, c.name AS category_name, \
-         {MEDIA_FIELDS}, a.image_caption, a.image_credit \
+         {MEDIA_FIELDS}, a.image_alt, a.image_caption, a.image_credit \
          FROM articles a JOIN authors au ON au.id = a.author_id \
          LEFT JOIN categories c ON c.id = a.category_id \
          LEFT JOIN media m ON m.id = a.image_id"
@@ -702,7 +704,7 @@ pub(crate) async fn query(
 /// The columns a list's card needs, from `articles a`, `authors au`,
 /// `media m` and `categories c` (see [`summary`]).
 const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.title, a.excerpt, a.published_at, \
-     au.name AS author_name, a.author_id, a.category_id, a.image_caption, a.image_credit, \
+     au.name AS author_name, a.author_id, a.category_id, a.image_alt, a.image_caption, a.image_credit, \
      c.slug AS category_slug";
 
 /// A list's card from a row of [`SUMMARY_COLUMNS`] and `MEDIA_FIELDS`.

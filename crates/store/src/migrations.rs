@@ -235,6 +235,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0037_throttles.sql"),
         include_str!("../migrations/postgres/0037_throttles.sql"),
     ),
+    (
+        38,
+        "image_alt_per_use",
+        include_str!("../migrations/sqlite/0038_image_alt_per_use.sql"),
+        include_str!("../migrations/postgres/0038_image_alt_per_use.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

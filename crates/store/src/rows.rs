@@ -142,6 +142,7 @@ pub(crate) fn featured_image(row: &AnyRow) -> Result<Option<FeaturedImage>> {
     }
     Ok(Some(FeaturedImage {
         asset: media(row)?,
+        alt: get(row, "image_alt")?,
         caption: get(row, "image_caption")?,
         credit: get(row, "image_credit")?,
     }))

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use kiosque_core::Error;
 use kiosque_core::model::{
-    ArticleFilter, NewComment, NewMediaAsset, PageRequest, RedirectTarget, Site,
+    ArticleFilter, ImageUse, NewComment, NewMediaAsset, PageRequest, RedirectTarget, Site,
 };
 use kiosque_core::model::{
     ArticleQuery, CommentPolicy, Contributor, MediaText, MediaUse, NewUser, Session, ShareNetwork,
@@ -299,12 +299,14 @@ async fn an_article_carries_its_author_category_tags_and_image(db: TestDb) {
         .await
         .unwrap();
     let mut draft = french_draft("avec-image", date(0));
-    draft.image = Some((
-        media.id,
-        Some("Photo de Sergueï".into()),
-        Some("AFP".into()),
-    ));
+    draft.image = Some(ImageUse {
+        id: media.id,
+        alt: Some("Le ministre à la tribune".into()),
+        caption: Some("Photo de Sergueï".into()),
+        credit: Some("AFP".into()),
+    });
     store.publish_article(&draft).await.unwrap();
+
     let a = store
         .article_by_slug(&Slug::parse("avec-image").unwrap())
         .await
@@ -319,6 +321,48 @@ async fn an_article_carries_its_author_category_tags_and_image(db: TestDb) {
     assert_eq!(image.asset, media);
     assert_eq!(image.caption.as_deref(), Some("Photo de Sergueï"));
     assert_eq!(image.credit.as_deref(), Some("AFP"));
+    assert_eq!(image.alt_text(), Some("Le ministre à la tribune"));
+    // The same photo in another article, described there in its own words
+    // and with none: each keeps its own, the second takes the library's.
+    let mut other = french_draft("meme-photo", date(1));
+    other.image = Some(ImageUse {
+        id: media.id,
+        alt: Some("La salle vue du fond".into()),
+        ..ImageUse::default()
+    });
+    store.publish_article(&other).await.unwrap();
+    let mut bare = french_draft("sans-alt", date(2));
+    bare.image = Some(ImageUse {
+        id: media.id,
+        ..ImageUse::default()
+    });
+    store.publish_article(&bare).await.unwrap();
+    let alt_of = async |slug: &str| {
+        let a = store
+            .article_by_slug(&Slug::parse(slug).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        a.image.unwrap().alt_text().map(str::to_owned)
+    };
+    assert_eq!(
+        alt_of("meme-photo").await.as_deref(),
+        Some("La salle vue du fond")
+    );
+    assert_eq!(alt_of("sans-alt").await, None);
+    let library = MediaText {
+        alt: "Une tribune vue de face".into(),
+        ..MediaText::default()
+    };
+    store.set_media_text(media.id, &library).await.unwrap();
+    assert_eq!(
+        alt_of("sans-alt").await.as_deref(),
+        Some("Une tribune vue de face")
+    );
+    assert_eq!(
+        alt_of("meme-photo").await.as_deref(),
+        Some("La salle vue du fond")
+    );
     assert!(
         store
             .article_by_slug(&Slug::parse("absent").unwrap())
@@ -1198,7 +1242,11 @@ async fn the_media_library_searches_tells_uses_and_deletes_only_unused_images(db
         .await
         .unwrap();
     let mut draft = french_draft("marche", date(0));
-    draft.image = Some((used.id, Some("Légende".into()), None));
+    draft.image = Some(ImageUse {
+        id: used.id,
+        caption: Some("Légende".into()),
+        ..ImageUse::default()
+    });
     let article = store.publish_article(&draft).await.unwrap().article_id;
     let mut site = Site::new("S", Locale::Fr, "https://example.org");
     site.logo = Some(used.clone());

@@ -143,10 +143,11 @@ fn srcset(asset: &MediaAsset, ext: &str, extra: Option<(String, u32)>) -> Option
 }
 
 fn image_view(image: &FeaturedImage, fallback_alt: &str, locale: Locale) -> ImageView {
-    // The library's alt text; for images from before it existed, the
-    // caption, then the headline.
-    let alt = Some(image.asset.text.alt.clone())
-        .filter(|a| !a.is_empty())
+    // The article's alt text, else the library's; for images from before
+    // either existed, the caption, then the headline.
+    let alt = image
+        .alt_text()
+        .map(str::to_owned)
         .or_else(|| image.caption.clone())
         .unwrap_or_else(|| fallback_alt.to_owned());
     asset_image(

@@ -118,9 +118,11 @@ impl MediaText {
         }
     }
 
-    /// The library's texts once the image is used with these: an alt text
-    /// given replaces the old one; a caption or credit given fills only an
-    /// empty one (the library keeps the defaults it had).
+    /// The library's texts once the image is used with these: each text
+    /// given fills only an empty one. The library keeps the defaults it
+    /// had; what the photo shows in one article stays with that article
+    /// (`FeaturedImage::alt`), so ten articles sharing a photo keep ten
+    /// descriptions.
     pub fn after_use(
         &self,
         alt: Option<&str>,
@@ -136,7 +138,7 @@ impl MediaText {
             .to_owned()
         };
         MediaText {
-            alt: alt.unwrap_or(&self.alt).to_owned(),
+            alt: keep_or(&self.alt, alt),
             caption: keep_or(&self.caption, caption),
             credit: keep_or(&self.credit, credit),
         }
@@ -195,12 +197,48 @@ pub struct NewMediaAsset {
     pub original_name: String,
 }
 
-/// The lead photo of an article with its caption and credit.
+/// The lead photo of an article with its texts in that article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeaturedImage {
     /// The image file.
     pub asset: MediaAsset,
+    /// What the photo shows in this article; `None` takes the library's.
+    pub alt: Option<String>,
     /// "Photo de …" line shown under the image.
+    pub caption: Option<String>,
+    /// Photographer or agency.
+    pub credit: Option<String>,
+}
+
+impl FeaturedImage {
+    /// The alt text readers get: this article's, else the library's; `None`
+    /// when neither is written.
+    pub fn alt_text(&self) -> Option<&str> {
+        self.alt
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+            .or_else(|| Some(self.asset.text.alt.as_str()).filter(|a| !a.trim().is_empty()))
+    }
+
+    /// The same photo with the same texts, as a draft takes it.
+    pub fn as_use(&self) -> ImageUse {
+        ImageUse {
+            id: self.asset.id,
+            alt: self.alt.clone(),
+            caption: self.caption.clone(),
+            credit: self.credit.clone(),
+        }
+    }
+}
+
+/// A draft's lead photo: the library's image and its texts in the article.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageUse {
+    /// The library's image.
+    pub id: i64,
+    /// What it shows here; `None` takes the library's alt text.
+    pub alt: Option<String>,
+    /// Caption under it.
     pub caption: Option<String>,
     /// Photographer or agency.
     pub credit: Option<String>,
@@ -314,8 +352,8 @@ pub struct ArticleDraft {
     pub sections: Vec<(Slug, String)>,
     /// Keywords: slug and name.
     pub tags: Vec<(Slug, String)>,
-    /// Lead photo: stored asset id, caption, credit.
-    pub image: Option<(i64, Option<String>, Option<String>)>,
+    /// Lead photo and its texts in this article.
+    pub image: Option<ImageUse>,
     /// Publication date; `None` keeps an existing article's date, or uses
     /// `now` for a new one (so republishing never moves its URL).
     pub published_at: Option<DateTime<Utc>>,

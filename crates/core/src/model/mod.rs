@@ -23,9 +23,9 @@ mod webhook;
 
 pub use article::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, ArticleType,
-    Author, AuthorProfile, Category, Contributor, Correction, Editorial, FeaturedImage, MediaAsset,
-    MediaItem, MediaText, MediaUse, NewMediaAsset, Page, PageRequest, Published, Revision, Source,
-    Tag,
+    Author, AuthorProfile, Category, Contributor, Correction, Editorial, FeaturedImage, ImageUse,
+    MediaAsset, MediaItem, MediaText, MediaUse, NewMediaAsset, Page, PageRequest, Published,
+    Revision, Source, Tag,
 };
 pub use changes::PageChange;
 /// A time zone of the tz database (`Europe/Paris`, `Africa/Abidjan`).

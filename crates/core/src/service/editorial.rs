@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, FieldError};
 use crate::markup;
 use crate::model::{
-    Article, ArticleDraft, ArticleType, Contributor, Editorial, Site, Source, User,
+    Article, ArticleDraft, ArticleType, Contributor, Editorial, Site, Source, TERM_NAME_MAX, User,
 };
 use crate::service::publish::EXCERPT_CHARS;
-use crate::types::{ArticleStatus, Locale, Permission, Slug, Title, WebUrl};
+use crate::types::{ArticleStatus, Locale, NAME_MAX, Permission, Slug, Title, WebUrl};
 
 /// Whether `user` may open `article` in the editor.
 pub fn can_edit(user: &User, article: &Article) -> bool {
@@ -103,6 +103,9 @@ fn comma_names(text: &str) -> Result<Vec<(Slug, String)>, &'static str> {
     let mut out: Vec<(Slug, String)> = Vec::new();
     for name in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
         let slug = Slug::from_text(name).map_err(|_| "invalid_name")?;
+        if name.chars().count() > TERM_NAME_MAX {
+            return Err("too_long");
+        }
         if !out.iter().any(|(s, _)| *s == slug) {
             out.push((slug, name.to_owned()));
         }
@@ -225,11 +228,19 @@ impl EditorForm {
             a if a.is_empty() => user.name.clone(),
             a => a,
         };
-        let author_slug = Slug::from_text(&author_name)
-            .map_err(|_| fail("author", "invalid_name"))
-            .ok();
+        let author_slug = if author_name.chars().count() > NAME_MAX {
+            fail("author", "too_long");
+            None
+        } else {
+            Slug::from_text(&author_name)
+                .map_err(|_| fail("author", "invalid_name"))
+                .ok()
+        };
         let category = self.category.trim();
         let category = if category.is_empty() {
+            None
+        } else if category.chars().count() > TERM_NAME_MAX {
+            fail("category", "too_long");
             None
         } else {
             match Slug::from_text(category) {

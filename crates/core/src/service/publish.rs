@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::markup;
-use crate::model::{ArticleDraft, ArticleType, Editorial};
+use crate::model::{ArticleDraft, ArticleType, Editorial, ImageUse, TERM_NAME_MAX};
 use crate::service::editorial::{EXCERPT_MAX, parse_contributors, parse_sources};
 use crate::types::{Locale, Slug, Title};
 
@@ -134,6 +134,20 @@ fn names(values: Vec<String>, list: &'static str) -> Result<Vec<String>, SourceE
                 format!("`{value}` needs at least one letter or digit"),
             )
         })?;
+        // The editor lists names separated by commas: one with a comma
+        // would come back from it as two.
+        if value.contains(',') {
+            return Err(field(
+                list,
+                format!("`{value}`: a name cannot hold a comma"),
+            ));
+        }
+        if value.chars().count() > TERM_NAME_MAX {
+            return Err(field(
+                list,
+                format!("`{value}` is too long (at most {TERM_NAME_MAX} characters)"),
+            ));
+        }
         if !out.contains(&value) {
             out.push(value);
         }
@@ -188,6 +202,12 @@ pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, Sourc
     let category = non_empty(fm.category);
     if let Some(c) = &category {
         Slug::from_text(c).map_err(|_| field("category", "needs at least one letter or digit"))?;
+        if c.chars().count() > TERM_NAME_MAX {
+            return Err(field(
+                "category",
+                format!("too long (at most {TERM_NAME_MAX} characters)"),
+            ));
+        }
     }
     let tags = names(fm.tags, "tags")?;
     let mut sections = names(fm.sections, "sections")?;
@@ -240,6 +260,10 @@ pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, Sourc
     let seo_title = limited(fm.seo_title, "seo_title", 200)?;
     let seo_description = limited(fm.seo_description, "seo_description", 300)?;
     let correction = limited(fm.correction, "correction", 2000)?;
+    // The photo's texts within the limits the editor's photo form keeps.
+    let image_caption = limited(fm.image_caption, "image_caption", 500)?;
+    let image_credit = limited(fm.image_credit, "image_credit", 200)?;
+    let image_alt = limited(fm.image_alt, "image_alt", 500)?.or_else(|| image_caption.clone());
     Ok(ArticleSource {
         title,
         slug,
@@ -248,10 +272,10 @@ pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, Sourc
         category,
         tags,
         sections,
-        image_alt: non_empty(fm.image_alt).or_else(|| non_empty(fm.image_caption.clone())),
+        image_alt,
         image: non_empty(fm.image),
-        image_caption: non_empty(fm.image_caption),
-        image_credit: non_empty(fm.image_credit),
+        image_caption,
+        image_credit,
         body,
         excerpt,
         editorial: Editorial {
@@ -347,7 +371,12 @@ impl ArticleSource {
             category: self.category.and_then(named),
             tags: self.tags.into_iter().filter_map(named).collect(),
             sections: self.sections.into_iter().filter_map(named).collect(),
-            image: image_id.map(|id| (id, self.image_caption, self.image_credit)),
+            image: image_id.map(|id| ImageUse {
+                id,
+                alt: self.image_alt,
+                caption: self.image_caption,
+                credit: self.image_credit,
+            }),
             published_at: self.date,
             now,
             status: crate::types::ArticleStatus::Published,
@@ -451,6 +480,31 @@ mod tests {
         assert_eq!(d.excerpt, "Court.");
         let e = parse("---\ntitle: T\nauthor: A\ntype: rumeur\n---\nx").unwrap_err();
         assert!(e.to_string().contains("type"), "{e}");
+    }
+
+    #[test]
+    fn the_photos_texts_keep_the_photo_forms_limits() {
+        let with = |field: &str, n: usize| {
+            format!(
+                "---\ntitle: T\nauthor: A\nimage: p.jpg\nimage_alt: Une place\n{field}: {}\n---\nx",
+                "é".repeat(n)
+            )
+        };
+        for (field, max) in [("image_caption", 500), ("image_credit", 200)] {
+            assert!(parse(&with(field, max)).is_ok(), "{field}");
+            let e = parse(&with(field, max + 1)).unwrap_err();
+            assert!(e.to_string().contains(field), "{e}");
+        }
+        let long_alt = format!(
+            "---\ntitle: T\nauthor: A\nimage: p.jpg\nimage_alt: {}\n---\nx",
+            "é".repeat(501)
+        );
+        assert!(
+            parse(&long_alt)
+                .unwrap_err()
+                .to_string()
+                .contains("image_alt")
+        );
     }
 
     #[test]

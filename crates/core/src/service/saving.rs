@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, FieldError, Result};
-use crate::model::{Article, ArticleDraft, Published, Site, User};
+use crate::model::{Article, ArticleDraft, FeaturedImage, Published, Site, User};
 use crate::ports::Store;
 use crate::service::editorial::{EditorForm, allowed_statuses, can_edit};
 use crate::types::{ArticleStatus, Permission};
@@ -139,15 +139,12 @@ pub async fn update(
         Ok(d) => d,
         Err(refused) => return Ok(Err(refused)),
     };
-    draft.image = article
-        .image
-        .as_ref()
-        .map(|i| (i.asset.id, i.caption.clone(), i.credit.clone()));
+    draft.image = article.image.as_ref().map(FeaturedImage::as_use);
     if goes_public(draft.status)
         && article
             .image
             .as_ref()
-            .is_some_and(|i| i.asset.text.alt.trim().is_empty())
+            .is_some_and(|i| i.alt_text().is_none())
     {
         return Ok(Err(Refused::Invalid(vec![FieldError {
             field: "image",

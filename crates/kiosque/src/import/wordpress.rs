@@ -441,9 +441,12 @@ impl Importer<'_> {
             .and_then(|meta| php_serialized_string(meta, "credit"))
             .map(|c| c.trim().to_owned())
             .filter(|c| !c.is_empty());
-        let text = asset
+        // WordPress keeps the alt text on the attachment, as the library
+        // does: it is the library's own, not one article's.
+        let mut text = asset
             .text
-            .after_use(Some(&alt), caption.as_deref(), credit.as_deref());
+            .after_use(None, caption.as_deref(), credit.as_deref());
+        text.alt = alt;
         if text != asset.text {
             self.store.set_media_text(asset.id, &text).await?;
         }
@@ -697,7 +700,7 @@ impl Importer<'_> {
                         .map(|c| &c.slug)
                         .eq(draft.sections.iter().map(|c| &c.0))
                     && article.image.as_ref().map(|i| i.asset.id)
-                        == draft.image.as_ref().map(|i| i.0);
+                        == draft.image.as_ref().map(|i| i.id);
                 if !same {
                     // The slug it has here stays (it may have been renamed
                     // since): an import does not move a live address.

@@ -7,6 +7,7 @@ use crate::common;
 use std::time::Duration;
 
 use kiosque_core::ports::Store;
+use kiosque_core::service::editorial::EditorForm;
 use kiosque_core::types::{ArticleStatus, Role};
 use kiosque_testkit::{Newsroom, TestApp, TestDb, both_databases};
 
@@ -22,6 +23,8 @@ both_databases!(
     every_save_is_kept_and_can_be_compared_and_restored,
     an_author_adds_a_photo_with_caption_and_credit,
     publishing_needs_the_photos_alt_text,
+    one_photo_in_two_articles_keeps_each_articles_description,
+    a_file_at_every_limit_can_still_be_saved_in_the_editor,
     a_bad_or_oversized_photo_is_refused_and_nothing_changes,
     readers_see_the_type_sources_and_dated_corrections,
     several_bylines_are_listed_in_order_with_their_parts,
@@ -565,6 +568,157 @@ async fn publishing_needs_the_photos_alt_text(db: TestDb) {
     publish.push(("version", &v));
     let r = a
         .post(&format!("/admin/articles/{id}/edit"), &publish)
+        .await;
+    assert_eq!(r.status(), 303);
+}
+
+async fn one_photo_in_two_articles_keeps_each_articles_description(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let a = app.newsroom("alt2@example.org", Role::Author).await;
+    let png = kiosque_media::demo_photo(5, 400, 225, false);
+    let mut ids = Vec::new();
+    for (title, alt) in [
+        ("Le marché rouvre", "Des étals de fruits sous une halle"),
+        ("La halle rénovée", "La charpente métallique de la halle"),
+    ] {
+        let id = write(&a, title, "published").await;
+        let v = version(&a, id).await;
+        let r = a
+            .upload(
+                &format!("/admin/articles/{id}/image"),
+                &[("version", &v), ("alt", alt), ("action", "save")],
+                Some(("halle.png", png.clone())),
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{title}");
+        ids.push((id, alt));
+    }
+    let first = app.store.article(ids[0].0).await.unwrap().unwrap();
+    let second = app.store.article(ids[1].0).await.unwrap().unwrap();
+    let photo = first.image.as_ref().unwrap().asset.id;
+    assert_eq!(
+        second.image.as_ref().unwrap().asset.id,
+        photo,
+        "the same bytes are one photo in the library"
+    );
+    for (article, (_, alt)) in [&first, &second].into_iter().zip(&ids) {
+        let (_, page) = app.page(&app.path_of(article).await).await;
+        assert!(page.contains(&format!("alt=\"{alt}\"")), "{alt}");
+    }
+    // Saving the first again keeps its words; the library keeps the first
+    // description it was given, as the default for the photo's next use.
+    let library = app.store.media_asset(photo).await.unwrap().unwrap().text;
+    assert_eq!(library.alt, ids[0].1);
+    let v = version(&a, ids[0].0).await;
+    let mut again = fields("Le marché rouvre", "published");
+    again.push(("version", &v));
+    let r = a
+        .post(&format!("/admin/articles/{}/edit", ids[0].0), &again)
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, page) = app.page(&app.path_of(&first).await).await;
+    assert!(page.contains(&format!("alt=\"{}\"", ids[0].1)));
+    let (_, page) = app.page(&app.path_of(&second).await).await;
+    assert!(page.contains(&format!("alt=\"{}\"", ids[1].1)));
+}
+
+/// What `kiosque publish` takes, the editor takes back: a file with every
+/// list and text at its limit is saved unchanged from the editor, its photo
+/// form included (an article the editor could no longer save was found by
+/// an outside test).
+async fn a_file_at_every_limit_can_still_be_saved_in_the_editor(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let long = |c: &str, n: usize| c.repeat(n);
+    let quoted = |items: Vec<String>| {
+        items
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let contributors = quoted(
+        (0..10)
+            .map(|i| format!("{}{i:02} | {}", long("é", 98), long("r", 60)))
+            .collect(),
+    );
+    let sources = quoted(
+        (0..30)
+            .map(|i| format!("{}{i:02} | https://example.org/{i}", long("s", 198)))
+            .collect(),
+    );
+    let tags = quoted((0..5).map(|i| format!("{}{i}", long("t", 99))).collect());
+    let source = format!(
+        "---\ntitle: \"{title}\"\nauthor: \"{author}\"\ncategory: \"{category}\"\n\
+         tags: [{tags}]\ncontributors: [{contributors}]\nsources: [{sources}]\n\
+         excerpt: \"{excerpt}\"\nseo_title: \"{seo}\"\nseo_description: \"{desc}\"\n\
+         image: p.png\nimage_alt: \"{alt}\"\nimage_caption: \"{alt}\"\nimage_credit: \"{credit}\"\n\
+         ---\nUn paragraphe.\n",
+        title = long("T", 300),
+        author = long("à", 100),
+        category = long("c", 100),
+        excerpt = long("x", 500),
+        seo = long("S", 200),
+        desc = long("D", 300),
+        alt = long("a", 500),
+        credit = long("k", 200),
+    );
+    let png = kiosque_media::demo_photo(3, 200, 120, false);
+    app.publish(&source, Some(("p.png", &png))).await;
+    let article = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse(&long("t", 200)).unwrap())
+        .await
+        .unwrap()
+        .expect("published");
+    assert_eq!(article.editorial.contributors.len(), 10);
+    assert_eq!(article.editorial.sources.len(), 30);
+    let ed = app.newsroom("limites@example.org", Role::Editor).await;
+    let id = article.id;
+    let (status, html) = ed.page(&format!("/admin/articles/{id}/edit")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&long("é", 98)), "the bylines are in the form");
+    // The form as the editor page fills it, sent back untouched.
+    let site = app.store.site().await.unwrap().unwrap();
+    let form = EditorForm::from_article(&article, &site);
+    let at_version = form.version.to_string();
+    let fields = [
+        ("title", form.title.as_str()),
+        ("slug", &form.slug),
+        ("body", &form.body),
+        ("excerpt", &form.excerpt),
+        ("author", &form.author),
+        ("category", &form.category),
+        ("sections", &form.sections),
+        ("tags", &form.tags),
+        ("published_at", &form.published_at),
+        ("version", &at_version),
+        ("status", &form.status),
+        ("article_type", &form.article_type),
+        ("sources", &form.sources),
+        ("seo_title", &form.seo_title),
+        ("seo_description", &form.seo_description),
+        ("contributors", &form.contributors),
+    ];
+    let r = ed
+        .post(&format!("/admin/articles/{id}/edit"), &fields)
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let saved = app.store.article(id).await.unwrap().unwrap();
+    assert_eq!(saved.editorial, article.editorial);
+    assert_eq!(saved.tags, article.tags);
+    let v = version(&ed, id).await;
+    let r = ed
+        .upload(
+            &format!("/admin/articles/{id}/image"),
+            &[
+                ("version", &v),
+                ("alt", &long("a", 500)),
+                ("caption", &long("a", 500)),
+                ("credit", &long("k", 200)),
+                ("action", "save"),
+            ],
+            None,
+        )
         .await;
     assert_eq!(r.status(), 303);
 }

@@ -1,6 +1,6 @@
 //! The API's list: published articles by any filters, a slice after a cursor.
 
-use kiosque_core::model::{ArticleType, PublishedQuery};
+use kiosque_core::model::{ArticleType, ImageUse, PublishedQuery};
 use kiosque_core::ports::Store;
 use kiosque_core::types::{ArticleStatus, Slug};
 use kiosque_testkit::TestDb;
@@ -180,11 +180,17 @@ pub async fn wordpress_lists_take_any_none_pages_and_orders(db: TestDb) {
             .map(|t| vec![(Slug::parse(t).unwrap(), t.to_uppercase())])
             .unwrap_or_default();
         if i == 0 {
-            d.image = Some((photo.id, None, None));
+            d.image = Some(ImageUse {
+                id: photo.id,
+                ..ImageUse::default()
+            });
         }
         if i == 3 {
             // A draft leads with the other photo: not shown to readers.
-            d.image = Some((unused.id, None, None));
+            d.image = Some(ImageUse {
+                id: unused.id,
+                ..ImageUse::default()
+            });
             d.status = ArticleStatus::Draft;
         }
         ids.push(store.publish_article(&d).await.unwrap().article_id);

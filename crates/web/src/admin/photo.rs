@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use kiosque_core::Error;
-use kiosque_core::model::Article;
+use kiosque_core::model::{Article, ImageUse};
 use kiosque_core::service::editorial::EditorForm;
 use kiosque_core::types::Permission;
 
@@ -83,8 +83,8 @@ pub(crate) async fn upload(
         return show_error(&state, &newsroom, &article, refusal).await;
     };
     if let Some(asset) = &image {
-        // The library keeps what the newsroom wrote: the alt text always,
-        // the caption and credit as defaults for the image's next use.
+        // The texts belong to this article; the library takes them as
+        // defaults for the image's next use where it has none.
         let library = asset
             .text
             .after_use(alt.as_deref(), caption.as_deref(), credit.as_deref());
@@ -95,7 +95,12 @@ pub(crate) async fn upload(
     let mut draft = EditorForm::from_article(&article, &newsroom.site)
         .validate(&newsroom.user, &newsroom.site, Utc::now())
         .map_err(|e| WebError::Internal(format!("article {id} no longer validates: {e:?}")))?;
-    draft.image = image.map(|asset| (asset.id, caption, credit));
+    draft.image = image.map(|asset| ImageUse {
+        id: asset.id,
+        alt,
+        caption,
+        credit,
+    });
     draft.published_at = Some(article.published_at);
     let version = form.field("version").trim().parse().unwrap_or_default();
     match state.store.update_article(id, version, &draft).await {

@@ -321,13 +321,16 @@ impl PhotoOut {
         }
     }
 
+    /// The article's photo: its texts there, the library's where it has none.
     pub(crate) fn featured(site: &Site, image: &FeaturedImage) -> Self {
-        Self::new(
+        let mut out = Self::new(
             site,
             &image.asset,
             image.caption.as_deref(),
             image.credit.as_deref(),
-        )
+        );
+        out.alt = image.alt_text().unwrap_or_default().to_owned();
+        out
     }
 }
 

@@ -58,7 +58,7 @@ fn post(site: &Site, a: &Article, ask: &Ask, known: &Known) -> Value {
         "slug": a.slug.as_str(),
         "comment_id": a.id.to_string(),
         "feature_image": image.map(|i| site.absolute_url(&format!("/media/{}", i.asset.file_name))),
-        "feature_image_alt": image.map(|i| i.asset.text.alt.clone()).filter(|t| !t.is_empty()),
+        "feature_image_alt": image.and_then(|i| i.alt_text()),
         "feature_image_caption": image
             .and_then(|i| i.caption.clone().or_else(|| Some(i.asset.text.caption.clone())))
             .filter(|t| !t.is_empty())

@@ -62,8 +62,9 @@ fn mail_image(site: &Site, article: &Article) -> Option<MailImage> {
     let height =
         u32::try_from(u64::from(asset.height) * u64::from(width) / u64::from(asset.width.max(1)))
             .unwrap_or(asset.height);
-    let alt = Some(asset.text.alt.clone())
-        .filter(|a| !a.is_empty())
+    let alt = image
+        .alt_text()
+        .map(str::to_owned)
         .or_else(|| image.caption.clone())
         .unwrap_or_else(|| article.title.as_str().to_owned());
     Some(MailImage {
