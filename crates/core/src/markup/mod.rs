@@ -105,6 +105,54 @@ fn push_sanitised(html: &mut String, events: &[Event<'_>]) {
     );
 }
 
+/// Whether a page could show an image at this address: the site's own
+/// files (a path) and inline data only, as its Content-Security-Policy
+/// (`img-src 'self' data:`) allows. Another site's image would be blocked
+/// in every reader's browser, and loading it would tell that site who reads.
+pub fn is_external_image(src: &str) -> bool {
+    let src = src.trim();
+    if src.starts_with("//") {
+        return true;
+    }
+    // A scheme is letters, digits, `+`, `-` or `.` before the first `:`,
+    // with no `/`, `?` or `#` ahead of it (else it is a path).
+    match src.split_once(':') {
+        Some((scheme, _)) => {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !scheme.eq_ignore_ascii_case("data")
+        }
+        None => false,
+    }
+}
+
+/// The addresses of images in an article's Markdown that a page could not
+/// show (see [`is_external_image`]), in order, once each: `![…](…)` and
+/// `<img>` alike. The HTML is read by the sanitiser that renders it, so
+/// what is found here is exactly what a page would carry.
+pub fn external_images(source: &str) -> Vec<String> {
+    use std::sync::{Arc, Mutex};
+    let found: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut raw = String::new();
+    pulldown_cmark::html::push_html(&mut raw, Parser::new_ext(source, markdown_options()));
+    let seen = Arc::clone(&found);
+    ammonia::Builder::default()
+        .attribute_filter(move |element, attribute, value| {
+            if element == "img" && attribute == "src" && is_external_image(value) {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                if !seen.iter().any(|s| s == value) {
+                    seen.push(value.to_owned());
+                }
+            }
+            Some(value.into())
+        })
+        .clean(&raw);
+    let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+    std::mem::take(&mut *found)
+}
+
 /// A gallery block or an embed paragraph at the start of `events`: the
 /// block, its plain fallback and how many events it spans.
 fn block_at(events: &[Event<'_>]) -> Option<(Component, String, usize)> {
@@ -314,6 +362,26 @@ mod tests {
             t,
             "Le sommet\n\nSergueï Lavrov a parlé à Pyongyang.\n\nun\n\ndeux"
         );
+    }
+
+    #[test]
+    fn images_from_elsewhere_are_found_in_markdown_and_html() {
+        let source = "![Carte](https://cdn.example.net/carte.png)\n\n\
+                      ![Locale](/media/ab.jpg) ![Données](data:image/png;base64,AAAA)\n\n\
+                      <p><img src=\"//pixel.example.org/p.gif\" alt=\"\"></p>\n\n\
+                      Texte <img src=\"HTTP://Autre.example/x.jpg\"> et ![Carte](https://cdn.example.net/carte.png)\n\n\
+                      <a href=\"https://lien.example/\">un lien</a> `<img src=\"https://code.example/x\">`\n";
+        assert_eq!(
+            external_images(source),
+            [
+                "https://cdn.example.net/carte.png",
+                "//pixel.example.org/p.gif",
+                "HTTP://Autre.example/x.jpg"
+            ]
+        );
+        assert!(external_images("![a](media/x.jpg) ![b](/media/y.jpg?w=2:3)").is_empty());
+        assert!(is_external_image(" ftp://x/y"));
+        assert!(!is_external_image("/chemin:avec/deux-points.jpg"));
     }
 
     #[test]

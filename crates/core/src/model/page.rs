@@ -85,6 +85,8 @@ impl PageDraft {
         let body = body.as_str();
         if body.chars().count() > PAGE_BODY_MAX {
             refuse("body", "too_long");
+        } else if !crate::markup::external_images(body).is_empty() {
+            refuse("body", "external_image");
         }
         match slug {
             Some(slug) if errors.is_empty() => Ok(PageDraft {

@@ -221,6 +221,11 @@ impl EditorForm {
         } else if body.len() > BODY_MAX {
             fail("body", "too_long");
         }
+        // Refused rather than fetched: a save does not reach out to other
+        // sites; the writer puts the picture in the library instead.
+        else if !markup::external_images(&body).is_empty() {
+            fail("body", "external_image");
+        }
         if self.excerpt.chars().count() > EXCERPT_MAX {
             fail("excerpt", "too_long");
         }

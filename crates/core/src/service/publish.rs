@@ -219,6 +219,15 @@ pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, Sourc
             "the article has no text after the front matter",
         ));
     }
+    if let Some(src) = crate::markup::external_images(&body).first() {
+        return Err(field(
+            "body",
+            format!(
+                "the image `{src}` is on another site, which readers' browsers will not load: \
+                 add it to the media library and use its /media/ address"
+            ),
+        ));
+    }
     let article_type = match non_empty(fm.article_type) {
         None => ArticleType::News,
         Some(t) => ArticleType::ALL

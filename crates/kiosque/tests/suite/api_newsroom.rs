@@ -367,6 +367,18 @@ async fn malformed_bodies_get_the_status_http_means(db: TestDb) {
     );
     assert_eq!(body["error"]["fields"]["title"], "required");
     assert_eq!(body["error"]["fields"]["body"], "required");
+    // An image from another site is refused, not fetched; nothing saved.
+    let (status, _, body) = editor
+        .post(
+            path,
+            json!({"title": "Avec une image d'ailleurs", "body": "Texte.\n\n![Carte](https://cdn.example.net/carte.png)"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("validation_failed"))
+    );
+    assert_eq!(body["error"]["fields"]["body"], "external_image");
     let (status, _, body) = editor.post(path, json!({"title": 42})).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),

@@ -335,6 +335,11 @@ async fn bad_article_files_are_refused_with_the_file_and_problem_named(db: TestD
             ),
             "not a readable JPEG, PNG, WebP or GIF image",
         ),
+        (
+            "elsewhere.md",
+            format!("{good}\n![Carte](https://cdn.example.net/carte.png)\n"),
+            "the image `https://cdn.example.net/carte.png` is on another site",
+        ),
     ];
     for (name, text, problem) in &cases {
         let file = write_article(&dir, name, text);

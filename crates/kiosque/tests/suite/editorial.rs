@@ -19,6 +19,7 @@ both_databases!(
     a_scheduled_article_goes_live_by_itself,
     the_article_list_filters_by_state_and_title,
     a_taken_address_is_refused_with_the_text_kept,
+    an_image_from_another_site_is_refused_with_the_text_kept,
     editor_forms_need_the_session_token,
     every_save_is_kept_and_can_be_compared_and_restored,
     an_author_adds_a_photo_with_caption_and_credit,
@@ -323,6 +324,41 @@ async fn a_taken_address_is_refused_with_the_text_kept(db: TestDb) {
     let html = r.text().await.unwrap();
     assert!(html.contains("Cette adresse est déjà utilisée par un autre article."));
     assert!(html.contains(">Un autre texte qui ne doit pas se perdre.</textarea>"));
+}
+
+/// An image from another site would be blocked by every page's policy:
+/// the save is refused with the text kept, and the editor says what to do.
+async fn an_image_from_another_site_is_refused_with_the_text_kept(db: TestDb) {
+    let app = TestApp::french(db).await;
+    let e = app.newsroom("img@example.org", Role::Editor).await;
+    app.ensure_section("Politique").await;
+    let mut form = fields("Une carte venue d'ailleurs", "published");
+    let body = "Le tracé.\n\n<img src=\"https://cdn.example.net/carte.png\" alt=\"Carte\">";
+    form[1] = ("body", body);
+    let r = e.post("/admin/articles/new", &form).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Une image de ce texte est sur un autre site"),
+        "{html}"
+    );
+    assert!(
+        html.contains("cdn.example.net/carte.png"),
+        "the text is kept"
+    );
+    assert!(
+        app.store
+            .article_by_slug(
+                &kiosque_core::types::Slug::parse("une-carte-venue-d-ailleurs").unwrap()
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The site's own files are welcome.
+    form[1] = ("body", "Le tracé.\n\n![Carte](/media/carte.png)");
+    let r = e.post("/admin/articles/new", &form).await;
+    assert_eq!(r.status(), 303);
 }
 
 async fn editor_forms_need_the_session_token(db: TestDb) {

@@ -10,6 +10,8 @@
 
 use std::cell::RefCell;
 
+use kiosque_core::markup::is_external_image;
+
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
@@ -350,8 +352,23 @@ impl<'m> Writer<'m> {
             "img" => {
                 if let Some(src) = attr(tag, "src").filter(|s| safe_address(s)) {
                     let alt = escape_text(attr(tag, "alt").unwrap_or_default());
-                    let src = destination(&self.address(src));
-                    self.write(&format!("![{alt}]({src})"));
+                    let src = self.address(src);
+                    // Another site's picture would be blocked on our pages
+                    // (and refused at the next save): it stays a link.
+                    if is_external_image(&src) {
+                        let text = if alt.is_empty() {
+                            escape_text(&src)
+                        } else {
+                            alt
+                        };
+                        if self.links.last().is_some_and(Option::is_some) {
+                            self.write(&text);
+                        } else {
+                            self.write(&format!("[{text}]({})", destination(&src)));
+                        }
+                    } else {
+                        self.write(&format!("![{alt}]({})", destination(&src)));
+                    }
                 }
             }
             _ if BLOCKS.contains(&name) => self.paragraph(),
@@ -617,9 +634,19 @@ impl<'m> Writer<'m> {
                 .map(|a| escape_html(&w.address(a)))
         };
         let piece = match name {
-            "img" => address(self, "src").map(|src| {
+            "img" => attr(tag, "src").filter(|a| safe_address(a)).map(|src| {
+                let src = self.address(src);
                 let alt = escape_html(attr(tag, "alt").unwrap_or_default());
-                format!("<img src=\"{src}\" alt=\"{alt}\">")
+                if is_external_image(&src) {
+                    let text = if alt.is_empty() {
+                        escape_html(&src)
+                    } else {
+                        alt
+                    };
+                    format!("<a href=\"{}\">{text}</a>", escape_html(&src))
+                } else {
+                    format!("<img src=\"{}\" alt=\"{alt}\">", escape_html(&src))
+                }
             }),
             "a" => Some(match address(self, "href") {
                 Some(href) => format!("<a href=\"{href}\">"),

@@ -75,10 +75,14 @@ fn a_caption_shortcode_becomes_a_figure_and_other_shortcodes_are_reported() {
     let html = "[caption id=\"attachment_7\" align=\"aligncenter\" width=\"800\"]\
                 <img src=\"https://ex.ci/wp-content/uploads/a-300x200.jpg\" alt=\"Marché\" width=\"300\" /> \
                 Le marché de Treichville.[/caption]\n\nTexte. [gallery ids=\"3,4\"]";
-    let converted = wordpress_to_markdown(html, &no_media);
+    let media = |url: &str| {
+        url.strip_prefix("https://ex.ci/wp-content/uploads/")
+            .map(|f| format!("/media/x/{f}"))
+    };
+    let converted = wordpress_to_markdown(html, &media);
     assert_eq!(
         converted.markdown,
-        "<figure><img src=\"https://ex.ci/wp-content/uploads/a-300x200.jpg\" alt=\"Marché\">\
+        "<figure><img src=\"/media/x/a-300x200.jpg\" alt=\"Marché\">\
          <figcaption>Le marché de Treichville.</figcaption></figure>\n\n\
          Texte. \\[gallery ids=\"3,4\"\\]\n"
     );
@@ -118,6 +122,34 @@ fn links_and_images_follow_the_imported_media_and_scripts_go() {
         "Voir [le rapport](/media/x/doc.pdf) et ceci.\n\n\
          [![Une \\[photo\\]](/media/x/b-1024x683.jpg)](/media/x/b.jpg)\n\n\
          <https://video.example/embed/9>\n"
+    );
+}
+
+#[test]
+fn another_sites_pictures_become_links() {
+    let html = "<p>Avant <img src=\"https://cdn.example.net/carte.png\" alt=\"La carte\"> après \
+                <a href=\"https://ailleurs.example/\"><img src=\"https://ailleurs.example/i.jpg\"></a> \
+                <img src=\"//pixel.example.org/p.gif\"></p>\
+                [caption id=\"attachment_9\"]<img src=\"https://cdn.example.net/b.jpg\" alt=\"Le pont\"> Le pont neuf.[/caption]";
+    let markdown = convert(html);
+    assert!(
+        markdown.contains("[La carte](https://cdn.example.net/carte.png)"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("<a href=\"https://cdn.example.net/b.jpg\">Le pont</a>"),
+        "{markdown}"
+    );
+    // What is left saves as any article does: no image a page would block.
+    assert!(
+        kiosque_core::markup::external_images(&markdown).is_empty(),
+        "{markdown}"
+    );
+    let page = render_markdown(&markdown, false);
+    assert!(!page.contains("<img"), "{page}");
+    assert!(
+        page.contains("<figcaption>Le pont neuf.</figcaption>"),
+        "{page}"
     );
 }
 
