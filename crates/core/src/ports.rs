@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::model::{
     ApiToken, Idempotent, KeptAnswer, MenuItem, MenuItemDraft, MenuPlace, NewApiToken, PageChange,
     PageDraft, RedirectTarget, SearchChange, SearchDocument, SearchQuery, SearchResults,
-    SitemapEntry, StaticPage, Tag,
+    SitemapEntry, StaticPage, StoredTotp, Tag,
 };
 use crate::model::{
     Article, ArticleDraft, ArticleFilter, ArticleQuery, ArticleRow, ArticleSummary, Author,
@@ -61,6 +61,12 @@ pub trait Accounts: Send + Sync + 'static {
     /// Records that the code of `step` was used; false if that step (or a
     /// later one) already was, so a code cannot be replayed.
     async fn use_totp_step(&self, id: i64, step: i64) -> Result<bool>;
+    /// Every account's stored two-step key and set-up key, as stored
+    /// (sealed: `service::secrets`), for accounts that have either.
+    async fn stored_totp(&self) -> Result<Vec<StoredTotp>>;
+    /// Replaces an account's stored keys with `now`, only if they are still
+    /// `was` (a sign-in or set-up in between wins); false if they were not.
+    async fn replace_stored_totp(&self, was: &StoredTotp, now: &StoredTotp) -> Result<bool>;
     /// Records a password reset link (by the hash of its token).
     async fn create_password_reset(
         &self,

@@ -97,6 +97,28 @@ pub fn open_search(settings: &Settings, site: &Site) -> anyhow::Result<Arc<Searc
     ))
 }
 
+/// Seals with the current key every two-step key that is not (from before
+/// keys were sealed, or under a previous key while rotating). A key this
+/// server cannot open is the operator's to mend: said plainly, then the
+/// server starts (the other accounts are unaffected).
+async fn seal_two_step_keys(store: &SqlStore, settings: &Settings) -> anyhow::Result<()> {
+    let keys = &settings.web.secrets;
+    let report = kiosque_core::service::secrets::reseal_stored(store, keys)
+        .await
+        .context("cannot seal the two-step keys")?;
+    if report.resealed > 0 {
+        tracing::info!(
+            accounts = report.resealed,
+            key = keys.current_id(),
+            "two-step keys sealed with the current key"
+        );
+    }
+    for (account, problem) in &report.unreadable {
+        tracing::error!(account, %problem, "a two-step key cannot be read");
+    }
+    Ok(())
+}
+
 impl Application {
     /// Opens everything and binds `listen` (port 0 picks a free port).
     pub async fn build(settings: &Settings, listen: SocketAddr) -> anyhow::Result<Self> {
@@ -109,6 +131,7 @@ impl Application {
             )?)),
             None => None,
         };
+        seal_two_step_keys(store.as_ref(), settings).await?;
         let media = settings.media_store()?;
         let search = open_search(settings, &site)?;
         let follower = Follower::new(search.clone(), store.clone());

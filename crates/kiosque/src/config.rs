@@ -37,6 +37,7 @@ struct FileConfig {
     newsletter: crate::newsletter::config::NewsletterFile,
     log: LogFile,
     metrics: MetricsFile,
+    security: crate::secret_keys::SecurityFile,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -436,6 +437,7 @@ impl Settings {
                 Some(token)
             }
         };
+        let secrets = std::sync::Arc::new(file.security.resolve(data_dir)?);
         let listen = match file.server.listen {
             Some(l) => l,
             None => DEFAULT_LISTEN.parse()?,
@@ -480,6 +482,7 @@ impl Settings {
                 },
                 newsletter_clicks: file.newsletter.count_clicks(),
                 metrics_token,
+                secrets,
                 ..WebConfig::default()
             },
             media_limits: MediaLimits {
@@ -618,6 +621,13 @@ pub fn commented_template() -> String {
          [log]\n\
          # \"text\", or \"json\" (one object per line, for a log collector):\n\
          # format = \"text\"\n\n\
+         [security]\n\
+         # The key sealing two-step sign-in secrets in the database: 32 random bytes\n\
+         # in base64 (head -c 32 /dev/urandom | base64). Without one, DATA/totp.key is\n\
+         # made; several servers must share one. KIOSQUE_TOTP_KEY_FILE wins. To rotate,\n\
+         # name the new one here, the old one below, restart (README, \"Two-step keys\"):\n\
+         # totp_key_file = \"/etc/kiosque/totp.key\"\n\
+         # totp_old_key_files = [\"/etc/kiosque/totp-2026.key\"]\n\n\
          [metrics]\n\
          # /metrics answers this machine; elsewhere, a request bearing this token\n\
          # (Authorization: Bearer …, at least 16 characters):\n\

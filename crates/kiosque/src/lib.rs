@@ -17,6 +17,7 @@ pub mod media_worker;
 pub mod newsletter;
 pub mod outbound;
 pub mod scheduler;
+pub mod secret_keys;
 pub mod stats_worker;
 pub mod stopping;
 pub mod webhook_worker;

@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kiosque_core::model::{ApiToken, Idempotent, KeptAnswer, NewApiToken, NewUser, Session, User};
+use kiosque_core::model::{
+    ApiToken, Idempotent, KeptAnswer, NewApiToken, NewUser, Session, StoredTotp, User,
+};
 use kiosque_core::ports::Accounts;
 use kiosque_core::types::{Email, Role};
 use kiosque_core::{Error, Result};
@@ -189,6 +191,41 @@ impl Accounts for SqlStore {
             .await
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn stored_totp(&self) -> Result<Vec<StoredTotp>> {
+        let rows = sqlx::query(
+            "SELECT id, totp_secret, totp_pending FROM users \
+             WHERE totp_secret IS NOT NULL OR totp_pending IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredTotp {
+                    user_id: get(row, "id")?,
+                    secret: get(row, "totp_secret")?,
+                    pending: get(row, "totp_pending")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn replace_stored_totp(&self, was: &StoredTotp, now: &StoredTotp) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE users SET totp_secret = $1, totp_pending = $2 WHERE id = $3 \
+             AND totp_secret IS NOT DISTINCT FROM $4 AND totp_pending IS NOT DISTINCT FROM $5",
+        )
+        .bind(now.secret.clone())
+        .bind(now.pending.clone())
+        .bind(was.user_id)
+        .bind(was.secret.clone())
+        .bind(was.pending.clone())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn set_totp_secret(&self, id: i64, secret: Option<&str>) -> Result<()> {

@@ -55,6 +55,7 @@ both_databases!(
     an_article_is_listed_in_each_of_its_sections,
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
     a_two_step_set_up_keeps_its_key_until_it_ends,
+    stored_two_step_keys_are_replaced_only_if_unchanged,
     app_passwords_are_listed_touched_and_revoked_by_their_owner,
     content_keys_are_found_by_hash_touched_and_revoked,
     published_articles_combine_filters_and_page_by_cursor,
@@ -98,6 +99,7 @@ use tokens::{
     api_tokens_are_found_by_hash_listed_touched_and_revoked,
     app_passwords_are_listed_touched_and_revoked_by_their_owner,
     content_keys_are_found_by_hash_touched_and_revoked,
+    stored_two_step_keys_are_replaced_only_if_unchanged,
 };
 
 #[path = "conformance/webhooks.rs"]

@@ -337,6 +337,24 @@ impl TestApp {
         article.path(&site)
     }
 
+    /// Stops the server and starts it again on the same database and data
+    /// directory, with `tweak` applied to its settings.
+    pub async fn restart(mut self, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        tweak(&mut self.settings);
+        let server = Server::launch(&self.settings).await;
+        self.addr = server.addr;
+        self.cache = server.cache;
+        self.stop = Some(server.stop);
+        self.server = Some(server.task);
+        self
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {

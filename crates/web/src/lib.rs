@@ -88,6 +88,9 @@ pub struct WebConfig {
     /// What a scraper other than this machine shows to read `/metrics`
     /// (`Authorization: Bearer …`); none: loopback only.
     pub metrics_token: Option<String>,
+    /// Seals and opens the two-step keys kept in the database
+    /// (`[security] totp_key_file`).
+    pub secrets: std::sync::Arc<kiosque_core::service::secrets::SecretBox>,
 }
 
 impl Default for WebConfig {
@@ -113,8 +116,17 @@ impl Default for WebConfig {
             stats_memory_bytes: 16 * 1024 * 1024,
             newsletter_clicks: false,
             metrics_token: None,
+            // A key of the process's own: enough for a server whose
+            // settings name none (tests); `kiosque` always names one.
+            secrets: std::sync::Arc::new(ephemeral_secrets()),
         }
     }
+}
+
+fn ephemeral_secrets() -> kiosque_core::service::secrets::SecretBox {
+    // Without randomness no secret could be made either; a fixed key here
+    // would only weaken tests.
+    kiosque_core::service::secrets::SecretBox::random().expect("the system's random source")
 }
 
 /// Shared by every request.

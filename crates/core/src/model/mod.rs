@@ -56,7 +56,7 @@ pub use sitemap::SitemapEntry;
 pub use taxonomy::{SectionFamily, TERM_NAME_MAX, TermKind, TermUsage, check_term};
 pub use user::{
     ApiToken, AppPassword, ContentKey, Idempotent, KeptAnswer, NewApiToken, NewAppPassword,
-    NewUser, Session, User,
+    NewUser, Session, StoredTotp, User,
 };
 pub use webhook::{
     Attempt, Delivery, DeliveryOutcome, DeliveryState, DueDelivery, EventObject, Webhook,

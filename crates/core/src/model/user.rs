@@ -173,3 +173,14 @@ pub struct ContentKey {
     /// When it stopped working, if it did.
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+/// An account's two-step keys as the database holds them (sealed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTotp {
+    /// The account.
+    pub user_id: i64,
+    /// The key in use, if two-step sign-in is on.
+    pub secret: Option<String>,
+    /// The key of a set-up under way.
+    pub pending: Option<String>,
+}

@@ -8,6 +8,7 @@ pub mod editorial;
 pub mod newsletter;
 pub mod publish;
 pub mod saving;
+pub mod secrets;
 pub mod spam;
 pub mod totp;
 pub mod webhooks;

@@ -57,6 +57,13 @@ pub enum UserCommand {
         #[command(flatten)]
         password: PasswordSource,
     },
+    /// Turn two-step sign-in off for an account (a lost phone, or a key
+    /// sealing secrets that was lost); they set it up again from the
+    /// account page.
+    TwoStepOff {
+        /// Sign-in address.
+        email: String,
+    },
 }
 
 /// Where a new password comes from.
@@ -209,6 +216,14 @@ impl UserCommand {
                     .await?;
                 say!(
                     "password changed for {}; every session of this account has ended",
+                    user.email.as_str()
+                );
+            }
+            UserCommand::TwoStepOff { email } => {
+                let user = find(&store, &email).await?;
+                store.set_totp_secret(user.id, None).await?;
+                say!(
+                    "two-step sign-in is off for {}; they can set it up again from their account page",
                     user.email.as_str()
                 );
             }

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, Utc};
 use kiosque_core::Error;
-use kiosque_core::model::{NewApiToken, NewUser};
+use kiosque_core::model::{NewApiToken, NewUser, StoredTotp};
 use kiosque_core::ports::Accounts;
 use kiosque_core::service::auth;
 use kiosque_core::types::{Email, Role};
@@ -280,4 +280,100 @@ pub async fn a_two_step_set_up_keeps_its_key_until_it_ends(db: TestDb) {
         store.pending_totp(awa.id + 1000, "KEY").await,
         Err(Error::NotFound(_))
     ));
+}
+
+/// Resealing the stored two-step keys: listed as stored, replaced only if
+/// unchanged since they were read (a set-up or sign-in in between wins).
+pub async fn stored_two_step_keys_are_replaced_only_if_unchanged(db: TestDb) {
+    let store = db.store().await;
+    let mut ids = Vec::new();
+    for (email, name) in [
+        ("a@example.org", "A"),
+        ("b@example.org", "B"),
+        ("c@example.org", "C"),
+    ] {
+        let user = store
+            .create_user(&NewUser {
+                email: Email::parse(email).unwrap(),
+                name: name.into(),
+                role: Role::Editor,
+                password_hash: None,
+                created_at: Utc::now(),
+            })
+            .await
+            .unwrap();
+        ids.push(user.id);
+    }
+    store
+        .set_totp_secret(ids[0], Some("SECRET-A"))
+        .await
+        .unwrap();
+    store.pending_totp(ids[1], "PENDING-B").await.unwrap();
+    let listed = store.stored_totp().await.unwrap();
+    assert_eq!(
+        listed,
+        [
+            StoredTotp {
+                user_id: ids[0],
+                secret: Some("SECRET-A".into()),
+                pending: None
+            },
+            StoredTotp {
+                user_id: ids[1],
+                secret: None,
+                pending: Some("PENDING-B".into())
+            },
+        ],
+        "accounts without either are not listed"
+    );
+    let sealed = StoredTotp {
+        secret: Some("SEALED-A".into()),
+        ..listed[0].clone()
+    };
+    assert!(
+        store
+            .replace_stored_totp(&listed[0], &sealed)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .user(ids[0])
+            .await
+            .unwrap()
+            .unwrap()
+            .totp_secret
+            .as_deref(),
+        Some("SEALED-A")
+    );
+    // Read before the change above: refused, nothing written.
+    let stale = StoredTotp {
+        secret: Some("OTHER".into()),
+        ..listed[0].clone()
+    };
+    assert!(!store.replace_stored_totp(&listed[0], &stale).await.unwrap());
+    assert_eq!(
+        store
+            .user(ids[0])
+            .await
+            .unwrap()
+            .unwrap()
+            .totp_secret
+            .as_deref(),
+        Some("SEALED-A")
+    );
+    let pending = StoredTotp {
+        pending: Some("SEALED-B".into()),
+        ..listed[1].clone()
+    };
+    assert!(
+        store
+            .replace_stored_totp(&listed[1], &pending)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.totp_pending(ids[1]).await.unwrap().as_deref(),
+        Some("SEALED-B")
+    );
 }

@@ -13,7 +13,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::admin_context;
-use super::login::auth_code_step;
+use super::login::{auth_code_step, open_key};
 use super::session::{self, Newsroom};
 use crate::{AppState, WebError};
 
@@ -245,14 +245,20 @@ async fn render_setup(
     Ok((status, Html(html)).into_response())
 }
 
+/// The key of the account's set-up under way (made, sealed and kept the
+/// first time), opened.
+async fn pending_key(state: &AppState, newsroom: &Newsroom) -> Result<String, WebError> {
+    let id = newsroom.user.id;
+    let fresh = state.config.secrets.seal(id, &totp::new_secret()?)?;
+    let stored = state.store.pending_totp(id, &fresh).await?;
+    open_key(state, id, &stored)
+}
+
 pub(crate) async fn totp_setup(
     State(state): State<Arc<AppState>>,
     newsroom: Newsroom,
 ) -> Result<Response, WebError> {
-    let secret = state
-        .store
-        .pending_totp(newsroom.user.id, &totp::new_secret()?)
-        .await?;
+    let secret = pending_key(&state, &newsroom).await?;
     render_setup(&state, &newsroom, &secret, None, StatusCode::OK).await
 }
 
@@ -273,10 +279,7 @@ pub(crate) async fn totp_enable(
     // back by the browser; a code made from it proves the phone holds it.
     // (`pending_totp` keeps the key under way; the fresh one is used only
     // if none is, e.g. a form posted without the set-up page.)
-    let secret = state
-        .store
-        .pending_totp(newsroom.user.id, &totp::new_secret()?)
-        .await?;
+    let secret = pending_key(&state, &newsroom).await?;
     let Some(step) = auth_code_step(&secret, &form.code) else {
         let error = state
             .strings(newsroom.site.language)
@@ -290,9 +293,10 @@ pub(crate) async fn totp_enable(
         )
         .await;
     };
+    let sealed = state.config.secrets.seal(newsroom.user.id, &secret)?;
     state
         .store
-        .set_totp_secret(newsroom.user.id, Some(&secret))
+        .set_totp_secret(newsroom.user.id, Some(&sealed))
         .await?;
     state.store.use_totp_step(newsroom.user.id, step).await?;
     tracing::info!(user = newsroom.user.id, "two-step verification on");
@@ -308,10 +312,11 @@ pub(crate) async fn totp_disable(
     if !can_disable(&newsroom) {
         return Err(WebError::NotAllowed);
     }
-    let Some(secret) = newsroom.user.totp_secret.as_deref() else {
+    let Some(stored) = newsroom.user.totp_secret.as_deref() else {
         return Ok(Redirect::to("/admin/account").into_response());
     };
-    let accepted = match auth_code_step(secret, &form.code) {
+    let secret = open_key(&state, newsroom.user.id, stored)?;
+    let accepted = match auth_code_step(&secret, &form.code) {
         Some(step) => state.store.use_totp_step(newsroom.user.id, step).await?,
         None => false,
     };

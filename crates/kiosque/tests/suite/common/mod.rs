@@ -14,6 +14,7 @@ pub fn kiosque(data: &Path, database_url: &str) -> tokio::process::Command {
         .env_remove("DATABASE_URL")
         .env_remove("KIOSQUE_DATA")
         .env_remove("KIOSQUE_LISTEN")
+        .env_remove("KIOSQUE_TOTP_KEY_FILE")
         .env("KIOSQUE_LOG", "warn")
         .arg("--data")
         .arg(data)
