@@ -215,6 +215,12 @@ impl Application {
         })
     }
 
+    /// The state every request shares (for tests and tools that build a
+    /// router of their own on it).
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone()
+    }
+
     /// This server's page cache, if it has one.
     pub fn page_cache(&self) -> Option<Arc<PageCache>> {
         self.cache.clone()

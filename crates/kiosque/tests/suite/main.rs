@@ -36,6 +36,7 @@ mod operations;
 mod page_cache;
 mod pages;
 mod rights;
+mod route_guard;
 mod search;
 mod sections;
 mod site;

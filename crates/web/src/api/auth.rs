@@ -83,6 +83,12 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             return Ok(caller.clone());
         }
         let caller = identify(parts, state).await?;
+        // Every API call that changes something needs a token: refused
+        // here, before its body is read, so an anonymous caller learns
+        // nothing of what the body should hold (a 401, not a 422).
+        if !parts.method.is_safe() {
+            caller.reader()?;
+        }
         parts.extensions.insert(caller.clone());
         Ok(caller)
     }
