@@ -19,8 +19,11 @@
 //!    known tags. Image addresses are rewritten to the imported media.
 
 mod blocks;
+mod danger;
 mod markdown;
 mod shortcodes;
+
+pub use danger::danger;
 
 /// What an import has made of the old site's files.
 pub trait ImportedMedia {
