@@ -120,3 +120,67 @@ proptest! {
         }
     }
 }
+
+/// The fuzz targets' seeds and every input a fuzzer once crashed on (kept
+/// under `fuzz/regressions/` once fixed), held to the same properties.
+#[test]
+fn the_fuzzers_seeds_and_regressions_hold() {
+    let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    let inputs = |target: &str| -> Vec<(String, Vec<u8>)> {
+        ["seeds", "regressions"]
+            .iter()
+            .filter_map(|kind| std::fs::read_dir(fuzz.join(kind).join(target)).ok())
+            .flatten()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                (path.display().to_string(), std::fs::read(&path).unwrap())
+            })
+            .collect()
+    };
+    let mut tried = 0;
+    for (name, bytes) in inputs("markdown") {
+        let text = String::from_utf8_lossy(&bytes);
+        let html = render_markdown(&text, true);
+        assert_eq!(danger(&html), None, "{name}");
+        tried += 1;
+    }
+    for (name, bytes) in inputs("comment") {
+        assert_eq!(
+            danger(&render_comment(&String::from_utf8_lossy(&bytes))),
+            None,
+            "{name}"
+        );
+        tried += 1;
+    }
+    for (name, bytes) in inputs("wordpress_html") {
+        let converted = wordpress_to_markdown(&String::from_utf8_lossy(&bytes), &|_: &str| None);
+        assert_eq!(
+            danger(&render_markdown(&converted.markdown, true)),
+            None,
+            "{name}"
+        );
+        assert!(external_images(&converted.markdown).is_empty(), "{name}");
+        tried += 1;
+    }
+    for (_, bytes) in inputs("front_matter") {
+        let _ = parse_article_source(
+            &String::from_utf8_lossy(&bytes),
+            kiosque_core::model::Tz::UTC,
+        );
+        tried += 1;
+    }
+    for (_, bytes) in inputs("wxr") {
+        let reader = WxrReader::new(std::io::BufReader::new(bytes.as_slice()));
+        for record in reader.take(10_000) {
+            if record.is_err() {
+                break;
+            }
+        }
+        tried += 1;
+    }
+    assert!(
+        tried >= 10,
+        "the seeds were not found under {}",
+        fuzz.display()
+    );
+}

@@ -45,7 +45,13 @@ pub fn danger(html: &str) -> Option<String> {
             if key == "style" {
                 return Some(format!("<{name} style=…>"));
             }
-            if ADDRESSES.contains(&key) && script_address(&attr.value) {
+            // srcset is a list of candidates; every other address is one.
+            let dangerous = match key {
+                "srcset" => attr.value.split(',').any(script_address),
+                _ if ADDRESSES.contains(&key) => script_address(&attr.value),
+                _ => false,
+            };
+            if dangerous {
                 return Some(format!("<{name} {key}=\"{}\">", &attr.value));
             }
         }
@@ -54,20 +60,20 @@ pub fn danger(html: &str) -> Option<String> {
 }
 
 /// An address a browser would run: `javascript:`, `vbscript:` or an HTML
-/// `data:` document, however spaced, cased or padded with control
-/// characters (browsers strip those before reading the scheme).
+/// `data:` document, read as the URL standard does: C0 controls and spaces
+/// trimmed from both ends, tabs and line breaks removed everywhere, the
+/// scheme's case ignored. (Another control character inside the scheme
+/// makes it no scheme at all: a relative address, which runs nothing.)
 fn script_address(value: &str) -> bool {
     let folded: String = value
+        .trim_matches(|c: char| c <= ' ')
         .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .flat_map(char::to_lowercase)
         .collect();
-    folded.split(',').any(|candidate| {
-        let c = candidate.trim_start();
-        c.starts_with("javascript:")
-            || c.starts_with("vbscript:")
-            || c.starts_with("data:text/html")
-    })
+    folded.starts_with("javascript:")
+        || folded.starts_with("vbscript:")
+        || folded.starts_with("data:text/html")
 }
 
 #[cfg(test)]
@@ -80,6 +86,7 @@ mod tests {
             "<p>a</p><ScRiPt>alert(1)</script>",
             "<img src=x OnError=alert(1)>",
             "<a href=\" java\tscript:alert(1)\">x</a>",
+            "<a href=\"&#x01; JaVa\nScRipt:alert(1)\">x</a>",
             "<a href=\"&#106;avascript:alert(1)\">x</a>",
             "<svg><a xlink:href=\"javascript:alert(1)\">x</a></svg>",
             "<iframe src=\"https://x.example\"></iframe>",
@@ -93,6 +100,8 @@ mod tests {
             "<a href=\"/media/x.jpg\" rel=\"noopener\">x</a>",
             "<img src=\"data:image/png;base64,AAAA\" alt=\"onerror\">",
             "<pre><code>&lt;script&gt;</code></pre>",
+            "<a href=\"https://example.org/a,,javascript:,b\">x</a>",
+            "<a href=\"jav&#x18;ascript:alert(1)\">x</a>",
         ] {
             assert_eq!(danger(html), None, "{html}");
         }
