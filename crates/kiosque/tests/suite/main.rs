@@ -19,6 +19,7 @@ mod cli;
 mod comments;
 mod editor_presence;
 mod editorial;
+mod enumeration;
 mod export;
 mod feeds;
 mod front_page;
