@@ -931,6 +931,18 @@ async fn the_newsroom_replies_and_the_reply_shows_under_the_comment(db: TestDb) 
     assert_eq!(r.status(), 403);
 }
 
+/// Sends a second-factor code on the session `cookie`, then to /admin/.
+async fn second_step(app: &TestApp, cookie: &str, code: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/admin/login/code"))
+        .header("cookie", cookie)
+        .header("origin", format!("http://{}", app.addr))
+        .form(&[("code", code), ("next", "/admin/")])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The stored two-step key is sealed (a copy of the database gives no
 /// second factor away); rotating the sealing key reseals every account at
 /// start, after which the old key can go; a key stored in clear before
@@ -993,15 +1005,7 @@ async fn two_step_keys_are_sealed_at_rest_and_survive_a_key_rotation(db: TestDb)
         .sign_in("cle@example.org", "un mot de passe solide")
         .await;
     assert_eq!(r.status(), 303);
-    let r = app
-        .client
-        .post(app.url("/admin/login/code"))
-        .header("cookie", cookie.unwrap())
-        .header("origin", format!("http://{}", app.addr))
-        .form(&[("code", code(&secret, 1)), ("next", "/admin/".to_owned())])
-        .send()
-        .await
-        .unwrap();
+    let r = second_step(&app, &cookie.unwrap(), &code(&secret, 1)).await;
     assert_eq!(r.status(), 303, "the phone's codes still work");
     assert_eq!(r.headers()["location"], "/admin/");
     // A server given the wrong key cannot open it (an operator's mistake,
@@ -1012,15 +1016,7 @@ async fn two_step_keys_are_sealed_at_rest_and_survive_a_key_rotation(db: TestDb)
     let (cookie, _) = app
         .sign_in("cle@example.org", "un mot de passe solide")
         .await;
-    let r = app
-        .client
-        .post(app.url("/admin/login/code"))
-        .header("cookie", cookie.unwrap())
-        .header("origin", format!("http://{}", app.addr))
-        .form(&[("code", code(&secret, 1)), ("next", "/admin/".to_owned())])
-        .send()
-        .await
-        .unwrap();
+    let r = second_step(&app, &cookie.unwrap(), &code(&secret, 1)).await;
     assert_eq!(r.status(), 500);
     let out = common::kiosque_on(
         &app,

@@ -199,6 +199,11 @@ impl Ids {
     }
 }
 
+/// The status a request is answered with.
+async fn status_of(request: reqwest::RequestBuilder) -> u16 {
+    request.send().await.expect("a request").status().as_u16()
+}
+
 /// A multipart form without a token, or with the session's.
 async fn upload(who: &Newsroom<'_>, path: &str, with_token: bool) -> u16 {
     if with_token {
@@ -209,17 +214,15 @@ async fn upload(who: &Newsroom<'_>, path: &str, with_token: bool) -> u16 {
             .as_u16();
     }
     let form = reqwest::multipart::Form::new().text("x", "1");
-    who.app()
-        .client
-        .post(who.app().url(path))
-        .header("cookie", &who.cookie)
-        .header("origin", format!("http://{}", who.app().addr))
-        .multipart(form)
-        .send()
-        .await
-        .expect("POST")
-        .status()
-        .as_u16()
+    status_of(
+        who.app()
+            .client
+            .post(who.app().url(path))
+            .header("cookie", &who.cookie)
+            .header("origin", format!("http://{}", who.app().addr))
+            .multipart(form),
+    )
+    .await
 }
 
 async fn every_state_changing_route_is_refused_without_its_token_or_its_role(db: TestDb) {
@@ -324,32 +327,26 @@ async fn every_state_changing_route_is_refused_without_its_token_or_its_role(db:
                 }
             }
             Guard::Public => {
-                let status = app
-                    .client
-                    .post(app.url(&path))
-                    .header("origin", "https://ailleurs.example")
-                    .header("sec-fetch-site", "cross-site")
-                    .form(&[("x", "1")])
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16();
+                let status = status_of(
+                    app.client
+                        .post(app.url(&path))
+                        .header("origin", "https://ailleurs.example")
+                        .header("sec-fetch-site", "cross-site")
+                        .form(&[("x", "1")]),
+                )
+                .await;
                 if status != 403 {
                     problems.push(format!("{method} {path} from another site: {status}"));
                 }
                 checked += 1;
             }
             Guard::Signed => {
-                let status = app
-                    .client
-                    .post(app.url(&path))
-                    .form(&[("List-Unsubscribe", "One-Click")])
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16();
+                let status = status_of(
+                    app.client
+                        .post(app.url(&path))
+                        .form(&[("List-Unsubscribe", "One-Click")]),
+                )
+                .await;
                 if !(400..500).contains(&status) {
                     problems.push(format!("{method} {path} with a made-up token: {status}"));
                 }
@@ -361,21 +358,14 @@ async fn every_state_changing_route_is_refused_without_its_token_or_its_role(db:
                     .request(method.parse().unwrap(), app.url(&path))
                     .header("content-type", "application/json")
                     .body("{}");
-                let status = request.send().await.unwrap().status().as_u16();
+                let status = status_of(request).await;
                 if status != 401 {
                     problems.push(format!("{method} {path} without a token: {status}"));
                 }
                 checked += 1;
             }
             Guard::Nothing => {
-                let status = app
-                    .client
-                    .post(app.url(&path))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16();
+                let status = status_of(app.client.post(app.url(&path))).await;
                 if status != 404 {
                     problems.push(format!("{method} {path}: {status}"));
                 }
