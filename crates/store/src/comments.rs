@@ -30,8 +30,9 @@ pub(crate) async fn add(pool: &AnyPool, c: &NewComment) -> Result<Comment> {
         .bind(&c.body)
         .bind(c.status.as_str())
         .bind(c.created_at.timestamp())
-        .fetch_one(pool)
+        .fetch_all(pool)
         .await
+        .and_then(crate::first_row)
         .map_err(db)?;
     rows::comment(&row)
 }

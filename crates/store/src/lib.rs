@@ -226,13 +226,36 @@ impl SqlStore {
     }
 }
 
+/// The row a write with `RETURNING` gave, read after running the statement
+/// to its end (`fetch_all`). Outside a transaction SQLite commits when the
+/// statement finishes, and reports a commit that failed (a full disk)
+/// there: `fetch_one` stops at the first row, so such a write would be
+/// answered as done and lost. Found by the full-disk test.
+pub(crate) fn first_row(rows: Vec<sqlx::any::AnyRow>) -> Result<sqlx::any::AnyRow, sqlx::Error> {
+    rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)
+}
+
+/// The same, for a write that may match no row.
+pub(crate) fn any_first_row(rows: Vec<sqlx::any::AnyRow>) -> Option<sqlx::any::AnyRow> {
+    rows.into_iter().next()
+}
+
 /// Turns a sqlx error into the domain's backend error.
 pub(crate) fn db(e: sqlx::Error) -> Error {
-    if unreachable(&e) {
+    if disk_full(&e) {
+        Error::disk_full(e)
+    } else if unreachable(&e) {
         Error::unavailable(e)
     } else {
         Error::backend(e)
     }
+}
+
+/// No room left to write: SQLite's SQLITE_FULL (13), PostgreSQL's
+/// disk_full (53100). Nothing was written; once space is freed, writes
+/// work again.
+fn disk_full(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "13" || c == "53100"))
 }
 
 /// A write naming a row that another request deleted meanwhile (a foreign
@@ -257,9 +280,16 @@ fn unreachable(e: &sqlx::Error) -> bool {
         | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(d) => d.code().is_some_and(|code| {
             // PostgreSQL: class 08 (connection exception), 57P01–57P03
-            // (shutting down, crashed, starting up). SQLite: 5 and 6
-            // (the file busy or locked past the wait).
-            code.starts_with("08") || code.starts_with("57P") || code == "5" || code == "6"
+            // (shutting down, crashed, starting up), class 53 (out of
+            // resources). SQLite: 5 and 6 (the file busy or locked past the
+            // wait), and the I/O errors (10 and its extended codes, n·256 +
+            // 10: a write or sync the system refused).
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code.starts_with("53")
+                || code == "5"
+                || code == "6"
+                || code.parse::<u32>().is_ok_and(|n| n % 256 == 10)
         }),
         _ => false,
     }

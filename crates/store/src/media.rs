@@ -65,8 +65,9 @@ pub(crate) async fn claim_job(pool: &AnyPool, now: i64) -> Result<Option<MediaAs
     )
     .bind(now + LEASE_SECONDS)
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await
+    .map(crate::any_first_row)
     .map_err(db)?;
     let Some(row) = claimed else { return Ok(None) };
     let id: i64 = rows::get(&row, "media_id")?;
@@ -135,8 +136,9 @@ pub(crate) async fn fail_job(pool: &AnyPool, id: i64, error: &str, now: i64) -> 
     .bind(error)
     .bind(now)
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await
+    .map(crate::any_first_row)
     .map_err(db)?;
     let attempts: i64 = match row {
         Some(row) => rows::get(&row, "attempts")?,

@@ -385,8 +385,9 @@ impl Newsletters for SqlStore {
         .bind(&settings.sender_name)
         .bind(i64::from(settings.active))
         .bind(now.timestamp())
-        .fetch_one(&self.pool)
+        .fetch_all(&self.pool)
         .await
+        .and_then(crate::first_row)
         .map_err(db)?;
         let id: i64 = get(&row, "id")?;
         self.newsletter_list(id)

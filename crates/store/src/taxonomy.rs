@@ -176,8 +176,9 @@ pub(crate) async fn create_term(
     ))
     .bind(slug.as_str())
     .bind(name)
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await
+    .and_then(crate::first_row)
     .map_err(|e| slug_taken(e, slug))?;
     get(&row, "id")
 }

@@ -48,8 +48,9 @@ impl Throttles for SqlStore {
             .bind(now)
             .bind(every)
             .bind(limit)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await
+            .map(crate::any_first_row)
             .map_err(db)?;
         if taken.is_some() {
             return Ok(None);

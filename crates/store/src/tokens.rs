@@ -41,8 +41,9 @@ pub(crate) async fn create(pool: &AnyPool, new: &NewApiToken) -> Result<ApiToken
         .bind(i64::from(new.read_only))
         .bind(new.created_at.timestamp())
         .bind(new.expires_at.map(|e| e.timestamp()))
-        .fetch_one(pool)
+        .fetch_all(pool)
         .await
+        .and_then(crate::first_row)
         .map_err(|e| crate::parent_gone(e, "account"))?;
     token(&row)
 }
@@ -221,8 +222,9 @@ pub(crate) async fn create_app_password(
         .bind(&new.name)
         .bind(&new.password_hash)
         .bind(new.created_at.timestamp())
-        .fetch_one(pool)
+        .fetch_all(pool)
         .await
+        .and_then(crate::first_row)
         .map_err(|e| crate::parent_gone(e, "account"))?;
     Ok(app_password(&row)?.0)
 }
@@ -270,8 +272,9 @@ pub(crate) async fn create_content_key(
     .bind(name)
     .bind(key_hash)
     .bind(now.timestamp())
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await
+    .and_then(crate::first_row)
     .map_err(db)?;
     content_key(&row)
 }

@@ -231,8 +231,9 @@ impl Webhooks for SqlStore {
         )
         .bind(lease_until.timestamp())
         .bind(now.timestamp())
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await
+        .map(crate::any_first_row)
         .map_err(db)?;
         let Some(row) = claimed else { return Ok(None) };
         let id: i64 = get(&row, "id")?;
@@ -340,8 +341,9 @@ impl Webhooks for SqlStore {
         .bind(now.timestamp())
         .bind(delivery_id)
         .bind(webhook_id)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await
+        .map(crate::any_first_row)
         .map_err(db)?
         .ok_or(Error::NotFound("delivery"))?;
         get(&row, "id")

@@ -98,6 +98,21 @@ impl TestDb {
         }
     }
 
+    /// The first column of every row a query returns, as text, read
+    /// behind the application's back (to check what it stored).
+    pub async fn strings(&self, sql: &str) -> Vec<String> {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("connect for a raw query");
+        let rows: Vec<String> = sqlx::query_scalar(sql)
+            .fetch_all(&mut conn)
+            .await
+            .expect(sql);
+        let _ = conn.close().await;
+        rows
+    }
+
     /// Runs one SQL statement behind the application's back (to break
     /// things on purpose).
     pub async fn execute(&self, sql: &str) {

@@ -34,10 +34,15 @@ pub enum WebError {
     Internal(String),
     /// 503 with `Retry-After`: the database cannot be reached for now.
     Unavailable(String),
+    /// 503 with `Retry-After`: the disk is full; the page says so.
+    DiskFull(String),
 }
 
 /// What a 503 asks a client to wait, in seconds.
 pub(crate) const RETRY_UNAVAILABLE: u64 = 5;
+/// What a 503 for a full disk asks a client to wait: space comes back when
+/// someone frees it, not in a few seconds.
+pub(crate) const RETRY_DISK_FULL: u64 = 60;
 
 /// Logs why the database was unavailable, for every adapter that answers
 /// 503 in its own shape.
@@ -70,6 +75,7 @@ impl From<Error> for WebError {
     fn from(e: Error) -> Self {
         match e {
             Error::NotFound(_) => WebError::NotFound,
+            Error::Unavailable(_) if e.is_disk_full() => WebError::DiskFull(chain(&e)),
             Error::Unavailable(_) => WebError::Unavailable(chain(&e)),
             other => WebError::Internal(chain(&other)),
         }
@@ -81,6 +87,7 @@ impl IntoResponse for WebError {
         let reason = match self {
             WebError::NotAllowed => Some("admin.no_permission"),
             WebError::CommentsClosed => Some("comments.closed"),
+            WebError::DiskFull(_) => Some("errors.disk_full"),
             _ => None,
         };
         let (status, wait) = match self {
@@ -96,6 +103,10 @@ impl IntoResponse for WebError {
             WebError::Unavailable(cause) => {
                 log_unavailable(&cause);
                 (StatusCode::SERVICE_UNAVAILABLE, RETRY_UNAVAILABLE)
+            }
+            WebError::DiskFull(cause) => {
+                tracing::error!(%cause, "the disk is full: nothing written, answered 503");
+                (StatusCode::SERVICE_UNAVAILABLE, RETRY_DISK_FULL)
             }
         };
         let mut response = (status, status.canonical_reason().unwrap_or("error")).into_response();
@@ -187,7 +198,7 @@ pub(crate) async fn render_error_pages(
             ),
             StatusCode::SERVICE_UNAVAILABLE => (
                 strings.text("errors.unavailable_title"),
-                strings.text("errors.unavailable_text"),
+                strings.text(reason.unwrap_or("errors.unavailable_text")),
             ),
             StatusCode::TOO_MANY_REQUESTS => (
                 strings.text("errors.too_many_title"),

@@ -28,6 +28,11 @@ pub(crate) async fn ingest(
         .media
         .put(&ingested.meta.file_name, ingested.bytes)
         .await
-        .map_err(|e| WebError::Internal(format!("storing image: {e}")))?;
+        .map_err(|e| match &e {
+            MediaError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+                WebError::from(kiosque_core::Error::disk_full(e))
+            }
+            _ => WebError::Internal(format!("storing image: {e}")),
+        })?;
     Ok(Ok(state.store.save_media(&ingested.meta).await?))
 }

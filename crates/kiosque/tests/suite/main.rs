@@ -17,6 +17,7 @@ mod browser;
 mod browser_formats;
 mod cli;
 mod comments;
+mod disk_full;
 mod editor_presence;
 mod editorial;
 mod enumeration;
