@@ -16,6 +16,7 @@ mod blobs;
 mod browser;
 mod browser_formats;
 mod cli;
+mod clock;
 mod comments;
 mod disk_full;
 mod editor_presence;
