@@ -282,14 +282,19 @@ fn unreachable(e: &sqlx::Error) -> bool {
             // PostgreSQL: class 08 (connection exception), 57P01–57P03
             // (shutting down, crashed, starting up), class 53 (out of
             // resources). SQLite: 5 and 6 (the file busy or locked past the
-            // wait), and the I/O errors (10 and its extended codes, n·256 +
-            // 10: a write or sync the system refused).
+            // wait), the I/O errors (10 and its extended codes, n·256 +
+            // 10: a read, write or sync the system refused), and 11, a page
+            // read back wrong — what a failed read looks like to SQLite
+            // (found with libfiu); it passes with the fault, and a file
+            // truly damaged keeps answering 503 with the cause in the log.
             code.starts_with("08")
                 || code.starts_with("57P")
                 || code.starts_with("53")
                 || code == "5"
                 || code == "6"
-                || code.parse::<u32>().is_ok_and(|n| n % 256 == 10)
+                || code
+                    .parse::<u32>()
+                    .is_ok_and(|n| n % 256 == 10 || n % 256 == 11)
         }),
         _ => false,
     }

@@ -30,6 +30,7 @@ mod health;
 mod html_validity;
 mod import;
 mod import_front;
+mod io_errors;
 mod lighthouse;
 mod media;
 mod navigation;
