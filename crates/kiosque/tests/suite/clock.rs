@@ -18,7 +18,6 @@ use kiosque_core::ports::Accounts;
 use kiosque_core::service::auth;
 use kiosque_core::types::{Email, Role};
 use kiosque_testkit::{Engine, TestDb};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const SWITCH: &str = "KIOSQUE_TEST_FAKETIME";
 const PASSWORD: &str = "une phrase de passe solide";
@@ -88,20 +87,7 @@ async fn the_clock_jumping_forward_and_back_breaks_nothing() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn serve");
-    let mut stderr = BufReader::new(server.stderr.take().unwrap()).lines();
-    let address = loop {
-        let line = stderr.next_line().await.unwrap().expect("serve exited");
-        if let Some(rest) = line.split("serving on http://").nth(1) {
-            break rest.trim().trim_end_matches('/').to_owned();
-        }
-    };
-    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let kept = log.clone();
-    tokio::spawn(async move {
-        while let Ok(Some(line)) = stderr.next_line().await {
-            kept.lock().unwrap().push(line);
-        }
-    });
+    let (address, log) = crate::common::serving(&mut server).await;
     let base = format!("http://{address}");
     let http = kiosque_testkit::http_client();
     let status = |path: String, cookie: Option<String>| {

@@ -14,7 +14,6 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use kiosque_testkit::{Engine, TestDb};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const SWITCH: &str = "KIOSQUE_TEST_FIU_RUN";
 /// The file operations SQLite's I/O goes through (sockets use read/write
@@ -92,20 +91,7 @@ async fn injected_io_errors_fail_cleanly_and_corrupt_nothing() {
         .spawn()
         .expect("spawn fiu-run");
     let pid = server.id().expect("pid");
-    let mut stderr = BufReader::new(server.stderr.take().unwrap()).lines();
-    let address = loop {
-        let line = stderr.next_line().await.unwrap().expect("serve exited");
-        if let Some(rest) = line.split("serving on http://").nth(1) {
-            break rest.trim().trim_end_matches('/').to_owned();
-        }
-    };
-    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let kept = log.clone();
-    tokio::spawn(async move {
-        while let Ok(Some(line)) = stderr.next_line().await {
-            kept.lock().unwrap().push(line);
-        }
-    });
+    let (address, log) = crate::common::serving(&mut server).await;
     let base = format!("http://{address}");
     let http = kiosque_testkit::http_client();
     let comment = |n: u32| {

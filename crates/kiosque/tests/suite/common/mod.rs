@@ -165,3 +165,32 @@ pub async fn import_french_site(app: &TestApp) -> String {
     .await;
     succeeded(&out)
 }
+
+/// Lines a server wrote to its standard error, kept as they come.
+pub type ServerLog = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// For a `kiosque serve` spawned with its standard error piped: waits for
+/// the line saying where it listens, then keeps the rest of its log.
+/// Returns the address (`127.0.0.1:port`) and the log.
+pub async fn serving(server: &mut tokio::process::Child) -> (String, ServerLog) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut stderr = BufReader::new(server.stderr.take().expect("stderr piped")).lines();
+    let address = loop {
+        let line = stderr
+            .next_line()
+            .await
+            .expect("the server's log")
+            .expect("serve exited");
+        if let Some(rest) = line.split("serving on http://").nth(1) {
+            break rest.trim().trim_end_matches('/').to_owned();
+        }
+    };
+    let log = ServerLog::default();
+    let kept = log.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = stderr.next_line().await {
+            kept.lock().expect("log").push(line);
+        }
+    });
+    (address, log)
+}
