@@ -268,15 +268,7 @@ impl TestApp {
                 ],
             )
             .await;
-        let cookie = r
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("kiosque_session="))
-            .and_then(|v| v.split(';').next())
-            .map(str::to_owned);
-        (cookie, r)
+        (crate::session_cookie(&r), r)
     }
 
     /// A signed-in newsroom member's browser.

@@ -36,6 +36,17 @@ pub fn http_client() -> reqwest::Client {
         .expect("HTTP client")
 }
 
+/// The session cookie an answer sets, as a `Cookie` header value.
+pub fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("kiosque_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
 /// Expands to a `sqlite` and a `postgres` module, each with one
 /// `#[tokio::test]` per named function; the function takes a [`TestDb`].
 #[macro_export]

@@ -32,22 +32,34 @@ pub enum WebError {
     TooManyRequests(u64),
     /// 500; the text goes to the log only.
     Internal(String),
-    /// 503 with `Retry-After`: the database cannot be reached for now.
-    Unavailable(String),
-    /// 503 with `Retry-After`: the disk is full; the page says so.
-    DiskFull(String),
+    /// 503 with `Retry-After`, logged with why when made.
+    Unavailable {
+        /// The seconds the answer asks a client to wait.
+        wait: u64,
+        /// The disk is full (the page says so), rather than the database
+        /// out of reach for now.
+        disk_full: bool,
+    },
 }
 
 /// What a 503 asks a client to wait, in seconds.
-pub(crate) const RETRY_UNAVAILABLE: u64 = 5;
+const RETRY_UNAVAILABLE: u64 = 5;
 /// What a 503 for a full disk asks a client to wait: space comes back when
 /// someone frees it, not in a few seconds.
-pub(crate) const RETRY_DISK_FULL: u64 = 60;
+const RETRY_DISK_FULL: u64 = 60;
 
-/// Logs why the database was unavailable, for every adapter that answers
-/// 503 in its own shape.
-pub(crate) fn log_unavailable(cause: &str) {
-    tracing::warn!(%cause, "database unavailable: answered 503");
+/// Logs why a 503 is answered — a full disk as an error, a database away
+/// as a warning — and gives the seconds the answer asks a client to wait;
+/// every adapter answering 503 in its own shape comes here.
+pub(crate) fn answered_unavailable(e: &Error) -> u64 {
+    let cause = chain(e);
+    if e.is_disk_full() {
+        tracing::error!(%cause, "the disk is full: nothing written, answered 503");
+        RETRY_DISK_FULL
+    } else {
+        tracing::warn!(%cause, "database unavailable: answered 503");
+        RETRY_UNAVAILABLE
+    }
 }
 
 /// The error and its causes on one line, for the log.
@@ -75,8 +87,10 @@ impl From<Error> for WebError {
     fn from(e: Error) -> Self {
         match e {
             Error::NotFound(_) => WebError::NotFound,
-            Error::Unavailable(_) if e.is_disk_full() => WebError::DiskFull(chain(&e)),
-            Error::Unavailable(_) => WebError::Unavailable(chain(&e)),
+            Error::Unavailable(_) => WebError::Unavailable {
+                wait: answered_unavailable(&e),
+                disk_full: e.is_disk_full(),
+            },
             other => WebError::Internal(chain(&other)),
         }
     }
@@ -87,7 +101,9 @@ impl IntoResponse for WebError {
         let reason = match self {
             WebError::NotAllowed => Some("admin.no_permission"),
             WebError::CommentsClosed => Some("comments.closed"),
-            WebError::DiskFull(_) => Some("errors.disk_full"),
+            WebError::Unavailable {
+                disk_full: true, ..
+            } => Some("errors.disk_full"),
             _ => None,
         };
         let (status, wait) = match self {
@@ -100,14 +116,7 @@ impl IntoResponse for WebError {
                 tracing::error!(%cause, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, 0)
             }
-            WebError::Unavailable(cause) => {
-                log_unavailable(&cause);
-                (StatusCode::SERVICE_UNAVAILABLE, RETRY_UNAVAILABLE)
-            }
-            WebError::DiskFull(cause) => {
-                tracing::error!(%cause, "the disk is full: nothing written, answered 503");
-                (StatusCode::SERVICE_UNAVAILABLE, RETRY_DISK_FULL)
-            }
+            WebError::Unavailable { wait, .. } => (StatusCode::SERVICE_UNAVAILABLE, wait),
         };
         let mut response = (status, status.canonical_reason().unwrap_or("error")).into_response();
         if wait > 0 {

@@ -146,9 +146,7 @@ fn image_view(image: &FeaturedImage, fallback_alt: &str, locale: Locale) -> Imag
     // The article's alt text, else the library's; for images from before
     // either existed, the caption, then the headline.
     let alt = image
-        .alt_text()
-        .map(str::to_owned)
-        .or_else(|| image.caption.clone())
+        .alt_or_caption()
         .unwrap_or_else(|| fallback_alt.to_owned());
     asset_image(
         &image.asset,

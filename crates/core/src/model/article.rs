@@ -220,6 +220,15 @@ impl FeaturedImage {
             .or_else(|| Some(self.asset.text.alt.as_str()).filter(|a| !a.trim().is_empty()))
     }
 
+    /// What to describe the photo with where a description must be
+    /// given: its alt text, else (for photos from before alt texts were
+    /// asked for) its caption.
+    pub fn alt_or_caption(&self) -> Option<String> {
+        self.alt_text()
+            .map(str::to_owned)
+            .or_else(|| self.caption.clone())
+    }
+
     /// The same photo with the same texts, as a draft takes it.
     pub fn as_use(&self) -> ImageUse {
         ImageUse {

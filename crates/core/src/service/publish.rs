@@ -249,30 +249,27 @@ pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, Sourc
             format!("too long (at most {EXCERPT_MAX} characters)"),
         ));
     }
-    if non_empty(fm.image.clone()).is_some()
-        && non_empty(fm.image_alt.clone())
-            .or_else(|| non_empty(fm.image_caption.clone()))
-            .is_none()
-    {
-        return Err(field(
-            "image_alt",
-            "missing: say what the image shows, for readers who cannot see it \
-             (or give an image_caption, used as the alt text)",
-        ));
-    }
     let limited = |value: Option<String>, name: &'static str, max: usize| match non_empty(value) {
         Some(v) if v.chars().count() > max => {
             Err(field(name, format!("too long (at most {max} characters)")))
         }
         v => Ok(v),
     };
-    let seo_title = limited(fm.seo_title, "seo_title", 200)?;
-    let seo_description = limited(fm.seo_description, "seo_description", 300)?;
-    let correction = limited(fm.correction, "correction", 2000)?;
     // The photo's texts within the limits the editor's photo form keeps.
+    let image = non_empty(fm.image);
     let image_caption = limited(fm.image_caption, "image_caption", 500)?;
     let image_credit = limited(fm.image_credit, "image_credit", 200)?;
     let image_alt = limited(fm.image_alt, "image_alt", 500)?.or_else(|| image_caption.clone());
+    if image.is_some() && image_alt.is_none() {
+        return Err(field(
+            "image_alt",
+            "missing: say what the image shows, for readers who cannot see it \
+             (or give an image_caption, used as the alt text)",
+        ));
+    }
+    let seo_title = limited(fm.seo_title, "seo_title", 200)?;
+    let seo_description = limited(fm.seo_description, "seo_description", 300)?;
+    let correction = limited(fm.correction, "correction", 2000)?;
     Ok(ArticleSource {
         title,
         slug,
@@ -282,7 +279,7 @@ pub fn parse_article_source(text: &str, zone: Tz) -> Result<ArticleSource, Sourc
         tags,
         sections,
         image_alt,
-        image: non_empty(fm.image),
+        image,
         image_caption,
         image_credit,
         body,

@@ -142,6 +142,11 @@ impl SecretBox {
     /// Opens what [`seal`](Self::seal) made for `account`, with whichever
     /// of the keys sealed it.
     pub fn open(&self, account: i64, stored: &str) -> Result<String, SecretError> {
+        self.open_with_key(account, stored).map(|(plain, _)| plain)
+    }
+
+    /// The opened value and the key that opened it.
+    fn open_with_key(&self, account: i64, stored: &str) -> Result<(String, &Key), SecretError> {
         let mut parts = stored.splitn(3, '.');
         let (Some(PREFIX), Some(id), Some(data)) = (parts.next(), parts.next(), parts.next())
         else {
@@ -165,16 +170,17 @@ impl SecretBox {
             .key
             .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut sealed)
             .map_err(|_| SecretError::Damaged)?;
-        String::from_utf8(plain.to_vec()).map_err(|_| SecretError::Damaged)
+        let plain = String::from_utf8(plain.to_vec()).map_err(|_| SecretError::Damaged)?;
+        Ok((plain, key))
     }
 
     /// The value to store instead of `stored`, if it is not sealed with the
     /// current key: a clear one (from before sealing) is sealed, one under
     /// an old key is sealed again. `None`: nothing to do.
     pub fn reseal(&self, account: i64, stored: &str) -> Result<Option<String>, SecretError> {
-        let plain = match self.open(account, stored) {
-            Ok(_) if stored.split('.').nth(1) == Some(self.current.id.as_str()) => return Ok(None),
-            Ok(plain) => plain,
+        let plain = match self.open_with_key(account, stored) {
+            Ok((_, key)) if std::ptr::eq(key, &self.current) => return Ok(None),
+            Ok((plain, _)) => plain,
             Err(SecretError::NotSealed) => stored.to_owned(),
             Err(e) => return Err(e),
         };

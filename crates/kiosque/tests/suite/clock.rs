@@ -109,15 +109,7 @@ async fn the_clock_jumping_forward_and_back_breaks_nothing() {
             ]);
         async move {
             let r = request.send().await.unwrap();
-            let cookie = r
-                .headers()
-                .get_all("set-cookie")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .find(|v| v.starts_with("kiosque_session="))
-                .and_then(|v| v.split(';').next())
-                .map(str::to_owned);
-            (r.status().as_u16(), cookie)
+            (r.status().as_u16(), kiosque_testkit::session_cookie(&r))
         }
     };
 

@@ -287,19 +287,9 @@ pub async fn a_two_step_set_up_keeps_its_key_until_it_ends(db: TestDb) {
 pub async fn stored_two_step_keys_are_replaced_only_if_unchanged(db: TestDb) {
     let store = db.store().await;
     let mut ids = Vec::new();
-    for (email, name) in [
-        ("a@example.org", "A"),
-        ("b@example.org", "B"),
-        ("c@example.org", "C"),
-    ] {
+    for email in ["a@example.org", "b@example.org", "c@example.org"] {
         let user = store
-            .create_user(&NewUser {
-                email: Email::parse(email).unwrap(),
-                name: name.into(),
-                role: Role::Editor,
-                password_hash: None,
-                created_at: Utc::now(),
-            })
+            .create_user(&super::new_user(email, Role::Editor))
             .await
             .unwrap();
         ids.push(user.id);
@@ -310,6 +300,7 @@ pub async fn stored_two_step_keys_are_replaced_only_if_unchanged(db: TestDb) {
         .unwrap();
     store.pending_totp(ids[1], "PENDING-B").await.unwrap();
     let listed = store.stored_totp().await.unwrap();
+    let secret_of = async |id: i64| store.user(id).await.unwrap().unwrap().totp_secret;
     assert_eq!(
         listed,
         [
@@ -336,32 +327,14 @@ pub async fn stored_two_step_keys_are_replaced_only_if_unchanged(db: TestDb) {
             .await
             .unwrap()
     );
-    assert_eq!(
-        store
-            .user(ids[0])
-            .await
-            .unwrap()
-            .unwrap()
-            .totp_secret
-            .as_deref(),
-        Some("SEALED-A")
-    );
+    assert_eq!(secret_of(ids[0]).await.as_deref(), Some("SEALED-A"));
     // Read before the change above: refused, nothing written.
     let stale = StoredTotp {
         secret: Some("OTHER".into()),
         ..listed[0].clone()
     };
     assert!(!store.replace_stored_totp(&listed[0], &stale).await.unwrap());
-    assert_eq!(
-        store
-            .user(ids[0])
-            .await
-            .unwrap()
-            .unwrap()
-            .totp_secret
-            .as_deref(),
-        Some("SEALED-A")
-    );
+    assert_eq!(secret_of(ids[0]).await.as_deref(), Some("SEALED-A"));
     let pending = StoredTotp {
         pending: Some("SEALED-B".into()),
         ..listed[1].clone()

@@ -159,7 +159,7 @@ pub(super) async fn render(
             caption => &i.caption,
             credit => &i.credit,
             // The caption is offered until the alt text is written.
-            alt => i.alt_text().map(str::to_owned).or_else(|| i.caption.clone()).unwrap_or_default(),
+            alt => i.alt_or_caption().unwrap_or_default(),
             media_id => i.asset.id,
         }),
         article_id => page.article.map(|a| a.id),

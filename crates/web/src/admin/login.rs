@@ -295,7 +295,6 @@ pub(crate) async fn code_submit(
     Ok(Redirect::to(&next).into_response())
 }
 
-/// The step of a code for now, if it is right.
 /// An account's two-step key as stored (sealed), opened. One that does not
 /// open is the operator's to mend (a key missing from this server's
 /// settings): logged with why, and a 500 for the user.
@@ -307,6 +306,7 @@ pub(crate) fn open_key(state: &AppState, account: i64, stored: &str) -> Result<S
         .map_err(|e| WebError::Internal(format!("account {account}'s two-step key: {e}")))
 }
 
+/// The step of a code for now, if it is right.
 pub(crate) fn auth_code_step(secret: &str, code: &str) -> Option<i64> {
     let now = u64::try_from(Utc::now().timestamp()).unwrap_or_default();
     kiosque_core::service::totp::matching_step(secret, code, now)

@@ -191,26 +191,17 @@ impl From<Error> for ApiError {
             ),
             Error::NotFound(_) => ApiError::not_found(),
             Error::Conflict(message) => ApiError::new("conflict", message),
-            Error::Unavailable(_) if e.is_disk_full() => {
-                tracing::error!(cause = %crate::error::chain(&e), "the disk is full: nothing written, answered 503");
-                ApiError {
-                    retry_after: Some(crate::error::RETRY_DISK_FULL),
-                    ..Self::new(
-                        "unavailable",
-                        "The server's disk is full: nothing was written. Try again once space is freed.",
-                    )
-                }
-            }
-            Error::Unavailable(_) => {
-                crate::error::log_unavailable(&crate::error::chain(&e));
-                ApiError {
-                    retry_after: Some(crate::error::RETRY_UNAVAILABLE),
-                    ..Self::new(
-                        "unavailable",
-                        "The database cannot be reached just now: nothing was done. Try again shortly.",
-                    )
-                }
-            }
+            Error::Unavailable(_) => ApiError {
+                retry_after: Some(crate::error::answered_unavailable(&e)),
+                ..Self::new(
+                    "unavailable",
+                    if e.is_disk_full() {
+                        "The server's disk is full: nothing was written. Try again once space is freed."
+                    } else {
+                        "The database cannot be reached just now: nothing was done. Try again shortly."
+                    },
+                )
+            },
             backend => ApiError::internal(crate::error::chain(&backend)),
         }
     }

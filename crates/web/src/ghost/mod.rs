@@ -99,7 +99,7 @@ impl From<kiosque_core::Error> for GhostError {
     fn from(e: kiosque_core::Error) -> Self {
         match e {
             kiosque_core::Error::Unavailable(_) => {
-                crate::error::log_unavailable(&crate::error::chain(&e));
+                crate::error::answered_unavailable(&e);
                 GhostError {
                     status: StatusCode::SERVICE_UNAVAILABLE,
                     kind: "InternalServerError",

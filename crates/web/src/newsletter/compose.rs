@@ -63,9 +63,7 @@ fn mail_image(site: &Site, article: &Article) -> Option<MailImage> {
         u32::try_from(u64::from(asset.height) * u64::from(width) / u64::from(asset.width.max(1)))
             .unwrap_or(asset.height);
     let alt = image
-        .alt_text()
-        .map(str::to_owned)
-        .or_else(|| image.caption.clone())
+        .alt_or_caption()
         .unwrap_or_else(|| article.title.as_str().to_owned());
     Some(MailImage {
         src: site.absolute_url(&format!("/media/{file}")),

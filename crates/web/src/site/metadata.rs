@@ -54,11 +54,7 @@ pub(crate) fn article_metadata(
         .unwrap_or(article.published_at);
     let image = article.image.as_ref().map(|i| {
         let (src, width, height) = preview_image(site, &i.asset);
-        let alt = i
-            .alt_text()
-            .map(str::to_owned)
-            .or_else(|| i.caption.clone())
-            .unwrap_or_default();
+        let alt = i.alt_or_caption().unwrap_or_default();
         (src, width, height, alt)
     });
     let headline = article

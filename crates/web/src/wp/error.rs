@@ -82,17 +82,14 @@ impl WpError {
 impl From<kiosque_core::Error> for WpError {
     fn from(e: kiosque_core::Error) -> Self {
         match e {
-            kiosque_core::Error::Unavailable(_) => {
-                crate::error::log_unavailable(&crate::error::chain(&e));
-                WpError {
-                    retry_after: Some(crate::error::RETRY_UNAVAILABLE),
-                    ..Self::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "rest_unavailable",
-                        "The site cannot answer just now. Try again shortly.",
-                    )
-                }
-            }
+            kiosque_core::Error::Unavailable(_) => WpError {
+                retry_after: Some(crate::error::answered_unavailable(&e)),
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "rest_unavailable",
+                    "The site cannot answer just now. Try again shortly.",
+                )
+            },
             other => WpError::internal(crate::error::chain(&other)),
         }
     }
