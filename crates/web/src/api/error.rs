@@ -84,7 +84,7 @@ pub(crate) const CODES: &[(&str, u16, &str)] = &[
     (
         "unavailable",
         503,
-        "The database cannot be reached just now (restarting, or swamped): nothing was done; `Retry-After` says when to try again.",
+        "The database cannot be reached just now (restarting, or swamped), or the server's disk is full: nothing was done; `Retry-After` says when to try again (5 s, or 60 s for a full disk).",
     ),
 ];
 
