@@ -90,7 +90,10 @@ impl Browser {
                 "mobileEmulation": { "deviceMetrics": { "width": width, "height": height, "pixelRatio": if width < 600 { 2.0 } else { 1.0 } } },
             }),
         );
-        caps.insert("goog:loggingPrefs".into(), json!({ "performance": "ALL" }));
+        caps.insert(
+            "goog:loggingPrefs".into(),
+            json!({ "performance": "ALL", "browser": "ALL" }),
+        );
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = None;
         for _ in 0..50 {
@@ -204,7 +207,7 @@ impl Browser {
         self.wait_for_new_page().await;
     }
 
-    async fn wait_for_new_page(&self) {
+    pub(crate) async fn wait_for_new_page(&self) {
         for _ in 0..100 {
             let loaded = self
                 .js("return window.__kiosque_old_page === undefined && document.readyState === 'complete'")

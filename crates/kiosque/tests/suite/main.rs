@@ -46,6 +46,7 @@ mod sections;
 mod site;
 mod site_settings;
 mod sitemaps;
+mod stored_xss;
 mod story_formats;
 mod themes;
 mod throttles;

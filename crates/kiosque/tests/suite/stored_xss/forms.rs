@@ -1,0 +1,511 @@
+//! Every form of the site and the newsroom, filled with payloads in the
+//! browser, then every page that shows what they stored.
+
+use kiosque_core::ports::Store;
+use kiosque_core::types::Role;
+use kiosque_testkit::external_tool;
+use serde_json::json;
+
+use super::detector::Watched;
+use super::{PASSWORD, deal, payloads, report, rounds, site, unseen};
+use crate::browser::DRIVER_ENV;
+
+/// The fields, in the order payloads are dealt to them.
+const FIELDS: &[&str] = &[
+    "settings.name",
+    "settings.tagline",
+    "settings.blocked_terms",
+    "menu.label",
+    "menu.url",
+    "front.banner_text",
+    "front.banner_url",
+    "author.name",
+    "author.bio",
+    "author.expertise",
+    "author.links",
+    "article.title",
+    "article.excerpt",
+    "article.body",
+    "article.author",
+    "article.category",
+    "article.tags",
+    "article.seo_title",
+    "article.seo_description",
+    "article.contributors",
+    "article.sources",
+    "article.correction",
+    "photo.caption",
+    "photo.credit",
+    "photo.alt",
+    "media.caption",
+    "media.credit",
+    "media.alt",
+    "page.title",
+    "page.body",
+    "comment.name",
+    "comment.comment",
+    "comment.url",
+    "reply.text",
+    "user.name",
+    "webhook.description",
+    "webhook.url",
+    "token.name",
+    "term.name",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_stored_payload_runs_in_a_browser_on_any_page() {
+    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    else {
+        return;
+    };
+    let payloads = payloads();
+    let every_field = std::env::var_os(super::ALL_ENV).is_some();
+    let rounds = rounds(&payloads, FIELDS.len());
+    let app = site(|s| s.web.comment_burst = 100_000).await;
+    // An article with a photo (its library entry is the media item), the
+    // newsroom's administrator, and the reader.
+    let png = crate::common::png(7);
+    let first = app
+        .publish(
+            &kiosque_testkit::fixtures::french_article_source("premiere", Some("photo.png")),
+            Some(("photo.png", &png)),
+        )
+        .await;
+    app.create_user("chef@example.org", Role::Administrator, PASSWORD)
+        .await;
+    let origin = app.url("");
+    let mut desk = Watched::start(&driver, origin.clone()).await;
+    let mut reader = Watched::start(&driver, origin.clone()).await;
+
+    desk.browser
+        .sign_in(&app, "chef@example.org", PASSWORD)
+        .await;
+    // Comments go live at once, so readers' pages show them.
+    desk.submit(
+        "/admin/settings",
+        "form[action=\"/admin/settings\"]",
+        &[("comment_policy", "approve_all")],
+        "button[type=submit]",
+        &[],
+    )
+    .await;
+    let first_id = app
+        .store
+        .article_by_slug(&kiosque_core::types::Slug::parse("premiere").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    desk.open("/admin/media").await;
+    let media_path = desk
+        .browser
+        .js("return document.querySelector('a[href^=\"/admin/media/\"]').getAttribute('href')")
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    desk.open("/admin/authors").await;
+    let author_path = desk
+        .browser
+        .js("return document.querySelector('a[href^=\"/admin/authors/\"]').getAttribute('href')")
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // A comment the desk can answer from the first round on.
+    reader
+        .submit(
+            &first,
+            "form.comment-form",
+            &[
+                ("name", "Lectrice"),
+                ("email", "lectrice@example.org"),
+                ("comment", "Un premier avis, sans rien de plus."),
+            ],
+            "button[type=submit]",
+            &[],
+        )
+        .await;
+
+    let mut placed = 0usize;
+    let mut refused = 0usize;
+    for round in 0..rounds {
+        let p = |field: &str| {
+            let j = FIELDS.iter().position(|f| *f == field).unwrap();
+            deal(&payloads, round, (j, FIELDS.len()), every_field).1
+        };
+        let mut taken = |whole: bool, fields: usize| {
+            placed += fields;
+            if !whole {
+                refused += 1;
+            }
+        };
+        let safe_name = format!("Site {round}");
+        taken(
+            desk.submit(
+                "/admin/settings",
+                "form[action=\"/admin/settings\"]",
+                &[
+                    ("name", &p("settings.name")),
+                    ("tagline", &p("settings.tagline")),
+                    ("blocked_terms", &p("settings.blocked_terms")),
+                    ("show_tagline", "on"),
+                ],
+                "button[type=submit]",
+                &[("name", &safe_name), ("blocked_terms", "")],
+            )
+            .await,
+            3,
+        );
+        taken(
+            desk.submit(
+                "/admin/menus",
+                "form.menu-add",
+                &[("label", &p("menu.label")), ("url", &p("menu.url"))],
+                "button[type=submit]",
+                &[("label", "Rubrique"), ("url", "/")],
+            )
+            .await,
+            2,
+        );
+        taken(
+            desk.submit(
+                "/admin/front",
+                "form:has([name=banner_text])",
+                &[
+                    ("banner_text", &p("front.banner_text")),
+                    ("banner_url", &p("front.banner_url")),
+                ],
+                "button[type=submit]",
+                &[("banner_text", "Alerte"), ("banner_url", "/")],
+            )
+            .await,
+            2,
+        );
+        taken(
+            desk.submit(
+                &author_path,
+                "form:has([name=bio])",
+                &[
+                    ("name", &p("author.name")),
+                    ("bio", &p("author.bio")),
+                    ("expertise", &p("author.expertise")),
+                    ("links", &p("author.links")),
+                ],
+                "button[type=submit]",
+                &[
+                    ("name", "Gaëlle Villeneuve"),
+                    ("expertise", ""),
+                    ("links", ""),
+                ],
+            )
+            .await,
+            4,
+        );
+        let title_fallback = format!("Article {round}");
+        taken(
+            desk.submit(
+                "/admin/articles/new",
+                "form.editor",
+                &[
+                    ("title", &p("article.title")),
+                    ("excerpt", &p("article.excerpt")),
+                    ("body", &p("article.body")),
+                    ("author", &p("article.author")),
+                    ("category", &p("article.category")),
+                    ("tags", &p("article.tags")),
+                    ("seo_title", &p("article.seo_title")),
+                    ("seo_description", &p("article.seo_description")),
+                    ("contributors", &p("article.contributors")),
+                    ("sources", &p("article.sources")),
+                    ("correction", &p("article.correction")),
+                ],
+                "button[name=status][value=published]",
+                &[
+                    ("title", &title_fallback),
+                    ("body", "Un texte."),
+                    ("author", "Gaëlle Villeneuve"),
+                    ("category", "International"),
+                ],
+            )
+            .await,
+            11,
+        );
+        let article_edit = format!("/admin/articles/{first_id}/edit");
+        taken(
+            desk.submit(
+                &article_edit,
+                "form[action$=\"/image\"]",
+                &[
+                    ("caption", &p("photo.caption")),
+                    ("credit", &p("photo.credit")),
+                    ("alt", &p("photo.alt")),
+                ],
+                "button[name=action][value=save]",
+                &[("caption", ""), ("credit", ""), ("alt", "")],
+            )
+            .await,
+            3,
+        );
+        taken(
+            desk.submit(
+                &media_path,
+                "form:has([name=caption])",
+                &[
+                    ("caption", &p("media.caption")),
+                    ("credit", &p("media.credit")),
+                    ("alt", &p("media.alt")),
+                ],
+                "button[type=submit]",
+                &[("caption", ""), ("credit", ""), ("alt", "")],
+            )
+            .await,
+            3,
+        );
+        taken(
+            desk.submit(
+                "/admin/pages/new",
+                "form:has([name=title])",
+                &[
+                    ("title", &p("page.title")),
+                    ("body", &p("page.body")),
+                    ("in_menu", "on"),
+                ],
+                "button[name=action][value=save]",
+                &[("title", &title_fallback), ("body", "Une page.")],
+            )
+            .await,
+            2,
+        );
+        taken(
+            desk.submit(
+                "/admin/users",
+                "form[action=\"/admin/users\"]",
+                &[
+                    ("name", &p("user.name")),
+                    ("email", &format!("plume{round}@example.org")),
+                    ("password", PASSWORD),
+                    ("role", "contributor"),
+                ],
+                "button[type=submit]",
+                &[("name", "Plume")],
+            )
+            .await,
+            1,
+        );
+        taken(
+            desk.submit(
+                "/admin/webhooks",
+                "form[action=\"/admin/webhooks\"]",
+                &[
+                    ("description", &p("webhook.description")),
+                    ("url", &p("webhook.url")),
+                ],
+                "button[type=submit]",
+                &[("description", ""), ("url", "http://127.0.0.1:9/hook")],
+            )
+            .await,
+            2,
+        );
+        taken(
+            desk.submit(
+                "/admin/account",
+                "form[action=\"/admin/account/tokens\"]",
+                &[("name", &p("token.name")), ("expires", "")],
+                "button[type=submit]",
+                &[("name", "Jeton")],
+            )
+            .await,
+            1,
+        );
+        taken(
+            desk.submit(
+                "/admin/tags",
+                "form.comment-form[action=\"/admin/tags\"]",
+                &[("name", &p("term.name"))],
+                "button[type=submit]",
+                &[("name", &title_fallback)],
+            )
+            .await,
+            1,
+        );
+
+        // A reader comments on the first article, and the desk answers.
+        taken(
+            reader
+                .submit(
+                    &first,
+                    "form.comment-form",
+                    &[
+                        ("name", &p("comment.name")),
+                        ("email", "lectrice@example.org"),
+                        ("comment", &p("comment.comment")),
+                        ("url", &p("comment.url")),
+                    ],
+                    "button[type=submit]",
+                    &[("name", "Lectrice"), ("comment", "Un avis."), ("url", "")],
+                )
+                .await,
+            3,
+        );
+        desk.open("/admin/comments?status=approved").await;
+        let reply_path = desk
+            .browser
+            .js("const f = document.querySelector('form[action$=\"/reply\"]'); return f && f.getAttribute('action')")
+            .await;
+        assert!(reply_path.is_string(), "no approved comment to answer");
+        {
+            let text = p("reply.text");
+            taken(
+                desk.submit(
+                    "/admin/comments?status=approved",
+                    "form[action$=\"/reply\"]",
+                    &[("text", &text)],
+                    "button[type=submit]",
+                    &[("text", "Merci.")],
+                )
+                .await,
+                1,
+            );
+        }
+
+        // Every page that shows them.
+        let newest = app
+            .store
+            .articles(
+                &kiosque_core::model::ArticleQuery::default(),
+                kiosque_core::model::PageRequest {
+                    number: 1,
+                    per_page: 1,
+                },
+            )
+            .await
+            .unwrap()
+            .items;
+        let mut pages = vec![
+            "/".to_owned(),
+            first.clone(),
+            format!("/search?q=kx{round}"),
+            "/admin/".to_owned(),
+            "/admin/articles".to_owned(),
+            article_edit.clone(),
+            "/admin/comments".to_owned(),
+            "/admin/comments?status=approved".to_owned(),
+            "/admin/comments?status=spam".to_owned(),
+            "/admin/media".to_owned(),
+            media_path.clone(),
+            "/admin/settings".to_owned(),
+            "/admin/menus".to_owned(),
+            "/admin/front".to_owned(),
+            "/admin/authors".to_owned(),
+            author_path.clone(),
+            "/admin/users".to_owned(),
+            "/admin/pages".to_owned(),
+            "/admin/webhooks".to_owned(),
+            "/admin/account".to_owned(),
+            "/admin/tags".to_owned(),
+            "/admin/sections".to_owned(),
+            "/admin/newsletters".to_owned(),
+        ];
+        if let Some(row) = newest.first() {
+            pages.push(format!("/admin/articles/{}/edit", row.id));
+        }
+        // This round's page, in the newsroom and in public.
+        desk.open("/admin/pages").await;
+        let round_pages: Vec<String> = serde_json::from_value(
+            desk.browser
+                .client
+                .execute(
+                    "const [marker, fallback] = arguments;
+                     return [...document.querySelectorAll('table.articles tr')]
+                       .filter(tr => tr.textContent.includes(marker) || tr.textContent.includes(fallback))
+                       .flatMap(tr => [...tr.querySelectorAll('a')].map(a => a.getAttribute('href')));",
+                    vec![
+                        json!(format!("kx{round}x{}", FIELDS.iter().position(|f| *f == "page.title").unwrap())),
+                        json!(title_fallback),
+                    ],
+                )
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(
+            !round_pages.is_empty(),
+            "round {round}: the new page is not listed"
+        );
+        pages.extend(round_pages);
+        for path in &pages {
+            desk.open(path).await;
+        }
+        // The round's article in the visual editor, which builds its
+        // editing surface from the stored text in the page's own script;
+        // then back to Markdown, the mode the next round's forms fill.
+        if let Some(row) = newest.first() {
+            desk.open(&format!("/admin/articles/{}/edit", row.id)).await;
+            desk.browser.visual_mode().await;
+            desk.look("the visual editor").await;
+            desk.browser.markdown_mode().await;
+        }
+        // The public pages linked from the article the reader commented on
+        // and from the home page: sections, tags, authors, the new page
+        // and the new article.
+        let mut public = site_links(&reader).await;
+        reader.open("/").await;
+        public.extend(site_links(&reader).await);
+        public.sort();
+        public.dedup();
+        for path in &public {
+            reader.open(path).await;
+        }
+        assert!(
+            desk.findings.is_empty() && reader.findings.is_empty(),
+            "round {round}: payloads ran or would run:\n{}\n{}\nthe payloads of this round:\n{}",
+            desk.findings.join("\n"),
+            reader.findings.join("\n"),
+            (0..FIELDS.len())
+                .map(|j| {
+                    let (i, text) = deal(&payloads, round, (j, FIELDS.len()), every_field);
+                    format!("{} ← {} #{i}: {text:?}", FIELDS[j], payloads[i].source)
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    report(
+        "the forms",
+        &payloads,
+        &format!(
+            "{rounds} rounds, {placed} placements in {} fields ({refused} sendings refused \
+             something, each refusal page opened)",
+            FIELDS.len()
+        ),
+        &[&desk, &reader],
+    );
+    assert_eq!(
+        placed,
+        rounds * FIELDS.len(),
+        "every field filled in every round"
+    );
+    let unseen = unseen(FIELDS, rounds, &[&desk, &reader]);
+    assert!(
+        unseen.is_empty(),
+        "fields whose payloads no page showed: {unseen:?}"
+    );
+    app.stop().await;
+}
+
+/// The site's own pages the current page links to (not the newsroom's,
+/// not files or feeds), at most 40.
+async fn site_links(watched: &Watched) -> Vec<String> {
+    serde_json::from_value(
+        watched
+            .browser
+            .js("return [...new Set([...document.querySelectorAll('a[href^=\"/\"]')].map(a => a.getAttribute('href')))]
+                 .filter(h => !h.startsWith('/admin') && !h.startsWith('/media') && !h.includes('.xml') && !h.includes('/feed'))
+                 .slice(0, 40)")
+            .await,
+    )
+    .unwrap()
+}
