@@ -140,6 +140,18 @@ impl SqlStore {
                     Ok(())
                 })
             })
+            // A connection given back still inside a transaction is closed,
+            // not reused. SQLite rolls a transaction back by itself when a
+            // write fails for want of room or on an I/O error; sqlx's
+            // ROLLBACK then fails ("no transaction is active") and leaves
+            // its count of open transactions at one, so every later BEGIN
+            // on that connection was refused ("non-zero transaction
+            // depth") — 500s long after the disk had room again. Found by
+            // the full-disk test; closing the connection ends whatever
+            // transaction SQLite or sqlx still thinks is open.
+            .after_release(|conn, _| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+            })
             // A request waits this long for a connection, then answers 503
             // (the database restarting, or swamped): never an endless hang.
             .acquire_timeout(Duration::from_secs(5))
