@@ -10,9 +10,9 @@ use flate2::write::GzEncoder;
 use kiosque_media::BlobStore;
 use kiosque_store::{Backend, SqlStore, TABLES};
 
-use super::{
-    END, End, FORMAT, FORMAT_VERSION, MANIFEST, Manifest, TableCount, table_entry, to_json,
-};
+use kiosque_transfer::backup::{END, FORMAT, FORMAT_VERSION, MANIFEST, table_entry};
+
+use super::{End, Manifest, TableCount, to_json};
 
 /// Writes a backup of `store` and its media files to `file`.
 ///
