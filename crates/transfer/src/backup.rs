@@ -16,6 +16,7 @@
 //! The reader knows no database: it hands tables and files to a [`Sink`]
 //! (the binary's restore writes them; the fuzz target only counts them).
 
+use std::future::Future as _;
 use std::io::{BufRead, BufReader, Read};
 
 use anyhow::{Context, bail};
@@ -140,19 +141,18 @@ pub async fn read(
     let mut entries = archive
         .entries()
         .with_context(|| format!("{label} is not a Kiosque backup"))?;
-    let manifest: Manifest = {
-        let first = entries
-            .next()
-            .transpose()
-            .ok()
-            .flatten()
-            .with_context(|| format!("{label} is not a Kiosque backup (not a tar archive)"))?;
-        if first.path()?.to_str() != Some(MANIFEST) {
-            bail!("{label} is not a Kiosque backup: it does not start with {MANIFEST}");
-        }
-        serde_json::from_reader(first.take(1 << 20))
-            .with_context(|| format!("{label}: unreadable {MANIFEST}"))?
-    };
+    let manifest: Manifest =
+        {
+            let first =
+                entries.next().transpose().ok().flatten().with_context(|| {
+                    format!("{label} is not a Kiosque backup (not a tar archive)")
+                })?;
+            if first.path()?.to_str() != Some(MANIFEST) {
+                bail!("{label} is not a Kiosque backup: it does not start with {MANIFEST}");
+            }
+            serde_json::from_reader(first.take(1 << 20))
+                .with_context(|| format!("{label}: unreadable {MANIFEST}"))?
+        };
     if manifest.format != FORMAT {
         bail!("{label} is not a Kiosque backup");
     }
@@ -225,6 +225,58 @@ pub async fn read(
         );
     }
     Ok((manifest, end))
+}
+
+/// A sink that only counts what a backup holds (and never waits).
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Rows read, by table.
+    pub rows: std::collections::BTreeMap<String, u64>,
+    /// Media files read.
+    pub media: u64,
+    /// Rows whose width was not their table's column count (the reader
+    /// refuses them: this stays 0).
+    pub misfits: u64,
+    /// Media names the file store would not accept (likewise 0).
+    pub bad_names: u64,
+}
+
+impl Sink for Tally {
+    async fn start(&mut self, _: &Manifest) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    async fn rows(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        rows: Vec<Vec<serde_json::Value>>,
+    ) -> anyhow::Result<()> {
+        self.misfits += rows.iter().filter(|r| r.len() != columns.len()).count() as u64;
+        *self.rows.entry(table.to_owned()).or_default() += rows.len() as u64;
+        Ok(())
+    }
+
+    async fn media(&mut self, name: &str, _: Vec<u8>) -> anyhow::Result<()> {
+        self.bad_names += u64::from(!is_media_name(name));
+        self.media += 1;
+        Ok(())
+    }
+}
+
+/// Reads a backup through without writing it anywhere: what `read` would
+/// hand on, counted. (The fuzz target and the property tests read with it.)
+pub fn tally(file: impl Read, label: &str) -> anyhow::Result<(Manifest, End, Tally)> {
+    let mut tally = Tally::default();
+    let polled = {
+        let future = std::pin::pin!(read(file, label, i64::MAX, &mut tally));
+        // Tally never waits, so neither does the reader: one poll finishes it.
+        future.poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    };
+    match polled {
+        std::task::Poll::Ready(result) => result.map(|(manifest, end)| (manifest, end, tally)),
+        std::task::Poll::Pending => bail!("the backup reader waited on a sink that never waits"),
+    }
 }
 
 /// Hands one `tables/…` entry to the sink; returns its row count.

@@ -121,6 +121,54 @@ proptest! {
     }
 }
 
+/// The `backup` fuzz target's property: read or refused, never a panic;
+/// read whole, it holds what its manifest and end entry say.
+fn backup_holds_what_it_says(bytes: &[u8], name: &str) -> bool {
+    let Ok((manifest, end, tally)) = kiosque_transfer::backup::tally(bytes, name) else {
+        return false;
+    };
+    for table in manifest.tables.iter().filter(|t| t.rows > 0) {
+        assert_eq!(tally.rows.get(&table.name), Some(&table.rows), "{name}");
+    }
+    assert_eq!(tally.media, end.media_files, "{name}");
+    assert_eq!((tally.misfits, tally.bad_names), (0, 0), "{name}");
+    true
+}
+
+/// A backup `kiosque backup` wrote, changed at random places: read or
+/// refused, never a panic (the twin of the `backup` fuzz target).
+#[test]
+fn damaged_backups_are_refused_never_a_panic() {
+    let seed = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/backup/site.kbk"),
+    )
+    .unwrap();
+    assert!(
+        backup_holds_what_it_says(&seed, "the seed"),
+        "the seed reads whole"
+    );
+    let mut runner = proptest::test_runner::TestRunner::default();
+    runner
+        .run(
+            &(
+                proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+                any::<prop::sample::Index>(),
+            ),
+            |(changes, cut)| {
+                let mut bytes = seed.clone();
+                for (at, value) in changes {
+                    let i = at.index(bytes.len());
+                    bytes[i] = value;
+                }
+                // Sometimes cut short too.
+                let keep = cut.index(bytes.len() * 2).min(bytes.len());
+                backup_holds_what_it_says(&bytes[..keep], "a damaged backup");
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
 /// The fuzz targets' seeds and every input a fuzzer once crashed on (kept
 /// under `fuzz/regressions/` once fixed), held to the same properties.
 #[test]
@@ -167,6 +215,10 @@ fn the_fuzzers_seeds_and_regressions_hold() {
             &String::from_utf8_lossy(&bytes),
             kiosque_core::model::Tz::UTC,
         );
+        tried += 1;
+    }
+    for (name, bytes) in inputs("backup") {
+        backup_holds_what_it_says(&bytes, &name);
         tried += 1;
     }
     for (_, bytes) in inputs("wxr") {

@@ -73,12 +73,7 @@ impl kiosque_transfer::backup::Sink for Database<'_> {
             },
         )
         .await
-        .with_context(|| {
-            format!(
-                "cannot open the database {}",
-                crate::app::redact(self.url)
-            )
-        })?;
+        .with_context(|| format!("cannot open the database {}", crate::app::redact(self.url)))?;
         let restore = store.begin_restore().await?;
         self.open = Some((store, restore));
         Ok(())
