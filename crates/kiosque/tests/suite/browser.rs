@@ -121,7 +121,7 @@ impl Browser {
     pub(crate) async fn page_requests(&self) -> Vec<String> {
         let entries = self
             .client
-            .issue_cmd(PerformanceLog)
+            .issue_cmd(SeLog("performance"))
             .await
             .expect("performance log");
         let mut out = Vec::new();
@@ -252,11 +252,12 @@ impl Browser {
 }
 
 /// ChromeDriver's log endpoint (outside the W3C protocol, so fantoccini
-/// has no call of its own for it).
+/// has no call of its own for it): `performance` (DevTools events) or
+/// `browser` (the console), each since the last call.
 #[derive(Debug)]
-struct PerformanceLog;
+pub(crate) struct SeLog(pub(crate) &'static str);
 
-impl fantoccini::wd::WebDriverCompatibleCommand for PerformanceLog {
+impl fantoccini::wd::WebDriverCompatibleCommand for SeLog {
     fn endpoint(
         &self,
         base_url: &url::Url,
@@ -271,7 +272,7 @@ impl fantoccini::wd::WebDriverCompatibleCommand for PerformanceLog {
     fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
         (
             axum::http::Method::POST,
-            Some(r#"{"type":"performance"}"#.to_owned()),
+            Some(serde_json::json!({ "type": self.0 }).to_string()),
         )
     }
 }

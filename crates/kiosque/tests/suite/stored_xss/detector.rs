@@ -6,7 +6,7 @@ use std::time::Duration;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 
-use crate::browser::Browser;
+use crate::browser::{Browser, SeLog};
 
 /// Installed in every frame before the page's own scripts: any call of the
 /// functions payloads use to prove they ran is reported on the console,
@@ -67,30 +67,6 @@ impl WebDriverCompatibleCommand for Cdp {
 
     fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
         (axum::http::Method::POST, Some(self.0.to_string()))
-    }
-}
-
-/// ChromeDriver's console log since the last call.
-#[derive(Debug)]
-struct ConsoleLog;
-
-impl WebDriverCompatibleCommand for ConsoleLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        (
-            axum::http::Method::POST,
-            Some(r#"{"type":"browser"}"#.to_owned()),
-        )
     }
 }
 
@@ -169,7 +145,12 @@ impl Watched {
                 .push(format!("{what}: the page went to {url}"));
             return;
         }
-        let log = self.browser.client.issue_cmd(ConsoleLog).await.unwrap();
+        let log = self
+            .browser
+            .client
+            .issue_cmd(SeLog("browser"))
+            .await
+            .unwrap();
         for entry in log.as_array().into_iter().flatten() {
             let message = entry["message"].as_str().unwrap_or_default();
             if message.contains("KIOSQUE-XSS-RAN") {

@@ -2,13 +2,10 @@
 //! browser, then every page that shows what they stored.
 
 use kiosque_core::ports::Store;
-use kiosque_core::types::Role;
-use kiosque_testkit::external_tool;
 use serde_json::json;
 
 use super::detector::Watched;
-use super::{PASSWORD, deal, payloads, report, rounds, site, unseen};
-use crate::browser::DRIVER_ENV;
+use super::{PASSWORD, Plan, deal, desk_and_reader, plan, report, site, unseen};
 
 /// The fields, in the order payloads are dealt to them.
 const FIELDS: &[&str] = &[
@@ -55,13 +52,15 @@ const FIELDS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_stored_payload_runs_in_a_browser_on_any_page() {
-    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    let Some(Plan {
+        driver,
+        payloads,
+        every_field,
+        rounds,
+    }) = plan(FIELDS.len())
     else {
         return;
     };
-    let payloads = payloads();
-    let every_field = std::env::var_os(super::ALL_ENV).is_some();
-    let rounds = rounds(&payloads, FIELDS.len());
     let app = site(|s| s.web.comment_burst = 100_000).await;
     // An article with a photo (its library entry is the media item), the
     // newsroom's administrator, and the reader.
@@ -72,15 +71,7 @@ async fn no_stored_payload_runs_in_a_browser_on_any_page() {
             Some(("photo.png", &png)),
         )
         .await;
-    app.create_user("chef@example.org", Role::Administrator, PASSWORD)
-        .await;
-    let origin = app.url("");
-    let mut desk = Watched::start(&driver, origin.clone()).await;
-    let mut reader = Watched::start(&driver, origin.clone()).await;
-
-    desk.browser
-        .sign_in(&app, "chef@example.org", PASSWORD)
-        .await;
+    let (mut desk, mut reader) = desk_and_reader(&driver, &app).await;
     // Comments go live at once, so readers' pages show them.
     desk.submit(
         "/admin/settings",

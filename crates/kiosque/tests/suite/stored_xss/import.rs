@@ -1,12 +1,8 @@
 //! The import file is a field too.
 
 use kiosque_core::ports::Store;
-use kiosque_core::types::Role;
-use kiosque_testkit::external_tool;
 
-use super::detector::Watched;
-use super::{PASSWORD, Payload, deal, payloads, report, rounds, site, unseen};
-use crate::browser::DRIVER_ENV;
+use super::{Payload, Plan, deal, desk_and_reader, plan, report, site, unseen};
 
 /// The fields of a WordPress export the import carries into pages.
 const IMPORT_FIELDS: &[&str] = &[
@@ -125,13 +121,15 @@ fn hostile_export(payloads: &[Payload], items: usize, every_field: bool) -> Stri
 /// every page that shows them opened.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_imported_payload_runs_in_a_browser_on_any_page() {
-    let Some(driver) = external_tool(DRIVER_ENV, "Browser (Chromium)", "/usr/bin/chromedriver")
+    let Some(Plan {
+        driver,
+        payloads,
+        every_field,
+        rounds: items,
+    }) = plan(IMPORT_FIELDS.len())
     else {
         return;
     };
-    let payloads = payloads();
-    let every_field = std::env::var_os(super::ALL_ENV).is_some();
-    let items = rounds(&payloads, IMPORT_FIELDS.len());
     let app = site(|_| {}).await;
     let file = app.db.dir.path().join("hostile.xml");
     std::fs::write(&file, hostile_export(&payloads, items, every_field)).unwrap();
@@ -141,14 +139,7 @@ async fn no_imported_payload_runs_in_a_browser_on_any_page() {
     )
     .await;
     crate::common::succeeded(&out);
-    app.create_user("chef@example.org", Role::Administrator, PASSWORD)
-        .await;
-    let origin = app.url("");
-    let mut desk = Watched::start(&driver, origin.clone()).await;
-    let mut reader = Watched::start(&driver, origin.clone()).await;
-    desk.browser
-        .sign_in(&app, "chef@example.org", PASSWORD)
-        .await;
+    let (mut desk, mut reader) = desk_and_reader(&driver, &app).await;
 
     let site = app.store.site().await.unwrap().expect("the site");
     let mut public = std::collections::BTreeSet::new();

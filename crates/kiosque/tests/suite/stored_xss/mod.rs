@@ -165,6 +165,49 @@ fn deal(
     )
 }
 
+/// What a test runs: the payloads, dealt (the short form) or everywhere
+/// (`KIOSQUE_TEST_XSS_ALL`), over so many rounds, in the browser ChromeDriver
+/// drives; `None` when there is no ChromeDriver (the test says it skipped).
+struct Plan {
+    driver: std::path::PathBuf,
+    payloads: Vec<Payload>,
+    every_field: bool,
+    rounds: usize,
+}
+
+fn plan(fields: usize) -> Option<Plan> {
+    let driver = kiosque_testkit::external_tool(
+        crate::browser::DRIVER_ENV,
+        "Browser (Chromium)",
+        "/usr/bin/chromedriver",
+    )?;
+    let payloads = payloads();
+    let rounds = rounds(&payloads, fields);
+    Some(Plan {
+        driver,
+        payloads,
+        every_field: std::env::var_os(ALL_ENV).is_some(),
+        rounds,
+    })
+}
+
+/// The newsroom's administrator signed in in one watched browser, and a
+/// reader in another.
+async fn desk_and_reader(driver: &std::path::Path, app: &TestApp) -> (Watched, Watched) {
+    app.create_user(
+        "chef@example.org",
+        kiosque_core::types::Role::Administrator,
+        PASSWORD,
+    )
+    .await;
+    let desk = Watched::start(driver, app.url("")).await;
+    let reader = Watched::start(driver, app.url("")).await;
+    desk.browser
+        .sign_in(app, "chef@example.org", PASSWORD)
+        .await;
+    (desk, reader)
+}
+
 /// How many rounds (or import items) it takes: enough for every payload to
 /// land once, or, in the long form, for every payload to land in every field.
 fn rounds(payloads: &[Payload], fields: usize) -> usize {
