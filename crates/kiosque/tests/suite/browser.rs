@@ -208,7 +208,8 @@ impl Browser {
     }
 
     pub(crate) async fn wait_for_new_page(&self) {
-        for _ in 0..100 {
+        // Up to 15 s: CI's two cores run the whole suite beside the browser.
+        for _ in 0..300 {
             let loaded = self
                 .js("return window.__kiosque_old_page === undefined && document.readyState === 'complete'")
                 .await;
