@@ -121,7 +121,7 @@ impl Browser {
     pub(crate) async fn page_requests(&self) -> Vec<String> {
         let entries = self
             .client
-            .issue_cmd(SeLog("performance"))
+            .issue_cmd(ChromeDriverPost::log("performance"))
             .await
             .expect("performance log");
         let mut out = Vec::new();
@@ -252,29 +252,40 @@ impl Browser {
     }
 }
 
-/// ChromeDriver's log endpoint (outside the W3C protocol, so fantoccini
-/// has no call of its own for it): `performance` (DevTools events) or
-/// `browser` (the console), each since the last call.
+/// A POST to one of ChromeDriver's own endpoints, outside the W3C
+/// protocol (so fantoccini has no call for it): its path under the session
+/// and its JSON body.
 #[derive(Debug)]
-pub(crate) struct SeLog(pub(crate) &'static str);
+pub(crate) struct ChromeDriverPost(pub(crate) &'static str, pub(crate) serde_json::Value);
 
-impl fantoccini::wd::WebDriverCompatibleCommand for SeLog {
+impl ChromeDriverPost {
+    /// The log since the last call: `performance` (DevTools events) or
+    /// `browser` (the console).
+    pub(crate) fn log(kind: &str) -> ChromeDriverPost {
+        ChromeDriverPost("se/log", json!({ "type": kind }))
+    }
+
+    /// A DevTools protocol command, run on the current page.
+    pub(crate) fn devtools(cmd: &str, params: serde_json::Value) -> ChromeDriverPost {
+        ChromeDriverPost("goog/cdp/execute", json!({ "cmd": cmd, "params": params }))
+    }
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ChromeDriverPost {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.0
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        (
-            axum::http::Method::POST,
-            Some(serde_json::json!({ "type": self.0 }).to_string()),
-        )
+        (axum::http::Method::POST, Some(self.1.to_string()))
     }
 }
 

@@ -151,9 +151,23 @@ async fn a_full_disk_refuses_writes_clearly_and_loses_nothing() {
         .unwrap()
         .unwrap()
         .id;
-    let version = || async {
-        let article = app.store.article(article_id).await.unwrap().unwrap();
-        (article.id, article.version.to_string())
+    let save = |title: String, body: &'static str| {
+        let (app, editor) = (&app, &editor);
+        async move {
+            let article = app.store.article(article_id).await.unwrap().unwrap();
+            editor
+                .post(
+                    &format!("/admin/articles/{article_id}/edit"),
+                    &[
+                        ("title", title.as_str()),
+                        ("body", body),
+                        ("category", "International"),
+                        ("status", "published"),
+                        ("version", &article.version.to_string()),
+                    ],
+                )
+                .await
+        }
     };
     // What the refused comment gave back (a journal rolled back) is taken
     // again. A save may still fit where the log has room again (SQLite
@@ -161,36 +175,25 @@ async fn a_full_disk_refuses_writes_clearly_and_loses_nothing() {
     // whenever that happens): such a save is taken and must be kept; the
     // saves go on until the disk refuses one.
     fillers.push(fill(&app.settings.data_dir, "filler-2"));
-    let mut saved = None;
+    let mut saved = 0;
     let r = loop {
-        let (id, version) = version().await;
-        let title = format!(
-            "Un titre changé sur un disque plein, {}",
-            saved.map_or(0, |n| n + 1)
-        );
-        let r = editor
-            .post(
-                &format!("/admin/articles/{id}/edit"),
-                &[
-                    ("title", title.as_str()),
-                    ("body", "Un texte qui ne tient plus."),
-                    ("status", "published"),
-                    ("version", &version),
-                ],
-            )
-            .await;
+        let r = save(
+            format!("Un titre changé sur un disque plein, {saved}"),
+            "Un texte qui ne tient plus.",
+        )
+        .await;
         if r.status() != 303 {
             break r;
         }
-        saved = Some(saved.map_or(0, |n| n + 1));
-        assert!(saved < Some(500), "the disk never refused a save");
+        saved += 1;
+        assert!(saved < 500, "the disk never refused a save");
     };
     assert_refused_for_room(r, "a newsroom save").await;
-    if let Some(n) = saved {
+    if saved > 0 {
         let article = app.store.article(article_id).await.unwrap().unwrap();
         assert_eq!(
             article.title.as_str(),
-            format!("Un titre changé sur un disque plein, {n}"),
+            format!("Un titre changé sur un disque plein, {}", saved - 1),
             "the last save taken is the article"
         );
     }
@@ -213,20 +216,11 @@ async fn a_full_disk_refuses_writes_clearly_and_loses_nothing() {
     // one: a connection left inside a transaction SQLite had rolled back
     // on the full disk refused every later one with a 500.
     for n in 0..12 {
-        let (id, version) = version().await;
-        let title = format!("Un titre changé une fois le disque libéré, {n}");
-        let r = editor
-            .post(
-                &format!("/admin/articles/{id}/edit"),
-                &[
-                    ("title", title.as_str()),
-                    ("body", "Le texte tient de nouveau."),
-                    ("category", "International"),
-                    ("status", "published"),
-                    ("version", &version),
-                ],
-            )
-            .await;
+        let r = save(
+            format!("Un titre changé une fois le disque libéré, {n}"),
+            "Le texte tient de nouveau.",
+        )
+        .await;
         assert_eq!(
             r.status(),
             303,

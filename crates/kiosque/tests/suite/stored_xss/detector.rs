@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 
-use crate::browser::{Browser, SeLog};
+use crate::browser::{Browser, ChromeDriverPost};
 
 /// Installed in every frame before the page's own scripts: any call of the
 /// functions payloads use to prove they ran is reported on the console,
@@ -49,27 +48,6 @@ for (const el of document.querySelectorAll('*')) {
 return out;
 "#;
 
-/// ChromeDriver's door to the DevTools protocol.
-#[derive(Debug)]
-struct Cdp(Value);
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        (axum::http::Method::POST, Some(self.0.to_string()))
-    }
-}
-
 /// A browser with the detector, and what it found.
 pub(super) struct Watched {
     pub(super) browser: Browser,
@@ -99,7 +77,7 @@ impl Watched {
         ] {
             browser
                 .client
-                .issue_cmd(Cdp(json!({ "cmd": cmd, "params": params })))
+                .issue_cmd(ChromeDriverPost::devtools(cmd, params))
                 .await
                 .unwrap_or_else(|e| panic!("{cmd}: {e}"));
         }
@@ -148,7 +126,7 @@ impl Watched {
         let log = self
             .browser
             .client
-            .issue_cmd(SeLog("browser"))
+            .issue_cmd(ChromeDriverPost::log("browser"))
             .await
             .unwrap();
         for entry in log.as_array().into_iter().flatten() {

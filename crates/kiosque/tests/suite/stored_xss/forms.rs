@@ -127,240 +127,199 @@ async fn no_stored_payload_runs_in_a_browser_on_any_page() {
             let j = FIELDS.iter().position(|f| *f == field).unwrap();
             deal(&payloads, round, (j, FIELDS.len()), every_field).1
         };
-        let mut taken = |whole: bool, fields: usize| {
-            placed += fields;
-            if !whole {
-                refused += 1;
-            }
-        };
-        let safe_name = format!("Site {round}");
-        taken(
-            desk.submit(
-                "/admin/settings",
-                "form[action=\"/admin/settings\"]",
-                &[
-                    ("name", &p("settings.name")),
-                    ("tagline", &p("settings.tagline")),
-                    ("blocked_terms", &p("settings.blocked_terms")),
-                    ("show_tagline", "on"),
-                ],
-                "button[type=submit]",
-                &[("name", &safe_name), ("blocked_terms", "")],
-            )
-            .await,
-            3,
-        );
-        taken(
-            desk.submit(
-                "/admin/menus",
-                "form.menu-add",
-                &[("label", &p("menu.label")), ("url", &p("menu.url"))],
-                "button[type=submit]",
-                &[("label", "Rubrique"), ("url", "/")],
-            )
-            .await,
-            2,
-        );
-        taken(
-            desk.submit(
-                "/admin/front",
-                "form:has([name=banner_text])",
-                &[
-                    ("banner_text", &p("front.banner_text")),
-                    ("banner_url", &p("front.banner_url")),
-                ],
-                "button[type=submit]",
-                &[("banner_text", "Alerte"), ("banner_url", "/")],
-            )
-            .await,
-            2,
-        );
-        taken(
-            desk.submit(
-                &author_path,
-                "form:has([name=bio])",
-                &[
-                    ("name", &p("author.name")),
-                    ("bio", &p("author.bio")),
-                    ("expertise", &p("author.expertise")),
-                    ("links", &p("author.links")),
-                ],
-                "button[type=submit]",
-                &[
-                    ("name", "Gaëlle Villeneuve"),
-                    ("expertise", ""),
-                    ("links", ""),
-                ],
-            )
-            .await,
-            4,
-        );
         let title_fallback = format!("Article {round}");
-        taken(
-            desk.submit(
-                "/admin/articles/new",
-                "form.editor",
-                &[
-                    ("title", &p("article.title")),
-                    ("excerpt", &p("article.excerpt")),
-                    ("body", &p("article.body")),
-                    ("author", &p("article.author")),
-                    ("category", &p("article.category")),
-                    ("tags", &p("article.tags")),
-                    ("seo_title", &p("article.seo_title")),
-                    ("seo_description", &p("article.seo_description")),
-                    ("contributors", &p("article.contributors")),
-                    ("sources", &p("article.sources")),
-                    ("correction", &p("article.correction")),
-                ],
-                "button[name=status][value=published]",
-                &[
-                    ("title", &title_fallback),
-                    ("body", "Un texte."),
-                    ("author", "Gaëlle Villeneuve"),
-                    ("category", "International"),
-                ],
-            )
-            .await,
-            11,
-        );
         let article_edit = format!("/admin/articles/{first_id}/edit");
-        taken(
-            desk.submit(
-                &article_edit,
-                "form[action$=\"/image\"]",
-                &[
-                    ("caption", &p("photo.caption")),
-                    ("credit", &p("photo.credit")),
-                    ("alt", &p("photo.alt")),
+        let newsroom = [
+            Sending {
+                page: "/admin/settings".into(),
+                form: "form[action=\"/admin/settings\"]",
+                values: vec![
+                    ("name", p("settings.name")),
+                    ("tagline", p("settings.tagline")),
+                    ("blocked_terms", p("settings.blocked_terms")),
+                    ("show_tagline", "on".into()),
                 ],
-                "button[name=action][value=save]",
-                &[("caption", ""), ("credit", ""), ("alt", "")],
-            )
-            .await,
-            3,
-        );
-        taken(
-            desk.submit(
-                &media_path,
-                "form:has([name=caption])",
-                &[
-                    ("caption", &p("media.caption")),
-                    ("credit", &p("media.credit")),
-                    ("alt", &p("media.alt")),
+                submit: "button[type=submit]",
+                fallback: vec![
+                    ("name", format!("Site {round}")),
+                    ("blocked_terms", "".into()),
                 ],
-                "button[type=submit]",
-                &[("caption", ""), ("credit", ""), ("alt", "")],
-            )
-            .await,
-            3,
-        );
-        taken(
-            desk.submit(
-                "/admin/pages/new",
-                "form:has([name=title])",
-                &[
-                    ("title", &p("page.title")),
-                    ("body", &p("page.body")),
-                    ("in_menu", "on"),
+            },
+            Sending {
+                page: "/admin/menus".into(),
+                form: "form.menu-add",
+                values: vec![("label", p("menu.label")), ("url", p("menu.url"))],
+                submit: "button[type=submit]",
+                fallback: vec![("label", "Rubrique".into()), ("url", "/".into())],
+            },
+            Sending {
+                page: "/admin/front".into(),
+                form: "form:has([name=banner_text])",
+                values: vec![
+                    ("banner_text", p("front.banner_text")),
+                    ("banner_url", p("front.banner_url")),
                 ],
-                "button[name=action][value=save]",
-                &[("title", &title_fallback), ("body", "Une page.")],
-            )
-            .await,
-            2,
-        );
-        taken(
-            desk.submit(
-                "/admin/users",
-                "form[action=\"/admin/users\"]",
-                &[
-                    ("name", &p("user.name")),
-                    ("email", &format!("plume{round}@example.org")),
-                    ("password", PASSWORD),
-                    ("role", "contributor"),
+                submit: "button[type=submit]",
+                fallback: vec![("banner_text", "Alerte".into()), ("banner_url", "/".into())],
+            },
+            Sending {
+                page: author_path.clone(),
+                form: "form:has([name=bio])",
+                values: vec![
+                    ("name", p("author.name")),
+                    ("bio", p("author.bio")),
+                    ("expertise", p("author.expertise")),
+                    ("links", p("author.links")),
                 ],
-                "button[type=submit]",
-                &[("name", "Plume")],
-            )
-            .await,
-            1,
-        );
-        taken(
-            desk.submit(
-                "/admin/webhooks",
-                "form[action=\"/admin/webhooks\"]",
-                &[
-                    ("description", &p("webhook.description")),
-                    ("url", &p("webhook.url")),
+                submit: "button[type=submit]",
+                fallback: vec![
+                    ("name", "Gaëlle Villeneuve".into()),
+                    ("expertise", "".into()),
+                    ("links", "".into()),
                 ],
-                "button[type=submit]",
-                &[("description", ""), ("url", "http://127.0.0.1:9/hook")],
-            )
-            .await,
-            2,
-        );
-        taken(
-            desk.submit(
-                "/admin/account",
-                "form[action=\"/admin/account/tokens\"]",
-                &[("name", &p("token.name")), ("expires", "")],
-                "button[type=submit]",
-                &[("name", "Jeton")],
-            )
-            .await,
-            1,
-        );
-        taken(
-            desk.submit(
-                "/admin/tags",
-                "form.comment-form[action=\"/admin/tags\"]",
-                &[("name", &p("term.name"))],
-                "button[type=submit]",
-                &[("name", &title_fallback)],
-            )
-            .await,
-            1,
-        );
+            },
+            Sending {
+                page: "/admin/articles/new".into(),
+                form: "form.editor",
+                values: vec![
+                    ("title", p("article.title")),
+                    ("excerpt", p("article.excerpt")),
+                    ("body", p("article.body")),
+                    ("author", p("article.author")),
+                    ("category", p("article.category")),
+                    ("tags", p("article.tags")),
+                    ("seo_title", p("article.seo_title")),
+                    ("seo_description", p("article.seo_description")),
+                    ("contributors", p("article.contributors")),
+                    ("sources", p("article.sources")),
+                    ("correction", p("article.correction")),
+                ],
+                submit: "button[name=status][value=published]",
+                fallback: vec![
+                    ("title", title_fallback.clone()),
+                    ("body", "Un texte.".into()),
+                    ("author", "Gaëlle Villeneuve".into()),
+                    ("category", "International".into()),
+                ],
+            },
+            Sending {
+                page: article_edit.clone(),
+                form: "form[action$=\"/image\"]",
+                values: vec![
+                    ("caption", p("photo.caption")),
+                    ("credit", p("photo.credit")),
+                    ("alt", p("photo.alt")),
+                ],
+                submit: "button[name=action][value=save]",
+                fallback: vec![
+                    ("caption", "".into()),
+                    ("credit", "".into()),
+                    ("alt", "".into()),
+                ],
+            },
+            Sending {
+                page: media_path.clone(),
+                form: "form:has([name=caption])",
+                values: vec![
+                    ("caption", p("media.caption")),
+                    ("credit", p("media.credit")),
+                    ("alt", p("media.alt")),
+                ],
+                submit: "button[type=submit]",
+                fallback: vec![
+                    ("caption", "".into()),
+                    ("credit", "".into()),
+                    ("alt", "".into()),
+                ],
+            },
+            Sending {
+                page: "/admin/pages/new".into(),
+                form: "form:has([name=title])",
+                values: vec![
+                    ("title", p("page.title")),
+                    ("body", p("page.body")),
+                    ("in_menu", "on".into()),
+                ],
+                submit: "button[name=action][value=save]",
+                fallback: vec![
+                    ("title", title_fallback.clone()),
+                    ("body", "Une page.".into()),
+                ],
+            },
+            Sending {
+                page: "/admin/users".into(),
+                form: "form[action=\"/admin/users\"]",
+                values: vec![
+                    ("name", p("user.name")),
+                    ("email", format!("plume{round}@example.org")),
+                    ("password", PASSWORD.into()),
+                    ("role", "contributor".into()),
+                ],
+                submit: "button[type=submit]",
+                fallback: vec![("name", "Plume".into())],
+            },
+            Sending {
+                page: "/admin/webhooks".into(),
+                form: "form[action=\"/admin/webhooks\"]",
+                values: vec![
+                    ("description", p("webhook.description")),
+                    ("url", p("webhook.url")),
+                ],
+                submit: "button[type=submit]",
+                fallback: vec![
+                    ("description", "".into()),
+                    ("url", "http://127.0.0.1:9/hook".into()),
+                ],
+            },
+            Sending {
+                page: "/admin/account".into(),
+                form: "form[action=\"/admin/account/tokens\"]",
+                values: vec![("name", p("token.name")), ("expires", "".into())],
+                submit: "button[type=submit]",
+                fallback: vec![("name", "Jeton".into())],
+            },
+            Sending {
+                page: "/admin/tags".into(),
+                form: "form.comment-form[action=\"/admin/tags\"]",
+                values: vec![("name", p("term.name"))],
+                submit: "button[type=submit]",
+                fallback: vec![("name", title_fallback.clone())],
+            },
+        ];
+        let mut tally = |(payloads, whole): (usize, bool)| {
+            placed += payloads;
+            refused += usize::from(!whole);
+        };
+        for sending in &newsroom {
+            tally(sending.send(&mut desk, round).await);
+        }
 
         // A reader comments on the first article, and the desk answers.
-        taken(
-            reader
-                .submit(
-                    &first,
-                    "form.comment-form",
-                    &[
-                        ("name", &p("comment.name")),
-                        ("email", "lectrice@example.org"),
-                        ("comment", &p("comment.comment")),
-                        ("url", &p("comment.url")),
-                    ],
-                    "button[type=submit]",
-                    &[("name", "Lectrice"), ("comment", "Un avis."), ("url", "")],
-                )
-                .await,
-            3,
-        );
-        desk.open("/admin/comments?status=approved").await;
-        let reply_path = desk
-            .browser
-            .js("const f = document.querySelector('form[action$=\"/reply\"]'); return f && f.getAttribute('action')")
-            .await;
-        assert!(reply_path.is_string(), "no approved comment to answer");
-        {
-            let text = p("reply.text");
-            taken(
-                desk.submit(
-                    "/admin/comments?status=approved",
-                    "form[action$=\"/reply\"]",
-                    &[("text", &text)],
-                    "button[type=submit]",
-                    &[("text", "Merci.")],
-                )
-                .await,
-                1,
-            );
-        }
+        let comment = Sending {
+            page: first.clone(),
+            form: "form.comment-form",
+            values: vec![
+                ("name", p("comment.name")),
+                ("email", "lectrice@example.org".into()),
+                ("comment", p("comment.comment")),
+                ("url", p("comment.url")),
+            ],
+            submit: "button[type=submit]",
+            fallback: vec![
+                ("name", "Lectrice".into()),
+                ("comment", "Un avis.".into()),
+                ("url", "".into()),
+            ],
+        };
+        tally(comment.send(&mut reader, round).await);
+        let reply = Sending {
+            page: "/admin/comments?status=approved".into(),
+            form: "form[action$=\"/reply\"]",
+            values: vec![("text", p("reply.text"))],
+            submit: "button[type=submit]",
+            fallback: vec![("text", "Merci.".into())],
+        };
+        tally(reply.send(&mut desk, round).await);
 
         // Every page that shows them.
         let newest = app
@@ -499,4 +458,42 @@ async fn site_links(watched: &Watched) -> Vec<String> {
             .await,
     )
     .unwrap()
+}
+
+/// The pairs as the detector's form filler takes them.
+fn borrowed<'a>(values: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    values.iter().map(|(n, v)| (*n, v.as_str())).collect()
+}
+
+/// One form of a round: where it is, which one on the page, what goes in
+/// its fields, the button that sends it, and what replaces a refused value.
+struct Sending {
+    page: String,
+    form: &'static str,
+    values: Vec<(&'static str, String)>,
+    submit: &'static str,
+    fallback: Vec<(&'static str, String)>,
+}
+
+impl Sending {
+    /// Sends it in `watched`; returns how many payloads went in (the
+    /// values carrying this round's marker) and whether all were taken.
+    async fn send(&self, watched: &mut Watched, round: usize) -> (usize, bool) {
+        let whole = watched
+            .submit(
+                &self.page,
+                self.form,
+                &borrowed(&self.values),
+                self.submit,
+                &borrowed(&self.fallback),
+            )
+            .await;
+        let marker = format!("kx{round}x");
+        let payloads = self
+            .values
+            .iter()
+            .filter(|(_, v)| v.contains(&marker))
+            .count();
+        (payloads, whole)
+    }
 }

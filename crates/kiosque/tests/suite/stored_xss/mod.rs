@@ -182,11 +182,18 @@ fn plan(fields: usize) -> Option<Plan> {
         "/usr/bin/chromedriver",
     )?;
     let payloads = payloads();
-    let rounds = rounds(&payloads, fields);
+    let every_field = std::env::var_os(ALL_ENV).is_some();
+    // Enough rounds (or import items) for every payload to land once, or,
+    // in the long form, for every payload to land in every field.
+    let rounds = if every_field {
+        payloads.len()
+    } else {
+        payloads.len().div_ceil(fields)
+    };
     Some(Plan {
         driver,
         payloads,
-        every_field: std::env::var_os(ALL_ENV).is_some(),
+        every_field,
         rounds,
     })
 }
@@ -206,16 +213,6 @@ async fn desk_and_reader(driver: &std::path::Path, app: &TestApp) -> (Watched, W
         .sign_in(app, "chef@example.org", PASSWORD)
         .await;
     (desk, reader)
-}
-
-/// How many rounds (or import items) it takes: enough for every payload to
-/// land once, or, in the long form, for every payload to land in every field.
-fn rounds(payloads: &[Payload], fields: usize) -> usize {
-    if std::env::var_os(ALL_ENV).is_some() {
-        payloads.len()
-    } else {
-        payloads.len().div_ceil(fields)
-    }
 }
 
 /// The fields none of whose placements any page showed, stored or sent
