@@ -51,9 +51,9 @@ impl TestDb {
     /// A fresh database, or `None` when the engine is PostgreSQL and no URL
     /// is configured (the skip is announced once per test binary).
     pub async fn new(engine: Engine) -> Option<TestDb> {
-        let dir = tempfile::tempdir().expect("temporary directory");
         match engine {
             Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
                 Some(TestDb {
                     engine,
@@ -75,26 +75,31 @@ impl TestDb {
                     });
                     return None;
                 };
-                let schema = unique_name();
-                let mut conn = sqlx::PgConnection::connect(&base)
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable at {base}: {e}")
-                    });
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create test schema");
-                let _ = conn.close().await;
-                let sep = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-                Some(TestDb {
-                    engine,
-                    url,
-                    dir,
-                    pg: Some((base, schema)),
-                })
+                Some(TestDb::postgres_on(&base).await)
             }
+        }
+    }
+
+    /// A fresh schema on the PostgreSQL server at `base` (a test's own
+    /// cluster, say), removed on drop.
+    pub async fn postgres_on(base: &str) -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let schema = unique_name();
+        let mut conn = sqlx::PgConnection::connect(base)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL is unreachable at {base}: {e}"));
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test schema");
+        let _ = conn.close().await;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        TestDb {
+            engine: Engine::Postgres,
+            url,
+            dir,
+            pg: Some((base.to_owned(), schema)),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use kiosque_core::ports::Store;
 
-use super::{Payload, Plan, deal, desk_and_reader, plan, report, site, unseen};
+use super::{Payload, Plan, Seen, deal, desk_and_reader, plan, report, site, unseen};
 
 /// The fields of a WordPress export the import carries into pages.
 const IMPORT_FIELDS: &[&str] = &[
@@ -188,7 +188,10 @@ async fn no_imported_payload_runs_in_a_browser_on_any_page() {
         desk.findings.join("\n"),
         reader.findings.join("\n"),
     );
-    let unseen = unseen(IMPORT_FIELDS, items, &[&desk, &reader]);
+    let mut seen = Seen::default();
+    seen.add(&desk);
+    seen.add(&reader);
+    let unseen = unseen(IMPORT_FIELDS, items, &seen);
     assert!(
         unseen.is_empty(),
         "imported fields no page showed: {unseen:?}"
@@ -197,7 +200,7 @@ async fn no_imported_payload_runs_in_a_browser_on_any_page() {
         "the import",
         &payloads,
         &format!("{items} items × {} fields", IMPORT_FIELDS.len()),
-        &[&desk, &reader],
+        &seen,
     );
     app.stop().await;
 }

@@ -215,16 +215,25 @@ async fn desk_and_reader(driver: &std::path::Path, app: &TestApp) -> (Watched, W
     (desk, reader)
 }
 
+/// What the watched browsers saw, gathered over the sites a test ran.
+#[derive(Default)]
+struct Seen {
+    markers: std::collections::HashSet<String>,
+    loads: usize,
+}
+
+impl Seen {
+    fn add(&mut self, watched: &Watched) {
+        self.markers.extend(watched.seen.iter().cloned());
+        self.loads += watched.loads;
+    }
+}
+
 /// The fields none of whose placements any page showed, stored or sent
 /// back refused (a field the test never reached proves nothing).
-fn unseen<'a>(fields: &[&'a str], rounds: usize, browsers: &[&Watched]) -> Vec<&'a str> {
+fn unseen<'a>(fields: &[&'a str], rounds: usize, seen: &Seen) -> Vec<&'a str> {
     (0..fields.len())
-        .filter(|j| {
-            !(0..rounds).any(|r| {
-                let marker = format!("kx{r}x{j}");
-                browsers.iter().any(|b| b.seen.contains(&marker))
-            })
-        })
+        .filter(|j| !(0..rounds).any(|r| seen.markers.contains(&format!("kx{r}x{j}"))))
         .map(|j| fields[j])
         .collect()
 }
@@ -238,22 +247,18 @@ async fn site(tweak: impl FnOnce(&mut kiosque::Settings)) -> TestApp {
 }
 
 /// The closing line: what ran through where.
-fn report(what: &str, payloads: &[Payload], detail: &str, browsers: &[&Watched]) {
+fn report(what: &str, payloads: &[Payload], detail: &str, seen: &Seen) {
     let sources: std::collections::BTreeMap<&str, usize> =
         payloads.iter().fold(Default::default(), |mut m, p| {
             *m.entry(p.source).or_default() += 1;
             m
         });
-    let mut seen = std::collections::HashSet::new();
-    for b in browsers {
-        seen.extend(b.seen.iter().cloned());
-    }
     let _ = writeln!(
         std::io::stderr(),
         "stored XSS, {what}: {} payloads {sources:?}, {detail}, {} placements shown on a page, \
          {} page loads, 0 ran",
         payloads.len(),
-        seen.len(),
-        browsers.iter().map(|b| b.loads).sum::<usize>()
+        seen.markers.len(),
+        seen.loads
     );
 }

@@ -3,84 +3,17 @@
 //! 503 that says the disk is full and when to come back, nothing already
 //! acknowledged is lost or damaged, reads keep coming from the page cache,
 //! and everything works again once space is freed.
-//!
-//! Mounting a tmpfs needs root: the test runs when KIOSQUE_TEST_TMPFS=1
-//! (`.ci/run` sets it) and says plainly that it was skipped otherwise.
-
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use kiosque_core::ports::Store;
 use kiosque_core::types::Role;
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{Engine, TestApp, TestDb};
 
-const SWITCH: &str = "KIOSQUE_TEST_TMPFS";
-
-/// A tmpfs mounted for the test's life.
-struct Tmpfs(PathBuf);
-
-impl Tmpfs {
-    fn mount(at: &Path, size: &str) -> Tmpfs {
-        let status = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size},mode=0755"),
-                "tmpfs",
-            ])
-            .arg(at)
-            .status()
-            .expect("run mount");
-        assert!(
-            status.success(),
-            "{SWITCH} is set but a tmpfs cannot be mounted at {} (root is needed)",
-            at.display()
-        );
-        Tmpfs(at.to_owned())
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        // Lazily: the server may still hold files open as the test ends.
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
-/// Writes a file until the disk refuses more; returns it.
-fn fill(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let mut file = std::fs::File::create(&path).expect("filler file");
-    let block = vec![0x5au8; 64 * 1024];
-    loop {
-        match file.write_all(&block).and_then(|()| file.sync_all()) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::StorageFull => break,
-            Err(e) => panic!("filling the disk: {e}"),
-        }
-    }
-    // The last blocks, smaller, so not even a page is left.
-    let small = [0x5au8; 512];
-    while file
-        .write_all(&small)
-        .and_then(|()| file.sync_all())
-        .is_ok()
-    {}
-    path
-}
+use super::{Tmpfs, assert_refused_for_room, comment, fill, save, skipped};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_refuses_writes_clearly_and_loses_nothing() {
-    if std::env::var_os(SWITCH).is_none() {
-        // To the real stderr, past the harness's capture: a skip is never silent.
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTE: the full-disk test SKIPPED: it mounts a tmpfs, which needs root. \
-             To run it: {SWITCH}=1 cargo test (as root)"
-        );
+    if skipped("the full-disk test on SQLite") {
         return;
     }
     let db = TestDb::new(Engine::Sqlite)
@@ -96,29 +29,7 @@ async fn a_full_disk_refuses_writes_clearly_and_loses_nothing() {
         .publish(&french_article_source("disque", None), None)
         .await;
     let editor = app.newsroom("disque@example.org", Role::Editor).await;
-    let comment = |n: u32| {
-        let app = &app;
-        let path = path.clone();
-        async move {
-            app.client
-                .post(app.url(&format!("{path}comments")))
-                .header("origin", format!("http://{}", app.addr))
-                .form(&[
-                    ("name", "Lectrice"),
-                    ("email", "lectrice@example.org"),
-                    (
-                        "comment",
-                        &format!(
-                            "Avis numéro {n}, avant et après le disque plein. {}",
-                            "Un long développement. ".repeat(150)
-                        ),
-                    ),
-                ])
-                .send()
-                .await
-                .unwrap()
-        }
-    };
+    let comment = |n: u32| comment(&app, &path, n);
     let mut acknowledged = Vec::new();
     for n in 0..3 {
         let r = comment(n).await;
@@ -155,18 +66,7 @@ async fn a_full_disk_refuses_writes_clearly_and_loses_nothing() {
         let (app, editor) = (&app, &editor);
         async move {
             let article = app.store.article(article_id).await.unwrap().unwrap();
-            editor
-                .post(
-                    &format!("/admin/articles/{article_id}/edit"),
-                    &[
-                        ("title", title.as_str()),
-                        ("body", body),
-                        ("category", "International"),
-                        ("status", "published"),
-                        ("version", &article.version.to_string()),
-                    ],
-                )
-                .await
+            save(editor, article_id, article.version, &title, body).await
         }
     };
     // What the refused comment gave back (a journal rolled back) is taken
@@ -250,21 +150,4 @@ async fn a_full_disk_refuses_writes_clearly_and_loses_nothing() {
         "a refused comment was stored"
     );
     app.stop().await;
-}
-
-/// A refusal for want of room: 503, come back in a minute, and a page that
-/// says the disk is full and nothing was written.
-async fn assert_refused_for_room(r: reqwest::Response, what: &str) {
-    let status = r.status();
-    let wait = r
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let page = crate::common::plain(&r.text().await.unwrap());
-    assert!(
-        status == 503
-            && wait.as_deref() == Some("60")
-            && page.contains("Le disque du serveur est plein"),
-        "{what} on a full disk: {status}, Retry-After {wait:?}, the page: {page}"
-    );
 }
