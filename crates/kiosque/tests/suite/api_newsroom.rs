@@ -508,8 +508,16 @@ async fn moderators_work_the_comment_queue(db: TestDb) {
     };
     let (status, _, queue) = editor.get("/api/v1/newsroom/comments").await;
     assert_eq!(status, 200);
-    assert_eq!(queue[0]["id"], comment.id);
-    assert_eq!(queue[0]["author_email"], "kofi@example.org");
+    assert_eq!(queue["items"][0]["id"], comment.id);
+    assert_eq!(queue["items"][0]["author_email"], "kofi@example.org");
+    assert_eq!(queue["total"], 1);
+    assert_eq!(queue["next_cursor"], serde_json::Value::Null);
+    for bad in ["limit=0", "limit=101", "cursor=x"] {
+        let (status, _, _) = editor
+            .get(&format!("/api/v1/newsroom/comments?{bad}"))
+            .await;
+        assert_eq!(status, 400, "{bad}");
+    }
     let (status, _, _) = author.get("/api/v1/newsroom/comments").await;
     assert_eq!(status, 403, "authors do not moderate");
     let moderate = format!("/api/v1/newsroom/comments/{}/moderate", comment.id);

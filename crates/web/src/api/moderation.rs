@@ -20,6 +20,7 @@ use super::body::{Body, Known};
 use super::content::site_of;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Audience, Ids, Params, json};
+use super::newsroom::{next_cursor, page_request};
 use super::wire::time;
 use crate::AppState;
 
@@ -70,6 +71,22 @@ pub(crate) struct QueueParams {
     /// The state to list (`pending` if not given).
     #[param(inline)]
     status: Option<StateParam>,
+    /// Where to go on: `next_cursor` of the page before.
+    #[param(pattern = r"^[0-9]{1,6}$")]
+    cursor: Option<String>,
+    /// How many (1 to 100; 20 if not given).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+/// A page of a moderation queue, oldest first: a spam flood stays a list
+/// of pages.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct QueueOut {
+    items: Vec<QueuedOut>,
+    /// How many comments are in this state in all.
+    total: u64,
+    next_cursor: Option<String>,
 }
 
 impl QueuedOut {
@@ -98,7 +115,7 @@ fn state_out(s: CommentStatus) -> StateParam {
     }
 }
 
-/// The comments in one moderation state, oldest first.
+/// The comments in one moderation state, oldest first, a page at a time.
 #[utoipa::path(
     get,
     path = "/api/v1/newsroom/comments",
@@ -106,7 +123,10 @@ fn state_out(s: CommentStatus) -> StateParam {
     operation_id = "list_comment_queue",
     security(("token" = [])),
     params(QueueParams),
-    responses((status = 200, description = "The queue.", body = Vec<QueuedOut>)),
+    responses(
+        (status = 200, description = "A page of the queue.", body = QueueOut),
+        (status = 400, description = "A `limit` or `cursor` out of range.", body = ErrorBody),
+    ),
 )]
 pub(crate) async fn list_comment_queue(
     State(state): State<Arc<AppState>>,
@@ -120,14 +140,21 @@ pub(crate) async fn list_comment_queue(
         return Err(ApiError::forbidden("This user does not moderate comments."));
     }
     let status = p.status.unwrap_or_default().domain();
-    let items: Vec<QueuedOut> = state
+    let page = state
         .store
-        .comments_with_status(status)
-        .await?
-        .into_iter()
-        .map(|m| QueuedOut::new(&site, m.comment, m.article_title))
-        .collect();
-    json(&headers, Audience::Private, &items)
+        .comments_page(status, page_request(p.limit, p.cursor.as_deref())?)
+        .await?;
+    let next_cursor = next_cursor(&page);
+    let out = QueueOut {
+        total: page.total,
+        items: page
+            .items
+            .into_iter()
+            .map(|m| QueuedOut::new(&site, m.comment, m.article_title))
+            .collect(),
+        next_cursor,
+    };
+    json(&headers, Audience::Private, &out)
 }
 
 /// Where to move a comment.

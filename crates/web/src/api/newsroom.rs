@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use kiosque_core::model::{Article, ArticleQuery, PageRequest, Site, User};
+use kiosque_core::model::{Article, ArticleQuery, Page, PageRequest, Site, User};
 use kiosque_core::service::editorial::{EditorForm, can_edit, list_scope};
 use kiosque_core::service::saving::{self, Refused, Saved};
 use kiosque_core::types::{ArticleStatus, Permission};
@@ -193,6 +193,33 @@ pub(crate) struct DeskListParams {
     limit: Option<u32>,
 }
 
+/// The page a newsroom list's `limit` (1 to 100; 20 if not given) and
+/// `cursor` (the `next_cursor` of the page before) ask for.
+pub(crate) fn page_request(
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<PageRequest, ApiError> {
+    let per_page = match limit {
+        None => 20,
+        Some(n) if (1..=100).contains(&n) => n,
+        Some(_) => return Err(ApiError::bad_request("`limit` is from 1 to 100.")),
+    };
+    let number: u32 = match cursor {
+        None => 1,
+        Some(c) => c
+            .parse()
+            .ok()
+            .filter(|n| (1..=999_999).contains(n))
+            .ok_or_else(|| ApiError::bad_request("`cursor` is not one this API gave."))?,
+    };
+    Ok(PageRequest { number, per_page })
+}
+
+/// Where a newsroom list goes on after `page`, if anywhere.
+pub(crate) fn next_cursor<T>(page: &Page<T>) -> Option<String> {
+    (page.request.number < page.page_count()).then(|| (page.request.number + 1).to_string())
+}
+
 /// A page of the newsroom's list.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct DeskListOut {
@@ -236,19 +263,7 @@ pub(crate) async fn list_desk_articles(
     if !user.role.allows(Permission::WriteDrafts) {
         return Err(ApiError::forbidden("This user has no articles to list."));
     }
-    let per_page = match p.limit {
-        None => 20,
-        Some(n) if (1..=100).contains(&n) => n,
-        Some(_) => return Err(ApiError::bad_request("`limit` is from 1 to 100.")),
-    };
-    let number: u32 = match p.cursor.as_deref() {
-        None => 1,
-        Some(c) => c
-            .parse()
-            .ok()
-            .filter(|n| (1..=999_999).contains(n))
-            .ok_or_else(|| ApiError::bad_request("`cursor` is not one this API gave."))?,
-    };
+    let request = page_request(p.limit, p.cursor.as_deref())?;
     let page = state
         .store
         .articles(
@@ -257,10 +272,9 @@ pub(crate) async fn list_desk_articles(
                 created_by: list_scope(user),
                 ..ArticleQuery::default()
             },
-            PageRequest { number, per_page },
+            request,
         )
         .await?;
-    let more = number < page.page_count();
     json(
         &headers,
         Audience::Private,
@@ -280,7 +294,7 @@ pub(crate) async fn list_desk_articles(
                 })
                 .collect(),
             total: page.total,
-            next_cursor: more.then(|| (number + 1).to_string()),
+            next_cursor: next_cursor(&page),
         },
     )
 }
