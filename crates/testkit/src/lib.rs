@@ -22,7 +22,7 @@ pub use mail_server::{Accepted, MailServer};
 pub use receiver::{Answer, Received, WebhookReceiver, eventually, verified_by_standardwebhooks};
 pub use s3::S3Server;
 pub use smtp::{Inbox, smtp_sink};
-pub use tools::external_tool;
+pub use tools::{external_tool, python_check};
 
 /// An HTTP client for the tests that does not follow redirects (they are
 /// asserted on). reqwest's TLS is built without a crypto provider (the S3

@@ -40,3 +40,26 @@ pub fn external_tool(env: &str, what: &str, example: &str) -> Option<PathBuf> {
         }
     }
 }
+
+/// Runs a Python check (`script`, which reads the file named by
+/// `sys.argv[1]`) on `body` with the interpreter in `env`; its standard
+/// output, or `None` when the interpreter is not configured (announced as
+/// by [`external_tool`]). Panics, with what Python said, if the script fails.
+pub fn python_check(env: &str, what: &str, script: &str, body: &str) -> Option<String> {
+    let python = external_tool(env, what, ".ci/tools/venv/bin/python")?;
+    let file = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::fs::write(file.path(), body).expect("write the checked text");
+    let out = std::process::Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .arg(file.path())
+        .output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", python.display()));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{what}: the check failed: {text}{}\non:\n{body}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(text)
+}

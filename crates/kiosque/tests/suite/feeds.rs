@@ -6,7 +6,7 @@
 use kiosque_core::ports::Store;
 use kiosque_core::types::Role;
 use kiosque_testkit::fixtures::french_article_source;
-use kiosque_testkit::{TestApp, TestDb, both_databases, external_tool};
+use kiosque_testkit::{TestApp, TestDb, both_databases};
 
 both_databases!(
     feeds_list_the_latest_articles_with_their_photos,
@@ -29,33 +29,18 @@ async fn fetch(app: &TestApp, path: &str, content_type: &str) -> String {
 /// Runs feedparser on a feed; panics unless it parses cleanly (bozo 0)
 /// with the expected number of entries.
 fn feedparser(body: &str, entries: usize) {
-    let Some(python) = external_tool(
+    let Some(text) = kiosque_testkit::python_check(
         "KIOSQUE_TEST_FEEDPARSER_PYTHON",
         "Feed validity (Python feedparser)",
-        ".ci/tools/venv/bin/python",
+        "import sys, feedparser\n\
+         d = feedparser.parse(sys.argv[1])\n\
+         print(int(d.bozo), len(d.entries), d.version)\n\
+         if d.bozo: print(d.bozo_exception)\n\
+         for e in d.entries: print(e.title, '|', e.link, '|', len(e.enclosures))",
+        body,
     ) else {
         return;
     };
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), body).unwrap();
-    let out = std::process::Command::new(python)
-        .arg("-c")
-        .arg(
-            "import sys, feedparser\n\
-             d = feedparser.parse(sys.argv[1])\n\
-             print(int(d.bozo), len(d.entries), d.version)\n\
-             if d.bozo: print(d.bozo_exception)\n\
-             for e in d.entries: print(e.title, '|', e.link, '|', len(e.enclosures))",
-        )
-        .arg(file.path())
-        .output()
-        .expect("python");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let first: Vec<&str> = text.lines().next().unwrap().split(' ').collect();
     assert_eq!(first[0], "0", "feedparser found a problem: {text}");
     assert_eq!(first[1], entries.to_string(), "{text}");

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use kiosque_core::ports::Store;
 use kiosque_testkit::fixtures::french_article_source;
-use kiosque_testkit::{TestApp, TestDb, both_databases, eventually, external_tool};
+use kiosque_testkit::{TestApp, TestDb, both_databases, eventually};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 both_databases!(
@@ -25,32 +25,18 @@ fn sample(body: &str, series: &str) -> Option<f64> {
 /// Parses the scrape with `prometheus_client`'s strict OpenMetrics parser
 /// (the Prometheus project's Python client); panics on any error.
 fn openmetrics_parses(body: &str) {
-    let Some(python) = external_tool(
+    let Some(out) = kiosque_testkit::python_check(
         "KIOSQUE_TEST_METRICS_PYTHON",
         "OpenMetrics validity (Python prometheus_client)",
-        ".ci/tools/venv/bin/python",
+        "import sys\n\
+         from prometheus_client.openmetrics.parser import text_string_to_metric_families\n\
+         families = list(text_string_to_metric_families(open(sys.argv[1]).read()))\n\
+         print(len(families))",
+        body,
     ) else {
         return;
     };
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), body).unwrap();
-    let out = std::process::Command::new(python)
-        .arg("-c")
-        .arg(
-            "import sys\n\
-             from prometheus_client.openmetrics.parser import text_string_to_metric_families\n\
-             families = list(text_string_to_metric_families(open(sys.argv[1]).read()))\n\
-             print(len(families))",
-        )
-        .arg(file.path())
-        .output()
-        .expect("python");
-    assert!(
-        out.status.success(),
-        "the OpenMetrics parser refused the scrape: {}\n{body}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let families: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    let families: usize = out.trim().parse().unwrap();
     assert!(families >= 15, "{families} metric families:\n{body}");
 }
 
