@@ -50,6 +50,7 @@ mod stored_xss;
 mod story_formats;
 mod themes;
 mod throttles;
+mod varnish;
 mod visual_editor;
 mod webhooks;
 mod wp_api;
