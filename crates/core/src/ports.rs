@@ -508,6 +508,28 @@ pub trait Throttles: Send + Sync + 'static {
     async fn prune_throttles(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64>;
 }
 
+/// The CDN purger's state, shared by the app servers: which one purges
+/// (one at a time, so no purge is sent twice) and how far it has come in
+/// the page change log (so a server taking over resumes there).
+#[async_trait]
+pub trait Purges: Send + Sync + 'static {
+    /// Tries to become the server that purges: `None` while another is.
+    /// Leadership lasts as long as the returned [`Lead`] holds.
+    async fn lead_purges(&self) -> Result<Option<Box<dyn Lead>>>;
+    /// The last change of the page log purged; `None` before the first.
+    async fn purged_up_to(&self) -> Result<Option<i64>>;
+    /// Records every change up to `seq` as purged.
+    async fn set_purged_up_to(&self, seq: i64) -> Result<()>;
+}
+
+/// Leadership of a job among the app servers.
+#[async_trait]
+pub trait Lead: Send {
+    /// Whether this server still leads: false once the database has
+    /// forgotten it (its connection lost, the server failed over).
+    async fn holds(&mut self) -> bool;
+}
+
 /// What an operator's metrics read from the database.
 #[async_trait]
 pub trait Operations: Send + Sync + 'static {
@@ -529,6 +551,7 @@ pub trait Store:
     + Desk
     + Operations
     + Throttles
+    + Purges
     + Send
     + Sync
     + 'static

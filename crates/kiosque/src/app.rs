@@ -79,6 +79,8 @@ pub struct Application {
     state: Arc<AppState>,
     /// Sends newsletters, if a mail server is set up.
     newsletter: Option<crate::newsletter::NewsletterWork>,
+    /// Where CDN purges go, if anywhere.
+    cdn_purge: Vec<crate::cdn::Target>,
     /// Tells the workers the server stops.
     stop: crate::stopping::Stop,
     stopping: crate::stopping::Stopping,
@@ -210,6 +212,7 @@ impl Application {
                 every: settings.schedule_every,
             },
             stats,
+            cdn_purge: settings.cdn_purge.clone(),
             stop,
             stopping,
         })
@@ -260,6 +263,13 @@ impl Application {
             ),
         ];
         jobs.extend(self.newsletter.clone().map(crate::newsletter::spawn));
+        if !self.cdn_purge.is_empty() {
+            jobs.push(crate::cdn::spawn(
+                self.store.clone(),
+                self.cdn_purge,
+                self.stopping.clone(),
+            ));
+        }
         let search = tokio::spawn(self.search.run());
         let stats = self.stats.clone().map(crate::stats_worker::spawn);
         let pages = self.cache.clone().map(|cache| {

@@ -35,6 +35,7 @@ struct FileConfig {
     webhooks: WebhooksFile,
     stats: StatsFile,
     newsletter: crate::newsletter::config::NewsletterFile,
+    cdn: crate::cdn::CdnFile,
     log: LogFile,
     metrics: MetricsFile,
     security: crate::secret_keys::SecurityFile,
@@ -343,6 +344,8 @@ pub struct Settings {
     pub stats: StatsSettings,
     /// How newsletters are sent.
     pub newsletter: crate::newsletter::config::NewsletterSettings,
+    /// Where CDN purges go (`[[cdn.purge]]`); none, no purger.
+    pub cdn_purge: Vec<crate::cdn::Target>,
     /// The log's shape.
     pub log_format: crate::logging::LogFormat,
 }
@@ -370,6 +373,7 @@ impl Settings {
         }
         let smtp = file.smtp.map(|s| s.resolve("smtp")).transpose()?;
         let newsletter = file.newsletter.resolve(data_dir)?;
+        let cdn_purge = file.cdn.resolve(data_dir)?;
         let media_storage = match file.media.s3 {
             None => MediaStorage::Local,
             Some(s3) => {
@@ -493,6 +497,7 @@ impl Settings {
             schedule_every: Duration::from_secs(1),
             smtp,
             newsletter,
+            cdn_purge,
             webhooks,
             log_format: file.log.format,
             stats: StatsSettings {
@@ -639,7 +644,14 @@ pub fn commented_template() -> String {
          # bucket = \"kiosque-media\"\n\
          # region = \"eu-west-3\"\n\
          # access_key_id = \"…\"\n\
-         # secret_access_key_file = \"/etc/kiosque/s3-secret\"\n",
+         # secret_access_key_file = \"/etc/kiosque/s3-secret\"\n\n\
+         # Purge a CDN by surrogate key when pages change (one server of a cluster\n\
+         # sends them); several allowed. Kinds: varnish (url or urls), fastly\n\
+         # (service_id, token_file), cloudflare (zone, token_file), webhook (url,\n\
+         # secret_file: whsec_…, Standard Webhooks):\n\
+         # [[cdn.purge]]\n\
+         # kind = \"varnish\"\n\
+         # url = \"http://127.0.0.1:6081\"\n",
         web.comment_burst,
         web.comment_interval.as_secs(),
         media.max_bytes,

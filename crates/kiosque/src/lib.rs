@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod backup;
+pub mod cdn;
 pub mod cli;
 pub mod config;
 pub mod demo;

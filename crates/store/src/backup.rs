@@ -139,6 +139,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "rate limits of the last minutes: they start afresh",
     ),
     (
+        "cdn_purge",
+        "the CDN purger's place in the page change log, which a restore empties: it starts from the restored log's end",
+    ),
+    (
         "desk_presence",
         "who has an article open in the editor right now: editors say so again",
     ),

@@ -27,6 +27,7 @@ mod operations;
 mod page_changes;
 mod pages;
 mod published;
+mod purges;
 mod rows;
 mod search;
 mod site;

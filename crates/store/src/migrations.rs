@@ -241,6 +241,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0038_image_alt_per_use.sql"),
         include_str!("../migrations/postgres/0038_image_alt_per_use.sql"),
     ),
+    (
+        39,
+        "cdn_purge",
+        include_str!("../migrations/sqlite/0039_cdn_purge.sql"),
+        include_str!("../migrations/postgres/0039_cdn_purge.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -67,7 +67,12 @@ both_databases!(
     live_readers_add_up_across_servers_and_forget_silent_ones,
     open_editors_are_shared_taken_over_and_forgotten_when_silent,
     newsletters_keep_consent_queue_once_and_deliver_once,
+    one_server_leads_the_purges_and_the_mark_outlives_it,
 );
+
+#[path = "conformance/purges.rs"]
+mod purges;
+use purges::one_server_leads_the_purges_and_the_mark_outlives_it;
 
 #[path = "conformance/newsletters.rs"]
 mod newsletters;

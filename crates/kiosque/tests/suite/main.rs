@@ -15,6 +15,7 @@ mod backup;
 mod blobs;
 mod browser;
 mod browser_formats;
+mod cdn_purge;
 mod cli;
 mod clock;
 mod comments;

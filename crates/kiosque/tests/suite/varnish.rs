@@ -16,18 +16,33 @@ use kiosque_core::types::Slug;
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{Engine, TestApp, TestDb, external_tool};
 
-const ENV: &str = "KIOSQUE_TEST_VARNISHD";
+pub(crate) const ENV: &str = "KIOSQUE_TEST_VARNISHD";
 
-/// A varnishd of the test's own, on a free loopback port.
-struct Varnish {
+/// A varnishd of the test's own, on a loopback port.
+pub(crate) struct Varnish {
     child: tokio::process::Child,
     _dir: tempfile::TempDir,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Varnish {
-    /// Starts Varnish with the shipped VCL and one backend, `backend`.
+    /// Starts Varnish with the shipped VCL and one backend, `backend`, on
+    /// a free port.
     async fn start(varnishd: &Path, backend: std::net::SocketAddr) -> Varnish {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self::start_on(varnishd, backend, port).await
+    }
+
+    /// The same, on `port`.
+    pub(crate) async fn start_on(
+        varnishd: &Path,
+        backend: std::net::SocketAddr,
+        port: u16,
+    ) -> Varnish {
         let dir = tempfile::tempdir().unwrap();
         let shipped =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/varnish/kiosque.vcl");
@@ -42,11 +57,6 @@ impl Varnish {
             ),
         )
         .unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let child = tokio::process::Command::new(varnishd)
             .arg("-F")
             .args(["-j", "none"])

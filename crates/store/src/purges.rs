@@ -1,0 +1,93 @@
+//! The CDN purger's shared state (migration 0039): which server purges —
+//! on PostgreSQL the holder of a session advisory lock, on a connection
+//! taken out of the pool for it, so the lock goes when that server or its
+//! connection dies; on SQLite, one server by construction — and the last
+//! change of the page log purged.
+
+use async_trait::async_trait;
+use kiosque_core::Result;
+use kiosque_core::ports::{Lead, Purges};
+use sqlx::{AnyConnection, Connection};
+
+use crate::rows::get;
+use crate::{Backend, SqlStore, db};
+
+/// The lock's key: one number all servers agree on.
+const LOCK: &str = "hashtext('kiosque.cdn_purge')";
+
+/// How long a check of the lock's connection may take before it counts as
+/// lost: a primary gone silent must not keep a server purging.
+const CHECK_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
+
+#[async_trait]
+impl Purges for SqlStore {
+    async fn lead_purges(&self) -> Result<Option<Box<dyn Lead>>> {
+        if self.backend == Backend::Sqlite {
+            return Ok(Some(Box::new(Alone)));
+        }
+        let mut conn = self.pool.acquire().await.map_err(db)?.detach();
+        let row = sqlx::query(&format!(
+            "SELECT CASE WHEN pg_try_advisory_lock({LOCK}) THEN 1 ELSE 0 END AS got"
+        ))
+        .fetch_one(&mut conn)
+        .await
+        .map_err(db)?;
+        if get::<i32>(&row, "got")? == 1 {
+            Ok(Some(Box::new(Locked(Some(conn)))))
+        } else {
+            let _ = conn.close().await;
+            Ok(None)
+        }
+    }
+
+    async fn purged_up_to(&self) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT applied FROM cdn_purge WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|r| get(&r, "applied")).transpose()
+    }
+
+    async fn set_purged_up_to(&self, seq: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO cdn_purge (id, applied) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET applied = excluded.applied",
+        )
+        .bind(seq)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+}
+
+/// SQLite: the one server that writes the file leads.
+struct Alone;
+
+#[async_trait]
+impl Lead for Alone {
+    async fn holds(&mut self) -> bool {
+        true
+    }
+}
+
+/// PostgreSQL: the connection holding the session lock; dropping it
+/// closes the session, which releases the lock.
+struct Locked(Option<AnyConnection>);
+
+#[async_trait]
+impl Lead for Locked {
+    async fn holds(&mut self) -> bool {
+        let Some(conn) = self.0.as_mut() else {
+            return false;
+        };
+        let alive = tokio::time::timeout(CHECK_WITHIN, sqlx::query("SELECT 1").execute(&mut *conn))
+            .await
+            .is_ok_and(|r| r.is_ok());
+        if !alive {
+            // Whatever the server still believes, this session is done.
+            self.0 = None;
+        }
+        alive
+    }
+}

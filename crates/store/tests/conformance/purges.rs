@@ -1,0 +1,58 @@
+//! The CDN purger's shared state: one leader at a time, a mark that
+//! survives it.
+
+use kiosque_core::ports::Purges;
+use kiosque_testkit::{Engine, TestDb};
+
+pub async fn one_server_leads_the_purges_and_the_mark_outlives_it(db: TestDb) {
+    let store = db.store().await;
+    assert_eq!(store.purged_up_to().await.unwrap(), None, "no purge yet");
+    store.set_purged_up_to(41).await.unwrap();
+    store.set_purged_up_to(42).await.unwrap();
+    assert_eq!(store.purged_up_to().await.unwrap(), Some(42));
+
+    let mut first = store
+        .lead_purges()
+        .await
+        .unwrap()
+        .expect("nobody leads yet");
+    assert!(first.holds().await);
+    if db.engine == Engine::Postgres {
+        // Another server (its own pool) is refused while the first leads…
+        let other = db.store().await;
+        assert!(other.lead_purges().await.unwrap().is_none(), "two leaders");
+        // …and takes over once the first is gone.
+        drop(first);
+        let mut taken = None;
+        for _ in 0..50 {
+            taken = other.lead_purges().await.unwrap();
+            if taken.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let mut second = taken.expect("the lock was never released");
+        assert!(second.holds().await);
+        assert_eq!(
+            other.purged_up_to().await.unwrap(),
+            Some(42),
+            "the mark is shared"
+        );
+        // Its session cut from the database's side: it knows it no longer leads.
+        db.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks \
+             WHERE locktype = 'advisory' AND objid = hashtext('kiosque.cdn_purge')::oid",
+        )
+        .await;
+        assert!(
+            !second.holds().await,
+            "a leader whose session ended still leads"
+        );
+        assert!(
+            store.lead_purges().await.unwrap().is_some(),
+            "nobody could take over"
+        );
+    } else {
+        assert!(first.holds().await);
+    }
+}
