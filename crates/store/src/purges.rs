@@ -12,8 +12,10 @@ use sqlx::{AnyConnection, Connection};
 use crate::rows::get;
 use crate::{Backend, SqlStore, db};
 
-/// The lock's key: one number all servers agree on.
-const LOCK: &str = "hashtext('kiosque.cdn_purge')";
+/// The lock's key: one number all servers of a site agree on. Advisory
+/// locks belong to the database; the schema is part of the key so that two
+/// sites in one database (each in its schema) each have their purger.
+const LOCK: &str = "hashtext('kiosque.cdn_purge.' || current_schema())";
 
 /// How long a check of the lock's connection may take before it counts as
 /// lost: a primary gone silent must not keep a server purging.
