@@ -74,3 +74,12 @@ macro_rules! both_databases {
         }
     };
 }
+
+/// A loopback port free right now, for a server a test starts (the
+/// chance another process takes it meanwhile is accepted).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}

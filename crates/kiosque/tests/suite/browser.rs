@@ -50,11 +50,7 @@ impl Browser {
         extra: &[String],
         (width, height): (u32, u32),
     ) -> Browser {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = kiosque_testkit::free_port();
         let child = Command::new(driver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

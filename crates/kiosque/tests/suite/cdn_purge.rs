@@ -196,11 +196,7 @@ async fn a_comment_approved_reaches_readers_through_varnish_within_a_second() {
     ) else {
         return;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = kiosque_testkit::free_port();
     let db = TestDb::new(Engine::Sqlite).await.unwrap();
     let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
         s.cdn_purge = vec![Target::Varnish {

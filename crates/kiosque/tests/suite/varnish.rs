@@ -29,11 +29,7 @@ impl Varnish {
     /// Starts Varnish with the shipped VCL and one backend, `backend`, on
     /// a free port.
     async fn start(varnishd: &Path, backend: std::net::SocketAddr) -> Varnish {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = kiosque_testkit::free_port();
         Self::start_on(varnishd, backend, port).await
     }
 

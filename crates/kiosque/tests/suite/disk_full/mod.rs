@@ -71,6 +71,22 @@ pub(super) fn fill(dir: &Path, name: &str) -> PathBuf {
     path
 }
 
+/// The site the full-disk tests fill up: comments limited only by the
+/// disk (a large burst) and one published article (its address).
+pub(super) async fn site_with_article(db: kiosque_testkit::TestDb) -> (TestApp, String) {
+    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
+        s.web.comment_burst = 100_000;
+    })
+    .await;
+    let path = app
+        .publish(
+            &kiosque_testkit::fixtures::french_article_source("disque", None),
+            None,
+        )
+        .await;
+    (app, path)
+}
+
 /// A reader's comment, long enough to need room, numbered so the set
 /// check finds it.
 pub(super) async fn comment(app: &TestApp, path: &str, n: u32) -> reqwest::Response {

@@ -16,10 +16,9 @@ use std::time::{Duration, Instant};
 
 use kiosque_core::ports::Store;
 use kiosque_core::types::{Role, Slug};
-use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{POSTGRES_ENV, TestApp, TestDb};
 
-use super::{Tmpfs, comment, fill, save, skipped};
+use super::{Tmpfs, comment, fill, save, site_with_article, skipped};
 
 /// A PostgreSQL cluster for one test: initdb into a tmpfs of `size`, its
 /// log beside it (off the full disk, so what it says stays readable).
@@ -63,10 +62,7 @@ impl Cluster {
                     "--no-sync",
                 ]),
         ));
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = kiosque_testkit::free_port();
         let cluster = Cluster {
             bin,
             port,
@@ -246,13 +242,7 @@ async fn a_full_postgresql_disk_refuses_writes_clearly_and_loses_nothing() {
     }
     let cluster = Cluster::start("64m");
     let db = TestDb::postgres_on(&cluster.url()).await;
-    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
-        s.web.comment_burst = 100_000;
-    })
-    .await;
-    let path = app
-        .publish(&french_article_source("disque", None), None)
-        .await;
+    let (app, path) = site_with_article(db).await;
     let editor = app.newsroom("disque@example.org", Role::Editor).await;
     let article = app
         .store

@@ -6,10 +6,9 @@
 
 use kiosque_core::ports::Store;
 use kiosque_core::types::Role;
-use kiosque_testkit::fixtures::french_article_source;
-use kiosque_testkit::{Engine, TestApp, TestDb};
+use kiosque_testkit::{Engine, TestDb};
 
-use super::{Tmpfs, assert_refused_for_room, comment, fill, save, skipped};
+use super::{Tmpfs, assert_refused_for_room, comment, fill, save, site_with_article, skipped};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_refuses_writes_clearly_and_loses_nothing() {
@@ -20,14 +19,7 @@ async fn a_full_disk_refuses_writes_clearly_and_loses_nothing() {
         .await
         .expect("SQLite is always available");
     let _disk = Tmpfs::mount(db.dir.path(), "32m");
-    // A burst large enough that only the disk refuses comments.
-    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
-        s.web.comment_burst = 100_000;
-    })
-    .await;
-    let path = app
-        .publish(&french_article_source("disque", None), None)
-        .await;
+    let (app, path) = site_with_article(db).await;
     let editor = app.newsroom("disque@example.org", Role::Editor).await;
     let comment = |n: u32| comment(&app, &path, n);
     let mut acknowledged = Vec::new();
