@@ -132,6 +132,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/account.html"),
     ),
     (
+        "admin/secret_made.html",
+        include_str!("../templates/admin/secret_made.html"),
+    ),
+    (
         "admin/totp.html",
         include_str!("../templates/admin/totp.html"),
     ),

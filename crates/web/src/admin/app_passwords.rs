@@ -15,7 +15,7 @@ use minijinja::Value;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::account::{AccountPage, render_page};
+use super::account::{AccountPage, Made, render_made, render_page};
 use super::session::Newsroom;
 use crate::{AppState, WebError};
 
@@ -77,12 +77,16 @@ pub(crate) async fn create(
         app_password = stored.id,
         "Application Password made"
     );
-    let page = AccountPage {
-        made_app_password: Some((stored.name, auth::app_password_shown(&password))),
-        status: StatusCode::CREATED,
-        ..AccountPage::default()
+    let made = Made {
+        title: "admin.app_passwords",
+        made: "admin.app_password_made",
+        label: "admin.app_password_secret",
+        input_id: "new-app-password",
+        back: "/admin/account#app-passwords",
+        name: stored.name,
+        secret: auth::app_password_shown(&password),
     };
-    render_page(&state, &newsroom, page).await
+    render_made(&state, &newsroom, made).await
 }
 
 #[derive(Debug, Default, Deserialize)]

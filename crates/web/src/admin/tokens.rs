@@ -15,7 +15,7 @@ use minijinja::Value;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::account::{AccountPage, render_page};
+use super::account::{AccountPage, Made, render_made, render_page};
 use super::session::Newsroom;
 use crate::{AppState, WebError};
 
@@ -106,12 +106,16 @@ pub(crate) async fn create(
     };
     let token = state.store.create_api_token(&token).await?;
     tracing::info!(user = newsroom.user.id, token = token.id, "API token made");
-    let page = AccountPage {
-        made_token: Some((token.name, secret)),
-        status: StatusCode::CREATED,
-        ..AccountPage::default()
+    let made = Made {
+        title: "admin.tokens",
+        made: "admin.token_made",
+        label: "admin.token_secret",
+        input_id: "new-token",
+        back: "/admin/account#tokens-title",
+        name: token.name,
+        secret,
     };
-    render_page(&state, &newsroom, page).await
+    render_made(&state, &newsroom, made).await
 }
 
 #[derive(Debug, Default, Deserialize)]
