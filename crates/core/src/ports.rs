@@ -702,6 +702,9 @@ pub trait Store:
     /// The latest page change's number (0 when none is noted): a server
     /// starting with an empty cache follows from there.
     async fn latest_page_change(&self) -> Result<i64>;
+    /// The oldest page change still kept (0 when none is): a follower that
+    /// applied less than it minus one missed changes pruned meanwhile.
+    async fn oldest_page_change(&self) -> Result<i64>;
     /// Forgets page changes noted before `before`.
     async fn prune_page_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()>;
     /// Every page, in menu order.

@@ -33,6 +33,14 @@ pub(crate) async fn latest(pool: &AnyPool) -> Result<i64> {
     get(&row, "latest")
 }
 
+pub(crate) async fn oldest(pool: &AnyPool) -> Result<i64> {
+    let row = sqlx::query("SELECT COALESCE(min(seq), 0) AS oldest FROM page_changes")
+        .fetch_one(pool)
+        .await
+        .map_err(db)?;
+    get(&row, "oldest")
+}
+
 pub(crate) async fn prune(pool: &AnyPool, before: i64) -> Result<()> {
     sqlx::query("DELETE FROM page_changes WHERE changed_at < $1")
         .bind(before)

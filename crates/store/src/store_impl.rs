@@ -281,6 +281,10 @@ impl Store for SqlStore {
         page_changes::latest(&self.pool).await
     }
 
+    async fn oldest_page_change(&self) -> Result<i64> {
+        page_changes::oldest(&self.pool).await
+    }
+
     async fn prune_page_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()> {
         page_changes::prune(&self.pool, before.timestamp()).await
     }

@@ -1576,17 +1576,28 @@ async fn the_page_log_names_what_each_write_changes(db: TestDb) {
     ] {
         assert!(changes.contains(&t), "{t} in {changes:?}");
     }
-    // Pruning forgets old changes only.
+    // Pruning forgets old changes only; the oldest kept tells a follower
+    // what it missed.
+    let oldest = store.oldest_page_change().await.unwrap();
+    assert!(oldest > 0 && oldest <= mark + 1, "{oldest} {mark}");
     store
         .prune_page_changes(Utc::now() - chrono::Duration::days(1))
         .await
         .unwrap();
     assert!(!since(0).await.is_empty());
+    assert_eq!(store.oldest_page_change().await.unwrap(), oldest);
+    let latest = store.latest_page_change().await.unwrap();
     store
         .prune_page_changes(Utc::now() + chrono::Duration::days(1))
         .await
         .unwrap();
     assert!(since(0).await.is_empty());
+    assert_eq!(store.oldest_page_change().await.unwrap(), 0);
+    store
+        .set_comment_status(comment.id, CommentStatus::Pending)
+        .await
+        .unwrap();
+    assert!(store.oldest_page_change().await.unwrap() > latest);
 }
 
 async fn imports_remember_what_they_made_by_the_other_sites_keys(db: TestDb) {

@@ -106,11 +106,24 @@ async fn lead_purges(
                 return pause(stopping, FOLLOWER_WAIT).await;
             }
         };
-        let Some(last) = changes.last().map(|c| c.seq) else {
+        let (Some(first), Some(last)) = (changes.first(), changes.last().map(|c| c.seq)) else {
             pause(stopping, POLL).await;
             continue;
         };
-        let keys = keys(&changes);
+        let keys = match missed_some(store, applied, first.seq).await {
+            Ok(false) => keys(&changes),
+            Ok(true) => {
+                tracing::warn!(
+                    purged_up_to = applied,
+                    "the CDN purger fell behind the pruned change log: the whole site is purged"
+                );
+                vec!["site".to_owned()]
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the page change log");
+                return pause(stopping, FOLLOWER_WAIT).await;
+            }
+        };
         pause(stopping, SETTLE).await;
         for target in targets {
             let mut backoff = Duration::from_millis(500);
@@ -142,6 +155,19 @@ async fn start(store: &dyn Store) -> kiosque_core::Result<i64> {
     let latest = store.latest_page_change().await?;
     store.set_purged_up_to(latest).await?;
     Ok(latest)
+}
+
+/// Whether changes after `applied` were pruned before being purged (a
+/// leader stuck for a day on a failing CDN, or a cluster whose servers
+/// all stopped for longer than the log is kept). The log's numbers have gaps of their own — a transaction rolled
+/// back spends its numbers — so a gap alone says nothing; a gap with
+/// nothing older kept says the log was cut there. At worst a rolled-back
+/// number right after a day without changes costs one whole-site purge.
+async fn missed_some(store: &dyn Store, applied: i64, first: i64) -> kiosque_core::Result<bool> {
+    if first <= applied + 1 {
+        return Ok(false);
+    }
+    Ok(store.oldest_page_change().await? > applied + 1)
 }
 
 /// The batch's keys, each once; just `site` when that is one of them (every

@@ -21,7 +21,10 @@ use crate::varnish::Varnish;
 
 const SECRET: &str = "whsec_uz3Tu+NOxHJAWrQ+UpHLWMNAREAdSlVD";
 
-both_databases!(each_cdn_gets_the_keys_of_a_change_in_its_own_shape);
+both_databases!(
+    each_cdn_gets_the_keys_of_a_change_in_its_own_shape,
+    a_purger_behind_the_pruned_log_purges_the_whole_site
+);
 
 /// An article's address and id, and a reader's comment on it, pending.
 async fn pending_comment(app: &TestApp, slug: &'static str) -> (String, i64, i64) {
@@ -164,6 +167,72 @@ async fn each_cdn_gets_the_keys_of_a_change_in_its_own_shape(db: TestDb) {
     // The mark moved past the change: a restart does not send it again.
     let mark = app.store.purged_up_to().await.unwrap().unwrap();
     assert!(mark >= app.store.latest_page_change().await.unwrap() - 1);
+    app.stop().await;
+}
+
+/// A CDN down while the log is pruned (a day, in life): changes the
+/// purger never read are gone, so it cannot know their keys — it purges
+/// `site`, every page, once the CDN is back.
+async fn a_purger_behind_the_pruned_log_purges_the_whole_site(db: TestDb) {
+    let hook = WebhookReceiver::start().await;
+    let targets = vec![Target::Webhook {
+        url: hook.url("/purge"),
+        secret: SECRET.into(),
+    }];
+    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
+        s.cdn_purge = targets;
+    })
+    .await;
+    let (_, first, first_comment) = pending_comment(&app, "lue-puis-bloquee").await;
+    let (_, _, later_comment) = pending_comment(&app, "apres-la-coupure").await;
+    purger_started(&app).await;
+    let before = hook.received().len();
+    // The CDN goes down; the purger reads a change and keeps failing to
+    // send it…
+    hook.answer(std::iter::repeat_n(Answer::Status(503), 1000));
+    let approve = |id| app.store.set_comment_status(id, CommentStatus::Approved);
+    approve(first_comment).await.unwrap();
+    hook.wait_for(before + 1, Duration::from_secs(10)).await;
+    // …while more changes come and the log is pruned past them.
+    app.publish(&french_article_source("jamais-lue", None), None)
+        .await;
+    let unread = app.store.latest_page_change().await.unwrap();
+    app.store
+        .prune_page_changes(chrono::Utc::now() + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    approve(later_comment).await.unwrap();
+    hook.clear_answers();
+    let keys = |r: &kiosque_testkit::Received| r.json()["data"]["keys"].clone();
+    let taken = || -> Vec<serde_json::Value> {
+        hook.received()[before..]
+            .iter()
+            .filter(|r| (200..300).contains(&r.answered))
+            .map(keys)
+            .collect()
+    };
+    let since = Instant::now();
+    while !taken().contains(&serde_json::json!(["site"])) {
+        assert!(
+            since.elapsed() < Duration::from_secs(20),
+            "no whole-site purge: {:?}",
+            taken()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The batch read first went first, with its own key; then the whole site.
+    assert_eq!(
+        taken(),
+        [
+            serde_json::json!([format!("comments-{first}")]),
+            serde_json::json!(["site"])
+        ]
+    );
+    let mark = app.store.purged_up_to().await.unwrap().unwrap();
+    assert!(
+        mark > unread,
+        "the mark moved past the cut ({mark} ≤ {unread})"
+    );
     app.stop().await;
 }
 
