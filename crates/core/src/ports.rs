@@ -582,6 +582,14 @@ pub trait Store:
         error: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<bool>;
+    /// Gives a job back to be tried at `until` without counting the try:
+    /// the media storage was out of reach, which says nothing of the image.
+    async fn postpone_media_job(
+        &self,
+        id: i64,
+        error: &str,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()>;
     /// One media file by id.
     async fn media_asset(&self, id: i64) -> Result<Option<MediaAsset>>;
     /// The media files of these names that the library holds (a gallery's

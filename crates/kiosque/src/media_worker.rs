@@ -34,7 +34,12 @@ pub fn spawn(
             }
             while !stopping.requested() {
                 match store.claim_media_job(chrono::Utc::now()).await {
-                    Ok(Some(asset)) => process(store.as_ref(), media.as_ref(), asset).await,
+                    Ok(Some(asset)) => {
+                        if !process(store.as_ref(), media.as_ref(), asset).await {
+                            // The storage is away: the other jobs would fail too.
+                            break;
+                        }
+                    }
                     Ok(None) => break,
                     // The database may be briefly away; the next tick retries.
                     Err(e) => {
@@ -47,9 +52,30 @@ pub fn spawn(
     })
 }
 
-async fn process(store: &dyn Store, media: &dyn BlobStore, asset: MediaAsset) {
+/// How long a job waits when the media storage was out of reach.
+const STORAGE_AWAY: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
+
+/// Why copies were not made.
+enum Failure {
+    /// The media storage did not answer: tried again soon, as often as
+    /// it takes (an outage is no reason to give up an image).
+    Storage(String),
+    /// The image itself: tried a few more times, then given up.
+    Image(String),
+}
+
+/// Makes one image's copies; false when the media storage is away.
+async fn process(store: &dyn Store, media: &dyn BlobStore, asset: MediaAsset) -> bool {
     let started = std::time::Instant::now();
     let made = make(media, &asset).await;
+    if let Err(Failure::Storage(reason)) = &made {
+        tracing::warn!(media = asset.id, %reason, "image copies wait for the media storage");
+        let until = chrono::Utc::now() + STORAGE_AWAY;
+        if let Err(e) = store.postpone_media_job(asset.id, reason, until).await {
+            tracing::error!(media = asset.id, error = %e, "postponing image copies failed");
+        }
+        return false;
+    }
     let result = match made {
         Ok(widths) => store.finish_media_job(asset.id, &widths).await.map(|()| {
             tracing::info!(
@@ -59,7 +85,7 @@ async fn process(store: &dyn Store, media: &dyn BlobStore, asset: MediaAsset) {
                 "image copies made"
             );
         }),
-        Err(reason) => {
+        Err(Failure::Image(reason) | Failure::Storage(reason)) => {
             let retry = store
                 .fail_media_job(asset.id, &reason, chrono::Utc::now())
                 .await;
@@ -70,22 +96,25 @@ async fn process(store: &dyn Store, media: &dyn BlobStore, asset: MediaAsset) {
     if let Err(e) = result {
         tracing::error!(media = asset.id, error = %e, "recording image copies failed");
     }
+    true
 }
 
 /// Reads the original, scales and encodes its copies off the async threads
 /// (CPU work), and stores them. Returns the widths made.
-async fn make(media: &dyn BlobStore, asset: &MediaAsset) -> Result<Vec<u32>, String> {
+async fn make(media: &dyn BlobStore, asset: &MediaAsset) -> Result<Vec<u32>, Failure> {
     let original = media
         .get(&asset.file_name)
         .await
-        .map_err(|e| format!("reading {}: {e}", asset.file_name))?
-        .ok_or_else(|| format!("{} is missing from media storage", asset.file_name))?;
+        .map_err(|e| Failure::Storage(format!("reading {}: {e}", asset.file_name)))?
+        .ok_or_else(|| {
+            Failure::Image(format!("{} is missing from media storage", asset.file_name))
+        })?;
     let stem = asset.stem().to_owned();
     let copies =
         tokio::task::spawn_blocking(move || kiosque_media::make_variants(&original, &stem))
             .await
-            .map_err(|e| format!("image worker: {e}"))?
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Failure::Image(format!("image worker: {e}")))?
+            .map_err(|e| Failure::Image(e.to_string()))?;
     let mut widths = Vec::new();
     for copy in copies {
         if !widths.contains(&copy.width) {
@@ -94,7 +123,7 @@ async fn make(media: &dyn BlobStore, asset: &MediaAsset) -> Result<Vec<u32>, Str
         media
             .put(&copy.file_name, copy.bytes)
             .await
-            .map_err(|e| format!("writing {}: {e}", copy.file_name))?;
+            .map_err(|e| Failure::Storage(format!("writing {}: {e}", copy.file_name)))?;
     }
     Ok(widths)
 }

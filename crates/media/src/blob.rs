@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -116,6 +117,25 @@ impl S3BlobStore {
             .with_secret_access_key(&settings.secret_access_key)
             // Path-style addresses work with every S3-compatible server.
             .with_virtual_hosted_style_request(false)
+            // A bucket that does not answer is retried briefly, then the
+            // upload is refused (503, "try again") rather than held for
+            // object_store's default three minutes: a newsroom member waits
+            // on it, and a reader's request for a picture too.
+            .with_retry(object_store::RetryConfig {
+                backoff: object_store::BackoffConfig {
+                    init_backoff: Duration::from_millis(100),
+                    max_backoff: Duration::from_secs(2),
+                    base: 2.0,
+                },
+                max_retries: 4,
+                retry_timeout: Duration::from_secs(10),
+            })
+            // (The client options hold `allow_http` too: set after them.)
+            .with_client_options(
+                object_store::ClientOptions::new()
+                    .with_connect_timeout(Duration::from_secs(2))
+                    .with_timeout(Duration::from_secs(30)),
+            )
             .with_allow_http(settings.endpoint.starts_with("http://"))
             .build()
             .map_err(storage)?;
@@ -125,8 +145,16 @@ impl S3BlobStore {
     }
 }
 
+/// The bucket's refusals of our credentials stay apart (a setting to fix,
+/// not a moment to wait out); every other failure is the bucket out of
+/// reach.
 fn storage(e: object_store::Error) -> MediaError {
-    MediaError::Io(std::io::Error::other(e))
+    let kind = match e {
+        object_store::Error::PermissionDenied { .. }
+        | object_store::Error::Unauthenticated { .. } => std::io::ErrorKind::PermissionDenied,
+        _ => std::io::ErrorKind::Other,
+    };
+    MediaError::Io(std::io::Error::new(kind, e))
 }
 
 #[async_trait]

@@ -155,6 +155,21 @@ pub(crate) async fn fail_job(pool: &AnyPool, id: i64, error: &str, now: i64) -> 
     Ok(true)
 }
 
+/// Gives a claimed job back for `until`, the claim's attempt not counted.
+pub(crate) async fn postpone_job(pool: &AnyPool, id: i64, error: &str, until: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE media_jobs SET last_error = $1, run_after = $2, \
+         attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE media_id = $3",
+    )
+    .bind(error)
+    .bind(until)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 /// The places using an image, as SQL over `m.id`: articles, portraits, logo.
 const USES: &str = "(SELECT count(*) FROM articles a WHERE a.image_id = m.id) \
     + (SELECT count(*) FROM authors au WHERE au.photo_id = m.id) \

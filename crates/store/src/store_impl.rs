@@ -72,6 +72,15 @@ impl Store for SqlStore {
         media::fail_job(&self.pool, id, error, now.timestamp()).await
     }
 
+    async fn postpone_media_job(
+        &self,
+        id: i64,
+        error: &str,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        media::postpone_job(&self.pool, id, error, until.timestamp()).await
+    }
+
     async fn media_asset(&self, id: i64) -> Result<Option<MediaAsset>> {
         media::by_id(&self.pool, id).await
     }

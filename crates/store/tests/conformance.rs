@@ -789,8 +789,18 @@ async fn media_jobs_are_leased_retried_and_finished(db: TestDb) {
     // Saving the same file again queues nothing.
     store.save_media(&media("a1")).await.unwrap();
     assert_eq!(store.claim_media_job(at(10_000)).await.unwrap(), None);
-    // A job that keeps failing is given up after five attempts.
+    // A job that keeps failing is given up after five attempts; the
+    // storage out of reach postpones it without spending one.
     let b = store.save_media(&media("b2")).await.unwrap();
+    for away in 0..8 {
+        let when = at(15_000 + away * 100);
+        assert_eq!(store.claim_media_job(when).await.unwrap(), Some(b.clone()));
+        store
+            .postpone_media_job(b.id, "bucket away", when + chrono::Duration::seconds(10))
+            .await
+            .unwrap();
+        assert_eq!(store.claim_media_job(when).await.unwrap(), None);
+    }
     let mut when = at(20_000);
     for attempt in 1..=5 {
         assert_eq!(

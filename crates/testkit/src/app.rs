@@ -291,6 +291,7 @@ impl TestApp {
             Settings::load(&dir.path().join("data"), Some(self.db.url.clone())).expect("settings");
         settings.web = self.settings.web.clone();
         settings.stats = self.settings.stats.clone();
+        settings.media_storage = self.settings.media_storage.clone();
         let server = Server::launch(&settings).await;
         Sibling {
             addr: server.addr,
@@ -408,6 +409,15 @@ pub struct Sibling {
 }
 
 impl Sibling {
+    /// GET a path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("http://{}{}", self.addr, path))
+            .send()
+            .await
+            .expect("GET")
+    }
+
     /// GET a path and return status and body.
     pub async fn page(&self, path: &str) -> (u16, String) {
         let r = self

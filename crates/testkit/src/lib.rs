@@ -13,6 +13,7 @@ pub mod fixtures;
 mod mail_server;
 mod receiver;
 mod s3;
+mod seaweedfs;
 mod smtp;
 mod tools;
 
@@ -21,6 +22,7 @@ pub use db::{Engine, POSTGRES_ENV, TestDb};
 pub use mail_server::{Accepted, MailServer};
 pub use receiver::{Answer, Received, WebhookReceiver, eventually, verified_by_standardwebhooks};
 pub use s3::S3Server;
+pub use seaweedfs::{SeaweedFs, WEED_ENV};
 pub use smtp::{Inbox, smtp_sink};
 pub use tools::{external_tool, python_check};
 

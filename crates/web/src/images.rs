@@ -28,11 +28,24 @@ pub(crate) async fn ingest(
         .media
         .put(&ingested.meta.file_name, ingested.bytes)
         .await
-        .map_err(|e| match &e {
-            MediaError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
-                WebError::from(kiosque_core::Error::disk_full(e))
-            }
-            _ => WebError::Internal(format!("storing image: {e}")),
-        })?;
+        .map_err(|e| media_failure("storing image", e))?;
     Ok(Ok(state.store.save_media(&ingested.meta).await?))
+}
+
+/// Media storage that failed: a full disk or a bucket out of reach is a
+/// 503 to try again (nothing was recorded); credentials the bucket refuses
+/// are a setting to fix, a 500 with the cause in the log.
+pub(crate) fn media_failure(doing: &str, e: MediaError) -> WebError {
+    match &e {
+        MediaError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+            WebError::from(kiosque_core::Error::disk_full(e))
+        }
+        MediaError::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+            WebError::Internal(format!("{doing}: {e}"))
+        }
+        _ => {
+            tracing::warn!(error = %e, "{doing}: media storage out of reach");
+            WebError::from(kiosque_core::Error::unavailable(e))
+        }
+    }
 }

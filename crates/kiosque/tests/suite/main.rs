@@ -43,6 +43,7 @@ mod pages;
 mod rights;
 mod route_guard;
 mod search;
+mod seaweedfs;
 mod sections;
 mod site;
 mod site_settings;

@@ -23,7 +23,7 @@ pub(crate) async fn media(
     let bytes = match state.media.get(&file).await {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Err(WebError::NotFound),
-        Err(e) => return Err(WebError::Internal(format!("reading media {file}: {e}"))),
+        Err(e) => return Err(crate::images::media_failure("reading media", e)),
     };
     Ok((
         [
