@@ -520,6 +520,17 @@ pub trait Purges: Send + Sync + 'static {
     async fn purged_up_to(&self) -> Result<Option<i64>>;
     /// Records every change up to `seq` as purged.
     async fn set_purged_up_to(&self, seq: i64) -> Result<()>;
+    /// Records how far `server`'s page cache has followed the page log
+    /// (and forgets servers not heard of for a day).
+    async fn report_applied(
+        &self,
+        server: &str,
+        applied: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()>;
+    /// The least advanced page cache among the servers heard of since
+    /// `since`; `None` when none was.
+    async fn slowest_follower(&self, since: chrono::DateTime<chrono::Utc>) -> Result<Option<i64>>;
 }
 
 /// Leadership of a job among the app servers.

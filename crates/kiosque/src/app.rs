@@ -81,6 +81,10 @@ pub struct Application {
     newsletter: Option<crate::newsletter::NewsletterWork>,
     /// Where CDN purges go, if anywhere.
     cdn_purge: Vec<crate::cdn::Target>,
+    /// This server's name among those reporting how far their page cache
+    /// has followed the change log (for the CDN purger): on PostgreSQL,
+    /// where several servers share the log, or wherever a CDN is purged.
+    follower_name: Option<String>,
     /// Tells the workers the server stops.
     stop: crate::stopping::Stop,
     stopping: crate::stopping::Stopping,
@@ -213,6 +217,9 @@ impl Application {
             },
             stats,
             cdn_purge: settings.cdn_purge.clone(),
+            follower_name: (!settings.cdn_purge.is_empty()
+                || settings.database_url.starts_with("postgres"))
+            .then(follower_name),
             stop,
             stopping,
         })
@@ -276,6 +283,7 @@ impl Application {
             tokio::spawn(kiosque_web::cache::follow(
                 cache,
                 self.store.clone() as Arc<dyn Store>,
+                self.follower_name,
             ))
         });
         let served = axum::serve(
@@ -344,4 +352,15 @@ pub async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("stopping");
+}
+
+/// A name for this server process among the page-cache followers: random,
+/// so two servers on one machine, or a restart, never share one.
+fn follower_name() -> String {
+    let mut bytes = [0u8; 8];
+    // Without randomness the name is the process id: unique on one host.
+    if getrandom::fill(&mut bytes).is_err() {
+        return format!("pid-{}", std::process::id());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -143,6 +143,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "the CDN purger's place in the page change log, which a restore empties: it starts from the restored log's end",
     ),
     (
+        "page_followers",
+        "how far each running server's page cache had followed the change log: servers report again",
+    ),
+    (
         "desk_presence",
         "who has an article open in the editor right now: editors say so again",
     ),

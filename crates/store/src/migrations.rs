@@ -247,6 +247,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0039_cdn_purge.sql"),
         include_str!("../migrations/postgres/0039_cdn_purge.sql"),
     ),
+    (
+        40,
+        "page_followers",
+        include_str!("../migrations/sqlite/0040_page_followers.sql"),
+        include_str!("../migrations/postgres/0040_page_followers.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

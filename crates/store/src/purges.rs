@@ -61,6 +61,40 @@ impl Purges for SqlStore {
         .map_err(db)?;
         Ok(())
     }
+
+    async fn report_applied(
+        &self,
+        server: &str,
+        applied: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO page_followers (server, applied, seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (server) DO UPDATE SET applied = excluded.applied, seen_at = excluded.seen_at",
+        )
+        .bind(server)
+        .bind(applied)
+        .bind(now.timestamp_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        sqlx::query("DELETE FROM page_followers WHERE seen_at < $1")
+            .bind((now - chrono::TimeDelta::days(1)).timestamp_millis())
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn slowest_follower(&self, since: chrono::DateTime<chrono::Utc>) -> Result<Option<i64>> {
+        let row =
+            sqlx::query("SELECT min(applied) AS slowest FROM page_followers WHERE seen_at >= $1")
+                .bind(since.timestamp_millis())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        get(&row, "slowest")
+    }
 }
 
 /// SQLite: the one server that writes the file leads.

@@ -68,11 +68,15 @@ both_databases!(
     open_editors_are_shared_taken_over_and_forgotten_when_silent,
     newsletters_keep_consent_queue_once_and_deliver_once,
     one_server_leads_the_purges_and_the_mark_outlives_it,
+    the_purger_sees_how_far_each_live_server_follows,
 );
 
 #[path = "conformance/purges.rs"]
 mod purges;
-use purges::one_server_leads_the_purges_and_the_mark_outlives_it;
+use purges::{
+    one_server_leads_the_purges_and_the_mark_outlives_it,
+    the_purger_sees_how_far_each_live_server_follows,
+};
 
 #[path = "conformance/newsletters.rs"]
 mod newsletters;

@@ -8,8 +8,9 @@
 //! A leader that dies releases the lock with its connection; another
 //! server takes over at the mark, so no change is missed, and a batch is
 //! sent again at most (purges are idempotent). Requests never wait for it.
-//! A purge waits until every server's page cache has dropped the pages
-//! too ([`SETTLE`]), or the CDN would fetch the old page again.
+//! A purge waits until every live server's page cache has dropped the
+//! pages too (each reports how far it follows the log; at most
+//! [`SETTLE_AT_MOST`]), or the CDN would fetch the old page again.
 
 mod config;
 mod targets;
@@ -26,11 +27,14 @@ pub use config::Target;
 
 /// How often the leader looks for new changes.
 const POLL: Duration = Duration::from_millis(200);
-/// How long a change waits before its purge: every server's page cache
-/// follows the log every 250 ms, and a CDN asking a server whose cache has
-/// not yet dropped the page would be given the old page again, to keep
-/// until its `s-maxage`.
-const SETTLE: Duration = Duration::from_millis(400);
+/// The longest a purge waits for every live server's page cache to drop
+/// the changed pages (each reports how far it has followed the log): a CDN
+/// asking a server that still holds the old page would keep it until its
+/// `s-maxage`. A server that lags past this is purged for anyway, and
+/// said so in the log.
+const SETTLE_AT_MOST: Duration = Duration::from_secs(5);
+/// A server not heard of for this long is gone (it reports every 2 s).
+const LIVE: chrono::TimeDelta = chrono::TimeDelta::seconds(6);
 /// How often a server that does not lead asks again.
 const FOLLOWER_WAIT: Duration = Duration::from_secs(5);
 /// How often the leader checks it still leads.
@@ -124,7 +128,7 @@ async fn lead_purges(
                 return pause(stopping, FOLLOWER_WAIT).await;
             }
         };
-        pause(stopping, SETTLE).await;
+        settle(store, last, stopping).await;
         for target in targets {
             let mut backoff = Duration::from_millis(500);
             while let Err(why) = targets::purge(client, target, &keys, last).await {
@@ -143,6 +147,30 @@ async fn lead_purges(
         }
         tracing::debug!(keys = keys.len(), up_to = last, "CDN purged");
         applied = last;
+    }
+}
+
+/// Waits until every live server's page cache has applied `last`.
+async fn settle(store: &dyn Store, last: i64, stopping: &mut crate::stopping::Stopping) {
+    let since = Instant::now();
+    loop {
+        match store.slowest_follower(chrono::Utc::now() - LIVE).await {
+            Ok(slowest) if slowest.is_none_or(|applied| applied >= last) => return,
+            Ok(slowest) => {
+                if since.elapsed() >= SETTLE_AT_MOST {
+                    tracing::warn!(?slowest, last, "a server's page cache lags: purging anyway");
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read how far the servers follow: purging");
+                return;
+            }
+        }
+        pause(stopping, Duration::from_millis(50)).await;
+        if stopping.requested() {
+            return;
+        }
     }
 }
 

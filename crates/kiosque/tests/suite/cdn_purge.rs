@@ -23,7 +23,8 @@ const SECRET: &str = "whsec_uz3Tu+NOxHJAWrQ+UpHLWMNAREAdSlVD";
 
 both_databases!(
     each_cdn_gets_the_keys_of_a_change_in_its_own_shape,
-    a_purger_behind_the_pruned_log_purges_the_whole_site
+    a_purger_behind_the_pruned_log_purges_the_whole_site,
+    a_purge_waits_for_every_live_server_to_drop_the_page
 );
 
 /// An article's address and id, and a reader's comment on it, pending.
@@ -233,6 +234,58 @@ async fn a_purger_behind_the_pruned_log_purges_the_whole_site(db: TestDb) {
         mark > unread,
         "the mark moved past the cut ({mark} ≤ {unread})"
     );
+    app.stop().await;
+}
+
+/// Another server whose page cache lags holds the purge back (the CDN
+/// would fetch the old page from it), until it has followed the change.
+async fn a_purge_waits_for_every_live_server_to_drop_the_page(db: TestDb) {
+    let hook = WebhookReceiver::start().await;
+    let targets = vec![Target::Webhook {
+        url: hook.url("/purge"),
+        secret: SECRET.into(),
+    }];
+    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
+        s.cdn_purge = targets;
+    })
+    .await;
+    let (_, article, comment) = pending_comment(&app, "serveur-en-retard").await;
+    purger_started(&app).await;
+    let behind = app.store.latest_page_change().await.unwrap();
+    let lagging = |applied| {
+        app.store
+            .report_applied("lent", applied, chrono::Utc::now())
+    };
+    lagging(behind).await.unwrap();
+    app.store
+        .set_comment_status(comment, CommentStatus::Approved)
+        .await
+        .unwrap();
+    let key = serde_json::json!([format!("comments-{article}")]);
+    let purged = || {
+        hook.received()
+            .iter()
+            .any(|r| r.json()["data"]["keys"] == key)
+    };
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(
+            !purged(),
+            "purged while a live server still held the old page"
+        );
+        lagging(behind).await.unwrap();
+    }
+    let caught_up = Instant::now();
+    lagging(app.store.latest_page_change().await.unwrap())
+        .await
+        .unwrap();
+    while !purged() {
+        assert!(
+            caught_up.elapsed() < Duration::from_secs(2),
+            "no purge once every server had followed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     app.stop().await;
 }
 

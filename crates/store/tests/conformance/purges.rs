@@ -63,3 +63,25 @@ pub async fn one_server_leads_the_purges_and_the_mark_outlives_it(db: TestDb) {
         assert!(first.holds().await);
     }
 }
+
+pub async fn the_purger_sees_how_far_each_live_server_follows(db: TestDb) {
+    let store = db.store().await;
+    let now = chrono::Utc::now();
+    let ago = |seconds: i64| now - chrono::TimeDelta::seconds(seconds);
+    assert_eq!(store.slowest_follower(ago(6)).await.unwrap(), None);
+    store.report_applied("a1", 40, ago(1)).await.unwrap();
+    store.report_applied("b2", 35, ago(2)).await.unwrap();
+    assert_eq!(store.slowest_follower(ago(6)).await.unwrap(), Some(35));
+    // A server catches up; another falls silent and stops counting.
+    store.report_applied("b2", 44, now).await.unwrap();
+    assert_eq!(store.slowest_follower(ago(6)).await.unwrap(), Some(40));
+    store.report_applied("c3", 12, ago(60)).await.unwrap();
+    assert_eq!(store.slowest_follower(ago(6)).await.unwrap(), Some(40));
+    assert_eq!(store.slowest_follower(ago(120)).await.unwrap(), Some(12));
+    // A server not heard of for a day is forgotten.
+    store
+        .report_applied("d4", 50, now + chrono::TimeDelta::days(2))
+        .await
+        .unwrap();
+    assert_eq!(store.slowest_follower(ago(120)).await.unwrap(), Some(50));
+}

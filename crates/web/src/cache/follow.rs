@@ -14,16 +14,41 @@ const EVERY: Duration = Duration::from_millis(250);
 /// Changes are kept a day: no server lags that far behind.
 const KEEP: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
-/// Runs until the task is dropped.
-pub async fn follow(cache: Arc<PageCache>, store: Arc<dyn Store>) {
+/// How often a server reports how far it follows when nothing changed:
+/// the CDN purger counts a server not heard of for a few seconds as gone.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+
+/// Runs until the task is dropped. With a `name`, reports how far the
+/// cache has followed (`Purges::report_applied`) whenever that moves, and
+/// every [`HEARTBEAT`] — the CDN purger waits for every live server.
+pub async fn follow(cache: Arc<PageCache>, store: Arc<dyn Store>, name: Option<String>) {
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut pruned = Instant::now();
     let mut failing = false;
+    let mut reported: Option<(i64, Instant)> = None;
     loop {
         tick.tick().await;
         match cache.catch_up(store.as_ref()).await {
-            Ok(()) => failing = false,
+            Ok(()) => {
+                failing = false;
+                if let Some(name) = &name {
+                    let applied = cache.applied();
+                    let due = reported
+                        .is_none_or(|(at, when)| at != applied || when.elapsed() >= HEARTBEAT);
+                    if due {
+                        match store
+                            .report_applied(name, applied, chrono::Utc::now())
+                            .await
+                        {
+                            Ok(()) => reported = Some((applied, Instant::now())),
+                            Err(e) => {
+                                tracing::debug!(error = %e, "page cache position not reported")
+                            }
+                        }
+                    }
+                }
+            }
             Err(e) => {
                 // Said once per outage, not four times a second.
                 if !failing {
