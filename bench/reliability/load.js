@@ -63,6 +63,7 @@ function count(r, want, kind) {
     expected.add(1);
   } else if (r.status === 0) {
     noAnswer.add(1);
+    console.log(`NOANSWER ${kind}`);
   } else {
     otherStatus.add(1);
     // A 503 must say when to come back.

@@ -300,7 +300,11 @@ fn unreachable(e: &sqlx::Error) -> bool {
             // read back wrong — what a failed read looks like to SQLite
             // (found with libfiu); it passes with the fault, and a file
             // truly damaged keeps answering 503 with the cause in the log.
+            // PostgreSQL's 25006 (read-only transaction) is a write that
+            // reached a standby: a failover under way (deploy/local-cluster.sh
+            // saw it in the instant the new primary was being promoted).
             code.starts_with("08")
+                || code == "25006"
                 || code.starts_with("57P")
                 || code.starts_with("53")
                 || code == "5"
