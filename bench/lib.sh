@@ -90,3 +90,38 @@ EOF
   done
   curl -sf -o /dev/null "http://127.0.0.1:$nport$path" || { cat "$work/nginx-error.log" >&2; exit 1; }
 }
+
+# The settings of a site under the reliability load (bench/reliability.sh,
+# deploy/local-cluster.sh): behind a load balancer, the readers' addresses
+# come from X-Forwarded-For; comments: a burst per address large enough
+# that only the flood rule (one per 15 s per address) applies; the API
+# script is not limited.
+load_config() {
+  cat <<'TOML'
+[server]
+behind_proxy = true
+
+[comments]
+burst = 1000
+interval_seconds = 1
+
+[api]
+per_minute = 100000
+TOML
+}
+
+# The content the reliability load reads and writes: 40 articles published
+# (their addresses in $1/paths), an editor and an API token for the draft
+# script (in $token). `K` runs kiosque on the site.
+load_site() {
+  local dir=$1 n
+  mkdir -p "$dir/src"
+  for n in $(seq 1 40); do
+    printf -- '---\ntitle: "Article de charge numéro %s"\nauthor: "Rédaction"\ndate: 2026-11-%02dT08:00:00Z\ncategory: "Actualité"\nslug: "charge-%s"\n---\nUn texte de quelques phrases pour la page numéro %s. Il en faut assez pour que la page pèse ce que pèse un article.\n\nDeuxième paragraphe, avec une « citation » et des chiffres : 12 %% de hausse.\n' \
+      "$n" $(( (n % 28) + 1 )) "$n" "$n" > "$dir/src/charge-$n.md"
+  done
+  K publish "$dir"/src/*.md 2>/dev/null | grep '^/' > "$dir/paths"
+  echo "une-phrase-de-passe-fiable" | K user create --email redaction@example.org \
+    --name "Rédaction" --role editor --password-stdin >/dev/null 2>&1
+  token=$(K token create --user redaction@example.org --name fiabilite 2>/dev/null | tail -n1)
+}

@@ -110,28 +110,8 @@ make_site() {
   fi
   K() { "$kiosque" --data "$dir/data" ${url:+--database-url "$url"} "$@"; }
   K init --site-name "Fiabilité" --language fr --base-url "http://127.0.0.1" >/dev/null 2>&1
-  # Behind a load balancer: the readers' addresses come from
-  # X-Forwarded-For. Comments: a burst per address large enough that only
-  # the flood rule (one per 15 s per address) applies.
-  cat > "$dir/data/kiosque.toml" <<'TOML'
-[server]
-behind_proxy = true
-
-[comments]
-burst = 1000
-interval_seconds = 1
-
-[api]
-per_minute = 100000
-TOML
-  for n in $(seq 1 40); do
-    printf -- '---\ntitle: "Article de charge numéro %s"\nauthor: "Rédaction"\ndate: 2026-11-%02dT08:00:00Z\ncategory: "Actualité"\nslug: "charge-%s"\n---\nUn texte de quelques phrases pour la page numéro %s. Il en faut assez pour que la page pèse ce que pèse un article.\n\nDeuxième paragraphe, avec une « citation » et des chiffres : 12 %% de hausse.\n' \
-      "$n" $(( (n % 28) + 1 )) "$n" "$n" > "$dir/src/charge-$n.md"
-  done
-  K publish "$dir"/src/*.md 2>/dev/null | grep '^/' > "$dir/paths"
-  echo "une-phrase-de-passe-fiable" | K user create --email redaction@example.org \
-    --name "Rédaction" --role editor --password-stdin >/dev/null 2>&1
-  token=$(K token create --user redaction@example.org --name fiabilite 2>/dev/null | tail -n1)
+  load_config > "$dir/data/kiosque.toml"
+  load_site "$dir"
 }
 
 # Starts the server on $port; waits until it is ready; sets $server_pid.

@@ -21,7 +21,8 @@ failures=0
 work="$dir/test"
 rm -rf "$work"
 mkdir -p "$work/src"
-K() { "$kiosque" --data "$dir/k1" "$@"; }
+first_server="$dir/k1"
+K() { "$kiosque" --data "$first_server" "$@"; }
 fail() {
   say "  FAILED: $*"
   failures=$((failures + 1))
@@ -29,15 +30,11 @@ fail() {
 varnish="http://127.0.0.1:$varnish_port"
 haproxy="http://127.0.0.1:$ha_http"
 
-# Forty articles, a newsroom account and its API token (for load.js).
-for n in $(seq 1 40); do
-  printf -- '---\ntitle: "Article en grappe numéro %s"\nauthor: "Rédaction"\ndate: 2026-11-%02dT08:00:00Z\ncategory: "Actualité"\nslug: "grappe-%s"\n---\nUn texte de quelques phrases pour la page numéro %s, servie par trois serveurs.\n' \
-    "$n" $(( (n % 28) + 1 )) "$n" "$n" >"$work/src/grappe-$n.md"
-done
-K publish "$work"/src/*.md 2>/dev/null | grep '^/' >"$work/paths"
-echo "une-phrase-de-passe-en-grappe" | K user create --email grappe@example.org \
-  --name "Rédaction" --role editor --password-stdin >/dev/null 2>&1 || true
-token=$(K token create --user grappe@example.org --name grappe 2>/dev/null | tail -n1)
+# The reliability suite's site: forty articles, an editor and its API
+# token (for load.js).
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+load_site "$work"
 [ -n "$token" ] || die "no API token"
 
 x_cache() { curl -s -o /dev/null -D - "$varnish$1" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache"{print $2}'; }

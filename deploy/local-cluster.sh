@@ -22,6 +22,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 dir="${KIOSQUE_CLUSTER_DIR:-/tmp/kiosque-cluster}"
 base="${KIOSQUE_CLUSTER_PORT:-27000}"
@@ -39,7 +41,6 @@ varnish_port=$((base + 90)) varnish_admin=$((base + 91))
 s3_port=$((base + 106))
 database_url="postgres://postgres@127.0.0.1:$ha_pg/kiosque"
 
-now_ms() { date +%s%3N; }
 say() { printf '%s\n' "$*"; }
 die() { printf 'local-cluster: %s\n' "$*" >&2; exit 1; }
 
@@ -184,18 +185,10 @@ CFG
 }
 
 kiosque_config() {
+  echo "database_url = \"$database_url\""
+  echo
+  load_config
   cat <<TOML
-database_url = "$database_url"
-
-[server]
-behind_proxy = true
-
-[comments]
-burst = 1000
-interval_seconds = 1
-
-[api]
-per_minute = 100000
 
 [security]
 totp_key_file = "$dir/totp.key"

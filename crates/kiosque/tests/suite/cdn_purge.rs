@@ -171,19 +171,24 @@ async fn each_cdn_gets_the_keys_of_a_change_in_its_own_shape(db: TestDb) {
     app.stop().await;
 }
 
+/// A site whose CDN is a signed webhook at `hook`.
+async fn purging_to(db: TestDb, hook: &WebhookReceiver) -> TestApp {
+    let targets = vec![Target::Webhook {
+        url: hook.url("/purge"),
+        secret: SECRET.into(),
+    }];
+    TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
+        s.cdn_purge = targets;
+    })
+    .await
+}
+
 /// A CDN down while the log is pruned (a day, in life): changes the
 /// purger never read are gone, so it cannot know their keys — it purges
 /// `site`, every page, once the CDN is back.
 async fn a_purger_behind_the_pruned_log_purges_the_whole_site(db: TestDb) {
     let hook = WebhookReceiver::start().await;
-    let targets = vec![Target::Webhook {
-        url: hook.url("/purge"),
-        secret: SECRET.into(),
-    }];
-    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
-        s.cdn_purge = targets;
-    })
-    .await;
+    let app = purging_to(db, &hook).await;
     let (_, first, first_comment) = pending_comment(&app, "lue-puis-bloquee").await;
     let (_, _, later_comment) = pending_comment(&app, "apres-la-coupure").await;
     purger_started(&app).await;
@@ -241,14 +246,7 @@ async fn a_purger_behind_the_pruned_log_purges_the_whole_site(db: TestDb) {
 /// would fetch the old page from it), until it has followed the change.
 async fn a_purge_waits_for_every_live_server_to_drop_the_page(db: TestDb) {
     let hook = WebhookReceiver::start().await;
-    let targets = vec![Target::Webhook {
-        url: hook.url("/purge"),
-        secret: SECRET.into(),
-    }];
-    let app = TestApp::start(db, kiosque_core::types::Locale::Fr, |s| {
-        s.cdn_purge = targets;
-    })
-    .await;
+    let app = purging_to(db, &hook).await;
     let (_, article, comment) = pending_comment(&app, "serveur-en-retard").await;
     purger_started(&app).await;
     let behind = app.store.latest_page_change().await.unwrap();

@@ -124,7 +124,7 @@ async fn media_urls_cannot_leave_the_media_folder(db: TestDb) {
 }
 
 /// The id in a `/admin/media/{id}?…` redirect.
-fn media_id(r: &reqwest::Response) -> i64 {
+pub(crate) fn media_id(r: &reqwest::Response) -> i64 {
     let location = r.headers()["location"].to_str().unwrap();
     location
         .trim_start_matches("/admin/media/")

@@ -17,16 +17,7 @@ use kiosque_core::ports::Store;
 use kiosque_core::types::{Locale, Role};
 use kiosque_testkit::{Engine, SeaweedFs, Sibling, TestApp, TestDb};
 
-fn media_id(r: &reqwest::Response) -> i64 {
-    let location = r.headers()["location"].to_str().unwrap();
-    location
-        .trim_start_matches("/admin/media/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
+use crate::media::media_id;
 
 /// The picture and its copies, whole, from this server.
 async fn served_whole(server: &Sibling, asset: &MediaAsset) {
