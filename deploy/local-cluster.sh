@@ -272,7 +272,7 @@ up() {
   head -c 32 /dev/urandom | base64 >"$dir/totp.key"
   for n in 1 2 3; do kiosque_config >"$dir/k$n/kiosque.toml"; done
   "$kiosque" --data "$dir/k1" init --site-name "Kiosque en grappe" --language fr \
-    --base-url "http://127.0.0.1:$varnish_port" >/dev/null
+    --base-url "http://127.0.0.1:$varnish_port" >>"$dir/logs/init.log" 2>&1 || die "init failed ($dir/logs/init.log)"
   for n in 0 1 2; do start_app "$n"; done
   for n in 0 1 2; do
     wait_for "curl -sf http://127.0.0.1:${app_ports[$n]}/readyz" 60 || die "k$((n + 1)) did not start ($dir/logs/k$((n + 1)).log)"
