@@ -520,8 +520,7 @@ pub trait Purges: Send + Sync + 'static {
     async fn purged_up_to(&self) -> Result<Option<i64>>;
     /// Records every change up to `seq` as purged.
     async fn set_purged_up_to(&self, seq: i64) -> Result<()>;
-    /// Records how far `server`'s page cache has followed the page log
-    /// (and forgets servers not heard of for a day).
+    /// Records how far `server`'s page cache has followed the page log.
     async fn report_applied(
         &self,
         server: &str,
@@ -724,7 +723,8 @@ pub trait Store:
     /// The oldest page change still kept (0 when none is): a follower that
     /// applied less than it minus one missed changes pruned meanwhile.
     async fn oldest_page_change(&self) -> Result<i64>;
-    /// Forgets page changes noted before `before`.
+    /// Forgets page changes noted before `before`, and the servers
+    /// following them not heard of since (`Purges::report_applied`).
     async fn prune_page_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()>;
     /// Every page, in menu order.
     async fn pages(&self) -> Result<Vec<StaticPage>>;

@@ -67,16 +67,7 @@ enum Failure {
 /// Makes one image's copies; false when the media storage is away.
 async fn process(store: &dyn Store, media: &dyn BlobStore, asset: MediaAsset) -> bool {
     let started = std::time::Instant::now();
-    let made = make(media, &asset).await;
-    if let Err(Failure::Storage(reason)) = &made {
-        tracing::warn!(media = asset.id, %reason, "image copies wait for the media storage");
-        let until = chrono::Utc::now() + STORAGE_AWAY;
-        if let Err(e) = store.postpone_media_job(asset.id, reason, until).await {
-            tracing::error!(media = asset.id, error = %e, "postponing image copies failed");
-        }
-        return false;
-    }
-    let result = match made {
+    let result = match make(media, &asset).await {
         Ok(widths) => store.finish_media_job(asset.id, &widths).await.map(|()| {
             tracing::info!(
                 media = asset.id,
@@ -85,7 +76,15 @@ async fn process(store: &dyn Store, media: &dyn BlobStore, asset: MediaAsset) ->
                 "image copies made"
             );
         }),
-        Err(Failure::Image(reason) | Failure::Storage(reason)) => {
+        Err(Failure::Storage(reason)) => {
+            tracing::warn!(media = asset.id, %reason, "image copies wait for the media storage");
+            let until = chrono::Utc::now() + STORAGE_AWAY;
+            if let Err(e) = store.postpone_media_job(asset.id, &reason, until).await {
+                tracing::error!(media = asset.id, error = %e, "postponing image copies failed");
+            }
+            return false;
+        }
+        Err(Failure::Image(reason)) => {
             let retry = store
                 .fail_media_job(asset.id, &reason, chrono::Utc::now())
                 .await;

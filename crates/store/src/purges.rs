@@ -78,11 +78,6 @@ impl Purges for SqlStore {
         .execute(&self.pool)
         .await
         .map_err(db)?;
-        sqlx::query("DELETE FROM page_followers WHERE seen_at < $1")
-            .bind((now - chrono::TimeDelta::days(1)).timestamp_millis())
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
         Ok(())
     }
 
@@ -95,6 +90,20 @@ impl Purges for SqlStore {
                 .map_err(db)?;
         get(&row, "slowest")
     }
+}
+
+/// Forgets the servers following the page log not heard of since `before`
+/// (with the log's own pruning, once a minute).
+pub(crate) async fn forget_followers(
+    pool: &sqlx::AnyPool,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    sqlx::query("DELETE FROM page_followers WHERE seen_at < $1")
+        .bind(before.timestamp_millis())
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    Ok(())
 }
 
 /// SQLite: the one server that writes the file leads.

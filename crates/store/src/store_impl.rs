@@ -295,7 +295,8 @@ impl Store for SqlStore {
     }
 
     async fn prune_page_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<()> {
-        page_changes::prune(&self.pool, before.timestamp()).await
+        page_changes::prune(&self.pool, before.timestamp()).await?;
+        crate::purges::forget_followers(&self.pool, before).await
     }
 
     async fn front_page(&self) -> Result<FrontPage> {

@@ -110,11 +110,14 @@ async fn lead_purges(
                 return pause(stopping, FOLLOWER_WAIT).await;
             }
         };
-        let (Some(first), Some(last)) = (changes.first(), changes.last().map(|c| c.seq)) else {
+        let (Some(first), Some(last)) = (
+            changes.first().map(|c| c.seq),
+            changes.last().map(|c| c.seq),
+        ) else {
             pause(stopping, POLL).await;
             continue;
         };
-        let keys = match missed_some(store, applied, first.seq).await {
+        let keys = match missed_some(store, applied, first).await {
             Ok(false) => keys(&changes),
             Ok(true) => {
                 tracing::warn!(
@@ -187,10 +190,11 @@ async fn start(store: &dyn Store) -> kiosque_core::Result<i64> {
 
 /// Whether changes after `applied` were pruned before being purged (a
 /// leader stuck for a day on a failing CDN, or a cluster whose servers
-/// all stopped for longer than the log is kept). The log's numbers have gaps of their own — a transaction rolled
-/// back spends its numbers — so a gap alone says nothing; a gap with
-/// nothing older kept says the log was cut there. At worst a rolled-back
-/// number right after a day without changes costs one whole-site purge.
+/// all stopped for longer than the log is kept). The log's numbers have
+/// gaps of their own — a transaction rolled back spends its numbers — so a
+/// gap alone says nothing; a gap with nothing older kept says the log was
+/// cut there. At worst a rolled-back number right after a day without
+/// changes costs one whole-site purge.
 async fn missed_some(store: &dyn Store, applied: i64, first: i64) -> kiosque_core::Result<bool> {
     if first <= applied + 1 {
         return Ok(false);

@@ -1,7 +1,7 @@
 //! The CDN purger's shared state: one leader at a time, a mark that
 //! survives it.
 
-use kiosque_core::ports::Purges;
+use kiosque_core::ports::{Purges, Store};
 use kiosque_testkit::{Engine, TestDb};
 
 pub async fn one_server_leads_the_purges_and_the_mark_outlives_it(db: TestDb) {
@@ -78,9 +78,13 @@ pub async fn the_purger_sees_how_far_each_live_server_follows(db: TestDb) {
     store.report_applied("c3", 12, ago(60)).await.unwrap();
     assert_eq!(store.slowest_follower(ago(6)).await.unwrap(), Some(40));
     assert_eq!(store.slowest_follower(ago(120)).await.unwrap(), Some(12));
-    // A server not heard of for a day is forgotten.
+    // A server not heard of for a day is forgotten, with the page log.
     store
         .report_applied("d4", 50, now + chrono::TimeDelta::days(2))
+        .await
+        .unwrap();
+    store
+        .prune_page_changes(now + chrono::TimeDelta::days(1))
         .await
         .unwrap();
     assert_eq!(store.slowest_follower(ago(120)).await.unwrap(), Some(50));

@@ -26,27 +26,14 @@ pub async fn follow(cache: Arc<PageCache>, store: Arc<dyn Store>, name: Option<S
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut pruned = Instant::now();
     let mut failing = false;
-    let mut reported: Option<(i64, Instant)> = None;
+    let mut reporter = name.map(|name| Reporter { name, last: None });
     loop {
         tick.tick().await;
         match cache.catch_up(store.as_ref()).await {
             Ok(()) => {
                 failing = false;
-                if let Some(name) = &name {
-                    let applied = cache.applied();
-                    let due = reported
-                        .is_none_or(|(at, when)| at != applied || when.elapsed() >= HEARTBEAT);
-                    if due {
-                        match store
-                            .report_applied(name, applied, chrono::Utc::now())
-                            .await
-                        {
-                            Ok(()) => reported = Some((applied, Instant::now())),
-                            Err(e) => {
-                                tracing::debug!(error = %e, "page cache position not reported")
-                            }
-                        }
-                    }
+                if let Some(reporter) = &mut reporter {
+                    reporter.report(store.as_ref(), cache.applied()).await;
                 }
             }
             Err(e) => {
@@ -63,6 +50,33 @@ pub async fn follow(cache: Arc<PageCache>, store: Arc<dyn Store>, name: Option<S
             if let Err(e) = store.prune_page_changes(chrono::Utc::now() - KEEP).await {
                 tracing::warn!(error = %e, "old page changes not pruned");
             }
+        }
+    }
+}
+
+/// Tells the CDN purger how far this server's cache has followed.
+struct Reporter {
+    name: String,
+    /// What was last reported, and when.
+    last: Option<(i64, Instant)>,
+}
+
+impl Reporter {
+    /// Reports `applied` when it moved, or when the last report is a
+    /// [`HEARTBEAT`] old.
+    async fn report(&mut self, store: &dyn Store, applied: i64) {
+        if self
+            .last
+            .is_some_and(|(at, when)| at == applied && when.elapsed() < HEARTBEAT)
+        {
+            return;
+        }
+        match store
+            .report_applied(&self.name, applied, chrono::Utc::now())
+            .await
+        {
+            Ok(()) => self.last = Some((applied, Instant::now())),
+            Err(e) => tracing::debug!(error = %e, "page cache position not reported"),
         }
     }
 }

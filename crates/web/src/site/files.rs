@@ -23,7 +23,12 @@ pub(crate) async fn media(
     let bytes = match state.media.get(&file).await {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Err(WebError::NotFound),
-        Err(e) => return Err(crate::images::media_failure("reading media", e)),
+        Err(e) => {
+            return Err(crate::images::media_failure(
+                &format!("reading media {file}"),
+                e,
+            ));
+        }
     };
     Ok((
         [
