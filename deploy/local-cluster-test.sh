@@ -125,10 +125,7 @@ wait_for "curl -sf http://127.0.0.1:${app_ports[1]}/readyz" 30 || fail "k2 did n
 # --- failover ------------------------------------------------------------
 say "failover:"
 mkdir -p "$work/failover"
-leader=""
-for n in 0 1; do
-  curl -sf "http://127.0.0.1:${rest_ports[$n]}/primary" >/dev/null && leader=$((n + 1))
-done
+leader=$(primary_node)
 [ -n "$leader" ] || die "no primary"
 # Readers through Varnish the whole time (a page it holds: grace covers
 # the rest).
@@ -174,23 +171,14 @@ say "  reads through Varnish meanwhile: $ok answered 200, $bad not"
 [ "$bad" = 0 ] || fail "readers saw errors through Varnish"
 say "  load through HAProxy: $(field "$work/failover/summary.json" comments_acked) comments and $(field "$work/failover/summary.json" articles_acked) drafts acknowledged; other answers: $(grep -h '^STATUS\|^NOANSWER' "$work/failover/k6.log" | sort | uniq -c | tr '\n' ';')"
 set_check
-new_leader=""
-for n in 0 1; do
-  curl -sf "http://127.0.0.1:${rest_ports[$n]}/primary" >/dev/null && new_leader=$((n + 1))
-done
+new_leader=$(primary_node)
 if [ -n "$new_leader" ] && [ "$new_leader" != "$leader" ]; then
   say "  pg$new_leader is the primary now"
 else
   fail "no other node took over (primary: ${new_leader:-none})"
 fi
 # The old primary comes back as a standby of the new one.
-if [ "$(id -u)" = 0 ]; then
-  setpriv --reuid=postgres --regid=postgres --init-groups -- \
-    patroni "$dir/patroni$leader.yml" >>"$dir/logs/patroni$leader.log" 2>&1 &
-else
-  patroni "$dir/patroni$leader.yml" >>"$dir/logs/patroni$leader.log" 2>&1 &
-fi
-echo $! >"$dir/pids/patroni$leader"
+start_patroni "$leader"
 if wait_for "curl -sf http://127.0.0.1:${rest_ports[$((leader - 1))]}/replica" 60; then
   say "  pg$leader rejoined as a standby"
 else

@@ -206,6 +206,30 @@ url = "http://127.0.0.1:$varnish_port"
 TOML
 }
 
+# Starts Patroni node $1 (1 or 2) in the background, as the PostgreSQL
+# owner. Its pid is Patroni's own (the failover scenario kills it): the
+# command is put in the background here, not inside as_pg.
+start_patroni() {
+  local n=$1
+  if [ "$(id -u)" = 0 ]; then
+    setpriv --reuid=postgres --regid=postgres --init-groups -- \
+      patroni "$dir/patroni$n.yml" >>"$dir/logs/patroni$n.log" 2>&1 &
+  else
+    patroni "$dir/patroni$n.yml" >>"$dir/logs/patroni$n.log" 2>&1 &
+  fi
+  echo $! >"$dir/pids/patroni$n"
+}
+
+# The node (1 or 2) Patroni says is the primary; nothing when none is.
+primary_node() {
+  local n
+  for n in 1 2; do
+    if curl -sf "http://127.0.0.1:${rest_ports[$((n - 1))]}/primary" >/dev/null; then
+      echo "$n"
+    fi
+  done
+}
+
 start_app() { # n (0..2)
   local n=$1
   start_bg "k$((n + 1))" "$kiosque" --data "$dir/k$((n + 1))" serve --listen "127.0.0.1:${app_ports[$n]}"
@@ -235,15 +259,7 @@ up() {
     [ "$(id -u)" = 0 ] && chown postgres "$dir/patroni$((n + 1)).yml"
     touch "$dir/logs/patroni$((n + 1)).log"
     [ "$(id -u)" = 0 ] && chown postgres "$dir/logs/patroni$((n + 1)).log"
-    # Started here, not through a shell function, so $! is Patroni itself
-    # (the failover scenario kills it).
-    if [ "$(id -u)" = 0 ]; then
-      setpriv --reuid=postgres --regid=postgres --init-groups -- \
-        patroni "$dir/patroni$((n + 1)).yml" >>"$dir/logs/patroni$((n + 1)).log" 2>&1 &
-    else
-      patroni "$dir/patroni$((n + 1)).yml" >>"$dir/logs/patroni$((n + 1)).log" 2>&1 &
-    fi
-    echo $! >"$dir/pids/patroni$((n + 1))"
+    start_patroni $((n + 1))
     # The first becomes the primary before the second asks to follow it.
     [ "$n" = 0 ] && { wait_for "curl -sf http://127.0.0.1:${rest_ports[0]}/primary" 60 || die "pg1 did not become primary ($dir/logs/patroni1.log)"; }
   done

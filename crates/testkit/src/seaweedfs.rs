@@ -125,9 +125,12 @@ impl SeaweedFs {
 fn port_below_ephemeral() -> u16 {
     use std::hash::{BuildHasher, Hasher};
     loop {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u32(std::process::id());
-        let port = 20_000 + (h.finish() % 12_000) as u16;
+        // A fresh RandomState is randomly keyed: its empty hash is a random
+        // number (std has no other).
+        let random = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        let port = 20_000 + (random % 12_000) as u16;
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return port;
         }

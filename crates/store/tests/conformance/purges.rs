@@ -4,6 +4,18 @@
 use kiosque_core::ports::{Purges, Store};
 use kiosque_testkit::{Engine, TestDb};
 
+/// Leadership, asked for every 100 ms up to 5 s (a lock let go as its
+/// session ends).
+async fn lead_within_5_s(store: &impl Purges) -> Option<Box<dyn kiosque_core::ports::Lead>> {
+    for _ in 0..50 {
+        if let Some(lead) = store.lead_purges().await.unwrap() {
+            return Some(lead);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    None
+}
+
 pub async fn one_server_leads_the_purges_and_the_mark_outlives_it(db: TestDb) {
     let store = db.store().await;
     assert_eq!(store.purged_up_to().await.unwrap(), None, "no purge yet");
@@ -23,15 +35,9 @@ pub async fn one_server_leads_the_purges_and_the_mark_outlives_it(db: TestDb) {
         assert!(other.lead_purges().await.unwrap().is_none(), "two leaders");
         // …and takes over once the first is gone.
         drop(first);
-        let mut taken = None;
-        for _ in 0..50 {
-            taken = other.lead_purges().await.unwrap();
-            if taken.is_some() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        let mut second = taken.expect("the lock was never released");
+        let mut second = lead_within_5_s(&other)
+            .await
+            .expect("the lock was never released");
         assert!(second.holds().await);
         assert_eq!(
             other.purged_up_to().await.unwrap(),
@@ -50,14 +56,7 @@ pub async fn one_server_leads_the_purges_and_the_mark_outlives_it(db: TestDb) {
             "a leader whose session ended still leads"
         );
         // The ended session lets its lock go as its process exits.
-        let mut third = None;
-        for _ in 0..50 {
-            third = store.lead_purges().await.unwrap();
-            if third.is_some() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        let third = lead_within_5_s(&store).await;
         assert!(third.is_some(), "nobody could take over");
     } else {
         assert!(first.holds().await);
