@@ -79,6 +79,8 @@ pub struct Application {
     state: Arc<AppState>,
     /// Sends newsletters, if a mail server is set up.
     newsletter: Option<crate::newsletter::NewsletterWork>,
+    /// The read replica public pages may read, if one is configured.
+    replica: Option<Arc<kiosque_web::replica::Replica>>,
     /// Where CDN purges go, if anywhere.
     cdn_purge: Vec<crate::cdn::Target>,
     /// This server's name among those reporting how far their page cache
@@ -125,6 +127,28 @@ async fn seal_two_step_keys(store: &SqlStore, settings: &Settings) -> anyhow::Re
     Ok(())
 }
 
+/// Opens the read replica, if one is configured. A replica unreachable
+/// at start is no reason not to serve: the primary answers until it is.
+async fn open_replica(
+    settings: &Settings,
+    state: &AppState,
+) -> anyhow::Result<Option<Arc<kiosque_web::replica::Replica>>> {
+    let Some(url) = &settings.database_replica_url else {
+        return Ok(None);
+    };
+    let store = SqlStore::connect_replica(url)
+        .await
+        .with_context(|| format!("cannot use the read replica {}", redact(url)))?;
+    let replica = kiosque_web::replica::Replica::new(Arc::new(store));
+    if !state.use_replica(replica.clone()) {
+        tracing::warn!(
+            "database_replica_url is left unused: the page cache is off ([cache] max_bytes = 0)"
+        );
+        return Ok(None);
+    }
+    Ok(Some(replica))
+}
+
 impl Application {
     /// Opens everything and binds `listen` (port 0 picks a free port).
     pub async fn build(settings: &Settings, listen: SocketAddr) -> anyhow::Result<Self> {
@@ -161,6 +185,7 @@ impl Application {
             settings.web.clone(),
         )?;
         state.follow_stats_settings(&site);
+        let replica = open_replica(settings, &state).await?;
         let stats = state.tally().map(|tally| {
             Arc::new(crate::stats_worker::StatsWork {
                 state: state.clone(),
@@ -216,6 +241,7 @@ impl Application {
                 every: settings.schedule_every,
             },
             stats,
+            replica,
             cdn_purge: settings.cdn_purge.clone(),
             follower_name: (!settings.cdn_purge.is_empty()
                 || settings.database_url.starts_with("postgres"))
@@ -278,6 +304,7 @@ impl Application {
             ));
         }
         let search = tokio::spawn(self.search.run());
+        let replica = self.replica.map(|r| tokio::spawn(r.watch()));
         let stats = self.stats.clone().map(crate::stats_worker::spawn);
         let pages = self.cache.clone().map(|cache| {
             tokio::spawn(kiosque_web::cache::follow(
@@ -315,8 +342,8 @@ impl Application {
             }
         }
         search.abort();
-        if let Some(pages) = pages {
-            pages.abort();
+        for task in [pages, replica].into_iter().flatten() {
+            task.abort();
         }
         if let Some(stats) = stats {
             stats.abort();

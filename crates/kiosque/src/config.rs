@@ -25,6 +25,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 #[serde(deny_unknown_fields, default)]
 struct FileConfig {
     database_url: Option<String>,
+    database_replica_url: Option<String>,
     smtp: Option<SmtpFile>,
     server: ServerFile,
     comments: CommentsFile,
@@ -326,6 +327,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The database to open.
     pub database_url: String,
+    /// A PostgreSQL hot standby of it for public pages, if any.
+    pub database_replica_url: Option<String>,
     /// Where `serve` listens unless told otherwise.
     pub listen: SocketAddr,
     /// HTTP layer settings.
@@ -365,6 +368,13 @@ impl Settings {
             Some(url) => url,
             None => sqlite_url(data_dir)?,
         };
+        if let Some(replica) = &file.database_replica_url {
+            anyhow::ensure!(
+                database_url.starts_with("postgres") && replica.starts_with("postgres"),
+                "{}: database_replica_url is a PostgreSQL standby of a PostgreSQL database_url",
+                path.display()
+            );
+        }
         if file.comments.interval_seconds == 0 {
             bail!(
                 "{}: comments.interval_seconds must be at least 1",
@@ -449,6 +459,7 @@ impl Settings {
         Ok(Settings {
             data_dir: data_dir.to_owned(),
             database_url,
+            database_replica_url: file.database_replica_url,
             listen,
             web: WebConfig {
                 comment_burst: file.comments.burst,
@@ -571,7 +582,9 @@ pub fn commented_template() -> String {
         "# Kiosque configuration. Uncomment a line to change it.\n\
          # Environment variables and command-line flags take precedence.\n\n\
          # PostgreSQL instead of the embedded SQLite file (or set DATABASE_URL):\n\
-         # database_url = \"postgres://kiosque@127.0.0.1:5432/kiosque\"\n\n\
+         # database_url = \"postgres://kiosque@127.0.0.1:5432/kiosque\"\n\
+         # A hot standby of it for public pages (see docs/SCALING.md):\n\
+         # database_replica_url = \"postgres://kiosque@10.0.0.2:5432/kiosque\"\n\n\
          # Outgoing e-mail (password resets):\n\
          # [smtp]\n\
          # host = \"smtp.example.org\"\n\

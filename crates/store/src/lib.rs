@@ -98,6 +98,9 @@ pub struct StoreOptions {
     /// Statements are expected to run long (a backup streams whole tables
     /// through one): no "slow statement" warnings.
     pub long_statements: bool,
+    /// How long a query waits for a connection before it fails (the
+    /// database restarting, or swamped): never an endless hang.
+    pub acquire_timeout: Duration,
 }
 
 impl Default for StoreOptions {
@@ -107,6 +110,7 @@ impl Default for StoreOptions {
             bulk_load: false,
             schema_version: None,
             long_statements: false,
+            acquire_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -115,6 +119,32 @@ impl SqlStore {
     /// Opens the database at `url` (`sqlite://path?mode=rwc` or
     /// `postgres://…`) and brings its schema up to date.
     pub async fn connect(url: &str, options: StoreOptions) -> Result<Self> {
+        let store = Self::open_pool(url, &options, false).await?;
+        migrations::run(&store.pool, store.backend, options.schema_version).await?;
+        Ok(store)
+    }
+
+    /// Opens a PostgreSQL hot standby at `url` for reads: its schema is
+    /// the primary's, replayed, so nothing is migrated (it could not be).
+    pub async fn connect_replica(url: &str) -> Result<Self> {
+        if Backend::from_url(url)? != Backend::Postgres {
+            return Err(Error::invalid(
+                "database_replica_url",
+                "unsupported_database",
+            ));
+        }
+        // Connected on first use: a standby away at start is no reason not
+        // to serve (the primary answers meanwhile).
+        // A standby away fails its queries within a second: the page is
+        // read again from the primary (`kiosque_web::replica`).
+        let options = StoreOptions {
+            acquire_timeout: Duration::from_secs(1),
+            ..StoreOptions::default()
+        };
+        Self::open_pool(url, &options, true).await
+    }
+
+    async fn open_pool(url: &str, options: &StoreOptions, lazy: bool) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let bulk_load = match (options.bulk_load, backend) {
@@ -153,12 +183,13 @@ impl SqlStore {
             .after_release(|conn, _| {
                 Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
             })
-            // A request waits this long for a connection, then answers 503
-            // (the database restarting, or swamped): never an endless hang.
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(connect)
-            .await
-            .map_err(Error::backend)?;
+            // Then the request answers 503.
+            .acquire_timeout(options.acquire_timeout);
+        let pool = if lazy {
+            pool.connect_lazy_with(connect)
+        } else {
+            pool.connect_with(connect).await.map_err(Error::backend)?
+        };
         let store = SqlStore {
             pool,
             backend,
@@ -173,7 +204,6 @@ impl SqlStore {
                 .await
                 .map_err(Error::backend)?;
         }
-        migrations::run(&store.pool, backend, options.schema_version).await?;
         Ok(store)
     }
 

@@ -17,6 +17,7 @@ mod linger;
 pub mod metrics;
 pub mod newsletter;
 mod rate_limit;
+pub mod replica;
 mod security;
 pub(crate) mod site;
 pub mod stats;
@@ -148,6 +149,9 @@ pub struct AppState {
     /// Requests per API token.
     api_limiter: rate_limit::Limiter<i64>,
     cache: Option<Arc<cache::PageCache>>,
+    /// A hot standby for public pages, if configured (and the page cache
+    /// is on: its position is what the replica must have reached).
+    replica: std::sync::OnceLock<Arc<replica::Replica>>,
     /// Settings held for the whole run (see [`AppState::hold_site`]).
     held_site: std::sync::OnceLock<Arc<kiosque_core::model::Site>>,
     /// Page views counted in memory, if counting is on.
@@ -213,6 +217,7 @@ impl AppState {
             ),
             api_limiter: rate_limit::Limiter::new(config.api_burst, config.api_interval),
             held_site: std::sync::OnceLock::new(),
+            replica: std::sync::OnceLock::new(),
             tally: (config.stats_memory_bytes > 0)
                 .then(|| Arc::new(stats::Tally::new(config.stats_memory_bytes))),
             count_on_server: std::sync::atomic::AtomicBool::new(true),
@@ -274,6 +279,25 @@ impl AppState {
     pub fn counts_were_written(&self) {
         self.counts_written
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Lets public pages read from `replica` when it has caught up (see
+    /// [`replica`]); without a page cache there is no position to compare,
+    /// so the replica is left unused.
+    pub fn use_replica(&self, replica: Arc<replica::Replica>) -> bool {
+        self.cache.is_some() && self.replica.set(replica).is_ok()
+    }
+
+    /// Where a public page's reads go: the replica when this is an
+    /// anonymous read and it has replayed every change this server's cache
+    /// has dropped, else the primary.
+    pub(crate) fn reader(&self) -> &dyn Store {
+        if let (Some(replica), Some(cache)) = (self.replica.get(), &self.cache)
+            && let Some(store) = replica.for_read(cache.applied())
+        {
+            return store;
+        }
+        self.store.as_ref()
     }
 
     /// Interface strings of a language.

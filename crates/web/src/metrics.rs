@@ -302,7 +302,16 @@ struct Reading {
     search_lag: Option<i64>,
     search_following: bool,
     pages_lag: Option<i64>,
+    replica: Option<ReplicaReading>,
     resident_bytes: Option<u64>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct ReplicaReading {
+    answered: u64,
+    held_back: u64,
+    /// None when the primary could not say where its log is.
+    lag: Option<i64>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -351,11 +360,15 @@ impl Readings {
         {
             reading.search_lag = Some((latest - applied).max(0));
         }
-        if let Some(cache) = &state.cache
-            && let Ok(latest) = state.store.latest_page_change().await
-        {
+        let latest = state.store.latest_page_change().await.ok();
+        if let (Some(cache), Some(latest)) = (&state.cache, latest) {
             reading.pages_lag = Some((latest - cache.applied()).max(0));
         }
+        reading.replica = state.replica.get().map(|replica| ReplicaReading {
+            answered: replica.answered.load(Ordering::Relaxed),
+            held_back: replica.held_back.load(Ordering::Relaxed),
+            lag: latest.map(|latest| (latest - replica.replayed()).max(0)),
+        });
         reading.resident_bytes = resident_bytes();
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = reading;
     }
@@ -508,6 +521,28 @@ impl Collector for Readings {
                 "Page changes logged that this server's cache has not applied yet",
                 lag,
             )?;
+        }
+        if let Some(replica) = &r.replica {
+            counter(
+                e,
+                "replica_reads",
+                "Public page reads the read replica answered",
+                replica.answered,
+            )?;
+            counter(
+                e,
+                "replica_held_back_reads",
+                "Public page reads sent to the primary: the replica had not replayed a change this server's cache had applied, or was unreachable",
+                replica.held_back,
+            )?;
+            if let Some(lag) = replica.lag {
+                gauge(
+                    e,
+                    "replica_lag_changes",
+                    "Page changes logged on the primary that the read replica has not replayed yet",
+                    lag,
+                )?;
+            }
         }
         if let Some(bytes) = r.resident_bytes {
             let metric = ConstGauge::new(bytes as i64);

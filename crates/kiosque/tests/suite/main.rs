@@ -40,6 +40,7 @@ mod newsletters;
 mod operations;
 mod page_cache;
 mod pages;
+mod read_replica;
 mod rights;
 mod route_guard;
 mod search;

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::common::sample;
 use kiosque_core::ports::Store;
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{TestApp, TestDb, both_databases, eventually};
@@ -16,12 +17,6 @@ both_databases!(
 );
 
 /// One sample's value, `None` if the line is absent.
-fn sample(body: &str, series: &str) -> Option<f64> {
-    body.lines()
-        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
-        .and_then(|v| v.split(' ').next()?.parse().ok())
-}
-
 /// Parses the scrape with `prometheus_client`'s strict OpenMetrics parser
 /// (the Prometheus project's Python client); panics on any error.
 fn openmetrics_parses(body: &str) {

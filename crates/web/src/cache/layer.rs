@@ -33,14 +33,16 @@ pub(crate) async fn serve(
         }
         return response;
     }
-    // A token's holder is checked and answered as themselves; a browser
-    // calling from another origin gets its CORS answer from the handler.
-    if request.uri().query().is_some()
-        || signed_in(request.headers())
-        || request.headers().contains_key(header::AUTHORIZATION)
-        || request.headers().contains_key(header::ORIGIN)
-    {
+    // The newsroom and token holders read the primary (`crate::replica`).
+    let anonymous =
+        !signed_in(request.headers()) && !request.headers().contains_key(header::AUTHORIZATION);
+    if !anonymous {
         return next.run(request).await;
+    }
+    // A browser calling from another origin gets its CORS answer from the
+    // handler.
+    if request.uri().query().is_some() || request.headers().contains_key(header::ORIGIN) {
+        return crate::replica::public_read(&state, request, next).await;
     }
     let path = request.uri().path().to_owned();
     if let Some(page) = cache.get(&path) {
@@ -53,7 +55,7 @@ pub(crate) async fn serve(
         }
     }
     let ticket = cache.ticket();
-    let response = next.run(request).await;
+    let response = crate::replica::public_read(&state, request, next).await;
     if method != Method::GET
         || response.status() != StatusCode::OK
         || response.headers().contains_key(header::SET_COOKIE)

@@ -38,10 +38,10 @@ pub(crate) struct ArticleQuery {
 async fn find_article(state: &AppState, raw_slug: &str) -> Result<(Arc<Site>, Article), WebError> {
     let site = load_site(state).await?;
     let slug = slug(raw_slug)?;
-    let article = match state.store.article_by_slug(&slug).await? {
+    let article = match state.reader().article_by_slug(&slug).await? {
         Some(article) => article,
         None => state
-            .store
+            .reader()
             .article_by_old_slug(&slug)
             .await?
             .ok_or(WebError::NotFound)?,
@@ -61,7 +61,7 @@ pub(crate) async fn at_one(
     }
     // The newsroom's own pages (about, contact) come first at the top level.
     if let Ok(slug) = Slug::parse(&a)
-        && let Some(page) = state.store.page_by_slug(&slug).await?
+        && let Some(page) = state.reader().page_by_slug(&slug).await?
     {
         return super::pages::show(&state, &page).await;
     }
@@ -148,7 +148,7 @@ async fn visible_comment(
     article: &Article,
     id: i64,
 ) -> Result<Option<(i64, String)>, WebError> {
-    Ok(state.store.comment(id).await?.and_then(|c| {
+    Ok(state.reader().comment(id).await?.and_then(|c| {
         (c.article_id == article.id && c.status == CommentStatus::Approved)
             .then_some((c.id, c.author_name))
     }))
@@ -191,7 +191,7 @@ async fn render(
     // The breadcrumb: home, the section's parents, the section.
     let mut breadcrumb = Vec::new();
     if let Some(section) = &article.category {
-        for c in state.store.section_family(section.id).await?.ancestors {
+        for c in state.reader().section_family(section.id).await?.ancestors {
             body.file_under_section(c.id);
             breadcrumb.push(context! { name => c.name, url => format!("/category/{}/", c.slug) });
         }
@@ -200,7 +200,7 @@ async fn render(
         });
     }
     view.body_html = std::mem::take(&mut body.html);
-    let comments = state.store.approved_comments(article.id).await?;
+    let comments = state.reader().approved_comments(article.id).await?;
     let path = article.path(site);
     let errors: HashMap<&str, String> = page
         .errors

@@ -101,7 +101,7 @@ pub(crate) async fn draw(state: &AppState, site: &Site, stored: &str) -> Result<
         HashMap::new()
     } else {
         state
-            .store
+            .reader()
             .media_by_files(&files)
             .await?
             .into_iter()

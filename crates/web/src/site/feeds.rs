@@ -62,7 +62,7 @@ async fn feed(state: &AppState, kind: ListKind, format: Format) -> Result<Respon
     let site = load_site(state).await?;
     let (filter, base, name) = resolve(state, &site, &kind).await?;
     let items = state
-        .store
+        .reader()
         .list_articles(
             filter,
             PageRequest {
@@ -77,7 +77,7 @@ async fn feed(state: &AppState, kind: ListKind, format: Format) -> Result<Respon
     let mut bodies = HashMap::new();
     if site.full_text_feeds {
         for item in &items {
-            if let Some(article) = state.store.article(item.id).await? {
+            if let Some(article) = state.reader().article(item.id).await? {
                 let html = kiosque_core::markup::component::fallbacks_only(&article.body_html);
                 bodies.insert(item.id, absolute_links(&html, &site.base_url));
             }

@@ -157,7 +157,7 @@ pub(crate) async fn resolve(
         ListKind::Home => (ArticleFilter::All, "/".to_owned(), String::new()),
         ListKind::Category(raw) => {
             let c = state
-                .store
+                .reader()
                 .category_by_slug(&slug(raw)?)
                 .await?
                 .ok_or(WebError::NotFound)?;
@@ -169,7 +169,7 @@ pub(crate) async fn resolve(
         }
         ListKind::Tag(raw) => {
             let t = state
-                .store
+                .reader()
                 .tag_by_slug(&slug(raw)?)
                 .await?
                 .ok_or(WebError::NotFound)?;
@@ -189,7 +189,7 @@ pub(crate) async fn resolve(
         }
         ListKind::Author(raw) => {
             let a = state
-                .store
+                .reader()
                 .author_by_slug(&slug(raw)?)
                 .await?
                 .ok_or(WebError::NotFound)?;
@@ -251,14 +251,14 @@ async fn list(
     .map(|d| d.replace("{name}", &name).replace("{site}", &site.name));
     if let ArticleFilter::Author(id) = filter {
         portrait_alt = strings.text("author.portrait").replace("{name}", &name);
-        profile = Some(state.store.author_profile(id).await?);
+        profile = Some(state.reader().author_profile(id).await?);
     }
     if number == 1 && explicit_page {
         // `/page/1/` is the list itself: one URL per page for search engines.
         return Ok(moved_permanently(&base));
     }
     let page = state
-        .store
+        .reader()
         .list_articles(
             filter,
             PageRequest {
@@ -369,19 +369,19 @@ async fn front(
 ) -> Result<minijinja::Value, WebError> {
     let strings = state.strings(site.language);
     topics.push("front".to_owned());
-    let pinned = state.store.pinned_articles().await?;
+    let pinned = state.reader().pinned_articles().await?;
     for a in &pinned {
         topics.summary(a);
     }
     let mut blocks = Vec::new();
-    for block in state.store.front_page().await?.sections {
+    for block in state.reader().front_page().await?.sections {
         let filter = ArticleFilter::Category(block.category.id);
         let family = family_of(state, filter).await?;
         for t in list_topics(filter, family.as_ref()).iter() {
             topics.push(t.clone());
         }
         let items = state
-            .store
+            .reader()
             .list_articles(
                 filter,
                 PageRequest {
@@ -418,7 +418,7 @@ pub(crate) async fn family_of(
     filter: ArticleFilter,
 ) -> Result<Option<SectionFamily>, WebError> {
     Ok(match filter {
-        ArticleFilter::Category(id) => Some(state.store.section_family(id).await?),
+        ArticleFilter::Category(id) => Some(state.reader().section_family(id).await?),
         _ => None,
     })
 }

@@ -92,7 +92,7 @@ pub(crate) async fn load_site(state: &AppState) -> Result<Arc<Site>, WebError> {
 
 /// The site's settings as the database has them now.
 pub(crate) async fn read_site(state: &AppState) -> Result<Site, WebError> {
-    state.store.site().await?.ok_or(WebError::NotFound)
+    state.reader().site().await?.ok_or(WebError::NotFound)
 }
 
 /// A slug from a URL; anything malformed is simply not found.
@@ -106,12 +106,12 @@ fn slug(raw: &str) -> Result<Slug, WebError> {
 pub(crate) async fn public_sections(
     state: &AppState,
 ) -> Result<Vec<kiosque_core::model::Category>, WebError> {
-    let tree = state.store.section_tree().await?;
+    let tree = state.reader().section_tree().await?;
     let parent_of: std::collections::HashMap<i64, Option<i64>> =
         tree.iter().map(|(c, parent)| (c.id, *parent)).collect();
     let mut open = std::collections::HashSet::new();
     for used in state
-        .store
+        .reader()
         .published_terms(kiosque_core::model::TermKind::Category)
         .await?
         .into_iter()
@@ -136,9 +136,9 @@ pub(crate) async fn public_authors(
     state: &AppState,
 ) -> Result<Vec<kiosque_core::model::Author>, WebError> {
     let mut shown = Vec::new();
-    for author in state.store.authors().await? {
+    for author in state.reader().authors().await? {
         let page = state
-            .store
+            .reader()
             .list_articles(
                 kiosque_core::model::ArticleFilter::Author(author.id),
                 kiosque_core::model::PageRequest {

@@ -52,7 +52,7 @@ pub(crate) async fn list(state: &AppState, site: &Site) -> Result<Arc<Vec<MostRe
     let now = chrono::Utc::now().timestamp();
     let hour = now - now.rem_euclid(3600);
     let rows = state
-        .store
+        .reader()
         .stats(&StatsQuery {
             span: Span::Hour,
             from: hour - 23 * 3600,
@@ -70,7 +70,7 @@ pub(crate) async fn list(state: &AppState, site: &Site) -> Result<Arc<Vec<MostRe
         };
         // Only what readers may open now (an article since unpublished
         // keeps its counts, not its place here).
-        if let Some(article) = state.store.article(id).await?
+        if let Some(article) = state.reader().article(id).await?
             && article.status == ArticleStatus::Published
         {
             list.push(MostRead {

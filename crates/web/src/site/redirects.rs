@@ -54,11 +54,11 @@ pub(crate) async fn old_addresses(
 
 /// Where the old address `key` leads now, if it leads to something public.
 async fn resolve(state: &AppState, key: Option<&str>) -> Option<String> {
-    let found = state.store.redirect(key?).await;
+    let found = state.reader().redirect(key?).await;
     let target = found
         .inspect_err(|e| tracing::warn!(error = %e, "cannot look up an old address"))
         .ok()??;
-    let store = &state.store;
+    let store = state.reader();
     let term = |kind: TermKind, id: i64| async move {
         store
             .terms(kind)

@@ -67,7 +67,7 @@ pub(crate) async fn index(State(state): State<Arc<AppState>>) -> Result<Response
         "<sitemap><loc>{}</loc></sitemap>\n",
         xml(&site.absolute_url("/sitemaps/sections.xml"))
     );
-    let changes = state.store.sitemap_page_changes(PER_SITEMAP).await?;
+    let changes = state.reader().sitemap_page_changes(PER_SITEMAP).await?;
     for (i, lastmod) in changes.into_iter().enumerate() {
         body += &format!(
             "<sitemap><loc>{}</loc><lastmod>{}</lastmod></sitemap>\n",
@@ -84,7 +84,7 @@ async fn articles(
     number: u32,
 ) -> Result<kiosque_core::model::Page<kiosque_core::model::SitemapEntry>, WebError> {
     Ok(state
-        .store
+        .reader()
         .sitemap(PageRequest {
             number,
             per_page: PER_SITEMAP,
@@ -116,7 +116,7 @@ pub(crate) async fn sitemap(
                 body += &url(&site, &format!("/category/{}/", c.slug), None);
             }
             for t in state
-                .store
+                .reader()
                 .published_terms(kiosque_core::model::TermKind::Tag)
                 .await?
             {
@@ -127,14 +127,14 @@ pub(crate) async fn sitemap(
             for a in super::public_authors(&state).await? {
                 body += &url(&site, &format!("/author/{}/", a.slug), None);
             }
-            for p in state.store.pages().await? {
+            for p in state.reader().pages().await? {
                 body += &url(&site, &format!("/{}/", p.slug), Some(p.updated_at));
             }
             body + "</urlset>\n"
         }
         "news.xml" => {
             let since = Utc::now() - chrono::Duration::hours(48);
-            let recent = state.store.published_since(since, NEWS_LIMIT).await?;
+            let recent = state.reader().published_since(since, NEWS_LIMIT).await?;
             let mut body = format!(
                 "{HEADER}<urlset xmlns=\"{SITEMAP_NS}\" \
                  xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\n"

@@ -194,3 +194,11 @@ pub async fn serving(server: &mut tokio::process::Child) -> (String, ServerLog) 
     });
     (address, log)
 }
+
+/// The value of one series (name and labels, as written) in a `/metrics`
+/// scrape.
+pub fn sample(body: &str, series: &str) -> Option<f64> {
+    body.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .and_then(|v| v.split(' ').next()?.parse().ok())
+}

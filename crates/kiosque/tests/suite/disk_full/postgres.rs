@@ -10,150 +10,57 @@
 //! index whole.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use kiosque_core::ports::Store;
 use kiosque_core::types::{Role, Slug};
-use kiosque_testkit::{POSTGRES_ENV, TestApp, TestDb};
+use kiosque_testkit::{POSTGRES_ENV, PgCluster, TestApp, TestDb};
 
 use super::{Tmpfs, comment, fill, save, site_with_article, skipped};
 
-/// A PostgreSQL cluster for one test: initdb into a tmpfs of `size`, its
+/// A PostgreSQL cluster for one test, its data on a tmpfs of `size`, its
 /// log beside it (off the full disk, so what it says stays readable).
 struct Cluster {
-    bin: PathBuf,
-    port: u16,
-    // Unmounted before its directory is removed.
+    // Stopped before its disk is unmounted, and that before its directory
+    // is removed.
+    pg: PgCluster,
     disk: Tmpfs,
-    root: tempfile::TempDir,
+    _root: tempfile::TempDir,
 }
 
 impl Cluster {
     fn start(size: &str) -> Cluster {
-        let bin = std::fs::read_dir("/usr/lib/postgresql")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path().join("bin"))
-            .filter(|b| b.join("initdb").exists())
-            .max()
-            .expect("the full-disk test on PostgreSQL needs its server tools (initdb, pg_ctl)");
         let root = tempfile::tempdir().expect("cluster directory");
         let at = root.path().join("disk");
         std::fs::create_dir(&at).expect("mount point");
         let disk = Tmpfs::mount(&at, size);
-        // The server refuses to run as root; its files belong to `postgres`.
-        for dir in [root.path(), &disk.0] {
-            run(Command::new("chown").arg("postgres").arg(dir));
-        }
         // One-megabyte WAL segments and a small WAL budget: the cluster
         // fits in a few tens of megabytes, so filling it is quick.
-        run(&mut as_postgres(
-            Command::new(bin.join("initdb"))
-                .arg("-D")
-                .arg(disk.0.join("data"))
-                .args([
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "--wal-segsize=1",
-                    "--no-sync",
-                ]),
-        ));
-        let port = kiosque_testkit::free_port();
-        let cluster = Cluster {
-            bin,
-            port,
+        let pg = PgCluster::init(
+            root.path(),
+            disk.0.join("data"),
+            &["--wal-segsize=1"],
+            "-c shared_buffers=8MB -c min_wal_size=2MB -c max_wal_size=4MB",
+        );
+        Cluster {
+            pg,
             disk,
-            root,
-        };
-        run(&mut cluster.pg_ctl("start"));
-        cluster
-    }
-
-    fn data(&self) -> PathBuf {
-        self.disk.0.join("data")
+            _root: root,
+        }
     }
 
     fn disk(&self) -> &Path {
         &self.disk.0
     }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    /// `pg_ctl ACTION` on the cluster, as `postgres`.
-    fn pg_ctl(&self, action: &str) -> Command {
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c shared_buffers=8MB \
-             -c min_wal_size=2MB -c max_wal_size=4MB",
-            self.port,
-            self.root.path().display()
-        );
-        let mut command = Command::new(self.bin.join("pg_ctl"));
-        command
-            .arg("-D")
-            .arg(self.data())
-            .arg("-l")
-            .arg(self.root.path().join("log"))
-            .args(["-o", &options, "-w", "-m", "immediate", action]);
-        as_postgres(&command)
-    }
-
-    /// What the server wrote to its log.
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.root.path().join("log")).unwrap_or_default()
-    }
 }
 
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        // Never a panic here: the test may be unwinding already.
-        let _ = self.pg_ctl("stop").output();
+impl std::ops::Deref for Cluster {
+    type Target = PgCluster;
+    fn deref(&self) -> &PgCluster {
+        &self.pg
     }
-}
-
-fn run(command: &mut Command) {
-    let out = command
-        .stdout(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A server tool's command, run as `postgres` when the test is root
-/// (initdb and pg_ctl refuse root).
-fn as_postgres(command: &Command) -> Command {
-    if is_root() {
-        let mut wrapped = Command::new("runuser");
-        wrapped
-            .args(["-u", "postgres", "--"])
-            .arg(command.get_program())
-            .args(command.get_args());
-        wrapped
-    } else {
-        let mut same = Command::new(command.get_program());
-        same.args(command.get_args());
-        same
-    }
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
 }
 
 /// What a write got on the full disk: taken (and so kept), or refused with
