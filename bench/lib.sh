@@ -125,3 +125,6 @@ load_site() {
     --name "Rédaction" --role editor --password-stdin >/dev/null 2>&1
   token=$(K token create --user redaction@example.org --name fiabilite 2>/dev/null | tail -n1)
 }
+
+# The field $2 of the JSON object in the file $1 (a k6 summary).
+field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }

@@ -145,7 +145,6 @@ run_k6() {
     bench/reliability/load.js >"$dir/k6.out" 2>&1
 }
 
-field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 
 # Prints the scenario's figures; counts a failure if the set check or the
 # answers say so.

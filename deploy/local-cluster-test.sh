@@ -6,6 +6,9 @@
 #             Varnish within 1 s; a page it does not touch stays cached
 #   servers   an article published through server k2's API is served by
 #             k1, and through Varnish
+#   spike     a story going viral through Varnish (bench/spike/spike.js)
+#             while comments under it are approved: hit ratio, CPU spent by
+#             each part per 1,000 readers' requests, database transactions
 #   app-kill  `kill -9` of k2 under load (k6, bench/reliability/load.js,
 #             through HAProxy): 0 failed reads, every acknowledged write
 #             stored (bench/reliability/check.py)
@@ -86,13 +89,141 @@ else
 fi
 curl -s "$varnish$path" | grep -qF "Publié par le deuxième serveur" || fail "Varnish does not serve $path"
 
+# --- spike ---------------------------------------------------------------
+# A story going viral, through Varnish (bench/spike/spike.js), while the
+# newsroom approves readers' comments under it (each one a purge): the hit
+# ratio, and what each part of the stack spent per 1,000 readers' pages.
+# Then readers at a steady rate straight to the servers (spike/steady.js),
+# from their page caches, then rendered: what a page costs them.
+say "spike:"
+mkdir -p "$work/spike" "$work/cached" "$work/rendered"
+peak="${KIOSQUE_CLUSTER_PEAK:-1000}"
+rate="${KIOSQUE_CLUSTER_RATE:-300}"
+viral=$(sed -n 3p "$work/paths")
+# (Through HAProxy: behind Varnish the address a server sees is the one
+# Varnish saw, this machine's.)
+for n in 1 2 3 4; do
+  curl -s -o /dev/null -H "Origin: $haproxy" -H "X-Forwarded-For: 203.0.113.$n" \
+    --data-urlencode "name=Lecteur $n" --data-urlencode "email=lecteur$n@example.org" \
+    --data-urlencode "comment=Réaction $n à la nouvelle du jour" "$haproxy${viral}comments"
+done
+pending=$(K comments pending 2>/dev/null | grep -F "Réaction" | awk '{print $1}' || true)
+[ "$(echo "$pending" | wc -w)" = 4 ] || fail "the four comments under the viral story are not all pending: $pending"
+leader=$(primary_node)
+parts="varnish haproxy kiosque pg$leader pg$((3 - leader))"
+# CPU time (ms) the processes $@ have used so far.
+cpu_ms() {
+  local p ticks=0
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] && ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo $((ticks * 1000 / $(getconf CLK_TCK)))
+}
+# The processes of each part: Varnish's manager and child, HAProxy, the
+# three servers, each PostgreSQL node's postmaster and its children.
+pids_of() {
+  case $1 in
+    varnish) pgrep -f "varnishd.*$dir/varnish" ;;
+    haproxy) cat "$dir/pids/haproxy" ;;
+    kiosque) cat "$dir"/pids/k1 "$dir"/pids/k2 "$dir"/pids/k3 ;;
+    pg*) local pm; pm=$(head -n1 "$dir/$1/data/postmaster.pid"); echo "$pm"; pgrep -P "$pm" ;;
+  esac
+}
+declare -A cpu_mark cpu_rest
+mark_cpu() {
+  local part
+  for part in $parts; do
+    # shellcheck disable=SC2046
+    cpu_mark[$part]=$(cpu_ms $(pids_of "$part"))
+  done
+}
+# CPU each part spent since the mark beyond its rest over $1 seconds, per
+# 1,000 of $2 requests.
+cpu_line() { # seconds requests
+  local part spent line="    CPU per 1,000 requests beyond rest:"
+  for part in $parts; do
+    # shellcheck disable=SC2046
+    spent=$(( $(cpu_ms $(pids_of "$part")) - cpu_mark[$part] ))
+    line="$line $part $(python3 -c "print(f'{1000 * max(0, $spent - ${cpu_rest[$part]} * $1 / 1000) / max(1, $2):.1f}')") ms;"
+  done
+  say "$line"
+}
+# What each part spends at rest (following the logs, health checks,
+# Patroni), measured first, so each load's own cost can be told apart.
+rest=$((seconds / 4))
+mark_cpu
+sleep "$rest"
+at_rest="  CPU at rest, ms per second:"
+for part in $parts; do
+  # shellcheck disable=SC2046
+  cpu_rest[$part]=$(( ($(cpu_ms $(pids_of "$part")) - cpu_mark[$part]) / rest ))
+  at_rest="$at_rest $part ${cpu_rest[$part]};"
+done
+say "$at_rest"
+# The figures of a k6 summary, and a failure if any answer was not a 200.
+k6_line() { # directory label
+  local s="$1/summary.json"
+  say "  $2: $(field "$s" requests) requests, $(field "$s" status_200) answered 200, $(field "$s" status_other) not, $(field "$s" dropped) not sent in time; p50 $(python3 -c "print(f'{$(field "$s" p50_ms):.1f}')") ms, p99 $(python3 -c "print(f'{$(field "$s" p99_ms):.1f}')") ms"
+  [ "$(field "$s" status_other)" = 0 ] || fail "$2: readers got errors: $(sort "$1/k6.log" | uniq -c | head -n 5 | tr '\n' ';')"
+}
+k6_run() { # directory script, then VAR=value… for it
+  local out=$1 script=$2
+  shift 2
+  env PATHS="$work/paths" LASTING="$seconds" SUMMARY="$out/summary.json" "$@" \
+    "$k6" run --quiet --no-color --log-output="file=$out/k6.log" --log-format=raw "$script" >"$out/k6.out" 2>&1
+}
+vstat() { varnishstat -n "$dir/varnish/work" -1 -f "MAIN.$1" | awk '{print $2}'; }
+xacts() { psql -qAt "$1" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'kiosque'"; }
+declare -A counted
+for c in client_req cache_hit cache_hit_grace cache_miss cache_hitpass backend_req; do counted[$c]=$(vstat "$c"); done
+primary_xacts=$(xacts "$database_url")
+replica_xacts=$(xacts "$replica_url")
+mark_cpu
+k6_run "$work/spike" bench/spike/spike.js BASE="$varnish" VIRAL="$viral" PEAK="$peak" &
+loader=$!
+for id in $pending; do
+  sleep $((seconds / 5))
+  K comments approve "$id" >/dev/null
+done
+wait "$loader" || fail "k6 failed: $(tail -n 5 "$work/spike/k6.out")"
+for c in "${!counted[@]}"; do counted[$c]=$(( $(vstat "$c") - counted[$c] )); done
+primary_xacts=$(( $(xacts "$database_url") - primary_xacts ))
+replica_xacts=$(( $(xacts "$replica_url") - replica_xacts ))
+k6_line "$work/spike" "viral story through Varnish, $seconds s, peak $peak/s"
+hits=$((counted[cache_hit]))
+say "    Varnish: $hits hits ($((counted[cache_hit_grace])) in grace), $((counted[cache_miss])) misses, $((counted[cache_hitpass])) passes: hit ratio $(python3 -c "print(f'{100 * $hits / max(1, ${counted[client_req]}):.2f} %')"); $((counted[backend_req])) requests to the servers; $(echo "$pending" | wc -w) comments approved (purges) meanwhile"
+cpu_line "$seconds" "$(field "$work/spike/summary.json" requests)"
+say "    database: $primary_xacts transactions on the primary, $replica_xacts on the standby"
+
+mark_cpu
+k6_run "$work/cached" bench/spike/steady.js BASE="$haproxy" RATE="$rate" LASTING=$((seconds / 2))
+k6_line "$work/cached" "pages from the servers' caches, $rate/s through HAProxy"
+cpu_line $((seconds / 2)) "$(field "$work/cached/summary.json" requests)"
+primary_xacts=$(xacts "$database_url")
+replica_xacts=$(xacts "$replica_url")
+mark_cpu
+k6_run "$work/rendered" bench/spike/steady.js BASE="$haproxy" RATE="$rate" LASTING=$((seconds / 2)) FRESH=1
+k6_line "$work/rendered" "pages rendered (each address its own), $rate/s through HAProxy"
+cpu_line $((seconds / 2)) "$(field "$work/rendered/summary.json" requests)"
+say "    database: $(( $(xacts "$database_url") - primary_xacts )) transactions on the primary, $(( $(xacts "$replica_url") - replica_xacts )) on the standby"
+# What the servers read from the standby, and from the primary because it
+# had not replayed a change yet.
+replica_reads() { # metric
+  local port total=0
+  for port in "${app_ports[@]}"; do
+    total=$((total + $(curl -s "http://127.0.0.1:$port/metrics" | awk -v m="kiosque_$1_total" '$1 == m {printf "%d", $2}')))
+  done
+  echo "$total"
+}
+say "  public reads by the servers so far: $(replica_reads replica_reads) from the standby, $(replica_reads replica_held_back_reads) from the primary (standby behind)"
+[ "$(replica_reads replica_reads)" -gt 0 ] || fail "no page was read from the standby"
+
 # Runs the load of the reliability suite through HAProxy for $seconds.
-load() { # directory
-  BASE="$haproxy" PATHS="$work/paths" TOKEN="$token" DURATION="${seconds}s" VUS="$vus" \
+load() { # directory, run number
+  RUN="$2" BASE="$haproxy" PATHS="$work/paths" TOKEN="$token" DURATION="${seconds}s" VUS="$vus" \
     SUMMARY="$1/summary.json" "$k6" run --quiet --no-color --log-output="file=$1/k6.log" \
     --log-format=raw bench/reliability/load.js >"$1/k6.out" 2>&1
 }
-field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 # Every scenario's writes are in the one database: the check holds it to
 # the logs of all the loads so far.
 set_check() {
@@ -107,7 +238,7 @@ failed_reads() { grep -c '^STATUS read \|^NOANSWER read' "$1/k6.log" || true; }
 # --- app-kill ------------------------------------------------------------
 say "app-kill:"
 mkdir -p "$work/app-kill"
-load "$work/app-kill" &
+load "$work/app-kill" 1 &
 loader=$!
 sleep $((seconds / 3))
 kill -9 "$(cat "$dir/pids/k2")"
@@ -140,7 +271,7 @@ leader=$(primary_node)
   echo "$ok $bad" >"$work/failover/varnish-reads"
 ) &
 readers=$!
-load "$work/failover" &
+load "$work/failover" 2 &
 loader=$!
 sleep $((seconds / 4))
 pgpid=$(head -n1 "$dir/pg$leader/data/postmaster.pid")

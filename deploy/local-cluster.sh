@@ -3,7 +3,8 @@
 # directory of its own (never the shared PostgreSQL at 5432):
 #
 #   etcd ── Patroni ── PostgreSQL pg1 (primary) ⇄ pg2 (synchronous standby)
-#                          ↑ HAProxy :B+500 routes to whichever is primary
+#                          ↑ HAProxy :B+500 routes to whichever is primary,
+#                          ↑         :B+501 to the standby (public pages)
 #   SeaweedFS (S3 media)   ↑
 #   Kiosque k1 k2 k3 ──────┘  (one database, one bucket, one TOTP key)
 #        ↑ HAProxy :B+80 (health-checked, retries reads elsewhere)
@@ -35,11 +36,12 @@ pgbin=/usr/lib/postgresql/15/bin
 etcd_client=$((base + 379)) etcd_peer=$((base + 380))
 pg_ports=($((base + 432)) $((base + 433)))
 rest_ports=($((base + 8)) $((base + 9)))
-ha_pg=$((base + 500)) ha_http=$((base + 80)) ha_stats=$((base + 404))
+ha_pg=$((base + 500)) ha_replica=$((base + 501)) ha_http=$((base + 80)) ha_stats=$((base + 404))
 app_ports=($((base + 81)) $((base + 82)) $((base + 83)))
 varnish_port=$((base + 90)) varnish_admin=$((base + 91))
 s3_port=$((base + 106))
 database_url="postgres://postgres@127.0.0.1:$ha_pg/kiosque"
+replica_url="postgres://postgres@127.0.0.1:$ha_replica/kiosque"
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'local-cluster: %s\n' "$*" >&2; exit 1; }
@@ -133,59 +135,18 @@ postgresql:
 YAML
 }
 
-haproxy_config() {
-  cat <<CFG
-global
-  maxconn 4096
-  pidfile $dir/pids/haproxy
-
-defaults
-  timeout connect 2s
-  timeout client 60s
-  timeout server 60s
-  retries 3
-
-# PostgreSQL: whichever node Patroni says is the primary (GET /primary is
-# 200 there only); sessions to a node that stops being it are cut.
-listen postgres
-  bind 127.0.0.1:$ha_pg
-  mode tcp
-  option httpchk GET /primary
-  http-check expect status 200
-  default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
-  server pg1 127.0.0.1:${pg_ports[0]} check port ${rest_ports[0]}
-  server pg2 127.0.0.1:${pg_ports[1]} check port ${rest_ports[1]}
-
-# The app servers: a server that stops answering is out within a second;
-# a read whose server died is tried on another (never a POST, which may
-# have been taken). The check is /healthz (the process answers), not
-# /readyz (its database answers): while PostgreSQL fails over, the servers
-# still serve what their page caches hold, and say 503 + Retry-After for
-# the rest, themselves. HAProxy's own 503 says when to come back too.
-listen kiosque
-  bind 127.0.0.1:$ha_http
-  mode http
-  balance roundrobin
-  option httpchk GET /healthz
-  http-error status 503 content-type "text/plain; charset=utf-8" string "Service momentanément indisponible." hdr Retry-After 5
-  option redispatch 1
-  retry-on conn-failure empty-response response-timeout
-  http-request disable-l7-retry unless METH_GET || METH_HEAD
-  default-server inter 1s fall 1 rise 2
-  server k1 127.0.0.1:${app_ports[0]} check
-  server k2 127.0.0.1:${app_ports[1]} check
-  server k3 127.0.0.1:${app_ports[2]} check
-
-listen stats
-  bind 127.0.0.1:$ha_stats
-  mode http
-  stats enable
-  stats uri /
-CFG
+# The addresses deploy/haproxy/kiosque.cfg takes from the environment.
+haproxy_env() {
+  export KIOSQUE_HTTP="127.0.0.1:$ha_http" KIOSQUE_PG="127.0.0.1:$ha_pg" \
+    KIOSQUE_PG_REPLICA="127.0.0.1:$ha_replica" HAPROXY_STATS="127.0.0.1:$ha_stats" \
+    K1="127.0.0.1:${app_ports[0]}" K2="127.0.0.1:${app_ports[1]}" K3="127.0.0.1:${app_ports[2]}" \
+    PG1="127.0.0.1:${pg_ports[0]}" PG1_PATRONI="${rest_ports[0]}" \
+    PG2="127.0.0.1:${pg_ports[1]}" PG2_PATRONI="${rest_ports[1]}"
 }
 
 kiosque_config() {
   echo "database_url = \"$database_url\""
+  echo "database_replica_url = \"$replica_url\""
   echo
   load_config
   cat <<TOML
@@ -265,8 +226,7 @@ up() {
   done
   wait_for "curl -sf http://127.0.0.1:${rest_ports[1]}/sync" 90 || die "pg2 did not become the synchronous standby ($dir/logs/patroni2.log)"
 
-  haproxy_config >"$dir/haproxy.cfg"
-  haproxy -f "$dir/haproxy.cfg" -D || die "haproxy did not start"
+  (haproxy_env && haproxy -f "$root/deploy/haproxy/kiosque.cfg" -p "$dir/pids/haproxy" -D) || die "haproxy did not start"
   # (HAProxy counts every server up until its first checks: wait until
   # what it routes to is the primary.)
   wait_for "psql -qAt 'postgres://postgres@127.0.0.1:$ha_pg/postgres' -c 'SELECT pg_is_in_recovery()' | grep -qx f && sleep 3" 30 || die "HAProxy does not reach the primary"
@@ -314,6 +274,7 @@ VCL
   say "cluster up in $(( ($(now_ms) - started) / 1000 )) s, in $dir:"
   say "  readers:    http://127.0.0.1:$varnish_port/ (Varnish) → http://127.0.0.1:$ha_http/ (HAProxy) → ${app_ports[*]}"
   say "  PostgreSQL: $database_url (HAProxy → the primary: ${pg_ports[*]}; Patroni ${rest_ports[*]})"
+  say "              $replica_url (HAProxy → the standby, for public pages)"
   say "  S3:         http://127.0.0.1:$s3_port/media   HAProxy stats: http://127.0.0.1:$ha_stats/"
 }
 

@@ -49,13 +49,16 @@ function octet() {
 // Each comment from an address no other comment of the run uses: the site's
 // flood rule (one comment per address per 15 s) is a refusal this load is
 // not about, and random addresses meet by chance (a birthday collision among
-// thousands of posts is likely). The VU in the first two octets, its own
+// thousands of posts is likely). The run (RUN, for loads one after the
+// other on one database: a run whose writes fail fast reaches counts the
+// run before used seconds ago) and the VU in the first two octets, its own
 // count in the last two.
+const run = Number(__ENV.RUN || 0);
 let commentsSent = 0;
 function commentAddress() {
   commentsSent += 1;
   const vu = exec.vu.idInTest;
-  return `${10 + Math.floor(vu / 256)}.${vu % 256}.${Math.floor(commentsSent / 256) % 256}.${commentsSent % 256}`;
+  return `${100 + run * 4 + Math.floor(vu / 256)}.${vu % 256}.${Math.floor(commentsSent / 256) % 256}.${commentsSent % 256}`;
 }
 
 function count(r, want, kind) {

@@ -301,8 +301,110 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend, up_to: Option<i64>) ->
     })
     .await
     .map_err(Error::backend)?;
-    // A database already past `up_to` is not an error here: a restore then
-    // finds it is not empty, or loads into the newer schema it has.
-    migrator.set_ignore_missing(up_to.is_some());
+    // A database already past `up_to` is not an error for a restore: it
+    // then finds it is not empty, or loads into the newer schema it has.
+    // A server finds it past its own schema during a rolling upgrade, when
+    // a newer server migrated first: it runs on, unless a migration it
+    // does not know removed something it uses.
+    let newer = match up_to {
+        Some(_) => true,
+        None => {
+            let newer = newer_compatible(pool).await?;
+            if let Some(version) = newer {
+                tracing::warn!(
+                    database = version,
+                    this_build = SCHEMA_VERSION,
+                    "the database's schema is newer than this build's (a rolling upgrade under way?): running on it"
+                );
+            }
+            newer.is_some()
+        }
+    };
+    migrator.set_ignore_missing(newer);
     migrator.run(pool).await.map_err(Error::backend)
+}
+
+/// A migration whose description starts so removes what earlier builds
+/// use (a column, a table); every other migration only adds. A server one
+/// release behind therefore runs on the newer schema while the servers of
+/// a cluster are upgraded one by one — unless a contract migration it does
+/// not know has been applied. A contract migration drops only what the
+/// release before it stopped using, so two releases in a row keep a
+/// rolling upgrade possible.
+pub const CONTRACT: &str = "contract:";
+
+/// The newest schema applied, when it is newer than this build's and
+/// only added to what this build knows; an error naming the migration
+/// when one it does not know removed something; `None` when the schema is
+/// this build's or older (or not there yet).
+pub(crate) async fn newer_compatible(pool: &AnyPool) -> Result<Option<i64>> {
+    // On a new database the table is not there yet: nothing is newer.
+    let Ok(rows) = sqlx::query(
+        "SELECT version, description FROM _sqlx_migrations \
+         WHERE success = TRUE AND version > $1 ORDER BY version",
+    )
+    .bind(SCHEMA_VERSION)
+    .fetch_all(pool)
+    .await
+    else {
+        return Ok(None);
+    };
+    let mut newest = None;
+    for row in &rows {
+        let version: i64 = crate::rows::get(row, "version")?;
+        let description: String = crate::rows::get(row, "description")?;
+        if description.starts_with(CONTRACT) {
+            return Err(Error::backend(std::io::Error::other(format!(
+                "the database's schema {version} ({description}) removes what this build \
+                 (schema {SCHEMA_VERSION}) uses: upgrade this server"
+            ))));
+        }
+        newest = Some(version);
+    }
+    Ok(newest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The migrations before the rule; each one after it is checked.
+    const CHECKED_AFTER: i64 = 40;
+
+    /// What removes or changes something an older build may use.
+    const REMOVING: &[&str] = &[
+        "DROP TABLE",
+        "DROP COLUMN",
+        "DROP VIEW",
+        "RENAME",
+        "ALTER COLUMN",
+        "SET NOT NULL",
+    ];
+
+    #[test]
+    fn migrations_only_add_unless_they_say_they_contract() {
+        for &(version, description, sqlite, postgres) in MIGRATIONS {
+            if version <= CHECKED_AFTER || description.starts_with(CONTRACT) {
+                continue;
+            }
+            for sql in [sqlite, postgres] {
+                let upper = sql.to_uppercase();
+                for removing in REMOVING {
+                    assert!(
+                        !upper.contains(removing),
+                        "migration {version} ({description}) says {removing}: a server one \
+                         release behind may use it; add instead, or call it \"{CONTRACT} …\" \
+                         once the release before no longer uses it (docs/SCALING.md)"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn versions_rise_one_by_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.0, i as i64 + 1, "migration {}", m.1);
+        }
+    }
 }

@@ -31,6 +31,10 @@ impl Store for SqlStore {
                 .map_err(db)?;
         match applied.unwrap_or(0) {
             v if v == crate::SCHEMA_VERSION => Ok(()),
+            // Newer: ready if it only added (a rolling upgrade under way).
+            v if v > crate::SCHEMA_VERSION => crate::migrations::newer_compatible(&self.pool)
+                .await
+                .map(|_| ()),
             v => Err(kiosque_core::Error::backend(std::io::Error::other(
                 format!(
                     "the database holds schema {v}, this build works with {}",

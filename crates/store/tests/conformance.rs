@@ -30,6 +30,7 @@ both_databases!(
     unknown_comment_ids_are_not_found,
     media_with_the_same_name_is_recorded_once,
     reopening_the_store_keeps_everything,
+    a_server_runs_on_a_newer_schema_that_only_added,
     accounts_are_unique_by_address_whatever_the_case,
     roles_can_be_changed,
     sessions_expire_and_end_with_a_password_change,
@@ -817,6 +818,40 @@ async fn media_jobs_are_leased_retried_and_finished(db: TestDb) {
         when += chrono::Duration::seconds(1000);
     }
     assert_eq!(store.claim_media_job(at(100_000)).await.unwrap(), None);
+}
+
+/// A rolling upgrade: a newer server migrated first; an older one
+/// (re)starting runs on, unless a migration it does not know contracted.
+async fn a_server_runs_on_a_newer_schema_that_only_added(db: TestDb) {
+    let store = db.store().await;
+    store.close().await;
+    let bytes = match db.engine {
+        kiosque_testkit::Engine::Sqlite => "X'00'",
+        kiosque_testkit::Engine::Postgres => "'\\x00'::bytea",
+    };
+    let applied = |version: i64, description: &str| {
+        format!(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES ({version}, '{description}', TRUE, {bytes}, 1)"
+        )
+    };
+    let later = kiosque_store::SCHEMA_VERSION + 1;
+    db.execute(&applied(later, "a table added")).await;
+    let older = SqlStore::connect(&db.url, Default::default())
+        .await
+        .expect("an older build runs on a schema that only added");
+    older.ready().await.expect("and says it is ready");
+    older.close().await;
+    db.execute(&applied(later + 1, "contract: a column dropped"))
+        .await;
+    let refused = SqlStore::connect(&db.url, Default::default())
+        .await
+        .expect_err("an older build refuses a schema that removed");
+    assert!(
+        refused.to_string().contains("upgrade this server")
+            || format!("{refused:?}").contains("upgrade this server"),
+        "{refused:?}"
+    );
 }
 
 async fn reopening_the_store_keeps_everything(db: TestDb) {
