@@ -117,6 +117,15 @@ async fn public_pages_come_from_the_replica_only_once_it_has_replayed_the_change
     // The standby stops replaying; the article changes on the primary.
     // Every page after that is read from the primary, never the old title.
     standby.psql("SELECT pg_wal_replay_pause()");
+    // (Asked, the pause takes effect at the next record replayed.)
+    let since = Instant::now();
+    while standby.psql("SELECT pg_get_wal_replay_pause_state()") != "paused" {
+        assert!(
+            since.elapsed() < Duration::from_secs(10),
+            "replay never paused"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     app.publish(&article("Deuxième version"), None).await;
     let before = article_reads(&standby);
     let held_back = metric(&app, "kiosque_replica_held_back_reads_total").await;
