@@ -11,7 +11,7 @@ mod app;
 mod db;
 pub mod fixtures;
 mod mail_server;
-pub mod pg_cluster;
+mod pg_cluster;
 mod receiver;
 mod s3;
 mod seaweedfs;

@@ -3,7 +3,7 @@
 //! hot standby streaming from it. Stopped when dropped.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 /// A cluster's directory, port and server tools.
 pub struct PgCluster {
@@ -19,7 +19,7 @@ pub struct PgCluster {
 }
 
 /// The newest server tools installed (Debian's `/usr/lib/postgresql/N/bin`).
-pub fn server_tools() -> Option<PathBuf> {
+fn server_tools() -> Option<PathBuf> {
     std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
@@ -84,11 +84,6 @@ impl PgCluster {
         standby
     }
 
-    /// The data directory.
-    pub fn data(&self) -> &Path {
-        &self.data
-    }
-
     /// Its `postgres` database, as the superuser.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
@@ -115,15 +110,7 @@ impl PgCluster {
     /// Runs `sql` through `psql`, and returns what it printed (unaligned,
     /// no headers).
     pub fn psql(&self, sql: &str) -> String {
-        let out = Command::new(self.bin.join("psql"))
-            .args([&self.url(), "-XAtqc", sql])
-            .output()
-            .unwrap_or_else(|e| panic!("psql: {e}"));
-        assert!(
-            out.status.success(),
-            "psql {sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = succeeded(Command::new(self.bin.join("psql")).args([&self.url(), "-XAtqc", sql]));
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
@@ -140,10 +127,15 @@ impl Drop for PgCluster {
     }
 }
 
-/// Runs `command`, and panics with what it said if it fails.
-pub fn run(command: &mut Command) {
+/// Runs `command`, its output not kept; panics with what it said if it
+/// fails.
+fn run(command: &mut Command) {
+    succeeded(command.stdout(Stdio::null()));
+}
+
+/// What `command` printed; panics with what it said if it fails.
+fn succeeded(command: &mut Command) -> Output {
     let out = command
-        .stdout(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("{command:?}: {e}"));
     assert!(
@@ -151,6 +143,7 @@ pub fn run(command: &mut Command) {
         "{command:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
 }
 
 /// A server tool's command, run as `postgres` when the test is root

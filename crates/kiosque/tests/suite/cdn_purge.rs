@@ -13,7 +13,7 @@ use kiosque_core::ports::{Purges, Store};
 use kiosque_core::types::{CommentStatus, Slug};
 use kiosque_testkit::fixtures::french_article_source;
 use kiosque_testkit::{
-    Answer, Engine, TestApp, TestDb, WebhookReceiver, both_databases, external_tool,
+    Answer, Engine, TestApp, TestDb, WebhookReceiver, both_databases, eventually, external_tool,
     verified_by_standardwebhooks,
 };
 
@@ -73,18 +73,15 @@ async fn purger_started(app: &TestApp) {
 /// Waits until the purger's mark reaches `seq`: it records the mark once
 /// the CDN has answered, so the CDN's receipt may reach the test first.
 async fn purged_up_to(app: &TestApp, seq: i64) {
-    let since = Instant::now();
-    loop {
-        let mark = app.store.purged_up_to().await.unwrap();
-        if mark.is_some_and(|mark| mark >= seq) {
-            return;
-        }
-        assert!(
-            since.elapsed() < Duration::from_secs(10),
-            "the purger's mark stays at {mark:?}, short of {seq}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        &format!("the purger's mark to reach {seq}"),
+        Duration::from_secs(10),
+        || async {
+            let mark = app.store.purged_up_to().await.unwrap();
+            mark.is_some_and(|mark| mark >= seq)
+        },
+    )
+    .await;
 }
 
 async fn each_cdn_gets_the_keys_of_a_change_in_its_own_shape(db: TestDb) {

@@ -17,7 +17,7 @@ use kiosque_core::model::NewUser;
 use kiosque_core::ports::Accounts;
 use kiosque_core::service::auth;
 use kiosque_core::types::{Email, Role};
-use kiosque_testkit::{Engine, TestDb};
+use kiosque_testkit::{Engine, TestDb, eventually};
 
 const SWITCH: &str = "KIOSQUE_TEST_FAKETIME";
 const PASSWORD: &str = "une phrase de passe solide";
@@ -25,19 +25,6 @@ const PASSWORD: &str = "une phrase de passe solide";
 /// Moves the server's wall clock to `offset` from the real one ("+3h").
 fn set_clock(file: &Path, offset: &str) {
     std::fs::write(file, format!("{offset}\n")).expect("clock file");
-}
-
-/// Asks until `check` holds or `within` passes.
-async fn eventually<F, Fut>(what: &str, within: Duration, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + within;
-    while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "{what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

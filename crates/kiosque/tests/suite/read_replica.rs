@@ -6,11 +6,11 @@
 //! while the standby is down.
 
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kiosque_core::types::Locale;
 use kiosque_testkit::fixtures::french_article_source;
-use kiosque_testkit::{POSTGRES_ENV, PgCluster, TestApp, TestDb};
+use kiosque_testkit::{POSTGRES_ENV, PgCluster, TestApp, TestDb, eventually};
 
 use crate::common::sample;
 
@@ -30,18 +30,15 @@ async fn metric(app: &TestApp, series: &str) -> f64 {
 
 /// Waits until the replica has replayed every change on the primary.
 async fn replica_caught_up(app: &TestApp) {
-    let since = Instant::now();
-    loop {
-        let body = app.get("/metrics").await.text().await.unwrap();
-        if sample(&body, "kiosque_replica_lag_changes") == Some(0.0) {
-            return;
-        }
-        assert!(
-            since.elapsed() < Duration::from_secs(10),
-            "the replica never caught up"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        "the replica to catch up",
+        Duration::from_secs(10),
+        || async {
+            let body = app.get("/metrics").await.text().await.unwrap();
+            sample(&body, "kiosque_replica_lag_changes") == Some(0.0)
+        },
+    )
+    .await;
 }
 
 /// Statements the standby ran that read articles (its log has them all;
@@ -118,14 +115,12 @@ async fn public_pages_come_from_the_replica_only_once_it_has_replayed_the_change
     // Every page after that is read from the primary, never the old title.
     standby.psql("SELECT pg_wal_replay_pause()");
     // (Asked, the pause takes effect at the next record replayed.)
-    let since = Instant::now();
-    while standby.psql("SELECT pg_get_wal_replay_pause_state()") != "paused" {
-        assert!(
-            since.elapsed() < Duration::from_secs(10),
-            "replay never paused"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    eventually(
+        "the standby's replay to pause",
+        Duration::from_secs(10),
+        || async { standby.psql("SELECT pg_get_wal_replay_pause_state()") == "paused" },
+    )
+    .await;
     app.publish(&article("Deuxième version"), None).await;
     let before = article_reads(&standby);
     let held_back = metric(&app, "kiosque_replica_held_back_reads_total").await;
