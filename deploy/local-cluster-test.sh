@@ -136,29 +136,34 @@ pids_of() {
     pg*) local pm; pm=$(head -n1 "$dir/$1/data/postmaster.pid"); echo "$pm"; pgrep -P "$pm" ;;
   esac
 }
+xacts() { psql -qAt "$1" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'kiosque'"; }
 declare -A cpu_mark cpu_rest
-mark_cpu() {
+xacts_mark=()
+# Notes each part's CPU time and each node's transactions so far.
+mark() {
   local part
   for part in $parts; do
     # shellcheck disable=SC2046
     cpu_mark[$part]=$(cpu_ms $(pids_of "$part"))
   done
+  xacts_mark=("$(xacts "$database_url")" "$(xacts "$replica_url")")
 }
-# CPU each part spent since the mark beyond its rest over $1 seconds, per
-# 1,000 of $2 requests.
-cpu_line() { # seconds requests
+# What each part spent since the mark beyond its rest (cpu_rest, ms per
+# second) over $1 seconds, per 1,000 of $2 requests; the transactions.
+costs() { # seconds requests
   local part spent line="    CPU per 1,000 requests beyond rest:"
   for part in $parts; do
     # shellcheck disable=SC2046
     spent=$(( $(cpu_ms $(pids_of "$part")) - cpu_mark[$part] ))
-    line="$line $part $(python3 -c "print(f'{1000 * max(0, $spent - ${cpu_rest[$part]} * $1 / 1000) / max(1, $2):.1f}')") ms;"
+    line="$line $part $(python3 -c "print(f'{1000 * max(0, $spent - ${cpu_rest[$part]} * $1) / max(1, $2):.1f}')") ms;"
   done
   say "$line"
+  say "    database: $(( $(xacts "$database_url") - xacts_mark[0] )) transactions on the primary, $(( $(xacts "$replica_url") - xacts_mark[1] )) on the standby"
 }
 # What each part spends at rest (following the logs, health checks,
 # Patroni), measured first, so each load's own cost can be told apart.
 rest=$((seconds / 4))
-mark_cpu
+mark
 sleep "$rest"
 at_rest="  CPU at rest, ms per second:"
 for part in $parts; do
@@ -180,12 +185,9 @@ k6_run() { # directory script, then VAR=value… for it
     "$k6" run --quiet --no-color --log-output="file=$out/k6.log" --log-format=raw "$script" >"$out/k6.out" 2>&1
 }
 vstat() { varnishstat -n "$dir/varnish/work" -1 -f "MAIN.$1" | awk '{print $2}'; }
-xacts() { psql -qAt "$1" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'kiosque'"; }
 declare -A counted
 for c in client_req cache_hit cache_hit_grace cache_miss cache_hitpass backend_req; do counted[$c]=$(vstat "$c"); done
-primary_xacts=$(xacts "$database_url")
-replica_xacts=$(xacts "$replica_url")
-mark_cpu
+mark
 k6_run "$work/spike" bench/spike/spike.js BASE="$varnish" VIRAL="$viral" PEAK="$peak" &
 loader=$!
 for id in $pending; do
@@ -194,36 +196,31 @@ for id in $pending; do
 done
 wait "$loader" || fail "k6 failed: $(tail -n 5 "$work/spike/k6.out")"
 for c in "${!counted[@]}"; do counted[$c]=$(( $(vstat "$c") - counted[$c] )); done
-primary_xacts=$(( $(xacts "$database_url") - primary_xacts ))
-replica_xacts=$(( $(xacts "$replica_url") - replica_xacts ))
 k6_line "$work/spike" "viral story through Varnish, $seconds s, peak $peak/s"
 hits=$((counted[cache_hit]))
 say "    Varnish: $hits hits ($((counted[cache_hit_grace])) in grace), $((counted[cache_miss])) misses, $((counted[cache_hitpass])) passes: hit ratio $(python3 -c "print(f'{100 * $hits / max(1, ${counted[client_req]}):.2f} %')"); $((counted[backend_req])) requests to the servers; $(echo "$pending" | wc -w) comments approved (purges) meanwhile"
-cpu_line "$seconds" "$(field "$work/spike/summary.json" requests)"
-say "    database: $primary_xacts transactions on the primary, $replica_xacts on the standby"
+costs "$seconds" "$(field "$work/spike/summary.json" requests)"
 
-mark_cpu
+mark
 k6_run "$work/cached" bench/spike/steady.js BASE="$haproxy" RATE="$rate" LASTING=$((seconds / 2))
 k6_line "$work/cached" "pages from the servers' caches, $rate/s through HAProxy"
-cpu_line $((seconds / 2)) "$(field "$work/cached/summary.json" requests)"
-primary_xacts=$(xacts "$database_url")
-replica_xacts=$(xacts "$replica_url")
-mark_cpu
+costs $((seconds / 2)) "$(field "$work/cached/summary.json" requests)"
+mark
 k6_run "$work/rendered" bench/spike/steady.js BASE="$haproxy" RATE="$rate" LASTING=$((seconds / 2)) FRESH=1
 k6_line "$work/rendered" "pages rendered (each address its own), $rate/s through HAProxy"
-cpu_line $((seconds / 2)) "$(field "$work/rendered/summary.json" requests)"
-say "    database: $(( $(xacts "$database_url") - primary_xacts )) transactions on the primary, $(( $(xacts "$replica_url") - replica_xacts )) on the standby"
-# What the servers read from the standby, and from the primary because it
-# had not replayed a change yet.
-replica_reads() { # metric
+costs $((seconds / 2)) "$(field "$work/rendered/summary.json" requests)"
+# The public pages' queries the servers sent to the standby, and to the
+# primary because it had not replayed a change yet.
+replica_queries() { # metric
   local port total=0
   for port in "${app_ports[@]}"; do
     total=$((total + $(curl -s "http://127.0.0.1:$port/metrics" | awk -v m="kiosque_$1_total" '$1 == m {printf "%d", $2}')))
   done
   echo "$total"
 }
-say "  public reads by the servers so far: $(replica_reads replica_reads) from the standby, $(replica_reads replica_held_back_reads) from the primary (standby behind)"
-[ "$(replica_reads replica_reads)" -gt 0 ] || fail "no page was read from the standby"
+on_standby=$(replica_queries replica_reads)
+say "  public pages' queries by the servers so far: $on_standby on the standby, $(replica_queries replica_held_back_reads) on the primary (standby behind)"
+[ "$on_standby" -gt 0 ] || fail "no page was read from the standby"
 
 # Runs the load of the reliability suite through HAProxy for $seconds.
 load() { # directory, run number

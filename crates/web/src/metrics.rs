@@ -526,13 +526,13 @@ impl Collector for Readings {
             counter(
                 e,
                 "replica_reads",
-                "Public page reads the read replica answered",
+                "Queries of public pages the read replica answered",
                 replica.answered,
             )?;
             counter(
                 e,
                 "replica_held_back_reads",
-                "Public page reads sent to the primary: the replica had not replayed a change this server's cache had applied, or was unreachable",
+                "Queries of public pages sent to the primary: the replica had not replayed a change this server's cache had applied, or was unreachable",
                 replica.held_back,
             )?;
             if let Some(lag) = replica.lag {

@@ -73,8 +73,8 @@ pub(crate) async fn public_read(state: &AppState, request: Request, next: Next) 
 pub struct Replica {
     store: Arc<dyn Store>,
     replayed: AtomicI64,
-    /// Public reads it answered, and those sent to the primary because it
-    /// had not replayed the change yet (or was unreachable).
+    /// Queries of public pages it answered, and those sent to the primary
+    /// because it had not replayed the change yet (or was unreachable).
     pub(crate) answered: AtomicU64,
     pub(crate) held_back: AtomicU64,
 }
