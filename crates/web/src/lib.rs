@@ -377,5 +377,6 @@ pub fn router(state: Arc<AppState>) -> Router {
     if let Ok(mut held) = state.router.lock() {
         *held = Some(app.clone());
     }
-    app
+    // Pages the cache holds are answered before the routes are looked up.
+    Router::new().fallback_service(cache::Front { state, router: app })
 }

@@ -221,10 +221,29 @@ pub(crate) async fn observe(
     let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
     let mut response = next.run(request).instrument(span).await;
     state.metrics.record(kind, response.status(), started);
+    name(&mut response, id);
+    response
+}
+
+fn name(response: &mut Response, id: String) {
     if let Ok(value) = HeaderValue::try_from(id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    response
+}
+
+/// Counts, times and names a page answered from the cache before routing
+/// (`crate::cache::front`), as [`observe`] does every other answer.
+pub(crate) fn observed_hit(
+    state: &AppState,
+    request: &Request,
+    response: &mut Response,
+    started: Instant,
+) {
+    let kind = Kind::of(request.uri().path(), request.uri().query());
+    state.metrics.record(kind, response.status(), started);
+    let id =
+        given_id(request, state.config.behind_proxy).unwrap_or_else(|| state.metrics.request_id());
+    name(response, id);
 }
 
 /// The id a proxy in front gave the request, if Kiosque trusts it (as it

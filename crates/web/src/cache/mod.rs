@@ -17,6 +17,7 @@
 
 mod entry;
 mod follow;
+mod front;
 mod layer;
 mod topics;
 
@@ -30,6 +31,7 @@ use kiosque_core::ports::Store;
 
 pub(crate) use entry::{CachedPage, accepts_brotli};
 pub use follow::follow;
+pub(crate) use front::Front;
 pub(crate) use layer::{serve, signed_in};
 pub use topics::Topics;
 
@@ -133,7 +135,18 @@ impl PageCache {
         self.index.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The page at `path`, counted as a hit or a miss.
     pub(crate) fn get(&self, path: &str) -> Option<Arc<CachedPage>> {
+        let page = self.find(path);
+        if page.is_none() {
+            self.counts.misses.fetch_add(1, Ordering::Relaxed);
+        }
+        page
+    }
+
+    /// The page at `path`, counted as a hit if there is one: a miss is
+    /// counted by the [`serve`] layer the request goes on to.
+    pub(crate) fn find(&self, path: &str) -> Option<Arc<CachedPage>> {
         let until = self.all_until.load(Ordering::Relaxed);
         if until != 0 && chrono::Utc::now().timestamp() >= until {
             self.all_until.store(0, Ordering::Relaxed);
@@ -146,7 +159,6 @@ impl PageCache {
                 if stale.is_some() {
                     self.pages.remove(path);
                 }
-                self.counts.misses.fetch_add(1, Ordering::Relaxed);
                 return None;
             }
         };

@@ -1,12 +1,12 @@
 //! The layer that counts page views, outside the page cache so it sees
 //! hits as well as renders.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -18,53 +18,95 @@ pub(crate) async fn count(
     request: Request,
     next: Next,
 ) -> Response {
-    let Some(tally) = state.tally.as_ref() else {
-        return next.run(request).await;
-    };
-    let headers = request.headers();
-    if request.method() != Method::GET
-        || !state.count_on_server.load(Ordering::Relaxed)
-        || prefetch(headers)
-        || super::left_out(&state, headers)
-    {
+    if !countable(&state, &request) {
         return next.run(request).await;
     }
+    let headers = request.headers();
     let user_agent = headers.get(header::USER_AGENT).cloned();
     let referrer = headers.get(header::REFERER).cloned();
-    let address = crate::security::client_ip(
-        headers,
+    let address = address(&state, &request);
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    counted(
+        &state,
+        &uri,
+        user_agent.as_ref(),
+        referrer.as_ref(),
+        address,
+        &response,
+    );
+    response
+}
+
+/// Counts `response`, a page from the cache answered before routing
+/// (`crate::cache::front`), as the layer above would have.
+pub(crate) fn count_hit(state: &AppState, request: &Request, response: &Response) {
+    if countable(state, request) {
+        let headers = request.headers();
+        counted(
+            state,
+            request.uri(),
+            headers.get(header::USER_AGENT),
+            headers.get(header::REFERER),
+            address(state, request),
+            response,
+        );
+    }
+}
+
+/// Whether the answer to `request` may be a view to count.
+fn countable(state: &AppState, request: &Request) -> bool {
+    let headers = request.headers();
+    state.tally.is_some()
+        && request.method() == Method::GET
+        && state.count_on_server.load(Ordering::Relaxed)
+        && !prefetch(headers)
+        && !super::left_out(state, headers)
+}
+
+fn address(state: &AppState, request: &Request) -> IpAddr {
+    crate::security::client_ip(
+        request.headers(),
         request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .cloned(),
         state.config.behind_proxy,
-    );
-    let uri = request.uri().clone();
-    let response = next.run(request).await;
+    )
+}
+
+/// Counts the page view `response` carries, if it is one a reader saw.
+fn counted(
+    state: &AppState,
+    uri: &Uri,
+    user_agent: Option<&HeaderValue>,
+    referrer: Option<&HeaderValue>,
+    address: IpAddr,
+    response: &Response,
+) {
+    let Some(tally) = state.tally.as_ref() else {
+        return;
+    };
     if !matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
-        return response;
+        return;
     }
     let Some(view) = response.extensions().get::<PageView>() else {
-        return response;
+        return;
     };
-    let user_agent = user_agent
-        .as_ref()
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let user_agent = user_agent.and_then(|v| v.to_str().ok()).unwrap_or_default();
     let Some(device) = tally.classify(user_agent) else {
-        return response;
+        return;
     };
     view.count(
         tally,
         super::Seen {
-            uri: &uri,
-            referrer: referrer.as_ref().and_then(|v| v.to_str().ok()),
+            uri,
+            referrer: referrer.and_then(|v| v.to_str().ok()),
             device,
             address,
             user_agent,
         },
     );
-    response
 }
 
 /// A page fetched ahead of a click (speculation rules, `<link

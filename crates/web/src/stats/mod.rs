@@ -10,7 +10,7 @@ mod tally;
 use std::sync::Arc;
 
 pub(crate) use beacon::hit;
-pub(crate) use count::count;
+pub(crate) use count::{count, count_hit};
 pub use tally::{Batch, Tally, View};
 
 /// Marks a response as a page view worth counting: what it shows. Put on
