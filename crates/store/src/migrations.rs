@@ -253,6 +253,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0040_page_followers.sql"),
         include_str!("../migrations/postgres/0040_page_followers.sql"),
     ),
+    (
+        41,
+        "comment_email_index",
+        include_str!("../migrations/sqlite/0041_comment_email_index.sql"),
+        include_str!("../migrations/postgres/0041_comment_email_index.sql"),
+    ),
 ];
 
 /// The latest schema version, the one this build works with.

@@ -32,6 +32,9 @@ pub enum WebError {
     TooManyRequests(u64),
     /// 500; the text goes to the log only.
     Internal(String),
+    /// 503 with `Retry-After`: more comments arriving at once than the
+    /// server writes; nothing was stored.
+    Busy,
     /// 503 with `Retry-After`, logged with why when made.
     Unavailable {
         /// The seconds the answer asks a client to wait.
@@ -44,6 +47,9 @@ pub enum WebError {
 
 /// What a 503 asks a client to wait, in seconds.
 const RETRY_UNAVAILABLE: u64 = 5;
+/// What a 503 for comments arriving faster than they are written asks a
+/// client to wait: a moment, the queue drains in milliseconds.
+const RETRY_BUSY: u64 = 2;
 /// What a 503 for a full disk asks a client to wait: space comes back when
 /// someone frees it, not in a few seconds.
 const RETRY_DISK_FULL: u64 = 60;
@@ -101,6 +107,7 @@ impl IntoResponse for WebError {
         let reason = match self {
             WebError::NotAllowed => Some("admin.no_permission"),
             WebError::CommentsClosed => Some("comments.closed"),
+            WebError::Busy => Some("comments.busy"),
             WebError::Unavailable {
                 disk_full: true, ..
             } => Some("errors.disk_full"),
@@ -117,6 +124,7 @@ impl IntoResponse for WebError {
                 (StatusCode::INTERNAL_SERVER_ERROR, 0)
             }
             WebError::Unavailable { wait, .. } => (StatusCode::SERVICE_UNAVAILABLE, wait),
+            WebError::Busy => (StatusCode::SERVICE_UNAVAILABLE, RETRY_BUSY),
         };
         let mut response = (status, status.canonical_reason().unwrap_or("error")).into_response();
         if wait > 0 {

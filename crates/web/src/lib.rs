@@ -144,6 +144,8 @@ pub struct AppState {
     /// The newsletter links' key, once read.
     newsletter_key: std::sync::OnceLock<kiosque_core::service::newsletter::LinkKey>,
     comment_flood: Option<rate_limit::SharedLimiter>,
+    /// Comment posts being handled at once (see `site::article::post_comment`).
+    comment_writes: tokio::sync::Semaphore,
     login_by_account: rate_limit::SharedLimiter,
     login_by_address: rate_limit::SharedLimiter,
     /// Requests per API token.
@@ -202,6 +204,7 @@ impl AppState {
                 config.comment_burst,
                 config.comment_interval,
             ),
+            comment_writes: tokio::sync::Semaphore::new(COMMENT_WRITES),
             comment_flood: (!config.comment_min_interval.is_zero()).then(|| {
                 rate_limit::SharedLimiter::new("comment-flood", 1, config.comment_min_interval)
             }),
@@ -305,6 +308,11 @@ impl AppState {
         self.translations.get(locale)
     }
 }
+
+/// Comment posts handled at once; more are answered 503 at once. A post
+/// takes a few milliseconds of the database's one writer (SQLite): this
+/// many wait at most a few tens of milliseconds.
+const COMMENT_WRITES: usize = 16;
 
 /// Largest request body: a comment form with its 5,000 characters fits
 /// many times over; anything larger is refused before it is read.

@@ -32,6 +32,7 @@ both_databases!(
     comments_close_after_the_set_number_of_days,
     the_filter_learns_from_moderators_and_holds_likely_spam,
     a_flood_of_pending_comments_is_a_queue_of_pages,
+    a_burst_of_posts_is_each_stored_or_refused_whole,
 );
 
 const GOOD: &[(&str, &str)] = &[
@@ -645,4 +646,58 @@ async fn a_flood_of_pending_comments_is_a_queue_of_pages(db: TestDb) {
         .page("/admin/comments?status=pending&page=4")
         .await;
     assert_eq!(status, 404);
+}
+
+/// Posts from many addresses at once (a flood no per-address limit stops):
+/// each is acknowledged and stored, or refused at once with a 503 and
+/// `Retry-After` and not stored — none lost, none stored unacknowledged.
+async fn a_burst_of_posts_is_each_stored_or_refused_whole(db: TestDb) {
+    let app = TestApp::start(db, Locale::Fr, |s| {
+        s.web.behind_proxy = true;
+        s.web.comment_min_interval = Duration::ZERO;
+    })
+    .await;
+    let path = article(&app).await;
+    let mut posts = tokio::task::JoinSet::new();
+    for n in 0..96 {
+        let request = app
+            .client
+            .post(app.url(&format!("{path}comments")))
+            .header("origin", format!("http://{}", app.addr))
+            .header(
+                "x-forwarded-for",
+                format!("10.9.{}.{}", n / 200, n % 200 + 1),
+            )
+            .form(&[
+                ("comment", format!("Avis numéro {n} sur l’article.")),
+                ("name", format!("Lectrice {n}")),
+                ("email", format!("lectrice{n}@example.org")),
+            ]);
+        posts.spawn(async move { (n, request.send().await.unwrap()) });
+    }
+    let answers = posts.join_all().await;
+    let mut acknowledged = std::collections::BTreeSet::new();
+    for (n, r) in answers {
+        match r.status().as_u16() {
+            303 => {
+                acknowledged.insert(format!("Avis numéro {n} sur l’article."));
+            }
+            503 => {
+                assert_eq!(r.headers()["retry-after"], "2");
+                let page = plain(&r.text().await.unwrap());
+                assert!(page.contains("n’a pas été enregistré"), "{page}");
+            }
+            other => panic!("post {n}: {other}"),
+        }
+    }
+    let stored: std::collections::BTreeSet<String> = app
+        .store
+        .comments_with_status(CommentStatus::Pending)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.comment.body)
+        .collect();
+    assert_eq!(stored, acknowledged);
+    assert!(!stored.is_empty());
 }

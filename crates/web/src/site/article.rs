@@ -322,6 +322,12 @@ pub(crate) async fn post_comment(
     uri: Uri,
     Form(form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
+    // A flood of posts (from many addresses, so no limit per address
+    // stops it) is refused at once beyond what the database writes, rather
+    // than queued without end: readers' pages are not held behind it.
+    let Ok(_writing) = state.comment_writes.try_acquire() else {
+        return Err(WebError::Busy);
+    };
     if let Err(wait) = state
         .comment_limiter
         .check(state.store.as_ref(), ip)
