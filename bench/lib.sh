@@ -2,11 +2,12 @@
 # run read back, and nginx as the peer. The caller sets `work`, `nport` and
 # `seconds`.
 
-# Installs Debian's wrk and nginx-light when missing (as root), or says how.
+# Installs Debian's wrk, nginx-light and h2load when missing (as root), or says how.
 need_load_tools() {
   local need=()
   command -v wrk >/dev/null || need+=(wrk)
   command -v nginx >/dev/null || need+=(nginx-light)
+  command -v h2load >/dev/null || need+=(nghttp2-client)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       apt-get update -q >/dev/null
@@ -89,6 +90,55 @@ EOF
     sleep 0.05
   done
   curl -sf -o /dev/null "http://127.0.0.1:$nport$path" || { cat "$work/nginx-error.log" >&2; exit 1; }
+}
+
+# nginx serving the same files over HTTP/2 in cleartext (h2c, prior
+# knowledge) on port $n2port. sendfile is off here: with it, nginx's HTTP/2
+# answers waited on delayed ACKs over loopback (40 ms each, 1,500
+# requests/s), which would measure the stall, not the server.
+start_nginx_h2() {
+  local path=$1
+  cat > "$work/nginx.conf" <<EOF
+  worker_processes 2;
+  pid $work/nginx.pid;
+  error_log $work/nginx-error.log;
+  events { worker_connections 4096; }
+  http {
+    include /etc/nginx/mime.types;
+    access_log off;
+    sendfile off;
+    tcp_nodelay on;
+    keepalive_requests 1000000;
+    gzip_static on;
+    server {
+      listen 127.0.0.1:$n2port http2;
+      root $work/www;
+    }
+  }
+EOF
+  nginx -c "$work/nginx.conf" -e "$work/nginx-error.log"
+  for _ in $(seq 1 100); do
+    h2load -n1 "http://127.0.0.1:$n2port$path" 2>/dev/null | grep -q '1 succeeded' && return
+    sleep 0.05
+  done
+  cat "$work/nginx-error.log" >&2
+  exit 1
+}
+
+# One h2load run over HTTP/2 (h2c), one stream per connection at a time;
+# prints "requests/s p50_ms p99_ms errors" from its per-request log.
+measure_h2() {
+  local url=$1 conns=$2 out rps errors p50 p99
+  rm -f "$work/h2.log"
+  out=$(h2load -t2 -c"$conns" -m1 -D "$seconds" -H 'Accept-Encoding: gzip' --log-file="$work/h2.log" "$url" 2>&1)
+  echo "$out" > "$work/h2load-last.txt"
+  rps=$(awk '/^finished in/ {print $4}' <<<"$out")
+  # Failed requests, and answers other than 2xx and 3xx.
+  errors=$(awk '/^requests:/ {n += $10} /^status codes:/ {n += $7 + $9} END {print n + 0}' <<<"$out")
+  # The log's third column is each request's time in microseconds.
+  read -r p50 p99 < <(awk '{print $3}' "$work/h2.log" | sort -n |
+    awk '{v[NR] = $1} END {printf "%.3f %.3f\n", v[int(NR * 0.5)] / 1000, v[int(NR * 0.99)] / 1000}')
+  echo "$rps $p50 $p99 $errors"
 }
 
 # The settings of a site under the reliability load (bench/reliability.sh,

@@ -167,6 +167,60 @@ for conns in 64 256; do
   echo "ratio kiosque/nginx at $conns connections: $(echo "scale=2; ${kiosque_rps[$conns]} / ${nginx_rps[$conns]}" | bc -l)"
 done
 
+# HTTP/2 (cleartext, prior knowledge, as a CDN or proxy speaks to an
+# origin) with h2load, one stream at a time per connection, as wrk above.
+kill "$(cat "$work/nginx.pid")"
+sleep 0.3
+n2port="$(free_port)"
+start_nginx_h2 "$path"
+echo
+echo "HTTP/2 (h2load -t2 -m1, $seconds s)"
+printf '%-28s %6s %12s %9s %9s %7s\n' server conns "requests/s" "p50 ms" "p99 ms" errors
+declare -A kiosque_h2 nginx_h2
+for conns in 64 256; do
+  read -r rps p50 p99 err < <(measure_h2 "http://127.0.0.1:$n2port$path" "$conns")
+  nginx_h2[$conns]=$rps
+  printf '%-28s %6s %12s %9s %9s %7s\n' "nginx (gzip_static, h2c)" "$conns" "$rps" "$p50" "$p99" "$err"
+  read -r rps p50 p99 err < <(measure_h2 "http://127.0.0.1:$kport$path" "$conns")
+  kiosque_h2[$conns]=$rps
+  printf '%-28s %6s %12s %9s %9s %7s\n' "kiosque (page cache, h2c)" "$conns" "$rps" "$p50" "$p99" "$err"
+done
+for conns in 64 256; do
+  echo "HTTP/2 ratio kiosque/nginx at $conns connections: $(echo "scale=2; ${kiosque_h2[$conns]} / ${nginx_h2[$conns]}" | bc -l)"
+done
+
+# Comment storms: readers (wrk, 64 connections, the article) and writers
+# (another wrk, bench/pages/post.lua: each post a new comment from a new
+# address) at once, so the readers' latency is their own. First posts
+# from 8 connections each waiting 10 ms between posts (a storm of
+# readers' comments), then from 64 connections as fast as answered (a
+# spam flood: each held for moderation, or refused at once when too many
+# arrive together). Then the comments stored are counted against those
+# acknowledged (a 303).
+comments_stored() {
+  python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from comments").fetchone()[0])' "$data/kiosque.db"
+}
+storm() { # name, poster connections, gap in ms, run number
+  PAGE="$path" GAP_MS=$3 RUN=$4 wrk -t1 -c"$2" -d"${seconds}s" -s bench/pages/post.lua "http://127.0.0.1:$kport" > "$work/posts.txt" &
+  local posting=$! posts acked refused other
+  read -r rps p50 p99 err < <(measure "http://127.0.0.1:$kport$path" 64)
+  wait "$posting"
+  posts=$(awk '/^Requests\/sec/ {print $2}' "$work/posts.txt")
+  read -r _ acked _ refused _ other _ < <(grep '^posts:' "$work/posts.txt")
+  acknowledged=$(( acknowledged + acked ))
+  printf '%-28s %10s %8s %8s %6s %9s %7s %7s %5s %6s\n' "$1" "$rps" "$p50" "$p99" "$err" "$posts" "$acked" "$refused" "$other" \
+    "$(echo "scale=2; $rps / $alone" | bc -l)"
+}
+read -r alone _ _ _ < <(measure "http://127.0.0.1:$kport$path" 64)
+before=$(comments_stored)
+acknowledged=0
+echo
+echo "Comment storms: reads from 64 connections beside posts ($seconds s; reads alone just before: $alone requests/s)"
+printf '%-28s %10s %8s %8s %6s %9s %7s %7s %5s %6s\n' "" "reads/s" "p50 ms" "p99 ms" errors "posts/s" stored refused other "×alone"
+storm "readers' comments (8×10ms)" 8 10 1
+storm "spam flood (64 at once)" 64 0 2
+echo "comments stored: $(( $(comments_stored) - before )); acknowledged: $acknowledged (posts in flight when wrk stopped are stored unacknowledged)"
+
 fi # not only audience
 
 # Audience counting: the cached article page asked by a browser (counted
