@@ -60,9 +60,15 @@ to_ms() { # wrk prints 812.00us, 1.20ms or 1.01s
 
 # nginx on port $nport serving $work/www (precompressed files with
 # gzip_static), the peer of every HTTP measurement; waits until it answers
-# `path`.
+# `path`. With `h2` as second argument, on port $n2port over HTTP/2 in
+# cleartext (h2c, prior knowledge), with sendfile off: with it, nginx's
+# HTTP/2 answers waited on delayed ACKs over loopback (40 ms each, 1,500
+# requests/s), which would measure the stall, not the server.
 start_nginx() {
-  local path=$1
+  local path=$1 h2=${2:-} port=$nport send="sendfile on; tcp_nopush on;" listen=""
+  if [ "$h2" = h2 ]; then
+    port=$n2port send="sendfile off; tcp_nodelay on;" listen=" http2"
+  fi
   cat > "$work/nginx.conf" <<EOF
   worker_processes 2;
   pid $work/nginx.pid;
@@ -71,12 +77,11 @@ start_nginx() {
   http {
     include /etc/nginx/mime.types;
     access_log off;
-    sendfile on;
-    tcp_nopush on;
+    $send
     keepalive_requests 1000000;
     gzip_static on;
     server {
-      listen 127.0.0.1:$nport;
+      listen 127.0.0.1:$port$listen;
       root $work/www;
     }
   }
@@ -86,43 +91,18 @@ EOF
   chmod -R a+rX "$work/www"
   nginx -c "$work/nginx.conf" -e "$work/nginx-error.log"
   for _ in $(seq 1 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$nport$path" && break
-    sleep 0.05
-  done
-  curl -sf -o /dev/null "http://127.0.0.1:$nport$path" || { cat "$work/nginx-error.log" >&2; exit 1; }
-}
-
-# nginx serving the same files over HTTP/2 in cleartext (h2c, prior
-# knowledge) on port $n2port. sendfile is off here: with it, nginx's HTTP/2
-# answers waited on delayed ACKs over loopback (40 ms each, 1,500
-# requests/s), which would measure the stall, not the server.
-start_nginx_h2() {
-  local path=$1
-  cat > "$work/nginx.conf" <<EOF
-  worker_processes 2;
-  pid $work/nginx.pid;
-  error_log $work/nginx-error.log;
-  events { worker_connections 4096; }
-  http {
-    include /etc/nginx/mime.types;
-    access_log off;
-    sendfile off;
-    tcp_nodelay on;
-    keepalive_requests 1000000;
-    gzip_static on;
-    server {
-      listen 127.0.0.1:$n2port http2;
-      root $work/www;
-    }
-  }
-EOF
-  nginx -c "$work/nginx.conf" -e "$work/nginx-error.log"
-  for _ in $(seq 1 100); do
-    h2load -n1 "http://127.0.0.1:$n2port$path" 2>/dev/null | grep -q '1 succeeded' && return
+    answers "$h2" "http://127.0.0.1:$port$path" && return
     sleep 0.05
   done
   cat "$work/nginx-error.log" >&2
   exit 1
+}
+answers() { # h2 or not, url
+  if [ "$1" = h2 ]; then
+    h2load -n1 "$2" 2>/dev/null | grep -q '1 succeeded'
+  else
+    curl -sf -o /dev/null "$2"
+  fi
 }
 
 # One h2load run over HTTP/2 (h2c), one stream per connection at a time;

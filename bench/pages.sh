@@ -173,7 +173,7 @@ done
 kill "$(cat "$work/nginx.pid")"
 sleep 0.3
 n2port="$(free_port)"
-start_nginx_h2 "$path"
+start_nginx "$path" h2
 echo
 echo "HTTP/2 (h2load -t2 -m1, $seconds s)"
 printf '%-28s %6s %12s %9s %9s %7s\n' server conns "requests/s" "p50 ms" "p99 ms" errors
