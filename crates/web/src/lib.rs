@@ -318,8 +318,17 @@ const COMMENT_WRITES: usize = 16;
 /// many times over; anything larger is refused before it is read.
 const BODY_LIMIT: usize = 256 * 1024;
 
-/// The whole public site.
+/// The whole public site: [`routes`], with the cache's hits answered in
+/// front of them.
 pub fn router(state: Arc<AppState>) -> Router {
+    let app = routes(state.clone());
+    // Pages the cache holds are answered before the routes are looked up.
+    Router::new().fallback_service(cache::Front { state, router: app })
+}
+
+/// Every route with its layers (what [`router`] sends a request the cache
+/// does not answer).
+pub fn routes(state: Arc<AppState>) -> Router {
     // Layers wrap what is above them: the cross-site check runs before the
     // handlers, and the error-page renderer sees every error, its own included.
     // Room for the largest image allowed plus the form around it.
@@ -385,6 +394,5 @@ pub fn router(state: Arc<AppState>) -> Router {
     if let Ok(mut held) = state.router.lock() {
         *held = Some(app.clone());
     }
-    // Pages the cache holds are answered before the routes are looked up.
-    Router::new().fallback_service(cache::Front { state, router: app })
+    app
 }

@@ -230,7 +230,7 @@ async fn every_state_changing_route_is_refused_without_its_token_or_its_role(db:
     let built = kiosque::app::Application::build(&app.settings, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let routes = state_changing_routes(&kiosque_web::router(built.state()));
+    let routes = state_changing_routes(&kiosque_web::routes(built.state()));
     drop(built);
     let unlisted: Vec<_> = routes
         .iter()
