@@ -32,8 +32,8 @@ pub enum WebError {
     TooManyRequests(u64),
     /// 500; the text goes to the log only.
     Internal(String),
-    /// 503 with `Retry-After`: more comments arriving at once than the
-    /// server writes; nothing was stored.
+    /// 503 with `Retry-After`: a comment post found no turn to be written
+    /// for seconds (a flood); nothing was stored.
     Busy,
     /// 503 with `Retry-After`, logged with why when made.
     Unavailable {

@@ -309,10 +309,11 @@ impl AppState {
     }
 }
 
-/// Comment posts handled at once; more are answered 503 at once. A post
-/// takes a few milliseconds of the database's one writer (SQLite): this
-/// many wait at most a few tens of milliseconds.
+/// Comment posts handled at once; more wait their turn, in order.
 const COMMENT_WRITES: usize = 16;
+
+/// How long a comment post waits for its turn before a 503.
+const COMMENT_WAIT: Duration = Duration::from_secs(5);
 
 /// Largest request body: a comment form with its 5,000 characters fits
 /// many times over; anything larger is refused before it is read.

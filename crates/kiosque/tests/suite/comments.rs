@@ -649,7 +649,7 @@ async fn a_flood_of_pending_comments_is_a_queue_of_pages(db: TestDb) {
 }
 
 /// Posts from many addresses at once (a flood no per-address limit stops):
-/// each is acknowledged and stored, or refused at once with a 503 and
+/// each is acknowledged and stored, or refused with a 503 and
 /// `Retry-After` and not stored — none lost, none stored unacknowledged.
 async fn a_burst_of_posts_is_each_stored_or_refused_whole(db: TestDb) {
     let app = TestApp::start(db, Locale::Fr, |s| {

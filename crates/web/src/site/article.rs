@@ -323,9 +323,12 @@ pub(crate) async fn post_comment(
     Form(form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
     // A flood of posts (from many addresses, so no limit per address
-    // stops it) is refused at once beyond what the database writes, rather
-    // than queued without end: readers' pages are not held behind it.
-    let Ok(_writing) = state.comment_writes.try_acquire() else {
+    // stops it) waits its turn a few seconds at most, then is refused,
+    // rather than queued without end; a reader's comment at a busy moment
+    // only waits.
+    let Ok(Ok(_writing)) =
+        tokio::time::timeout(crate::COMMENT_WAIT, state.comment_writes.acquire()).await
+    else {
         return Err(WebError::Busy);
     };
     if let Err(wait) = state
