@@ -48,7 +48,7 @@ pub enum WebError {
 /// What a 503 asks a client to wait, in seconds.
 const RETRY_UNAVAILABLE: u64 = 5;
 /// What a 503 for comments arriving faster than they are written asks a
-/// client to wait: a moment, the queue drains in milliseconds.
+/// client to wait: a moment, then a turn may be free.
 const RETRY_BUSY: u64 = 2;
 /// What a 503 for a full disk asks a client to wait: space comes back when
 /// someone frees it, not in a few seconds.

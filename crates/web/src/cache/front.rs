@@ -56,10 +56,7 @@ fn hit(state: &AppState, request: &Request) -> Option<Response> {
         return None;
     }
     let headers = request.headers();
-    if headers.contains_key(header::AUTHORIZATION)
-        || headers.contains_key(header::ORIGIN)
-        || super::signed_in(headers)
-    {
+    if !super::layer::anonymous(headers) || headers.contains_key(header::ORIGIN) {
         return None;
     }
     let started = Instant::now();

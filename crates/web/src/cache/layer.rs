@@ -34,9 +34,7 @@ pub(crate) async fn serve(
         return response;
     }
     // The newsroom and token holders read the primary (`crate::replica`).
-    let anonymous =
-        !signed_in(request.headers()) && !request.headers().contains_key(header::AUTHORIZATION);
-    if !anonymous {
+    if !anonymous(request.headers()) {
         return next.run(request).await;
     }
     // A browser calling from another origin gets its CORS answer from the
@@ -78,6 +76,12 @@ pub(crate) async fn serve(
     let response = page.respond(&method, &asked, "miss");
     cache.insert(path, page, ticket);
     response
+}
+
+/// Neither the newsroom (signed in) nor a token holder: a reader the cache
+/// may answer.
+pub(crate) fn anonymous(headers: &HeaderMap) -> bool {
+    !signed_in(headers) && !headers.contains_key(header::AUTHORIZATION)
 }
 
 /// The newsroom, signed in, always sees pages as they are now.
